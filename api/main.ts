@@ -1,0 +1,26 @@
+// `npm start`: one process serving the API from the settings in the environment.
+import { configFromEnv } from '../services/config';
+import { openEngine } from '../services/engine';
+import { ensureAdminPassword } from '../sso/users';
+import { startApi } from './server';
+
+async function main(): Promise<void> {
+  const config = configFromEnv();
+  const engine = await openEngine(config);
+  await ensureAdminPassword(engine, (line) => console.log(line));
+  const servers = await startApi(engine);
+  console.log(`Hangar API on ${servers.https.info.uri}/ovirt-engine/api`);
+  if (servers.http) console.log(`Hangar API (plain HTTP) on ${servers.http.info.uri}/ovirt-engine/api`);
+  const stop = async () => {
+    await servers.stop();
+    await engine.db.destroy();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,32 @@
+// Content negotiation: the response format from Accept, the request format from Content-Type.
+import Accept from '@hapi/accept';
+import { Format, JSON_FORMAT, XML } from '../model/codec';
+import { unsupportedMediaType } from '../services/fault';
+
+interface HasHeaders {
+  headers: Record<string, unknown>;
+}
+
+export function header(r: HasHeaders, name: string): string | undefined {
+  const v = r.headers[name];
+  return Array.isArray(v) ? v.join(',') : typeof v === 'string' ? v : undefined;
+}
+
+/** XML unless the client prefers JSON; oVirt answers XML to clients that do not say. */
+export function responseFormat(r: HasHeaders): Format {
+  let chosen = '';
+  try {
+    chosen = Accept.mediaType(header(r, 'accept'), ['application/xml', 'application/json', 'text/xml']);
+  } catch {
+    // A malformed Accept header is treated as no preference.
+  }
+  return chosen === 'application/json' ? JSON_FORMAT : XML;
+}
+
+/** The format of a request body; a body in any other media type is refused with 415. */
+export function requestFormat(r: HasHeaders): Format {
+  const type = (header(r, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
+  if (type === '' || type === 'application/xml' || type === 'text/xml') return XML;
+  if (type === 'application/json') return JSON_FORMAT;
+  throw unsupportedMediaType(`Content-Type '${type}' is not supported: use application/xml or application/json`);
+}

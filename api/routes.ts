@@ -1,0 +1,185 @@
+// One generic binding of the whole service tree to hapi routes: list/add on collections,
+// get/update/remove on entities, POST on actions, and 405 for any other method.
+import { Request, ResponseToolkit, ServerRoute, Lifecycle } from '@hapi/hapi';
+import { CollectionService, EntityService, StructType } from '../model/meta';
+import { Obj } from '../model/codec';
+import * as T from '../model/types';
+import { collectionRoutes, CollectionRoute } from '../model/tree';
+import { Call, Engine, collectionBehaviour, entityBehaviour } from '../services/behaviour';
+import { Repo } from '../services/store/repo';
+import { badRequest, methodNotAllowed, notFound } from '../services/fault';
+import { apiContent } from '../services/root';
+import { search } from '../services/search';
+import { principal } from './auth';
+import { header, responseFormat } from './negotiation';
+import { readBody, checkRequired } from './body';
+import { API_ROOT } from './versioning';
+import { follow, parseFollow, pathOf, presentEntity, presentRoot } from './present';
+
+type Run = (call: Call) => Promise<Lifecycle.ReturnValue>;
+
+function query(request: Request, name: string): string | undefined {
+  const v: unknown = request.query[name];
+  const last: unknown = Array.isArray(v) ? v[v.length - 1] : v;
+  return typeof last === 'string' ? last : undefined;
+}
+
+function maxOf(request: Request): number | undefined {
+  const max = query(request, 'max');
+  if (max === undefined || max === '') return undefined;
+  if (!/^-?\d+$/.test(max)) throw badRequest(`max must be an integer, got '${max}'`);
+  return Number(max) < 0 ? undefined : Number(max);
+}
+
+function allContent(request: Request): boolean {
+  return query(request, 'all_content') === 'true' || header(request, 'all-content')?.toLowerCase() === 'true';
+}
+
+function scopeOf(request: Request, depth: number): string[] {
+  return Array.from({ length: depth }, (_, i) => String(request.params[`p${i}`]));
+}
+
+function paramsOf(request: Request): Record<string, string> {
+  return Object.fromEntries(Object.keys(request.query).map((k) => [k, query(request, k) as string]));
+}
+
+/** Runs `run` with a call for this request: reads outside a transaction, writes inside one. */
+function runner(engine: Engine, write: boolean) {
+  return (request: Request, scope: string[], run: Run) => {
+    const make = (repo: Repo): Call => ({ engine, repo, principal: principal(request), scope, params: paramsOf(request) });
+    return write ? engine.db.transaction((trx) => run(make(new Repo(trx)))) : run(make(new Repo(engine.db)));
+  };
+}
+
+function pathTemplate(segments: readonly (string | null)[]): string {
+  let i = 0;
+  return API_ROOT + segments.map((s) => '/' + (s ?? `{p${i++}}`)).join('');
+}
+
+function reply(h: ResponseToolkit, request: Request, body: string, code = 200) {
+  return h.response(body).code(code).type(responseFormat(request).mediaType);
+}
+
+function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] {
+  const collection: CollectionService = r.collection;
+  const entity: EntityService = collection.entity();
+  const type: StructType = collection.type();
+  const behaviour = collectionBehaviour(collection)!;
+  const entityB = entityBehaviour(entity)!;
+  const depth = r.segments.filter((s) => s === null).length;
+  const listPath = pathTemplate(r.segments);
+  const entityPath = `${listPath}/{p${depth}}`;
+  const read = runner(engine, false);
+  const write = runner(engine, true);
+  const hrefIn = (request: Request, id: unknown) =>
+    `${pathOf(r.segments, scopeOf(request, depth))}/${encodeURIComponent(String(id))}`;
+  const present = async (call: Call, request: Request, obj: Obj, href: string) =>
+    presentEntity(entity, await follow({ ...call, scope: [...call.scope.slice(0, depth), String(obj.id)] }, entity, obj, parseFollow(query(request, 'follow'))), href, allContent(request));
+
+  const routes: ServerRoute[] = [];
+  routes.push({
+    method: 'GET',
+    path: listPath,
+    handler: (request, h) => read(request, scopeOf(request, depth), async (call) => {
+      const q = query(request, 'search');
+      const max = maxOf(request);
+      if (q !== undefined && !collection.search) throw badRequest(`The ${r.segments[r.segments.length - 1]} collection does not take a search`);
+      const items = q !== undefined && q.trim() !== ''
+        ? await search(call, collection, q, { max, caseSensitive: query(request, 'case_sensitive') !== 'false' })
+        : await behaviour.list(call, { max });
+      const presented = await Promise.all(items.map((o: Obj) => present(call, request, o, hrefIn(request, o.id))));
+      return reply(h, request, responseFormat(request).writeList(type, presented));
+    }),
+  });
+  if (collection.add && behaviour.add) {
+    const add = behaviour.add;
+    routes.push({
+      method: 'POST',
+      path: listPath,
+      handler: (request, h) => write(request, scopeOf(request, depth), async (call) => {
+        const body = readBody(request, type);
+        checkRequired(type, body, collection.add!.required);
+        const created = await add(call, body);
+        const href = hrefIn(request, created.id);
+        const out = await present(call, request, created, href);
+        const location = `${request.server.info.protocol}://${request.info.host}${href}`;
+        return reply(h, request, responseFormat(request).write(type, out), 201).header('Location', location);
+      }),
+    });
+  }
+  routes.push({
+    method: 'GET',
+    path: entityPath,
+    handler: (request, h) => read(request, scopeOf(request, depth + 1), async (call) =>
+      reply(h, request, responseFormat(request).write(type, await present(call, request, await entityB.get(call), hrefIn(request, request.params[`p${depth}`]))))),
+  });
+  if (entity.update && entityB.update) {
+    const update = entityB.update;
+    routes.push({
+      method: 'PUT',
+      path: entityPath,
+      handler: (request, h) => write(request, scopeOf(request, depth + 1), async (call) => {
+        const updated = await update(call, readBody(request, type));
+        return reply(h, request, responseFormat(request).write(type, await present(call, request, updated, hrefIn(request, updated.id))));
+      }),
+    });
+  }
+  if (entity.remove && entityB.remove) {
+    const remove = entityB.remove;
+    routes.push({
+      method: 'DELETE',
+      path: entityPath,
+      handler: (request, h) => write(request, scopeOf(request, depth + 1), async (call) => {
+        await remove(call);
+        return h.response().code(200);
+      }),
+    });
+  }
+  for (const a of entity.actions) {
+    const run = entityB.actions?.[a.name];
+    if (!run) throw new Error(`${entity.name} has no behaviour for action ${a.name}`);
+    routes.push({
+      method: 'POST',
+      path: `${entityPath}/${a.name}`,
+      handler: (request, h) => write(request, scopeOf(request, depth + 1), async (call) => {
+        const body = readBody(request, T.Action, { optional: true });
+        const result = await run(call, body);
+        return reply(h, request, responseFormat(request).write(T.Action, { ...result, status: result.status ?? 'complete' }));
+      }),
+    });
+  }
+  return routes;
+}
+
+/** A catch-all per path that answers 405 with the methods the path does take. */
+function notAllowed(routes: ServerRoute[]): ServerRoute[] {
+  const byPath = new Map<string, string[]>();
+  for (const r of routes) byPath.set(r.path, [...(byPath.get(r.path) ?? []), String(r.method)]);
+  return [...byPath].map(([path, methods]) => ({
+    method: '*',
+    path,
+    handler: () => {
+      const err = methodNotAllowed(`Method not allowed here: use ${methods.join(', ')}`);
+      err.output.headers.Allow = methods.join(', ');
+      throw err;
+    },
+  }));
+}
+
+export function apiRoutes(engine: Engine): ServerRoute[] {
+  const read = runner(engine, false);
+  const entry: ServerRoute = {
+    method: 'GET',
+    path: API_ROOT,
+    handler: (request, h) => read(request, [], async (call) =>
+      reply(h, request, responseFormat(request).write(T.Api, presentRoot(await apiContent(call))))),
+  };
+  const routes = [entry, ...collectionRoutes.flatMap((r) => collectionRoutesFor(engine, r))];
+  return [...routes, ...notAllowed(routes), {
+    method: '*',
+    path: `${API_ROOT}/{any*}`,
+    handler: (request) => {
+      throw notFound(`No resource at ${request.path}`);
+    },
+  }];
+}

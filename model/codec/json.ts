@@ -1,0 +1,51 @@
+// JSON reader and writer, driven by the model, in the shape oVirt's JSON uses:
+// primitives as strings, lists as `{ "item": [...] }`, links as `"link": [...]`.
+import { Attribute, StructType } from '../meta';
+import { ACTIONS, DecodeError, HREF, LINKS, Link, Obj, Value, isObj } from './value';
+import { itemName, readStruct } from './read';
+import { formatScalar } from './scalars';
+
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new DecodeError(`Malformed JSON: ${(e as Error).message}`);
+  }
+}
+
+export function readJson(type: StructType, text: string): Obj {
+  const doc = parseJson(text);
+  if (!isObj(doc)) throw new DecodeError(`Expected a JSON object for ${type.element}`);
+  return readStruct(type, doc);
+}
+
+type Json = string | Json[] | { [k: string]: Json };
+
+function attributeJson(a: Attribute, v: Value): Json {
+  const t = a.type();
+  const one = (x: Value): Json => (t.kind === 'struct' && isObj(x) ? structJson(t, x) : formatScalar(x as string));
+  return a.list ? { [itemName(a)]: (v as Value[]).map(one) } : one(v);
+}
+
+export function structJson(type: StructType, obj: Obj): { [k: string]: Json } {
+  const out: { [k: string]: Json } = {};
+  for (const a of type.attributes) {
+    const v = obj[a.name];
+    if (v !== undefined && !a.secret) out[a.name] = attributeJson(a, v);
+  }
+  const actions = obj[ACTIONS] as Link[] | undefined;
+  if (actions?.length) out.actions = { link: actions.map((l) => ({ href: l.href, rel: l.rel })) };
+  const links = obj[LINKS] as Link[] | undefined;
+  if (links?.length) out.link = links.map((l) => ({ href: l.href, rel: l.rel }));
+  if (obj[HREF] !== undefined) out.href = String(obj[HREF]);
+  if (obj.id !== undefined) out.id = String(obj.id);
+  return out;
+}
+
+export function writeJson(type: StructType, obj: Obj): string {
+  return JSON.stringify(structJson(type, obj));
+}
+
+export function writeJsonList(type: StructType, objs: Obj[]): string {
+  return JSON.stringify(objs.length ? { [type.element]: objs.map((o) => structJson(type, o)) } : {});
+}

@@ -1,0 +1,79 @@
+// XML reader and writer, driven by the model.
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { Attribute, StructType } from '../meta';
+import { ACTIONS, DecodeError, HREF, LINKS, Link, Obj, Value, isObj } from './value';
+import { itemName, readStruct } from './read';
+import { formatScalar } from './scalars';
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  processEntities: true,
+  ignoreDeclaration: true,
+});
+
+/** Parses an XML document whose root must be `root`, returning the root's tree. */
+export function parseXml(text: string, root: string): unknown {
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
+    const e = valid.err;
+    throw new DecodeError(`Malformed XML at line ${e.line}, column ${e.col}: ${e.msg}`);
+  }
+  const doc = parser.parse(text) as Record<string, unknown>;
+  const roots = Object.keys(doc);
+  if (roots.length !== 1 || roots[0] !== root) {
+    throw new DecodeError(`Expected a <${root}> document, got <${roots.join('>, <')}>`);
+  }
+  return doc[root];
+}
+
+export function readXml(type: StructType, text: string, root = type.element): Obj {
+  return readStruct(type, parseXml(text, root));
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+
+const linkXml = (l: Link) => `<link href="${escape(l.href)}" rel="${escape(l.rel)}"/>`;
+
+function attributeXml(a: Attribute, v: Value): string {
+  const t = a.type();
+  const one = (name: string, x: Value) =>
+    t.kind === 'struct' && isObj(x) ? structXml(name, t, x) : `<${name}>${escape(formatScalar(x as string))}</${name}>`;
+  if (!a.list) return one(a.name, v);
+  const items = (v as Value[]).map((x) => one(itemName(a), x)).join('');
+  return `<${a.name}>${items}</${a.name}>`;
+}
+
+/** One element for a value of `type`; base attributes first, then links, then the rest. */
+export function structXml(name: string, type: StructType, obj: Obj): string {
+  let attrs = '';
+  if (obj[HREF] !== undefined) attrs += ` href="${escape(String(obj[HREF]))}"`;
+  if (obj.id !== undefined) attrs += ` id="${escape(String(obj.id))}"`;
+  const parts: string[] = [];
+  const actions = obj[ACTIONS] as Link[] | undefined;
+  if (actions?.length) parts.push(`<actions>${actions.map(linkXml).join('')}</actions>`);
+  const links = ((obj[LINKS] as Link[] | undefined) ?? []).map(linkXml).join('');
+  const baseCount = type.identified ? 3 : 0;
+  type.attributes.forEach((a, i) => {
+    if (i === baseCount) parts.push(links);
+    const v = obj[a.name];
+    // An `id` is always written as an XML attribute, also on the few structs that declare one.
+    if (v !== undefined && !a.secret && a.name !== 'id') parts.push(attributeXml(a, v));
+  });
+  if (type.attributes.length <= baseCount) parts.push(links);
+  const body = parts.join('');
+  return body ? `<${name}${attrs}>${body}</${name}>` : `<${name}${attrs}/>`;
+}
+
+const DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
+
+export function writeXml(type: StructType, obj: Obj, root = type.element): string {
+  return DECLARATION + structXml(root, type, obj);
+}
+
+export function writeXmlList(type: StructType, objs: Obj[]): string {
+  return DECLARATION + `<${type.plural}>${objs.map((o) => structXml(type.element, type, o)).join('')}</${type.plural}>`;
+}

@@ -1,0 +1,230 @@
+// The metamodel: how API types, their attributes and the service tree are declared.
+// Everything on the wire (readers, writers, routes, links, actions, store columns) is
+// derived from declarations made with these builders, never written per type.
+
+export type PrimitiveName = 'string' | 'integer' | 'boolean' | 'decimal' | 'date';
+
+export interface PrimitiveType {
+  readonly kind: 'primitive';
+  readonly name: PrimitiveName;
+}
+
+export interface EnumType {
+  readonly kind: 'enum';
+  readonly name: string;
+  readonly values: readonly string[];
+}
+
+export interface StructType {
+  readonly kind: 'struct';
+  /** oVirt type name, e.g. `DataCenter`. */
+  readonly name: string;
+  /** Element (XML) and member (JSON) name of one value, e.g. `data_center`. */
+  readonly element: string;
+  /** Element of a list of values, e.g. `data_centers`. */
+  readonly plural: string;
+  /** Identified types carry `id` (and `href` when they live in a collection). */
+  readonly identified: boolean;
+  /** Attributes in wire order. */
+  readonly attributes: readonly Attribute[];
+  readonly doc: string;
+}
+
+export type ValueType = PrimitiveType | EnumType | StructType;
+
+export interface Attribute {
+  /** Wire name, snake_case exactly as oVirt's model spells it. */
+  readonly name: string;
+  /** Lazy, because types refer to each other in cycles. */
+  readonly type: () => ValueType;
+  /** Several values: `<name><item/>...</name>` in XML, `{"name": {"item": [...]}}` in JSON. */
+  readonly list: boolean;
+  /** Element of one list item when it is not the struct's own element or the singular name. */
+  readonly item?: string;
+  /** A reference to another entity (`<cluster href id/>`), not a value this entity holds. */
+  readonly link: boolean;
+  /** For list links: `rel` of the sub-collection that serves them (`diskattachments`). */
+  readonly rel?: string;
+  /** Computed by the engine; ignored when a client sends it. */
+  readonly readOnly: boolean;
+  /** Accepted from clients but never written back (passwords). */
+  readonly secret: boolean;
+  /** Kept in its own database column, so it can be filtered and sorted on. */
+  readonly column: boolean;
+  /** Written only when the client asks for `all_content`. */
+  readonly allContent: boolean;
+  readonly doc: string;
+}
+
+export interface AttributeOptions {
+  readOnly?: boolean;
+  secret?: boolean;
+  column?: boolean;
+  allContent?: boolean;
+  item?: string;
+  rel?: string;
+}
+
+type AttributeSpec = Omit<Attribute, 'name'>;
+
+export const STRING: PrimitiveType = { kind: 'primitive', name: 'string' };
+export const INTEGER: PrimitiveType = { kind: 'primitive', name: 'integer' };
+export const BOOLEAN: PrimitiveType = { kind: 'primitive', name: 'boolean' };
+export const DECIMAL: PrimitiveType = { kind: 'primitive', name: 'decimal' };
+export const DATE: PrimitiveType = { kind: 'primitive', name: 'date' };
+
+function spec(
+  type: ValueType | (() => ValueType),
+  doc: string,
+  shape: { list: boolean; link: boolean },
+  o: AttributeOptions = {},
+): AttributeSpec {
+  return {
+    type: typeof type === 'function' ? type : () => type,
+    list: shape.list,
+    link: shape.link,
+    item: o.item,
+    rel: o.rel,
+    readOnly: o.readOnly ?? false,
+    secret: o.secret ?? false,
+    column: o.column ?? false,
+    allContent: o.allContent ?? false,
+    doc,
+  };
+}
+
+const one = { list: false, link: false };
+const many = { list: true, link: false };
+
+export const str = (doc: string, o?: AttributeOptions) => spec(STRING, doc, one, o);
+export const int = (doc: string, o?: AttributeOptions) => spec(INTEGER, doc, one, o);
+export const bool = (doc: string, o?: AttributeOptions) => spec(BOOLEAN, doc, one, o);
+export const dec = (doc: string, o?: AttributeOptions) => spec(DECIMAL, doc, one, o);
+export const date = (doc: string, o?: AttributeOptions) => spec(DATE, doc, one, o);
+export const enumOf = (e: EnumType, doc: string, o?: AttributeOptions) => spec(e, doc, one, o);
+/** A value of a structured type, held inside the entity (`<cpu><topology>...`). */
+export const struct = (t: () => StructType, doc: string, o?: AttributeOptions) => spec(t, doc, one, o);
+/** Several values of a primitive, enum or structured type. */
+export const listOf = (t: ValueType | (() => StructType), doc: string, o?: AttributeOptions) =>
+  spec(t, doc, many, o);
+/** A reference to one other entity. */
+export const link = (t: () => StructType, doc: string, o?: AttributeOptions) =>
+  spec(t, doc, { list: false, link: true }, o);
+/** References to several entities, usually served by a sub-collection named by `rel`. */
+export const links = (t: () => StructType, doc: string, o?: AttributeOptions) =>
+  spec(t, doc, { list: true, link: true }, o);
+
+export function defineEnum(name: string, values: readonly string[]): EnumType {
+  return { kind: 'enum', name, values };
+}
+
+/** `DataCenter` → `data_center`. */
+export function snakeCase(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
+}
+
+interface TypeOptions {
+  doc: string;
+  element?: string;
+  plural?: string;
+}
+
+function build(name: string, identified: boolean, o: TypeOptions, attrs: Record<string, AttributeSpec>): StructType {
+  const element = o.element ?? snakeCase(name);
+  return {
+    kind: 'struct',
+    name,
+    element,
+    plural: o.plural ?? `${element}s`,
+    identified,
+    attributes: Object.entries(attrs).map(([attrName, a]) => ({ name: attrName, ...a })),
+    doc: o.doc,
+  };
+}
+
+/** A value type without identity (Cpu, Version, Boot, ...). */
+export function defineStruct(name: string, o: TypeOptions, attrs: Record<string, AttributeSpec>): StructType {
+  return build(name, false, o, attrs);
+}
+
+/** An identified type: it has an `id`, and `name`, `description` and `comment` like oVirt's `Identified`. */
+export function defineEntity(name: string, o: TypeOptions, attrs: Record<string, AttributeSpec>): StructType {
+  return build(
+    name,
+    true,
+    o,
+    {
+      name: str('A human-readable name.', { column: true }),
+      description: str('A human-readable description.'),
+      comment: str('Free text kept with the object.'),
+      ...attrs,
+    },
+  );
+}
+
+export function attributeOf(type: StructType, name: string): Attribute | undefined {
+  return type.attributes.find((a) => a.name === name);
+}
+
+// ---------------------------------------------------------------------------
+// The service tree.
+
+export interface ActionDecl {
+  readonly name: string;
+  readonly doc: string;
+}
+
+export interface AddMethod {
+  /**
+   * Attributes a client must give, as dotted paths (`disk.provisioned_size`). A path ending
+   * in a link is satisfied by the linked object's `id` or `name`.
+   */
+  readonly required: readonly string[];
+}
+
+export interface CollectionService {
+  readonly kind: 'collection';
+  /** oVirt service name without the `Service` suffix, e.g. `Vms`, `VmNics`. */
+  readonly name: string;
+  readonly type: () => StructType;
+  readonly doc: string;
+  readonly add?: AddMethod;
+  /** Whether `GET` takes a `search` query. */
+  readonly search: boolean;
+  /** The attribute of a member that refers to the entity owning this collection (`vm` for VM NICs). */
+  readonly owner?: string;
+  readonly entity: () => EntityService;
+}
+
+export interface EntityService {
+  readonly kind: 'entity';
+  readonly name: string;
+  readonly type: () => StructType;
+  readonly doc: string;
+  readonly get: boolean;
+  readonly update: boolean;
+  readonly remove: boolean;
+  readonly actions: readonly ActionDecl[];
+  /** Sub-services, by the path segment (and `rel`) that leads to them. */
+  readonly locators: Readonly<Record<string, () => CollectionService>>;
+}
+
+export interface RootService {
+  readonly kind: 'root';
+  readonly locators: Readonly<Record<string, () => CollectionService>>;
+}
+
+export function collectionService(d: Omit<CollectionService, 'kind' | 'search'> & { search?: boolean }): CollectionService {
+  return { kind: 'collection', search: false, ...d };
+}
+
+export function entityService(
+  d: Partial<Pick<EntityService, 'get' | 'update' | 'remove' | 'actions' | 'locators'>> &
+    Pick<EntityService, 'name' | 'type' | 'doc'>,
+): EntityService {
+  return { kind: 'entity', get: true, update: false, remove: false, actions: [], locators: {}, ...d };
+}
+
+export function action(name: string, doc: string): ActionDecl {
+  return { name, doc };
+}

@@ -1,0 +1,17 @@
+// Every declared oVirt API type, re-exported.
+
+export * from './enums';
+export * from './common';
+export * from './api';
+export * from './datacenter';
+export * from './cluster';
+export * from './host';
+export * from './storage';
+export * from './network';
+export * from './vm';
+export * from './template';
+export * from './disk';
+export * from './job';
+export * from './event';
+export * from './user';
+export * from './misc';

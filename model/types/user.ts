@@ -1,0 +1,78 @@
+// Users, groups, directories, tags, roles and permissions.
+// Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
+
+import { bool, defineEntity, link, links, listOf, str, struct } from '../meta';
+import { Cluster } from './cluster';
+import { Property } from './common';
+import { DataCenter } from './datacenter';
+import { Disk } from './disk';
+import { Host } from './host';
+import { Permit, SshPublicKey, UserOption, VmPool } from './misc';
+import { StorageDomain } from './storage';
+import { Template } from './template';
+import { Vm } from './vm';
+
+export const User = defineEntity('User', { doc: 'A user coming from a directory.' }, {
+  department: str('Department of the user.'),
+  domain_entry_id: str('Identifier of the entry in the directory.'),
+  email: str('E-mail address.'),
+  last_name: str('Family name.'),
+  logged_in: bool('Whether the user is logged in.', { readOnly: true }),
+  namespace: str('Directory namespace of the entry.'),
+  password: str('Password of the user.', { secret: true }),
+  principal: str('Principal name in the directory.'),
+  user_name: str('User name.'),
+  user_options: listOf(() => Property, 'User preferences.'),
+  domain: link(() => Domain, 'Authentication domain.'),
+  groups: links(() => Group, 'Groups the user belongs to.', { readOnly: true, rel: 'groups' }),
+  options: links(() => UserOption, 'Preferences stored for the user.', { rel: 'options' }),
+  permissions: links(() => Permission, 'Permissions of the user.', { rel: 'permissions' }),
+  roles: links(() => Role, 'Roles.', { rel: 'roles' }),
+  ssh_public_keys: links(() => SshPublicKey, 'SSH public keys of the user.', { rel: 'sshpublickeys' }),
+  tags: links(() => Tag, 'Tags attached.', { rel: 'tags' }),
+});
+
+export const Group = defineEntity('Group', { doc: 'A group of users coming from a directory.' }, {
+  domain_entry_id: str('Identifier of the entry in the directory.'),
+  namespace: str('Directory namespace of the entry.'),
+  domain: link(() => Domain, 'Authentication domain.'),
+  permissions: links(() => Permission, 'Permissions of the group.', { rel: 'permissions' }),
+  roles: links(() => Role, 'Roles.', { rel: 'roles' }),
+  tags: links(() => Tag, 'Tags attached.', { rel: 'tags' }),
+});
+
+export const Domain = defineEntity('Domain', { doc: 'An authentication domain (directory) the engine is connected to.' }, {
+  user: struct(() => User, 'User used to query the directory.'),
+  groups: links(() => Group, 'Groups in the directory.', { rel: 'groups' }),
+  users: links(() => User, 'Users in the directory.', { rel: 'users' }),
+});
+
+export const Tag = defineEntity('Tag', { doc: 'A label that can be attached to objects; tags form a tree.' }, {
+  group: link(() => Group, 'Group the tag is attached to.'),
+  host: link(() => Host, 'Host the tag is attached to.'),
+  parent: link(() => Tag, 'Parent tag.'),
+  template: link(() => Template, 'Template the tag is attached to.'),
+  user: link(() => User, 'User the tag is attached to.'),
+  vm: link(() => Vm, 'Virtual machine the tag is attached to.'),
+});
+
+export const Role = defineEntity('Role', { doc: 'A named set of permits.' }, {
+  administrative: bool('Whether the role is for administrators.'),
+  mutable: bool('Whether the role can be changed.', { readOnly: true }),
+  permits: links(() => Permit, 'Permits included in the role.', { rel: 'permits' }),
+  user: link(() => User, 'User the role relates to.'),
+});
+
+export const Permission = defineEntity('Permission', { doc: 'Grants a role to a user or group on an object.' }, {
+  cluster: link(() => Cluster, 'Cluster the permission applies to.'),
+  data_center: link(() => DataCenter, 'Data center the permission applies to.'),
+  disk: link(() => Disk, 'Disk the permission applies to.'),
+  group: link(() => Group, 'Group that receives the permission.'),
+  host: link(() => Host, 'Host the permission applies to.'),
+  role: link(() => Role, 'Role granted.'),
+  storage_domain: link(() => StorageDomain, 'Storage domain the permission applies to.'),
+  template: link(() => Template, 'Template the permission applies to.'),
+  user: link(() => User, 'User that receives the permission.'),
+  vm: link(() => Vm, 'Virtual machine the permission applies to.'),
+  vm_pool: link(() => VmPool, 'Virtual machine pool.'),
+});

@@ -1,0 +1,37 @@
+// Clusters: groups of hosts sharing a CPU type and the VMs that run on them.
+import * as S from '../model/services';
+import * as T from '../model/types';
+import { Obj } from '../model/codec';
+import { Call, implement } from './behaviour';
+import { storedCollection, storedEntity } from './stored';
+import { conflict } from './fault';
+import { resolve, refTo } from './refs';
+import { COMPATIBILITY_VERSION } from './store/seed';
+
+async function prepare(call: Call, body: Obj): Promise<Obj> {
+  const owner = call.scope.length ? { id: call.scope[0] } : body.data_center;
+  const dc = await resolve(call.repo, T.DataCenter, owner, 'data_center');
+  return {
+    version: { ...COMPATIBILITY_VERSION },
+    memory_policy: { over_commit: { percent: 100 } },
+    ...body,
+    cpu: { architecture: 'x86_64', ...(body.cpu as Obj | undefined) },
+    data_center: refTo(dc),
+  };
+}
+
+const hooks = {
+  prepare,
+  uniqueName: () => ({}),
+  async removing(call: Call, cluster: Obj) {
+    const owners = { cluster: String(cluster.id) };
+    if ((await call.repo.count(T.Host, owners)) > 0) throw conflict(`Cannot remove Cluster ${String(cluster.name)}: it still has hosts`);
+    if ((await call.repo.count(T.Vm, owners)) > 0) throw conflict(`Cannot remove Cluster ${String(cluster.name)}: it still has virtual machines`);
+  },
+};
+
+implement(S.Clusters, storedCollection(S.Clusters, hooks));
+implement(S.ClusterEntity, storedEntity(S.Clusters, S.ClusterEntity, hooks));
+// The same clusters seen from their data center.
+implement(S.DataCenterClusters, storedCollection(S.DataCenterClusters, hooks));
+implement(S.DataCenterCluster, storedEntity(S.DataCenterClusters, S.DataCenterCluster, hooks));

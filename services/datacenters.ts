@@ -1,0 +1,87 @@
+// Data centers, and the storage domains attached to them.
+import * as S from '../model/services';
+import * as T from '../model/types';
+import { Obj } from '../model/codec';
+import { Call, implement, ownersOf } from './behaviour';
+import { load, storedCollection, storedEntity } from './stored';
+import { conflict } from './fault';
+import { resolve } from './refs';
+import { COMPATIBILITY_VERSION } from './store/seed';
+import { storageDomainView } from './storagedomains';
+
+implement(S.DataCenters, storedCollection(S.DataCenters, {
+  uniqueName: () => ({}),
+  prepare: (_call, body) => ({
+    local: false,
+    quota_mode: 'disabled',
+    storage_format: 'v5',
+    version: { ...COMPATIBILITY_VERSION },
+    ...body,
+    status: 'uninitialized',
+    supported_versions: [{ ...COMPATIBILITY_VERSION }],
+  }),
+}));
+
+implement(S.DataCenterEntity, storedEntity(S.DataCenters, S.DataCenterEntity, {
+  uniqueName: () => ({}),
+  async removing(call, dc) {
+    const owners = { data_center: String(dc.id) };
+    if ((await call.repo.count(T.Cluster, owners)) > 0) {
+      throw conflict(`Cannot remove Data Center ${String(dc.name)}: it still has clusters`);
+    }
+    if ((await call.repo.count(T.StorageDomain, owners)) > 0) {
+      throw conflict(`Cannot remove Data Center ${String(dc.name)}: storage domains are still attached`);
+    }
+    for (const net of await call.repo.list(T.Network, owners)) {
+      await call.repo.removeOwned(T.VnicProfile, { network: String(net.id) });
+    }
+    await call.repo.removeOwned(T.Network, owners);
+  },
+}));
+
+async function setDataCenterStatus(call: Call, dcId: string) {
+  const dc = await call.repo.get(T.DataCenter, dcId);
+  if (!dc) return;
+  const domains = await call.repo.list(T.StorageDomain, { data_center: dcId });
+  const up = domains.some((d) => d.master === true && d.status === 'active');
+  await call.repo.update(T.DataCenter, { ...dc, status: up ? 'up' : domains.length ? 'maintenance' : 'uninitialized' });
+}
+
+implement(S.AttachedStorageDomains, {
+  list: async (call, o) =>
+    Promise.all((await call.repo.list(T.StorageDomain, ownersOf(S.AttachedStorageDomains, call.scope), o)).map((sd) => storageDomainView(call, sd))),
+  async add(call, body) {
+    const dcId = call.scope[0];
+    const sd = await resolve(call.repo, T.StorageDomain, body, 'storage_domain');
+    if (sd.data_center) throw conflict(`Cannot attach Storage Domain ${String(sd.name)}: it is already attached to a data center`);
+    const attached = await call.repo.list(T.StorageDomain, { data_center: dcId });
+    const master = sd.type === 'data' && !attached.some((d) => d.master === true);
+    const next: Obj = { ...sd, data_center: { id: dcId }, data_centers: [{ id: dcId }], status: 'active', master };
+    await call.repo.update(T.StorageDomain, next);
+    await setDataCenterStatus(call, dcId);
+    return storageDomainView(call, next);
+  },
+});
+
+function activation(status: 'active' | 'maintenance') {
+  return async (call: Call): Promise<Obj> => {
+    const sd = await load(call, S.AttachedStorageDomains);
+    await call.repo.update(T.StorageDomain, { ...sd, status });
+    await setDataCenterStatus(call, call.scope[0]);
+    return { status: 'complete' };
+  };
+}
+
+implement(S.AttachedStorageDomain, {
+  get: async (call) => storageDomainView(call, await load(call, S.AttachedStorageDomains)),
+  async remove(call) {
+    const sd = await load(call, S.AttachedStorageDomains);
+    if (sd.status === 'active') {
+      throw conflict(`Cannot detach Storage Domain ${String(sd.name)}: deactivate it first`);
+    }
+    const { data_center: _dc, data_centers: _dcs, master: _m, ...rest } = sd;
+    await call.repo.update(T.StorageDomain, { ...rest, status: 'unattached', master: false });
+    await setDataCenterStatus(call, call.scope[0]);
+  },
+  actions: { activate: activation('active'), deactivate: activation('maintenance') },
+});

@@ -1,0 +1,94 @@
+// Disks: volumes on a data domain, floating or attached to VMs.
+import { randomUUID } from 'node:crypto';
+import * as S from '../model/services';
+import * as T from '../model/types';
+import { Obj, isObj } from '../model/codec';
+import { Call, implement } from './behaviour';
+import { load, storedEntity } from './stored';
+import { badRequest, conflict } from './fault';
+import { resolve, refTo } from './refs';
+import { diskDomainId } from './storage';
+
+/** What clients see of a disk: the stored object with its live size on storage. */
+export async function diskView(call: Call, disk: Obj): Promise<Obj> {
+  const sdId = diskDomainId(disk);
+  const sd = sdId ? await call.repo.get(T.StorageDomain, sdId) : undefined;
+  if (!sd) return disk;
+  const actual = call.engine.storage.actualSize(sd, disk);
+  return { ...disk, actual_size: actual, total_size: actual };
+}
+
+/** Validates a new disk, creates its volume and stores it; used for floating and attached disks. */
+export async function createDisk(call: Call, body: Obj): Promise<Obj> {
+  const size = Number(body.provisioned_size);
+  if (!Number.isSafeInteger(size) || size <= 0) throw badRequest('disk.provisioned_size must be a positive number of bytes');
+  if (body.format !== 'raw' && body.format !== 'cow') throw badRequest("disk.format must be 'raw' or 'cow'");
+  const domains = body.storage_domains;
+  if (!Array.isArray(domains) || domains.length !== 1) throw badRequest('disk.storage_domains must name exactly one storage domain');
+  const sd = await resolve(call.repo, T.StorageDomain, domains[0], 'disk.storage_domains.storage_domain');
+  if (sd.type !== 'data') throw badRequest(`Storage domain ${String(sd.name)} is not a data domain`);
+  if (sd.data_center && sd.status !== 'active') throw conflict(`Storage domain ${String(sd.name)} is not active`);
+  const disk: Obj = {
+    sparse: body.format === 'cow',
+    shareable: false,
+    wipe_after_delete: false,
+    propagate_errors: false,
+    content_type: 'data',
+    storage_type: 'image',
+    ...body,
+    id: randomUUID(),
+    image_id: randomUUID(),
+    provisioned_size: size,
+    status: 'ok',
+    storage_domains: [refTo(sd)],
+    storage_domain: refTo(sd),
+  };
+  await call.repo.insert(T.Disk, disk);
+  await call.engine.storage.createVolume(sd, disk);
+  return disk;
+}
+
+/** Removes a disk's row and its volume; refused while a VM uses it. */
+export async function removeDisk(call: Call, disk: Obj, exceptVm?: string): Promise<void> {
+  const users = (await call.repo.list(T.DiskAttachment, {}, { where: { id: String(disk.id) } }))
+    .filter((a) => isObj(a.vm) && a.vm.id !== exceptVm);
+  if (users.length) throw conflict(`Cannot remove Disk ${String(disk.name ?? disk.id)}: it is attached to a virtual machine`);
+  await call.repo.remove(T.Disk, String(disk.id));
+  const sdId = diskDomainId(disk);
+  const sd = sdId ? await call.repo.get(T.StorageDomain, sdId) : undefined;
+  if (sd) await call.engine.storage.removeVolume(sd, disk);
+}
+
+implement(S.Disks, {
+  list: async (call, o) => Promise.all((await call.repo.list(T.Disk, {}, o)).map((d) => diskView(call, d))),
+  add: async (call, body) => diskView(call, await createDisk(call, body)),
+});
+
+const editable = ['name', 'description', 'comment', 'alias', 'shareable', 'wipe_after_delete', 'propagate_errors', 'bootable'];
+
+/** Applies the editable members of an update; a larger `provisioned_size` grows the volume. */
+export async function updateDisk(call: Call, current: Obj, changes: Obj): Promise<Obj> {
+  const next = { ...current };
+  for (const k of editable) if (changes[k] !== undefined) next[k] = changes[k];
+  if (changes.provisioned_size !== undefined) {
+    const size = Number(changes.provisioned_size);
+    if (size < Number(current.provisioned_size)) throw conflict('Cannot shrink a disk: the new size is smaller than the current one');
+    if (size > Number(current.provisioned_size)) {
+      const sd = await resolve(call.repo, T.StorageDomain, current.storage_domain, 'disk.storage_domain');
+      await call.engine.storage.resizeVolume(sd, current, size);
+      next.provisioned_size = size;
+    }
+  }
+  return next;
+}
+
+implement(S.DiskEntity, {
+  ...storedEntity(S.Disks, S.DiskEntity, { view: diskView, apply: updateDisk }),
+  remove: async (call) => removeDisk(call, await load(call, S.Disks)),
+});
+
+implement(S.StorageDomainDisks, {
+  list: async (call, o) =>
+    Promise.all((await call.repo.list(T.Disk, { storage_domain: call.scope[0] }, o)).map((d) => diskView(call, d))),
+});
+implement(S.StorageDomainDisk, storedEntity(S.StorageDomainDisks, S.StorageDomainDisk, { view: diskView }));

@@ -1,0 +1,62 @@
+// Logical networks and the vNIC profiles that connect VM NICs to them.
+import * as S from '../model/services';
+import * as T from '../model/types';
+import { randomUUID } from 'node:crypto';
+import { Call, implement } from './behaviour';
+import { storedCollection, storedEntity } from './stored';
+import { conflict } from './fault';
+import { resolve, refTo } from './refs';
+import { Obj } from '../model/codec';
+
+async function prepareNetwork(call: Call, body: Obj): Promise<Obj> {
+  const owner = call.scope.length ? { id: call.scope[0] } : body.data_center;
+  const dc = await resolve(call.repo, T.DataCenter, owner, 'data_center');
+  return { mtu: 0, stp: false, usages: ['vm'], ...body, data_center: refTo(dc) };
+}
+
+const networkHooks = {
+  prepare: prepareNetwork,
+  // Network names are unique within their data center.
+  uniqueName: (_call: Call, net: Obj) => ({ data_center: String((net.data_center as Obj).id) }),
+  // Like oVirt, a new VM network comes with a vNIC profile of the same name.
+  async created(call: Call, net: Obj) {
+    if ((net.usages as string[] | undefined)?.includes('vm')) {
+      await call.repo.insert(T.VnicProfile, { id: randomUUID(), name: net.name, port_mirroring: false, network: refTo(net) });
+    }
+  },
+  async removing(call: Call, net: Obj) {
+    const profiles = await call.repo.list(T.VnicProfile, { network: String(net.id) });
+    for (const p of profiles) {
+      if ((await call.repo.count(T.Nic, { vnic_profile: String(p.id) })) > 0) {
+        throw conflict(`Cannot remove Network ${String(net.name)}: its profile ${String(p.name)} is used by a NIC`);
+      }
+    }
+    await call.repo.removeOwned(T.VnicProfile, { network: String(net.id) });
+  },
+};
+
+implement(S.Networks, storedCollection(S.Networks, networkHooks));
+implement(S.NetworkEntity, storedEntity(S.Networks, S.NetworkEntity, networkHooks));
+implement(S.DataCenterNetworks, storedCollection(S.DataCenterNetworks, networkHooks));
+implement(S.DataCenterNetwork, storedEntity(S.DataCenterNetworks, S.DataCenterNetwork, networkHooks));
+
+async function prepareProfile(call: Call, body: Obj): Promise<Obj> {
+  const owner = call.scope.length ? { id: call.scope[0] } : body.network;
+  const net = await resolve(call.repo, T.Network, owner, 'network');
+  return { port_mirroring: false, ...body, network: refTo(net) };
+}
+
+const profileHooks = {
+  prepare: prepareProfile,
+  uniqueName: (_call: Call, p: Obj) => ({ network: String((p.network as Obj).id) }),
+  async removing(call: Call, p: Obj) {
+    if ((await call.repo.count(T.Nic, { vnic_profile: String(p.id) })) > 0) {
+      throw conflict(`Cannot remove vNIC profile ${String(p.name)}: a NIC uses it`);
+    }
+  },
+};
+
+implement(S.VnicProfiles, storedCollection(S.VnicProfiles, profileHooks));
+implement(S.VnicProfileEntity, storedEntity(S.VnicProfiles, S.VnicProfileEntity, profileHooks));
+implement(S.NetworkVnicProfiles, storedCollection(S.NetworkVnicProfiles, profileHooks));
+implement(S.NetworkVnicProfile, storedEntity(S.NetworkVnicProfiles, S.NetworkVnicProfile, profileHooks));

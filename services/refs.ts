@@ -1,0 +1,26 @@
+// Resolving references that clients give by id or by name (`<cluster><name>Default</name></cluster>`).
+import { StructType } from '../model/meta';
+import { Obj, isObj } from '../model/codec';
+import { Repo, Owners } from './store/repo';
+import { badRequest, entityNotFound } from './fault';
+
+/** The stored object a reference names; 404 like oVirt when there is none. */
+export async function resolve(repo: Repo, type: StructType, ref: unknown, field: string, owners: Owners = {}): Promise<Obj> {
+  if (!isObj(ref) || (ref.id === undefined && ref.name === undefined)) {
+    throw badRequest(`${field} must be given by id or by name`);
+  }
+  if (ref.id !== undefined) {
+    const found = await repo.get(type, String(ref.id), owners);
+    if (!found) throw entityNotFound(type.name, `id=${String(ref.id)}`);
+    return found;
+  }
+  const named = await repo.list(type, owners, { where: { name: String(ref.name) } });
+  if (named.length === 0) throw entityNotFound(type.name, `name=${String(ref.name)}`);
+  if (named.length > 1) throw badRequest(`More than one ${type.name} is named '${String(ref.name)}': give ${field} by id`);
+  return named[0];
+}
+
+/** A reference to store: only the id, so names can change without stale copies. */
+export function refTo(obj: Obj): Obj {
+  return { id: obj.id };
+}

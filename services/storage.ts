@@ -1,0 +1,126 @@
+// Storage on the file system: each storage domain is a directory, each disk a file in it
+// (sparse raw, or qcow2 made by qemu-img), laid out as oVirt lays out file domains.
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Obj, isObj } from '../model/codec';
+import { badRequest } from './fault';
+
+const run = promisify(execFile);
+
+/** The image directory oVirt uses for the files of ISO domains. */
+export const ISO_IMAGE_ID = '11111111-1111-1111-1111-111111111111';
+
+export interface SpaceUsage {
+  available: number;
+  used: number;
+}
+
+export class Storage {
+  constructor(private readonly dataDir: string) {}
+
+  /** The directory a domain's `storage` element stands for. */
+  exportDir(storage: Obj): string {
+    const type = String(storage.type);
+    const target = String(storage.path ?? '');
+    if (!path.isAbsolute(target)) throw badRequest(`storage.path must be an absolute path, got '${target}'`);
+    switch (type) {
+      case 'nfs': {
+        const address = String(storage.address ?? '');
+        if (!/^[A-Za-z0-9.:-]+$/.test(address)) throw badRequest('storage.address must name the NFS server');
+        // An NFS export stands for a directory under the data dir: exports/<server>/<path>.
+        return path.join(this.dataDir, 'exports', address, path.normalize(target));
+      }
+      case 'localfs':
+      case 'posixfs':
+        return path.normalize(target);
+      default:
+        throw badRequest(`storage.type '${type}' is not supported: use nfs, localfs or posixfs`);
+    }
+  }
+
+  /** Creates (nfs) or checks (localfs, posixfs) the export and the domain's own directory. */
+  async createDomain(sd: Obj): Promise<void> {
+    const storage = sd.storage as Obj;
+    const dir = this.exportDir(storage);
+    if (storage.type === 'nfs') await fs.promises.mkdir(dir, { recursive: true });
+    else if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+      throw badRequest(`storage.path '${dir}' is not an existing directory`);
+    }
+    await fs.promises.mkdir(path.join(this.domainDir(sd), 'images'), { recursive: true });
+    if (sd.type === 'iso') await fs.promises.mkdir(this.isoDir(sd), { recursive: true });
+  }
+
+  domainDir(sd: Obj): string {
+    return path.join(this.exportDir(sd.storage as Obj), String(sd.id));
+  }
+
+  /** Where the images of an ISO domain are kept. */
+  isoDir(sd: Obj): string {
+    return path.join(this.domainDir(sd), 'images', ISO_IMAGE_ID);
+  }
+
+  async removeDomain(sd: Obj): Promise<void> {
+    await fs.promises.rm(this.domainDir(sd), { recursive: true, force: true });
+  }
+
+  space(sd: Obj): SpaceUsage {
+    const s = fs.statfsSync(this.exportDir(sd.storage as Obj));
+    return { available: s.bavail * s.bsize, used: (s.blocks - s.bfree) * s.bsize };
+  }
+
+  /** The ISO and floppy images of an ISO domain. */
+  async isoFiles(sd: Obj): Promise<string[]> {
+    const entries = await fs.promises.readdir(this.isoDir(sd), { withFileTypes: true }).catch(() => []);
+    return entries.filter((e) => e.isFile()).map((e) => e.name).sort();
+  }
+
+  volumePath(sd: Obj, disk: Obj): string {
+    return path.join(this.domainDir(sd), 'images', String(disk.id), String(disk.image_id));
+  }
+
+  /** Creates the volume of a new disk: a sparse raw file, or a qcow2 image. */
+  async createVolume(sd: Obj, disk: Obj): Promise<void> {
+    const file = this.volumePath(sd, disk);
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    const size = Number(disk.provisioned_size);
+    if (disk.format === 'cow') {
+      await run('qemu-img', ['create', '-q', '-f', 'qcow2', file, String(size)]);
+    } else {
+      const fh = await fs.promises.open(file, 'wx');
+      try {
+        await fh.truncate(size);
+      } finally {
+        await fh.close();
+      }
+    }
+  }
+
+  /** Grows a volume to `size` bytes; qcow2 through qemu-img, raw by extending the sparse file. */
+  async resizeVolume(sd: Obj, disk: Obj, size: number): Promise<void> {
+    const file = this.volumePath(sd, disk);
+    if (disk.format === 'cow') await run('qemu-img', ['resize', '-q', '-f', 'qcow2', file, String(size)]);
+    else await fs.promises.truncate(file, size);
+  }
+
+  async removeVolume(sd: Obj, disk: Obj): Promise<void> {
+    await fs.promises.rm(path.dirname(this.volumePath(sd, disk)), { recursive: true, force: true });
+  }
+
+  /** Bytes the volume takes on disk. */
+  actualSize(sd: Obj, disk: Obj): number {
+    try {
+      return fs.statSync(this.volumePath(sd, disk)).blocks * 512;
+    } catch {
+      return 0;
+    }
+  }
+}
+
+/** The id of the first storage domain a disk names. */
+export function diskDomainId(disk: Obj): string | undefined {
+  const list = disk.storage_domains;
+  const first = Array.isArray(list) ? list[0] : undefined;
+  return isObj(first) && first.id !== undefined ? String(first.id) : undefined;
+}

@@ -1,0 +1,89 @@
+// Storage domains: directories holding disk images (data) or ISO files (iso).
+import * as S from '../model/services';
+import * as T from '../model/types';
+import { Obj } from '../model/codec';
+import { Call, implement } from './behaviour';
+import { load, storedCollection, storedEntity } from './stored';
+import { badRequest, conflict, notFound } from './fault';
+import { resolve, refTo } from './refs';
+
+/** What clients see of a domain: the stored object with live space figures. */
+export async function storageDomainView(call: Call, sd: Obj): Promise<Obj> {
+  const space = call.engine.storage.space(sd);
+  const disks = await call.repo.list(T.Disk, { storage_domain: String(sd.id) });
+  const committed = disks.reduce((sum, d) => sum + Number(d.provisioned_size ?? 0), 0);
+  return { ...sd, available: space.available, used: space.used, committed };
+}
+
+const DOMAIN_TYPES = ['data', 'iso'];
+
+async function prepare(call: Call, body: Obj): Promise<Obj> {
+  if (!DOMAIN_TYPES.includes(String(body.type))) {
+    throw badRequest(`Storage domain type '${String(body.type)}' is not supported: use ${DOMAIN_TYPES.join(' or ')}`);
+  }
+  const storage = body.storage as Obj;
+  if (storage.type === 'nfs' && storage.address === undefined) throw badRequest('storage.address is required for nfs');
+  const host = body.host === undefined ? undefined : await resolve(call.repo, T.Host, body.host, 'host');
+  const { host: _host, ...rest } = body;
+  return {
+    ...rest,
+    status: 'unattached',
+    master: false,
+    storage_format: body.type === 'iso' ? 'v1' : 'v5',
+    ...(host ? { host: refTo(host) } : {}),
+  };
+}
+
+implement(S.StorageDomains, {
+  ...storedCollection(S.StorageDomains, {
+    prepare,
+    uniqueName: () => ({}),
+    created: (call, sd) => call.engine.storage.createDomain(sd),
+  }),
+  list: async (call, o) => Promise.all((await call.repo.list(T.StorageDomain, {}, o)).map((sd) => storageDomainView(call, sd))),
+});
+
+implement(S.StorageDomainEntity, storedEntity(S.StorageDomains, S.StorageDomainEntity, {
+  view: storageDomainView,
+  uniqueName: () => ({}),
+  async apply(_call, current, changes) {
+    // Only what a user may edit; the storage location and type are fixed at creation.
+    const editable = ['name', 'description', 'comment', 'wipe_after_delete', 'warning_low_space_indicator', 'critical_space_action_blocker'];
+    const next = { ...current };
+    for (const k of editable) if (changes[k] !== undefined) next[k] = changes[k];
+    return next;
+  },
+  async removing(call, sd) {
+    if (sd.data_center) throw conflict(`Cannot remove Storage Domain ${String(sd.name)}: detach it from its data center first`);
+    if ((await call.repo.count(T.Disk, { storage_domain: String(sd.id) })) > 0) {
+      throw conflict(`Cannot remove Storage Domain ${String(sd.name)}: it still holds disks`);
+    }
+    // `format=true` wipes the domain's directory, as oVirt formats the storage.
+    if (call.params.format === 'true') await call.engine.storage.removeDomain(sd);
+  },
+}));
+
+async function isoDomain(call: Call): Promise<Obj> {
+  const sd = await load({ ...call, scope: call.scope.slice(0, 1) }, S.StorageDomains);
+  if (sd.type !== 'iso') throw badRequest(`Storage domain ${String(sd.name)} is not an ISO domain: it has no files`);
+  return sd;
+}
+
+const fileOf = (sd: Obj, name: string): Obj => ({ id: name, name, type: 'iso', storage_domain: refTo(sd) });
+
+implement(S.StorageDomainFiles, {
+  async list(call, o) {
+    const sd = await isoDomain(call);
+    const names = await call.engine.storage.isoFiles(sd);
+    return names.slice(0, o.max ?? names.length).map((n) => fileOf(sd, n));
+  },
+});
+
+implement(S.StorageDomainFile, {
+  async get(call) {
+    const sd = await isoDomain(call);
+    const name = call.scope[1];
+    if (!(await call.engine.storage.isoFiles(sd)).includes(name)) throw notFound(`File '${name}' does not exist`);
+    return fileOf(sd, name);
+  },
+});

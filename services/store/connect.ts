@@ -1,0 +1,44 @@
+// Opens the database named by the configuration: a SQLite file, or PostgreSQL by URL.
+import knex, { Knex } from 'knex';
+import path from 'node:path';
+import fs from 'node:fs';
+
+export interface DbConfig {
+  /** A SQLite file path or a `postgres://` URL. */
+  url: string;
+  /** PostgreSQL schema to use (created if missing); lets several engines share one database. */
+  schema?: string;
+}
+
+export function isPostgres(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url);
+}
+
+export async function connect(c: DbConfig): Promise<Knex> {
+  if (isPostgres(c.url)) {
+    const db = knex({
+      client: 'pg',
+      connection: c.url,
+      searchPath: c.schema ? [c.schema] : undefined,
+      pool: { min: 0, max: 10 },
+    });
+    if (c.schema) await db.raw('create schema if not exists ??', [c.schema]);
+    return db;
+  }
+  fs.mkdirSync(path.dirname(path.resolve(c.url)), { recursive: true });
+  const db = knex({
+    client: 'better-sqlite3',
+    connection: { filename: c.url },
+    useNullAsDefault: true,
+    pool: {
+      // WAL lets readers go on while a transaction writes; the busy timeout waits out writers.
+      afterCreate: (conn: { pragma(s: string): void }, done: (err: Error | null, conn: unknown) => void) => {
+        conn.pragma('journal_mode = WAL');
+        conn.pragma('busy_timeout = 5000');
+        conn.pragma('foreign_keys = ON');
+        done(null, conn);
+      },
+    },
+  });
+  return db;
+}

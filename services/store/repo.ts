@@ -1,0 +1,84 @@
+// Reading and writing model objects in their tables, inside one transaction or not.
+import { Knex } from 'knex';
+import { StructType } from '../../model/meta';
+import { Obj } from '../../model/codec';
+import { columnsOf, tableOf } from './tables';
+
+/** Owner filter: owner attribute → owner id (`{ vm: '…' }`). */
+export type Owners = Record<string, string>;
+
+/** A condition on a column: equality, or a LIKE pattern with `%` and `_` escaped by `\\`. */
+export interface Match {
+  column: string;
+  pattern: string;
+  negate: boolean;
+  caseSensitive: boolean;
+}
+
+export interface ListOptions {
+  max?: number;
+  /** Extra column conditions (`{ status: 'up' }`). */
+  where?: Record<string, string>;
+  matches?: Match[];
+}
+
+export class Repo {
+  constructor(readonly db: Knex | Knex.Transaction) {}
+
+  private query(type: StructType, owners: Owners = {}, where: Record<string, string> = {}) {
+    const spec = tableOf(type);
+    const q = this.db(spec.name);
+    for (const [attribute, id] of Object.entries(owners)) {
+      const ref = spec.refColumns.find((r) => r.attribute === attribute);
+      if (!ref) throw new Error(`${type.name} has no owner column for ${attribute}`);
+      q.where(ref.column, id);
+    }
+    for (const [column, value] of Object.entries(where)) q.where(column, value);
+    return q;
+  }
+
+  async list(type: StructType, owners: Owners = {}, o: ListOptions = {}): Promise<Obj[]> {
+    const q = this.query(type, owners, o.where).select('data').orderBy('seq');
+    for (const m of o.matches ?? []) {
+      const [column, pattern] = m.caseSensitive ? [this.db.ref(m.column), m.pattern] : [this.db.raw('lower(??)', [m.column]), m.pattern.toLowerCase()];
+      q.where((w) => {
+        const like = w.where(column, 'like', this.db.raw(`? escape '\\'`, [pattern]));
+        return m.negate ? w.whereNot(like) : like;
+      });
+    }
+    if (o.max !== undefined && o.max >= 0) q.limit(o.max);
+    const rows: { data: string }[] = await q;
+    return rows.map((r) => JSON.parse(r.data) as Obj);
+  }
+
+  async get(type: StructType, id: string, owners: Owners = {}): Promise<Obj | undefined> {
+    const row: { data: string } | undefined = await this.query(type, owners).where('id', id).first('data');
+    return row && (JSON.parse(row.data) as Obj);
+  }
+
+  async count(type: StructType, owners: Owners = {}, where: Record<string, string> = {}): Promise<number> {
+    const row = await this.query(type, owners, where).count({ n: '*' }).first();
+    return Number(row?.n ?? 0);
+  }
+
+  async insert(type: StructType, obj: Obj): Promise<Obj> {
+    await this.db(tableOf(type).name).insert({ ...columnsOf(type, obj), data: JSON.stringify(obj) });
+    return obj;
+  }
+
+  async update(type: StructType, obj: Obj, owners: Owners = {}): Promise<Obj> {
+    const n = await this.query(type, owners)
+      .where('id', String(obj.id))
+      .update({ ...columnsOf(type, obj), data: JSON.stringify(obj) });
+    if (n !== 1) throw new Error(`${type.name} ${String(obj.id)} vanished during update`);
+    return obj;
+  }
+
+  async remove(type: StructType, id: string, owners: Owners = {}): Promise<number> {
+    return this.query(type, owners).where('id', id).delete();
+  }
+
+  async removeOwned(type: StructType, owners: Owners): Promise<number> {
+    return this.query(type, owners).delete();
+  }
+}

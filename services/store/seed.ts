@@ -1,0 +1,83 @@
+// What a freshly installed engine has: the Default data center and cluster, the Blank
+// template, the ovirtmgmt network and its vNIC profile, and admin@internal.
+import { Knex } from 'knex';
+import { randomUUID } from 'node:crypto';
+import * as T from '../../model/types';
+import { Repo } from './repo';
+import { Obj } from '../../model/codec';
+
+export const BLANK_TEMPLATE_ID = '00000000-0000-0000-0000-000000000000';
+export const INTERNAL_DOMAIN = 'internal-authz';
+/** oVirt's well-known id of the internal authorization domain's admin user. */
+export const ADMIN_USER_ID = 'fdfc627c-d875-11e0-90f0-83df133b58cc';
+export const COMPATIBILITY_VERSION = { major: 4, minor: 7 };
+
+export async function seedInventory(knex: Knex): Promise<void> {
+  const repo = new Repo(knex);
+  const dc: Obj = {
+    id: randomUUID(),
+    name: 'Default',
+    description: 'The default Data Center',
+    local: false,
+    quota_mode: 'disabled',
+    status: 'uninitialized',
+    storage_format: 'v5',
+    version: { ...COMPATIBILITY_VERSION },
+    supported_versions: [{ ...COMPATIBILITY_VERSION }],
+  };
+  await repo.insert(T.DataCenter, dc);
+  const dcRef = { id: dc.id };
+  await repo.insert(T.Cluster, {
+    id: randomUUID(),
+    name: 'Default',
+    description: 'The default server cluster',
+    cpu: { architecture: 'x86_64', type: 'Intel Nehalem Family' },
+    version: { ...COMPATIBILITY_VERSION },
+    memory_policy: { over_commit: { percent: 100 } },
+    data_center: dcRef,
+  });
+  await repo.insert(T.Template, {
+    id: BLANK_TEMPLATE_ID,
+    name: 'Blank',
+    description: 'Blank template',
+    status: 'ok',
+    type: 'desktop',
+    memory: 1073741824,
+    cpu: { architecture: 'x86_64', topology: { sockets: 1, cores: 1, threads: 1 } },
+    os: { type: 'other', boot: { devices: ['hd'] } },
+    display: { type: 'vnc', monitors: 1 },
+    stateless: false,
+    creation_time: new Date().toISOString(),
+    version: { version_number: 1, version_name: 'base version' },
+  });
+  const network: Obj = {
+    id: randomUUID(),
+    name: 'ovirtmgmt',
+    description: 'Management Network',
+    mtu: 0,
+    stp: false,
+    usages: ['vm'],
+    data_center: dcRef,
+  };
+  await repo.insert(T.Network, network);
+  await repo.insert(T.VnicProfile, {
+    id: randomUUID(),
+    name: 'ovirtmgmt',
+    port_mirroring: false,
+    network: { id: network.id },
+  });
+  await repo.insert(T.User, {
+    id: ADMIN_USER_ID,
+    name: 'admin',
+    user_name: `admin@${INTERNAL_DOMAIN}`,
+    principal: 'admin',
+    namespace: '*',
+    domain_entry_id: Buffer.from('admin').toString('hex'),
+    domain: { id: internalDomainId(), name: INTERNAL_DOMAIN },
+  });
+}
+
+/** oVirt derives a domain's id from its name; so do we, so it is stable across installs. */
+export function internalDomainId(): string {
+  return Buffer.from(INTERNAL_DOMAIN).toString('hex');
+}

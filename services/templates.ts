@@ -1,0 +1,46 @@
+// Templates: VM configurations new VMs are made from. Blank is the built-in one.
+import * as S from '../model/services';
+import * as T from '../model/types';
+import { Obj } from '../model/codec';
+import { Call, implement } from './behaviour';
+import { storedCollection, storedEntity } from './stored';
+import { conflict } from './fault';
+import { resolve } from './refs';
+import { BLANK_TEMPLATE_ID } from './store/seed';
+
+/** The configuration a VM and a template share; what a template gives the VMs made from it. */
+export const SHARED_CONFIGURATION = [
+  'memory', 'cpu', 'os', 'display', 'type', 'stateless', 'high_availability', 'memory_policy', 'bios',
+  'io', 'usb', 'soundcard_enabled', 'time_zone', 'large_icon', 'small_icon', 'custom_cpu_model', 'console',
+] as const;
+
+export function configurationOf(source: Obj): Obj {
+  const out: Obj = {};
+  for (const k of SHARED_CONFIGURATION) if (source[k] !== undefined) out[k] = structuredClone(source[k]);
+  return out;
+}
+
+async function prepare(call: Call, body: Obj): Promise<Obj> {
+  const vm = await resolve(call.repo, T.Vm, body.vm, 'vm');
+  const { vm: _vm, ...rest } = body;
+  return {
+    ...configurationOf(vm),
+    ...rest,
+    cluster: vm.cluster,
+    status: 'ok',
+    creation_time: new Date().toISOString(),
+    version: { version_number: 1, version_name: 'base version' },
+  };
+}
+
+implement(S.Templates, storedCollection(S.Templates, { prepare, uniqueName: () => ({}) }));
+implement(S.TemplateEntity, storedEntity(S.Templates, S.TemplateEntity, {
+  uniqueName: () => ({}),
+  async removing(call, template) {
+    if (template.id === BLANK_TEMPLATE_ID) throw conflict('Cannot remove the Blank template');
+    if ((await call.repo.count(T.Vm, { template: String(template.id) })) > 0) {
+      throw conflict(`Cannot remove Template ${String(template.name)}: virtual machines are based on it`);
+    }
+  },
+}));
+

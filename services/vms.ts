@@ -1,0 +1,181 @@
+// Virtual machines and their devices: NICs, disk attachments and the CD-ROM.
+import { randomBytes } from 'node:crypto';
+import * as S from '../model/services';
+import * as T from '../model/types';
+import { Obj, isObj } from '../model/codec';
+import { Call, implement } from './behaviour';
+import { load, mergeInto, storedCollection, storedEntity } from './stored';
+import { badRequest, conflict } from './fault';
+import { resolve, refTo } from './refs';
+import { configurationOf } from './templates';
+import { createDisk, removeDisk, updateDisk } from './disks';
+
+/** Every VM has one CD-ROM drive, with oVirt's fixed id. */
+export const CDROM_ID = '00000000-0000-0000-0000-000000000000';
+
+async function prepareVm(call: Call, body: Obj): Promise<Obj> {
+  const cluster = await resolve(call.repo, T.Cluster, body.cluster, 'cluster');
+  const template = await resolve(call.repo, T.Template, body.template, 'template');
+  const fromTemplate = mergeInto(T.Vm, configurationOf(template), body);
+  return {
+    ...fromTemplate,
+    cluster: refTo(cluster),
+    template: refTo(template),
+    original_template: refTo(template),
+    status: 'down',
+    creation_time: new Date().toISOString(),
+  };
+}
+
+const vmHooks = {
+  prepare: prepareVm,
+  uniqueName: () => ({}),
+  async created(call: Call, vm: Obj) {
+    await call.repo.insert(T.Cdrom, { id: CDROM_ID, vm: refTo(vm) });
+  },
+  async removing(call: Call, vm: Obj) {
+    if (vm.status !== 'down') throw conflict(`Cannot remove VM ${String(vm.name)}: it is not down`);
+    const owners = { vm: String(vm.id) };
+    // Like oVirt, removing a VM removes its disks unless `detach_only=true`.
+    const attachments = await call.repo.list(T.DiskAttachment, owners);
+    await call.repo.removeOwned(T.DiskAttachment, owners);
+    if (call.params.detach_only !== 'true') {
+      for (const a of attachments) {
+        const disk = await call.repo.get(T.Disk, String((a.disk as Obj).id));
+        if (disk) await removeDisk(call, disk);
+      }
+    }
+    await call.repo.removeOwned(T.Nic, owners);
+    await call.repo.removeOwned(T.Cdrom, owners);
+  },
+};
+
+implement(S.Vms, storedCollection(S.Vms, vmHooks));
+implement(S.VmEntity, storedEntity(S.Vms, S.VmEntity, vmHooks));
+
+// --- NICs -------------------------------------------------------------------
+
+/** A MAC address from oVirt's default pool range, 56:6f:…, unused by any NIC. */
+async function freeMac(call: Call): Promise<string> {
+  for (;;) {
+    const mac = ['56', '6f', ...[...randomBytes(4)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
+    const nics = await call.repo.list(T.Nic);
+    if (!nics.some((n) => isObj(n.mac) && n.mac.address === mac)) return mac;
+  }
+}
+
+async function prepareNic(call: Call, body: Obj): Promise<Obj> {
+  const profile = body.vnic_profile === undefined ? undefined : await resolve(call.repo, T.VnicProfile, body.vnic_profile, 'vnic_profile');
+  const mac = isObj(body.mac) && body.mac.address !== undefined ? body.mac : { address: await freeMac(call) };
+  const { network: _legacyNetwork, ...rest } = body;
+  return {
+    interface: 'virtio',
+    plugged: true,
+    linked: true,
+    ...rest,
+    mac,
+    ...(profile ? { vnic_profile: refTo(profile) } : {}),
+  };
+}
+
+const nicHooks = {
+  prepare: prepareNic,
+  uniqueName: (call: Call) => ({ vm: call.scope[0] }),
+  async apply(call: Call, current: Obj, changes: Obj) {
+    const next = mergeInto(T.Nic, current, changes);
+    if (changes.vnic_profile !== undefined) next.vnic_profile = refTo(await resolve(call.repo, T.VnicProfile, changes.vnic_profile, 'vnic_profile'));
+    return next;
+  },
+};
+
+implement(S.VmNics, storedCollection(S.VmNics, nicHooks));
+implement(S.VmNic, storedEntity(S.VmNics, S.VmNic, nicHooks));
+
+// --- disk attachments -------------------------------------------------------
+
+async function attach(call: Call, body: Obj): Promise<Obj> {
+  const vmId = call.scope[0];
+  const given = body.disk as Obj;
+  let disk: Obj;
+  if (given.id !== undefined && given.provisioned_size === undefined) {
+    disk = await resolve(call.repo, T.Disk, given, 'disk');
+    const users = await call.repo.list(T.DiskAttachment, {}, { where: { id: String(disk.id) } });
+    if (users.some((a) => isObj(a.vm) && a.vm.id === vmId)) throw conflict('The disk is already attached to this virtual machine');
+    if (users.length && disk.shareable !== true) throw conflict(`Disk ${String(disk.name ?? disk.id)} is attached to another virtual machine and is not shareable`);
+  } else {
+    for (const field of ['provisioned_size', 'format', 'storage_domains']) {
+      if (given[field] === undefined) throw badRequest(`DiskAttachment [disk.${field}] required for add`);
+    }
+    disk = await createDisk(call, given);
+  }
+  const { disk: _disk, ...rest } = body;
+  const attachment: Obj = {
+    bootable: false,
+    active: true,
+    pass_discard: false,
+    read_only: false,
+    uses_scsi_reservation: false,
+    ...rest,
+    id: disk.id,
+    disk: refTo(disk),
+    vm: { id: vmId },
+  };
+  await call.repo.insert(T.DiskAttachment, attachment);
+  return attachment;
+}
+
+implement(S.VmDiskAttachments, {
+  list: (call, o) => call.repo.list(T.DiskAttachment, { vm: call.scope[0] }, o),
+  add: attach,
+});
+
+implement(S.VmDiskAttachment, {
+  ...storedEntity(S.VmDiskAttachments, S.VmDiskAttachment, {
+    async apply(call, current, changes) {
+      const next = mergeInto(T.DiskAttachment, current, changes);
+      next.disk = current.disk;
+      if (isObj(changes.disk)) {
+        const disk = await resolve(call.repo, T.Disk, current.disk, 'disk');
+        await call.repo.update(T.Disk, await updateDisk(call, disk, changes.disk));
+      }
+      return next;
+    },
+  }),
+  async remove(call) {
+    const attachment = await load(call, S.VmDiskAttachments);
+    await call.repo.remove(T.DiskAttachment, String(attachment.id), { vm: call.scope[0] });
+    // oVirt only detaches unless asked otherwise with `detach_only=false`.
+    if (call.params.detach_only === 'false') {
+      const disk = await call.repo.get(T.Disk, String(attachment.id));
+      if (disk) await removeDisk(call, disk);
+    }
+  },
+});
+
+// --- CD-ROM -----------------------------------------------------------------
+
+/** Checks that an ISO file is in an active ISO domain of the VM's data center. */
+async function checkIso(call: Call, vm: Obj, fileId: string): Promise<void> {
+  const cluster = await resolve(call.repo, T.Cluster, vm.cluster, 'cluster');
+  const dcId = String((cluster.data_center as Obj).id);
+  const domains = await call.repo.list(T.StorageDomain, { data_center: dcId }, { where: { type: 'iso' } });
+  for (const sd of domains.filter((d) => d.status === 'active')) {
+    if ((await call.engine.storage.isoFiles(sd)).includes(fileId)) return;
+  }
+  throw badRequest(`ISO file '${fileId}' is not in an active ISO domain of the virtual machine's data center`);
+}
+
+implement(S.VmCdroms, storedCollection(S.VmCdroms));
+implement(S.VmCdrom, storedEntity(S.VmCdroms, S.VmCdrom, {
+  async apply(call, current, changes) {
+    const fileId = isObj(changes.file) && changes.file.id !== undefined ? String(changes.file.id) : '';
+    const next: Obj = { ...current };
+    if (fileId === '') {
+      delete next.file;
+    } else {
+      await checkIso(call, await load({ ...call, scope: call.scope.slice(0, 1) }, S.Vms), fileId);
+      next.file = { id: fileId };
+    }
+    return next;
+  },
+}));
