@@ -34,13 +34,15 @@ async function prepare(call: Call, body: Obj): Promise<Obj> {
   };
 }
 
+const domains = storedCollection(S.StorageDomains, {
+  prepare,
+  uniqueName: () => ({}),
+  created: (call, sd) => call.engine.storage.createDomain(sd),
+});
+
 implement(S.StorageDomains, {
-  ...storedCollection(S.StorageDomains, {
-    prepare,
-    uniqueName: () => ({}),
-    created: (call, sd) => call.engine.storage.createDomain(sd),
-  }),
-  list: async (call, o) => Promise.all((await call.repo.list(T.StorageDomain, {}, o)).map((sd) => storageDomainView(call, sd))),
+  list: async (call, o) => Promise.all((await domains.list(call, o)).map((sd) => storageDomainView(call, sd))),
+  add: async (call, body) => storageDomainView(call, await domains.add!(call, body)),
 });
 
 implement(S.StorageDomainEntity, storedEntity(S.StorageDomains, S.StorageDomainEntity, {

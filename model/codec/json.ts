@@ -19,6 +19,15 @@ export function readJson(type: StructType, text: string): Obj {
   return readStruct(type, doc);
 }
 
+export function readJsonList(type: StructType, text: string): Obj[] {
+  const doc = parseJson(text);
+  if (!isObj(doc)) throw new DecodeError(`Expected a JSON object with a ${type.element} list`);
+  const items = doc[type.element];
+  if (items === undefined) return [];
+  if (!Array.isArray(items)) throw new DecodeError(`${type.element} must be a list`);
+  return items.map((item) => readStruct(type, item));
+}
+
 type Json = string | Json[] | { [k: string]: Json };
 
 function attributeJson(a: Attribute, v: Value): Json {

@@ -33,6 +33,13 @@ export function readXml(type: StructType, text: string, root = type.element): Ob
   return readStruct(type, parseXml(text, root));
 }
 
+export function readXmlList(type: StructType, text: string): Obj[] {
+  const root = parseXml(text, type.plural);
+  const items = isObj(root) ? root[type.element] : undefined;
+  if (items === undefined) return [];
+  return (Array.isArray(items) ? items : [items]).map((item) => readStruct(type, item));
+}
+
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 
