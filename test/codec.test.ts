@@ -1,0 +1,103 @@
+// Every type of the model round-trips: what the writer emits, the reader reads back equal,
+// in XML and in JSON. Samples are generated from the declarations themselves.
+import assert from 'node:assert/strict';
+import * as T from '../model/types';
+import { Attribute, StructType, ValueType } from '../model/meta';
+import { DecodeError, JSON_FORMAT, Obj, Value, XML } from '../model/codec';
+import { FORMATS } from './support/engine';
+
+const types = Object.values(T).filter((v): v is StructType => (v as { kind?: string }).kind === 'struct');
+
+function scalarSample(t: Exclude<ValueType, StructType>, a: Attribute): Value {
+  if (t.kind === 'enum') return t.values[t.values.length - 1];
+  switch (t.name) {
+    case 'string':
+      return `${a.name} <&> "quoted" 'single'`;
+    case 'integer':
+      return 4294967296;
+    case 'decimal':
+      return 1.5;
+    case 'boolean':
+      return true;
+    case 'date':
+      return '2026-01-02T03:04:05.000Z';
+  }
+}
+
+/** A value for every attribute, nested two levels deep; references beyond that by id only. */
+function sample(type: StructType, depth: number): Obj {
+  const out: Obj = type.identified ? { id: `${type.element}-id` } : {};
+  for (const a of type.attributes) {
+    if (a.secret) continue;
+    const t = a.type();
+    let one: Value | undefined;
+    if (t.kind !== 'struct') one = scalarSample(t, a);
+    else if (depth < 2) one = sample(t, depth + 1);
+    else if (t.identified) one = { id: `${t.element}-ref` };
+    if (one === undefined) continue;
+    out[a.name] = a.list ? [one, one] : one;
+  }
+  return out;
+}
+
+describe('codec', () => {
+  it('knows a good part of the oVirt model', () => {
+    assert.ok(types.length > 150, `only ${types.length} types`);
+    for (const name of ['Api', 'DataCenter', 'Cluster', 'Host', 'StorageDomain', 'Network', 'VnicProfile', 'Template', 'Vm',
+      'Nic', 'Disk', 'DiskAttachment', 'Cdrom', 'File', 'Job', 'Step', 'Event', 'User', 'Domain', 'Fault', 'Action']) {
+      assert.ok(types.some((t) => t.name === name), `${name} is declared`);
+    }
+  });
+
+  for (const format of FORMATS) {
+    it(`round-trips every type in ${format.name.toUpperCase()}`, () => {
+      for (const type of types) {
+        const value = sample(type, 0);
+        const text = format.write(type, value);
+        assert.deepEqual(format.read(type, text), value, `${type.name} in ${format.name}`);
+      }
+    });
+
+    it(`round-trips lists in ${format.name.toUpperCase()}`, () => {
+      const vms = [sample(T.Vm, 1), sample(T.Vm, 1)];
+      assert.deepEqual(format.readList(T.Vm, format.writeList(T.Vm, vms)), vms);
+      assert.deepEqual(format.readList(T.Vm, format.writeList(T.Vm, [])), []);
+    });
+  }
+
+  it('never writes secrets', () => {
+    const host = { id: 'h', name: 'h', root_password: 'hunter2' };
+    for (const format of FORMATS) assert.doesNotMatch(format.write(T.Host, host), /hunter2/);
+  });
+
+  it('writes oVirt shapes', () => {
+    const vm = { id: '1', name: 'a', memory: 512, os: { boot: { devices: ['hd', 'cdrom'] } }, cluster: { id: 'c' } };
+    assert.equal(
+      XML.write(T.Vm, vm).split('\n')[1],
+      '<vm id="1"><name>a</name><memory>512</memory><os><boot><devices><device>hd</device><device>cdrom</device></devices></boot></os><cluster id="c"/></vm>',
+    );
+    assert.deepEqual(JSON.parse(JSON_FORMAT.write(T.Vm, vm)), {
+      name: 'a', memory: '512', os: { boot: { devices: { device: ['hd', 'cdrom'] } } }, cluster: { id: 'c' }, id: '1',
+    });
+  });
+
+  const bad: [string, string, RegExp][] = [
+    ['malformed XML', '<vm><name>x</vm>', /Malformed XML/],
+    ['another root', '<host><name>x</name></host>', /Expected a <vm> document/],
+    ['a non-integer', '<vm><memory>lots</memory></vm>', /memory: expected an integer/],
+    ['an unknown enum value', '<vm><type>huge</type></vm>', /Invalid value 'huge' for type/],
+    ['a non-boolean', '<vm><stateless>maybe</stateless></vm>', /stateless: expected true or false/],
+    ['a repeated element', '<vm><name>a</name><name>b</name></vm>', /name is given more than once/],
+  ];
+  for (const [what, text, message] of bad) {
+    it(`refuses ${what}`, () => {
+      assert.throws(() => XML.read(T.Vm, text), (e: unknown) => e instanceof DecodeError && message.test(e.message));
+    });
+  }
+
+  it('refuses malformed JSON and wrong JSON values', () => {
+    assert.throws(() => JSON_FORMAT.read(T.Vm, '{"name": '), /Malformed JSON/);
+    assert.throws(() => JSON_FORMAT.read(T.Vm, '{"cpu": {"topology": {"cores": "x"}}}'), /cpu\.topology\.cores: expected an integer/);
+    assert.throws(() => JSON_FORMAT.read(T.Vm, '[1]'), /Expected a JSON object/);
+  });
+});
