@@ -8,11 +8,15 @@ import { conflict } from './fault';
 import { resolve } from './refs';
 import { BLANK_TEMPLATE_ID } from './store/seed';
 
-/** The configuration a VM and a template share; what a template gives the VMs made from it. */
-export const SHARED_CONFIGURATION = [
-  'memory', 'cpu', 'os', 'display', 'type', 'stateless', 'high_availability', 'memory_policy', 'bios',
-  'io', 'usb', 'soundcard_enabled', 'time_zone', 'large_icon', 'small_icon', 'custom_cpu_model', 'console',
-] as const;
+/**
+ * The configuration a VM and a template share, what a template gives the VMs made from it:
+ * the attributes both types declare (oVirt's VmBase), but for identity, links and what the
+ * engine computes.
+ */
+const SHARED_CONFIGURATION = T.Template.attributes
+  .filter((a) => !a.readOnly && !a.link && !['name', 'description', 'comment'].includes(a.name))
+  .filter((a) => T.Vm.attributes.some((b) => b.name === a.name))
+  .map((a) => a.name);
 
 export function configurationOf(source: Obj): Obj {
   const out: Obj = {};
