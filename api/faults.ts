@@ -13,6 +13,16 @@ export function faultOf(err: Boom.Boom): { reason: string; detail: string } {
   return { reason: data?.reason ?? err.output.payload.error, detail: err.message };
 }
 
+/** Logins refused for a while after repeated failures. */
+export function tooManyLogins(retryAfter: number): Boom.Boom {
+  const err = new Boom.Boom<FaultData>(`Too many failed logins: try again in ${retryAfter} seconds`, {
+    statusCode: 429,
+    data: { reason: 'Too Many Requests' },
+  });
+  err.output.headers['Retry-After'] = String(retryAfter);
+  return err;
+}
+
 export const faults: Plugin<void> = {
   name: 'hangar-faults',
   register(server) {

@@ -1,7 +1,7 @@
 // `npm start`: one process serving the API from the settings in the environment.
 import { configFromEnv } from '../services/config';
 import { openEngine } from '../services/engine';
-import { ensureAdminPassword } from '../sso/users';
+import { ensureAdminPassword } from '../sso/directory';
 import { startApi } from './server';
 
 async function main(): Promise<void> {

@@ -14,9 +14,11 @@ import { principal } from './auth';
 import { header, responseFormat } from './negotiation';
 import { readBody, checkRequired } from './body';
 import { API_ROOT } from './versioning';
+import { Guard } from './guard';
 import { follow, parseFollow, pathOf, presentEntity, presentRoot } from './present';
 
 type Run = (call: Call) => Promise<Lifecycle.ReturnValue>;
+type Guarded = (call: Call, guard: Guard) => Promise<Lifecycle.ReturnValue>;
 
 function query(request: Request, name: string): string | undefined {
   const v: unknown = request.query[name];
@@ -69,8 +71,13 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
   const depth = r.segments.filter((s) => s === null).length;
   const listPath = pathTemplate(r.segments);
   const entityPath = `${listPath}/{p${depth}}`;
-  const read = runner(engine, false);
-  const write = runner(engine, true);
+  const reading = runner(engine, false);
+  const writing = runner(engine, true);
+  // Every call of this collection's routes passes the guard first.
+  const read = (request: Request, scope: string[], run: Guarded) =>
+    reading(request, scope, async (call) => run(call, await Guard.of(call, r, request)));
+  const write = (request: Request, scope: string[], run: Guarded) =>
+    writing(request, scope, async (call) => run(call, await Guard.of(call, r, request)));
   const hrefIn = (request: Request, id: unknown) =>
     `${pathOf(r.segments, scopeOf(request, depth))}/${encodeURIComponent(String(id))}`;
   const present = async (call: Call, request: Request, obj: Obj, href: string) =>
@@ -80,13 +87,14 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
   routes.push({
     method: 'GET',
     path: listPath,
-    handler: (request, h) => read(request, scopeOf(request, depth), async (call) => {
+    handler: (request, h) => read(request, scopeOf(request, depth), async (call, guard) => {
       const q = query(request, 'search');
       const max = maxOf(request);
       if (q !== undefined && !collection.search) throw badRequest(`The ${r.segments[r.segments.length - 1]} collection does not take a search`);
-      const items = q !== undefined && q.trim() !== ''
-        ? await search(call, collection, q, { max, caseSensitive: query(request, 'case_sensitive') !== 'false' })
-        : await behaviour.list(call, { max });
+      const found = q !== undefined && q.trim() !== ''
+        ? await search(call, collection, q, { max: guard.filter ? undefined : max, caseSensitive: query(request, 'case_sensitive') !== 'false' })
+        : await behaviour.list(call, { max: guard.filter ? undefined : max });
+      const items = (await guard.visible(call, found)).slice(0, max);
       const presented = await Promise.all(items.map((o: Obj) => present(call, request, o, hrefIn(request, o.id))));
       return reply(h, request, responseFormat(request).writeList(type, presented));
     }),
@@ -96,9 +104,10 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
     routes.push({
       method: 'POST',
       path: listPath,
-      handler: (request, h) => write(request, scopeOf(request, depth), async (call) => {
+      handler: (request, h) => write(request, scopeOf(request, depth), async (call, guard) => {
         const body = readBody(request, type);
         checkRequired(type, body, collection.add!.required);
+        await guard.add(call, collection.add!.permit, body);
         const created = await add(call, body);
         const href = hrefIn(request, created.id);
         const out = await present(call, request, created, href);
@@ -110,15 +119,19 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
   routes.push({
     method: 'GET',
     path: entityPath,
-    handler: (request, h) => read(request, scopeOf(request, depth + 1), async (call) =>
-      reply(h, request, responseFormat(request).write(type, await present(call, request, await entityB.get(call), hrefIn(request, request.params[`p${depth}`]))))),
+    handler: (request, h) => read(request, scopeOf(request, depth + 1), async (call, guard) => {
+      const obj = await guard.see(call, await entityB.get(call));
+      return reply(h, request, responseFormat(request).write(type, await present(call, request, obj, hrefIn(request, request.params[`p${depth}`]))));
+    }),
   });
   if (entity.update && entityB.update) {
     const update = entityB.update;
+    const permit = entity.update;
     routes.push({
       method: 'PUT',
       path: entityPath,
-      handler: (request, h) => write(request, scopeOf(request, depth + 1), async (call) => {
+      handler: (request, h) => write(request, scopeOf(request, depth + 1), async (call, guard) => {
+        await guard.act(call, permit, await guard.see(call, await entityB.get(call)));
         const updated = await update(call, readBody(request, type));
         return reply(h, request, responseFormat(request).write(type, await present(call, request, updated, hrefIn(request, updated.id))));
       }),
@@ -126,10 +139,12 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
   }
   if (entity.remove && entityB.remove) {
     const remove = entityB.remove;
+    const permit = entity.remove;
     routes.push({
       method: 'DELETE',
       path: entityPath,
-      handler: (request, h) => write(request, scopeOf(request, depth + 1), async (call) => {
+      handler: (request, h) => write(request, scopeOf(request, depth + 1), async (call, guard) => {
+        await guard.act(call, permit, await guard.see(call, await entityB.get(call)));
         await remove(call);
         return h.response().code(200);
       }),
@@ -141,7 +156,8 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
     routes.push({
       method: 'POST',
       path: `${entityPath}/${a.name}`,
-      handler: (request, h) => write(request, scopeOf(request, depth + 1), async (call) => {
+      handler: (request, h) => write(request, scopeOf(request, depth + 1), async (call, guard) => {
+        await guard.act(call, a.permit, await guard.see(call, await entityB.get(call)));
         const body = readBody(request, T.Action, { optional: true });
         const result = await run(call, body);
         return reply(h, request, responseFormat(request).write(T.Action, { ...result, status: result.status ?? 'complete' }));

@@ -1,7 +1,9 @@
 // The hapi servers of the API: HTTPS always, plain HTTP when a port is given.
 import Hapi, { Server } from '@hapi/hapi';
-import { Engine } from '../services/behaviour';
+import { Engine, collectionBehaviour, entityBehaviour } from '../services/behaviour';
 import { ensureCertificates } from '../services/pki';
+import { allServices } from '../model/tree';
+import { Sso } from '../sso';
 import { faults } from './faults';
 import { versioning } from './versioning';
 import { auth } from './auth';
@@ -10,7 +12,13 @@ import { ssoRoutes } from './sso';
 
 const MAX_BODY = 16 * 1024 * 1024;
 
-async function build(engine: Engine, port: number, tls: { key: string; cert: string } | undefined, caPem: string): Promise<Server> {
+/** Fails fast when a service of the tree has no behaviour. */
+function checkBehaviours(): void {
+  const missing = allServices().filter((s) => (s.kind === 'collection' ? !collectionBehaviour(s) : !entityBehaviour(s)));
+  if (missing.length) throw new Error(`services without behaviour: ${missing.map((s) => s.name).join(', ')}`);
+}
+
+async function build(engine: Engine, sso: Sso, port: number, tls: { key: string; cert: string } | undefined, caPem: string): Promise<Server> {
   const server = Hapi.server({
     port,
     address: engine.config.bind,
@@ -19,26 +27,30 @@ async function build(engine: Engine, port: number, tls: { key: string; cert: str
     router: { stripTrailingSlash: true },
   });
   await server.register([versioning, faults]);
-  await server.register({ plugin: auth, options: { engine } });
-  server.route([...ssoRoutes(engine, caPem), ...apiRoutes(engine)]);
+  await server.register({ plugin: auth, options: { sso, tls: tls !== undefined } });
+  server.route([...ssoRoutes(engine, sso, caPem), ...apiRoutes(engine)]);
   return server;
 }
 
 export interface ApiServers {
   https: Server;
   http?: Server;
+  sso: Sso;
   stop(): Promise<void>;
 }
 
 export async function startApi(engine: Engine, ports = { https: engine.config.apiPort, http: engine.config.httpPort }): Promise<ApiServers> {
+  checkBehaviours();
   const certs = ensureCertificates(engine.config.dataDir);
-  const https = await build(engine, ports.https, { key: certs.keyPem, cert: certs.certPem }, certs.caPem);
+  const sso = await Sso.open(engine);
+  const https = await build(engine, sso, ports.https, { key: certs.keyPem, cert: certs.certPem }, certs.caPem);
   await https.start();
-  const http = ports.http === undefined ? undefined : await build(engine, ports.http, undefined, certs.caPem);
+  const http = ports.http === undefined ? undefined : await build(engine, sso, ports.http, undefined, certs.caPem);
   await http?.start();
   return {
     https,
     http,
+    sso,
     async stop() {
       await Promise.all([https.stop(), http?.stop()]);
     },

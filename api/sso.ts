@@ -1,51 +1,100 @@
-// SSO endpoints outside the API: the OAuth2 password grant, logout, health and the CA.
-import { ServerRoute } from '@hapi/hapi';
-import { Engine } from '../services/behaviour';
+// SSO endpoints outside the API: the OAuth2 password grant (with @node-oauth/oauth2-server),
+// token introspection, logout, health and the CA.
+import { Request, ResponseToolkit, ServerRoute } from '@hapi/hapi';
+import OAuth2Server from '@node-oauth/oauth2-server';
+import { Engine, Principal } from '../services/behaviour';
 import { Repo } from '../services/store/repo';
-import { authenticate } from '../sso/users';
-import { issueToken, revokeToken } from '../sso/tokens';
+import { EventCode, recordEvent } from '../services/events';
+import { Sso } from '../sso';
+import { API_SCOPE } from '../sso/tokens';
 
-/** The scope oVirt clients ask for; `ovirt-ext=token-info:*` scopes come with it. */
-const API_SCOPE = 'ovirt-app-api';
+/** oVirt clients send no client id; they are served as this one client. */
+const DEFAULT_CLIENT = 'ovirt-engine-client';
 
-function form(payload: unknown): Record<string, string> {
-  if (Buffer.isBuffer(payload)) return Object.fromEntries(new URLSearchParams(payload.toString('utf8')));
-  if (payload && typeof payload === 'object') return payload as Record<string, string>;
-  return {};
+function params(request: Request): Record<string, string> {
+  const body = Buffer.isBuffer(request.payload) ? Object.fromEntries(new URLSearchParams(request.payload.toString('utf8'))) : {};
+  return { ...(request.query as Record<string, string>), ...body };
 }
 
-export function ssoRoutes(engine: Engine, caPem: string): ServerRoute[] {
-  const oauthError = (error: string, description: string, code: number) => ({ error, error_description: description, code });
+/** Errors the token endpoint answers with, in the shape OAuth2 clients (and ovirtsdk4) parse. */
+class LoginsLocked extends OAuth2Server.OAuthError {
+  constructor(readonly retryAfter: number) {
+    super(`Too many failed logins: try again in ${retryAfter} seconds`, { code: 429, name: 'access_denied' });
+  }
+}
+
+function oauthFor(engine: Engine, sso: Sso, address: string): OAuth2Server {
+  const model: OAuth2Server.PasswordModel = {
+    getClient: async (clientId) => ({ id: clientId, grants: ['password'] }),
+    async getUser(username, password) {
+      const result = await sso.login(username, password, address);
+      if (result.kind === 'locked') throw new LoginsLocked(result.retryAfter);
+      return result.kind === 'ok' ? result.principal : false;
+    },
+    async validateScope(_user, _client, scope) {
+      return scope?.includes(API_SCOPE) ? scope : false;
+    },
+    generateAccessToken: async (_client, user, scope) =>
+      sso.tokens.sign((user as Principal).userId, engine.config.tokenLifetime, scope.join(' ')).token,
+    // Only the access token is kept: this engine issues no refresh tokens.
+    saveToken: async (token, client, user) => ({
+      accessToken: token.accessToken,
+      accessTokenExpiresAt: token.accessTokenExpiresAt,
+      scope: token.scope,
+      client,
+      user,
+    }),
+    async getAccessToken(accessToken) {
+      const claims = await sso.tokens.verify(accessToken);
+      if (!claims) return false;
+      return { accessToken, accessTokenExpiresAt: new Date(claims.exp * 1000), client: { id: DEFAULT_CLIENT, grants: [] }, user: { id: claims.userId } };
+    },
+  };
+  return new OAuth2Server({ model, requireClientAuthentication: { password: false }, accessTokenLifetime: engine.config.tokenLifetime });
+}
+
+async function token(engine: Engine, sso: Sso, request: Request, h: ResponseToolkit) {
+  const body = { client_id: DEFAULT_CLIENT, ...params(request) };
+  const req = new OAuth2Server.Request({
+    method: 'POST',
+    query: {},
+    // The library reads the grant from a form body: present the parameters as one.
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(new URLSearchParams(body).toString().length) },
+    body,
+  });
+  const res = new OAuth2Server.Response({ headers: {} });
+  try {
+    const issued = await oauthFor(engine, sso, request.info.remoteAddress).token(req, res);
+    const exp = Math.floor((issued.accessTokenExpiresAt?.getTime() ?? Date.now()) / 1000);
+    return h.response({ ...(res.body as object), exp: String(exp) }).type('application/json');
+  } catch (e) {
+    const err = e instanceof OAuth2Server.OAuthError ? e : new OAuth2Server.ServerError('Internal server error');
+    const out = h.response({ error: err.name, error_description: err.message }).code(err.code).type('application/json');
+    if (err instanceof LoginsLocked) out.header('Retry-After', String(err.retryAfter));
+    return out;
+  }
+}
+
+export function ssoRoutes(engine: Engine, sso: Sso, caPem: string): ServerRoute[] {
   return [
     {
       method: ['GET', 'POST'],
       path: '/ovirt-engine/sso/oauth/token',
       options: { auth: false },
+      handler: (request, h) => token(engine, sso, request, h),
+    },
+    {
+      // Introspection of a token by whoever holds it (RFC 7662 shape).
+      method: ['GET', 'POST'],
+      path: '/ovirt-engine/sso/oauth/token-info',
+      options: { auth: false },
       handler: async (request, h) => {
-        const p = { ...form(request.payload), ...(request.query as Record<string, string>) };
-        const reply = (body: object, code = 200) => h.response(body).code(code).type('application/json');
-        if (p.grant_type !== 'password') {
-          const e = oauthError('unsupported_grant_type', `Grant type '${p.grant_type ?? ''}' is not supported: use password`, 400);
-          return reply(e, e.code);
-        }
-        const scopes = (p.scope ?? '').split(/\s+/).filter(Boolean);
-        if (!scopes.includes(API_SCOPE)) {
-          const e = oauthError('invalid_scope', `The scope must include ${API_SCOPE}`, 400);
-          return reply(e, e.code);
-        }
-        const repo = new Repo(engine.db);
-        const who = p.username && p.password ? await authenticate(repo, p.username, p.password) : undefined;
-        if (!who) {
-          const e = oauthError('access_denied', 'Cannot authenticate user: wrong user name or password', 401);
-          return reply(e, e.code);
-        }
-        const issued = await issueToken(repo, who.userId, engine.config.tokenLifetime);
-        return reply({
-          access_token: issued.token,
-          token_type: 'bearer',
-          scope: scopes.join(' '),
-          exp: String(Math.floor(issued.expiresAt / 1000)),
-        });
+        const claims = await sso.tokens.verify(params(request).token ?? '');
+        const principal = claims && (await sso.principalOf(claims.userId));
+        const body = claims && principal
+          ? { active: true, exp: claims.exp, jti: claims.jti, scope: claims.scope, user_id: principal.userName, token_type: 'bearer' }
+          : { active: false };
+        return h.response(body).type('application/json');
       },
     },
     {
@@ -53,10 +102,12 @@ export function ssoRoutes(engine: Engine, caPem: string): ServerRoute[] {
       path: '/ovirt-engine/services/sso-logout',
       options: { auth: false },
       handler: async (request, h) => {
-        const p = { ...form(request.payload), ...(request.query as Record<string, string>) };
         const bearer = /^Bearer\s+(.+)$/i.exec(String(request.headers.authorization ?? ''))?.[1];
-        const token = p.token ?? bearer;
-        if (token) await revokeToken(new Repo(engine.db), token);
+        const tokenText = params(request).token ?? bearer;
+        const claims = tokenText ? await sso.tokens.verify(tokenText) : undefined;
+        if (tokenText && claims && (await sso.tokens.revoke(tokenText))) {
+          await recordEvent(new Repo(engine.db), { code: EventCode.USER_LOGOUT, severity: 'normal', description: 'User logged out.', userId: claims.userId });
+        }
         return h.response({}).type('application/json');
       },
     },

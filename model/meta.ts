@@ -27,6 +27,8 @@ export interface StructType {
   readonly identified: boolean;
   /** Attributes in wire order. */
   readonly attributes: readonly Attribute[];
+  /** The link to the object whose permissions apply to this one too (a VM's `cluster`). */
+  readonly inherits?: string;
   readonly doc: string;
 }
 
@@ -127,6 +129,7 @@ interface TypeOptions {
   doc: string;
   element?: string;
   plural?: string;
+  inherits?: string;
 }
 
 function build(name: string, identified: boolean, o: TypeOptions, attrs: Record<string, AttributeSpec>): StructType {
@@ -138,6 +141,7 @@ function build(name: string, identified: boolean, o: TypeOptions, attrs: Record<
     plural: o.plural ?? `${element}s`,
     identified,
     attributes: Object.entries(attrs).map(([attrName, a]) => ({ name: attrName, ...a })),
+    inherits: o.inherits,
     doc: o.doc,
   };
 }
@@ -169,12 +173,22 @@ export function attributeOf(type: StructType, name: string): Attribute | undefin
 // ---------------------------------------------------------------------------
 // The service tree.
 
+/** The name of an oVirt permit (`create_vm`): what a caller's roles must allow. */
+export type PermitName = string;
+
 export interface ActionDecl {
   readonly name: string;
   readonly doc: string;
+  /** Checked on the entity the action is called on. */
+  readonly permit: PermitName;
 }
 
 export interface AddMethod {
+  /**
+   * Checked on the object the new one belongs to: the owner of a sub-collection, else the
+   * object the body's inherited link names (a new VM's `cluster`), else the system.
+   */
+  readonly permit: PermitName;
   /**
    * Attributes a client must give, as dotted paths (`disk.provisioned_size`). A path ending
    * in a link is satisfied by the linked object's `id` or `name`.
@@ -193,6 +207,8 @@ export interface CollectionService {
   readonly search: boolean;
   /** The attribute of a member that refers to the entity owning this collection (`vm` for VM NICs). */
   readonly owner?: string;
+  /** Callers may use it on themselves without a permit (`/users/{me}/...`). */
+  readonly selfService?: boolean;
   readonly entity: () => EntityService;
 }
 
@@ -202,11 +218,15 @@ export interface EntityService {
   readonly type: () => StructType;
   readonly doc: string;
   readonly get: boolean;
-  readonly update: boolean;
-  readonly remove: boolean;
+  /** The permit an update needs, when the entity can be updated. */
+  readonly update?: PermitName;
+  /** The permit a removal needs, when the entity can be removed. */
+  readonly remove?: PermitName;
   readonly actions: readonly ActionDecl[];
   /** Sub-services, by the path segment (and `rel`) that leads to them. */
   readonly locators: Readonly<Record<string, () => CollectionService>>;
+  /** Callers may use it on themselves without a permit (their own user). */
+  readonly selfService?: boolean;
 }
 
 export interface RootService {
@@ -219,12 +239,12 @@ export function collectionService(d: Omit<CollectionService, 'kind' | 'search'> 
 }
 
 export function entityService(
-  d: Partial<Pick<EntityService, 'get' | 'update' | 'remove' | 'actions' | 'locators'>> &
+  d: Partial<Pick<EntityService, 'get' | 'update' | 'remove' | 'actions' | 'locators' | 'selfService'>> &
     Pick<EntityService, 'name' | 'type' | 'doc'>,
 ): EntityService {
-  return { kind: 'entity', get: true, update: false, remove: false, actions: [], locators: {}, ...d };
+  return { kind: 'entity', get: true, actions: [], locators: {}, ...d };
 }
 
-export function action(name: string, doc: string): ActionDecl {
-  return { name, doc };
+export function action(name: string, doc: string, permit: PermitName): ActionDecl {
+  return { name, doc, permit };
 }

@@ -4,87 +4,113 @@ import { action, collectionService, entityService, RootService } from './meta';
 import * as T from './types';
 
 const activation = [
-  action('activate', 'Makes the object available for use.'),
-  action('deactivate', 'Takes the object out of use, for maintenance.'),
+  action('activate', 'Makes the object available for use.', 'manipulate_storage_domain'),
+  action('deactivate', 'Takes the object out of use, for maintenance.', 'manipulate_storage_domain'),
 ];
+
+/** The permissions given on objects of one kind: `/vms/{id}/permissions` and the like. */
+function assignedPermissions(prefix: string, owner: string) {
+  const entity = entityService({
+    name: `${prefix}Permission`, type: () => T.Permission, doc: `A permission given on a ${owner}.`, remove: 'manipulate_permissions',
+  });
+  return collectionService({
+    name: `${prefix}Permissions`, type: () => T.Permission, doc: `Permissions given on a ${owner}.`, owner,
+    add: { permit: 'manipulate_permissions', required: ['role'] }, entity: () => entity,
+  });
+}
+
+const permissionsOf = {
+  dataCenter: assignedPermissions('DataCenter', 'data_center'),
+  cluster: assignedPermissions('Cluster', 'cluster'),
+  host: assignedPermissions('Host', 'host'),
+  storageDomain: assignedPermissions('StorageDomain', 'storage_domain'),
+  vm: assignedPermissions('Vm', 'vm'),
+  template: assignedPermissions('Template', 'template'),
+  disk: assignedPermissions('Disk', 'disk'),
+  network: assignedPermissions('Network', 'network'),
+  user: assignedPermissions('User', 'user'),
+  group: assignedPermissions('Group', 'group'),
+};
 
 // --- data centers -----------------------------------------------------------
 
 export const DataCenterClusters = collectionService({
   name: 'DataCenterClusters', type: () => T.Cluster, doc: 'Clusters of a data center.',
-  owner: 'data_center', add: { required: ['name'] }, entity: () => DataCenterCluster,
+  owner: 'data_center', add: { permit: 'create_cluster', required: ['name'] }, entity: () => DataCenterCluster,
 });
 export const DataCenterCluster = entityService({
-  name: 'DataCenterCluster', type: () => T.Cluster, doc: 'A cluster of a data center.', update: true, remove: true,
+  name: 'DataCenterCluster', type: () => T.Cluster, doc: 'A cluster of a data center.', update: 'edit_cluster_configuration', remove: 'delete_cluster',
 });
 
 export const DataCenterNetworks = collectionService({
   name: 'DataCenterNetworks', type: () => T.Network, doc: 'Networks of a data center.',
-  owner: 'data_center', add: { required: ['name'] }, entity: () => DataCenterNetwork,
+  owner: 'data_center', add: { permit: 'create_storage_pool_network', required: ['name'] }, entity: () => DataCenterNetwork,
 });
 export const DataCenterNetwork = entityService({
-  name: 'DataCenterNetwork', type: () => T.Network, doc: 'A network of a data center.', update: true, remove: true,
+  name: 'DataCenterNetwork', type: () => T.Network, doc: 'A network of a data center.', update: 'configure_storage_pool_network', remove: 'delete_storage_pool_network',
 });
 
 export const AttachedStorageDomains = collectionService({
   name: 'AttachedStorageDomains', type: () => T.StorageDomain, doc: 'Storage domains attached to a data center.',
-  owner: 'data_center', add: { required: [] }, entity: () => AttachedStorageDomain,
+  owner: 'data_center', add: { permit: 'manipulate_storage_domain', required: [] }, entity: () => AttachedStorageDomain,
 });
 export const AttachedStorageDomain = entityService({
   name: 'AttachedStorageDomain', type: () => T.StorageDomain, doc: 'A storage domain attached to a data center.',
-  remove: true, actions: activation,
+  remove: 'manipulate_storage_domain', actions: activation,
 });
 
 export const DataCenters = collectionService({
   name: 'DataCenters', type: () => T.DataCenter, doc: 'The data centers.', search: true,
-  add: { required: ['name'] }, entity: () => DataCenterEntity,
+  add: { permit: 'create_storage_pool', required: ['name'] }, entity: () => DataCenterEntity,
 });
 export const DataCenterEntity = entityService({
-  name: 'DataCenter', type: () => T.DataCenter, doc: 'A data center.', update: true, remove: true,
-  locators: { clusters: () => DataCenterClusters, networks: () => DataCenterNetworks, storagedomains: () => AttachedStorageDomains },
+  name: 'DataCenter', type: () => T.DataCenter, doc: 'A data center.', update: 'edit_storage_pool_configuration', remove: 'delete_storage_pool',
+  locators: { permissions: () => permissionsOf.dataCenter, clusters: () => DataCenterClusters, networks: () => DataCenterNetworks, storagedomains: () => AttachedStorageDomains },
 });
 
 // --- clusters, hosts, networks ----------------------------------------------
 
 export const Clusters = collectionService({
   name: 'Clusters', type: () => T.Cluster, doc: 'The clusters.', search: true,
-  add: { required: ['name', 'data_center'] }, entity: () => ClusterEntity,
+  add: { permit: 'create_cluster', required: ['name', 'data_center'] }, entity: () => ClusterEntity,
 });
 export const ClusterEntity = entityService({
-  name: 'Cluster', type: () => T.Cluster, doc: 'A cluster.', update: true, remove: true,
+  name: 'Cluster', type: () => T.Cluster, doc: 'A cluster.', update: 'edit_cluster_configuration', remove: 'delete_cluster',
+  locators: { permissions: () => permissionsOf.cluster },
 });
 
 export const Hosts = collectionService({
   name: 'Hosts', type: () => T.Host, doc: 'The hosts.', search: true,
-  add: { required: ['name', 'address'] }, entity: () => HostEntity,
+  add: { permit: 'create_host', required: ['name', 'address'] }, entity: () => HostEntity,
 });
 export const HostEntity = entityService({
-  name: 'Host', type: () => T.Host, doc: 'A host.', update: true, remove: true,
+  name: 'Host', type: () => T.Host, doc: 'A host.', update: 'edit_host_configuration', remove: 'delete_host',
+  locators: { permissions: () => permissionsOf.host },
 });
 
 export const NetworkVnicProfiles = collectionService({
   name: 'AssignedVnicProfiles', type: () => T.VnicProfile, doc: 'vNIC profiles of a network.',
-  owner: 'network', add: { required: ['name'] }, entity: () => NetworkVnicProfile,
+  owner: 'network', add: { permit: 'create_network_vnic_profile', required: ['name'] }, entity: () => NetworkVnicProfile,
 });
 export const NetworkVnicProfile = entityService({
-  name: 'AssignedVnicProfile', type: () => T.VnicProfile, doc: 'A vNIC profile of a network.', remove: true,
+  name: 'AssignedVnicProfile', type: () => T.VnicProfile, doc: 'A vNIC profile of a network.', remove: 'delete_network_vnic_profile',
 });
 
 export const Networks = collectionService({
   name: 'Networks', type: () => T.Network, doc: 'The logical networks.', search: true,
-  add: { required: ['name', 'data_center'] }, entity: () => NetworkEntity,
+  add: { permit: 'create_storage_pool_network', required: ['name', 'data_center'] }, entity: () => NetworkEntity,
 });
 export const NetworkEntity = entityService({
-  name: 'Network', type: () => T.Network, doc: 'A logical network.', update: true, remove: true,
-  locators: { vnicprofiles: () => NetworkVnicProfiles },
+  name: 'Network', type: () => T.Network, doc: 'A logical network.', update: 'configure_storage_pool_network', remove: 'delete_storage_pool_network',
+  locators: { permissions: () => permissionsOf.network, vnicprofiles: () => NetworkVnicProfiles },
 });
 
 export const VnicProfiles = collectionService({
   name: 'VnicProfiles', type: () => T.VnicProfile, doc: 'The vNIC profiles.',
-  add: { required: ['name', 'network'] }, entity: () => VnicProfileEntity,
+  add: { permit: 'create_network_vnic_profile', required: ['name', 'network'] }, entity: () => VnicProfileEntity,
 });
 export const VnicProfileEntity = entityService({
-  name: 'VnicProfile', type: () => T.VnicProfile, doc: 'A vNIC profile.', update: true, remove: true,
+  name: 'VnicProfile', type: () => T.VnicProfile, doc: 'A vNIC profile.', update: 'configure_network_vnic_profile', remove: 'delete_network_vnic_profile',
 });
 
 // --- storage ----------------------------------------------------------------
@@ -107,46 +133,48 @@ export const StorageDomainDisk = entityService({
 
 export const StorageDomains = collectionService({
   name: 'StorageDomains', type: () => T.StorageDomain, doc: 'The storage domains.', search: true,
-  add: { required: ['name', 'type', 'storage.type', 'storage.path'] }, entity: () => StorageDomainEntity,
+  add: { permit: 'create_storage_domain', required: ['name', 'type', 'storage.type', 'storage.path'] }, entity: () => StorageDomainEntity,
 });
 export const StorageDomainEntity = entityService({
-  name: 'StorageDomain', type: () => T.StorageDomain, doc: 'A storage domain.', update: true, remove: true,
-  locators: { files: () => StorageDomainFiles, disks: () => StorageDomainDisks },
+  name: 'StorageDomain', type: () => T.StorageDomain, doc: 'A storage domain.', update: 'edit_storage_domain_configuration', remove: 'delete_storage_domain',
+  locators: { permissions: () => permissionsOf.storageDomain, files: () => StorageDomainFiles, disks: () => StorageDomainDisks },
 });
 
 export const Disks = collectionService({
   name: 'Disks', type: () => T.Disk, doc: 'The disks.', search: true,
-  add: { required: ['format', 'provisioned_size', 'storage_domains'] }, entity: () => DiskEntity,
+  add: { permit: 'create_disk', required: ['format', 'provisioned_size', 'storage_domains'] }, entity: () => DiskEntity,
 });
 export const DiskEntity = entityService({
-  name: 'Disk', type: () => T.Disk, doc: 'A disk.', update: true, remove: true,
+  name: 'Disk', type: () => T.Disk, doc: 'A disk.', update: 'edit_disk_properties', remove: 'delete_disk',
+  locators: { permissions: () => permissionsOf.disk },
 });
 
 // --- templates and virtual machines -----------------------------------------
 
 export const Templates = collectionService({
   name: 'Templates', type: () => T.Template, doc: 'The templates.', search: true,
-  add: { required: ['name', 'vm'] }, entity: () => TemplateEntity,
+  add: { permit: 'create_template', required: ['name', 'vm'] }, entity: () => TemplateEntity,
 });
 export const TemplateEntity = entityService({
-  name: 'Template', type: () => T.Template, doc: 'A template.', update: true, remove: true,
+  name: 'Template', type: () => T.Template, doc: 'A template.', update: 'edit_template_properties', remove: 'delete_template',
+  locators: { permissions: () => permissionsOf.template },
 });
 
 export const VmNics = collectionService({
   name: 'VmNics', type: () => T.Nic, doc: 'Network interfaces of a virtual machine.',
-  owner: 'vm', add: { required: ['name'] }, entity: () => VmNic,
+  owner: 'vm', add: { permit: 'configure_vm_network', required: ['name'] }, entity: () => VmNic,
 });
 export const VmNic = entityService({
-  name: 'VmNic', type: () => T.Nic, doc: 'A network interface of a virtual machine.', update: true, remove: true,
+  name: 'VmNic', type: () => T.Nic, doc: 'A network interface of a virtual machine.', update: 'configure_vm_network', remove: 'configure_vm_network',
 });
 
 export const VmDiskAttachments = collectionService({
   name: 'DiskAttachments', type: () => T.DiskAttachment, doc: 'Disks attached to a virtual machine.',
-  owner: 'vm', add: { required: ['interface', 'disk'] }, entity: () => VmDiskAttachment,
+  owner: 'vm', add: { permit: 'configure_vm_storage', required: ['interface', 'disk'] }, entity: () => VmDiskAttachment,
 });
 export const VmDiskAttachment = entityService({
   name: 'DiskAttachment', type: () => T.DiskAttachment, doc: 'A disk attached to a virtual machine.',
-  update: true, remove: true,
+  update: 'configure_vm_storage', remove: 'configure_vm_storage',
 });
 
 export const VmCdroms = collectionService({
@@ -154,16 +182,16 @@ export const VmCdroms = collectionService({
   owner: 'vm', entity: () => VmCdrom,
 });
 export const VmCdrom = entityService({
-  name: 'VmCdrom', type: () => T.Cdrom, doc: 'A CD-ROM drive of a virtual machine.', update: true,
+  name: 'VmCdrom', type: () => T.Cdrom, doc: 'A CD-ROM drive of a virtual machine.', update: 'change_vm_cd',
 });
 
 export const Vms = collectionService({
   name: 'Vms', type: () => T.Vm, doc: 'The virtual machines.', search: true,
-  add: { required: ['name', 'cluster', 'template'] }, entity: () => VmEntity,
+  add: { permit: 'create_vm', required: ['name', 'cluster', 'template'] }, entity: () => VmEntity,
 });
 export const VmEntity = entityService({
-  name: 'Vm', type: () => T.Vm, doc: 'A virtual machine.', update: true, remove: true,
-  locators: { nics: () => VmNics, diskattachments: () => VmDiskAttachments, cdroms: () => VmCdroms },
+  name: 'Vm', type: () => T.Vm, doc: 'A virtual machine.', update: 'edit_vm_properties', remove: 'delete_vm',
+  locators: { permissions: () => permissionsOf.vm, nics: () => VmNics, diskattachments: () => VmDiskAttachments, cdroms: () => VmCdroms },
 });
 
 // --- jobs, events, identity -------------------------------------------------
@@ -185,23 +213,75 @@ export const Events = collectionService({
 });
 export const EventEntity = entityService({ name: 'Event', type: () => T.Event, doc: 'An audit log entry.' });
 
-export const Users = collectionService({
-  name: 'Users', type: () => T.User, doc: 'Users known to the engine.', search: true, entity: () => UserEntity,
+export const UserApiTokens = collectionService({
+  name: 'UserApiTokens', type: () => T.ApiToken, doc: 'Long-lived tokens a user made for scripts (Hangar extension).',
+  owner: 'user', selfService: true, add: { permit: 'manipulate_users', required: ['name', 'expiration'] }, entity: () => UserApiToken,
 });
-export const UserEntity = entityService({ name: 'User', type: () => T.User, doc: 'A user.' });
+export const UserApiToken = entityService({
+  name: 'UserApiToken', type: () => T.ApiToken, doc: 'A long-lived token of a user.', remove: 'manipulate_users', selfService: true,
+});
+
+export const Users = collectionService({
+  name: 'Users', type: () => T.User, doc: 'Users known to the engine.', search: true,
+  add: { permit: 'manipulate_users', required: ['user_name', 'domain'] }, entity: () => UserEntity,
+});
+export const UserEntity = entityService({
+  name: 'User', type: () => T.User, doc: 'A user; users change their own password with an update.',
+  update: 'manipulate_users', remove: 'manipulate_users', selfService: true,
+  locators: { permissions: () => permissionsOf.user, apitokens: () => UserApiTokens },
+});
+
+export const Groups = collectionService({
+  name: 'Groups', type: () => T.Group, doc: 'Groups known to the engine.', search: true,
+  add: { permit: 'manipulate_users', required: ['name'] }, entity: () => GroupEntity,
+});
+export const GroupEntity = entityService({
+  name: 'Group', type: () => T.Group, doc: 'A group.', remove: 'manipulate_users',
+  locators: { permissions: () => permissionsOf.group },
+});
 
 export const DomainUsers = collectionService({
-  name: 'DomainUsers', type: () => T.User, doc: 'Users of an authentication domain.',
-  owner: 'domain', entity: () => DomainUser,
+  name: 'DomainUsers', type: () => T.User, doc: 'Accounts of an authentication domain; the internal one takes new accounts.',
+  owner: 'domain', add: { permit: 'manipulate_users', required: ['user_name', 'password'] }, entity: () => DomainUser,
 });
-export const DomainUser = entityService({ name: 'DomainUser', type: () => T.User, doc: 'A user of a domain.' });
+export const DomainUser = entityService({ name: 'DomainUser', type: () => T.User, doc: 'An account of a domain.' });
+
+export const DomainGroups = collectionService({
+  name: 'DomainGroups', type: () => T.Group, doc: 'Groups of an authentication domain.', owner: 'domain', entity: () => DomainGroup,
+});
+export const DomainGroup = entityService({ name: 'DomainGroup', type: () => T.Group, doc: 'A group of a domain.' });
 
 export const Domains = collectionService({
   name: 'Domains', type: () => T.Domain, doc: 'Authentication domains.', entity: () => DomainEntity,
 });
 export const DomainEntity = entityService({
-  name: 'Domain', type: () => T.Domain, doc: 'An authentication domain.', locators: { users: () => DomainUsers },
+  name: 'Domain', type: () => T.Domain, doc: 'An authentication domain.', locators: { users: () => DomainUsers, groups: () => DomainGroups },
 });
+
+export const RolePermits = collectionService({
+  name: 'Permits', type: () => T.Permit, doc: 'Permits of a role.', owner: 'role',
+  add: { permit: 'manipulate_roles', required: [] }, entity: () => RolePermit,
+});
+export const RolePermit = entityService({ name: 'Permit', type: () => T.Permit, doc: 'A permit of a role.', remove: 'manipulate_roles' });
+
+export const Roles = collectionService({
+  name: 'Roles', type: () => T.Role, doc: 'Roles: named sets of permits.', add: { permit: 'manipulate_roles', required: ['name', 'permits'] },
+  entity: () => RoleEntity,
+});
+export const RoleEntity = entityService({
+  name: 'Role', type: () => T.Role, doc: 'A role.', update: 'manipulate_roles', remove: 'manipulate_roles',
+  locators: { permits: () => RolePermits },
+});
+
+const systemPermission = entityService({
+  name: 'SystemPermission', type: () => T.Permission, doc: 'A permission given on the whole system.', remove: 'manipulate_permissions',
+});
+export const SystemPermissions = collectionService({
+  name: 'SystemPermissions', type: () => T.Permission, doc: 'Permissions given on the whole system.',
+  add: { permit: 'manipulate_permissions', required: ['role'] }, entity: () => systemPermission,
+});
+
+export const AssignedPermissions = permissionsOf;
 
 // --- the root ---------------------------------------------------------------
 
@@ -213,9 +293,12 @@ export const Root: RootService = {
     disks: () => Disks,
     domains: () => Domains,
     events: () => Events,
+    groups: () => Groups,
     hosts: () => Hosts,
     jobs: () => Jobs,
     networks: () => Networks,
+    permissions: () => SystemPermissions,
+    roles: () => Roles,
     storagedomains: () => StorageDomains,
     templates: () => Templates,
     users: () => Users,

@@ -17,6 +17,23 @@ export interface Config {
   role: Role;
   /** Lifetime of SSO access tokens, in seconds. */
   tokenLifetime: number;
+  /** How often each process reloads revoked token ids: the bound on revocation delay. */
+  revocationRefreshMs: number;
+  /** Idle lifetime of persistent-auth sessions, in seconds. */
+  sessionTimeout: number;
+  /** Failed logins in a row, per user name or address, before logins are refused. */
+  loginMaxFailures: number;
+  /** How long logins stay refused after that, in seconds. */
+  loginLockout: number;
+  /** Delay added to each failed login answer per recent failure, in milliseconds. */
+  loginDelayMs: number;
+}
+
+function positive(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got '${value}'`);
+  return n;
 }
 
 function port(value: string | undefined, name: string, fallback?: number): number | undefined {
@@ -40,6 +57,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     proxyPort: port(env.HANGAR_PROXY_PORT, 'HANGAR_PROXY_PORT', 54323) as number,
     adminPassword: env.HANGAR_ADMIN_PASSWORD || undefined,
     role,
-    tokenLifetime: Number(env.HANGAR_TOKEN_LIFETIME || 36000),
+    tokenLifetime: positive(env.HANGAR_TOKEN_LIFETIME, 'HANGAR_TOKEN_LIFETIME', 36000),
+    revocationRefreshMs: positive(env.HANGAR_REVOCATION_REFRESH_MS, 'HANGAR_REVOCATION_REFRESH_MS', 1000),
+    sessionTimeout: positive(env.HANGAR_SESSION_TIMEOUT, 'HANGAR_SESSION_TIMEOUT', 1800),
+    loginMaxFailures: positive(env.HANGAR_LOGIN_MAX_FAILURES, 'HANGAR_LOGIN_MAX_FAILURES', 5),
+    loginLockout: positive(env.HANGAR_LOGIN_LOCKOUT, 'HANGAR_LOGIN_LOCKOUT', 300),
+    loginDelayMs: positive(env.HANGAR_LOGIN_DELAY_MS, 'HANGAR_LOGIN_DELAY_MS', 200),
   };
 }

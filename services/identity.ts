@@ -1,20 +1,22 @@
-// Users and the authentication domains they come from.
+// Domains, groups, roles and permissions.
 import * as S from '../model/services';
-import { Obj } from '../model/codec';
-import { implement } from './behaviour';
-import { storedCollection, storedEntity } from './stored';
-import { notFound } from './fault';
+import * as T from '../model/types';
+import { Obj, isObj } from '../model/codec';
+import { CollectionService, EntityService } from '../model/meta';
+import { Call, implement } from './behaviour';
+import { load, storedCollection, storedEntity } from './stored';
+import { badRequest, conflict, notFound } from './fault';
+import { resolve, refTo } from './refs';
 import { INTERNAL_DOMAIN, internalDomainId } from './store/seed';
+import { PERMITS } from './store/builtin-roles';
+
+// --- domains and groups -----------------------------------------------------
 
 /** The domains users authenticate against; the internal one is built in. */
 function domains(): Obj[] {
   return [{ id: internalDomainId(), name: INTERNAL_DOMAIN }];
 }
 
-implement(S.Users, storedCollection(S.Users));
-implement(S.UserEntity, storedEntity(S.Users, S.UserEntity));
-implement(S.DomainUsers, storedCollection(S.DomainUsers));
-implement(S.DomainUser, storedEntity(S.DomainUsers, S.DomainUser));
 implement(S.Domains, { list: async (_call, o) => domains().slice(0, o.max) });
 implement(S.DomainEntity, {
   async get(call) {
@@ -23,3 +25,129 @@ implement(S.DomainEntity, {
     return found;
   },
 });
+
+const internalGroup = (body: Obj): Obj => ({
+  ...body,
+  namespace: '*',
+  domain_entry_id: Buffer.from(String(body.name)).toString('hex'),
+  domain: { id: internalDomainId(), name: INTERNAL_DOMAIN },
+});
+
+implement(S.Groups, storedCollection(S.Groups, { prepare: (_call, body) => internalGroup(body), uniqueName: () => ({}) }));
+implement(S.GroupEntity, storedEntity(S.Groups, S.GroupEntity, {
+  removing: async (call, group) => void (await call.repo.removeOwned(T.Permission, { group: String(group.id) })),
+}));
+implement(S.DomainGroups, storedCollection(S.DomainGroups));
+implement(S.DomainGroup, storedEntity(S.DomainGroups, S.DomainGroup));
+
+// --- roles and permits ------------------------------------------------------
+
+/** A permit as a role lists it, from a reference by id or by name. */
+function permitOf(ref: unknown): Obj {
+  const permit = isObj(ref) && PERMITS.find((p) => String(p.id) === String(ref.id) || p.name === ref.name);
+  if (!permit) throw badRequest(`Unknown permit ${JSON.stringify(ref)}`);
+  return { id: String(permit.id), name: permit.name, administrative: permit.administrative };
+}
+
+function mutableRole(role: Obj): Obj {
+  if (role.mutable !== true) throw conflict(`Role ${String(role.name)} is built in and cannot be changed`);
+  return role;
+}
+
+implement(S.Roles, storedCollection(S.Roles, {
+  uniqueName: () => ({}),
+  prepare: (_call, body) => ({
+    administrative: false,
+    ...body,
+    mutable: true,
+    permits: (body.permits as unknown[]).map(permitOf),
+  }),
+}));
+
+implement(S.RoleEntity, storedEntity(S.Roles, S.RoleEntity, {
+  uniqueName: () => ({}),
+  apply(_call, current, changes) {
+    const next = { ...mutableRole(current) };
+    for (const k of ['name', 'description', 'administrative']) if (changes[k] !== undefined) next[k] = changes[k];
+    return next;
+  },
+  async removing(call, role) {
+    mutableRole(role);
+    if ((await call.repo.count(T.Permission, { role: String(role.id) })) > 0) {
+      throw conflict(`Role ${String(role.name)} is still given in permissions`);
+    }
+  },
+}));
+
+const roleOf = (call: Call) => load({ ...call, scope: call.scope.slice(0, 1) }, S.Roles);
+const withRole = (role: Obj) => (p: Obj): Obj => ({ ...p, role: refTo(role) });
+
+implement(S.RolePermits, {
+  list: async (call, o) => {
+    const role = await roleOf(call);
+    return (role.permits as Obj[]).slice(0, o.max).map(withRole(role));
+  },
+  async add(call, body) {
+    const role = mutableRole(await roleOf(call));
+    const permit = permitOf(body);
+    const permits = role.permits as Obj[];
+    if (!permits.some((p) => p.id === permit.id)) await call.repo.update(T.Role, { ...role, permits: [...permits, permit] });
+    return withRole(role)(permit);
+  },
+});
+
+implement(S.RolePermit, {
+  async get(call) {
+    const role = await roleOf(call);
+    const permit = (role.permits as Obj[]).find((p) => p.id === call.scope[1]);
+    if (!permit) throw notFound(`Role ${String(role.name)} has no permit '${call.scope[1]}'`);
+    return withRole(role)(permit);
+  },
+  async remove(call) {
+    const role = mutableRole(await roleOf(call));
+    const permits = (role.permits as Obj[]).filter((p) => p.id !== call.scope[1]);
+    if (permits.length === (role.permits as Obj[]).length) throw notFound(`Role ${String(role.name)} has no permit '${call.scope[1]}'`);
+    await call.repo.update(T.Role, { ...role, permits });
+  },
+});
+
+// --- permissions ------------------------------------------------------------
+
+/** The object links of a permission: every link but role, user and group. */
+export const PERMISSION_OBJECTS = T.Permission.attributes
+  .filter((a) => a.link && !a.list && !['role', 'user', 'group'].includes(a.name))
+  .map((a) => a.name);
+
+const isSystemWide = (p: Obj) => PERMISSION_OBJECTS.every((name) => p[name] === undefined);
+
+/** Checks a new permission's role and grantee; objects it names must exist. */
+async function preparePermission(call: Call, body: Obj): Promise<Obj> {
+  const role = await resolve(call.repo, T.Role, body.role, 'role');
+  const out: Obj = { role: refTo(role) };
+  for (const name of ['user', 'group', ...PERMISSION_OBJECTS]) {
+    if (!isObj(body[name])) continue;
+    const a = T.Permission.attributes.find((x) => x.name === name)!;
+    out[name] = refTo(await resolve(call.repo, a.type() as typeof T.User, body[name], name));
+  }
+  return out;
+}
+
+function permissionServices(collection: CollectionService, entity: EntityService, systemWide: boolean) {
+  const stored = storedCollection(collection, {
+    async prepare(call, body) {
+      const p = await preparePermission(call, body);
+      const grantee = collection.owner === 'user' || collection.owner === 'group' ? collection.owner : undefined;
+      if (!grantee && !p.user && !p.group) throw badRequest('Permission [user.id|group.id] required for add');
+      if (systemWide && !isSystemWide(p)) throw badRequest('A system permission names no object');
+      return p;
+    },
+  });
+  implement(collection, {
+    list: async (call, o) => (await stored.list(call, systemWide ? {} : o)).filter((p) => !systemWide || isSystemWide(p)).slice(0, o.max),
+    add: stored.add,
+  });
+  implement(entity, storedEntity(collection, entity));
+}
+
+permissionServices(S.SystemPermissions, S.SystemPermissions.entity(), true);
+for (const collection of Object.values(S.AssignedPermissions)) permissionServices(collection, collection.entity(), false);

@@ -131,9 +131,9 @@ describe('protocol', () => {
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: 'grant_type=password&scope=ovirt-app-api&username=admin%40internal&password=wrong',
     });
-    assert.equal(r.status, 401);
+    assert.equal(r.status, 400);
     const body = JSON.parse(r.text) as Record<string, string>;
-    assert.equal(body.error, 'access_denied');
+    assert.equal(body.error, 'invalid_grant');
     assert.ok(body.error_description);
   });
 

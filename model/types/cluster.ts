@@ -33,7 +33,7 @@ import { Network } from './network';
 import { Permission } from './user';
 import { Cpu, Display } from './vm';
 
-export const Cluster = defineEntity('Cluster', { doc: 'A set of hosts that share CPU type, networks and storage.' }, {
+export const Cluster = defineEntity('Cluster', { inherits: 'data_center', doc: 'A set of hosts that share CPU type, networks and storage.' }, {
   ballooning_enabled: bool('Whether memory ballooning is enabled in the cluster.'),
   bios_type: enumOf(BiosType, 'Default chipset and firmware type.'),
   cpu: struct(() => Cpu, 'CPU type and architecture of the cluster.'),

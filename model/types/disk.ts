@@ -33,7 +33,7 @@ import { Template } from './template';
 import { Permission } from './user';
 import { Vm } from './vm';
 
-export const Disk = defineEntity('Disk', { doc: 'A virtual disk.' }, {
+export const Disk = defineEntity('Disk', { inherits: 'storage_domain', doc: 'A virtual disk.' }, {
   instance_type: link(() => InstanceType, 'Instance type the device belongs to.'),
   template: link(() => Template, 'Template the device belongs to.'),
   vm: link(() => Vm, 'Virtual machine the device belongs to.'),
@@ -75,7 +75,7 @@ export const Disk = defineEntity('Disk', { doc: 'A virtual disk.' }, {
   storage_domains: links(() => StorageDomain, 'Storage domains holding copies of the disk.'),
 });
 
-export const DiskAttachment = defineEntity('DiskAttachment', { doc: 'How a disk is connected to a virtual machine or template.' }, {
+export const DiskAttachment = defineEntity('DiskAttachment', { inherits: 'vm', doc: 'How a disk is connected to a virtual machine or template.' }, {
   active: bool('Whether the disk is active (plugged) in the virtual machine.'),
   bootable: bool('Whether the disk is bootable.'),
   interface: enumOf(DiskInterface, 'Bus or device model used to present it to the guest.'),

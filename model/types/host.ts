@@ -39,7 +39,7 @@ import { HostStorage, IscsiDetails } from './storage';
 import { Permission, Tag } from './user';
 import { Cpu, Display, OperatingSystem } from './vm';
 
-export const Host = defineEntity('Host', { doc: 'A physical machine that runs virtual machines.' }, {
+export const Host = defineEntity('Host', { inherits: 'cluster', doc: 'A physical machine that runs virtual machines.' }, {
   address: str('Address or FQDN used to reach the host.'),
   auto_numa_status: enumOf(AutoNumaStatus, 'Automatic NUMA balancing state of the host.', { readOnly: true }),
   certificate: struct(() => Certificate, 'Certificate presented by the host.', { readOnly: true }),

@@ -15,3 +15,4 @@ export * from './job';
 export * from './event';
 export * from './user';
 export * from './misc';
+export * from './hangar';

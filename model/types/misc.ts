@@ -41,7 +41,6 @@ export const NetworkLabel = defineEntity('NetworkLabel', { doc: 'A label linking
 export const NumaNode = defineEntity('NumaNode', { doc: 'A NUMA node of a host.', element: 'host_numa_node' }, {});
 export const OpenStackNetworkProvider = defineEntity('OpenStackNetworkProvider', { doc: 'An OpenStack Neutron network provider.', element: 'openstack_network_provider' }, {});
 export const OpenStackVolumeType = defineEntity('OpenStackVolumeType', { doc: 'A volume type of an OpenStack Cinder provider.' }, {});
-export const Permit = defineEntity('Permit', { doc: 'A single action a role allows.' }, {});
 export const Qos = defineEntity('Qos', { doc: 'A quality-of-service definition.' }, {});
 export const Quota = defineEntity('Quota', { doc: 'A resource quota of a data center.' }, {});
 export const ReportedDevice = defineEntity('ReportedDevice', { doc: 'A device reported by the guest agent.' }, {});

@@ -27,7 +27,7 @@ import { Template } from './template';
 import { Permission } from './user';
 import { Vm } from './vm';
 
-export const Network = defineEntity('Network', { doc: 'A logical network available to hosts and virtual machines.' }, {
+export const Network = defineEntity('Network', { inherits: 'data_center', doc: 'A logical network available to hosts and virtual machines.' }, {
   display: bool('Whether the network carries console traffic.'),
   dns_resolver_configuration: struct(() => DnsResolverConfiguration, 'DNS resolver settings for the network.'),
   ip: struct(() => Ip, 'IP settings of the network.'),
@@ -50,7 +50,7 @@ export const Network = defineEntity('Network', { doc: 'A logical network availab
   vnic_profiles: links(() => VnicProfile, 'vNIC profiles of the network.', { rel: 'vnicprofiles' }),
 });
 
-export const VnicProfile = defineEntity('VnicProfile', { doc: 'Settings applied to virtual network interfaces attached to a network.' }, {
+export const VnicProfile = defineEntity('VnicProfile', { inherits: 'network', doc: 'Settings applied to virtual network interfaces attached to a network.' }, {
   custom_properties: listOf(() => CustomProperty, 'Custom properties.'),
   migratable: bool('Whether virtual machines using the profile can migrate.'),
   pass_through: struct(() => VnicPassThrough, 'Passthrough settings.'),
@@ -62,7 +62,7 @@ export const VnicProfile = defineEntity('VnicProfile', { doc: 'Settings applied 
   qos: link(() => Qos, 'Quality-of-service settings of the profile.'),
 });
 
-export const Nic = defineEntity('Nic', { doc: 'A virtual network interface of a virtual machine or template.' }, {
+export const Nic = defineEntity('Nic', { inherits: 'vm', doc: 'A virtual network interface of a virtual machine or template.' }, {
   instance_type: link(() => InstanceType, 'Instance type the device belongs to.'),
   template: link(() => Template, 'Template the device belongs to.'),
   vm: link(() => Vm, 'Virtual machine the device belongs to.'),

@@ -20,7 +20,7 @@ import { Template } from './template';
 import { Permission } from './user';
 import { Vm } from './vm';
 
-export const StorageDomain = defineEntity('StorageDomain', { doc: 'A storage area that holds disks, templates and other images.' }, {
+export const StorageDomain = defineEntity('StorageDomain', { inherits: 'data_center', doc: 'A storage area that holds disks, templates and other images.' }, {
   available: int('Free space, in bytes.', { readOnly: true }),
   backup: bool('Whether the domain holds backups only.'),
   block_size: int('Block size of the storage, in bytes.'),
@@ -75,7 +75,7 @@ export const HostStorage = defineEntity('HostStorage', { doc: 'Details of the st
   host: link(() => Host, 'Host through which the storage is seen.'),
 });
 
-export const File = defineEntity('File', { doc: 'A file stored in an ISO domain or passed as a payload.' }, {
+export const File = defineEntity('File', { inherits: 'storage_domain', doc: 'A file stored in an ISO domain or passed as a payload.' }, {
   content: str('File contents.'),
   type: str('Kind of file.'),
   storage_domain: link(() => StorageDomain, 'Storage domain holding the file.'),

@@ -35,7 +35,7 @@ import {
   VmPlacementPolicy,
 } from './vm';
 
-export const Template = defineEntity('Template', { doc: 'A read-only image from which virtual machines are created.' }, {
+export const Template = defineEntity('Template', { inherits: 'cluster', doc: 'A read-only image from which virtual machines are created.' }, {
   auto_pinning_policy: enumOf(AutoPinningPolicy, 'How CPU and NUMA pinning is computed automatically.'),
   bios: struct(() => Bios, 'BIOS settings.'),
   console: struct(() => Console, 'Serial console setting.'),

@@ -7,7 +7,8 @@ import { Property } from './common';
 import { DataCenter } from './datacenter';
 import { Disk } from './disk';
 import { Host } from './host';
-import { Permit, SshPublicKey, UserOption, VmPool } from './misc';
+import { SshPublicKey, UserOption, VmPool } from './misc';
+import { Network } from './network';
 import { StorageDomain } from './storage';
 import { Template } from './template';
 import { Vm } from './vm';
@@ -75,4 +76,11 @@ export const Permission = defineEntity('Permission', { doc: 'Grants a role to a 
   user: link(() => User, 'User that receives the permission.'),
   vm: link(() => Vm, 'Virtual machine the permission applies to.'),
   vm_pool: link(() => VmPool, 'Virtual machine pool.'),
+  // Hangar extension: oVirt serves permissions on networks but its Permission has no link for them.
+  network: link(() => Network, 'Network the permission applies to.'),
+});
+
+export const Permit = defineEntity('Permit', { doc: 'A single action a role allows.' }, {
+  administrative: bool('Whether the permit belongs to administrative roles.'),
+  role: link(() => Role, 'Role the permit is part of.'),
 });

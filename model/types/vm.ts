@@ -55,7 +55,7 @@ import { File, StorageDomain, StorageDomainLease } from './storage';
 import { Template } from './template';
 import { Domain, Permission, Tag, User } from './user';
 
-export const Vm = defineEntity('Vm', { doc: 'A virtual machine.' }, {
+export const Vm = defineEntity('Vm', { inherits: 'cluster', doc: 'A virtual machine.' }, {
   auto_pinning_policy: enumOf(AutoPinningPolicy, 'How CPU and NUMA pinning is computed automatically.'),
   bios: struct(() => Bios, 'BIOS settings.'),
   console: struct(() => Console, 'Serial console setting.', { allContent: true }),
@@ -144,7 +144,7 @@ export const Vm = defineEntity('Vm', { doc: 'A virtual machine.' }, {
   watchdogs: links(() => Watchdog, 'Watchdog devices.', { rel: 'watchdogs' }),
 });
 
-export const Cdrom = defineEntity('Cdrom', { doc: 'A virtual CD-ROM drive.' }, {
+export const Cdrom = defineEntity('Cdrom', { inherits: 'vm', doc: 'A virtual CD-ROM drive.' }, {
   instance_type: link(() => InstanceType, 'Instance type the device belongs to.'),
   template: link(() => Template, 'Template the device belongs to.'),
   vm: link(() => Vm, 'Virtual machine the device belongs to.'),

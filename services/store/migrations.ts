@@ -2,7 +2,7 @@
 import { Knex } from 'knex';
 import * as T from '../../model/types';
 import { createTable } from './tables';
-import { seedInventory } from './seed';
+import { seedAccess, seedInventory } from './seed';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -14,30 +14,63 @@ const inventoryTypes = () => [
   T.Nic, T.Disk, T.DiskAttachment, T.Cdrom, T.Job, T.Step, T.Event, T.User,
 ];
 
+const accessTypes = () => [T.Role, T.Permission, T.Group, T.ApiToken];
+
 const migrations: Record<string, Migration> = {
   '001_inventory': {
     async up(knex) {
       for (const type of inventoryTypes()) await createTable(knex, type);
-      await knex.schema.createTable('credentials', (t) => {
-        t.string('user_id', 64).primary();
-        t.string('hash', 512).notNullable();
-      });
-      await knex.schema.createTable('sso_tokens', (t) => {
-        t.string('token_hash', 128).primary();
-        t.string('user_id', 64).notNullable();
-        t.bigInteger('expires_at').notNullable().index();
-      });
     },
     async down(knex) {
       for (const type of inventoryTypes().reverse()) await knex.schema.dropTable(type.plural);
-      await knex.schema.dropTable('credentials');
-      await knex.schema.dropTable('sso_tokens');
     },
   },
   '002_seed': {
     up: seedInventory,
     async down() {
       // Seeded objects may have been changed by users since; nothing safe to undo.
+    },
+  },
+  '003_access': {
+    async up(knex) {
+      for (const type of accessTypes()) await createTable(knex, type);
+      await knex.schema.createTable('directory_accounts', (t) => {
+        t.string('id', 64).primary();
+        t.string('name', 255).notNullable().unique();
+        t.string('hash', 512);
+      });
+      await knex.schema.createTable('sso_keys', (t) => {
+        t.string('id', 64).primary();
+        t.text('private_pem').notNullable();
+        t.text('public_pem').notNullable();
+      });
+      await knex.schema.createTable('revoked_tokens', (t) => {
+        t.string('jti', 64).primary();
+        t.bigInteger('expires_at').notNullable().index();
+      });
+      await knex.schema.createTable('sessions', (t) => {
+        t.string('id_hash', 128).primary();
+        t.string('user_id', 64).notNullable();
+        t.bigInteger('expires_at').notNullable().index();
+      });
+      await knex.schema.createTable('api_token_secrets', (t) => {
+        t.string('token_hash', 128).primary();
+        t.string('token_id', 64).notNullable().index();
+        t.string('user_id', 64).notNullable().index();
+        t.bigInteger('expires_at').notNullable();
+      });
+      await knex.schema.createTable('login_failures', (t) => {
+        t.string('key', 320).primary();
+        t.integer('failures').notNullable();
+        t.bigInteger('locked_until').notNullable();
+      });
+      await seedAccess(knex);
+    },
+    async down(knex) {
+      for (const name of ['login_failures', 'api_token_secrets', 'sessions', 'revoked_tokens', 'sso_keys', 'directory_accounts']) {
+        await knex.schema.dropTable(name);
+      }
+      for (const type of accessTypes().reverse()) await knex.schema.dropTable(type.plural);
     },
   },
 };

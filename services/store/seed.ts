@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import * as T from '../../model/types';
 import { Repo } from './repo';
 import { Obj } from '../../model/codec';
+import { PERMITS, ROLES } from './builtin-roles';
 
 export const BLANK_TEMPLATE_ID = '00000000-0000-0000-0000-000000000000';
 export const INTERNAL_DOMAIN = 'internal-authz';
@@ -80,4 +81,28 @@ export async function seedInventory(knex: Knex): Promise<void> {
 /** oVirt derives a domain's id from its name; so do we, so it is stable across installs. */
 export function internalDomainId(): string {
   return Buffer.from(INTERNAL_DOMAIN).toString('hex');
+}
+
+/** oVirt's id of the SuperUser permission admin@internal holds on the system. */
+const ADMIN_PERMISSION_ID = '00000000-0000-0000-0001-000000000001';
+
+/** The built-in roles, admin@internal's directory account, and its SuperUser role on the system. */
+export async function seedAccess(knex: Knex): Promise<void> {
+  const repo = new Repo(knex);
+  for (const role of ROLES) {
+    await repo.insert(T.Role, {
+      id: role.id,
+      name: role.name,
+      description: role.description,
+      administrative: role.administrative,
+      mutable: false,
+      permits: role.permits.map((name) => {
+        const permit = PERMITS.find((p) => p.name === name)!;
+        return { id: String(permit.id), name: permit.name, administrative: permit.administrative };
+      }),
+    });
+  }
+  await knex('directory_accounts').insert({ id: ADMIN_USER_ID, name: 'admin', hash: null });
+  const superUser = ROLES.find((r) => r.name === 'SuperUser')!;
+  await repo.insert(T.Permission, { id: ADMIN_PERMISSION_ID, role: { id: superUser.id }, user: { id: ADMIN_USER_ID } });
 }

@@ -7,7 +7,7 @@ import knex from 'knex';
 import { Config, configFromEnv } from '../../services/config';
 import { openEngine } from '../../services/engine';
 import { Engine } from '../../services/behaviour';
-import { ensureAdminPassword } from '../../sso/users';
+import { ensureAdminPassword } from '../../sso/directory';
 import { ApiServers, startApi } from '../../api/server';
 import { Format, JSON_FORMAT, XML } from '../../model/codec';
 

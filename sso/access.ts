@@ -1,0 +1,95 @@
+// Who may do what where: a caller's permits on an object are those of the roles given to the
+// caller (or the caller's groups) on the object, on any object it inherits from (a VM's cluster,
+// the cluster's data center, ...: each type's `inherits` link) or on the whole system.
+import { StructType, attributeOf } from '../model/meta';
+import { Obj, isObj } from '../model/codec';
+import * as T from '../model/types';
+import { Repo } from '../services/store/repo';
+import { Principal } from '../services/behaviour';
+
+/** The object links of a permission: every link but role, user and group. */
+const OBJECT_LINKS = T.Permission.attributes
+  .filter((a) => a.link && !a.list && !['role', 'user', 'group'].includes(a.name))
+  .map((a) => a.name);
+
+const SYSTEM = 'system';
+const key = (type: StructType, id: unknown) => `${type.element}:${String(id)}`;
+
+/** Where a permission applies: `vm:<id>`, or `system`. */
+function scopeOf(permission: Obj): string {
+  for (const name of OBJECT_LINKS) {
+    const ref = permission[name];
+    if (isObj(ref) && ref.id !== undefined) return `${name}:${String(ref.id)}`;
+  }
+  return SYSTEM;
+}
+
+interface Grant {
+  scope: string;
+  permits: Set<string>;
+  administrative: boolean;
+}
+
+export class Access {
+  private grantsCache?: Promise<Grant[]>;
+
+  constructor(private readonly repo: Repo, readonly principal: Principal) {}
+
+  /** The roles given to the caller and the caller's groups, with their permits. */
+  private grants(): Promise<Grant[]> {
+    this.grantsCache ??= (async () => {
+      const user = await this.repo.get(T.User, this.principal.userId);
+      const groups = Array.isArray(user?.groups) ? user.groups.filter(isObj).map((g) => String(g.id)) : [];
+      const permissions = [
+        ...(await this.repo.list(T.Permission, { user: this.principal.userId })),
+        ...(await Promise.all(groups.map((g) => this.repo.list(T.Permission, { group: g })))).flat(),
+      ];
+      const roles = new Map<string, Obj | undefined>();
+      const out: Grant[] = [];
+      for (const p of permissions) {
+        const roleId = String((p.role as Obj).id);
+        if (!roles.has(roleId)) roles.set(roleId, await this.repo.get(T.Role, roleId));
+        const role = roles.get(roleId);
+        if (!role) continue;
+        const permits = new Set((Array.isArray(role.permits) ? role.permits : []).filter(isObj).map((x) => String(x.name)));
+        out.push({ scope: scopeOf(p), permits, administrative: role.administrative === true });
+      }
+      return out;
+    })();
+    return this.grantsCache;
+  }
+
+  /** Whether any role given to the caller is administrative: such users may skip `Filter`. */
+  async isAdmin(): Promise<boolean> {
+    return (await this.grants()).some((g) => g.administrative);
+  }
+
+  /** The object and every object it inherits permissions from, then the system. */
+  async chain(type: StructType, obj: Obj): Promise<string[]> {
+    const out = [key(type, obj.id)];
+    let t = type;
+    let o: Obj | undefined = obj;
+    while (t.inherits && o) {
+      const ref = o[t.inherits];
+      const a = attributeOf(t, t.inherits);
+      if (!a || !isObj(ref) || ref.id === undefined) break;
+      const parentType = a.type() as StructType;
+      out.push(key(parentType, ref.id));
+      o = await this.repo.get(parentType, String(ref.id));
+      t = parentType;
+    }
+    out.push(SYSTEM);
+    return out;
+  }
+
+  async can(permit: string, chain: string[]): Promise<boolean> {
+    const scopes = new Set(chain);
+    return (await this.grants()).some((g) => scopes.has(g.scope) && g.permits.has(permit));
+  }
+
+  /** Whether the caller has any role on the object or what it inherits from. */
+  async sees(chain: string[]): Promise<boolean> {
+    const scopes = new Set(chain);
+    return (await this.grants()).some((g) => scopes.has(g.scope));
+  }
+}

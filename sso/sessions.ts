@@ -1,0 +1,28 @@
+// Persistent-auth sessions (`Prefer: persistent-auth`): a JSESSIONID cookie standing for a
+// user until it is idle for `timeoutSeconds` or a request without the header ends it.
+import { createHash, randomBytes } from 'node:crypto';
+import { Knex } from 'knex';
+
+const digest = (id: string) => createHash('sha256').update(id).digest('hex');
+
+export class SessionStore {
+  constructor(private readonly db: Knex, readonly timeoutSeconds: number) {}
+
+  async open(userId: string): Promise<string> {
+    const id = randomBytes(32).toString('base64url');
+    await this.db('sessions').insert({ id_hash: digest(id), user_id: userId, expires_at: Date.now() + this.timeoutSeconds * 1000 });
+    return id;
+  }
+
+  /** The user of a live session, whose idle timer starts again. */
+  async touch(id: string): Promise<string | undefined> {
+    const row = await this.db('sessions').where('id_hash', digest(id)).first<{ user_id: string; expires_at: string | number } | undefined>();
+    if (!row || Number(row.expires_at) <= Date.now()) return undefined;
+    await this.db('sessions').where('id_hash', digest(id)).update({ expires_at: Date.now() + this.timeoutSeconds * 1000 });
+    return row.user_id;
+  }
+
+  async close(id: string): Promise<void> {
+    await this.db('sessions').where('id_hash', digest(id)).delete();
+  }
+}
