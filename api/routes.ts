@@ -131,7 +131,7 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
       method: 'PUT',
       path: entityPath,
       handler: (request, h) => write(request, scopeOf(request, depth + 1), async (call, guard) => {
-        await guard.act(call, permit, await guard.see(call, await entityB.get(call)));
+        await guard.act(call, permit, await entityB.get(call));
         const updated = await update(call, readBody(request, type));
         return reply(h, request, responseFormat(request).write(type, await present(call, request, updated, hrefIn(request, updated.id))));
       }),
@@ -144,7 +144,7 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
       method: 'DELETE',
       path: entityPath,
       handler: (request, h) => write(request, scopeOf(request, depth + 1), async (call, guard) => {
-        await guard.act(call, permit, await guard.see(call, await entityB.get(call)));
+        await guard.act(call, permit, await entityB.get(call));
         await remove(call);
         return h.response().code(200);
       }),
@@ -157,7 +157,7 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
       method: 'POST',
       path: `${entityPath}/${a.name}`,
       handler: (request, h) => write(request, scopeOf(request, depth + 1), async (call, guard) => {
-        await guard.act(call, a.permit, await guard.see(call, await entityB.get(call)));
+        await guard.act(call, a.permit, await entityB.get(call));
         const body = readBody(request, T.Action, { optional: true });
         const result = await run(call, body);
         return reply(h, request, responseFormat(request).write(T.Action, { ...result, status: result.status ?? 'complete' }));

@@ -58,7 +58,7 @@ export class TestEngine {
   servers!: ApiServers;
   private constructor(readonly config: Config, readonly backend: Backend) {}
 
-  static async start(backend: Backend): Promise<TestEngine> {
+  static async start(backend: Backend, overrides: Partial<Config> = {}): Promise<TestEngine> {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-test-'));
     const config: Config = {
       ...configFromEnv({}),
@@ -68,6 +68,9 @@ export class TestEngine {
       apiPort: 0,
       httpPort: 0,
       adminPassword: ADMIN_PASSWORD,
+      // Failed logins in tests answer at once; the throttle test sets its own limits.
+      loginDelayMs: 0,
+      ...overrides,
     };
     const t = new TestEngine(config, backend);
     await t.open();
@@ -147,3 +150,45 @@ export class ApiClient {
 }
 
 export const FORMATS: Format[] = [XML, JSON_FORMAT];
+
+/** Another engine process (`node dist/api/main.js`) on the same database as `t`. */
+export async function spawnSibling(t: TestEngine, env: Record<string, string> = {}): Promise<{ base: string; stop(): Promise<void> }> {
+  const { spawn } = await import('node:child_process');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-sibling-'));
+  const child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'api', 'main.js')], {
+    env: {
+      ...process.env,
+      HANGAR_DATA_DIR: dataDir,
+      HANGAR_DB: t.config.db,
+      HANGAR_DB_SCHEMA: t.config.dbSchema ?? '',
+      HANGAR_BIND: '127.0.0.1',
+      HANGAR_API_PORT: '0',
+      HANGAR_HTTP_PORT: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const base = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`sibling did not start: ${output}`)), 20000);
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+      const m = /plain HTTP\) on http:\/\/[^:]+:(\d+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(`http://127.0.0.1:${m[1]}`);
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('exit', (code) => reject(new Error(`sibling exited with ${code}: ${output}`)));
+  });
+  return {
+    base,
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
