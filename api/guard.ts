@@ -2,7 +2,8 @@
 // declares on the object they act on (for sub-collections: the owning entity; for new
 // top-level objects: the object their inherited link names; else the system), and in the user
 // view (`Filter: true` or `filter=true`) only objects the caller has a role on are seen.
-// Users without administrative roles must use the user view, as in oVirt.
+// Users without administrative roles must use the user view to read, as in oVirt; their
+// writes are judged by their permits alone (ovirtsdk4 sends `filter` only with reads).
 import { Request } from '@hapi/hapi';
 import Boom from '@hapi/boom';
 import { CollectionService, PermitName, StructType } from '../model/meta';
@@ -29,14 +30,14 @@ export class Guard {
     private readonly self: boolean,
   ) {}
 
-  /** Refuses callers without administrative roles who do not ask for the user view. */
-  static async of(call: Call, route: CollectionRoute, request: Request): Promise<Guard> {
+  /** Refuses reads by callers without administrative roles who do not ask for the user view. */
+  static async of(call: Call, route: CollectionRoute, request: Request, write: boolean): Promise<Guard> {
     const access = new Access(call.repo, call.principal);
     const filter = filterAsked(request);
     // Self-service routes live under the caller's own user: /users/{me}/...
     const self = route.segments[0] === 'users' && call.scope[0] === call.principal.userId &&
       (route.chain.length === 1 ? route.collection.entity().selfService === true : route.collection.selfService === true);
-    if (!filter && !self && !(await access.isAdmin())) {
+    if (!write && !filter && !self && !(await access.isAdmin())) {
       throw forbidden('Users without administrative roles must ask for the user view: send the header Filter: true');
     }
     return new Guard(access, route, filter, self);

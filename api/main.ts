@@ -21,6 +21,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(e);
+  console.error(e instanceof Error ? `Hangar could not start: ${e.message}` : e);
   process.exit(1);
 });

@@ -75,9 +75,9 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
   const writing = runner(engine, true);
   // Every call of this collection's routes passes the guard first.
   const read = (request: Request, scope: string[], run: Guarded) =>
-    reading(request, scope, async (call) => run(call, await Guard.of(call, r, request)));
+    reading(request, scope, async (call) => run(call, await Guard.of(call, r, request, false)));
   const write = (request: Request, scope: string[], run: Guarded) =>
-    writing(request, scope, async (call) => run(call, await Guard.of(call, r, request)));
+    writing(request, scope, async (call) => run(call, await Guard.of(call, r, request, true)));
   const hrefIn = (request: Request, id: unknown) =>
     `${pathOf(r.segments, scopeOf(request, depth))}/${encodeURIComponent(String(id))}`;
   const present = async (call: Call, request: Request, obj: Obj, href: string) =>

@@ -58,8 +58,10 @@ export async function authenticate(db: Knex, login: string, password: string): P
   return { userId: String(user.id), userName: String(user.user_name) };
 }
 
+const MIN_PASSWORD_LENGTH = 8;
+
 export async function setPassword(db: Knex | Knex.Transaction, accountId: string, password: string): Promise<void> {
-  if (password.length < 8) throw badRequest('A password must have at least 8 characters');
+  if (password.length < MIN_PASSWORD_LENGTH) throw badRequest(`A password must have at least ${MIN_PASSWORD_LENGTH} characters`);
   await accounts(db).where('id', accountId).update({ hash: await hashPassword(password) });
 }
 
@@ -71,6 +73,9 @@ export async function ensureAdminPassword(engine: Engine, log: (line: string) =>
   const admin = await accounts(engine.db).where('id', ADMIN_USER_ID).first();
   if (!admin || admin.hash) return;
   let password = engine.config.adminPassword;
+  if (password !== undefined && password.length < MIN_PASSWORD_LENGTH) {
+    throw new Error(`HANGAR_ADMIN_PASSWORD must have at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
   if (!password) {
     password = randomBytes(12).toString('base64url');
     const file = path.join(engine.config.dataDir, 'admin-password');
