@@ -12,13 +12,18 @@ import { Engine, Principal, implement } from '../services/behaviour';
 import { Repo } from '../services/store/repo';
 import { ADMIN_USER_ID, INTERNAL_DOMAIN, internalDomainId } from '../services/store/seed';
 import { badRequest, conflict, notFound } from '../services/fault';
+import { resolve } from '../services/refs';
 import { hashPassword, verifyPassword } from './passwords';
 
 interface Account {
   id: string;
   name: string;
   hash: string | null;
+  /** JSON list of group ids. */
+  groups: string | null;
 }
+
+const groupRefs = (a: Account): Obj[] => (JSON.parse(a.groups ?? '[]') as string[]).map((id) => ({ id }));
 
 /** The login profile `internal` names the `internal-authz` domain, as in oVirt. */
 const PROFILES: Record<string, string> = { internal: INTERNAL_DOMAIN, [INTERNAL_DOMAIN]: INTERNAL_DOMAIN };
@@ -44,6 +49,7 @@ export async function engineUser(repo: Repo, account: Account): Promise<Obj> {
     namespace: '*',
     domain_entry_id: Buffer.from(account.name).toString('hex'),
     domain: { id: internalDomainId(), name: INTERNAL_DOMAIN },
+    groups: groupRefs(account),
   });
 }
 
@@ -95,6 +101,7 @@ function accountUser(a: Account): Obj {
     principal: a.name,
     namespace: '*',
     domain: { id: internalDomainId(), name: INTERNAL_DOMAIN },
+    groups: groupRefs(a),
   };
 }
 
@@ -114,7 +121,9 @@ implement(S.DomainUsers, {
     const name = accountName(String(body.user_name));
     if (!name || !/^[A-Za-z0-9._-]+$/.test(name)) throw badRequest(`'${String(body.user_name)}' is not a valid internal user name`);
     if (await accounts(call.repo.db).where('name', name).first()) throw conflict(`The internal domain already has a user named '${name}'`);
-    const account: Account = { id: randomUUID(), name, hash: null };
+    const given = Array.isArray(body.groups) ? body.groups : [];
+    const groups = await Promise.all(given.map((g) => resolve(call.repo, T.Group, g, 'groups.group')));
+    const account: Account = { id: randomUUID(), name, hash: null, groups: JSON.stringify(groups.map((g) => String(g.id))) };
     await accounts(call.repo.db).insert(account);
     await setPassword(call.repo.db, account.id, String(body.password));
     return accountUser(account);

@@ -149,6 +149,18 @@ describe('access control', () => {
     assert.equal((await ann.call('POST', '/vms', vmBody('not-here'))).status, 403);
   });
 
+  it('gives members of a group the roles of the group', async () => {
+    const group = XML.read(T.Group, (await admin.call('POST', '/groups', '<group><name>operators</name></group>')).text);
+    const account = await admin.call('POST', `/domains/${DOMAIN}/users`,
+      '<user><user_name>olga</user_name><password>olga-password-1</password><groups><group><name>operators</name></group></groups></user>');
+    assert.equal(account.status, 201, account.text);
+    const vm = XML.read(T.Vm, (await admin.call('POST', '/vms', vmBody('operated'))).text);
+    assert.equal((await admin.call('POST', `/vms/${vm.id}/permissions`, `<permission><role><name>UserVmManager</name></role><group id="${group.id}"/></permission>`)).status, 201);
+    const olga = await clientOf(t, 'olga@internal', 'olga-password-1');
+    assert.deepEqual(XML.readList(T.Vm, (await olga.call('GET', '/vms')).text).map((v) => v.name), ['operated']);
+    assert.equal((await olga.call('PUT', `/vms/${vm.id}`, '<vm><description>by a group member</description></vm>')).status, 200);
+  });
+
   describe('Basic auth and persistent sessions', () => {
     const basic = `Basic ${Buffer.from(`admin@internal:${ADMIN_PASSWORD}`).toString('base64')}`;
     const xml = { 'Content-Type': 'application/xml', Accept: 'application/xml' };

@@ -25,7 +25,7 @@ export const User = defineEntity('User', { doc: 'A user coming from a directory.
   user_name: str('User name.'),
   user_options: listOf(() => Property, 'User preferences.'),
   domain: link(() => Domain, 'Authentication domain.'),
-  groups: links(() => Group, 'Groups the user belongs to.', { readOnly: true, rel: 'groups' }),
+  groups: links(() => Group, 'Groups the user belongs to.', { rel: 'groups' }),
   options: links(() => UserOption, 'Preferences stored for the user.', { rel: 'options' }),
   permissions: links(() => Permission, 'Permissions of the user.', { rel: 'permissions' }),
   roles: links(() => Role, 'Roles.', { rel: 'roles' }),

@@ -38,6 +38,8 @@ const migrations: Record<string, Migration> = {
         t.string('id', 64).primary();
         t.string('name', 255).notNullable().unique();
         t.string('hash', 512);
+        /** JSON list of the ids of the groups the account is in. */
+        t.text('groups');
       });
       await knex.schema.createTable('sso_keys', (t) => {
         t.string('id', 64).primary();

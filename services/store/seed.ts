@@ -102,7 +102,7 @@ export async function seedAccess(knex: Knex): Promise<void> {
       }),
     });
   }
-  await knex('directory_accounts').insert({ id: ADMIN_USER_ID, name: 'admin', hash: null });
+  await knex('directory_accounts').insert({ id: ADMIN_USER_ID, name: 'admin', hash: null, groups: '[]' });
   const superUser = ROLES.find((r) => r.name === 'SuperUser')!;
   await repo.insert(T.Permission, { id: ADMIN_PERMISSION_ID, role: { id: superUser.id }, user: { id: ADMIN_USER_ID } });
 }
