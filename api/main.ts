@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   if (servers.http) console.log(`Hangar API (plain HTTP) on ${servers.http.info.uri}/ovirt-engine/api`);
   const stop = async () => {
     await servers.stop();
-    await engine.db.destroy();
+    await engine.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);

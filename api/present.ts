@@ -4,7 +4,7 @@ import { EntityService, StructType, attributeOf } from '../model/meta';
 import { ACTIONS, HREF, LINKS, Link, Obj, Value, isObj } from '../model/codec';
 import { homeOf, CollectionRoute } from '../model/tree';
 import { Root } from '../model/services';
-import { Api } from '../model/types';
+import { Action, Api } from '../model/types';
 import { API_ROOT } from './versioning';
 import { Call, collectionBehaviour, entityBehaviour } from '../services/behaviour';
 import { badRequest } from '../services/fault';
@@ -77,6 +77,11 @@ function rootLinks(): Link[] {
     if (locate().search) links.push({ rel: `${rel}/search`, href: `${href}?search={query}` });
     return links;
   });
+}
+
+/** An action's answer, with hrefs on what it names (its job). */
+export function presentAction(result: Obj): Obj {
+  return decorate(Action, result, true);
 }
 
 /** The entry point's content with its links. */

@@ -15,7 +15,8 @@ import { header, responseFormat } from './negotiation';
 import { readBody, checkRequired } from './body';
 import { API_ROOT } from './versioning';
 import { Guard } from './guard';
-import { follow, parseFollow, pathOf, presentEntity, presentRoot } from './present';
+import { follow, parseFollow, pathOf, presentAction, presentEntity, presentRoot } from './present';
+import { EventCode, recordEvent } from '../services/events';
 
 type Run = (call: Call) => Promise<Lifecycle.ReturnValue>;
 type Guarded = (call: Call, guard: Guard) => Promise<Lifecycle.ReturnValue>;
@@ -51,6 +52,16 @@ function runner(engine: Engine, write: boolean) {
     const make = (repo: Repo): Call => ({ engine, repo, principal: principal(request), scope, params: paramsOf(request) });
     return write ? engine.db.transaction((trx) => run(make(new Repo(trx)))) : run(make(new Repo(engine.db)));
   };
+}
+
+/** Every change through the API is in the audit log, naming who made it. */
+async function audit(call: Call, code: number, verb: string, type: StructType, obj: Obj): Promise<void> {
+  const about = T.Event.attributes.some((a) => a.link && a.name === type.element) ? { [type.element]: { id: obj.id } } : {};
+  const name = obj.name ?? obj.id;
+  await recordEvent(call.repo, {
+    code, severity: 'normal', description: `${type.name} ${String(name)} was ${verb} by ${call.principal.userName}.`,
+    userId: call.principal.userId, about,
+  });
 }
 
 function pathTemplate(segments: readonly (string | null)[]): string {
@@ -109,6 +120,7 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
         checkRequired(type, body, collection.add!.required);
         await guard.add(call, collection.add!.permit, body);
         const created = await add(call, body);
+        await audit(call, EventCode.OBJECT_ADDED, 'added', type, created);
         const href = hrefIn(request, created.id);
         const out = await present(call, request, created, href);
         const location = `${request.server.info.protocol}://${request.info.host}${href}`;
@@ -133,6 +145,7 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
       handler: (request, h) => write(request, scopeOf(request, depth + 1), async (call, guard) => {
         await guard.act(call, permit, await entityB.get(call));
         const updated = await update(call, readBody(request, type));
+        await audit(call, EventCode.OBJECT_UPDATED, 'changed', type, updated);
         return reply(h, request, responseFormat(request).write(type, await present(call, request, updated, hrefIn(request, updated.id))));
       }),
     });
@@ -144,8 +157,10 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
       method: 'DELETE',
       path: entityPath,
       handler: (request, h) => write(request, scopeOf(request, depth + 1), async (call, guard) => {
-        await guard.act(call, permit, await entityB.get(call));
+        const removed = await entityB.get(call);
+        await guard.act(call, permit, removed);
         await remove(call);
+        await audit(call, EventCode.OBJECT_REMOVED, 'removed', type, removed);
         return h.response().code(200);
       }),
     });
@@ -160,7 +175,9 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
         await guard.act(call, a.permit, await entityB.get(call));
         const body = readBody(request, T.Action, { optional: true });
         const result = await run(call, body);
-        return reply(h, request, responseFormat(request).write(T.Action, { ...result, status: result.status ?? 'complete' }));
+        // With async=true the caller is told the action is under way and polls its job.
+        const code = body.async === true ? 202 : 200;
+        return reply(h, request, responseFormat(request).write(T.Action, presentAction({ ...result, status: result.status ?? 'complete' })), code);
       }),
     });
   }

@@ -9,6 +9,7 @@ import { versioning } from './versioning';
 import { auth } from './auth';
 import { apiRoutes } from './routes';
 import { ssoRoutes } from './sso';
+import { eventStreamRoute } from './event-stream';
 
 const MAX_BODY = 16 * 1024 * 1024;
 
@@ -28,7 +29,7 @@ async function build(engine: Engine, sso: Sso, port: number, tls: { key: string;
   });
   await server.register([versioning, faults]);
   await server.register({ plugin: auth, options: { sso, tls: tls !== undefined } });
-  server.route([...ssoRoutes(engine, sso, caPem), ...apiRoutes(engine)]);
+  server.route([...ssoRoutes(engine, sso, caPem), eventStreamRoute(engine), ...apiRoutes(engine)]);
   return server;
 }
 

@@ -83,9 +83,19 @@ export const Hosts = collectionService({
   name: 'Hosts', type: () => T.Host, doc: 'The hosts.', search: true,
   add: { permit: 'create_host', required: ['name', 'address'] }, entity: () => HostEntity,
 });
+export const HostStatistics = collectionService({
+  name: 'HostStatistics', type: () => T.Statistic, doc: 'Current figures of a host.', owner: 'host', entity: () => HostStatistic,
+});
+export const HostStatistic = entityService({ name: 'HostStatistic', type: () => T.Statistic, doc: 'A figure of a host.' });
+
 export const HostEntity = entityService({
   name: 'Host', type: () => T.Host, doc: 'A host.', update: 'edit_host_configuration', remove: 'delete_host',
-  locators: { permissions: () => permissionsOf.host },
+  actions: [
+    action('activate', 'Brings a host out of maintenance.', 'manipulate_host'),
+    action('deactivate', 'Puts a host into maintenance, migrating its VMs away.', 'manipulate_host'),
+    action('refresh', 'Reads the host\'s capabilities again.', 'manipulate_host'),
+  ],
+  locators: { permissions: () => permissionsOf.host, statistics: () => HostStatistics },
 });
 
 export const NetworkVnicProfiles = collectionService({
@@ -189,9 +199,23 @@ export const Vms = collectionService({
   name: 'Vms', type: () => T.Vm, doc: 'The virtual machines.', search: true,
   add: { permit: 'create_vm', required: ['name', 'cluster', 'template'] }, entity: () => VmEntity,
 });
+export const VmStatistics = collectionService({
+  name: 'VmStatistics', type: () => T.Statistic, doc: 'Current figures of a virtual machine.', owner: 'vm', entity: () => VmStatistic,
+});
+export const VmStatistic = entityService({ name: 'VmStatistic', type: () => T.Statistic, doc: 'A figure of a virtual machine.' });
+
 export const VmEntity = entityService({
   name: 'Vm', type: () => T.Vm, doc: 'A virtual machine.', update: 'edit_vm_properties', remove: 'delete_vm',
-  locators: { permissions: () => permissionsOf.vm, nics: () => VmNics, diskattachments: () => VmDiskAttachments, cdroms: () => VmCdroms },
+  actions: [
+    action('start', 'Starts the VM on a host of its cluster; the body may change boot devices for this run only.', 'run_vm'),
+    action('stop', 'Powers the VM off at once.', 'stop_vm'),
+    action('shutdown', 'Asks the guest to shut down.', 'shut_down_vm'),
+    action('reboot', 'Reboots the VM.', 'reboot_vm'),
+    action('suspend', 'Saves the VM\'s memory and stops it.', 'hibernate_vm'),
+    action('migrate', 'Moves the running VM to another host.', 'migrate_vm'),
+    action('cancelmigration', 'Stops a migration under way.', 'migrate_vm'),
+  ],
+  locators: { permissions: () => permissionsOf.vm, statistics: () => VmStatistics, nics: () => VmNics, diskattachments: () => VmDiskAttachments, cdroms: () => VmCdroms },
 });
 
 // --- jobs, events, identity -------------------------------------------------
@@ -202,14 +226,20 @@ export const JobSteps = collectionService({
 export const JobStep = entityService({ name: 'Step', type: () => T.Step, doc: 'A step of a job.' });
 
 export const Jobs = collectionService({
-  name: 'Jobs', type: () => T.Job, doc: 'Jobs: the tracked progress of actions.', search: true, entity: () => JobEntity,
+  name: 'Jobs', type: () => T.Job, doc: 'Jobs: the tracked progress of actions; external systems add their own.', search: true,
+  add: { permit: 'inject_external_tasks', required: ['description'] }, entity: () => JobEntity,
 });
 export const JobEntity = entityService({
   name: 'Job', type: () => T.Job, doc: 'A job.', locators: { steps: () => JobSteps },
+  actions: [
+    action('end', 'Ends an external job.', 'inject_external_tasks'),
+    action('clear', 'Removes an ended job from the list.', 'inject_external_tasks'),
+  ],
 });
 
 export const Events = collectionService({
-  name: 'Events', type: () => T.Event, doc: 'The audit log.', search: true, entity: () => EventEntity,
+  name: 'Events', type: () => T.Event, doc: 'The audit log, newest first; external systems add their own events.', search: true,
+  add: { permit: 'inject_external_events', required: ['description', 'severity', 'origin', 'custom_id'] }, entity: () => EventEntity,
 });
 export const EventEntity = entityService({ name: 'Event', type: () => T.Event, doc: 'An audit log entry.' });
 

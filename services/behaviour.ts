@@ -6,11 +6,13 @@ import { Obj } from '../model/codec';
 import { Repo } from './store/repo';
 import { Config } from './config';
 import { Storage } from './storage';
+import { Runtime } from './runtime/runtime';
 
 export interface Engine {
   readonly config: Config;
   readonly db: Knex;
   readonly storage: Storage;
+  readonly runtime: Runtime;
 }
 
 /** Who is calling, as authentication established it. */

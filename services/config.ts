@@ -27,6 +27,12 @@ export interface Config {
   loginLockout: number;
   /** Delay added to each failed login answer per recent failure, in milliseconds. */
   loginDelayMs: number;
+  /** The simulated runtime runs this many times faster than real hosts. */
+  simSpeed: number;
+  /** Memory of each simulated host, in bytes. */
+  simHostMemory: number;
+  /** Cores of each simulated host. */
+  simHostCores: number;
 }
 
 function positive(value: string | undefined, name: string, fallback: number): number {
@@ -63,5 +69,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     loginMaxFailures: positive(env.HANGAR_LOGIN_MAX_FAILURES, 'HANGAR_LOGIN_MAX_FAILURES', 5),
     loginLockout: positive(env.HANGAR_LOGIN_LOCKOUT, 'HANGAR_LOGIN_LOCKOUT', 300),
     loginDelayMs: positive(env.HANGAR_LOGIN_DELAY_MS, 'HANGAR_LOGIN_DELAY_MS', 200),
+    simSpeed: positive(env.HANGAR_SIM_SPEED, 'HANGAR_SIM_SPEED', 1) || 1,
+    simHostMemory: positive(env.HANGAR_SIM_HOST_MEMORY, 'HANGAR_SIM_HOST_MEMORY', 16 * 1024 ** 3),
+    simHostCores: positive(env.HANGAR_SIM_HOST_CORES, 'HANGAR_SIM_HOST_CORES', 8),
   };
 }

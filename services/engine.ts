@@ -4,6 +4,8 @@ import { Engine } from './behaviour';
 import { connect } from './store/connect';
 import { migrate } from './store/migrations';
 import { Storage } from './storage';
+import { SimulatedRuntime } from './runtime/simulated';
+import { Scheduler } from './transitions';
 import './datacenters';
 import './clusters';
 import './hosts';
@@ -13,10 +15,33 @@ import './disks';
 import './templates';
 import './vms';
 import './journal';
+import './statistics';
 import './identity';
 
-export async function openEngine(config: Config): Promise<Engine> {
+export interface RunningEngine extends Engine {
+  /** Stops background work and closes the database. */
+  close(): Promise<void>;
+}
+
+/** How often each process looks for due transitions, in milliseconds. */
+const TICK_MS = 20;
+
+export async function openEngine(config: Config): Promise<RunningEngine> {
   const db = await connect({ url: config.db, schema: config.dbSchema });
   await migrate(db);
-  return { config, db, storage: new Storage(config.dataDir) };
+  const runtime = new SimulatedRuntime({
+    speed: config.simSpeed, hostMemory: config.simHostMemory, hostCores: config.simHostCores, dataDir: config.dataDir,
+  });
+  const scheduler = new Scheduler(db, runtime, TICK_MS);
+  scheduler.start();
+  return {
+    config,
+    db,
+    storage: new Storage(config.dataDir),
+    runtime,
+    async close() {
+      await scheduler.stop();
+      await db.destroy();
+    },
+  };
 }

@@ -1,30 +1,60 @@
-// The audit log: what the engine records as events, with stable codes.
-import { randomUUID } from 'node:crypto';
+// The audit log: what the engine records as events, with stable codes (listed in the README).
+// Event ids are numbers that grow with time, so clients can ask for what came after one.
 import * as T from '../model/types';
+import { Obj } from '../model/codec';
 import { Repo } from './store/repo';
 
-/** Event codes; oVirt's where it has one for the same thing. */
 export const EventCode = {
   USER_LOGIN: 30,
   USER_LOGOUT: 31,
   USER_LOGIN_FAILED: 114,
-  /** Hangar: logins refused for a while after repeated failures. */
   USER_LOGIN_LOCKED: 9001,
+  OBJECT_ADDED: 9100,
+  OBJECT_UPDATED: 9101,
+  OBJECT_REMOVED: 9102,
+  VM_STARTING: 9200,
+  VM_UP: 9201,
+  VM_DOWN: 9202,
+  VM_POWERING_DOWN: 9203,
+  VM_REBOOTING: 9204,
+  VM_SUSPENDING: 9205,
+  VM_SUSPENDED: 9206,
+  VM_RESTORING: 9207,
+  VM_MIGRATING: 9208,
+  VM_MIGRATED: 9209,
+  VM_MIGRATION_CANCELLED: 9210,
+  VM_UNKNOWN: 9211,
+  HOST_INSTALLING: 9300,
+  HOST_UP: 9301,
+  HOST_PREPARING_MAINTENANCE: 9302,
+  HOST_MAINTENANCE: 9303,
+  HOST_NON_RESPONSIVE: 9304,
+  HOST_ACTIVATING: 9305,
 } as const;
 
 export type Severity = 'normal' | 'warning' | 'error' | 'alert';
 
-export async function recordEvent(
-  repo: Repo,
-  e: { code: number; severity: Severity; description: string; userId?: string },
-): Promise<void> {
-  await repo.insert(T.Event, {
-    id: randomUUID(),
+export interface EventSpec {
+  code: number;
+  severity: Severity;
+  description: string;
+  userId?: string;
+  /** Objects the event is about: `{ vm: {id}, host: {id} }`. */
+  about?: Obj;
+  /** Who reported it, for external events; the engine's own are `hangar`. */
+  origin?: string;
+  customId?: number;
+}
+
+export async function recordEvent(repo: Repo, e: EventSpec): Promise<Obj> {
+  return repo.insertNumbered(T.Event, {
     code: e.code,
     severity: e.severity,
     description: e.description,
     time: new Date().toISOString(),
-    origin: 'hangar',
+    origin: e.origin ?? 'hangar',
+    ...(e.customId !== undefined ? { custom_id: e.customId } : {}),
     ...(e.userId ? { user: { id: e.userId } } : {}),
+    ...e.about,
   });
 }

@@ -9,6 +9,7 @@ import { badRequest, conflict } from './fault';
 import { resolve, refTo } from './refs';
 import { configurationOf } from './templates';
 import { createDisk, removeDisk, updateDisk } from './disks';
+import { vmActions } from './vm-lifecycle';
 
 /** Every VM has one CD-ROM drive, with oVirt's fixed id. */
 export const CDROM_ID = '00000000-0000-0000-0000-000000000000';
@@ -51,7 +52,7 @@ const vmHooks = {
 };
 
 implement(S.Vms, storedCollection(S.Vms, vmHooks));
-implement(S.VmEntity, storedEntity(S.Vms, S.VmEntity, vmHooks));
+implement(S.VmEntity, { ...storedEntity(S.Vms, S.VmEntity, vmHooks), actions: vmActions });
 
 // --- NICs -------------------------------------------------------------------
 

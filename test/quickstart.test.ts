@@ -116,6 +116,15 @@ const BODIES: Record<'xml' | 'json', Record<string, string>> = {
 
 const ISO_NAME = 'CentOS-7-x86_64-Minimal.iso';
 
+/** Polls until `check` holds, as clients of an engine do. */
+export async function until(check: () => Promise<boolean>, timeoutMs = 10000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out waiting for a state');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 for (const backend of BACKENDS) {
   describe(`quick start on ${backend.name}`, function () {
     let t: TestEngine;
@@ -153,7 +162,11 @@ async function quickStart(t: TestEngine, format: Format): Promise<void> {
     await ok('DELETE', `/datacenters/${dc.id}/storagedomains/${sd.id}`);
     await ok('DELETE', `/storagedomains/${sd.id}?format=true`);
   }
-  for (const h of await list('/hosts', T.Host)) await ok('DELETE', `/hosts/${h.id}`);
+  for (const h of await list('/hosts', T.Host)) {
+    await ok('POST', `/hosts/${h.id}/deactivate`, format.name === 'xml' ? '<action/>' : '{}');
+    await until(async () => format.read(T.Host, await ok('GET', `/hosts/${h.id}`)).status === 'maintenance');
+    await ok('DELETE', `/hosts/${h.id}`);
+  }
 
   assert.deepEqual((await list('/clusters', T.Cluster)).map((c) => c.name), ['Default']);
   assert.deepEqual((await list('/networks', T.Network)).map((n) => n.name), ['ovirtmgmt']);

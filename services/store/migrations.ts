@@ -75,6 +75,23 @@ const migrations: Record<string, Migration> = {
       for (const type of accessTypes().reverse()) await knex.schema.dropTable(type.plural);
     },
   },
+  '004_runtime': {
+    async up(knex) {
+      await knex.schema.createTable('transitions', (t) => {
+        t.string('id', 128).primary();
+        t.string('type_name', 64).notNullable();
+        t.string('object_id', 64).notNullable();
+        t.text('steps').notNullable();
+        t.string('job_id', 64);
+        t.bigInteger('due_at').notNullable().index();
+        t.bigInteger('claimed_until').notNullable().defaultTo(0);
+        t.string('claimed_by', 64);
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTable('transitions');
+    },
+  },
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -1,4 +1,5 @@
 // Reading and writing model objects in their tables, inside one transaction or not.
+import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import { StructType } from '../../model/meta';
 import { Obj } from '../../model/codec';
@@ -20,6 +21,10 @@ export interface ListOptions {
   /** Extra column conditions (`{ status: 'up' }`). */
   where?: Record<string, string>;
   matches?: Match[];
+  /** Most recent first. */
+  newestFirst?: boolean;
+  /** Only rows added after the one with this sequence number. */
+  after?: number;
 }
 
 export class Repo {
@@ -38,7 +43,8 @@ export class Repo {
   }
 
   async list(type: StructType, owners: Owners = {}, o: ListOptions = {}): Promise<Obj[]> {
-    const q = this.query(type, owners, o.where).select('data').orderBy('seq');
+    const q = this.query(type, owners, o.where).select('data').orderBy('seq', o.newestFirst ? 'desc' : 'asc');
+    if (o.after !== undefined) q.where('seq', '>', o.after);
     for (const m of o.matches ?? []) {
       const [column, pattern] = m.caseSensitive ? [this.db.ref(m.column), m.pattern] : [this.db.raw('lower(??)', [m.column]), m.pattern.toLowerCase()];
       q.where((w) => {
@@ -64,6 +70,17 @@ export class Repo {
   async insert(type: StructType, obj: Obj): Promise<Obj> {
     await this.db(tableOf(type).name).insert({ ...columnsOf(type, obj), data: JSON.stringify(obj) });
     return obj;
+  }
+
+  /** Inserts an object whose id is the next number of its table (events). */
+  async insertNumbered(type: StructType, obj: Obj): Promise<Obj> {
+    const table = tableOf(type).name;
+    const placeholder = `pending-${randomUUID()}`;
+    await this.db(table).insert({ ...columnsOf(type, { ...obj, id: placeholder }), data: '{}' });
+    const row: { seq: number } = await this.db(table).where('id', placeholder).first('seq');
+    const numbered = { ...obj, id: String(row.seq), index: row.seq };
+    await this.db(table).where('seq', row.seq).update({ ...columnsOf(type, numbered), data: JSON.stringify(numbered) });
+    return numbered;
   }
 
   async update(type: StructType, obj: Obj, owners: Owners = {}): Promise<Obj> {

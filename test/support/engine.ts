@@ -5,8 +5,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import knex from 'knex';
 import { Config, configFromEnv } from '../../services/config';
-import { openEngine } from '../../services/engine';
-import { Engine } from '../../services/behaviour';
+import { RunningEngine, openEngine } from '../../services/engine';
 import { ensureAdminPassword } from '../../sso/directory';
 import { ApiServers, startApi } from '../../api/server';
 import { Format, JSON_FORMAT, XML } from '../../model/codec';
@@ -54,7 +53,7 @@ export interface Reply {
 }
 
 export class TestEngine {
-  engine!: Engine;
+  engine!: RunningEngine;
   servers!: ApiServers;
   private constructor(readonly config: Config, readonly backend: Backend) {}
 
@@ -70,6 +69,8 @@ export class TestEngine {
       adminPassword: ADMIN_PASSWORD,
       // Failed logins in tests answer at once; the throttle test sets its own limits.
       loginDelayMs: 0,
+      // Simulated hosts and VMs change state in milliseconds.
+      simSpeed: 200,
       ...overrides,
     };
     const t = new TestEngine(config, backend);
@@ -91,7 +92,7 @@ export class TestEngine {
 
   private async close(): Promise<void> {
     await this.servers.stop();
-    await this.engine.db.destroy();
+    await this.engine.close();
   }
 
   async stop(): Promise<void> {

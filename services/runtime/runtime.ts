@@ -1,0 +1,42 @@
+// The interface between the engine and whatever runs hosts and VMs. The services decide what
+// happens (placement, rules, states, jobs); a runtime tells what the hardware is and how long
+// each state lasts, so a real hypervisor driver can replace the simulated one.
+import { Obj } from '../../model/codec';
+
+/** What a host reports about itself once installed. */
+export interface HostFacts {
+  memory: number;
+  cpu: Obj;
+  os: Obj;
+  version: Obj;
+  /** Says what the runtime is, in the host's representation (`type`, `hardware_information`...). */
+  hardware_information: Obj;
+}
+
+/** A phase of a lifecycle operation and how long the runtime takes for it. */
+export type Phase =
+  | 'install'
+  | 'launch'
+  | 'power_up'
+  | 'power_down'
+  | 'reboot'
+  | 'save_state'
+  | 'restore_state'
+  | 'migrate'
+  | 'prepare_maintenance'
+  | 'activate';
+
+export interface Runtime {
+  /** Shown in hosts' representations, so nobody mistakes a simulation for a hypervisor. */
+  readonly name: string;
+  /** Installs the host and reports what it has. */
+  install(host: Obj): Promise<HostFacts>;
+  /** Whether the host answers; one that does not goes `non_responsive`. */
+  responsive(host: Obj): Promise<boolean>;
+  /** How long a phase lasts, in milliseconds. */
+  duration(phase: Phase): number;
+  /** How often hosts are checked for responsiveness, in milliseconds. */
+  readonly monitorInterval: number;
+  /** Current figures of a running VM or a host, for statistics. */
+  load(kind: 'host' | 'vm', obj: Obj): { cpuPercent: number; memoryUsed: number };
+}

@@ -1,0 +1,71 @@
+// The simulated runtime: hosts with configurable capacity and VMs that move through the same
+// states a real engine shows, on timings scaled by HANGAR_SIM_SPEED. It never runs a guest.
+// A test (or a person) makes a host stop answering by creating `<data dir>/sim/<host name>.down`.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Obj } from '../../model/codec';
+import { HostFacts, Phase, Runtime } from './runtime';
+
+/** Durations at speed 1, in milliseconds, close to what a small real host shows. */
+const BASE: Record<Phase, number> = {
+  install: 5000,
+  launch: 1000,
+  power_up: 3000,
+  power_down: 3000,
+  reboot: 3000,
+  save_state: 2000,
+  restore_state: 2000,
+  migrate: 4000,
+  prepare_maintenance: 1000,
+  activate: 1000,
+};
+
+export interface SimulationSettings {
+  /** Time runs this many times faster than BASE. */
+  speed: number;
+  /** Memory of each simulated host, in bytes. */
+  hostMemory: number;
+  /** Cores of each simulated host. */
+  hostCores: number;
+  dataDir: string;
+}
+
+export class SimulatedRuntime implements Runtime {
+  readonly name = 'simulated';
+
+  constructor(private readonly s: SimulationSettings) {}
+
+  async install(host: Obj): Promise<HostFacts> {
+    void host;
+    return {
+      memory: this.s.hostMemory,
+      cpu: {
+        name: 'Simulated CPU (Hangar simulated runtime; runs no guests)',
+        speed: 2400,
+        topology: { sockets: 1, cores: this.s.hostCores, threads: 1 },
+        type: 'Intel Nehalem Family',
+      },
+      os: { type: 'hangar-simulated', version: { major: 1, full_version: 'Hangar simulated host' } },
+      version: { major: 4, minor: 5, build: 0, revision: 0, full_version: 'hangar-simulated' },
+      hardware_information: { manufacturer: 'Hangar', product_name: 'Simulated host', family: 'simulated' },
+    };
+  }
+
+  async responsive(host: Obj): Promise<boolean> {
+    return !fs.existsSync(path.join(this.s.dataDir, 'sim', `${String(host.name)}.down`));
+  }
+
+  duration(phase: Phase): number {
+    return Math.max(1, Math.round(BASE[phase] / this.s.speed));
+  }
+
+  get monitorInterval(): number {
+    return Math.max(20, Math.round(2000 / this.s.speed));
+  }
+
+  load(kind: 'host' | 'vm', obj: Obj): { cpuPercent: number; memoryUsed: number } {
+    // A steady, plausible figure: a fixed share of the configured memory and a low CPU load.
+    const memory = kind === 'host' ? this.s.hostMemory : Number(obj.memory ?? 0);
+    return { cpuPercent: kind === 'host' ? 5 : 2, memoryUsed: Math.round(memory * 0.25) };
+  }
+}

@@ -1,0 +1,163 @@
+// Durable state transitions of hosts and VMs (powering_up → up, migrating → up, ...). Each
+// pending transition is a row with its remaining steps and when the next is due; every engine
+// process ticks, claims due rows through the database and applies them, so transitions survive
+// restarts and are shared by several processes. Hosts are watched here too.
+import { randomUUID } from 'node:crypto';
+import { Knex } from 'knex';
+import * as T from '../model/types';
+import { StructType } from '../model/meta';
+import { Obj } from '../model/codec';
+import { Repo } from './store/repo';
+import { EventCode, EventSpec, recordEvent } from './events';
+import { endJob } from './jobs';
+import { Runtime } from './runtime/runtime';
+
+/** One step: after `after` ms the object takes `status` and the changes in `set`. */
+export interface TransitionStep {
+  after: number;
+  status: string;
+  set?: Obj;
+  /** Members removed from the object (a VM's `host` when it goes down). */
+  unset?: string[];
+  event?: EventSpec;
+}
+
+const TYPES: Record<string, StructType> = { Vm: T.Vm, Host: T.Host };
+
+interface Row {
+  id: string;
+  type_name: string;
+  object_id: string;
+  steps: string;
+  job_id: string | null;
+  due_at: string | number;
+  claimed_until: string | number;
+}
+
+/** Replaces any pending transition of the object with these steps. */
+export async function schedule(repo: Repo, type: StructType, id: string, steps: TransitionStep[], jobId?: string): Promise<void> {
+  const key = `${type.name}:${id}`;
+  await repo.db('transitions').where('id', key).delete();
+  if (!steps.length) return;
+  await repo.db('transitions').insert({
+    id: key,
+    type_name: type.name,
+    object_id: id,
+    steps: JSON.stringify(steps),
+    job_id: jobId ?? null,
+    due_at: Date.now() + steps[0].after,
+    claimed_until: 0,
+  });
+}
+
+/** Applies a status change to a stored object now. */
+export async function applyStep(repo: Repo, type: StructType, id: string, step: TransitionStep): Promise<Obj | undefined> {
+  const obj = await repo.get(type, id);
+  if (!obj) return undefined;
+  const next: Obj = { ...obj, ...step.set, status: step.status };
+  for (const k of step.unset ?? []) delete next[k];
+  await repo.update(type, next);
+  if (step.event) await recordEvent(repo, step.event);
+  return next;
+}
+
+const CLAIM_MS = 10000;
+
+export class Scheduler {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private lastMonitor = 0;
+  private readonly me = randomUUID();
+
+  constructor(private readonly db: Knex, private readonly runtime: Runtime, private readonly tickMs: number) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.running ??= this.tick()
+        .catch((e: unknown) => console.error('transition tick failed', e))
+        .finally(() => (this.running = undefined));
+    }, this.tickMs);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Applies every due step this process can claim, then checks hosts when it is time. */
+  async tick(): Promise<void> {
+    const now = Date.now();
+    const due: Row[] = await this.db('transitions').where('due_at', '<=', now).andWhere('claimed_until', '<', now).limit(100);
+    for (const row of due) {
+      const claimed = await this.db('transitions')
+        .where({ id: row.id, due_at: row.due_at })
+        .andWhere('claimed_until', '<', now)
+        .update({ claimed_until: now + CLAIM_MS, claimed_by: this.me });
+      if (claimed === 1) await this.advance(row);
+    }
+    if (now - this.lastMonitor >= this.runtime.monitorInterval) {
+      this.lastMonitor = now;
+      await this.monitorHosts();
+    }
+  }
+
+  private async advance(row: Row): Promise<void> {
+    const type = TYPES[row.type_name];
+    const [step, ...rest] = JSON.parse(row.steps) as TransitionStep[];
+    await this.db.transaction(async (trx) => {
+      const repo = new Repo(trx);
+      // The row may have been replaced by a newer transition since it was claimed.
+      const current: Row | undefined = await trx('transitions').where({ id: row.id, claimed_by: this.me }).first();
+      if (!current || current.steps !== row.steps) return;
+      await applyStep(repo, type, row.object_id, step);
+      if (rest.length) {
+        await trx('transitions').where('id', row.id).update({ steps: JSON.stringify(rest), due_at: Date.now() + rest[0].after, claimed_until: 0 });
+      } else {
+        await trx('transitions').where('id', row.id).delete();
+        if (row.job_id) await endJob(repo, row.job_id, 'finished');
+      }
+    });
+  }
+
+  /** Hosts that stop answering go non_responsive and their VMs unknown; they come back when they answer. */
+  private async monitorHosts(): Promise<void> {
+    const repo = new Repo(this.db);
+    for (const host of await repo.list(T.Host)) {
+      const answers = await this.runtime.responsive(host);
+      if (host.status === 'up' && !answers) await this.hostLost(host);
+      if (host.status === 'non_responsive' && answers) await this.hostBack(host);
+    }
+  }
+
+  private async hostLost(host: Obj): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      const repo = new Repo(trx);
+      await applyStep(repo, T.Host, String(host.id), {
+        after: 0, status: 'non_responsive',
+        event: { code: EventCode.HOST_NON_RESPONSIVE, severity: 'alert', description: `Host ${String(host.name)} is not responding.`, about: { host: { id: host.id } } },
+      });
+      for (const vm of await repo.list(T.Vm, { host: String(host.id) })) {
+        if (vm.status === 'down') continue;
+        await schedule(repo, T.Vm, String(vm.id), []);
+        await applyStep(repo, T.Vm, String(vm.id), {
+          after: 0, status: 'unknown', set: { status_before_unknown: vm.status },
+          event: { code: EventCode.VM_UNKNOWN, severity: 'warning', description: `VM ${String(vm.name)} is in an unknown state: its host ${String(host.name)} does not respond.`, about: { vm: { id: vm.id }, host: { id: host.id } } },
+        });
+      }
+    });
+  }
+
+  private async hostBack(host: Obj): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      const repo = new Repo(trx);
+      await applyStep(repo, T.Host, String(host.id), {
+        after: 0, status: 'up',
+        event: { code: EventCode.HOST_UP, severity: 'normal', description: `Host ${String(host.name)} is responding again.`, about: { host: { id: host.id } } },
+      });
+      for (const vm of await repo.list(T.Vm, { host: String(host.id) })) {
+        if (vm.status !== 'unknown') continue;
+        await applyStep(repo, T.Vm, String(vm.id), { after: 0, status: String(vm.status_before_unknown ?? 'up'), unset: ['status_before_unknown'] });
+      }
+    });
+  }
+}
