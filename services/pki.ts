@@ -14,10 +14,14 @@ export interface Certificates {
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
+/** A key pair made by Node; forge only builds and signs certificates with it. */
 function keyPair() {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   return {
-    privateKey: forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
+    // Written as Node exported it: forge's re-encoding of a key is not always valid DER.
+    pem,
+    privateKey: forge.pki.privateKeyFromPem(pem),
     publicKey: forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString()),
   };
 }
@@ -32,8 +36,11 @@ function certificate(
 ): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
-  // Positive serial: the first byte's high bit cleared.
-  cert.serialNumber = '0' + randomBytes(15).toString('hex');
+  // 16 random bytes whose first lies in 0x40–0x7f: a positive DER integer with no leading zero
+  // byte, which OpenSSL would refuse as illegal padding.
+  const serial = randomBytes(16);
+  serial[0] = 0x40 | (serial[0] & 0x3f);
+  cert.serialNumber = serial.toString('hex');
   cert.validity.notBefore = new Date(Date.now() - 3600 * 1000);
   cert.validity.notAfter = new Date(Date.now() + years * YEAR_MS);
   cert.setSubject(subject);
@@ -62,7 +69,7 @@ function create(hostnames: string[]): Certificates {
   return {
     caPem: forge.pki.certificateToPem(caCert),
     certPem: forge.pki.certificateToPem(serverCert) + forge.pki.certificateToPem(caCert),
-    keyPem: forge.pki.privateKeyToPem(server.privateKey),
+    keyPem: server.pem,
   };
 }
 
