@@ -31,7 +31,7 @@ function withHeaders(api: ApiClient, extra: Record<string, string>): ApiClient {
 }
 
 const vmBody = (name: string, cluster = 'Default') =>
-  `<vm><name>${name}</name><cluster><name>${cluster}</name></cluster><template><name>Blank</name></template></vm>`;
+  `<vm><name>${name}</name><cluster><name>${cluster}</name></cluster><template><name>Blank</name></template><os><boot><devices><device>network</device></devices></boot></os></vm>`;
 
 describe('access control', () => {
   let t: TestEngine;
@@ -102,6 +102,13 @@ describe('access control', () => {
       assert.match(XML.read(T.Fault, refused.text, 'fault').detail as string, /change_vm_cd/);
       assert.equal((await joe.call('PUT', `/vms/${mine.id}`, '<vm><description>mine</description></vm>')).status, 403, 'UserRole does not edit');
       assert.equal((await joe.call('DELETE', `/vms/${other.id}`)).status, 403);
+      const start = await joe.call('POST', `/vms/${other.id}/start`, '<action/>');
+      assert.equal(start.status, 403);
+      assert.match(XML.read(T.Fault, start.text, 'fault').detail as string, /run_vm/);
+      // Its own VM passes the permission check; this engine has no host, so the start is refused for that.
+      const own = await joe.call('POST', `/vms/${mine.id}/start`, '<action/>');
+      assert.equal(own.status, 409, own.text);
+      assert.match(XML.read(T.Fault, own.text, 'fault').detail as string, /no host that is up/);
       assert.equal(XML.read(T.Vm, (await admin.call('GET', `/vms/${other.id}`)).text).name, 'other-vm', 'nothing changed');
     });
 
