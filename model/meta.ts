@@ -166,6 +166,12 @@ export function defineEntity(name: string, o: TypeOptions, attrs: Record<string,
   );
 }
 
+/** The attributes of `type` to declare again in a type that extends it (oVirt's `Snapshot extends Vm`). */
+export function inheritedFrom(type: StructType): Record<string, AttributeSpec> {
+  const base = type.identified ? ['name', 'description', 'comment'] : [];
+  return Object.fromEntries(type.attributes.filter((a) => !base.includes(a.name)).map(({ name, ...spec }) => [name, spec]));
+}
+
 export function attributeOf(type: StructType, name: string): Attribute | undefined {
   return type.attributes.find((a) => a.name === name);
 }

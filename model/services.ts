@@ -88,6 +88,11 @@ export const HostStatistics = collectionService({
 });
 export const HostStatistic = entityService({ name: 'HostStatistic', type: () => T.Statistic, doc: 'A figure of a host.' });
 
+export const HostNics = collectionService({
+  name: 'HostNics', type: () => T.HostNic, doc: 'Network interfaces of a host.', owner: 'host', entity: () => HostNicEntity,
+});
+export const HostNicEntity = entityService({ name: 'HostNic', type: () => T.HostNic, doc: 'A network interface of a host.' });
+
 export const HostEntity = entityService({
   name: 'Host', type: () => T.Host, doc: 'A host.', update: 'edit_host_configuration', remove: 'delete_host',
   actions: [
@@ -95,7 +100,7 @@ export const HostEntity = entityService({
     action('deactivate', 'Puts a host into maintenance, migrating its VMs away.', 'manipulate_host'),
     action('refresh', 'Reads the host\'s capabilities again.', 'manipulate_host'),
   ],
-  locators: { permissions: () => permissionsOf.host, statistics: () => HostStatistics },
+  locators: { permissions: () => permissionsOf.host, statistics: () => HostStatistics, nics: () => HostNics },
 });
 
 export const NetworkVnicProfiles = collectionService({
@@ -154,9 +159,14 @@ export const Disks = collectionService({
   name: 'Disks', type: () => T.Disk, doc: 'The disks.', search: true,
   add: { permit: 'create_disk', required: ['format', 'provisioned_size', 'storage_domains'] }, entity: () => DiskEntity,
 });
+export const DiskSnapshots = collectionService({
+  name: 'DiskSnapshots', type: () => T.DiskSnapshot, doc: 'The snapshots of a disk: the volumes of its chain.', owner: 'disk', entity: () => DiskSnapshotEntity,
+});
+export const DiskSnapshotEntity = entityService({ name: 'DiskSnapshot', type: () => T.DiskSnapshot, doc: 'A snapshot of a disk.' });
+
 export const DiskEntity = entityService({
   name: 'Disk', type: () => T.Disk, doc: 'A disk.', update: 'edit_disk_properties', remove: 'delete_disk',
-  locators: { permissions: () => permissionsOf.disk },
+  locators: { permissions: () => permissionsOf.disk, disksnapshots: () => DiskSnapshots },
 });
 
 // --- templates and virtual machines -----------------------------------------
@@ -204,6 +214,21 @@ export const VmStatistics = collectionService({
 });
 export const VmStatistic = entityService({ name: 'VmStatistic', type: () => T.Statistic, doc: 'A figure of a virtual machine.' });
 
+export const SnapshotDisks = collectionService({
+  name: 'SnapshotDisks', type: () => T.Disk, doc: 'Disks as a snapshot captured them.', owner: 'snapshot', entity: () => SnapshotDisk,
+});
+export const SnapshotDisk = entityService({ name: 'SnapshotDisk', type: () => T.Disk, doc: 'A disk as a snapshot captured it.' });
+
+export const VmSnapshots = collectionService({
+  name: 'Snapshots', type: () => T.Snapshot, doc: 'Snapshots of a virtual machine, the active state first.', owner: 'vm',
+  add: { permit: 'manipulate_vm_snapshots', required: [] }, entity: () => VmSnapshot,
+});
+export const VmSnapshot = entityService({
+  name: 'Snapshot', type: () => T.Snapshot, doc: 'A snapshot of a virtual machine.', remove: 'manipulate_vm_snapshots',
+  actions: [action('restore', 'Brings the VM back to the snapshot, dropping what came after it.', 'manipulate_vm_snapshots')],
+  locators: { disks: () => SnapshotDisks },
+});
+
 export const VmEntity = entityService({
   name: 'Vm', type: () => T.Vm, doc: 'A virtual machine.', update: 'edit_vm_properties', remove: 'delete_vm',
   actions: [
@@ -214,8 +239,12 @@ export const VmEntity = entityService({
     action('suspend', 'Saves the VM\'s memory and stops it.', 'hibernate_vm'),
     action('migrate', 'Moves the running VM to another host.', 'migrate_vm'),
     action('cancelmigration', 'Stops a migration under way.', 'migrate_vm'),
+    action('clone', 'Makes a new VM with copies of this one\'s configuration, disks and NICs.', 'create_vm'),
+    action('previewsnapshot', 'Runs the VM from a snapshot for a while, to look before restoring.', 'manipulate_vm_snapshots'),
+    action('commitsnapshot', 'Keeps the previewed snapshot, dropping what came after it.', 'manipulate_vm_snapshots'),
+    action('undosnapshot', 'Ends a preview, back to where the VM was.', 'manipulate_vm_snapshots'),
   ],
-  locators: { permissions: () => permissionsOf.vm, statistics: () => VmStatistics, nics: () => VmNics, diskattachments: () => VmDiskAttachments, cdroms: () => VmCdroms },
+  locators: { permissions: () => permissionsOf.vm, statistics: () => VmStatistics, snapshots: () => VmSnapshots, nics: () => VmNics, diskattachments: () => VmDiskAttachments, cdroms: () => VmCdroms },
 });
 
 // --- jobs, events, identity -------------------------------------------------

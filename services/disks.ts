@@ -54,6 +54,7 @@ export async function removeDisk(call: Call, disk: Obj, exceptVm?: string): Prom
     .filter((a) => isObj(a.vm) && a.vm.id !== exceptVm);
   if (users.length) throw conflict(`Cannot remove Disk ${String(disk.name ?? disk.id)}: it is attached to a virtual machine`);
   await call.repo.remove(T.Disk, String(disk.id));
+  await call.repo.removeOwned(T.DiskSnapshot, { disk: String(disk.id) });
   const sdId = diskDomainId(disk);
   const sd = sdId ? await call.repo.get(T.StorageDomain, sdId) : undefined;
   if (sd) await call.engine.storage.removeVolume(sd, disk);

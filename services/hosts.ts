@@ -4,7 +4,7 @@ import * as S from '../model/services';
 import * as T from '../model/types';
 import { Call, implement } from './behaviour';
 import { load, storedCollection, storedEntity } from './stored';
-import { conflict } from './fault';
+import { conflict, notFound } from './fault';
 import { resolve, refTo } from './refs';
 import { Obj } from '../model/codec';
 import { EventCode, EventSpec } from './events';
@@ -99,4 +99,21 @@ implement(S.HostEntity, {
     },
   }),
   actions: { activate, deactivate, refresh },
+});
+
+/** Host NICs as the runtime reports them; the management one carries ovirtmgmt. */
+async function hostNics(call: Call): Promise<Obj[]> {
+  const host = await load({ ...call, scope: call.scope.slice(0, 1) }, S.Hosts);
+  if (['installing', 'install_failed'].includes(String(host.status))) return [];
+  const [mgmt] = await call.repo.list(T.Network, {}, { where: { name: 'ovirtmgmt' } });
+  return call.engine.runtime.nics(host).map((n, i) => (i === 0 && mgmt ? { ...n, network: refTo(mgmt) } : n));
+}
+
+implement(S.HostNics, { list: async (call, o) => (await hostNics(call)).slice(0, o.max) });
+implement(S.HostNicEntity, {
+  async get(call) {
+    const nic = (await hostNics(call)).find((n) => n.id === call.scope[1]);
+    if (!nic) throw notFound(`Host NIC '${call.scope[1]}' does not exist`);
+    return nic;
+  },
 });

@@ -77,7 +77,37 @@ export class Storage {
   }
 
   volumePath(sd: Obj, disk: Obj): string {
-    return path.join(this.domainDir(sd), 'images', String(disk.id), String(disk.image_id));
+    return this.volumeFile(sd, String(disk.id), String(disk.image_id));
+  }
+
+  /** A volume of a disk's chain: images/<disk id>/<volume id>, as oVirt lays them out. */
+  volumeFile(sd: Obj, diskId: string, volumeId: string): string {
+    return path.join(this.domainDir(sd), 'images', diskId, volumeId);
+  }
+
+  /** A new qcow2 volume over `base`: where writes go from now on while `base` stays as it is. */
+  async createOverlay(sd: Obj, diskId: string, base: string, baseFormat: string, volume: string): Promise<void> {
+    await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', this.volumeFile(sd, diskId, base), '-F', qemuFormat(baseFormat), this.volumeFile(sd, diskId, volume)]);
+  }
+
+  /**
+   * Points `child` at a new backing volume (or none), first copying into it whatever it read
+   * from the old one: how a snapshot's volume is merged away.
+   */
+  async rebase(sd: Obj, diskId: string, child: string, newBase: string | undefined, newBaseFormat: string): Promise<void> {
+    const args = newBase === undefined ? ['-b', ''] : ['-b', this.volumeFile(sd, diskId, newBase), '-F', qemuFormat(newBaseFormat)];
+    await run('qemu-img', ['rebase', '-q', '-f', 'qcow2', ...args, this.volumeFile(sd, diskId, child)]);
+  }
+
+  async removeVolumeFile(sd: Obj, diskId: string, volume: string): Promise<void> {
+    await fs.promises.rm(this.volumeFile(sd, diskId, volume), { force: true });
+  }
+
+  /** Copies what a disk reads (its whole chain) into a single new volume of another disk. */
+  async copyVolume(from: Obj, disk: Obj, to: Obj, copy: Obj): Promise<void> {
+    const target = this.volumePath(to, copy);
+    await fs.promises.mkdir(path.dirname(target), { recursive: true });
+    await run('qemu-img', ['convert', '-O', qemuFormat(String(copy.format)), ...(copy.format === 'raw' ? ['-S', '4k'] : []), this.volumePath(from, disk), target]);
   }
 
   /** Creates the volume of a new disk: a sparse raw file, or a qcow2 image. */
@@ -116,6 +146,11 @@ export class Storage {
       return 0;
     }
   }
+}
+
+/** qemu-img's name of an oVirt disk format. */
+export function qemuFormat(format: string): string {
+  return format === 'cow' ? 'qcow2' : 'raw';
 }
 
 /** The id of the first storage domain a disk names. */

@@ -10,6 +10,7 @@ import { resolve, refTo } from './refs';
 import { configurationOf } from './templates';
 import { createDisk, removeDisk, updateDisk } from './disks';
 import { vmActions } from './vm-lifecycle';
+import { imageActions } from './vm-images';
 
 /** Every VM has one CD-ROM drive, with oVirt's fixed id. */
 export const CDROM_ID = '00000000-0000-0000-0000-000000000000';
@@ -48,16 +49,17 @@ const vmHooks = {
     }
     await call.repo.removeOwned(T.Nic, owners);
     await call.repo.removeOwned(T.Cdrom, owners);
+    await call.repo.removeOwned(T.Snapshot, owners);
   },
 };
 
 implement(S.Vms, storedCollection(S.Vms, vmHooks));
-implement(S.VmEntity, { ...storedEntity(S.Vms, S.VmEntity, vmHooks), actions: vmActions });
+implement(S.VmEntity, { ...storedEntity(S.Vms, S.VmEntity, vmHooks), actions: { ...vmActions, ...imageActions } });
 
 // --- NICs -------------------------------------------------------------------
 
 /** A MAC address from oVirt's default pool range, 56:6f:…, unused by any NIC. */
-async function freeMac(call: Call): Promise<string> {
+export async function freeMac(call: Call): Promise<string> {
   for (;;) {
     const mac = ['56', '6f', ...[...randomBytes(4)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
     const nics = await call.repo.list(T.Nic);

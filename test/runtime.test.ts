@@ -90,6 +90,9 @@ for (const format of FORMATS) {
       assert.ok((await rt.events()).some((e) => e.code === 9301 && String(e.description).includes('h1')));
       const stats = format.readList(T.Statistic, (await rt.api.call('GET', `/hosts/${h1.id}/statistics`)).text);
       assert.ok(stats.some((s) => s.name === 'memory.total'));
+      const nics = format.readList(T.HostNic, (await rt.api.call('GET', `/hosts/${h1.id}/nics`)).text);
+      assert.deepEqual(nics.map((n) => [n.name, n.status]), [['eth0', 'up']]);
+      assert.ok((nics[0].network as Obj).id, 'the management interface carries ovirtmgmt');
     });
 
     it('starts a VM and polls it up, then stops, shuts down, reboots, suspends and resumes it', async () => {

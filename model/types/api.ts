@@ -2,6 +2,8 @@
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
 import { STRING, bool, date, defineEntity, defineStruct, enumOf, int, link, listOf, str, struct } from '../meta';
+import { Snapshot } from './vm';
+import { HostNic } from './host';
 import { Cluster } from './cluster';
 import { Fault, Option, ProductInfo } from './common';
 import { DataCenter } from './datacenter';
@@ -17,11 +19,9 @@ import {
   DiskProfile,
   GlusterBrick,
   GlusterVolumeProfileDetails,
-  HostNic,
   NetworkAttachment,
   NetworkLabel,
   Quota,
-  Snapshot,
   Ssh,
   StorageConnection,
 } from './misc';

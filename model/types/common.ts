@@ -2,11 +2,16 @@
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
 import { dec, defineEntity, defineStruct, enumOf, int, link, listOf, str, struct } from '../meta';
+import { HostNic } from './host';
 import { Disk } from './disk';
 import { StatisticKind, StatisticUnit, ValueType } from './enums';
 import { Host } from './host';
 import { Step } from './job';
-import { GlusterBrick, GlusterVolume, HostNic, NumaNode } from './misc';
+import {
+  GlusterBrick,
+  GlusterVolume,
+  NumaNode,
+} from './misc';
 import { Nic } from './network';
 import { Vm } from './vm';
 

@@ -1,7 +1,8 @@
 // Disks, disk attachments and image transfers.
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
-import { bool, defineEntity, enumOf, int, link, links, str, struct } from '../meta';
+import { bool, defineEntity, enumOf, inheritedFrom, int, link, links, str, struct } from '../meta';
+import { Snapshot } from './vm';
 import { Statistic } from './common';
 import {
   DiskBackup,
@@ -21,12 +22,10 @@ import { Host } from './host';
 import {
   Backup,
   DiskProfile,
-  DiskSnapshot,
   Image,
   InstanceType,
   OpenStackVolumeType,
   Quota,
-  Snapshot,
 } from './misc';
 import { HostStorage, StorageDomain } from './storage';
 import { Template } from './template';
@@ -104,4 +103,10 @@ export const ImageTransfer = defineEntity('ImageTransfer', { doc: 'An upload or 
   host: link(() => Host, 'Host that serves the transfer.'),
   image: link(() => Image, 'Image being transferred.'),
   snapshot: link(() => DiskSnapshot, 'Disk snapshot being transferred.'),
+});
+
+export const DiskSnapshot = defineEntity('DiskSnapshot', { doc: 'A disk as a snapshot captured it: one volume of its chain.', inherits: 'disk' }, {
+  ...inheritedFrom(Disk),
+  disk: link(() => Disk, 'The disk this is a snapshot of.'),
+  parent: link(() => DiskSnapshot, 'The snapshot this one was taken on top of.'),
 });

@@ -267,3 +267,9 @@ export const VmStorageErrorResumeBehaviour = defineEnum('VmStorageErrorResumeBeh
 ]);
 export const VmType = defineEnum('VmType', ['desktop', 'server', 'high_performance']);
 export const VnicPassThroughMode = defineEnum('VnicPassThroughMode', ['enabled', 'disabled']);
+
+export const SnapshotStatus = defineEnum('SnapshotStatus', ['in_preview', 'locked', 'ok']);
+
+export const SnapshotType = defineEnum('SnapshotType', ['active', 'preview', 'regular', 'stateless']);
+
+export const NicStatus = defineEnum('NicStatus', ['down', 'up']);

@@ -2,6 +2,8 @@
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
 import { bool, defineEntity, defineStruct, enumOf, int, link, links, listOf, str, struct } from '../meta';
+import { BootProtocol, NicStatus } from './enums';
+import { Ip, Mac, Network } from './network';
 import { Cluster, Ksm, TransparentHugePages } from './cluster';
 import { Option, Statistic, Version } from './common';
 import {
@@ -27,7 +29,6 @@ import {
   Hook,
   HostCpuUnit,
   HostDevice,
-  HostNic,
   KatelloErratum,
   NetworkAttachment,
   NumaNode,
@@ -149,4 +150,19 @@ export const SeLinux = defineStruct('SeLinux', { doc: 'SELinux state of a host.'
 
 export const HostDevicePassthrough = defineStruct('HostDevicePassthrough', { doc: 'Device passthrough setting of a host.' }, {
   enabled: bool('Whether device passthrough is enabled.'),
+});
+
+export const HostNic = defineEntity('HostNic', { doc: 'A network interface of a host.', inherits: 'host' }, {
+  base_interface: str('Interface a VLAN interface is built on.'),
+  boot_protocol: enumOf(BootProtocol, 'How the interface gets its IPv4 address.'),
+  bridged: bool('Whether the interface is bridged.'),
+  ip: struct(() => Ip, 'IPv4 configuration.'),
+  ipv6: struct(() => Ip, 'IPv6 configuration.'),
+  mac: struct(() => Mac, 'MAC address.'),
+  mtu: int('Maximum transmission unit.'),
+  speed: int('Link speed, in bits per second.', { readOnly: true }),
+  status: enumOf(NicStatus, 'Whether the link is up.', { readOnly: true }),
+  host: link(() => Host, 'The host of the interface.'),
+  network: link(() => Network, 'The logical network on the interface.'),
+  statistics: links(() => Statistic, 'Figures of the interface.', { readOnly: true, rel: 'statistics' }),
 });

@@ -2,6 +2,7 @@
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
 import { bool, defineEntity, defineStruct, enumOf, int, link, links, listOf, str, struct } from '../meta';
+import { DiskSnapshot } from './disk';
 import { Property } from './common';
 import { DataCenter } from './datacenter';
 import { Disk } from './disk';
@@ -15,7 +16,11 @@ import {
   StorageType,
 } from './enums';
 import { Host } from './host';
-import { DiskProfile, DiskSnapshot, Image, StorageConnection } from './misc';
+import {
+  DiskProfile,
+  Image,
+  StorageConnection,
+} from './misc';
 import { Template } from './template';
 import { Permission } from './user';
 import { Vm } from './vm';

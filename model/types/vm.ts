@@ -1,10 +1,11 @@
 // Virtual machines, their devices and hardware settings.
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
-import { bool, date, dec, defineEntity, defineStruct, enumOf, int, link, links, listOf, str, struct } from '../meta';
+import { bool, date, dec, defineEntity, defineStruct, enumOf, inheritedFrom, int, link, links, listOf, str, struct } from '../meta';
 import { Cluster, MemoryPolicy, MigrationOptions, SerialNumber } from './cluster';
 import { CustomProperty, Statistic, Version } from './common';
-import { DiskAttachment } from './disk';
+import { Disk, DiskAttachment } from './disk';
+import { SnapshotStatus, SnapshotType } from './enums';
 import {
   Architecture,
   AutoPinningPolicy,
@@ -45,7 +46,6 @@ import {
   Quota,
   ReportedDevice,
   Session,
-  Snapshot,
   VmMediatedDevice,
   VmPool,
   Watchdog,
@@ -359,4 +359,14 @@ export const Kernel = defineStruct('Kernel', { doc: 'Kernel version of a guest.'
 export const VmPlacementPolicy = defineStruct('VmPlacementPolicy', { doc: 'Which hosts a virtual machine may run on.', plural: 'vm_placement_policies' }, {
   affinity: enumOf(VmAffinity, 'How strictly the virtual machine is bound to its hosts.'),
   hosts: links(() => Host, 'Hosts the virtual machine may run on.'),
+});
+
+export const Snapshot = defineEntity('Snapshot', { doc: 'A saved point-in-time state of a virtual machine: its configuration and disks.', inherits: 'vm' }, {
+  ...inheritedFrom(Vm),
+  date: date('When the snapshot was taken.', { readOnly: true }),
+  persist_memorystate: bool('Whether the memory of the running VM was saved too.'),
+  snapshot_status: enumOf(SnapshotStatus, 'Whether the snapshot is usable, being made, or previewed.', { readOnly: true }),
+  snapshot_type: enumOf(SnapshotType, 'What the snapshot is: the active state, a regular one, a preview.', { readOnly: true }),
+  vm: link(() => Vm, 'The VM the snapshot belongs to.'),
+  disks: links(() => Disk, 'The disks as they were captured.', { rel: 'disks' }),
 });

@@ -37,6 +37,8 @@ export interface Runtime {
   duration(phase: Phase): number;
   /** How often hosts are checked for responsiveness, in milliseconds. */
   readonly monitorInterval: number;
+  /** The network interfaces of an installed host. */
+  nics(host: Obj): Obj[];
   /** Current figures of a running VM or a host, for statistics. */
   load(kind: 'host' | 'vm', obj: Obj): { cpuPercent: number; memoryUsed: number };
 }

@@ -63,6 +63,24 @@ export class SimulatedRuntime implements Runtime {
     return Math.max(20, Math.round(2000 / this.s.speed));
   }
 
+  nics(host: Obj): Obj[] {
+    // One 10 Gb/s interface with a MAC made from the host's id, so it stays the same.
+    const hex = String(host.id).replace(/-/g, '');
+    const mac = ['02', ...[0, 2, 4, 6, 8].map((i) => hex.slice(i, i + 2))].join(':');
+    return [{
+      id: `${hex.slice(0, 8)}-0000-4000-8000-${hex.slice(-12)}`,
+      name: 'eth0',
+      mac: { address: mac },
+      ip: { address: String(host.address), version: 'v4' },
+      boot_protocol: 'dhcp',
+      bridged: true,
+      mtu: 1500,
+      speed: 10_000_000_000,
+      status: host.status === 'up' ? 'up' : 'down',
+      host: { id: host.id },
+    }];
+  }
+
   load(kind: 'host' | 'vm', obj: Obj): { cpuPercent: number; memoryUsed: number } {
     // A steady, plausible figure: a fixed share of the configured memory and a low CPU load.
     const memory = kind === 'host' ? this.s.hostMemory : Number(obj.memory ?? 0);

@@ -92,6 +92,16 @@ const migrations: Record<string, Migration> = {
       await knex.schema.dropTable('transitions');
     },
   },
+  '005_snapshots': {
+    async up(knex) {
+      await createTable(knex, T.Snapshot);
+      await createTable(knex, T.DiskSnapshot);
+    },
+    async down(knex) {
+      await knex.schema.dropTable(T.DiskSnapshot.plural);
+      await knex.schema.dropTable(T.Snapshot.plural);
+    },
+  },
 };
 
 const source: Knex.MigrationSource<string> = {

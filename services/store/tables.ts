@@ -13,6 +13,8 @@ export interface TableSpec {
   readonly valueColumns: readonly string[];
   /** Whether ids are unique only within an owner (disk attachments share their disk's id). */
   readonly ownedOnly: boolean;
+  /** The owner columns, which with `id` identify a row of an owned-only table. */
+  readonly ownerColumns: readonly string[];
 }
 
 const specs = new Map<StructType, TableSpec>();
@@ -28,6 +30,7 @@ export function tableOf(type: StructType): TableSpec {
       refColumns: refs.map((attribute) => ({ attribute, column: `${attribute}_id` })),
       valueColumns: type.attributes.filter((a) => a.column && !a.link && !a.list).map((a) => a.name),
       ownedOnly: !collectionRoutes.some((r) => r.chain.length === 1 && r.collection.type() === type),
+      ownerColumns: ownerAttributes(type).map((a) => `${a}_id`),
     };
     specs.set(type, spec);
   }
@@ -43,7 +46,7 @@ export async function createTable(knex: Knex, type: StructType): Promise<void> {
     for (const r of spec.refColumns) t.string(r.column, 255).index();
     for (const c of spec.valueColumns) t.string(c, 255).index();
     t.text('data').notNullable();
-    t.unique(spec.ownedOnly ? [...spec.refColumns.map((r) => r.column), 'id'] : ['id']);
+    t.unique(spec.ownedOnly ? [...spec.ownerColumns, 'id'] : ['id']);
   });
 }
 

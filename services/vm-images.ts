@@ -1,0 +1,339 @@
+// What happens to a VM's disk images: snapshots (each one freezes every disk's active volume
+// and continues on a new qcow2 overlay), previews, commits, undos and restores, removal by
+// merging a volume into its child, and clones (copies of whole chains).
+//
+// A disk's chain: the `DiskSnapshot` rows of the disk are its frozen volumes, each with its
+// `parent` (backing) volume; the disk's `image_id` is the active volume, and its own
+// `backing_volume` the volume under it.
+import { createHash, randomUUID } from 'node:crypto';
+import * as S from '../model/services';
+import * as T from '../model/types';
+import { Obj, isObj } from '../model/codec';
+import { Call, collectionBehaviour, implement } from './behaviour';
+import { load } from './stored';
+import { badRequest, conflict, notFound } from './fault';
+import { refTo } from './refs';
+import { configurationOf } from './templates';
+import { EventCode, recordEvent } from './events';
+import { endJob, startJob } from './jobs';
+import { diskDomainId } from './storage';
+import { CDROM_ID, freeMac } from './vms';
+
+interface Frozen {
+  disk: string;
+  volume: string;
+}
+
+const now = () => new Date().toISOString();
+
+async function vmOf(call: Call): Promise<Obj> {
+  return load({ ...call, scope: call.scope.slice(0, 1) }, S.Vms);
+}
+
+/** The attached disks of a VM with their storage domains. */
+async function disksOf(call: Call, vmId: string): Promise<{ disk: Obj; sd: Obj }[]> {
+  const out: { disk: Obj; sd: Obj }[] = [];
+  for (const a of await call.repo.list(T.DiskAttachment, { vm: vmId })) {
+    const disk = await call.repo.get(T.Disk, String((a.disk as Obj).id));
+    const sd = disk && (await call.repo.get(T.StorageDomain, String(diskDomainId(disk))));
+    if (disk && sd) out.push({ disk, sd });
+  }
+  return out;
+}
+
+async function diskAndDomain(call: Call, diskId: string): Promise<{ disk: Obj; sd: Obj }> {
+  const disk = await call.repo.get(T.Disk, diskId);
+  const sd = disk && (await call.repo.get(T.StorageDomain, String(diskDomainId(disk))));
+  if (!disk || !sd) throw conflict(`Disk ${diskId} of the snapshot is gone`);
+  return { disk, sd };
+}
+
+/** The "Active VM" snapshot oVirt lists first: the VM as it is now. */
+function activeSnapshot(vm: Obj): Obj {
+  const id = createHash('sha1').update(`active:${String(vm.id)}`).digest('hex');
+  return {
+    ...configurationOf(vm),
+    id: `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20, 32)}`,
+    description: 'Active VM',
+    snapshot_type: 'active',
+    snapshot_status: 'ok',
+    date: String(vm.creation_time ?? now()),
+    vm: refTo(vm),
+  };
+}
+
+const frozen = (snapshot: Obj): Frozen[] => (Array.isArray(snapshot.volumes) ? (snapshot.volumes as unknown as Frozen[]) : []);
+
+async function snapshotOf(call: Call, vm: Obj, id: string): Promise<Obj> {
+  if (id === activeSnapshot(vm).id) return activeSnapshot(vm);
+  const snapshot = await call.repo.get(T.Snapshot, id, { vm: String(vm.id) });
+  if (!snapshot) throw notFound(`Snapshot '${id}' does not exist`);
+  return snapshot;
+}
+
+function notInPreview(vm: Obj, what: string): void {
+  if (isObj(vm.preview)) throw conflict(`Cannot ${what}: VM ${String(vm.name)} is previewing a snapshot; commit or undo it first`);
+}
+
+function down(vm: Obj, what: string): void {
+  if (vm.status !== 'down') throw conflict(`Cannot ${what}: VM ${String(vm.name)} is ${String(vm.status)}, not down`);
+}
+
+// --- making and listing snapshots --------------------------------------------
+
+async function createSnapshot(call: Call, body: Obj): Promise<Obj> {
+  const vm = await vmOf(call);
+  notInPreview(vm, 'take a snapshot');
+  const job = await startJob(call.repo, `Creating snapshot of VM ${String(vm.name)}`, call.principal.userId);
+  const id = randomUUID();
+  const volumes: Frozen[] = [];
+  for (const { disk, sd } of await disksOf(call, String(vm.id))) {
+    const volume = randomUUID();
+    await call.engine.storage.createOverlay(sd, String(disk.id), String(disk.image_id), String(disk.format), volume);
+    await call.repo.insert(T.DiskSnapshot, {
+      ...disk,
+      id: disk.image_id,
+      image_id: disk.image_id,
+      description: `${String(body.description ?? '')}`,
+      disk: refTo(disk),
+      snapshot: { id },
+      ...(disk.backing_volume ? { parent: { id: disk.backing_volume } } : {}),
+    });
+    await call.repo.update(T.Disk, { ...disk, image_id: volume, backing_volume: disk.image_id, format: 'cow' });
+    volumes.push({ disk: String(disk.id), volume: String(disk.image_id) });
+  }
+  const running = !['down', 'suspended'].includes(String(vm.status));
+  const snapshot: Obj = {
+    ...configurationOf(vm),
+    id,
+    description: body.description,
+    date: now(),
+    persist_memorystate: running && body.persist_memorystate === true,
+    snapshot_status: 'ok',
+    snapshot_type: 'regular',
+    vm: refTo(vm),
+    volumes: volumes as unknown as Obj[],
+  };
+  await call.repo.insert(T.Snapshot, snapshot);
+  await recordEvent(call.repo, { code: EventCode.OBJECT_ADDED, severity: 'normal', description: `Snapshot '${String(body.description ?? id)}' of VM ${String(vm.name)} was taken.`, about: { vm: refTo(vm) } });
+  await endJob(call.repo, String(job.id), 'finished');
+  return snapshot;
+}
+
+implement(S.VmSnapshots, {
+  async list(call, o) {
+    const vm = await vmOf(call);
+    const stored = await call.repo.list(T.Snapshot, { vm: String(vm.id) });
+    return [activeSnapshot(vm), ...stored].slice(0, o.max);
+  },
+  add: createSnapshot,
+});
+
+implement(S.SnapshotDisks, {
+  async list(call, o) {
+    const vm = await vmOf(call);
+    const snapshot = await snapshotOf(call, vm, call.scope[1]);
+    if (snapshot.snapshot_type === 'active') return (await disksOf(call, String(vm.id))).map((d) => d.disk).slice(0, o.max);
+    const out: Obj[] = [];
+    for (const f of frozen(snapshot)) {
+      const row = await call.repo.get(T.DiskSnapshot, f.volume, { disk: f.disk });
+      if (row) out.push({ ...row, id: f.disk, image_id: f.volume, snapshot: refTo(snapshot) });
+    }
+    return out.slice(0, o.max);
+  },
+});
+implement(S.SnapshotDisk, {
+  async get(call) {
+    const disks = await collectionBehaviour(S.SnapshotDisks)!.list({ ...call, scope: call.scope.slice(0, 2) }, {});
+    const disk = disks.find((d) => d.id === call.scope[2]);
+    if (!disk) throw notFound(`The snapshot has no disk '${call.scope[2]}'`);
+    return disk;
+  },
+});
+
+implement(S.DiskSnapshots, { list: (call, o) => call.repo.list(T.DiskSnapshot, { disk: call.scope[0] }, o) });
+implement(S.DiskSnapshotEntity, {
+  async get(call) {
+    const row = await call.repo.get(T.DiskSnapshot, call.scope[1], { disk: call.scope[0] });
+    if (!row) throw notFound(`Disk snapshot '${call.scope[1]}' does not exist`);
+    return row;
+  },
+});
+
+// --- removing a snapshot: merging its volumes away ---------------------------
+
+/** Merges a frozen volume into the volume over it, then deletes it. */
+async function mergeAway(call: Call, f: Frozen): Promise<void> {
+  const { disk, sd } = await diskAndDomain(call, f.disk);
+  const row = await call.repo.get(T.DiskSnapshot, f.volume, { disk: f.disk });
+  if (!row) return;
+  const parent = isObj(row.parent) ? String(row.parent.id) : undefined;
+  const parentRow = parent ? await call.repo.get(T.DiskSnapshot, parent, { disk: f.disk }) : undefined;
+  const [childRow] = (await call.repo.list(T.DiskSnapshot, { disk: f.disk })).filter((r) => isObj(r.parent) && r.parent.id === f.volume);
+  const child = childRow ? String(childRow.id) : String(disk.image_id);
+  await call.engine.storage.rebase(sd, f.disk, child, parent, String(parentRow?.format ?? row.format));
+  if (childRow) {
+    const next: Obj = { ...childRow };
+    if (parent) next.parent = { id: parent };
+    else delete next.parent;
+    await call.repo.update(T.DiskSnapshot, next, { disk: f.disk });
+  } else {
+    const next: Obj = { ...disk };
+    if (parent) next.backing_volume = parent;
+    else delete next.backing_volume;
+    await call.repo.update(T.Disk, next);
+  }
+  await call.engine.storage.removeVolumeFile(sd, f.disk, f.volume);
+  await call.repo.remove(T.DiskSnapshot, f.volume, { disk: f.disk });
+}
+
+implement(S.VmSnapshot, {
+  get: async (call) => snapshotOf(call, await vmOf(call), call.scope[1]),
+  async remove(call) {
+    const vm = await vmOf(call);
+    const snapshot = await snapshotOf(call, vm, call.scope[1]);
+    if (snapshot.snapshot_type === 'active') throw conflict('The active state of a VM is not a snapshot one can remove');
+    notInPreview(vm, 'remove a snapshot');
+    for (const f of frozen(snapshot)) await mergeAway(call, f);
+    await call.repo.remove(T.Snapshot, String(snapshot.id), { vm: String(vm.id) });
+  },
+  actions: {
+    async restore(call) {
+      const vm = await vmOf(call);
+      down(vm, 'restore a snapshot');
+      notInPreview(vm, 'restore a snapshot');
+      const snapshot = await snapshotOf(call, vm, call.scope[1]);
+      const job = await startJob(call.repo, `Restoring VM ${String(vm.name)} from a snapshot`, call.principal.userId);
+      await preview(call, vm, snapshot);
+      await commit(call, await vmOf(call));
+      await endJob(call.repo, String(job.id), 'finished');
+      return { status: 'complete', job: { id: job.id } };
+    },
+  },
+});
+
+// --- previews ----------------------------------------------------------------
+
+/** Runs the VM from `snapshot`: new overlays on its volumes, its configuration; the present kept aside. */
+async function preview(call: Call, vm: Obj, snapshot: Obj): Promise<void> {
+  if (snapshot.snapshot_type !== 'regular') throw badRequest('Only a regular snapshot can be previewed');
+  const kept: Obj = {};
+  for (const f of frozen(snapshot)) {
+    const { disk, sd } = await diskAndDomain(call, f.disk);
+    const row = await call.repo.get(T.DiskSnapshot, f.volume, { disk: f.disk });
+    const volume = randomUUID();
+    await call.engine.storage.createOverlay(sd, f.disk, f.volume, String(row?.format ?? 'cow'), volume);
+    kept[f.disk] = { image_id: disk.image_id, backing_volume: disk.backing_volume, format: disk.format } as Obj;
+    await call.repo.update(T.Disk, { ...disk, image_id: volume, backing_volume: f.volume, format: 'cow' });
+  }
+  await call.repo.update(T.Snapshot, { ...snapshot, snapshot_status: 'in_preview' }, { vm: String(vm.id) });
+  await call.repo.update(T.Vm, {
+    ...vm,
+    ...configurationOf(snapshot),
+    preview: { snapshot: String(snapshot.id), disks: kept, configuration: configurationOf(vm) },
+  });
+}
+
+/** Keeps the previewed state: what came after the snapshot goes. */
+async function commit(call: Call, vm: Obj): Promise<void> {
+  const state = vm.preview as Obj;
+  const snapshot = await snapshotOf(call, vm, String(state.snapshot));
+  for (const [diskId, keptValue] of Object.entries(state.disks as Obj)) {
+    const kept = keptValue as Obj;
+    const { sd } = await diskAndDomain(call, diskId);
+    await call.engine.storage.removeVolumeFile(sd, diskId, String(kept.image_id));
+  }
+  for (const later of (await call.repo.list(T.Snapshot, { vm: String(vm.id) })).filter((s) => String(s.date) > String(snapshot.date))) {
+    for (const f of frozen(later)) {
+      const { sd } = await diskAndDomain(call, f.disk);
+      await call.engine.storage.removeVolumeFile(sd, f.disk, f.volume);
+      await call.repo.remove(T.DiskSnapshot, f.volume, { disk: f.disk });
+    }
+    await call.repo.remove(T.Snapshot, String(later.id), { vm: String(vm.id) });
+  }
+  await call.repo.update(T.Snapshot, { ...snapshot, snapshot_status: 'ok' }, { vm: String(vm.id) });
+  const { preview: _done, ...rest } = vm;
+  await call.repo.update(T.Vm, rest);
+}
+
+/** Ends a preview: the previewed overlays go, the present comes back. */
+async function undo(call: Call, vm: Obj): Promise<void> {
+  const state = vm.preview as Obj;
+  for (const [diskId, keptValue] of Object.entries(state.disks as Obj)) {
+    const kept = keptValue as Obj;
+    const { disk, sd } = await diskAndDomain(call, diskId);
+    await call.engine.storage.removeVolumeFile(sd, diskId, String(disk.image_id));
+    const next: Obj = { ...disk, image_id: kept.image_id, format: kept.format };
+    if (kept.backing_volume) next.backing_volume = kept.backing_volume;
+    else delete next.backing_volume;
+    await call.repo.update(T.Disk, next);
+  }
+  const snapshot = await snapshotOf(call, vm, String(state.snapshot));
+  await call.repo.update(T.Snapshot, { ...snapshot, snapshot_status: 'ok' }, { vm: String(vm.id) });
+  const { preview: _done, ...rest } = vm;
+  await call.repo.update(T.Vm, { ...rest, ...(state.configuration as Obj) });
+}
+
+function previewAction(run: (call: Call, vm: Obj, body: Obj) => Promise<void>, what: string, needsPreview: boolean) {
+  return async (call: Call, body: Obj): Promise<Obj> => {
+    const vm = await vmOf(call);
+    down(vm, what);
+    if (needsPreview !== isObj(vm.preview)) {
+      throw conflict(needsPreview ? `Cannot ${what}: VM ${String(vm.name)} is not previewing a snapshot` : `Cannot ${what}: VM ${String(vm.name)} is already previewing a snapshot`);
+    }
+    const job = await startJob(call.repo, `${what[0].toUpperCase()}${what.slice(1)} of VM ${String(vm.name)}`, call.principal.userId);
+    await run(call, vm, body);
+    await endJob(call.repo, String(job.id), 'finished');
+    return { status: 'complete', job: { id: job.id } };
+  };
+}
+
+// --- clones --------------------------------------------------------------------
+
+async function clone(call: Call, body: Obj): Promise<Obj> {
+  const vm = await vmOf(call);
+  down(vm, 'clone');
+  const wanted = isObj(body.vm) ? body.vm : {};
+  if (wanted.name === undefined) throw badRequest('Action [vm.name] required for clone');
+  if ((await call.repo.list(T.Vm, {}, { where: { name: String(wanted.name) } })).length) {
+    throw conflict(`Cannot clone: the name '${String(wanted.name)}' is already in use`);
+  }
+  const job = await startJob(call.repo, `Cloning VM ${String(vm.name)}`, call.principal.userId);
+  const copy: Obj = {
+    ...configurationOf(vm),
+    id: randomUUID(),
+    name: wanted.name,
+    description: wanted.description ?? vm.description,
+    cluster: vm.cluster,
+    template: vm.template,
+    original_template: vm.original_template,
+    status: 'down',
+    creation_time: now(),
+  };
+  await call.repo.insert(T.Vm, copy);
+  await call.repo.insert(T.Cdrom, { id: CDROM_ID, vm: refTo(copy) });
+  for (const attachment of await call.repo.list(T.DiskAttachment, { vm: String(vm.id) })) {
+    const { disk, sd } = await diskAndDomain(call, String((attachment.disk as Obj).id));
+    const { backing_volume: _b, ...rest } = disk;
+    const newDisk: Obj = { ...rest, id: randomUUID(), image_id: randomUUID(), name: `${String(disk.name ?? 'disk')}_${String(wanted.name)}` };
+    await call.engine.storage.copyVolume(sd, disk, sd, newDisk);
+    await call.repo.insert(T.Disk, newDisk);
+    await call.repo.insert(T.DiskAttachment, { ...attachment, id: newDisk.id, disk: refTo(newDisk), vm: refTo(copy) });
+  }
+  for (const nic of await call.repo.list(T.Nic, { vm: String(vm.id) })) {
+    await call.repo.insert(T.Nic, { ...nic, id: randomUUID(), mac: { address: await freeMac(call) }, vm: refTo(copy) });
+  }
+  await recordEvent(call.repo, { code: EventCode.OBJECT_ADDED, severity: 'normal', description: `VM ${String(copy.name)} was cloned from VM ${String(vm.name)}.`, about: { vm: refTo(copy) } });
+  await endJob(call.repo, String(job.id), 'finished');
+  return { status: 'complete', job: { id: job.id }, vm: refTo(copy) };
+}
+
+export const imageActions: Record<string, (call: Call, body: Obj) => Promise<Obj>> = {
+  clone,
+  previewsnapshot: previewAction(async (call, vm, body) => {
+    if (!isObj(body.snapshot) || body.snapshot.id === undefined) throw badRequest('Action [snapshot.id] required for previewsnapshot');
+    await preview(call, vm, await snapshotOf(call, vm, String(body.snapshot.id)));
+  }, 'preview a snapshot', false),
+  commitsnapshot: previewAction((call, vm) => commit(call, vm), 'commit a snapshot', true),
+  undosnapshot: previewAction((call, vm) => undo(call, vm), 'undo a snapshot preview', true),
+};
