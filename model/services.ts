@@ -19,6 +19,14 @@ function assignedPermissions(prefix: string, owner: string) {
   });
 }
 
+/** The current figures of objects of one kind: `/hosts/{id}/statistics` and the like. */
+function statisticsOf(prefix: string, owner: string) {
+  const entity = entityService({ name: `${prefix}Statistic`, type: () => T.Statistic, doc: `A figure of a ${owner}.` });
+  return collectionService({
+    name: `${prefix}Statistics`, type: () => T.Statistic, doc: `Current figures of a ${owner}.`, owner, entity: () => entity,
+  });
+}
+
 const permissionsOf = {
   dataCenter: assignedPermissions('DataCenter', 'data_center'),
   cluster: assignedPermissions('Cluster', 'cluster'),
@@ -83,10 +91,7 @@ export const Hosts = collectionService({
   name: 'Hosts', type: () => T.Host, doc: 'The hosts.', search: true,
   add: { permit: 'create_host', required: ['name', 'address'] }, entity: () => HostEntity,
 });
-export const HostStatistics = collectionService({
-  name: 'HostStatistics', type: () => T.Statistic, doc: 'Current figures of a host.', owner: 'host', entity: () => HostStatistic,
-});
-export const HostStatistic = entityService({ name: 'HostStatistic', type: () => T.Statistic, doc: 'A figure of a host.' });
+export const HostStatistics = statisticsOf('Host', 'host');
 
 export const HostNics = collectionService({
   name: 'HostNics', type: () => T.HostNic, doc: 'Network interfaces of a host.', owner: 'host', entity: () => HostNicEntity,
@@ -209,10 +214,7 @@ export const Vms = collectionService({
   name: 'Vms', type: () => T.Vm, doc: 'The virtual machines.', search: true,
   add: { permit: 'create_vm', required: ['name', 'cluster', 'template'] }, entity: () => VmEntity,
 });
-export const VmStatistics = collectionService({
-  name: 'VmStatistics', type: () => T.Statistic, doc: 'Current figures of a virtual machine.', owner: 'vm', entity: () => VmStatistic,
-});
-export const VmStatistic = entityService({ name: 'VmStatistic', type: () => T.Statistic, doc: 'A figure of a virtual machine.' });
+export const VmStatistics = statisticsOf('Vm', 'vm');
 
 export const SnapshotDisks = collectionService({
   name: 'SnapshotDisks', type: () => T.Disk, doc: 'Disks as a snapshot captured them.', owner: 'snapshot', entity: () => SnapshotDisk,

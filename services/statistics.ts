@@ -32,7 +32,8 @@ async function figures(call: Call, owner: 'host' | 'vm', collection: CollectionS
   ];
 }
 
-function statistics(collection: CollectionService, entity: EntityService, parent: CollectionService, owner: 'host' | 'vm') {
+function statistics(collection: CollectionService, parent: CollectionService, owner: 'host' | 'vm') {
+  const entity: EntityService = collection.entity();
   implement(collection, { list: async (call, o) => (await figures(call, owner, parent)).slice(0, o.max) });
   implement(entity, {
     async get(call) {
@@ -43,5 +44,5 @@ function statistics(collection: CollectionService, entity: EntityService, parent
   });
 }
 
-statistics(S.HostStatistics, S.HostStatistic, S.Hosts, 'host');
-statistics(S.VmStatistics, S.VmStatistic, S.Vms, 'vm');
+statistics(S.HostStatistics, S.Hosts, 'host');
+statistics(S.VmStatistics, S.Vms, 'vm');

@@ -7,7 +7,7 @@ import { Obj, XML } from '../model/codec';
 import { collectionRoutes } from '../model/tree';
 import { pathOf } from '../api/present';
 import { ADMIN_USER_ID } from '../services/store/seed';
-import { ADMIN_PASSWORD, ApiClient, SQLITE, TestEngine } from './support/engine';
+import { ADMIN_PASSWORD, ApiClient, SQLITE, TestEngine, withEngine } from './support/engine';
 
 const DOMAIN = '696e7465726e616c2d617574687a'; // internal-authz, as its id
 
@@ -34,13 +34,10 @@ const vmBody = (name: string, cluster = 'Default') =>
   `<vm><name>${name}</name><cluster><name>${cluster}</name></cluster><template><name>Blank</name></template><os><boot><devices><device>network</device></devices></boot></os></vm>`;
 
 describe('access control', () => {
+  const ctx = withEngine();
   let t: TestEngine;
   let admin: ApiClient;
-  before(async () => {
-    t = await TestEngine.start(SQLITE);
-    admin = await ApiClient.of(t, XML);
-  });
-  after(async () => t?.stop());
+  before(() => ({ t, api: admin } = ctx));
 
   it('refuses every route of the tree without valid credentials', async () => {
     const revoked = await t.token();

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import https from 'node:https';
 import * as T from '../model/types';
 import { JSON_FORMAT, Obj, XML } from '../model/codec';
-import { ApiClient, SQLITE, TestEngine } from './support/engine';
+import { ApiClient, TestEngine, withEngine } from './support/engine';
 
 function httpsGet(url: string, ca: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
@@ -17,13 +17,10 @@ function httpsGet(url: string, ca: string, headers: Record<string, string> = {})
 }
 
 describe('protocol', () => {
+  const ctx = withEngine();
   let t: TestEngine;
   let api: ApiClient;
-  before(async () => {
-    t = await TestEngine.start(SQLITE);
-    api = await ApiClient.of(t, XML);
-  });
-  after(async () => t?.stop());
+  before(() => ({ t, api } = ctx));
 
   it('serves the CA without authentication, and TLS verifies with it', async () => {
     const ca = await t.request('GET', '/ovirt-engine/services/pki-resource?resource=ca-certificate&format=X509-PEM-CA');

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as T from '../model/types';
 import { Format, JSON_FORMAT, Obj, XML } from '../model/codec';
-import { ApiClient, FORMATS, SQLITE, TestEngine } from './support/engine';
+import { ApiClient, FORMATS, SQLITE, TestEngine, withEngine } from './support/engine';
 import { until } from './quickstart.test';
 
 const GiB = 1024 ** 3;
@@ -214,13 +214,9 @@ for (const format of FORMATS) {
 }
 
 describe('jobs and events from outside', () => {
-  let t: TestEngine;
+  const ctx = withEngine();
   let api: ApiClient;
-  before(async () => {
-    t = await TestEngine.start(SQLITE);
-    api = await ApiClient.of(t, XML);
-  });
-  after(async () => t?.stop());
+  before(() => ({ api } = ctx));
 
   it('adds, ends and clears external jobs', async () => {
     const job = XML.read(T.Job, (await api.call('POST', '/jobs', '<job><description>Nightly backup</description></job>')).text);
@@ -250,13 +246,10 @@ describe('jobs and events from outside', () => {
 });
 
 describe('event stream', () => {
+  const ctx = withEngine({ format: JSON_FORMAT });
   let t: TestEngine;
   let api: ApiClient;
-  before(async () => {
-    t = await TestEngine.start(SQLITE);
-    api = await ApiClient.of(t, JSON_FORMAT);
-  });
-  after(async () => t?.stop());
+  before(() => ({ t, api } = ctx));
 
   /** Reads SSE messages until `want` of them arrived. */
   async function read(headers: Record<string, string>, want: number, during: () => Promise<void>): Promise<{ id: number; data: Obj }[]> {

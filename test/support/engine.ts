@@ -193,3 +193,17 @@ export async function spawnSibling(t: TestEngine, env: Record<string, string> = 
     },
   };
 }
+
+/**
+ * Starts an engine and an admin client before the tests of the enclosing `describe`, and stops
+ * it after them; the returned object holds both once started.
+ */
+export function withEngine(o: { backend?: Backend; overrides?: Partial<Config>; format?: Format } = {}): { t: TestEngine; api: ApiClient } {
+  const ctx = {} as { t: TestEngine; api: ApiClient };
+  before(async () => {
+    ctx.t = await TestEngine.start(o.backend ?? SQLITE, o.overrides);
+    ctx.api = await ApiClient.of(ctx.t, o.format ?? XML);
+  });
+  after(async () => ctx.t?.stop());
+  return ctx;
+}
