@@ -188,6 +188,23 @@ for (const format of FORMATS) {
       await rt.act(`/vms/${vm.id}`, 'stop');
     });
 
+    it('takes run-once boot settings for one run and keeps cloud-init data', async () => {
+      const vm = await rt.add('/vms', T.Vm, vmBody(format, 'once', GiB, 'hd'));
+      const body = format.name === 'xml'
+        ? '<action><use_cloud_init>true</use_cloud_init><vm><os><boot><devices><device>network</device></devices></boot></os><initialization><host_name>once.example.com</host_name></initialization></vm></action>'
+        : JSON.stringify({ use_cloud_init: 'true', vm: { os: { boot: { devices: { device: ['network'] } } }, initialization: { host_name: 'once.example.com' } } });
+      const r = await rt.api.call('POST', `/vms/${vm.id}/start`, body);
+      assert.equal(r.status, 200, 'boots from the network for this run, though it has no disk');
+      const up = await rt.status(`/vms/${vm.id}`, T.Vm, 'up');
+      assert.equal(up.run_once, true);
+      assert.equal(((up.initialization as Obj | undefined)?.host_name), 'once.example.com');
+      await rt.act(`/vms/${vm.id}`, 'stop');
+      const after = await rt.get(`/vms/${vm.id}`, T.Vm);
+      assert.equal(after.run_once, false);
+      assert.deepEqual(((after.os as Obj).boot as Obj).devices, ['hd'], 'the boot order of later runs is unchanged');
+      await rt.act(`/vms/${vm.id}`, 'start', {}, 409);
+    });
+
     it('answers 202 to async actions', async () => {
       const vm = await rt.add('/vms', T.Vm, vmBody(format, 'async'));
       const r = await rt.api.call('POST', `/vms/${vm.id}/start`, action(format, { async: true }));

@@ -70,6 +70,8 @@ describe('snapshots and clones', () => {
     assert.equal(reads(now, 0x41), false, 'the check tells patterns apart');
     const frozen = XML.readList(T.DiskSnapshot, await ok('GET', `/disks/${disk.id}/disksnapshots`));
     assert.deepEqual(frozen.map((f) => f.id), [disk.image_id]);
+    const jobs = XML.readList(T.Job, await ok('GET', '/jobs'));
+    assert.ok(jobs.some((j) => j.description === 'Creating snapshot of VM snapped' && j.status === 'finished'));
     const captured = XML.readList(T.Disk, await ok('GET', `/vms/${vm.id}/snapshots/${s1.id}/disks`));
     assert.deepEqual(captured.map((d) => [d.id, d.image_id]), [[disk.id, disk.image_id]]);
   });
