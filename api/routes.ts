@@ -103,7 +103,7 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
       const max = maxOf(request);
       if (q !== undefined && !collection.search) throw badRequest(`The ${r.segments[r.segments.length - 1]} collection does not take a search`);
       const found = q !== undefined && q.trim() !== ''
-        ? await search(call, collection, q, { max: guard.filter ? undefined : max, caseSensitive: query(request, 'case_sensitive') !== 'false' })
+        ? await search(call, collection, q, { max: guard.filter ? undefined : max, caseSensitive: query(request, 'case_sensitive') !== 'false', segment: String(r.segments[r.segments.length - 1]) })
         : await behaviour.list(call, { max: guard.filter ? undefined : max });
       const items = (await guard.visible(call, found)).slice(0, max);
       const presented = await Promise.all(items.map((o: Obj) => present(call, request, o, hrefIn(request, o.id))));

@@ -29,8 +29,30 @@ export interface StructType {
   readonly attributes: readonly Attribute[];
   /** The link to the object whose permissions apply to this one too (a VM's `cluster`). */
   readonly inherits?: string;
+  /** The fields a `search` query may name, for the collections of this type. */
+  readonly search: Readonly<Record<string, SearchField>>;
   readonly doc: string;
 }
+
+/**
+ * A field of the search language: an attribute path of the type itself (`status`,
+ * `hardware_information.uuid`), a path of links ending at a field of the object reached
+ * (`cluster` → the cluster's name; `cluster.data_center`), or the objects of another type that
+ * link to this one (a data center's `storage`: the storage domains attached to it).
+ */
+export type SearchField =
+  | { readonly kind: 'own'; readonly path: string }
+  | { readonly kind: 'link'; readonly links: readonly string[]; readonly field: string }
+  | { readonly kind: 'reverse'; readonly type: () => StructType; readonly link: string; readonly field: string };
+
+/** Searches an attribute (or a path into structured attributes) of the type itself. */
+export const own = (path: string): SearchField => ({ kind: 'own', path });
+/** Searches a field (default `name`) of the object at the end of a path of links. */
+export const via = (links: string | string[], field = 'name'): SearchField => ({
+  kind: 'link', links: Array.isArray(links) ? links : [links], field,
+});
+/** Searches a field (default `name`) of the objects of `type` whose `link` points at this one. */
+export const linkedFrom = (type: () => StructType, link: string, field = 'name'): SearchField => ({ kind: 'reverse', type, link, field });
 
 export type ValueType = PrimitiveType | EnumType | StructType;
 
@@ -130,6 +152,7 @@ interface TypeOptions {
   element?: string;
   plural?: string;
   inherits?: string;
+  search?: Record<string, SearchField>;
 }
 
 function build(name: string, identified: boolean, o: TypeOptions, attrs: Record<string, AttributeSpec>): StructType {
@@ -142,6 +165,7 @@ function build(name: string, identified: boolean, o: TypeOptions, attrs: Record<
     identified,
     attributes: Object.entries(attrs).map(([attrName, a]) => ({ name: attrName, ...a })),
     inherits: o.inherits,
+    search: o.search ?? {},
     doc: o.doc,
   };
 }

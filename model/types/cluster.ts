@@ -1,7 +1,7 @@
 // Clusters and the policies configured on them.
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
-import { bool, defineEntity, defineStruct, enumOf, int, link, links, listOf, str, struct } from '../meta';
+import { bool, defineEntity, defineStruct, enumOf, int, link, links, listOf, own, str, struct, via } from '../meta';
 import { Property, Version } from './common';
 import { DataCenter } from './datacenter';
 import {
@@ -33,7 +33,9 @@ import { Network } from './network';
 import { Permission } from './user';
 import { Cpu, Display } from './vm';
 
-export const Cluster = defineEntity('Cluster', { inherits: 'data_center', doc: 'A set of hosts that share CPU type, networks and storage.' }, {
+export const Cluster = defineEntity('Cluster', {
+  search: { name: own('name'), description: own('description'), comment: own('comment'), architecture: own('cpu.architecture'), datacenter: via('data_center') },
+  inherits: 'data_center', doc: 'A set of hosts that share CPU type, networks and storage.' }, {
   ballooning_enabled: bool('Whether memory ballooning is enabled in the cluster.'),
   bios_type: enumOf(BiosType, 'Default chipset and firmware type.'),
   cpu: struct(() => Cpu, 'CPU type and architecture of the cluster.'),

@@ -1,7 +1,7 @@
 // Data centers.
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
-import { bool, defineEntity, enumOf, link, links, listOf, struct } from '../meta';
+import { bool, defineEntity, enumOf, link, linkedFrom, links, listOf, own, struct } from '../meta';
 import { Cluster } from './cluster';
 import { Version } from './common';
 import { DataCenterStatus, QuotaModeType, StorageFormat } from './enums';
@@ -10,7 +10,9 @@ import { Network } from './network';
 import { StorageDomain } from './storage';
 import { Permission } from './user';
 
-export const DataCenter = defineEntity('DataCenter', { doc: 'A logical grouping of clusters, networks and storage domains.' }, {
+export const DataCenter = defineEntity('DataCenter', {
+  search: { name: own('name'), description: own('description'), comment: own('comment'), status: own('status'), storage: linkedFrom(() => StorageDomain, 'data_center'), cluster: linkedFrom(() => Cluster, 'data_center') },
+  doc: 'A logical grouping of clusters, networks and storage domains.' }, {
   local: bool('Whether storage is local to the hosts.'),
   quota_mode: enumOf(QuotaModeType, 'How quotas are enforced.'),
   status: enumOf(DataCenterStatus, 'Current status of the data center.', { readOnly: true, column: true }),

@@ -1,7 +1,7 @@
 // Disks, disk attachments and image transfers.
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
-import { bool, defineEntity, enumOf, inheritedFrom, int, link, links, str, struct } from '../meta';
+import { bool, defineEntity, enumOf, inheritedFrom, int, link, links, own, str, struct, via } from '../meta';
 import { Snapshot } from './vm';
 import { Statistic } from './common';
 import {
@@ -32,7 +32,9 @@ import { Template } from './template';
 import { Permission } from './user';
 import { Vm } from './vm';
 
-export const Disk = defineEntity('Disk', { inherits: 'storage_domain', doc: 'A virtual disk.' }, {
+export const Disk = defineEntity('Disk', {
+  search: { name: own('name'), alias: own('alias'), description: own('description'), status: own('status'), format: own('format'), provisioned_size: own('provisioned_size'), storage: via('storage_domain') },
+  inherits: 'storage_domain', doc: 'A virtual disk.' }, {
   instance_type: link(() => InstanceType, 'Instance type the device belongs to.'),
   template: link(() => Template, 'Template the device belongs to.'),
   vm: link(() => Vm, 'Virtual machine the device belongs to.'),

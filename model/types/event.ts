@@ -1,7 +1,7 @@
 // Audit log events.
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
-import { bool, date, defineEntity, enumOf, int, link, str } from '../meta';
+import { bool, date, defineEntity, enumOf, int, link, own, str, via } from '../meta';
 import { Cluster } from './cluster';
 import { DataCenter } from './datacenter';
 import { LogSeverity } from './enums';
@@ -11,7 +11,9 @@ import { Template } from './template';
 import { User } from './user';
 import { Vm } from './vm';
 
-export const Event = defineEntity('Event', { doc: 'An entry of the audit log.' }, {
+export const Event = defineEntity('Event', {
+  search: { severity: own('severity'), time: own('time'), type: own('code'), message: own('description'), description: own('description'), origin: own('origin'), vm: via('vm'), host: via('host'), cluster: via('cluster'), datacenter: via('data_center'), storage: via('storage_domain'), user: via('user') },
+  doc: 'An entry of the audit log.' }, {
   code: int('Numeric code of the event type.', { readOnly: true }),
   correlation_id: str('Identifier that ties related requests together.'),
   custom_data: str('Free-form data attached to the event.'),

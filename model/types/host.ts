@@ -1,7 +1,7 @@
 // Hosts and the details they report.
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
-import { bool, defineEntity, defineStruct, enumOf, int, link, links, listOf, str, struct } from '../meta';
+import { bool, defineEntity, defineStruct, enumOf, int, link, links, listOf, own, str, struct, via } from '../meta';
 import { BootProtocol, NicStatus } from './enums';
 import { Ip, Mac, Network } from './network';
 import { Cluster, Ksm, TransparentHugePages } from './cluster';
@@ -40,7 +40,9 @@ import { HostStorage, IscsiDetails } from './storage';
 import { Permission, Tag } from './user';
 import { Cpu, Display, OperatingSystem } from './vm';
 
-export const Host = defineEntity('Host', { inherits: 'cluster', doc: 'A physical machine that runs virtual machines.' }, {
+export const Host = defineEntity('Host', {
+  search: { name: own('name'), description: own('description'), comment: own('comment'), status: own('status'), address: own('address'), type: own('type'), memory: own('memory'), hw_id: own('hardware_information.uuid'), cluster: via('cluster'), datacenter: via(['cluster', 'data_center']) },
+  inherits: 'cluster', doc: 'A physical machine that runs virtual machines.' }, {
   address: str('Address or FQDN used to reach the host.'),
   auto_numa_status: enumOf(AutoNumaStatus, 'Automatic NUMA balancing state of the host.', { readOnly: true }),
   certificate: struct(() => Certificate, 'Certificate presented by the host.', { readOnly: true }),

@@ -1,13 +1,15 @@
 // Jobs and their steps.
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
-import { bool, date, defineEntity, enumOf, int, link, links } from '../meta';
+import { bool, date, defineEntity, enumOf, int, link, links, own } from '../meta';
 import { Statistic } from './common';
 import { ExternalSystemType, JobStatus, StepEnum, StepStatus } from './enums';
 import { Host } from './host';
 import { User } from './user';
 
-export const Job = defineEntity('Job', { doc: 'A long-running operation tracked by the engine.' }, {
+export const Job = defineEntity('Job', {
+  search: { description: own('description'), status: own('status'), start_time: own('start_time'), end_time: own('end_time'), external: own('external') },
+  doc: 'A long-running operation tracked by the engine.' }, {
   auto_cleared: bool('Whether the job is removed automatically after it ends.'),
   end_time: date('When the job ended.', { readOnly: true }),
   external: bool('Whether the job was created by an external system.', { readOnly: true }),

@@ -1,7 +1,7 @@
 // Storage domains and the storage behind them.
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
-import { bool, defineEntity, defineStruct, enumOf, int, link, links, listOf, str, struct } from '../meta';
+import { bool, defineEntity, defineStruct, enumOf, int, link, links, listOf, own, str, struct, via } from '../meta';
 import { DiskSnapshot } from './disk';
 import { Property } from './common';
 import { DataCenter } from './datacenter';
@@ -25,7 +25,9 @@ import { Template } from './template';
 import { Permission } from './user';
 import { Vm } from './vm';
 
-export const StorageDomain = defineEntity('StorageDomain', { inherits: 'data_center', doc: 'A storage area that holds disks, templates and other images.' }, {
+export const StorageDomain = defineEntity('StorageDomain', {
+  search: { name: own('name'), description: own('description'), comment: own('comment'), status: own('status'), type: own('type'), storage_type: own('storage.type'), datacenter: via('data_center') },
+  inherits: 'data_center', doc: 'A storage area that holds disks, templates and other images.' }, {
   available: int('Free space, in bytes.', { readOnly: true }),
   backup: bool('Whether the domain holds backups only.'),
   block_size: int('Block size of the storage, in bytes.'),

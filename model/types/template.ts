@@ -1,7 +1,7 @@
 // Templates.
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
-import { bool, date, defineEntity, defineStruct, enumOf, int, link, links, listOf, str, struct } from '../meta';
+import { bool, date, defineEntity, defineStruct, enumOf, int, link, links, listOf, own, str, struct, via } from '../meta';
 import { Cluster, MemoryPolicy, MigrationOptions, SerialNumber } from './cluster';
 import { CustomProperty, Version } from './common';
 import { DiskAttachment } from './disk';
@@ -35,7 +35,9 @@ import {
   VmPlacementPolicy,
 } from './vm';
 
-export const Template = defineEntity('Template', { inherits: 'cluster', doc: 'A read-only image from which virtual machines are created.' }, {
+export const Template = defineEntity('Template', {
+  search: { name: own('name'), description: own('description'), comment: own('comment'), status: own('status'), memory: own('memory'), cluster: via('cluster'), datacenter: via(['cluster', 'data_center']) },
+  inherits: 'cluster', doc: 'A read-only image from which virtual machines are created.' }, {
   auto_pinning_policy: enumOf(AutoPinningPolicy, 'How CPU and NUMA pinning is computed automatically.'),
   bios: struct(() => Bios, 'BIOS settings.'),
   console: struct(() => Console, 'Serial console setting.'),

@@ -1,7 +1,7 @@
 // Users, groups, directories, tags, roles and permissions.
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
-import { bool, defineEntity, link, links, listOf, str, struct } from '../meta';
+import { bool, defineEntity, link, links, listOf, own, str, struct } from '../meta';
 import { Cluster } from './cluster';
 import { Property } from './common';
 import { DataCenter } from './datacenter';
@@ -13,7 +13,9 @@ import { StorageDomain } from './storage';
 import { Template } from './template';
 import { Vm } from './vm';
 
-export const User = defineEntity('User', { doc: 'A user coming from a directory.' }, {
+export const User = defineEntity('User', {
+  search: { name: own('name'), user_name: own('user_name'), last_name: own('last_name'), email: own('email'), principal: own('principal') },
+  doc: 'A user coming from a directory.' }, {
   department: str('Department of the user.'),
   domain_entry_id: str('Identifier of the entry in the directory.'),
   email: str('E-mail address.'),
@@ -33,7 +35,9 @@ export const User = defineEntity('User', { doc: 'A user coming from a directory.
   tags: links(() => Tag, 'Tags attached.', { rel: 'tags' }),
 });
 
-export const Group = defineEntity('Group', { doc: 'A group of users coming from a directory.' }, {
+export const Group = defineEntity('Group', {
+  search: { name: own('name') },
+  doc: 'A group of users coming from a directory.' }, {
   domain_entry_id: str('Identifier of the entry in the directory.'),
   namespace: str('Directory namespace of the entry.'),
   domain: link(() => Domain, 'Authentication domain.'),

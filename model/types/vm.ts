@@ -1,7 +1,7 @@
 // Virtual machines, their devices and hardware settings.
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
-import { bool, date, dec, defineEntity, defineStruct, enumOf, inheritedFrom, int, link, links, listOf, str, struct } from '../meta';
+import { bool, date, dec, defineEntity, defineStruct, enumOf, inheritedFrom, int, link, links, listOf, own, str, struct, via } from '../meta';
 import { Cluster, MemoryPolicy, MigrationOptions, SerialNumber } from './cluster';
 import { CustomProperty, Statistic, Version } from './common';
 import { Disk, DiskAttachment } from './disk';
@@ -55,7 +55,9 @@ import { File, StorageDomain, StorageDomainLease } from './storage';
 import { Template } from './template';
 import { Domain, Permission, Tag, User } from './user';
 
-export const Vm = defineEntity('Vm', { inherits: 'cluster', doc: 'A virtual machine.' }, {
+export const Vm = defineEntity('Vm', {
+  search: { name: own('name'), description: own('description'), comment: own('comment'), status: own('status'), type: own('type'), memory: own('memory'), os: own('os.type'), fqdn: own('fqdn'), creationdate: own('creation_time'), cluster: via('cluster'), host: via('host'), template: via('template'), datacenter: via(['cluster', 'data_center']) },
+  inherits: 'cluster', doc: 'A virtual machine.' }, {
   auto_pinning_policy: enumOf(AutoPinningPolicy, 'How CPU and NUMA pinning is computed automatically.'),
   bios: struct(() => Bios, 'BIOS settings.'),
   console: struct(() => Console, 'Serial console setting.', { allContent: true }),

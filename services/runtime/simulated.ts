@@ -36,7 +36,6 @@ export class SimulatedRuntime implements Runtime {
   constructor(private readonly s: SimulationSettings) {}
 
   async install(host: Obj): Promise<HostFacts> {
-    void host;
     return {
       memory: this.s.hostMemory,
       cpu: {
@@ -47,7 +46,8 @@ export class SimulatedRuntime implements Runtime {
       },
       os: { type: 'hangar-simulated', version: { major: 1, full_version: 'Hangar simulated host' } },
       version: { major: 4, minor: 5, build: 0, revision: 0, full_version: 'hangar-simulated' },
-      hardware_information: { manufacturer: 'Hangar', product_name: 'Simulated host', family: 'simulated' },
+      // The host's id stands for the hardware UUID a real host reports.
+      hardware_information: { manufacturer: 'Hangar', product_name: 'Simulated host', family: 'simulated', uuid: String(host.id) },
     };
   }
 

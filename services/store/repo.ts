@@ -57,6 +57,22 @@ export class Repo {
     return rows.map((r) => JSON.parse(r.data) as Obj);
   }
 
+  /** Objects of `type` matching what `refine` adds to the query (conditions, order), then seq. */
+  async search(
+    type: StructType,
+    owners: Owners,
+    refine: (q: Knex.QueryBuilder) => void,
+    o: { limit?: number; offset?: number; newestFirst?: boolean },
+  ): Promise<Obj[]> {
+    const q = this.query(type, owners).select('data');
+    refine(q);
+    q.orderBy('seq', o.newestFirst ? 'desc' : 'asc');
+    if (o.limit !== undefined) q.limit(o.limit);
+    if (o.offset) q.offset(o.offset);
+    const rows: { data: string }[] = await q;
+    return rows.map((r) => JSON.parse(r.data) as Obj);
+  }
+
   async get(type: StructType, id: string, owners: Owners = {}): Promise<Obj | undefined> {
     const row: { data: string } | undefined = await this.query(type, owners).where('id', id).first('data');
     return row && (JSON.parse(row.data) as Obj);

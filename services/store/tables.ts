@@ -1,20 +1,48 @@
 // Database tables derived from the model: one table per stored type, with the columns the
-// model marks (name, owners, `column` attributes) and the whole object as JSON in `data`.
+// model marks (references, `column` attributes, the paths its search fields name) and the whole
+// object as JSON in `data`.
 import { Knex } from 'knex';
-import { StructType } from '../../model/meta';
+import { StructType, attributeOf } from '../../model/meta';
 import { collectionRoutes, ownerAttributes } from '../../model/tree';
 import { Obj, isObj } from '../../model/codec';
+
+/** `date` columns hold ISO-8601 UTC text, which sorts as time does. */
+export type ColumnKind = 'string' | 'integer' | 'decimal' | 'boolean' | 'date';
+
+/** A column holding the value at an attribute path (`hardware_information.uuid`). */
+export interface ValueColumn {
+  readonly column: string;
+  readonly path: readonly string[];
+  readonly kind: ColumnKind;
+}
 
 export interface TableSpec {
   readonly name: string;
   /** Reference columns: `data_center` → `data_center_id`. */
   readonly refColumns: readonly { attribute: string; column: string }[];
-  /** Scalar attributes kept in columns of the same name. */
-  readonly valueColumns: readonly string[];
+  readonly valueColumns: readonly ValueColumn[];
   /** Whether ids are unique only within an owner (disk attachments share their disk's id). */
   readonly ownedOnly: boolean;
   /** The owner columns, which with `id` identify a row of an owned-only table. */
   readonly ownerColumns: readonly string[];
+}
+
+/** The column kind of the attribute at `path`, or undefined when the path names none. */
+export function kindAt(type: StructType, path: readonly string[]): ColumnKind | undefined {
+  let t: StructType = type;
+  for (let i = 0; i < path.length; i++) {
+    const a = attributeOf(t, path[i]);
+    if (!a || a.list || a.link) return undefined;
+    const at = a.type();
+    if (i === path.length - 1) {
+      if (at.kind === 'struct') return undefined;
+      if (at.kind === 'enum') return 'string';
+      return at.name === 'string' ? 'string' : at.name;
+    }
+    if (at.kind !== 'struct') return undefined;
+    t = at;
+  }
+  return undefined;
 }
 
 const specs = new Map<StructType, TableSpec>();
@@ -22,13 +50,24 @@ const specs = new Map<StructType, TableSpec>();
 export function tableOf(type: StructType): TableSpec {
   let spec = specs.get(type);
   if (!spec) {
-    // Every single reference gets a column, so sub-collections and joins can filter on it.
+    // Every single reference gets a column, so sub-collections and searches can filter on it.
     const links = type.attributes.filter((a) => a.link && !a.list).map((a) => a.name);
     const refs = [...new Set([...ownerAttributes(type), ...links])];
+    const paths = [
+      ...type.attributes.filter((a) => a.column && !a.link && !a.list).map((a) => a.name),
+      ...Object.values(type.search).flatMap((f) => (f.kind === 'own' && f.path !== 'id' ? [f.path] : [])),
+    ];
+    const valueColumns: ValueColumn[] = [];
+    for (const p of new Set(paths)) {
+      const path = p.split('.');
+      const kind = kindAt(type, path);
+      if (!kind) throw new Error(`${type.name} cannot keep '${p}' in a column`);
+      valueColumns.push({ column: path.join('_'), path, kind });
+    }
     spec = {
       name: type.plural,
       refColumns: refs.map((attribute) => ({ attribute, column: `${attribute}_id` })),
-      valueColumns: type.attributes.filter((a) => a.column && !a.link && !a.list).map((a) => a.name),
+      valueColumns,
       ownedOnly: !collectionRoutes.some((r) => r.chain.length === 1 && r.collection.type() === type),
       ownerColumns: ownerAttributes(type).map((a) => `${a}_id`),
     };
@@ -37,6 +76,8 @@ export function tableOf(type: StructType): TableSpec {
   return spec;
 }
 
+const isPostgres = (knex: Knex) => String(knex.client.config.client) === 'pg';
+
 /** Creates the table of `type` as the model declares it now. */
 export async function createTable(knex: Knex, type: StructType): Promise<void> {
   const spec = tableOf(type);
@@ -44,20 +85,41 @@ export async function createTable(knex: Knex, type: StructType): Promise<void> {
     t.increments('seq').primary();
     t.string('id', 255).notNullable();
     for (const r of spec.refColumns) t.string(r.column, 255).index();
-    for (const c of spec.valueColumns) t.string(c, 255).index();
+    for (const c of spec.valueColumns) {
+      const col = c.kind === 'integer' ? t.bigInteger(c.column) : c.kind === 'decimal' ? t.double(c.column) : c.kind === 'boolean' ? t.boolean(c.column) : t.text(c.column);
+      col.index();
+    }
     t.text('data').notNullable();
     t.unique(spec.ownedOnly ? [...spec.ownerColumns, 'id'] : ['id']);
   });
+  if (isPostgres(knex)) {
+    // Byte-order indexes let PostgreSQL answer prefix matches (`name=vm-42*`) from an index.
+    for (const c of spec.valueColumns.filter((v) => v.kind === 'string')) {
+      await knex.raw(`create index ?? on ?? (?? collate "C")`, [`${spec.name}_${c.column}_c`, spec.name, c.column]);
+    }
+  }
+}
+
+function valueAt(obj: Obj, path: readonly string[]): unknown {
+  let v: unknown = obj;
+  for (const p of path) v = isObj(v) ? v[p] : undefined;
+  return v;
 }
 
 /** The column values of an object, as the table of its type keeps them. */
-export function columnsOf(type: StructType, obj: Obj): Record<string, string | null> {
+export function columnsOf(type: StructType, obj: Obj): Record<string, string | number | boolean | null> {
   const spec = tableOf(type);
-  const row: Record<string, string | null> = { id: String(obj.id) };
+  const row: Record<string, string | number | boolean | null> = { id: String(obj.id) };
   for (const r of spec.refColumns) {
     const ref = obj[r.attribute];
     row[r.column] = isObj(ref) && ref.id !== undefined ? String(ref.id) : null;
   }
-  for (const c of spec.valueColumns) row[c] = obj[c] === undefined ? null : String(obj[c]);
+  for (const c of spec.valueColumns) {
+    const v = valueAt(obj, c.path);
+    row[c.column] = v === undefined || v === null ? null
+      : c.kind === 'integer' || c.kind === 'decimal' ? Number(v)
+      : c.kind === 'boolean' ? v === true
+      : String(v);
+  }
   return row;
 }
