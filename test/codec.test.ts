@@ -99,5 +99,6 @@ describe('codec', () => {
     assert.throws(() => JSON_FORMAT.read(T.Vm, '{"name": '), /Malformed JSON/);
     assert.throws(() => JSON_FORMAT.read(T.Vm, '{"cpu": {"topology": {"cores": "x"}}}'), /cpu\.topology\.cores: expected an integer/);
     assert.throws(() => JSON_FORMAT.read(T.Vm, '[1]'), /Expected a JSON object/);
+    assert.throws(() => JSON_FORMAT.read(T.Vm, '{"name": "a\\u0000b"}'), /NUL character is not allowed/);
   });
 });

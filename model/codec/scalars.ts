@@ -23,6 +23,8 @@ export function parseScalar(type: PrimitiveType | EnumType, raw: unknown, field:
   const text = String(raw).trim();
   switch (type.name) {
     case 'string':
+      // No database stores a NUL character in text.
+      if (String(raw).includes('\u0000')) throw new DecodeError(`Invalid value for ${field}: the NUL character is not allowed`, field);
       return String(raw);
     case 'integer':
       if (!INTEGER_TEXT.test(text) || !Number.isSafeInteger(Number(text))) {

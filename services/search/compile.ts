@@ -130,12 +130,12 @@ function compare(q: Knex.QueryBuilder, column: string, c: Condition, t: Target, 
         // A range on the prefix lets the database answer from the column's index.
         if (prefix) w.whereRaw(`${col} >= ?`, [prefix]).whereRaw(`${col} < ?`, [`${prefix}\uffff`]);
       } else {
-        w.whereRaw(`not (${col} like ? escape '\\')`, [pattern]).orWhereNull(column);
+        w.whereRaw(`not (${col} like ? escape '\\')`, [pattern]).orWhereRaw(`${column} is null`);
       }
     } else if (positive) {
       w.whereRaw(`${col} ${c.op} ?`, [v]);
     } else {
-      w.whereRaw(`${col} <> ?`, [v]).orWhereNull(column);
+      w.whereRaw(`${col} <> ?`, [v]).orWhereRaw(`${column} is null`);
     }
   });
 }

@@ -157,5 +157,8 @@ class Parser {
 }
 
 export function parseSearch(text: string): Query {
+  // No database stores a NUL character in text; refuse it rather than fail later.
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) throw syntax(nul, 'the NUL character is not allowed');
   return new Parser(text).parse();
 }
