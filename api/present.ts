@@ -1,6 +1,6 @@
 // Hypermedia derived from the service tree: `href` of every identified value, the `<link rel>`
 // list of sub-collections and the `<actions>` of an entity, and `follow` of links.
-import { EntityService, StructType, attributeOf } from '../model/meta';
+import { EntityService, StructType, attributeOf, attributesIn } from '../model/meta';
 import { ACTIONS, HREF, LINKS, Link, Obj, Value, isObj } from '../model/codec';
 import { homeOf, CollectionRoute } from '../model/tree';
 import { Root } from '../model/services';
@@ -38,9 +38,8 @@ export function hrefOf(type: StructType, obj: Obj): string | undefined {
 /** Adds hrefs to nested identified values and drops `all_content`-only attributes when not asked. */
 function decorate(type: StructType, obj: Obj, allContent: boolean): Obj {
   const out: Obj = { ...obj };
-  for (const a of type.attributes) {
-    const v = obj[a.name];
-    if (v === undefined) continue;
+  for (const a of attributesIn(type, obj)) {
+    const v = obj[a.name] as Value;
     if (a.allContent && !allContent) {
       delete out[a.name];
       continue;

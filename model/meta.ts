@@ -196,8 +196,35 @@ export function inheritedFrom(type: StructType): Record<string, AttributeSpec> {
   return Object.fromEntries(type.attributes.filter((a) => !base.includes(a.name)).map(({ name, ...spec }) => [name, spec]));
 }
 
+const indexes = new WeakMap<StructType, Map<string, number>>();
+
+/** Position of each attribute of `type` by name, made once per type. */
+function indexOf(type: StructType): Map<string, number> {
+  let index = indexes.get(type);
+  if (!index) {
+    index = new Map(type.attributes.map((a, i) => [a.name, i]));
+    indexes.set(type, index);
+  }
+  return index;
+}
+
 export function attributeOf(type: StructType, name: string): Attribute | undefined {
-  return type.attributes.find((a) => a.name === name);
+  const i = indexOf(type).get(name);
+  return i === undefined ? undefined : type.attributes[i];
+}
+
+/**
+ * The attributes of `type` that `obj` has a value for, in declaration order. Objects hold a few
+ * of a type's many attributes, so walking their keys is much cheaper than walking the type.
+ */
+export function attributesIn(type: StructType, obj: object): Attribute[] {
+  const index = indexOf(type);
+  const found: number[] = [];
+  for (const [key, value] of Object.entries(obj)) {
+    const i = index.get(key);
+    if (i !== undefined && value !== undefined) found.push(i);
+  }
+  return found.sort((a, b) => a - b).map((i) => type.attributes[i]);
 }
 
 // ---------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // JSON reader and writer, driven by the model, in the shape oVirt's JSON uses:
 // primitives as strings, lists as `{ "item": [...] }`, links as `"link": [...]`.
-import { Attribute, StructType } from '../meta';
+import { Attribute, StructType, attributesIn } from '../meta';
 import { ACTIONS, DecodeError, HREF, LINKS, Link, Obj, Value, isObj } from './value';
 import { itemName, readStruct } from './read';
 import { formatScalar } from './scalars';
@@ -38,9 +38,8 @@ function attributeJson(a: Attribute, v: Value): Json {
 
 export function structJson(type: StructType, obj: Obj): { [k: string]: Json } {
   const out: { [k: string]: Json } = {};
-  for (const a of type.attributes) {
-    const v = obj[a.name];
-    if (v !== undefined && !a.secret) out[a.name] = attributeJson(a, v);
+  for (const a of attributesIn(type, obj)) {
+    if (!a.secret) out[a.name] = attributeJson(a, obj[a.name] as Value);
   }
   const actions = obj[ACTIONS] as Link[] | undefined;
   if (actions?.length) out.actions = { link: actions.map((l) => ({ href: l.href, rel: l.rel })) };

@@ -1,6 +1,6 @@
 // XML reader and writer, driven by the model.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { Attribute, StructType } from '../meta';
+import { Attribute, StructType, attributesIn } from '../meta';
 import { ACTIONS, DecodeError, HREF, LINKS, Link, Obj, Value, isObj } from './value';
 import { itemName, readStruct } from './read';
 import { formatScalar } from './scalars';
@@ -63,14 +63,18 @@ export function structXml(name: string, type: StructType, obj: Obj): string {
   const actions = obj[ACTIONS] as Link[] | undefined;
   if (actions?.length) parts.push(`<actions>${actions.map(linkXml).join('')}</actions>`);
   const links = ((obj[LINKS] as Link[] | undefined) ?? []).map(linkXml).join('');
-  const baseCount = type.identified ? 3 : 0;
-  type.attributes.forEach((a, i) => {
-    if (i === baseCount) parts.push(links);
-    const v = obj[a.name];
+  // Links come after the base attributes (name, description, comment), as oVirt writes them.
+  let linksWritten = false;
+  for (const a of attributesIn(type, obj)) {
+    const base = type.identified && ['name', 'description', 'comment'].includes(a.name);
+    if (!base && !linksWritten) {
+      parts.push(links);
+      linksWritten = true;
+    }
     // An `id` is always written as an XML attribute, also on the few structs that declare one.
-    if (v !== undefined && !a.secret && a.name !== 'id') parts.push(attributeXml(a, v));
-  });
-  if (type.attributes.length <= baseCount) parts.push(links);
+    if (!a.secret && a.name !== 'id') parts.push(attributeXml(a, obj[a.name] as Value));
+  }
+  if (!linksWritten) parts.push(links);
   const body = parts.join('');
   return body ? `<${name}${attrs}>${body}</${name}>` : `<${name}${attrs}/>`;
 }
