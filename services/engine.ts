@@ -1,7 +1,7 @@
 // Opening an engine: the database (migrated), storage and the behaviours of every service.
 import { Config } from './config';
 import { Engine } from './behaviour';
-import { connect } from './store/connect';
+import { connect, isPostgres } from './store/connect';
 import { migrate } from './store/migrations';
 import { Storage } from './storage';
 import { SimulatedRuntime } from './runtime/simulated';
@@ -29,6 +29,9 @@ const TICK_MS = 20;
 export async function openEngine(config: Config): Promise<RunningEngine> {
   const db = await connect({ url: config.db, schema: config.dbSchema });
   await migrate(db);
+  // SQLite's planner needs table statistics to pick indexes well (PostgreSQL's autovacuum
+  // gathers its own); `optimize` refreshes those that are missing or stale.
+  if (!isPostgres(config.db)) await db.raw('PRAGMA optimize=0x10002');
   const runtime = new SimulatedRuntime({
     speed: config.simSpeed, hostMemory: config.simHostMemory, hostCores: config.simHostCores, dataDir: config.dataDir,
   });

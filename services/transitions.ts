@@ -122,8 +122,13 @@ export class Scheduler {
   /** Hosts that stop answering go non_responsive and their VMs unknown; they come back when they answer. */
   private async monitorHosts(): Promise<void> {
     const repo = new Repo(this.db);
-    for (const host of await repo.list(T.Host)) {
-      const answers = await this.runtime.responsive(host);
+    const watched = [
+      ...(await repo.list(T.Host, {}, { where: { status: 'up' } })),
+      ...(await repo.list(T.Host, {}, { where: { status: 'non_responsive' } })),
+    ];
+    const answering = await this.runtime.responsive(watched);
+    for (const host of watched) {
+      const answers = answering.has(String(host.id));
       if (host.status === 'up' && !answers) await this.hostLost(host);
       if (host.status === 'non_responsive' && answers) await this.hostBack(host);
     }

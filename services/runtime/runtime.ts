@@ -31,8 +31,8 @@ export interface Runtime {
   readonly name: string;
   /** Installs the host and reports what it has. */
   install(host: Obj): Promise<HostFacts>;
-  /** Whether the host answers; one that does not goes `non_responsive`. */
-  responsive(host: Obj): Promise<boolean>;
+  /** Which of these hosts answer (by id); one that does not goes `non_responsive`. */
+  responsive(hosts: Obj[]): Promise<Set<string>>;
   /** How long a phase lasts, in milliseconds. */
   duration(phase: Phase): number;
   /** How often hosts are checked for responsiveness, in milliseconds. */

@@ -51,8 +51,10 @@ export class SimulatedRuntime implements Runtime {
     };
   }
 
-  async responsive(host: Obj): Promise<boolean> {
-    return !fs.existsSync(path.join(this.s.dataDir, 'sim', `${String(host.name)}.down`));
+  async responsive(hosts: Obj[]): Promise<Set<string>> {
+    // One look at the directory per pass, however many hosts there are.
+    const down = new Set(await fs.promises.readdir(path.join(this.s.dataDir, 'sim')).catch(() => [] as string[]));
+    return new Set(hosts.filter((h) => !down.has(`${String(h.name)}.down`)).map((h) => String(h.id)));
   }
 
   duration(phase: Phase): number {

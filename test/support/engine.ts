@@ -153,7 +153,7 @@ export class ApiClient {
 export const FORMATS: Format[] = [XML, JSON_FORMAT];
 
 /** Another engine process (`node dist/api/main.js`) on the same database as `t`. */
-export async function spawnSibling(t: TestEngine, env: Record<string, string> = {}): Promise<{ base: string; stop(): Promise<void> }> {
+export async function spawnSibling(t: TestEngine, env: Record<string, string> = {}): Promise<{ base: string; pid: number; stop(): Promise<void> }> {
   const { spawn } = await import('node:child_process');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-sibling-'));
   const child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'api', 'main.js')], {
@@ -185,6 +185,7 @@ export async function spawnSibling(t: TestEngine, env: Record<string, string> = 
   });
   return {
     base,
+    pid: child.pid as number,
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
