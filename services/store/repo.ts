@@ -8,19 +8,10 @@ import { columnsOf, tableOf } from './tables';
 /** Owner filter: owner attribute → owner id (`{ vm: '…' }`). */
 export type Owners = Record<string, string>;
 
-/** A condition on a column: equality, or a LIKE pattern with `%` and `_` escaped by `\\`. */
-export interface Match {
-  column: string;
-  pattern: string;
-  negate: boolean;
-  caseSensitive: boolean;
-}
-
 export interface ListOptions {
   max?: number;
   /** Extra column conditions (`{ status: 'up' }`). */
   where?: Record<string, string>;
-  matches?: Match[];
   /** Most recent first. */
   newestFirst?: boolean;
   /** Only rows added after the one with this sequence number. */
@@ -45,13 +36,6 @@ export class Repo {
   async list(type: StructType, owners: Owners = {}, o: ListOptions = {}): Promise<Obj[]> {
     const q = this.query(type, owners, o.where).select('data').orderBy('seq', o.newestFirst ? 'desc' : 'asc');
     if (o.after !== undefined) q.where('seq', '>', o.after);
-    for (const m of o.matches ?? []) {
-      const [column, pattern] = m.caseSensitive ? [this.db.ref(m.column), m.pattern] : [this.db.raw('lower(??)', [m.column]), m.pattern.toLowerCase()];
-      q.where((w) => {
-        const like = w.where(column, 'like', this.db.raw(`? escape '\\'`, [pattern]));
-        return m.negate ? w.whereNot(like) : like;
-      });
-    }
     if (o.max !== undefined && o.max >= 0) q.limit(o.max);
     const rows: { data: string }[] = await q;
     return rows.map((r) => JSON.parse(r.data) as Obj);
