@@ -3,16 +3,21 @@ import { configFromEnv } from '../services/config';
 import { openEngine } from '../services/engine';
 import { ensureAdminPassword } from '../sso/directory';
 import { startApi } from './server';
+import { startProxy } from '../proxy/server';
+import { ensureCertificates } from '../services/pki';
 
 async function main(): Promise<void> {
   const config = configFromEnv();
   const engine = await openEngine(config);
   await ensureAdminPassword(engine, (line) => console.log(line));
-  const servers = await startApi(engine);
-  console.log(`Hangar API on ${servers.https.info.uri}/ovirt-engine/api`);
-  if (servers.http) console.log(`Hangar API (plain HTTP) on ${servers.http.info.uri}/ovirt-engine/api`);
+  const servers = config.role === 'proxy' ? undefined : await startApi(engine);
+  if (servers) console.log(`Hangar API on ${servers.https.info.uri}/ovirt-engine/api`);
+  if (servers?.http) console.log(`Hangar API (plain HTTP) on ${servers.http.info.uri}/ovirt-engine/api`);
+  const proxy = config.role === 'api' ? undefined : await startProxy(engine.db, ensureCertificates(config.dataDir), config.proxyPort, config.bind);
+  if (proxy) console.log(`Hangar image proxy on https://${config.publicHost}:${proxy.port}/images`);
   const stop = async () => {
-    await servers.stop();
+    await servers?.stop();
+    await proxy?.stop();
     await engine.close();
     process.exit(0);
   };

@@ -174,6 +174,21 @@ export const DiskEntity = entityService({
   locators: { permissions: () => permissionsOf.disk, disksnapshots: () => DiskSnapshots },
 });
 
+export const ImageTransfers = collectionService({
+  name: 'ImageTransfers', type: () => T.ImageTransfer, doc: 'Uploads and downloads of disk images through the image proxy.',
+  add: { permit: 'access_image_storage', required: [] }, entity: () => ImageTransferEntity,
+});
+export const ImageTransferEntity = entityService({
+  name: 'ImageTransfer', type: () => T.ImageTransfer, doc: 'An upload or download of a disk image.',
+  actions: [
+    action('extend', 'Keeps the transfer alive.', 'access_image_storage'),
+    action('pause', 'Pauses an upload.', 'access_image_storage'),
+    action('resume', 'Resumes a paused transfer.', 'access_image_storage'),
+    action('cancel', 'Aborts the transfer; an upload\'s disk is removed.', 'access_image_storage'),
+    action('finalize', 'Ends the transfer, checking what was uploaded.', 'access_image_storage'),
+  ],
+});
+
 // --- templates and virtual machines -----------------------------------------
 
 export const Templates = collectionService({
@@ -356,6 +371,7 @@ export const Root: RootService = {
     events: () => Events,
     groups: () => Groups,
     hosts: () => Hosts,
+    imagetransfers: () => ImageTransfers,
     jobs: () => Jobs,
     networks: () => Networks,
     permissions: () => SystemPermissions,

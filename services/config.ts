@@ -1,5 +1,6 @@
 // Engine settings, read from the environment (see the README for each variable).
 import path from 'node:path';
+import os from 'node:os';
 
 export type Role = 'all' | 'api' | 'proxy';
 
@@ -33,6 +34,8 @@ export interface Config {
   simHostMemory: number;
   /** Cores of each simulated host. */
   simHostCores: number;
+  /** Host name clients reach the image proxy at, in transfer URLs. */
+  publicHost: string;
 }
 
 function positive(value: string | undefined, name: string, fallback: number): number {
@@ -72,5 +75,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     simSpeed: positive(env.HANGAR_SIM_SPEED, 'HANGAR_SIM_SPEED', 1) || 1,
     simHostMemory: positive(env.HANGAR_SIM_HOST_MEMORY, 'HANGAR_SIM_HOST_MEMORY', 16 * 1024 ** 3),
     simHostCores: positive(env.HANGAR_SIM_HOST_CORES, 'HANGAR_SIM_HOST_CORES', 8),
+    publicHost: env.HANGAR_PUBLIC_HOST || os.hostname(),
   };
 }

@@ -6,6 +6,7 @@ import { migrate } from './store/migrations';
 import { Storage } from './storage';
 import { SimulatedRuntime } from './runtime/simulated';
 import { Scheduler } from './transitions';
+import { monitorTransfers } from './transfers';
 import './datacenters';
 import './clusters';
 import './hosts';
@@ -35,13 +36,11 @@ export async function openEngine(config: Config): Promise<RunningEngine> {
   const runtime = new SimulatedRuntime({
     speed: config.simSpeed, hostMemory: config.simHostMemory, hostCores: config.simHostCores, dataDir: config.dataDir,
   });
-  const scheduler = new Scheduler(db, runtime, TICK_MS);
+  const engine: Engine = { config, db, storage: new Storage(config.dataDir), runtime };
+  const scheduler = new Scheduler(db, runtime, TICK_MS, [() => monitorTransfers(engine)]);
   scheduler.start();
   return {
-    config,
-    db,
-    storage: new Storage(config.dataDir),
-    runtime,
+    ...engine,
     async close() {
       await scheduler.stop();
       await db.destroy();

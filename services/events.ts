@@ -30,6 +30,8 @@ export const EventCode = {
   HOST_MAINTENANCE: 9303,
   HOST_NON_RESPONSIVE: 9304,
   HOST_ACTIVATING: 9305,
+  TRANSFER_FINISHED: 9400,
+  TRANSFER_FAILED: 9401,
 } as const;
 
 export type Severity = 'normal' | 'warning' | 'error' | 'alert';

@@ -69,7 +69,13 @@ export class Scheduler {
   private lastMonitor = 0;
   private readonly me = randomUUID();
 
-  constructor(private readonly db: Knex, private readonly runtime: Runtime, private readonly tickMs: number) {}
+  constructor(
+    private readonly db: Knex,
+    private readonly runtime: Runtime,
+    private readonly tickMs: number,
+    /** More work to do on every tick (image transfers). */
+    private readonly more: (() => Promise<void>)[] = [],
+  ) {}
 
   start(): void {
     this.timer = setInterval(() => {
@@ -95,6 +101,7 @@ export class Scheduler {
         .update({ claimed_until: now + CLAIM_MS, claimed_by: this.me });
       if (claimed === 1) await this.advance(row);
     }
+    for (const work of this.more) await work();
     if (now - this.lastMonitor >= this.runtime.monitorInterval) {
       this.lastMonitor = now;
       await this.monitorHosts();

@@ -89,12 +89,12 @@ export const DiskAttachment = defineEntity('DiskAttachment', { inherits: 'vm', d
   vm: link(() => Vm, 'Virtual machine the disk is attached to.'),
 });
 
-export const ImageTransfer = defineEntity('ImageTransfer', { doc: 'An upload or download of disk data through the image proxy.' }, {
+export const ImageTransfer = defineEntity('ImageTransfer', { inherits: 'disk', doc: 'An upload or download of disk data through the image proxy.' }, {
   active: bool('Whether the transfer is currently moving data.', { readOnly: true }),
   direction: enumOf(ImageTransferDirection, 'Whether data is uploaded or downloaded.'),
   format: enumOf(DiskFormat, 'Format of the data transferred.'),
   inactivity_timeout: int('Seconds of inactivity before the transfer is paused.'),
-  phase: enumOf(ImageTransferPhase, 'Current phase of the transfer.', { readOnly: true }),
+  phase: enumOf(ImageTransferPhase, 'Current phase of the transfer.', { readOnly: true, column: true }),
   proxy_url: str('Address of the image proxy for the transfer.', { readOnly: true }),
   shallow: bool('Whether only the top volume is transferred.'),
   timeout_policy: enumOf(ImageTransferTimeoutPolicy, 'What happens when the transfer times out.'),

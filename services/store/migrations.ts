@@ -102,6 +102,30 @@ const migrations: Record<string, Migration> = {
       await knex.schema.dropTable(T.Snapshot.plural);
     },
   },
+  '006_transfers': {
+    async up(knex) {
+      await createTable(knex, T.ImageTransfer);
+      await knex.schema.createTable('transfer_tickets', (t) => {
+        t.string('id', 64).primary();
+        t.string('transfer_id', 64).notNullable().index();
+        /** The file the ticket reads or writes. */
+        t.text('path').notNullable();
+        t.bigInteger('size').notNullable();
+        t.string('ops', 16).notNullable();
+        t.integer('timeout').notNullable();
+        t.integer('inactivity_timeout').notNullable();
+        t.bigInteger('expires_at').notNullable();
+        t.bigInteger('last_activity').notNullable();
+        t.bigInteger('transferred').notNullable().defaultTo(0);
+        t.integer('active').notNullable().defaultTo(0);
+        t.boolean('canceled').notNullable().defaultTo(false);
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTable('transfer_tickets');
+      await knex.schema.dropTable(T.ImageTransfer.plural);
+    },
+  },
 };
 
 const source: Knex.MigrationSource<string> = {

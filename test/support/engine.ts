@@ -8,6 +8,8 @@ import { Config, configFromEnv } from '../../services/config';
 import { RunningEngine, openEngine } from '../../services/engine';
 import { ensureAdminPassword } from '../../sso/directory';
 import { ApiServers, startApi } from '../../api/server';
+import { Proxy, startProxy } from '../../proxy/server';
+import { ensureCertificates } from '../../services/pki';
 import { Format, JSON_FORMAT, XML } from '../../model/codec';
 
 export const ADMIN_PASSWORD = 'test-admin-password';
@@ -55,6 +57,7 @@ export interface Reply {
 export class TestEngine {
   engine!: RunningEngine;
   servers!: ApiServers;
+  proxy!: Proxy;
   private constructor(readonly config: Config, readonly backend: Backend) {}
 
   static async start(backend: Backend, overrides: Partial<Config> = {}): Promise<TestEngine> {
@@ -67,6 +70,7 @@ export class TestEngine {
       apiPort: 0,
       httpPort: 0,
       adminPassword: ADMIN_PASSWORD,
+      publicHost: 'localhost',
       // Failed logins in tests answer at once; the throttle test sets its own limits.
       loginDelayMs: 0,
       // Simulated hosts and VMs change state in milliseconds.
@@ -82,6 +86,9 @@ export class TestEngine {
     this.engine = await openEngine(this.config);
     await ensureAdminPassword(this.engine, () => undefined);
     this.servers = await startApi(this.engine, { https: 0, http: 0 });
+    // The proxy's port is known once it listens; transfer URLs are made with it.
+    this.proxy = await startProxy(this.engine.db, ensureCertificates(this.config.dataDir), 0, '127.0.0.1');
+    this.config.proxyPort = this.proxy.port;
   }
 
   /** Stops the engine and starts it again on the same data dir and database. */
@@ -92,6 +99,7 @@ export class TestEngine {
 
   private async close(): Promise<void> {
     await this.servers.stop();
+    await this.proxy.stop();
     await this.engine.close();
   }
 

@@ -1,0 +1,302 @@
+// Image transfers, control plane: creating a transfer locks its disk; actions only record the
+// phase asked for, and the monitor (run by the scheduler in every process) does the work:
+// installs the data-plane ticket, watches activity, finalizes (checking uploads with qemu-img)
+// or cleans up, and forgets finished transfers after a while.
+import fs from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import * as S from '../model/services';
+import * as T from '../model/types';
+import { Obj, isObj } from '../model/codec';
+import { Call, Engine, implement } from './behaviour';
+import { load } from './stored';
+import { badRequest, conflict } from './fault';
+import { refTo } from './refs';
+import { Repo } from './store/repo';
+import { diskDomainId, qemuFormat } from './storage';
+import { removeDisk } from './disks';
+import { EventCode, recordEvent } from './events';
+
+const run = promisify(execFile);
+
+export const FINAL = ['finished_success', 'finished_failure'];
+/** Ticket lifetime from the last activity, and how it is renewed, as oVirt's engine does. */
+const TICKET_TIMEOUT = 300;
+/** Finished transfers stay readable this long after their last change. */
+const KEEP_MS = { finished_success: 15 * 60_000, finished_failure: 30 * 60_000 } as Record<string, number>;
+
+async function diskOfSnapshot(call: Call, id: string): Promise<{ disk: Obj; volume: string }> {
+  const [row] = await call.repo.list(T.DiskSnapshot, {}, { where: { id } });
+  const disk = row && (await call.repo.get(T.Disk, String((row.disk as Obj).id)));
+  if (!disk) throw badRequest(`Disk snapshot '${id}' does not exist`);
+  return { disk, volume: id };
+}
+
+async function add(call: Call, body: Obj): Promise<Obj> {
+  const direction = String(body.direction ?? 'upload');
+  const target = isObj(body.disk) ? body.disk : isObj(body.image) ? body.image : undefined;
+  const snapshotRef = isObj(body.snapshot) ? body.snapshot : undefined;
+  if (!target?.id && !snapshotRef?.id) throw badRequest('ImageTransfer [disk.id|snapshot.id] required for add');
+  const { disk, volume } = snapshotRef?.id
+    ? await diskOfSnapshot(call, String(snapshotRef.id))
+    : await (async () => {
+        const d = await call.repo.get(T.Disk, String(target!.id));
+        if (!d) throw badRequest(`Disk '${String(target!.id)}' does not exist`);
+        return { disk: d, volume: String(d.image_id) };
+      })();
+  if (snapshotRef && direction === 'upload') throw badRequest('Uploads go to a disk, not to a disk snapshot');
+  if (disk.status === 'locked') throw conflict(`Disk ${String(disk.name ?? disk.id)} is locked by another operation`);
+  if (disk.status === 'illegal') throw conflict(`Disk ${String(disk.name ?? disk.id)} is illegal`);
+  if (!snapshotRef) {
+    for (const a of await call.repo.list(T.DiskAttachment, {}, { where: { id: String(disk.id) } })) {
+      const vm = await call.repo.get(T.Vm, String((a.vm as Obj).id));
+      if (vm && vm.status !== 'down') throw conflict(`Disk ${String(disk.name ?? disk.id)} is used by VM ${String(vm.name)}, which is not down`);
+    }
+  }
+  const sd = await call.repo.get(T.StorageDomain, String(diskDomainId(disk)));
+  if (sd?.data_center && sd.status !== 'active') throw conflict(`Storage domain ${String(sd.name)} is not active`);
+  const format = String(body.format ?? disk.format);
+  if (format !== disk.format) {
+    throw conflict(`Transfers in ${format} format of a ${String(disk.format)} disk (guest data through NBD) are not supported by this engine yet; use format=${String(disk.format)}`);
+  }
+  const transfer: Obj = {
+    id: randomUUID(),
+    direction,
+    format,
+    inactivity_timeout: Number(body.inactivity_timeout ?? 60),
+    timeout_policy: String(body.timeout_policy ?? 'legacy'),
+    phase: 'initializing',
+    active: false,
+    transferred: 0,
+    shallow: body.shallow === true,
+    disk: refTo(disk),
+    // oVirt reports the disk in `image` too.
+    image: refTo(disk),
+    ...(snapshotRef ? { snapshot: { id: snapshotRef.id } } : {}),
+    ...(isObj(body.host) && body.host.id ? { host: { id: body.host.id } } : {}),
+    volume,
+    last_updated: Date.now(),
+  };
+  await call.repo.insert(T.ImageTransfer, transfer);
+  await call.repo.update(T.Disk, { ...disk, status: 'locked' });
+  return transfer;
+}
+
+/** An action records the phase asked for; the monitor acts on it. */
+function phaseAction(allowed: string[], next: string, what: string, uploadOnly = false) {
+  return async (call: Call): Promise<Obj> => {
+    const transfer = await load(call, S.ImageTransfers);
+    if (uploadOnly && transfer.direction !== 'upload') throw badRequest(`Only uploads can be ${what}`);
+    if (!allowed.includes(String(transfer.phase))) throw conflict(`Cannot ${what} a transfer in phase ${String(transfer.phase)}`);
+    await call.repo.update(T.ImageTransfer, { ...transfer, phase: next, last_updated: Date.now() });
+    return { status: 'complete' };
+  };
+}
+
+implement(S.ImageTransfers, {
+  list: (call, o) => call.repo.list(T.ImageTransfer, {}, o),
+  add,
+});
+
+implement(S.ImageTransferEntity, {
+  get: (call) => load(call, S.ImageTransfers),
+  actions: {
+    async extend(call) {
+      const transfer = await load(call, S.ImageTransfers);
+      await call.repo.update(T.ImageTransfer, { ...transfer, last_updated: Date.now() });
+      return { status: 'complete' };
+    },
+    pause: phaseAction(['initializing', 'transferring', 'resuming'], 'paused_user', 'paused', true),
+    resume: phaseAction(['paused_user', 'paused_system'], 'resuming', 'resume'),
+    cancel: phaseAction(['initializing', 'transferring', 'resuming', 'paused_user', 'paused_system'], 'cancelled_user', 'cancel'),
+    finalize: phaseAction(['transferring'], 'finalizing_success', 'finalize'),
+  },
+});
+
+// --- the monitor -----------------------------------------------------------------
+
+interface Context {
+  engine: Engine;
+  repo: Repo;
+  transfer: Obj;
+  disk: Obj;
+  sd: Obj;
+}
+
+/** Bytes a ticket may address (oVirt's rules for file storage). */
+function ticketSize(c: Context, path: string): number {
+  const virtual = Number(c.disk.provisioned_size);
+  if (c.transfer.format === 'raw') return virtual;
+  if (c.transfer.direction === 'upload') return Math.ceil(virtual * 1.1) + 1024 * 1024;
+  return fs.statSync(path).size;
+}
+
+async function chooseHost(c: Context): Promise<Obj | undefined> {
+  if (isObj(c.transfer.host)) {
+    const asked = await c.repo.get(T.Host, String(c.transfer.host.id));
+    return asked?.status === 'up' ? asked : undefined;
+  }
+  if (!isObj(c.sd.data_center)) return undefined;
+  for (const cluster of await c.repo.list(T.Cluster, { data_center: String(c.sd.data_center.id) })) {
+    const [host] = await c.repo.list(T.Host, { cluster: String(cluster.id) }, { where: { status: 'up' } });
+    if (host) return host;
+  }
+  return undefined;
+}
+
+async function setPhase(c: Context, phase: string, extra: Obj = {}): Promise<void> {
+  c.transfer = { ...c.transfer, ...extra, phase, last_updated: Date.now() };
+  await c.repo.update(T.ImageTransfer, c.transfer);
+}
+
+async function installTicket(c: Context): Promise<void> {
+  const host = await chooseHost(c);
+  if (!host) {
+    await finish(c, false, 'no host that is up can reach its storage domain');
+    return;
+  }
+  const path = c.engine.storage.volumeFile(c.sd, String(c.disk.id), String(c.transfer.volume));
+  const id = randomUUID();
+  const now = Date.now();
+  await c.repo.db('transfer_tickets').insert({
+    id, transfer_id: String(c.transfer.id), path, size: ticketSize(c, path),
+    ops: c.transfer.direction === 'upload' ? 'write' : 'read', timeout: TICKET_TIMEOUT,
+    inactivity_timeout: Number(c.transfer.inactivity_timeout), expires_at: now + TICKET_TIMEOUT * 1000, last_activity: now,
+  });
+  const url = `https://${c.engine.config.publicHost}:${c.engine.config.proxyPort}/images/${id}`;
+  await setPhase(c, 'transferring', { host: refTo(host), proxy_url: url, transfer_url: url, ticket: id });
+}
+
+interface Ticket {
+  id: string;
+  transferred: string | number;
+  active: number;
+  last_activity: string | number;
+  expires_at: string | number;
+}
+
+async function ticketOf(c: Context): Promise<Ticket | undefined> {
+  return c.transfer.ticket ? c.repo.db('transfer_tickets').where('id', String(c.transfer.ticket)).first() : undefined;
+}
+
+async function removeTicket(c: Context): Promise<void> {
+  if (c.transfer.ticket) await c.repo.db('transfer_tickets').where('id', String(c.transfer.ticket)).delete();
+}
+
+/** Follows the ticket's activity, and applies the timeout policy to an idle transfer. */
+async function watch(c: Context): Promise<void> {
+  const ticket = await ticketOf(c);
+  if (!ticket) return;
+  const transferred = Number(ticket.transferred);
+  const active = ticket.active > 0;
+  if (transferred !== c.transfer.transferred || active !== c.transfer.active) {
+    c.transfer = { ...c.transfer, transferred, active };
+    await c.repo.update(T.ImageTransfer, c.transfer);
+  }
+  const timeout = Number(c.transfer.inactivity_timeout);
+  const idle = Date.now() - Number(ticket.last_activity);
+  if (timeout > 0 && !active && idle > timeout * 1000) {
+    const policy = String(c.transfer.timeout_policy);
+    const upload = c.transfer.direction === 'upload';
+    const pause = policy === 'pause' || (policy === 'legacy' && upload);
+    await setPhase(c, pause ? 'paused_system' : 'cancelled_system');
+  } else if (Date.now() > Number(ticket.expires_at) - 240_000) {
+    await c.repo.db('transfer_tickets').where('id', ticket.id).update({ expires_at: Date.now() + TICKET_TIMEOUT * 1000 });
+  }
+}
+
+/** Checks an uploaded volume as an untrusted image; the reason it is refused, if it is. */
+async function verify(c: Context): Promise<string | undefined> {
+  const path = c.engine.storage.volumeFile(c.sd, String(c.disk.id), String(c.transfer.volume));
+  let info: Record<string, unknown>;
+  try {
+    info = JSON.parse((await run('qemu-img', ['info', '--output=json', path])).stdout) as Record<string, unknown>;
+  } catch {
+    return 'the image cannot be read';
+  }
+  const expected = qemuFormat(String(c.disk.format));
+  if (info.format !== expected) return `the data is ${String(info.format)}, the disk is ${expected}`;
+  if (Number(info['virtual-size']) > Number(c.disk.provisioned_size)) return 'the image is larger than the disk';
+  if (expected === 'qcow2') {
+    if (!c.disk.backing_volume && info['backing-filename'] !== undefined) return 'the image names a backing file the disk does not have';
+    try {
+      await run('qemu-img', ['check', '-q', '-f', 'qcow2', path]);
+    } catch {
+      return 'qemu-img check finds the qcow2 image damaged';
+    }
+  }
+  return undefined;
+}
+
+/** Ends a transfer: the disk is usable again, or (failed upload) illegal and removed. */
+async function finish(c: Context, success: boolean, reason?: string): Promise<void> {
+  await removeTicket(c);
+  const upload = c.transfer.direction === 'upload';
+  if (success || !upload) {
+    await c.repo.update(T.Disk, { ...c.disk, status: 'ok' });
+  } else {
+    await c.repo.update(T.Disk, { ...c.disk, status: 'illegal' });
+    const attached = await c.repo.count(T.DiskAttachment, {}, { id: String(c.disk.id) });
+    if (!attached) await removeDisk({ engine: c.engine, repo: c.repo, principal: { userId: '', userName: 'engine' }, scope: [], params: {} }, c.disk);
+  }
+  await setPhase(c, success ? 'finished_success' : 'finished_failure');
+  await recordEvent(c.repo, {
+    code: success ? EventCode.TRANSFER_FINISHED : EventCode.TRANSFER_FAILED,
+    severity: success ? 'normal' : 'error',
+    description: `${upload ? 'Upload to' : 'Download of'} disk ${String(c.disk.name ?? c.disk.id)} ${success ? 'finished' : `failed${reason ? `: ${reason}` : ''}`}.`,
+  });
+}
+
+const STEPS: Record<string, (c: Context) => Promise<void>> = {
+  initializing: installTicket,
+  transferring: watch,
+  resuming: async (c) => {
+    const ticket = await ticketOf(c);
+    if (ticket) await c.repo.db('transfer_tickets').where('id', ticket.id).update({ expires_at: Date.now() + TICKET_TIMEOUT * 1000, last_activity: Date.now() });
+    await setPhase(c, 'transferring');
+  },
+  cancelled_user: async (c) => {
+    await removeTicket(c);
+    await setPhase(c, 'finalizing_cleanup');
+  },
+  finalizing_cleanup: (c) => setPhase(c, 'finished_cleanup'),
+  finished_cleanup: (c) => finish(c, false, 'cancelled'),
+  cancelled_system: async (c) => {
+    await removeTicket(c);
+    await setPhase(c, 'finalizing_failure');
+  },
+  finalizing_failure: (c) => finish(c, false),
+  finalizing_success: async (c) => {
+    await removeTicket(c);
+    const refused = c.transfer.direction === 'upload' ? await verify(c) : undefined;
+    if (refused) await setPhase(c, 'finalizing_failure', { failure: refused });
+    else await finish(c, true);
+  },
+};
+
+/** One pass over the transfers that have work to do; run by the scheduler. */
+export async function monitorTransfers(engine: Engine): Promise<void> {
+  const repo = new Repo(engine.db);
+  for (const [phase, step] of Object.entries(STEPS)) {
+    for (const transfer of await repo.list(T.ImageTransfer, {}, { where: { phase } })) {
+      await engine.db.transaction(async (trx) => {
+        const r = new Repo(trx);
+        const current = await r.get(T.ImageTransfer, String(transfer.id));
+        if (current?.phase !== phase) return;
+        const disk = await r.get(T.Disk, String((current.disk as Obj).id));
+        const sd = disk && (await r.get(T.StorageDomain, String(diskDomainId(disk))));
+        if (!disk || !sd) {
+          await r.update(T.ImageTransfer, { ...current, phase: 'finished_failure' });
+          return;
+        }
+        await step({ engine, repo: r, transfer: current, disk, sd });
+      });
+    }
+  }
+  for (const phase of FINAL) {
+    for (const transfer of await repo.list(T.ImageTransfer, {}, { where: { phase } })) {
+      if (Date.now() - Number(transfer.last_updated) > KEEP_MS[phase]) await repo.remove(T.ImageTransfer, String(transfer.id));
+    }
+  }
+}

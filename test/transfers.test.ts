@@ -1,0 +1,254 @@
+// Image transfers: the control plane (/imagetransfers, phases, actions) and the data plane
+// (/images/{ticket} on the proxy), moving real bytes in chunks, checked by checksums.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import https from 'node:https';
+import { createHash, randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import * as T from '../model/types';
+import { Obj, XML } from '../model/codec';
+import { ApiClient, TestEngine, withEngine } from './support/engine';
+import { until } from './quickstart.test';
+
+const MiB = 1024 * 1024;
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+describe('image transfers', () => {
+  const ctx = withEngine();
+  let t: TestEngine;
+  let api: ApiClient;
+  let ca: string;
+  let dir: string;
+
+  /** One request to the image proxy, trusting the engine's CA. */
+  const image = (method: string, url: string, o: { headers?: Record<string, string>; body?: Buffer | string } = {}) =>
+    new Promise<Answer>((resolve, reject) => {
+      const req = https.request(url, { method, ca, headers: o.headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      });
+      req.on('error', reject);
+      req.end(o.body);
+    });
+
+  const ok = async (method: string, p: string, body?: string, status = 200) => {
+    const r = await api.call(method, p, body);
+    assert.equal(r.status, status, `${method} ${p}: ${r.text}`);
+    return r.text;
+  };
+  const disk = async (name: string, format: 'raw' | 'cow', size = 8 * MiB) =>
+    XML.read(T.Disk, await ok('POST', '/disks', `<disk><name>${name}</name><format>${format}</format><provisioned_size>${size}</provisioned_size><storage_domains><storage_domain><name>transfers</name></storage_domain></storage_domains></disk>`, 201));
+  const transfer = async (d: Obj, direction: string, extra = '') => {
+    const created = XML.read(T.ImageTransfer, await ok('POST', '/imagetransfers', `<image_transfer><disk id="${d.id}"/><direction>${direction}</direction>${extra}</image_transfer>`, 201));
+    assert.equal(created.phase, 'initializing');
+    return phase(created, 'transferring');
+  };
+  const phase = async (x: Obj, wanted: string) => {
+    let now: Obj = x;
+    await until(async () => (now = XML.read(T.ImageTransfer, await ok('GET', `/imagetransfers/${x.id}`))).phase === wanted);
+    return now;
+  };
+  const act = (x: Obj, name: string, status = 200) => ok('POST', `/imagetransfers/${x.id}/${name}`, '<action/>', status);
+  const diskStatus = async (d: Obj) => XML.read(T.Disk, await ok('GET', `/disks/${d.id}`)).status;
+
+  /** Uploads `data` in chunks of `chunk` bytes, deferring flushes to one PATCH flush. */
+  async function upload(url: string, data: Buffer, chunk = 2 * MiB) {
+    for (let offset = 0; offset < data.length; offset += chunk) {
+      const piece = data.subarray(offset, offset + chunk);
+      const r = await image('PUT', `${url}?flush=n`, { body: piece, headers: { 'Content-Range': `bytes ${offset}-${offset + piece.length - 1}/*` } });
+      assert.equal(r.status, 200, r.body.toString());
+    }
+    assert.equal((await image('PATCH', url, { body: JSON.stringify({ op: 'flush' }), headers: { 'Content-Type': 'application/json' } })).status, 200);
+  }
+
+  async function download(url: string, size: number, chunk = 3 * MiB): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    for (let offset = 0; offset < size; offset += chunk) {
+      const end = Math.min(size, offset + chunk) - 1;
+      const r = await image('GET', url, { headers: { Range: `bytes=${offset}-${end}` } });
+      assert.equal(r.status, 206);
+      assert.equal(r.headers['content-range'], `bytes ${offset}-${end}/${size}`);
+      parts.push(r.body);
+    }
+    return Buffer.concat(parts);
+  }
+
+  before(async () => {
+    ({ t, api } = ctx);
+    ca = (await t.request('GET', '/ovirt-engine/services/pki-resource?resource=ca-certificate&format=X509-PEM-CA')).text;
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-transfers-'));
+    await ok('POST', '/storagedomains', `<storage_domain><name>transfers</name><type>data</type><storage><type>localfs</type><path>${dir}</path></storage></storage_domain>`, 201);
+    const [dc] = XML.readList(T.DataCenter, await ok('GET', '/datacenters'));
+    await ok('POST', `/datacenters/${dc.id}/storagedomains`, '<storage_domain><name>transfers</name></storage_domain>', 201);
+    const host = XML.read(T.Host, await ok('POST', '/hosts', '<host><name>th</name><address>th.example.com</address><root_password>secret-pw</root_password></host>', 201));
+    await until(async () => XML.read(T.Host, await ok('GET', `/hosts/${host.id}`)).status === 'up');
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('uploads and downloads a raw disk in chunks, byte for byte', async () => {
+    const d = await disk('raw-up', 'raw');
+    const data = randomBytes(8 * MiB);
+    const up = await transfer(d, 'upload');
+    assert.equal(await diskStatus(d), 'locked');
+    assert.match(String(up.proxy_url), /^https:\/\/localhost:\d+\/images\/[0-9a-f-]+$/);
+    const options = await image('OPTIONS', String(up.proxy_url));
+    assert.deepEqual(JSON.parse(options.body.toString()), { features: ['extents', 'flush', 'zero'], max_readers: 8, max_writers: 1 });
+    assert.equal(options.headers.allow, 'OPTIONS,GET,PUT,PATCH');
+    await upload(String(up.proxy_url), data);
+    await until(async () => Number(XML.read(T.ImageTransfer, await ok('GET', `/imagetransfers/${up.id}`)).transferred) === data.length);
+    await act(up, 'finalize');
+    await phase(up, 'finished_success');
+    assert.equal(await diskStatus(d), 'ok');
+
+    const down = await transfer(d, 'download');
+    const read = await image('OPTIONS', String(down.proxy_url));
+    assert.equal(read.headers.allow, 'OPTIONS,GET');
+    assert.equal(sha(await download(String(down.proxy_url), data.length)), sha(data));
+    const whole = await image('GET', String(down.proxy_url));
+    assert.equal(whole.status, 200);
+    assert.equal(sha(whole.body), sha(data));
+    await act(down, 'finalize');
+    await phase(down, 'finished_success');
+    assert.equal((await image('GET', String(down.proxy_url), { headers: { Range: 'bytes=0-0' } })).status, 403, 'the ticket is gone');
+  });
+
+  it('moves a qcow2 disk as it is, and checks an uploaded qcow2 on finalize', async () => {
+    const local = path.join(dir, 'local.qcow2');
+    execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', local, String(8 * MiB)]);
+    execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x5a 1M 1M', local]);
+    const bytes = fs.readFileSync(local);
+    const d = await disk('cow-up', 'cow');
+    const up = await transfer(d, 'upload');
+    await upload(String(up.proxy_url), bytes, MiB);
+    await act(up, 'finalize');
+    await phase(up, 'finished_success');
+    const down = await transfer(d, 'download');
+    // Extents cover the image: their end is its size, found without moving data.
+    const extents = JSON.parse((await image('GET', `${String(down.proxy_url)}/extents`)).body.toString()) as { start: number; length: number }[];
+    const size = extents[extents.length - 1].start + extents[extents.length - 1].length;
+    assert.equal(size, bytes.length);
+    const got = await download(String(down.proxy_url), size);
+    assert.equal(sha(got), sha(bytes), 'the qcow2 file comes back as it went');
+    const copy = path.join(dir, 'copy.qcow2');
+    fs.writeFileSync(copy, got);
+    execFileSync('qemu-io', ['-r', '-f', 'qcow2', '-c', 'read -P 0x5a 1M 1M', copy]);
+    await act(down, 'finalize');
+    await phase(down, 'finished_success');
+  });
+
+  it('fails an upload whose data is not what the disk holds, and removes the disk', async () => {
+    const d = await disk('cow-wrong', 'cow');
+    const up = await transfer(d, 'upload');
+    await upload(String(up.proxy_url), randomBytes(MiB));
+    await act(up, 'finalize');
+    await phase(up, 'finished_failure');
+    assert.equal((await api.call('GET', `/disks/${d.id}`)).status, 404);
+  });
+
+  it('answers the data plane errors of the protocol', async () => {
+    const d = await disk('errors', 'raw', 4 * MiB);
+    const up = await transfer(d, 'upload');
+    const url = String(up.proxy_url);
+    const beyond = await image('GET', url, { headers: { Range: `bytes=0-${4 * MiB}` } });
+    assert.equal(beyond.status, 416);
+    assert.equal(beyond.headers['content-range'], `bytes */${4 * MiB}`);
+    assert.equal((await image('GET', url, { headers: { Range: 'bytes=-5' } })).status, 416);
+    const tooLong = await image('PUT', url, { body: Buffer.alloc(10), headers: { 'Content-Range': `bytes ${4 * MiB - 5}-${4 * MiB + 4}/*` } });
+    assert.equal(tooLong.status, 416);
+    assert.equal((await image('PUT', url, { body: 'x', headers: { 'Content-Range': 'bytes 9-1/*' } })).status, 400);
+    assert.equal((await image('PUT', `${url}?flush=maybe`, { body: 'x' })).status, 400);
+    assert.equal((await image('PUT', url, { headers: { 'Transfer-Encoding': 'chunked' }, body: 'x' })).status, 400, 'Content-Length is required');
+    assert.equal((await image('PATCH', url, { body: '{"op":"shred"}' })).status, 400);
+    assert.equal((await image('PATCH', url, { body: 'not json' })).status, 400);
+    assert.equal((await image('PATCH', url, { body: JSON.stringify({ op: 'zero', offset: 0 }) })).status, 400, 'size is required');
+    const unknown = await image('GET', url.replace(/[0-9a-f-]+$/, '00000000-0000-0000-0000-000000000000'));
+    assert.equal(unknown.status, 403);
+    assert.match(unknown.body.toString(), /^You are not allowed to access this resource: no such ticket\n$/);
+    assert.equal(unknown.headers.connection, 'close');
+    assert.equal((await image('DELETE', url)).status, 405);
+    assert.equal((await image('GET', url.replace(/\/images\/.*/, '/images/'))).status, 400);
+
+    // Zero: the range reads as zeros afterwards; extents cover the image.
+    await upload(url, randomBytes(4 * MiB));
+    assert.equal((await image('PATCH', url, { body: JSON.stringify({ op: 'zero', offset: MiB, size: MiB, flush: true }) })).status, 200);
+    const middle = await image('GET', url, { headers: { Range: `bytes=${MiB}-${2 * MiB - 1}` } });
+    assert.ok(middle.body.equals(Buffer.alloc(MiB)));
+    const extents = JSON.parse((await image('GET', `${url}/extents`)).body.toString()) as { start: number; length: number }[];
+    assert.equal(extents[extents.length - 1].start + extents[extents.length - 1].length, 4 * MiB);
+    assert.equal((await image('GET', `${url}/extents?context=dirty`)).status, 404);
+
+    const down = await transfer(await disk('readonly', 'raw', MiB), 'download');
+    const write = await image('PUT', String(down.proxy_url), { body: 'x' });
+    assert.equal(write.status, 403);
+    assert.match(write.body.toString(), /transfer forbids write/);
+    await act(down, 'pause', 400);
+    await act(down, 'finalize');
+    await act(up, 'finalize');
+  });
+
+  it('reports sparse images through extents', async () => {
+    const d = await disk('sparse', 'raw', 16 * MiB);
+    const up = await transfer(d, 'upload');
+    const data = randomBytes(MiB);
+    const r = await image('PUT', String(up.proxy_url), { body: data, headers: { 'Content-Range': `bytes ${8 * MiB}-${9 * MiB - 1}/*` } });
+    assert.equal(r.status, 200);
+    await act(up, 'finalize');
+    await phase(up, 'finished_success');
+    const down = await transfer(d, 'download');
+    const extents = JSON.parse((await image('GET', `${String(down.proxy_url)}/extents`)).body.toString()) as { start: number; length: number; zero: boolean }[];
+    const data8 = extents.filter((e) => !e.zero);
+    assert.deepEqual(data8.map((e) => [e.start, e.length]), [[8 * MiB, MiB]]);
+    await act(down, 'finalize');
+  });
+
+  it('pauses, resumes and cancels an upload; cancelling removes its disk', async () => {
+    const d = await disk('paused', 'raw');
+    const up = await transfer(d, 'upload');
+    await act(up, 'resume', 409);
+    await act(up, 'pause');
+    assert.equal(XML.read(T.ImageTransfer, await ok('GET', `/imagetransfers/${up.id}`)).phase, 'paused_user');
+    await act(up, 'finalize', 409);
+    await act(up, 'resume');
+    await phase(up, 'transferring');
+    await act(up, 'cancel');
+    await phase(up, 'finished_failure');
+    assert.equal((await api.call('GET', `/disks/${d.id}`)).status, 404);
+  });
+
+  it('locks the disk, and refuses what it cannot serve', async () => {
+    const d = await disk('locked', 'raw');
+    const down = await transfer(d, 'download');
+    const again = await api.call('POST', '/imagetransfers', `<image_transfer><disk id="${d.id}"/><direction>download</direction></image_transfer>`);
+    assert.equal(again.status, 409);
+    await act(down, 'finalize');
+    await phase(down, 'finished_success');
+    assert.equal(await diskStatus(d), 'ok');
+    const cow = await disk('nbd', 'cow');
+    const raw = await api.call('POST', '/imagetransfers', `<image_transfer><disk id="${cow.id}"/><direction>download</direction><format>raw</format></image_transfer>`);
+    assert.equal(raw.status, 409);
+    assert.match(XML.read(T.Fault, raw.text, 'fault').detail as string, /not supported by this engine yet/);
+    assert.equal((await api.call('POST', '/imagetransfers', '<image_transfer><direction>download</direction></image_transfer>')).status, 400);
+  });
+
+  it('applies the timeout policy to an idle transfer', async () => {
+    const d = await disk('idle', 'raw');
+    const up = await transfer(d, 'upload', '<inactivity_timeout>1</inactivity_timeout><timeout_policy>cancel</timeout_policy>');
+    await phase(up, 'finished_failure');
+    assert.equal((await api.call('GET', `/disks/${d.id}`)).status, 404, 'a cancelled upload loses its disk');
+    const d2 = await disk('idle2', 'raw');
+    const up2 = await transfer(d2, 'upload', '<inactivity_timeout>1</inactivity_timeout>');
+    await phase(up2, 'paused_system');
+    await act(up2, 'resume');
+    await phase(up2, 'transferring');
+    await act(up2, 'cancel');
+  });
+});
