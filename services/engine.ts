@@ -6,7 +6,7 @@ import { migrate } from './store/migrations';
 import { Storage } from './storage';
 import { SimulatedRuntime } from './runtime/simulated';
 import { Scheduler } from './transitions';
-import { monitorTransfers } from './transfers';
+import { monitorTransfers, pauseInterruptedUploads } from './transfers';
 import './datacenters';
 import './clusters';
 import './hosts';
@@ -37,6 +37,7 @@ export async function openEngine(config: Config): Promise<RunningEngine> {
     speed: config.simSpeed, hostMemory: config.simHostMemory, hostCores: config.simHostCores, dataDir: config.dataDir,
   });
   const engine: Engine = { config, db, storage: new Storage(config.dataDir), runtime };
+  await pauseInterruptedUploads(engine);
   const scheduler = new Scheduler(db, runtime, TICK_MS, [() => monitorTransfers(engine)]);
   scheduler.start();
   return {

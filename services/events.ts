@@ -32,6 +32,7 @@ export const EventCode = {
   HOST_ACTIVATING: 9305,
   TRANSFER_FINISHED: 9400,
   TRANSFER_FAILED: 9401,
+  TRANSFER_PAUSED: 9402,
 } as const;
 
 export type Severity = 'normal' | 'warning' | 'error' | 'alert';

@@ -253,8 +253,11 @@ const STEPS: Record<string, (c: Context) => Promise<void>> = {
   transferring: watch,
   resuming: async (c) => {
     const ticket = await ticketOf(c);
-    if (ticket) await c.repo.db('transfer_tickets').where('id', ticket.id).update({ expires_at: Date.now() + TICKET_TIMEOUT * 1000, last_activity: Date.now() });
-    await setPhase(c, 'transferring');
+    if (!ticket) return installTicket(c);
+    await c.repo.db('transfer_tickets').where('id', ticket.id).update({ expires_at: Date.now() + TICKET_TIMEOUT * 1000, last_activity: Date.now(), active: 0 });
+    // The proxy may listen elsewhere since the ticket was made (a restart).
+    const url = `https://${c.engine.config.publicHost}:${c.engine.config.proxyPort}/images/${ticket.id}`;
+    await setPhase(c, 'transferring', { proxy_url: url, transfer_url: url });
   },
   cancelled_user: async (c) => {
     await removeTicket(c);
@@ -274,6 +277,19 @@ const STEPS: Record<string, (c: Context) => Promise<void>> = {
     else await finish(c, true);
   },
 };
+
+/**
+ * After the engine starts, uploads that were moving data come back paused, as oVirt's do when
+ * their data-plane ticket is lost: the client resumes them and goes on from its last flush.
+ */
+export async function pauseInterruptedUploads(engine: Engine): Promise<void> {
+  const repo = new Repo(engine.db);
+  for (const transfer of await repo.list(T.ImageTransfer, {}, { where: { phase: 'transferring' } })) {
+    if (transfer.direction !== 'upload') continue;
+    await repo.update(T.ImageTransfer, { ...transfer, phase: 'paused_system', active: false, last_updated: Date.now() });
+    await recordEvent(repo, { code: EventCode.TRANSFER_PAUSED, severity: 'warning', description: `Upload ${String(transfer.id)} was paused by an engine restart; resume it to go on.` });
+  }
+}
 
 /** One pass over the transfers that have work to do; run by the scheduler. */
 export async function monitorTransfers(engine: Engine): Promise<void> {

@@ -239,6 +239,24 @@ describe('image transfers', () => {
     assert.equal((await api.call('POST', '/imagetransfers', '<image_transfer><direction>download</direction></image_transfer>')).status, 400);
   });
 
+  it('brings an interrupted upload back paused after a restart, with its flushed bytes intact', async () => {
+    const d = await disk('restarted', 'raw', 4 * MiB);
+    const up = await transfer(d, 'upload');
+    const first = randomBytes(2 * MiB);
+    assert.equal((await image('PUT', String(up.proxy_url), { body: first, headers: { 'Content-Range': `bytes 0-${2 * MiB - 1}/*` } })).status, 200);
+    await t.restart();
+    api = await ApiClient.of(t, XML);
+    const paused = await phase(up, 'paused_system');
+    assert.equal(await diskStatus(d), 'locked');
+    await act(paused, 'resume');
+    const resumed = await phase(up, 'transferring');
+    const second = randomBytes(2 * MiB);
+    assert.equal((await image('PUT', `${String(resumed.proxy_url)}?flush=y`, { body: second, headers: { 'Content-Range': `bytes ${2 * MiB}-${4 * MiB - 1}/*` } })).status, 200);
+    assert.equal(sha(await download(String(resumed.proxy_url), 4 * MiB)), sha(Buffer.concat([first, second])));
+    await act(resumed, 'finalize');
+    await phase(up, 'finished_success');
+  });
+
   it('applies the timeout policy to an idle transfer', async () => {
     const d = await disk('idle', 'raw');
     const up = await transfer(d, 'upload', '<inactivity_timeout>1</inactivity_timeout><timeout_policy>cancel</timeout_policy>');
