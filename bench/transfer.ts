@@ -1,0 +1,140 @@
+// Upload and download throughput through the image proxy, next to the ceiling measured in the
+// same run: a plain copy of the same file on the same disk (`dd … conv=fsync`). A 2 GiB random
+// image moves with curl; a 2 GiB sparse image (64 MiB of data) downloads through its extents.
+// Run with `npm run bench:transfer` (BENCH_MIB sets the size, default 2048).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import https from 'node:https';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import * as T from '../model/types';
+import { Obj, XML } from '../model/codec';
+import { ApiClient, SQLITE, TestEngine } from '../test/support/engine';
+
+const MIB = 1024 * 1024;
+const SIZE_MIB = Number(process.env.BENCH_MIB ?? 2048);
+const SIZE = SIZE_MIB * MIB;
+
+const rate = (bytes: number, ms: number) => bytes / MIB / (ms / 1000);
+/** curl runs beside the proxy, which lives in this process: never block the event loop on it. */
+const curl = (args: string[]) => promisify(execFile)('curl', ['-sf', ...args]);
+
+async function wait(api: ApiClient, x: Obj, phase: string): Promise<Obj> {
+  for (;;) {
+    const now = XML.read(T.ImageTransfer, (await api.call('GET', `/imagetransfers/${x.id}`)).text);
+    if (now.phase === phase) return now;
+    if (String(now.phase).startsWith('finished') && now.phase !== phase) throw new Error(`transfer ended ${String(now.phase)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function timed(run: () => void | Promise<void>): Promise<number> {
+  const start = performance.now();
+  await run();
+  return performance.now() - start;
+}
+
+/** Downloads only the data extents of an image, as the imageio client does, into a sparse file. */
+async function sparseDownload(url: string, ca: string, out: string): Promise<void> {
+  const get = (u: string, headers: Record<string, string> = {}) => new Promise<Buffer>((resolve, reject) => {
+    https.get(u, { ca, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(Buffer.concat(chunks)));
+    }).on('error', reject);
+  });
+  const extents = JSON.parse((await get(`${url}/extents`)).toString()) as { start: number; length: number; zero: boolean }[];
+  const fh = await fs.promises.open(out, 'w');
+  try {
+    const end = extents[extents.length - 1];
+    await fh.truncate(end.start + end.length);
+    for (const e of extents.filter((x) => !x.zero)) {
+      for (let at = e.start; at < e.start + e.length; at += 64 * MIB) {
+        const last = Math.min(e.start + e.length, at + 64 * MIB) - 1;
+        const data = await get(url, { Range: `bytes=${at}-${last}` });
+        await fh.write(data, 0, data.length, at);
+      }
+    }
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const t = await TestEngine.start(SQLITE);
+  const work = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'hangar-bench-'));
+  try {
+    const api = await ApiClient.of(t, XML);
+    const ca = (await t.request('GET', '/ovirt-engine/services/pki-resource?resource=ca-certificate&format=X509-PEM-CA')).text;
+    const caFile = path.join(work, 'ca.pem');
+    fs.writeFileSync(caFile, ca);
+    const domainDir = path.join(work, 'domain');
+    fs.mkdirSync(domainDir);
+    await api.call('POST', '/storagedomains', `<storage_domain><name>bench</name><type>data</type><storage><type>localfs</type><path>${domainDir}</path></storage></storage_domain>`);
+    const [dc] = XML.readList(T.DataCenter, (await api.call('GET', '/datacenters')).text);
+    await api.call('POST', `/datacenters/${dc.id}/storagedomains`, '<storage_domain><name>bench</name></storage_domain>');
+    const host = XML.read(T.Host, (await api.call('POST', '/hosts', '<host><name>bh</name><address>bh.example.com</address><root_password>secret-pw</root_password></host>')).text);
+    while (XML.read(T.Host, (await api.call('GET', `/hosts/${host.id}`)).text).status !== 'up') await new Promise((r) => setTimeout(r, 50));
+
+    const source = path.join(work, 'random.img');
+    execFileSync('dd', ['if=/dev/urandom', `of=${source}`, 'bs=8M', `count=${SIZE_MIB / 8}`, 'status=none']);
+    const ceiling = rate(SIZE, await timed(() => {
+      execFileSync('dd', [`if=${source}`, `of=${path.join(work, 'copy.img')}`, 'bs=8M', 'conv=fsync', 'status=none']);
+    }));
+    fs.rmSync(path.join(work, 'copy.img'));
+    console.log(`ceiling: plain copy of ${SIZE_MIB} MiB on the same disk: ${ceiling.toFixed(0)} MiB/s`);
+
+    const disk = XML.read(T.Disk, (await api.call('POST', '/disks', `<disk><name>bench</name><format>raw</format><provisioned_size>${SIZE}</provisioned_size><storage_domains><storage_domain><name>bench</name></storage_domain></storage_domains></disk>`)).text);
+    const add = async (direction: string) => wait(api, XML.read(T.ImageTransfer, (await api.call('POST', '/imagetransfers', `<image_transfer><disk id="${disk.id}"/><direction>${direction}</direction></image_transfer>`)).text), 'transferring');
+    const finalize = async (x: Obj) => {
+      await api.call('POST', `/imagetransfers/${x.id}/finalize`, '<action/>');
+      await wait(api, x, 'finished_success');
+    };
+
+    const up = await add('upload');
+    const upload = rate(SIZE, await timed(async () => {
+      await curl(['--cacert', caFile, '-T', source, '-H', 'Expect:', String(up.proxy_url)]);
+    }));
+    await finalize(up);
+    console.log(`upload (curl, random data): ${upload.toFixed(0)} MiB/s = ${((upload / ceiling) * 100).toFixed(0)} % of the ceiling`);
+
+    const down = await add('download');
+    const target = path.join(work, 'down.img');
+    const download = rate(SIZE, await timed(async () => {
+      await curl(['--cacert', caFile, '-o', target, String(down.proxy_url)]);
+      execFileSync('sync', ['-d', target]);
+    }));
+    await finalize(down);
+    execFileSync('cmp', [source, target]);
+    console.log(`download (curl, random data): ${download.toFixed(0)} MiB/s = ${((download / ceiling) * 100).toFixed(0)} % of the ceiling; identical: yes`);
+    fs.rmSync(target);
+    fs.rmSync(source);
+
+    // A sparse image: 64 MiB of data in four places of a mostly empty disk.
+    const sparse = XML.read(T.Disk, (await api.call('POST', '/disks', `<disk><name>sparse</name><format>raw</format><provisioned_size>${SIZE}</provisioned_size><storage_domains><storage_domain><name>bench</name></storage_domain></storage_domains></disk>`)).text);
+    const sup = await wait(api, XML.read(T.ImageTransfer, (await api.call('POST', '/imagetransfers', `<image_transfer><disk id="${sparse.id}"/><direction>upload</direction></image_transfer>`)).text), 'transferring');
+    const piece = path.join(work, 'piece.img');
+    execFileSync('dd', ['if=/dev/urandom', `of=${piece}`, 'bs=16M', 'count=1', 'status=none']);
+    for (let i = 0; i < 4; i++) {
+      const at = Math.floor((SIZE / 4) * i);
+      await curl(['--cacert', caFile, '-T', piece, '-H', 'Expect:', '-H', `Content-Range: bytes ${at}-${at + 16 * MIB - 1}/*`, String(sup.proxy_url)]);
+    }
+    await finalize(sup);
+    const sdown = await wait(api, XML.read(T.ImageTransfer, (await api.call('POST', '/imagetransfers', `<image_transfer><disk id="${sparse.id}"/><direction>download</direction></image_transfer>`)).text), 'transferring');
+    const sparseOut = path.join(work, 'sparse.img');
+    const sparseRate = rate(SIZE, await timed(() => sparseDownload(String(sdown.proxy_url), ca, sparseOut)));
+    await finalize(sdown);
+    console.log(`sparse download through extents: ${SIZE_MIB} MiB of virtual size at ${sparseRate.toFixed(0)} MiB/s = ${((sparseRate / ceiling) * 100).toFixed(0)} % of the ceiling (faster than the virtual size allows: ${sparseRate > ceiling ? 'yes' : 'no'})`);
+  } finally {
+    await t.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
