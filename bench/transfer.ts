@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import https from 'node:https';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import * as T from '../model/types';
@@ -18,8 +18,9 @@ const SIZE_MIB = Number(process.env.BENCH_MIB ?? 2048);
 const SIZE = SIZE_MIB * MIB;
 
 const rate = (bytes: number, ms: number) => bytes / MIB / (ms / 1000);
-/** curl runs beside the proxy, which lives in this process: never block the event loop on it. */
-const curl = (args: string[]) => promisify(execFile)('curl', ['-sf', ...args]);
+/** Commands run beside the engine, which lives in this process: never block its event loop. */
+const sh = promisify(execFile);
+const curl = (args: string[]) => sh('curl', ['-sf', ...args]);
 
 async function wait(api: ApiClient, x: Obj, phase: string): Promise<Obj> {
   for (;;) {
@@ -80,9 +81,9 @@ async function main(): Promise<void> {
     while (XML.read(T.Host, (await api.call('GET', `/hosts/${host.id}`)).text).status !== 'up') await new Promise((r) => setTimeout(r, 50));
 
     const source = path.join(work, 'random.img');
-    execFileSync('dd', ['if=/dev/urandom', `of=${source}`, 'bs=8M', `count=${SIZE_MIB / 8}`, 'status=none']);
-    const ceiling = rate(SIZE, await timed(() => {
-      execFileSync('dd', [`if=${source}`, `of=${path.join(work, 'copy.img')}`, 'bs=8M', 'conv=fsync', 'status=none']);
+    await sh('dd', ['if=/dev/urandom', `of=${source}`, 'bs=8M', `count=${SIZE_MIB / 8}`, 'status=none']);
+    const ceiling = rate(SIZE, await timed(async () => {
+      await sh('dd', [`if=${source}`, `of=${path.join(work, 'copy.img')}`, 'bs=8M', 'conv=fsync', 'status=none']);
     }));
     fs.rmSync(path.join(work, 'copy.img'));
     console.log(`ceiling: plain copy of ${SIZE_MIB} MiB on the same disk: ${ceiling.toFixed(0)} MiB/s`);
@@ -105,10 +106,10 @@ async function main(): Promise<void> {
     const target = path.join(work, 'down.img');
     const download = rate(SIZE, await timed(async () => {
       await curl(['--cacert', caFile, '-o', target, String(down.proxy_url)]);
-      execFileSync('sync', ['-d', target]);
+      await sh('sync', ['-d', target]);
     }));
     await finalize(down);
-    execFileSync('cmp', [source, target]);
+    await sh('cmp', [source, target]);
     console.log(`download (curl, random data): ${download.toFixed(0)} MiB/s = ${((download / ceiling) * 100).toFixed(0)} % of the ceiling; identical: yes`);
     fs.rmSync(target);
     fs.rmSync(source);
@@ -117,7 +118,7 @@ async function main(): Promise<void> {
     const sparse = XML.read(T.Disk, (await api.call('POST', '/disks', `<disk><name>sparse</name><format>raw</format><provisioned_size>${SIZE}</provisioned_size><storage_domains><storage_domain><name>bench</name></storage_domain></storage_domains></disk>`)).text);
     const sup = await wait(api, XML.read(T.ImageTransfer, (await api.call('POST', '/imagetransfers', `<image_transfer><disk id="${sparse.id}"/><direction>upload</direction></image_transfer>`)).text), 'transferring');
     const piece = path.join(work, 'piece.img');
-    execFileSync('dd', ['if=/dev/urandom', `of=${piece}`, 'bs=16M', 'count=1', 'status=none']);
+    await sh('dd', ['if=/dev/urandom', `of=${piece}`, 'bs=16M', 'count=1', 'status=none']);
     for (let i = 0; i < 4; i++) {
       const at = Math.floor((SIZE / 4) * i);
       await curl(['--cacert', caFile, '-T', piece, '-H', 'Expect:', '-H', `Content-Range: bytes ${at}-${at + 16 * MIB - 1}/*`, String(sup.proxy_url)]);
