@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const servers = config.role === 'proxy' ? undefined : await startApi(engine);
   if (servers) console.log(`Hangar API on ${servers.https.info.uri}/ovirt-engine/api`);
   if (servers?.http) console.log(`Hangar API (plain HTTP) on ${servers.http.info.uri}/ovirt-engine/api`);
-  const proxy = config.role === 'api' ? undefined : await startProxy(engine.db, ensureCertificates(config.dataDir), config.proxyPort, config.bind);
+  const proxy = config.role === 'api' ? undefined : await startProxy(engine.db, await ensureCertificates(engine.db, config.dataDir, config.publicHost), config.proxyPort, config.bind);
   if (proxy) console.log(`Hangar image proxy on https://${config.publicHost}:${proxy.port}/images`);
   const stop = async () => {
     await servers?.stop();

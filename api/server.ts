@@ -42,7 +42,7 @@ export interface ApiServers {
 
 export async function startApi(engine: Engine, ports = { https: engine.config.apiPort, http: engine.config.httpPort }): Promise<ApiServers> {
   checkBehaviours();
-  const certs = ensureCertificates(engine.config.dataDir);
+  const certs = await ensureCertificates(engine.db, engine.config.dataDir, engine.config.publicHost);
   const sso = await Sso.open(engine);
   const https = await build(engine, sso, ports.https, { key: certs.keyPem, cert: certs.certPem }, certs.caPem);
   await https.start();

@@ -1,10 +1,12 @@
-// The engine's own certificate authority and server certificate, made on first start and
-// kept in the data dir, so clients can pin the CA served at /ovirt-engine/services/pki-resource.
+// The engine's own certificate authority, kept in the database and shared by every process, and
+// each process's server certificate signed by it; clients pin the CA served at
+// /ovirt-engine/services/pki-resource.
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import forge from 'node-forge';
+import { Knex } from 'knex';
 
 export interface Certificates {
   caPem: string;
@@ -50,37 +52,65 @@ function certificate(
   return cert;
 }
 
-function create(hostnames: string[]): Certificates {
+interface Authority {
+  certPem: string;
+  keyPem: string;
+}
+
+function createAuthority(): Authority {
   const ca = keyPair();
-  const caName = [{ name: 'commonName', value: `Hangar CA ${os.hostname()}` }, { name: 'organizationName', value: 'Hangar' }];
-  const caCert = certificate(caName, caName, ca.publicKey, ca.privateKey, 10, [
+  const name = [{ name: 'commonName', value: `Hangar CA ${os.hostname()}` }, { name: 'organizationName', value: 'Hangar' }];
+  const cert = certificate(name, name, ca.publicKey, ca.privateKey, 10, [
     { name: 'basicConstraints', cA: true, critical: true },
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  const server = keyPair();
-  const altNames = hostnames.map((h) => (/^[\d.]+$|:/.test(h) ? { type: 7, ip: h } : { type: 2, value: h }));
-  const serverCert = certificate([{ name: 'commonName', value: hostnames[0] }], caName, server.publicKey, ca.privateKey, 5, [
-    { name: 'basicConstraints', cA: false },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames },
-  ]);
-  return {
-    caPem: forge.pki.certificateToPem(caCert),
-    certPem: forge.pki.certificateToPem(serverCert) + forge.pki.certificateToPem(caCert),
-    keyPem: server.pem,
-  };
+  return { certPem: forge.pki.certificateToPem(cert), keyPem: ca.pem };
 }
 
-/** Loads the certificates from `<dataDir>/pki`, making them on first start. */
-export function ensureCertificates(dataDir: string): Certificates {
+/** A server certificate for this machine's names, signed by the engine's CA. */
+function issueServer(ca: Authority, hostnames: string[]): Certificates {
+  const caCert = forge.pki.certificateFromPem(ca.certPem);
+  const server = keyPair();
+  const altNames = hostnames.map((h) => (/^[\d.]+$|:/.test(h) ? { type: 7, ip: h } : { type: 2, value: h }));
+  const cert = certificate([{ name: 'commonName', value: hostnames[0] }], caCert.subject.attributes as forge.pki.CertificateField[], server.publicKey,
+    forge.pki.privateKeyFromPem(ca.keyPem) as forge.pki.rsa.PrivateKey, 5, [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames },
+    ]);
+  return { caPem: ca.certPem, certPem: forge.pki.certificateToPem(cert) + ca.certPem, keyPem: server.pem };
+}
+
+/** The engine's CA: made once and kept in the database, so every process shares it. */
+async function authority(db: Knex): Promise<Authority> {
+  const read = async () => db('pki').where('id', 'ca').first<{ cert_pem: string; key_pem: string } | undefined>();
+  let row = await read();
+  if (!row) {
+    const made = createAuthority();
+    // Processes starting together may all get here; the first insert wins and all use it.
+    await db('pki').insert({ id: 'ca', cert_pem: made.certPem, key_pem: made.keyPem }).onConflict('id').ignore();
+    row = await read();
+  }
+  if (!row) throw new Error('the engine CA could not be stored');
+  return { certPem: row.cert_pem, keyPem: row.key_pem };
+}
+
+/**
+ * The CA, and this process's server certificate kept in `<dataDir>/pki`: made on first start,
+ * and made again when the engine's CA is not the one that signed it.
+ */
+export async function ensureCertificates(db: Knex, dataDir: string, publicHost = os.hostname()): Promise<Certificates> {
+  const ca = await authority(db);
   const dir = path.join(dataDir, 'pki');
   const files = { caPem: 'ca.pem', certPem: 'server.pem', keyPem: 'server.key' } as const;
   const at = (k: keyof typeof files) => path.join(dir, files[k]);
-  if (!fs.existsSync(at('keyPem'))) {
-    const made = create([os.hostname(), 'localhost', '127.0.0.1', '::1']);
+  const current = fs.existsSync(at('keyPem')) && fs.readFileSync(at('caPem'), 'utf8') === ca.certPem;
+  if (!current) {
+    const made = issueServer(ca, [...new Set([publicHost, os.hostname(), 'localhost', '127.0.0.1', '::1'])]);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.rmSync(at('keyPem'), { force: true });
     fs.writeFileSync(at('caPem'), made.caPem);
     fs.writeFileSync(at('certPem'), made.certPem);
     // Written last: its presence marks a complete set.

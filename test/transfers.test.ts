@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import * as T from '../model/types';
 import { Obj, XML } from '../model/codec';
-import { ApiClient, TestEngine, withEngine } from './support/engine';
+import { ApiClient, BACKENDS, POSTGRES, TestEngine, spawnSibling, withEngine } from './support/engine';
 import { until } from './quickstart.test';
 
 const MiB = 1024 * 1024;
@@ -21,8 +21,8 @@ interface Answer {
   body: Buffer;
 }
 
-describe('image transfers', () => {
-  const ctx = withEngine();
+for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, () => {
+  const ctx = withEngine({ backend });
   let t: TestEngine;
   let api: ApiClient;
   let ca: string;
@@ -255,6 +255,33 @@ describe('image transfers', () => {
     assert.equal(sha(await download(String(resumed.proxy_url), 4 * MiB)), sha(Buffer.concat([first, second])));
     await act(resumed, 'finalize');
     await phase(up, 'finished_success');
+  });
+
+  // Several engine processes share PostgreSQL (a SQLite file has one writer process).
+  if (backend === POSTGRES) it('survives the engine process being killed mid-upload', async () => {
+    const d = await disk('killed', 'raw', 4 * MiB);
+    const up = await transfer(d, 'upload');
+    const ticket = String(up.proxy_url).split('/images/')[1];
+    // Another engine process serves the upload; then it dies without warning.
+    const doomed = await spawnSibling(t);
+    const viaDoomed = `https://localhost:${doomed.proxyPort}/images/${ticket}`;
+    const flushed = randomBytes(2 * MiB);
+    assert.equal((await image('PUT', viaDoomed, { body: flushed, headers: { 'Content-Range': `bytes 0-${2 * MiB - 1}/*` } })).status, 200);
+    await doomed.kill();
+    // The next engine process to start finds the upload interrupted.
+    const next = await spawnSibling(t);
+    try {
+      const paused = await phase(up, 'paused_system');
+      await act(paused, 'resume');
+      const resumed = await phase(up, 'transferring');
+      const rest = randomBytes(2 * MiB);
+      assert.equal((await image('PUT', String(resumed.proxy_url), { body: rest, headers: { 'Content-Range': `bytes ${2 * MiB}-${4 * MiB - 1}/*` } })).status, 200);
+      assert.equal(sha(await download(String(resumed.proxy_url), 4 * MiB)), sha(Buffer.concat([flushed, rest])));
+      await act(resumed, 'finalize');
+      await phase(up, 'finished_success');
+    } finally {
+      await next.stop();
+    }
   });
 
   it('applies the timeout policy to an idle transfer', async () => {

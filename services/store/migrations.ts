@@ -126,6 +126,18 @@ const migrations: Record<string, Migration> = {
       await knex.schema.dropTable(T.ImageTransfer.plural);
     },
   },
+  '007_pki': {
+    async up(knex) {
+      await knex.schema.createTable('pki', (t) => {
+        t.string('id', 32).primary();
+        t.text('cert_pem').notNullable();
+        t.text('key_pem').notNullable();
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTable('pki');
+    },
+  },
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -87,7 +87,7 @@ export class TestEngine {
     await ensureAdminPassword(this.engine, () => undefined);
     this.servers = await startApi(this.engine, { https: 0, http: 0 });
     // The proxy's port is known once it listens; transfer URLs are made with it.
-    this.proxy = await startProxy(this.engine.db, ensureCertificates(this.config.dataDir), 0, '127.0.0.1');
+    this.proxy = await startProxy(this.engine.db, await ensureCertificates(this.engine.db, this.config.dataDir, this.config.publicHost), 0, '127.0.0.1');
     this.config.proxyPort = this.proxy.port;
   }
 
@@ -161,7 +161,17 @@ export class ApiClient {
 export const FORMATS: Format[] = [XML, JSON_FORMAT];
 
 /** Another engine process (`node dist/api/main.js`) on the same database as `t`. */
-export async function spawnSibling(t: TestEngine, env: Record<string, string> = {}): Promise<{ base: string; pid: number; stop(): Promise<void> }> {
+export interface Sibling {
+  base: string;
+  /** Port of the sibling's image proxy. */
+  proxyPort: number;
+  pid: number;
+  stop(): Promise<void>;
+  /** Ends the process at once, as a crash would. */
+  kill(): Promise<void>;
+}
+
+export async function spawnSibling(t: TestEngine, env: Record<string, string> = {}): Promise<Sibling> {
   const { spawn } = await import('node:child_process');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-sibling-'));
   const child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'api', 'main.js')], {
@@ -173,34 +183,34 @@ export async function spawnSibling(t: TestEngine, env: Record<string, string> = 
       HANGAR_BIND: '127.0.0.1',
       HANGAR_API_PORT: '0',
       HANGAR_HTTP_PORT: '0',
+      HANGAR_PROXY_PORT: '0',
+      HANGAR_PUBLIC_HOST: 'localhost',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const base = await new Promise<string>((resolve, reject) => {
+  const [base, proxyPort] = await new Promise<[string, number]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`sibling did not start: ${output}`)), 20000);
     child.stdout.on('data', (d: Buffer) => {
       output += d.toString();
-      const m = /plain HTTP\) on http:\/\/[^:]+:(\d+)/.exec(output);
-      if (m) {
+      const api = /plain HTTP\) on http:\/\/[^:]+:(\d+)/.exec(output);
+      const proxy = /image proxy on https:\/\/[^:]+:(\d+)/.exec(output);
+      if (api && proxy) {
         clearTimeout(timer);
-        resolve(`http://127.0.0.1:${m[1]}`);
+        resolve([`http://127.0.0.1:${api[1]}`, Number(proxy[1])]);
       }
     });
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('exit', (code) => reject(new Error(`sibling exited with ${code}: ${output}`)));
   });
-  return {
-    base,
-    pid: child.pid as number,
-    async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
+  const end = async (signal: NodeJS.Signals) => {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    await exited;
+    fs.rmSync(dataDir, { recursive: true, force: true });
   };
+  return { base, proxyPort, pid: child.pid as number, stop: () => end('SIGTERM'), kill: () => end('SIGKILL') };
 }
 
 /**
