@@ -177,10 +177,12 @@ export function defineStruct(name: string, o: TypeOptions, attrs: Record<string,
 
 /** An identified type: it has an `id`, and `name`, `description` and `comment` like oVirt's `Identified`. */
 export function defineEntity(name: string, o: TypeOptions, attrs: Record<string, AttributeSpec>): StructType {
+  // Searchable entities are searched by their identity's fields too.
+  const search = o.search && { name: own('name'), description: own('description'), comment: own('comment'), ...o.search };
   return build(
     name,
     true,
-    o,
+    { ...o, search },
     {
       name: str('A human-readable name.', { column: true }),
       description: str('A human-readable description.'),

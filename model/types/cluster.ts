@@ -34,7 +34,7 @@ import { Permission } from './user';
 import { Cpu, Display } from './vm';
 
 export const Cluster = defineEntity('Cluster', {
-  search: { name: own('name'), description: own('description'), comment: own('comment'), architecture: own('cpu.architecture'), datacenter: via('data_center') },
+  search: { architecture: own('cpu.architecture'), datacenter: via('data_center') },
   inherits: 'data_center', doc: 'A set of hosts that share CPU type, networks and storage.' }, {
   ballooning_enabled: bool('Whether memory ballooning is enabled in the cluster.'),
   bios_type: enumOf(BiosType, 'Default chipset and firmware type.'),

@@ -33,7 +33,7 @@ import { Permission } from './user';
 import { Vm } from './vm';
 
 export const Disk = defineEntity('Disk', {
-  search: { name: own('name'), alias: own('alias'), description: own('description'), status: own('status'), format: own('format'), provisioned_size: own('provisioned_size'), storage: via('storage_domain') },
+  search: { alias: own('alias'), status: own('status'), format: own('format'), provisioned_size: own('provisioned_size'), storage: via('storage_domain') },
   inherits: 'storage_domain', doc: 'A virtual disk.' }, {
   instance_type: link(() => InstanceType, 'Instance type the device belongs to.'),
   template: link(() => Template, 'Template the device belongs to.'),

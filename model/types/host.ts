@@ -41,7 +41,7 @@ import { Permission, Tag } from './user';
 import { Cpu, Display, OperatingSystem } from './vm';
 
 export const Host = defineEntity('Host', {
-  search: { name: own('name'), description: own('description'), comment: own('comment'), status: own('status'), address: own('address'), type: own('type'), memory: own('memory'), hw_id: own('hardware_information.uuid'), cluster: via('cluster'), datacenter: via(['cluster', 'data_center']) },
+  search: { status: own('status'), address: own('address'), type: own('type'), memory: own('memory'), hw_id: own('hardware_information.uuid'), cluster: via('cluster'), datacenter: via(['cluster', 'data_center']) },
   inherits: 'cluster', doc: 'A physical machine that runs virtual machines.' }, {
   address: str('Address or FQDN used to reach the host.'),
   auto_numa_status: enumOf(AutoNumaStatus, 'Automatic NUMA balancing state of the host.', { readOnly: true }),

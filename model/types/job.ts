@@ -8,7 +8,7 @@ import { Host } from './host';
 import { User } from './user';
 
 export const Job = defineEntity('Job', {
-  search: { description: own('description'), status: own('status'), start_time: own('start_time'), end_time: own('end_time'), external: own('external') },
+  search: { status: own('status'), start_time: own('start_time'), end_time: own('end_time'), external: own('external') },
   doc: 'A long-running operation tracked by the engine.' }, {
   auto_cleared: bool('Whether the job is removed automatically after it ends.'),
   end_time: date('When the job ended.', { readOnly: true }),

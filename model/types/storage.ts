@@ -26,7 +26,7 @@ import { Permission } from './user';
 import { Vm } from './vm';
 
 export const StorageDomain = defineEntity('StorageDomain', {
-  search: { name: own('name'), description: own('description'), comment: own('comment'), status: own('status'), type: own('type'), storage_type: own('storage.type'), datacenter: via('data_center') },
+  search: { status: own('status'), type: own('type'), storage_type: own('storage.type'), datacenter: via('data_center') },
   inherits: 'data_center', doc: 'A storage area that holds disks, templates and other images.' }, {
   available: int('Free space, in bytes.', { readOnly: true }),
   backup: bool('Whether the domain holds backups only.'),

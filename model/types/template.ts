@@ -36,7 +36,7 @@ import {
 } from './vm';
 
 export const Template = defineEntity('Template', {
-  search: { name: own('name'), description: own('description'), comment: own('comment'), status: own('status'), memory: own('memory'), cluster: via('cluster'), datacenter: via(['cluster', 'data_center']) },
+  search: { status: own('status'), memory: own('memory'), cluster: via('cluster'), datacenter: via(['cluster', 'data_center']) },
   inherits: 'cluster', doc: 'A read-only image from which virtual machines are created.' }, {
   auto_pinning_policy: enumOf(AutoPinningPolicy, 'How CPU and NUMA pinning is computed automatically.'),
   bios: struct(() => Bios, 'BIOS settings.'),

@@ -14,7 +14,7 @@ import { Template } from './template';
 import { Vm } from './vm';
 
 export const User = defineEntity('User', {
-  search: { name: own('name'), user_name: own('user_name'), last_name: own('last_name'), email: own('email'), principal: own('principal') },
+  search: { user_name: own('user_name'), last_name: own('last_name'), email: own('email'), principal: own('principal') },
   doc: 'A user coming from a directory.' }, {
   department: str('Department of the user.'),
   domain_entry_id: str('Identifier of the entry in the directory.'),
@@ -36,7 +36,7 @@ export const User = defineEntity('User', {
 });
 
 export const Group = defineEntity('Group', {
-  search: { name: own('name') },
+  search: {},
   doc: 'A group of users coming from a directory.' }, {
   domain_entry_id: str('Identifier of the entry in the directory.'),
   namespace: str('Directory namespace of the entry.'),

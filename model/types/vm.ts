@@ -56,7 +56,7 @@ import { Template } from './template';
 import { Domain, Permission, Tag, User } from './user';
 
 export const Vm = defineEntity('Vm', {
-  search: { name: own('name'), description: own('description'), comment: own('comment'), status: own('status'), type: own('type'), memory: own('memory'), os: own('os.type'), fqdn: own('fqdn'), creationdate: own('creation_time'), cluster: via('cluster'), host: via('host'), template: via('template'), datacenter: via(['cluster', 'data_center']) },
+  search: { status: own('status'), type: own('type'), memory: own('memory'), os: own('os.type'), fqdn: own('fqdn'), creationdate: own('creation_time'), cluster: via('cluster'), host: via('host'), template: via('template'), datacenter: via(['cluster', 'data_center']) },
   inherits: 'cluster', doc: 'A virtual machine.' }, {
   auto_pinning_policy: enumOf(AutoPinningPolicy, 'How CPU and NUMA pinning is computed automatically.'),
   bios: struct(() => Bios, 'BIOS settings.'),
