@@ -14,6 +14,8 @@ async function main(): Promise<void> {
   if (servers) console.log(`Hangar API on ${servers.https.info.uri}/ovirt-engine/api`);
   if (servers?.http) console.log(`Hangar API (plain HTTP) on ${servers.http.info.uri}/ovirt-engine/api`);
   const proxy = config.role === 'api' ? undefined : await startProxy(engine.db, await ensureCertificates(engine.db, config.dataDir, config.publicHost), config.proxyPort, config.bind);
+  // With port 0 the system picks one; transfer URLs must carry the real one.
+  if (proxy) config.proxyPort = proxy.port;
   if (proxy) console.log(`Hangar image proxy on https://${config.publicHost}:${proxy.port}/images`);
   const stop = async () => {
     await servers?.stop();

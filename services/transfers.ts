@@ -298,7 +298,7 @@ export async function monitorTransfers(engine: Engine): Promise<void> {
     for (const transfer of await repo.list(T.ImageTransfer, {}, { where: { phase } })) {
       await engine.db.transaction(async (trx) => {
         const r = new Repo(trx);
-        const current = await r.get(T.ImageTransfer, String(transfer.id));
+        const current = await r.getForUpdate(T.ImageTransfer, String(transfer.id));
         if (current?.phase !== phase) return;
         const disk = await r.get(T.Disk, String((current.disk as Obj).id));
         const sd = disk && (await r.get(T.StorageDomain, String(diskDomainId(disk))));

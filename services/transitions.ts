@@ -52,7 +52,7 @@ export async function schedule(repo: Repo, type: StructType, id: string, steps: 
 
 /** Applies a status change to a stored object now. */
 export async function applyStep(repo: Repo, type: StructType, id: string, step: TransitionStep): Promise<Obj | undefined> {
-  const obj = await repo.get(type, id);
+  const obj = await repo.getForUpdate(type, id);
   if (!obj) return undefined;
   const next: Obj = { ...obj, ...step.set, status: step.status };
   for (const k of step.unset ?? []) delete next[k];

@@ -54,7 +54,11 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
   };
   const phase = async (x: Obj, wanted: string) => {
     let now: Obj = x;
-    await until(async () => (now = XML.read(T.ImageTransfer, await ok('GET', `/imagetransfers/${x.id}`))).phase === wanted);
+    try {
+      await until(async () => (now = XML.read(T.ImageTransfer, await ok('GET', `/imagetransfers/${x.id}`))).phase === wanted);
+    } catch {
+      assert.fail(`transfer ${String(x.id)} stayed ${String(now.phase)}, waiting for ${wanted}`);
+    }
     return now;
   };
   const act = (x: Obj, name: string, status = 200) => ok('POST', `/imagetransfers/${x.id}/${name}`, '<action/>', status);

@@ -62,6 +62,18 @@ export class Repo {
     return row && (JSON.parse(row.data) as Obj);
   }
 
+  /**
+   * Reads an object to change it in this transaction: on PostgreSQL the row stays locked until
+   * the transaction ends, so a concurrent change is neither lost nor overwritten. (SQLite runs one
+   * writing transaction at a time, which gives the same.)
+   */
+  async getForUpdate(type: StructType, id: string): Promise<Obj | undefined> {
+    const q = this.query(type).where('id', id).first('data');
+    if (String(this.db.client.config.client) === 'pg') q.forUpdate();
+    const row: { data: string } | undefined = await q;
+    return row && (JSON.parse(row.data) as Obj);
+  }
+
   async count(type: StructType, owners: Owners = {}, where: Record<string, string> = {}): Promise<number> {
     const row = await this.query(type, owners, where).count({ n: '*' }).first();
     return Number(row?.n ?? 0);
