@@ -8,11 +8,17 @@ import { load, storedEntity } from './stored';
 import { badRequest, conflict } from './fault';
 import { resolve, refTo } from './refs';
 import { diskDomainId } from './storage';
+import { Repo } from './store/repo';
+
+/** The storage domain a disk lives on. */
+export async function domainOfDisk(repo: Repo, disk: Obj): Promise<Obj | undefined> {
+  const sdId = diskDomainId(disk);
+  return sdId ? repo.get(T.StorageDomain, sdId) : undefined;
+}
 
 /** What clients see of a disk: the stored object with its live size on storage. */
 export async function diskView(call: Call, disk: Obj): Promise<Obj> {
-  const sdId = diskDomainId(disk);
-  const sd = sdId ? await call.repo.get(T.StorageDomain, sdId) : undefined;
+  const sd = await domainOfDisk(call.repo, disk);
   if (!sd) return disk;
   const actual = call.engine.storage.actualSize(sd, disk);
   return { ...disk, actual_size: actual, total_size: actual };
@@ -55,8 +61,7 @@ export async function removeDisk(call: Call, disk: Obj, exceptVm?: string): Prom
   if (users.length) throw conflict(`Cannot remove Disk ${String(disk.name ?? disk.id)}: it is attached to a virtual machine`);
   await call.repo.remove(T.Disk, String(disk.id));
   await call.repo.removeOwned(T.DiskSnapshot, { disk: String(disk.id) });
-  const sdId = diskDomainId(disk);
-  const sd = sdId ? await call.repo.get(T.StorageDomain, sdId) : undefined;
+  const sd = await domainOfDisk(call.repo, disk);
   if (sd) await call.engine.storage.removeVolume(sd, disk);
 }
 

@@ -14,8 +14,8 @@ import { load } from './stored';
 import { badRequest, conflict } from './fault';
 import { refTo } from './refs';
 import { Repo } from './store/repo';
-import { diskDomainId, qemuFormat } from './storage';
-import { removeDisk } from './disks';
+import { qemuFormat } from './storage';
+import { domainOfDisk, removeDisk } from './disks';
 import { EventCode, recordEvent } from './events';
 
 const run = promisify(execFile);
@@ -54,7 +54,7 @@ async function add(call: Call, body: Obj): Promise<Obj> {
       if (vm && vm.status !== 'down') throw conflict(`Disk ${String(disk.name ?? disk.id)} is used by VM ${String(vm.name)}, which is not down`);
     }
   }
-  const sd = await call.repo.get(T.StorageDomain, String(diskDomainId(disk)));
+  const sd = await domainOfDisk(call.repo, disk);
   if (sd?.data_center && sd.status !== 'active') throw conflict(`Storage domain ${String(sd.name)} is not active`);
   const format = String(body.format ?? disk.format);
   if (format !== disk.format) {
@@ -301,7 +301,7 @@ export async function monitorTransfers(engine: Engine): Promise<void> {
         const current = await r.getForUpdate(T.ImageTransfer, String(transfer.id));
         if (current?.phase !== phase) return;
         const disk = await r.get(T.Disk, String((current.disk as Obj).id));
-        const sd = disk && (await r.get(T.StorageDomain, String(diskDomainId(disk))));
+        const sd = disk && (await domainOfDisk(r, disk));
         if (!disk || !sd) {
           await r.update(T.ImageTransfer, { ...current, phase: 'finished_failure' });
           return;

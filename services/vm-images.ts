@@ -16,7 +16,7 @@ import { refTo } from './refs';
 import { configurationOf } from './templates';
 import { EventCode, recordEvent } from './events';
 import { endJob, startJob } from './jobs';
-import { diskDomainId } from './storage';
+import { domainOfDisk } from './disks';
 import { CDROM_ID, freeMac } from './vms';
 
 interface Frozen {
@@ -35,7 +35,7 @@ async function disksOf(call: Call, vmId: string): Promise<{ disk: Obj; sd: Obj }
   const out: { disk: Obj; sd: Obj }[] = [];
   for (const a of await call.repo.list(T.DiskAttachment, { vm: vmId })) {
     const disk = await call.repo.get(T.Disk, String((a.disk as Obj).id));
-    const sd = disk && (await call.repo.get(T.StorageDomain, String(diskDomainId(disk))));
+    const sd = disk && (await domainOfDisk(call.repo, disk));
     if (disk && sd) out.push({ disk, sd });
   }
   return out;
@@ -43,7 +43,7 @@ async function disksOf(call: Call, vmId: string): Promise<{ disk: Obj; sd: Obj }
 
 async function diskAndDomain(call: Call, diskId: string): Promise<{ disk: Obj; sd: Obj }> {
   const disk = await call.repo.get(T.Disk, diskId);
-  const sd = disk && (await call.repo.get(T.StorageDomain, String(diskDomainId(disk))));
+  const sd = disk && (await domainOfDisk(call.repo, disk));
   if (!disk || !sd) throw conflict(`Disk ${diskId} of the snapshot is gone`);
   return { disk, sd };
 }

@@ -6,18 +6,15 @@ import { Obj, isObj } from '../model/codec';
 import * as T from '../model/types';
 import { Repo } from '../services/store/repo';
 import { Principal } from '../services/behaviour';
+import { PERMISSION_OBJECTS } from '../services/identity';
 
-/** The object links of a permission: every link but role, user and group. */
-const OBJECT_LINKS = T.Permission.attributes
-  .filter((a) => a.link && !a.list && !['role', 'user', 'group'].includes(a.name))
-  .map((a) => a.name);
 
 const SYSTEM = 'system';
 const key = (type: StructType, id: unknown) => `${type.element}:${String(id)}`;
 
 /** Where a permission applies: `vm:<id>`, or `system`. */
 function scopeOf(permission: Obj): string {
-  for (const name of OBJECT_LINKS) {
+  for (const name of PERMISSION_OBJECTS) {
     const ref = permission[name];
     if (isObj(ref) && ref.id !== undefined) return `${name}:${String(ref.id)}`;
   }
