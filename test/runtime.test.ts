@@ -338,3 +338,29 @@ describe('restart mid-transition', () => {
     assert.ok(jobs.every((j) => j.status !== 'started'), 'no job is left running');
   });
 });
+
+describe('cancelling a migration', () => {
+  // Slow enough (a migration takes 1 s) to be cancelled halfway.
+  const ctx = withEngine({ overrides: { simSpeed: 4 } });
+
+  it('keeps the VM up on its host, and refreshes a host', async () => {
+    const rt = new Runtime(ctx.t, ctx.api);
+    const h1 = await rt.host('m1');
+    const h2 = await rt.host('m2');
+    const vm = await rt.add('/vms', T.Vm, vmBody(XML, 'stay'));
+    await rt.act(`/vms/${vm.id}`, 'start', { host: { id: h1.id } });
+    await rt.status(`/vms/${vm.id}`, T.Vm, 'up');
+    await rt.act(`/vms/${vm.id}`, 'migrate', { host: { id: h2.id } });
+    assert.equal((await rt.get(`/vms/${vm.id}`, T.Vm)).status, 'migrating');
+    await rt.act(`/vms/${vm.id}`, 'cancelmigration');
+    const stayed = await rt.get(`/vms/${vm.id}`, T.Vm);
+    assert.equal(stayed.status, 'up');
+    assert.equal((stayed.host as Obj).id, h1.id);
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.equal(((await rt.get(`/vms/${vm.id}`, T.Vm)).host as Obj).id, h1.id, 'the cancelled migration never lands');
+    await rt.act(`/vms/${vm.id}`, 'cancelmigration', {}, 409);
+    assert.ok((await rt.events()).some((e) => e.code === 9210));
+    assert.equal((await rt.act(`/hosts/${h1.id}`, 'refresh')).status, 'complete');
+    assert.equal((await rt.get(`/hosts/${h1.id}`, T.Host)).memory, h1.memory);
+  });
+});
