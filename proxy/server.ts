@@ -1,25 +1,17 @@
 // The image data plane (imageio protocol): OPTIONS, ranged GET, PUT with Content-Range, PATCH
 // zero and flush, and extents, on `/images/{ticket}`, over TLS with the engine's certificate.
 // Bytes stream through with back-pressure; no chunk is held whole in memory.
-import fs from 'node:fs';
 import https from 'node:https';
 import { Socket } from 'node:net';
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { execFile } from 'node:child_process';
-import { pipeline } from 'node:stream/promises';
-import { promisify } from 'node:util';
 import { Knex } from 'knex';
 import { Certificates } from '../services/pki';
+import { Backend, openBackend } from './backend';
 import { ProxyError, Ticket, Tickets } from './tickets';
 import { parseContentRange, parseRange } from './ranges';
 
-const run = promisify(execFile);
-
 const READ_FEATURES = ['extents'];
 const WRITE_FEATURES = ['extents', 'flush', 'zero'];
-/** Zeroing proceeds in steps of this many bytes, written from one shared zero buffer. */
-const ZERO_STEP = 1024 * 1024;
-const ZEROS = Buffer.alloc(ZERO_STEP);
 const MAX_PATCH_BODY = 64 * 1024;
 
 function json(res: ServerResponse, body: unknown, headers: Record<string, string> = {}): void {
@@ -58,15 +50,6 @@ function tooFar(size: number): ProxyError {
   return new ProxyError(416, `Requested range is beyond the image size ${size}`, true, { 'Content-Range': `bytes */${size}` });
 }
 
-async function flushFile(path: string): Promise<void> {
-  const fh = await fs.promises.open(path, 'r+');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
 class ImageServer {
   constructor(private readonly tickets: Tickets) {}
 
@@ -80,34 +63,43 @@ class ImageServer {
     const method = req.method ?? 'GET';
     if (extents) {
       if (method !== 'GET') throw new ProxyError(405, `Method ${method} is not allowed on extents`);
-      return this.extents(await this.tickets.authorize(id, 'read'), url, res);
+      return this.serve(id, 'read', (t, b) => this.extents(t, b, url, res));
     }
     switch (method) {
       case 'OPTIONS':
-        return this.options(id, res);
+        if (id === '*') return json(res, { features: WRITE_FEATURES }, { Allow: 'OPTIONS,GET,PUT,PATCH' });
+        return this.serve(id, 'read', (t, b) => this.options(t, b, res));
       case 'GET':
-        return this.get(await this.tickets.authorize(id, 'read'), req, res);
+        return this.serve(id, 'read', (t, b) => this.get(t, b, req, res));
       case 'PUT':
-        return this.put(await this.tickets.authorize(id, 'write'), req, url, res);
+        return this.serve(id, 'write', (t, b) => this.put(t, b, req, url, res));
       case 'PATCH':
-        return this.patch(await this.tickets.authorize(id, 'write'), req, res);
+        return this.serve(id, 'write', (t, b) => this.patch(t, b, req, res));
       default:
         throw new ProxyError(405, `Method ${method} is not allowed`);
     }
   }
 
-  private async options(id: string, res: ServerResponse): Promise<void> {
-    if (id === '*') return json(res, { features: WRITE_FEATURES }, { Allow: 'OPTIONS,GET,PUT,PATCH' });
-    const t = await this.tickets.authorize(id, 'read');
+  /** Authorizes the request, opens the ticket's backend for it, and gives it back afterwards. */
+  private async serve(id: string, op: 'read' | 'write', work: (t: Ticket, b: Backend) => Promise<void>): Promise<void> {
+    const ticket = await this.tickets.authorize(id, op);
+    const backend = openBackend(ticket.url);
+    try {
+      await work(ticket, backend);
+    } finally {
+      backend.release();
+    }
+  }
+
+  private async options(t: Ticket, backend: Backend, res: ServerResponse): Promise<void> {
     await this.tickets.begin(t);
     await this.tickets.end(t);
     const write = t.ops === 'write';
-    // A regular file takes one writer safely (a qcow2 file may grow while zeroing).
-    json(res, { features: write ? WRITE_FEATURES : READ_FEATURES, max_readers: 8, max_writers: 1 }, { Allow: write ? 'OPTIONS,GET,PUT,PATCH' : 'OPTIONS,GET' });
+    json(res, { features: write ? WRITE_FEATURES : READ_FEATURES, max_readers: 8, max_writers: backend.maxWriters }, { Allow: write ? 'OPTIONS,GET,PUT,PATCH' : 'OPTIONS,GET' });
   }
 
-  private async get(t: Ticket, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const available = Math.min(t.size, (await fs.promises.stat(t.path)).size);
+  private async get(t: Ticket, backend: Backend, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const available = Math.min(t.size, await backend.size());
     let [start, end] = [0, available - 1];
     const range = req.headers.range;
     if (range !== undefined) {
@@ -124,14 +116,13 @@ class ImageServer {
         'Content-Disposition': 'attachment',
         ...(range === undefined ? {} : { 'Content-Range': `bytes ${start}-${end}/${t.size}` }),
       });
-      if (end >= start) await pipeline(fs.createReadStream(t.path, { start, end, highWaterMark: 1024 * 1024 }), res);
-      else res.end();
+      await backend.read(start, end + 1, res);
     } finally {
       await this.tickets.end(t, [start, end + 1]);
     }
   }
 
-  private async put(t: Ticket, req: IncomingMessage, url: URL, res: ServerResponse): Promise<void> {
+  private async put(t: Ticket, backend: Backend, req: IncomingMessage, url: URL, res: ServerResponse): Promise<void> {
     const lengthHeader = req.headers['content-length'];
     if (lengthHeader === undefined || !/^\d+$/.test(lengthHeader)) throw new ProxyError(400, 'Content-Length is required', true);
     const length = Number(lengthHeader);
@@ -142,11 +133,9 @@ class ImageServer {
     await this.tickets.begin(t);
     let written = 0;
     try {
-      req.on('data', (c: Buffer) => (written += c.length));
-      await pipeline(req, fs.createWriteStream(t.path, { flags: 'r+', start: offset, highWaterMark: 1024 * 1024 }));
+      written = await backend.write(offset, req);
       if (written !== length) throw new ProxyError(400, `The body had ${written} bytes, not Content-Length ${length}`, true);
-      // fsync flushes the file's data, whichever descriptor wrote it.
-      if (flush === 'y') await flushFile(t.path);
+      if (flush === 'y') await backend.flush();
     } finally {
       await this.tickets.end(t, [offset, offset + written]);
     }
@@ -154,7 +143,7 @@ class ImageServer {
     res.end();
   }
 
-  private async patch(t: Ticket, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async patch(t: Ticket, backend: Backend, req: IncomingMessage, res: ServerResponse): Promise<void> {
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(await readSmallBody(req)) as Record<string, unknown>;
@@ -166,7 +155,7 @@ class ImageServer {
     if (body.op === 'flush') {
       await this.tickets.begin(t);
       try {
-        await flushFile(t.path);
+        await backend.flush();
       } finally {
         await this.tickets.end(t);
       }
@@ -181,16 +170,10 @@ class ImageServer {
       if (body.flush !== undefined && typeof body.flush !== 'boolean') throw new ProxyError(400, 'Invalid flush: a boolean is needed');
       if (offset + size > t.size) throw tooFar(t.size);
       await this.tickets.begin(t);
-      const fh = await fs.promises.open(t.path, 'r+');
       try {
-        for (let done = 0; done < size;) {
-          const n = Math.min(ZERO_STEP, size - done);
-          await fh.write(ZEROS, 0, n, offset + done);
-          done += n;
-        }
-        if (body.flush === true) await fh.sync();
+        await backend.zero(offset, size);
+        if (body.flush === true) await backend.flush();
       } finally {
-        await fh.close();
         await this.tickets.end(t, [offset, offset + size]);
       }
     } else {
@@ -200,21 +183,13 @@ class ImageServer {
     res.end();
   }
 
-  /** Where the image holds data and where it reads as zeros, from qemu-img's map of the file. */
-  private async extents(t: Ticket, url: URL, res: ServerResponse): Promise<void> {
+  private async extents(t: Ticket, backend: Backend, url: URL, res: ServerResponse): Promise<void> {
     const context = url.searchParams.get('context') ?? 'zero';
     if (context === 'dirty') throw new ProxyError(404, 'Dirty extents are not available for this transfer');
     if (context !== 'zero') throw new ProxyError(400, `Invalid context '${context}': use zero or dirty`);
     await this.tickets.begin(t);
     try {
-      const { stdout } = await run('qemu-img', ['map', '--output=json', '-f', 'raw', t.path], { maxBuffer: 256 * 1024 * 1024 });
-      const out: { start: number; length: number; zero: boolean; hole: boolean }[] = [];
-      for (const e of JSON.parse(stdout) as { start: number; length: number; zero: boolean }[]) {
-        const last = out[out.length - 1];
-        if (last && last.zero === e.zero) last.length += e.length;
-        else out.push({ start: e.start, length: e.length, zero: e.zero, hole: false });
-      }
-      json(res, out);
+      json(res, await backend.extents());
     } finally {
       await this.tickets.end(t);
     }

@@ -6,7 +6,8 @@ export type Op = 'read' | 'write';
 
 export interface Ticket {
   id: string;
-  path: string;
+  /** The backend: `file:///path` or `nbd:unix:/socket`. */
+  url: string;
   size: number;
   ops: Op;
   timeout: number;

@@ -4,6 +4,7 @@
 // or cleans up, and forgets finished transfers after a while.
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as S from '../model/services';
@@ -17,6 +18,7 @@ import { Repo } from './store/repo';
 import { qemuFormat } from './storage';
 import { domainOfDisk, removeDisk } from './disks';
 import { EventCode, recordEvent } from './events';
+import { ensureNbdServer, stopNbdServer } from './nbd-server';
 
 const run = promisify(execFile);
 
@@ -26,11 +28,18 @@ const TICKET_TIMEOUT = 300;
 /** Finished transfers stay readable this long after their last change. */
 const KEEP_MS = { finished_success: 15 * 60_000, finished_failure: 30 * 60_000 } as Record<string, number>;
 
-async function diskOfSnapshot(call: Call, id: string): Promise<{ disk: Obj; volume: string }> {
+/** What a transfer moves: a disk, and the volume of its chain (with that volume's format). */
+interface Target {
+  disk: Obj;
+  volume: string;
+  volumeFormat: string;
+}
+
+async function diskOfSnapshot(call: Call, id: string): Promise<Target> {
   const [row] = await call.repo.list(T.DiskSnapshot, {}, { where: { id } });
   const disk = row && (await call.repo.get(T.Disk, String((row.disk as Obj).id)));
   if (!disk) throw badRequest(`Disk snapshot '${id}' does not exist`);
-  return { disk, volume: id };
+  return { disk, volume: id, volumeFormat: String(row.format) };
 }
 
 async function add(call: Call, body: Obj): Promise<Obj> {
@@ -38,12 +47,12 @@ async function add(call: Call, body: Obj): Promise<Obj> {
   const target = isObj(body.disk) ? body.disk : isObj(body.image) ? body.image : undefined;
   const snapshotRef = isObj(body.snapshot) ? body.snapshot : undefined;
   if (!target?.id && !snapshotRef?.id) throw badRequest('ImageTransfer [disk.id|snapshot.id] required for add');
-  const { disk, volume } = snapshotRef?.id
+  const { disk, volume, volumeFormat } = snapshotRef?.id
     ? await diskOfSnapshot(call, String(snapshotRef.id))
-    : await (async () => {
+    : await (async (): Promise<Target> => {
         const d = await call.repo.get(T.Disk, String(target!.id));
         if (!d) throw badRequest(`Disk '${String(target!.id)}' does not exist`);
-        return { disk: d, volume: String(d.image_id) };
+        return { disk: d, volume: String(d.image_id), volumeFormat: String(d.format) };
       })();
   if (snapshotRef && direction === 'upload') throw badRequest('Uploads go to a disk, not to a disk snapshot');
   if (disk.status === 'locked') throw conflict(`Disk ${String(disk.name ?? disk.id)} is locked by another operation`);
@@ -56,10 +65,9 @@ async function add(call: Call, body: Obj): Promise<Obj> {
   }
   const sd = await domainOfDisk(call.repo, disk);
   if (sd?.data_center && sd.status !== 'active') throw conflict(`Storage domain ${String(sd.name)} is not active`);
-  const format = String(body.format ?? disk.format);
-  if (format !== disk.format) {
-    throw conflict(`Transfers in ${format} format of a ${String(disk.format)} disk (guest data through NBD) are not supported by this engine yet; use format=${String(disk.format)}`);
-  }
+  const format = String(body.format ?? volumeFormat);
+  // Raw over qcow2 is guest data (through NBD); qcow2 bytes cannot stand for a raw volume.
+  if (format === 'cow' && volumeFormat === 'raw') throw conflict('A raw volume cannot be transferred in cow format: use format=raw');
   const transfer: Obj = {
     id: randomUUID(),
     direction,
@@ -76,6 +84,7 @@ async function add(call: Call, body: Obj): Promise<Obj> {
     ...(snapshotRef ? { snapshot: { id: snapshotRef.id } } : {}),
     ...(isObj(body.host) && body.host.id ? { host: { id: body.host.id } } : {}),
     volume,
+    volume_format: volumeFormat,
     last_updated: Date.now(),
   };
   await call.repo.insert(T.ImageTransfer, transfer);
@@ -150,22 +159,47 @@ async function setPhase(c: Context, phase: string, extra: Obj = {}): Promise<voi
   await c.repo.update(T.ImageTransfer, c.transfer);
 }
 
+/** Whether the transfer moves guest data of a qcow2 volume, through an NBD server. */
+function throughNbd(c: Context): boolean {
+  return c.transfer.format === 'raw' && String(c.transfer.volume_format ?? c.disk.format) === 'cow';
+}
+
+/** The ticket's backend: the volume file, or (guest data) the NBD server serving the volume. */
+async function backendUrl(c: Context): Promise<string> {
+  const path = c.engine.storage.volumeFile(c.sd, String(c.disk.id), String(c.transfer.volume));
+  if (!throughNbd(c)) return pathToFileURL(path).href;
+  const socket = await ensureNbdServer(String(c.transfer.id), { image: path, format: 'qcow2', readOnly: c.transfer.direction !== 'upload' });
+  return `nbd:unix:${socket}`;
+}
+
+/** The transfer cannot reach its volume: uploads wait paused, downloads end (oVirt's rule). */
+async function backendFailed(c: Context, e: unknown): Promise<void> {
+  console.error(`transfer ${String(c.transfer.id)}: the NBD server did not start`, e);
+  await setPhase(c, c.transfer.direction === 'upload' ? 'paused_system' : 'cancelled_system');
+}
+
 async function installTicket(c: Context): Promise<void> {
   const host = await chooseHost(c);
   if (!host) {
     await finish(c, false, 'no host that is up can reach its storage domain');
     return;
   }
+  let url: string;
+  try {
+    url = await backendUrl(c);
+  } catch (e) {
+    return backendFailed(c, e);
+  }
   const path = c.engine.storage.volumeFile(c.sd, String(c.disk.id), String(c.transfer.volume));
   const id = randomUUID();
   const now = Date.now();
   await c.repo.db('transfer_tickets').insert({
-    id, transfer_id: String(c.transfer.id), path, size: ticketSize(c, path),
+    id, transfer_id: String(c.transfer.id), url, size: ticketSize(c, path),
     ops: c.transfer.direction === 'upload' ? 'write' : 'read', timeout: TICKET_TIMEOUT,
     inactivity_timeout: Number(c.transfer.inactivity_timeout), expires_at: now + TICKET_TIMEOUT * 1000, last_activity: now,
   });
-  const url = `https://${c.engine.config.publicHost}:${c.engine.config.proxyPort}/images/${id}`;
-  await setPhase(c, 'transferring', { host: refTo(host), proxy_url: url, transfer_url: url, ticket: id });
+  const address = `https://${c.engine.config.publicHost}:${c.engine.config.proxyPort}/images/${id}`;
+  await setPhase(c, 'transferring', { host: refTo(host), proxy_url: address, transfer_url: address, ticket: id });
 }
 
 interface Ticket {
@@ -180,8 +214,10 @@ async function ticketOf(c: Context): Promise<Ticket | undefined> {
   return c.transfer.ticket ? c.repo.db('transfer_tickets').where('id', String(c.transfer.ticket)).first() : undefined;
 }
 
+/** Ends data-plane access: the ticket goes, and the NBD server (if any) flushes and stops. */
 async function removeTicket(c: Context): Promise<void> {
   if (c.transfer.ticket) await c.repo.db('transfer_tickets').where('id', String(c.transfer.ticket)).delete();
+  await stopNbdServer(String(c.transfer.id));
 }
 
 /** Follows the ticket's activity, and applies the timeout policy to an idle transfer. */
@@ -254,6 +290,12 @@ const STEPS: Record<string, (c: Context) => Promise<void>> = {
   resuming: async (c) => {
     const ticket = await ticketOf(c);
     if (!ticket) return installTicket(c);
+    // The NBD server may have stopped with the machine; it comes back on the same socket.
+    try {
+      await backendUrl(c);
+    } catch (e) {
+      return backendFailed(c, e);
+    }
     await c.repo.db('transfer_tickets').where('id', ticket.id).update({ expires_at: Date.now() + TICKET_TIMEOUT * 1000, last_activity: Date.now(), active: 0 });
     // The proxy may listen elsewhere since the ticket was made (a restart).
     const url = `https://${c.engine.config.publicHost}:${c.engine.config.proxyPort}/images/${ticket.id}`;

@@ -149,6 +149,75 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     await phase(down, 'finished_success');
   });
 
+  /** The guest data of an image, and where it holds data, as a client reads them locally. */
+  function guestView(image: string): { bytes: Buffer; data: [number, number][] } {
+    const raw = `${image}.raw`;
+    execFileSync('qemu-img', ['convert', '-O', 'raw', image, raw]);
+    const map = JSON.parse(execFileSync('qemu-img', ['map', '--output=json', image]).toString()) as { start: number; length: number; data: boolean }[];
+    const bytes = fs.readFileSync(raw);
+    fs.rmSync(raw);
+    return { bytes, data: map.filter((e) => e.data).map((e) => [e.start, e.start + e.length]) };
+  }
+
+  const volumeOf = (d: Obj) => {
+    const found = execFileSync('find', [dir, '-path', `*/images/${String(d.id)}/${String(d.image_id)}`]).toString().trim();
+    assert.ok(found, `the volume of disk ${String(d.id)} exists`);
+    return found;
+  };
+
+  it('moves guest data of a qcow2 disk with format=raw, as the SDK does', async () => {
+    // A qcow2 image with data in two places, made the way users make theirs.
+    const guest = Buffer.alloc(16 * MiB);
+    randomBytes(2 * MiB).copy(guest, MiB);
+    randomBytes(MiB).copy(guest, 8 * MiB);
+    const rawImage = path.join(dir, 'guest.raw');
+    const qcow = path.join(dir, 'guest.qcow2');
+    fs.writeFileSync(rawImage, guest);
+    execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', rawImage, qcow]);
+    const local = guestView(qcow);
+    assert.equal(sha(local.bytes), sha(guest));
+
+    const d = await disk('guest-up', 'cow', guest.length);
+    const up = await transfer(d, 'upload', '<format>raw</format>');
+    const url = String(up.proxy_url);
+    const options = JSON.parse((await image('OPTIONS', url)).body.toString()) as { max_writers: number };
+    assert.equal(options.max_writers, 8, 'an NBD export takes several writers');
+    // Two writers at once, each with its own data extent, as the imageio client's workers go.
+    await Promise.all(local.data.map(async ([start, end]) => {
+      const r = await image('PUT', `${url}?flush=n`, { body: local.bytes.subarray(start, end), headers: { 'Content-Range': `bytes ${start}-${end - 1}/*` } });
+      assert.equal(r.status, 200, r.body.toString());
+    }));
+    assert.equal((await image('PATCH', url, { body: JSON.stringify({ op: 'flush' }) })).status, 200);
+    // Reads through the upload ticket are guest data too; zeroing makes a range read as zeros.
+    const back = await image('GET', url, { headers: { Range: `bytes=${MiB}-${3 * MiB - 1}` } });
+    assert.equal(sha(back.body), sha(guest.subarray(MiB, 3 * MiB)));
+    assert.equal((await image('GET', url, { headers: { Range: `bytes=0-${guest.length}` } })).status, 416);
+    await image('PUT', url, { body: Buffer.alloc(MiB, 7), headers: { 'Content-Range': `bytes ${12 * MiB}-${13 * MiB - 1}/*` } });
+    assert.equal((await image('PATCH', url, { body: JSON.stringify({ op: 'zero', offset: 12 * MiB, size: MiB, flush: true }) })).status, 200);
+    assert.ok((await image('GET', url, { headers: { Range: `bytes=${12 * MiB}-${13 * MiB - 1}` } })).body.equals(Buffer.alloc(MiB)));
+    await act(up, 'finalize');
+    await phase(up, 'finished_success');
+    assert.equal(await diskStatus(d), 'ok');
+
+    // On storage the disk is qcow2, sound, with the same guest data as the image sent.
+    const volume = volumeOf(d);
+    const info = JSON.parse(execFileSync('qemu-img', ['info', '--output=json', volume]).toString()) as { format: string };
+    assert.equal(info.format, 'qcow2');
+    execFileSync('qemu-img', ['check', '-q', volume]);
+    execFileSync('qemu-img', ['compare', '-q', qcow, volume]);
+
+    const down = await transfer(d, 'download', '<format>raw</format>');
+    const extents = JSON.parse((await image('GET', `${String(down.proxy_url)}/extents`)).body.toString()) as { start: number; length: number; zero: boolean }[];
+    assert.deepEqual(extents.filter((e) => !e.zero).map((e) => [e.start, e.start + e.length]), local.data);
+    assert.equal(extents[extents.length - 1].start + extents[extents.length - 1].length, guest.length);
+    assert.equal((await image('PUT', String(down.proxy_url), { body: 'x' })).status, 403);
+    assert.equal(sha(await download(String(down.proxy_url), guest.length, 5 * MiB)), sha(guest));
+    await act(down, 'finalize');
+    await phase(down, 'finished_success');
+    assert.equal(await diskStatus(d), 'ok');
+    assert.equal((await image('GET', String(down.proxy_url), { headers: { Range: 'bytes=0-0' } })).status, 403, 'the ticket is gone');
+  });
+
   it('fails an upload whose data is not what the disk holds, and removes the disk', async () => {
     const d = await disk('cow-wrong', 'cow');
     const up = await transfer(d, 'upload');
@@ -236,10 +305,11 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     await act(down, 'finalize');
     await phase(down, 'finished_success');
     assert.equal(await diskStatus(d), 'ok');
-    const cow = await disk('nbd', 'cow');
-    const raw = await api.call('POST', '/imagetransfers', `<image_transfer><disk id="${cow.id}"/><direction>download</direction><format>raw</format></image_transfer>`);
-    assert.equal(raw.status, 409);
-    assert.match(XML.read(T.Fault, raw.text, 'fault').detail as string, /not supported by this engine yet/);
+    const raw = await disk('raw-as-cow', 'raw');
+    const asCow = await api.call('POST', '/imagetransfers', `<image_transfer><disk id="${raw.id}"/><direction>download</direction><format>cow</format></image_transfer>`);
+    assert.equal(asCow.status, 409);
+    assert.match(XML.read(T.Fault, asCow.text, 'fault').detail as string, /cannot be transferred in cow format/);
+    assert.equal(await diskStatus(raw), 'ok', 'a refused transfer leaves the disk as it was');
     assert.equal((await api.call('POST', '/imagetransfers', '<image_transfer><direction>download</direction></image_transfer>')).status, 400);
   });
 
@@ -259,6 +329,27 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     assert.equal(sha(await download(String(resumed.proxy_url), 4 * MiB)), sha(Buffer.concat([first, second])));
     await act(resumed, 'finalize');
     await phase(up, 'finished_success');
+  });
+
+  it('resumes an upload of guest data after a restart that also stopped its NBD server', async () => {
+    const d = await disk('guest-restarted', 'cow', 4 * MiB);
+    const up = await transfer(d, 'upload', '<format>raw</format>');
+    const first = randomBytes(2 * MiB);
+    assert.equal((await image('PUT', `${String(up.proxy_url)}?flush=y`, { body: first, headers: { 'Content-Range': `bytes 0-${2 * MiB - 1}/*` } })).status, 200);
+    await t.restart();
+    api = await ApiClient.of(t, XML);
+    // The machine went down too: its NBD server is gone.
+    const pidFile = path.join(os.tmpdir(), 'hangar-nbd', `${String(up.id)}.pid`);
+    process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGKILL');
+    const paused = await phase(up, 'paused_system');
+    await act(paused, 'resume');
+    const resumed = await phase(up, 'transferring');
+    const second = randomBytes(2 * MiB);
+    assert.equal((await image('PUT', String(resumed.proxy_url), { body: second, headers: { 'Content-Range': `bytes ${2 * MiB}-${4 * MiB - 1}/*` } })).status, 200);
+    assert.equal(sha(await download(String(resumed.proxy_url), 4 * MiB)), sha(Buffer.concat([first, second])));
+    await act(resumed, 'finalize');
+    await phase(up, 'finished_success');
+    execFileSync('qemu-img', ['check', '-q', volumeOf(d)]);
   });
 
   // Several engine processes share PostgreSQL (a SQLite file has one writer process).

@@ -1,4 +1,5 @@
 // Versioned schema changes, applied once each and in order by knex.
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Knex } from 'knex';
 import * as T from '../../model/types';
 import { createTable } from './tables';
@@ -136,6 +137,23 @@ const migrations: Record<string, Migration> = {
     },
     async down(knex) {
       await knex.schema.dropTable('pki');
+    },
+  },
+  '008_ticket_backend': {
+    // A ticket names its backend by URL, as imageio tickets do: `file:///path` or `nbd:unix:/socket`.
+    async up(knex) {
+      await knex.schema.alterTable('transfer_tickets', (t) => t.text('url'));
+      for (const row of await knex('transfer_tickets').select('id', 'path')) {
+        await knex('transfer_tickets').where('id', row.id).update({ url: pathToFileURL(String(row.path)).href });
+      }
+      await knex.schema.alterTable('transfer_tickets', (t) => t.dropColumn('path'));
+    },
+    async down(knex) {
+      await knex.schema.alterTable('transfer_tickets', (t) => t.text('path'));
+      for (const row of await knex('transfer_tickets').select('id', 'url')) {
+        await knex('transfer_tickets').where('id', row.id).update({ path: String(row.url).startsWith('file:') ? fileURLToPath(String(row.url)) : '' });
+      }
+      await knex.schema.alterTable('transfer_tickets', (t) => t.dropColumn('url'));
     },
   },
 };

@@ -1,0 +1,135 @@
+// A ticket's image as an NBD export (qemu-nbd serving a volume): reads and writes are guest
+// data, the server converting from and to the volume's format. Connections are kept between
+// requests, a few per export, as a client's workers come back with request after request.
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Backend, Extent } from './backend';
+import { NbdConnection } from './nbd-client';
+
+/** Bytes per NBD request: reads and writes move through buffers of this size, two at a time. */
+const PIECE = 4 * 1024 * 1024;
+/** Zeroing proceeds in steps of this size, so no single request runs for long. */
+const ZERO_STEP = 128 * 1024 * 1024;
+/** Idle connections kept per export. */
+const KEEP_IDLE = 8;
+
+/** Idle connections per export (and kind: data, or allocation queries). */
+class Pool {
+  private readonly idle = new Map<string, NbdConnection[]>();
+  private readonly watched = new WeakSet<NbdConnection>();
+
+  async acquire(socket: string, allocation: boolean): Promise<NbdConnection> {
+    const list = this.idle.get(Pool.key(socket, allocation)) ?? [];
+    for (let conn = list.pop(); conn; conn = list.pop()) if (conn.alive) return conn;
+    return NbdConnection.connect(socket, allocation);
+  }
+
+  release(socket: string, allocation: boolean, conn: NbdConnection): void {
+    const key = Pool.key(socket, allocation);
+    const list = this.idle.get(key) ?? [];
+    if (!conn.alive || list.length >= KEEP_IDLE) return conn.close();
+    list.push(conn);
+    this.idle.set(key, list);
+    if (this.watched.has(conn)) return;
+    this.watched.add(conn);
+    // A server that stops (the transfer ended) takes its idle connections with it.
+    conn.onClose(() => {
+      const now = (this.idle.get(key) ?? []).filter((c) => c !== conn);
+      if (now.length) this.idle.set(key, now);
+      else this.idle.delete(key);
+    });
+  }
+
+  private static key(socket: string, allocation: boolean): string {
+    return `${allocation ? 'allocation' : 'data'}:${socket}`;
+  }
+}
+
+const pool = new Pool();
+
+/** Keeps a promise's rejection for whoever awaits it later, without an unhandled rejection now. */
+function settledLater<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
+export class NbdBackend implements Backend {
+  readonly maxWriters = 8;
+  private readonly held: { conn: NbdConnection; allocation: boolean }[] = [];
+
+  constructor(private readonly socket: string) {}
+
+  private async connection(allocation = false): Promise<NbdConnection> {
+    const existing = this.held.find((h) => h.allocation === allocation);
+    if (existing) return existing.conn;
+    const conn = await pool.acquire(this.socket, allocation);
+    this.held.push({ conn, allocation });
+    return conn;
+  }
+
+  async size(): Promise<number> {
+    return (await this.connection()).size;
+  }
+
+  /** Reads one piece ahead of the one being sent. */
+  async read(start: number, end: number, out: Writable): Promise<void> {
+    const conn = await this.connection();
+    const piece = (at: number) => settledLater(conn.read(at, Math.min(PIECE, end - at)));
+    async function* pieces() {
+      let next = start < end ? piece(start) : undefined;
+      for (let at = start; next; ) {
+        const data = await next;
+        at += data.length;
+        next = at < end ? piece(at) : undefined;
+        yield data;
+      }
+    }
+    await pipeline(Readable.from(pieces(), { objectMode: false }), out);
+  }
+
+  /** Gathers the body into a buffer while the previous one is being written. */
+  async write(offset: number, body: Readable): Promise<number> {
+    const conn = await this.connection();
+    const buffers = [Buffer.allocUnsafe(PIECE), Buffer.allocUnsafe(PIECE)];
+    let current = 0;
+    let filled = 0;
+    let at = offset;
+    let inflight: Promise<void> = Promise.resolve();
+    const send = async () => {
+      await inflight;
+      inflight = settledLater(conn.write(at, buffers[current].subarray(0, filled)));
+      at += filled;
+      filled = 0;
+      current ^= 1;
+    };
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      for (let used = 0; used < chunk.length;) {
+        const n = Math.min(chunk.length - used, PIECE - filled);
+        chunk.copy(buffers[current], filled, used, used + n);
+        filled += n;
+        used += n;
+        if (filled === PIECE) await send();
+      }
+    }
+    if (filled) await send();
+    await inflight;
+    return at - offset;
+  }
+
+  async zero(offset: number, length: number): Promise<void> {
+    const conn = await this.connection();
+    for (let done = 0; done < length; done += ZERO_STEP) await conn.zero(offset + done, Math.min(ZERO_STEP, length - done));
+  }
+
+  async flush(): Promise<void> {
+    await (await this.connection()).flush();
+  }
+
+  async extents(): Promise<Extent[]> {
+    return (await (await this.connection(true)).allocation()).map((a) => ({ ...a, hole: false }));
+  }
+
+  release(): void {
+    for (const { conn, allocation } of this.held.splice(0)) pool.release(this.socket, allocation, conn);
+  }
+}

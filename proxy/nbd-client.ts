@@ -1,0 +1,329 @@
+// A client of the NBD protocol, as far as the image data plane needs it: the fixed newstyle
+// handshake with NBD_OPT_GO, then read, write, write-zeroes, flush and (on connections that ask
+// for it) block status of the `base:allocation` context. npm has no NBD client that installs on
+// its own (the one of Xen Orchestra drags in the Xen API), and the protocol part used here is
+// small: https://github.com/NetworkBlockDevice/nbd/blob/master/doc/proto.md
+import net from 'node:net';
+
+const NBDMAGIC = 0x4e42444d41474943n;
+const IHAVEOPT = 0x49484156454f5054n;
+const OPTION_REPLY_MAGIC = 0x3e889045565a9n;
+const REQUEST_MAGIC = 0x25609513;
+const SIMPLE_REPLY_MAGIC = 0x67446698;
+const STRUCTURED_REPLY_MAGIC = 0x668e33ef;
+
+const FLAG_FIXED_NEWSTYLE = 1;
+const FLAG_NO_ZEROES = 2;
+const OPT_GO = 7;
+const OPT_STRUCTURED_REPLY = 8;
+const OPT_SET_META_CONTEXT = 10;
+const REP_ACK = 1;
+const REP_INFO = 3;
+const REP_META_CONTEXT = 4;
+const REP_FLAG_ERROR = 0x80000000;
+const INFO_EXPORT = 0;
+const TRANSMISSION_READ_ONLY = 2;
+
+const CMD_READ = 0;
+const CMD_WRITE = 1;
+const CMD_DISC = 2;
+const CMD_FLUSH = 3;
+const CMD_WRITE_ZEROES = 6;
+const CMD_BLOCK_STATUS = 7;
+
+const REPLY_FLAG_DONE = 1;
+const REPLY_TYPE_NONE = 0;
+const REPLY_TYPE_OFFSET_DATA = 1;
+const REPLY_TYPE_OFFSET_HOLE = 2;
+const REPLY_TYPE_BLOCK_STATUS = 5;
+const REPLY_TYPE_ERROR_BIT = 0x8000;
+
+const STATE_ZERO = 2;
+const ALLOCATION_CONTEXT = 'base:allocation';
+/** The largest block status request: the length field has 32 bits. */
+const MAX_STATUS_LENGTH = 0x80000000;
+
+export class NbdError extends Error {
+  constructor(message: string, readonly errno?: number) {
+    super(message);
+  }
+}
+
+/** A range of the export and whether it reads as zeros. */
+export interface Allocation {
+  start: number;
+  length: number;
+  zero: boolean;
+}
+
+interface Pending {
+  resolve(data: Buffer | undefined): void;
+  reject(e: Error): void;
+  /** Bytes of data that follow a successful simple reply (reads). */
+  dataLength: number;
+  /** Block status descriptors gathered from structured chunks. */
+  allocations?: Allocation[];
+  /** A read's bytes gathered from structured chunks; holes stay zero. */
+  data?: Buffer;
+  offset: number;
+}
+
+/** Bytes as they arrive on the socket, taken in exact amounts. */
+class Incoming {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private waiter?: { size: number; resolve(b: Buffer): void; reject(e: Error): void };
+  private failure?: Error;
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    this.wake();
+  }
+
+  fail(e: Error): void {
+    this.failure ??= e;
+    const w = this.waiter;
+    this.waiter = undefined;
+    w?.reject(this.failure);
+  }
+
+  take(size: number): Promise<Buffer> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiter = { size, resolve, reject };
+      this.wake();
+    });
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    if (!w || this.buffered < w.size) return;
+    this.waiter = undefined;
+    const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.buffered);
+    this.chunks = all.length > w.size ? [all.subarray(w.size)] : [];
+    this.buffered -= w.size;
+    w.resolve(all.subarray(0, w.size));
+  }
+}
+
+function optionHeader(option: number, length: number): Buffer {
+  const b = Buffer.alloc(16);
+  b.writeBigUInt64BE(IHAVEOPT, 0);
+  b.writeUInt32BE(option, 8);
+  b.writeUInt32BE(length, 12);
+  return b;
+}
+
+function stringField(s: string): Buffer {
+  const text = Buffer.from(s, 'utf8');
+  const b = Buffer.alloc(4 + text.length);
+  b.writeUInt32BE(text.length, 0);
+  text.copy(b, 4);
+  return b;
+}
+
+export class NbdConnection {
+  private readonly pending = new Map<bigint, Pending>();
+  private nextHandle = 1n;
+  private contextId?: number;
+  private closed = false;
+  /** Bytes the export holds. */
+  size = 0;
+  readOnly = false;
+
+  private constructor(private readonly socket: net.Socket, private readonly incoming: Incoming) {}
+
+  /**
+   * Connects to the export at a Unix socket. With `allocation`, the connection also negotiates
+   * structured replies and the base:allocation context, which block status needs.
+   */
+  static async connect(socketPath: string, allocation = false): Promise<NbdConnection> {
+    const incoming = new Incoming();
+    const socket = net.connect(socketPath);
+    socket.on('data', (c: Buffer) => incoming.push(c));
+    socket.on('error', (e) => incoming.fail(new NbdError(`NBD connection failed: ${e.message}`)));
+    socket.on('close', () => incoming.fail(new NbdError('NBD connection closed')));
+    const conn = new NbdConnection(socket, incoming);
+    try {
+      await conn.handshake(allocation);
+    } catch (e) {
+      socket.destroy();
+      throw e;
+    }
+    conn.receive().catch((e: Error) => conn.abort(e));
+    return conn;
+  }
+
+  get alive(): boolean {
+    return !this.closed;
+  }
+
+  onClose(listener: () => void): void {
+    this.socket.once('close', listener);
+  }
+
+  private async handshake(allocation: boolean): Promise<void> {
+    const greeting = await this.incoming.take(18);
+    if (greeting.readBigUInt64BE(0) !== NBDMAGIC || greeting.readBigUInt64BE(8) !== IHAVEOPT) throw new NbdError('Not an NBD newstyle server');
+    const serverFlags = greeting.readUInt16BE(16);
+    if (!(serverFlags & FLAG_FIXED_NEWSTYLE)) throw new NbdError('The NBD server does not speak fixed newstyle');
+    const clientFlags = Buffer.alloc(4);
+    clientFlags.writeUInt32BE(FLAG_FIXED_NEWSTYLE | (serverFlags & FLAG_NO_ZEROES));
+    this.socket.write(clientFlags);
+    if (allocation) {
+      this.socket.write(optionHeader(OPT_STRUCTURED_REPLY, 0));
+      await this.optionReplies(OPT_STRUCTURED_REPLY);
+      const query = Buffer.concat([stringField(''), Buffer.from([0, 0, 0, 1]), stringField(ALLOCATION_CONTEXT)]);
+      this.socket.write(Buffer.concat([optionHeader(OPT_SET_META_CONTEXT, query.length), query]));
+      await this.optionReplies(OPT_SET_META_CONTEXT);
+      if (this.contextId === undefined) throw new NbdError(`The NBD server has no ${ALLOCATION_CONTEXT} context`);
+    }
+    const go = Buffer.concat([stringField(''), Buffer.from([0, 0])]);
+    this.socket.write(Buffer.concat([optionHeader(OPT_GO, go.length), go]));
+    await this.optionReplies(OPT_GO);
+  }
+
+  /** Reads an option's replies up to its acknowledgement, keeping what they tell. */
+  private async optionReplies(option: number): Promise<void> {
+    for (;;) {
+      const header = await this.incoming.take(20);
+      if (header.readBigUInt64BE(0) !== OPTION_REPLY_MAGIC || header.readUInt32BE(8) !== option) throw new NbdError('Malformed NBD option reply');
+      const type = header.readUInt32BE(12);
+      const length = header.readUInt32BE(16);
+      const data = length ? await this.incoming.take(length) : Buffer.alloc(0);
+      if (type & REP_FLAG_ERROR) throw new NbdError(`The NBD server refused option ${option}: ${data.toString('utf8') || `error ${type & ~REP_FLAG_ERROR}`}`);
+      if (type === REP_ACK) return;
+      if (type === REP_INFO && data.readUInt16BE(0) === INFO_EXPORT) {
+        this.size = Number(data.readBigUInt64BE(2));
+        this.readOnly = (data.readUInt16BE(10) & TRANSMISSION_READ_ONLY) !== 0;
+      } else if (type === REP_META_CONTEXT && data.subarray(4).toString('utf8') === ALLOCATION_CONTEXT) {
+        this.contextId = data.readUInt32BE(0);
+      }
+    }
+  }
+
+  /** Reads replies for as long as the connection lives, settling the requests they answer. */
+  private async receive(): Promise<void> {
+    for (;;) {
+      const head = await this.incoming.take(4);
+      const magic = head.readUInt32BE(0);
+      if (magic === SIMPLE_REPLY_MAGIC) {
+        const rest = await this.incoming.take(12);
+        const request = this.take(rest.readBigUInt64BE(4));
+        const error = rest.readUInt32BE(0);
+        if (error) request.reject(new NbdError(`NBD request failed with error ${error}`, error));
+        else request.resolve(request.dataLength ? await this.incoming.take(request.dataLength) : undefined);
+      } else if (magic === STRUCTURED_REPLY_MAGIC) {
+        const rest = await this.incoming.take(16);
+        const flags = rest.readUInt16BE(0);
+        const type = rest.readUInt16BE(2);
+        const handle = rest.readBigUInt64BE(4);
+        const payload = await this.incoming.take(rest.readUInt32BE(12));
+        const request = this.pending.get(handle);
+        if (!request) throw new NbdError('NBD reply to no request');
+        if (type & REPLY_TYPE_ERROR_BIT) {
+          this.take(handle).reject(new NbdError(`NBD request failed: ${payload.subarray(6).toString('utf8')}`, payload.readUInt32BE(0)));
+          continue;
+        }
+        if (type === REPLY_TYPE_OFFSET_DATA && request.data) {
+          payload.copy(request.data, Number(payload.readBigUInt64BE(0)) - request.offset, 8);
+        } else if (type === REPLY_TYPE_OFFSET_HOLE && request.data) {
+          // The buffer starts zeroed.
+        } else if (type === REPLY_TYPE_BLOCK_STATUS && payload.readUInt32BE(0) === this.contextId) {
+          let start = request.offset;
+          for (let at = 4; at + 8 <= payload.length; at += 8) {
+            const length = payload.readUInt32BE(at);
+            request.allocations?.push({ start, length, zero: (payload.readUInt32BE(at + 4) & STATE_ZERO) !== 0 });
+            start += length;
+          }
+        } else if (type !== REPLY_TYPE_NONE && type !== REPLY_TYPE_BLOCK_STATUS) {
+          throw new NbdError(`Unexpected NBD reply type ${type}`);
+        }
+        if (flags & REPLY_FLAG_DONE) this.take(handle).resolve(request.data);
+      } else {
+        throw new NbdError('Malformed NBD reply');
+      }
+    }
+  }
+
+  private take(handle: bigint): Pending {
+    const request = this.pending.get(handle);
+    if (!request) throw new NbdError('NBD reply to no request');
+    this.pending.delete(handle);
+    return request;
+  }
+
+  private abort(e: Error): void {
+    this.closed = true;
+    this.socket.destroy();
+    for (const request of this.pending.values()) request.reject(e);
+    this.pending.clear();
+  }
+
+  private request(type: number, offset: number, length: number, data?: Buffer, allocations?: Allocation[]): Promise<Buffer | undefined> {
+    if (this.closed) return Promise.reject(new NbdError('NBD connection closed'));
+    const handle = this.nextHandle++;
+    const header = Buffer.alloc(28);
+    header.writeUInt32BE(REQUEST_MAGIC, 0);
+    header.writeUInt16BE(0, 4);
+    header.writeUInt16BE(type, 6);
+    header.writeBigUInt64BE(handle, 8);
+    header.writeBigUInt64BE(BigInt(offset), 16);
+    header.writeUInt32BE(length, 24);
+    const read = type === CMD_READ;
+    return new Promise((resolve, reject) => {
+      this.pending.set(handle, {
+        resolve, reject, dataLength: read ? length : 0, offset, allocations,
+        ...(read && this.contextId !== undefined ? { data: Buffer.alloc(length) } : {}),
+      });
+      this.socket.write(header);
+      if (data) this.socket.write(data);
+    });
+  }
+
+  async read(offset: number, length: number): Promise<Buffer> {
+    return (await this.request(CMD_READ, offset, length)) ?? Buffer.alloc(0);
+  }
+
+  async write(offset: number, data: Buffer): Promise<void> {
+    await this.request(CMD_WRITE, offset, data.length, data);
+  }
+
+  async zero(offset: number, length: number): Promise<void> {
+    await this.request(CMD_WRITE_ZEROES, offset, length);
+  }
+
+  async flush(): Promise<void> {
+    await this.request(CMD_FLUSH, 0, 0);
+  }
+
+  /** Where the export holds data and where it reads as zeros, from `start` to its end. */
+  async allocation(): Promise<Allocation[]> {
+    if (this.contextId === undefined) throw new NbdError('This connection did not ask for allocation');
+    const out: Allocation[] = [];
+    for (let offset = 0; offset < this.size;) {
+      const got: Allocation[] = [];
+      await this.request(CMD_BLOCK_STATUS, offset, Math.min(MAX_STATUS_LENGTH, this.size - offset), undefined, got);
+      if (!got.length) throw new NbdError('NBD block status answered nothing');
+      for (const a of got) {
+        const length = Math.min(a.length, this.size - a.start);
+        const last = out[out.length - 1];
+        if (last && last.zero === a.zero) last.length += length;
+        else out.push({ start: a.start, length, zero: a.zero });
+      }
+      offset = got[got.length - 1].start + got[got.length - 1].length;
+    }
+    return out;
+  }
+
+  /** Ends the session politely; the server closes its side. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const header = Buffer.alloc(28);
+    header.writeUInt32BE(REQUEST_MAGIC, 0);
+    header.writeUInt16BE(CMD_DISC, 6);
+    this.socket.end(header);
+  }
+}

@@ -1,0 +1,76 @@
+// NBD servers for transfers of guest data: qemu-nbd serves a volume (and its backing chain) as
+// raw guest bytes, converting to and from its own format as the data plane reads and writes.
+// Each server runs detached, known by its socket and pid file, so any engine process (and a
+// restarted one) finds it; a transfer has at most one.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** Unix socket paths are short (108 bytes), so the servers live under the temporary directory. */
+const RUN_DIR = path.join(os.tmpdir(), 'hangar-nbd');
+const START_WAIT_MS = 10_000;
+const STOP_WAIT_MS = 5_000;
+
+export interface NbdExport {
+  image: string;
+  /** qemu's name of the volume's format. */
+  format: string;
+  readOnly: boolean;
+}
+
+export const nbdSocket = (transferId: string) => path.join(RUN_DIR, `${transferId}.sock`);
+const pidFile = (transferId: string) => path.join(RUN_DIR, `${transferId}.pid`);
+
+/** Whether a process lives; a zombie does not (the daemon's reaper may be slow to collect it). */
+function alive(pid: number): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+function recordedPid(transferId: string): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(pidFile(transferId), 'utf8').trim());
+    return Number.isSafeInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts the transfer's server unless it runs already; resolves once it accepts connections. */
+export async function ensureNbdServer(transferId: string, target: NbdExport): Promise<string> {
+  if (recordedPid(transferId) !== undefined && fs.existsSync(nbdSocket(transferId))) return nbdSocket(transferId);
+  await stopNbdServer(transferId);
+  await fs.promises.mkdir(RUN_DIR, { recursive: true, mode: 0o700 });
+  const args = [
+    '--fork', '--persistent', '--shared=0', '-f', target.format,
+    '--cache=writeback', '--aio=threads', `--socket=${nbdSocket(transferId)}`, `--pid-file=${pidFile(transferId)}`,
+    // Zeros written by clients become holes: uploads of sparse images stay sparse.
+    ...(target.readOnly ? ['--read-only'] : ['--discard=unmap', '--detect-zeroes=unmap']),
+    target.image,
+  ];
+  // With --fork, qemu-nbd returns once the server listens.
+  await run('qemu-nbd', args, { timeout: START_WAIT_MS });
+  return nbdSocket(transferId);
+}
+
+/** Stops the transfer's server, if any; qemu-nbd flushes the image as it closes it. */
+export async function stopNbdServer(transferId: string): Promise<void> {
+  const pid = recordedPid(transferId);
+  if (pid !== undefined) {
+    process.kill(pid, 'SIGTERM');
+    const started = Date.now();
+    while (alive(pid)) {
+      if (Date.now() - started > STOP_WAIT_MS) throw new Error(`qemu-nbd ${pid} did not stop`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+  await fs.promises.rm(nbdSocket(transferId), { force: true });
+  await fs.promises.rm(pidFile(transferId), { force: true });
+}
