@@ -6,13 +6,15 @@ import { pipeline } from 'node:stream/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Backend, Extent } from './backend';
+import { writeInPieces } from './pieces';
 
 const run = promisify(execFile);
 
 /** Zeroing proceeds in steps of this many bytes, written from one shared zero buffer. */
 const ZERO_STEP = 1024 * 1024;
 const ZEROS = Buffer.alloc(ZERO_STEP);
-const STREAM_CHUNK = 1024 * 1024;
+/** Bytes per read or write of the file. */
+const PIECE = 4 * 1024 * 1024;
 
 export class FileBackend implements Backend {
   // A regular file takes one writer safely (a qcow2 file may grow while zeroing).
@@ -25,15 +27,19 @@ export class FileBackend implements Backend {
   }
 
   async read(start: number, end: number, out: Writable): Promise<void> {
-    if (end > start) await pipeline(fs.createReadStream(this.path, { start, end: end - 1, highWaterMark: STREAM_CHUNK }), out);
+    if (end > start) await pipeline(fs.createReadStream(this.path, { start, end: end - 1, highWaterMark: PIECE }), out);
     else out.end();
   }
 
   async write(offset: number, body: Readable): Promise<number> {
-    let written = 0;
-    body.on('data', (c: Buffer) => (written += c.length));
-    await pipeline(body, fs.createWriteStream(this.path, { flags: 'r+', start: offset, highWaterMark: STREAM_CHUNK }));
-    return written;
+    const fh = await fs.promises.open(this.path, 'r+');
+    try {
+      return await writeInPieces(body, offset, PIECE, async (at, data) => {
+        for (let done = 0; done < data.length;) done += (await fh.write(data, done, data.length - done, at + done)).bytesWritten;
+      });
+    } finally {
+      await fh.close();
+    }
   }
 
   /** Punches a hole (fast, and the file stays sparse); writes zeros where holes are not supported. */

@@ -5,6 +5,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Backend, Extent } from './backend';
 import { NbdConnection } from './nbd-client';
+import { settledLater, writeInPieces } from './pieces';
 
 /** Bytes per NBD request: reads and writes move through buffers of this size, two at a time. */
 const PIECE = 4 * 1024 * 1024;
@@ -47,12 +48,6 @@ class Pool {
 
 const pool = new Pool();
 
-/** Keeps a promise's rejection for whoever awaits it later, without an unhandled rejection now. */
-function settledLater<T>(p: Promise<T>): Promise<T> {
-  p.catch(() => undefined);
-  return p;
-}
-
 export class NbdBackend implements Backend {
   readonly maxWriters = 8;
   private readonly held: { conn: NbdConnection; allocation: boolean }[] = [];
@@ -87,33 +82,9 @@ export class NbdBackend implements Backend {
     await pipeline(Readable.from(pieces(), { objectMode: false }), out);
   }
 
-  /** Gathers the body into a buffer while the previous one is being written. */
   async write(offset: number, body: Readable): Promise<number> {
     const conn = await this.connection();
-    const buffers = [Buffer.allocUnsafe(PIECE), Buffer.allocUnsafe(PIECE)];
-    let current = 0;
-    let filled = 0;
-    let at = offset;
-    let inflight: Promise<void> = Promise.resolve();
-    const send = async () => {
-      await inflight;
-      inflight = settledLater(conn.write(at, buffers[current].subarray(0, filled)));
-      at += filled;
-      filled = 0;
-      current ^= 1;
-    };
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      for (let used = 0; used < chunk.length;) {
-        const n = Math.min(chunk.length - used, PIECE - filled);
-        chunk.copy(buffers[current], filled, used, used + n);
-        filled += n;
-        used += n;
-        if (filled === PIECE) await send();
-      }
-    }
-    if (filled) await send();
-    await inflight;
-    return at - offset;
+    return writeInPieces(body, offset, PIECE, (at, data) => conn.write(at, data));
   }
 
   async zero(offset: number, length: number): Promise<void> {
