@@ -1,7 +1,10 @@
 // Upload and download throughput through the image proxy, next to the ceiling measured in the
 // same run: a plain copy of the same file on the same disk (`dd … conv=fsync`). A 2 GiB random
-// image moves with curl; a 2 GiB sparse image (64 MiB of data) downloads through its extents.
-// Run with `npm run bench:transfer` (BENCH_MIB sets the size, default 2048).
+// image moves with curl, as bytes of a raw disk and as guest data of a qcow2 disk (format=raw,
+// through qemu-nbd); a 2 GiB sparse image (64 MiB of data) downloads through its extents. For
+// scale, curl's own copy of the file (file:// to a file, synced) and downloads to /dev/null show
+// what the client and the proxy each can do. Run with `npm run bench:transfer` (BENCH_MIB sets
+// the size, default 2048).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -88,30 +91,45 @@ async function main(): Promise<void> {
     fs.rmSync(path.join(work, 'copy.img'));
     console.log(`ceiling: plain copy of ${SIZE_MIB} MiB on the same disk: ${ceiling.toFixed(0)} MiB/s`);
 
-    const disk = XML.read(T.Disk, (await api.call('POST', '/disks', `<disk><name>bench</name><format>raw</format><provisioned_size>${SIZE}</provisioned_size><storage_domains><storage_domain><name>bench</name></storage_domain></storage_domains></disk>`)).text);
-    const add = async (direction: string) => wait(api, XML.read(T.ImageTransfer, (await api.call('POST', '/imagetransfers', `<image_transfer><disk id="${disk.id}"/><direction>${direction}</direction></image_transfer>`)).text), 'transferring');
+    const clientCeiling = rate(SIZE, await timed(async () => {
+      await curl(['-o', path.join(work, 'copy.img'), `file://${source}`]);
+      await sh('sync', ['-d', path.join(work, 'copy.img')]);
+    }));
+    fs.rmSync(path.join(work, 'copy.img'));
+    console.log(`curl's own copy of the file (file:// to a file, synced): ${clientCeiling.toFixed(0)} MiB/s = ${((clientCeiling / ceiling) * 100).toFixed(0)} % of the ceiling`);
+
     const finalize = async (x: Obj) => {
       await api.call('POST', `/imagetransfers/${x.id}/finalize`, '<action/>');
       await wait(api, x, 'finished_success');
     };
+    const percent = (r: number) => `${r.toFixed(0)} MiB/s = ${((r / ceiling) * 100).toFixed(0)} % of the ceiling`;
+    for (const [format, wire] of [['raw', ''], ['cow', 'raw']]) {
+      const what = wire ? `guest data of a ${format} disk, format=${wire}` : `${format} disk`;
+      const disk = XML.read(T.Disk, (await api.call('POST', '/disks', `<disk><name>bench-${format}</name><format>${format}</format><provisioned_size>${SIZE}</provisioned_size><storage_domains><storage_domain><name>bench</name></storage_domain></storage_domains></disk>`)).text);
+      const add = async (direction: string) => wait(api, XML.read(T.ImageTransfer, (await api.call('POST', '/imagetransfers', `<image_transfer><disk id="${disk.id}"/><direction>${direction}</direction>${wire ? `<format>${wire}</format>` : ''}</image_transfer>`)).text), 'transferring');
 
-    const up = await add('upload');
-    const upload = rate(SIZE, await timed(async () => {
-      await curl(['--cacert', caFile, '-T', source, '-H', 'Expect:', String(up.proxy_url)]);
-    }));
-    await finalize(up);
-    console.log(`upload (curl, random data): ${upload.toFixed(0)} MiB/s = ${((upload / ceiling) * 100).toFixed(0)} % of the ceiling`);
+      const up = await add('upload');
+      const upload = rate(SIZE, await timed(async () => {
+        await curl(['--cacert', caFile, '-T', source, '-H', 'Expect:', String(up.proxy_url)]);
+      }));
+      await finalize(up);
+      console.log(`upload (curl, random data, ${what}): ${percent(upload)}`);
 
-    const down = await add('download');
-    const target = path.join(work, 'down.img');
-    const download = rate(SIZE, await timed(async () => {
-      await curl(['--cacert', caFile, '-o', target, String(down.proxy_url)]);
-      await sh('sync', ['-d', target]);
-    }));
-    await finalize(down);
-    await sh('cmp', [source, target]);
-    console.log(`download (curl, random data): ${download.toFixed(0)} MiB/s = ${((download / ceiling) * 100).toFixed(0)} % of the ceiling; identical: yes`);
-    fs.rmSync(target);
+      const down = await add('download');
+      const target = path.join(work, 'down.img');
+      const download = rate(SIZE, await timed(async () => {
+        await curl(['--cacert', caFile, '-o', target, String(down.proxy_url)]);
+        await sh('sync', ['-d', target]);
+      }));
+      await sh('cmp', [source, target]);
+      fs.rmSync(target);
+      console.log(`download (curl, random data, ${what}): ${percent(download)}; identical: yes`);
+      const proxyOnly = rate(SIZE, await timed(async () => {
+        await curl(['--cacert', caFile, '-o', '/dev/null', String(down.proxy_url)]);
+      }));
+      await finalize(down);
+      console.log(`download to /dev/null (${what}): ${percent(proxyOnly)}`);
+    }
     fs.rmSync(source);
 
     // A sparse image: 64 MiB of data in four places of a mostly empty disk.
