@@ -13,6 +13,8 @@ import { parseContentRange, parseRange } from './ranges';
 const READ_FEATURES = ['extents'];
 const WRITE_FEATURES = ['extents', 'flush', 'zero'];
 const MAX_PATCH_BODY = 64 * 1024;
+/** Idle connections stay open this long between requests: clients pause to plan their next ones. */
+const IDLE_CONNECTION_MS = 60_000;
 
 function json(res: ServerResponse, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -212,6 +214,10 @@ export async function startProxy(db: Knex, certs: Certificates, port: number, bi
     });
   });
   server.on('connection', (socket: Socket) => socket.setNoDelay(true));
+  server.keepAliveTimeout = IDLE_CONNECTION_MS;
+  server.headersTimeout = IDLE_CONNECTION_MS + 1000;
+  // One PUT may carry a whole disk: no limit on how long a body takes to arrive.
+  server.requestTimeout = 0;
   await new Promise<void>((resolve) => server.listen(port, bind, resolve));
   const address = server.address();
   return {

@@ -268,6 +268,30 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     await act(up, 'finalize');
   });
 
+  it('keeps an idle connection open between requests, as imageio clients expect', async function () {
+    this.timeout(20_000);
+    const d = await disk('idle-connection', 'raw', MiB);
+    const down = await transfer(d, 'download');
+    const agent = new https.Agent({ keepAlive: true, maxSockets: 1, ca });
+    const get = () => new Promise<boolean>((resolve, reject) => {
+      const req = https.request(String(down.proxy_url), { agent, headers: { Range: 'bytes=0-0' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(req.reusedSocket));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    try {
+      assert.equal(await get(), false);
+      // Longer than Node's default keep-alive of 5 s.
+      await new Promise((r) => setTimeout(r, 6000));
+      assert.equal(await get(), true, 'the second request went over the first connection');
+    } finally {
+      agent.destroy();
+    }
+    await act(down, 'finalize');
+  });
+
   it('reports sparse images through extents', async () => {
     const d = await disk('sparse', 'raw', 16 * MiB);
     const up = await transfer(d, 'upload');
