@@ -52,6 +52,17 @@ function tooFar(size: number): ProxyError {
   return new ProxyError(416, `Requested range is beyond the image size ${size}`, true, { 'Content-Range': `bytes */${size}` });
 }
 
+/** CORS, as imageio answers it: browsers of any origin may move data with a ticket. */
+function allowBrowsers(req: IncomingMessage, res: ServerResponse): void {
+  if (req.headers.origin === undefined) return;
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
+    res.setHeader('Access-Control-Allow-Headers', '*');
+    res.setHeader('Access-Control-Allow-Methods', 'OPTIONS,GET,PUT');
+    res.setHeader('Access-Control-Max-Age', '86400');
+  }
+}
+
 class ImageServer {
   constructor(private readonly tickets: Tickets) {}
 
@@ -63,6 +74,7 @@ class ImageServer {
     const [, id, extents] = m;
     if (id === '') throw new ProxyError(400, 'Missing ticket id');
     const method = req.method ?? 'GET';
+    allowBrowsers(req, res);
     if (extents) {
       if (method !== 'GET') throw new ProxyError(405, `Method ${method} is not allowed on extents`);
       return this.serve(id, 'read', (t, b) => this.extents(t, b, url, res));

@@ -248,6 +248,12 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     assert.match(unknown.body.toString(), /^You are not allowed to access this resource: no such ticket\n$/);
     assert.equal(unknown.headers.connection, 'close');
     assert.equal((await image('DELETE', url)).status, 405);
+    const preflight = await image('OPTIONS', url, { headers: { Origin: 'https://admin.example.com', 'Access-Control-Request-Method': 'PUT' } });
+    assert.equal(preflight.headers['access-control-allow-origin'], '*');
+    assert.equal(preflight.headers['access-control-allow-methods'], 'OPTIONS,GET,PUT');
+    assert.equal(preflight.headers['access-control-max-age'], '86400');
+    assert.equal((await image('GET', url, { headers: { Origin: 'https://admin.example.com', Range: 'bytes=0-0' } })).headers['access-control-allow-origin'], '*');
+    assert.equal((await image('GET', url, { headers: { Range: 'bytes=0-0' } })).headers['access-control-allow-origin'], undefined);
     assert.equal((await image('GET', url.replace(/\/images\/.*/, '/images/'))).status, 400);
 
     // Zero: the range reads as zeros afterwards; extents cover the image.
