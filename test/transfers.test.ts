@@ -218,6 +218,29 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     assert.equal((await image('GET', String(down.proxy_url), { headers: { Range: 'bytes=0-0' } })).status, 403, 'the ticket is gone');
   });
 
+  it('downloads guest data of a disk snapshot and of the disk over its chain, with format=raw', async () => {
+    const vm = XML.read(T.Vm, await ok('POST', '/vms', '<vm><name>snapped</name><memory>536870912</memory><cluster><name>Default</name></cluster><template><name>Blank</name></template></vm>', 201));
+    const attachment = XML.read(T.DiskAttachment, await ok('POST', `/vms/${vm.id}/diskattachments`,
+      `<disk_attachment><interface>virtio</interface><disk><name>chain</name><format>cow</format><provisioned_size>${4 * MiB}</provisioned_size><storage_domains><storage_domain><name>transfers</name></storage_domain></storage_domains></disk></disk_attachment>`, 201));
+    const base = XML.read(T.Disk, await ok('GET', `/disks/${(attachment.disk as Obj).id}`));
+    execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x41 0 1M', '-c', 'write -P 0x44 2M 1M', volumeOf(base)]);
+    await ok('POST', `/vms/${vm.id}/snapshots`, '<snapshot><description>before</description></snapshot>', 201);
+    const top = XML.read(T.Disk, await ok('GET', `/disks/${base.id}`));
+    execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x42 0 1M', volumeOf(top)]);
+    const expect = (first: number) => Buffer.concat([Buffer.alloc(MiB, first), Buffer.alloc(MiB), Buffer.alloc(MiB, 0x44), Buffer.alloc(MiB)]);
+
+    const created = XML.read(T.ImageTransfer, await ok('POST', '/imagetransfers', `<image_transfer><snapshot id="${String(base.image_id)}"/><direction>download</direction><format>raw</format></image_transfer>`, 201));
+    const ofSnapshot = await phase(created, 'transferring');
+    assert.equal(sha(await download(String(ofSnapshot.proxy_url), 4 * MiB)), sha(expect(0x41)), 'the snapshot reads as it was taken');
+    await act(ofSnapshot, 'finalize');
+    await phase(ofSnapshot, 'finished_success');
+    const ofDisk = await transfer(top, 'download', '<format>raw</format>');
+    assert.equal(sha(await download(String(ofDisk.proxy_url), 4 * MiB)), sha(expect(0x42)), 'the disk reads its top volume over the snapshot');
+    await act(ofDisk, 'finalize');
+    await phase(ofDisk, 'finished_success');
+    assert.equal(await diskStatus(top), 'ok');
+  });
+
   it('fails an upload whose data is not what the disk holds, and removes the disk', async () => {
     const d = await disk('cow-wrong', 'cow');
     const up = await transfer(d, 'upload');
