@@ -2,11 +2,10 @@
 // its own format).
 import fs from 'node:fs';
 import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Backend, Extent } from './backend';
-import { writeInPieces } from './pieces';
+import { readInPieces, writeInPieces } from './pieces';
 
 const run = promisify(execFile);
 
@@ -27,8 +26,12 @@ export class FileBackend implements Backend {
   }
 
   async read(start: number, end: number, out: Writable): Promise<void> {
-    if (end > start) await pipeline(fs.createReadStream(this.path, { start, end: end - 1, highWaterMark: PIECE }), out);
-    else out.end();
+    const fh = await fs.promises.open(this.path, 'r');
+    try {
+      await readInPieces(out, start, end, PIECE, async (at, into) => (await fh.read(into, 0, into.length, at)).bytesRead);
+    } finally {
+      await fh.close();
+    }
   }
 
   async write(offset: number, body: Readable): Promise<number> {

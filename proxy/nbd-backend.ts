@@ -2,10 +2,9 @@
 // data, the server converting from and to the volume's format. Connections are kept between
 // requests, a few per export, as a client's workers come back with request after request.
 import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { Backend, Extent } from './backend';
 import { NbdConnection } from './nbd-client';
-import { settledLater, writeInPieces } from './pieces';
+import { readInPieces, writeInPieces } from './pieces';
 
 /** Bytes per NBD request: reads and writes move through buffers of this size, two at a time. */
 const PIECE = 4 * 1024 * 1024;
@@ -66,20 +65,9 @@ export class NbdBackend implements Backend {
     return (await this.connection()).size;
   }
 
-  /** Reads one piece ahead of the one being sent. */
   async read(start: number, end: number, out: Writable): Promise<void> {
     const conn = await this.connection();
-    const piece = (at: number) => settledLater(conn.read(at, Math.min(PIECE, end - at)));
-    async function* pieces() {
-      let next = start < end ? piece(start) : undefined;
-      for (let at = start; next; ) {
-        const data = await next;
-        at += data.length;
-        next = at < end ? piece(at) : undefined;
-        yield data;
-      }
-    }
-    await pipeline(Readable.from(pieces(), { objectMode: false }), out);
+    await readInPieces(out, start, end, PIECE, async (at, into) => (await conn.read(at, into.length, into)).length);
   }
 
   async write(offset: number, body: Readable): Promise<number> {

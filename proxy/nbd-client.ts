@@ -40,6 +40,8 @@ const REPLY_TYPE_ERROR_BIT = 0x8000;
 
 const STATE_ZERO = 2;
 const ALLOCATION_CONTEXT = 'base:allocation';
+/** Bytes one read of the socket may bring. */
+const READ_BUFFER = 1024 * 1024;
 /** The largest block status request: the length field has 32 bits. */
 const MAX_STATUS_LENGTH = 0x80000000;
 
@@ -63,22 +65,35 @@ interface Pending {
   dataLength: number;
   /** Block status descriptors gathered from structured chunks. */
   allocations?: Allocation[];
-  /** A read's bytes gathered from structured chunks; holes stay zero. */
+  /** Where a read's bytes go: from a simple reply, or gathered from structured chunks. */
   data?: Buffer;
   offset: number;
 }
 
-/** Bytes as they arrive on the socket, taken in exact amounts. */
+interface Waiter {
+  size: number;
+  /** Where the bytes go as they arrive. */
+  target?: Buffer;
+  filled: number;
+  resolve(b: Buffer): void;
+  reject(e: Error): void;
+}
+
+/** Bytes as they arrive on the socket, taken in exact amounts or copied into a given buffer. */
 class Incoming {
   private chunks: Buffer[] = [];
-  private buffered = 0;
-  private waiter?: { size: number; resolve(b: Buffer): void; reject(e: Error): void };
+  private waiter?: Waiter;
   private failure?: Error;
 
+  /**
+   * Takes bytes read into the socket's one reused buffer: they are copied where they are
+   * wanted now, and whatever nobody waits for yet is copied aside.
+   */
   push(chunk: Buffer): void {
     this.chunks.push(chunk);
-    this.buffered += chunk.length;
     this.wake();
+    const last = this.chunks.length - 1;
+    if (last >= 0 && this.chunks[last].buffer === chunk.buffer) this.chunks[last] = Buffer.from(this.chunks[last]);
   }
 
   fail(e: Error): void {
@@ -88,22 +103,41 @@ class Incoming {
     w?.reject(this.failure);
   }
 
+  /** The next `size` bytes. */
   take(size: number): Promise<Buffer> {
+    return this.wait(size);
+  }
+
+  /** Fills `target` with the next bytes (a large read then makes no buffer of its own). */
+  takeInto(target: Buffer): Promise<Buffer> {
+    return this.wait(target.length, target);
+  }
+
+  private wait(size: number, target?: Buffer): Promise<Buffer> {
     if (this.failure) return Promise.reject(this.failure);
+    if (size === 0) return Promise.resolve(target ?? Buffer.alloc(0));
     return new Promise((resolve, reject) => {
-      this.waiter = { size, resolve, reject };
+      this.waiter = { size, target, filled: 0, resolve, reject };
       this.wake();
     });
   }
 
   private wake(): void {
     const w = this.waiter;
-    if (!w || this.buffered < w.size) return;
+    if (!w || !this.chunks.length) return;
+    // Bytes are copied once, never more than asked for, and never left in the reused buffer.
+    w.target ??= Buffer.allocUnsafe(w.size);
+    while (this.chunks.length && w.filled < w.size) {
+      const chunk = this.chunks[0];
+      const n = Math.min(chunk.length, w.size - w.filled);
+      chunk.copy(w.target, w.filled, 0, n);
+      w.filled += n;
+      if (n === chunk.length) this.chunks.shift();
+      else this.chunks[0] = chunk.subarray(n);
+    }
+    if (w.filled < w.size) return;
     this.waiter = undefined;
-    const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.buffered);
-    this.chunks = all.length > w.size ? [all.subarray(w.size)] : [];
-    this.buffered -= w.size;
-    w.resolve(all.subarray(0, w.size));
+    w.resolve(w.target);
   }
 }
 
@@ -140,8 +174,14 @@ export class NbdConnection {
    */
   static async connect(socketPath: string, allocation = false): Promise<NbdConnection> {
     const incoming = new Incoming();
-    const socket = net.connect(socketPath);
-    socket.on('data', (c: Buffer) => incoming.push(c));
+    const socket = net.connect({
+      path: socketPath,
+      // One buffer for every read: large replies make no garbage on their way to their target.
+      onread: { buffer: Buffer.alloc(READ_BUFFER), callback: (n: number, buffer: Uint8Array) => {
+          incoming.push(Buffer.from(buffer.buffer, buffer.byteOffset, n));
+          return true;
+        } },
+    });
     socket.on('error', (e) => incoming.fail(new NbdError(`NBD connection failed: ${e.message}`)));
     socket.on('close', () => incoming.fail(new NbdError('NBD connection closed')));
     const conn = new NbdConnection(socket, incoming);
@@ -213,7 +253,8 @@ export class NbdConnection {
         const request = this.take(rest.readBigUInt64BE(4));
         const error = rest.readUInt32BE(0);
         if (error) request.reject(new NbdError(`NBD request failed with error ${error}`, error));
-        else request.resolve(request.dataLength ? await this.incoming.take(request.dataLength) : undefined);
+        else if (!request.dataLength) request.resolve(undefined);
+        else request.resolve(request.data ? await this.incoming.takeInto(request.data) : await this.incoming.take(request.dataLength));
       } else if (magic === STRUCTURED_REPLY_MAGIC) {
         const rest = await this.incoming.take(16);
         const flags = rest.readUInt16BE(0);
@@ -261,7 +302,7 @@ export class NbdConnection {
     this.pending.clear();
   }
 
-  private request(type: number, offset: number, length: number, data?: Buffer, allocations?: Allocation[]): Promise<Buffer | undefined> {
+  private request(type: number, offset: number, length: number, data?: Buffer, allocations?: Allocation[], into?: Buffer): Promise<Buffer | undefined> {
     if (this.closed) return Promise.reject(new NbdError('NBD connection closed'));
     const handle = this.nextHandle++;
     const header = Buffer.alloc(28);
@@ -275,15 +316,18 @@ export class NbdConnection {
     return new Promise((resolve, reject) => {
       this.pending.set(handle, {
         resolve, reject, dataLength: read ? length : 0, offset, allocations,
-        ...(read && this.contextId !== undefined ? { data: Buffer.alloc(length) } : {}),
+        // Structured replies may skip holes, so their buffer starts zeroed.
+        ...(read ? { data: into ?? (this.contextId !== undefined ? Buffer.alloc(length) : undefined) } : {}),
       });
       this.socket.write(header);
       if (data) this.socket.write(data);
     });
   }
 
-  async read(offset: number, length: number): Promise<Buffer> {
-    return (await this.request(CMD_READ, offset, length)) ?? Buffer.alloc(0);
+  /** Reads `length` bytes, into `into` when given (a simple-reply connection only). */
+  async read(offset: number, length: number, into?: Buffer): Promise<Buffer> {
+    if (into && this.contextId !== undefined) throw new NbdError('Reads into a buffer need a connection without allocation');
+    return (await this.request(CMD_READ, offset, length, undefined, undefined, into?.subarray(0, length))) ?? Buffer.alloc(0);
   }
 
   async write(offset: number, data: Buffer): Promise<void> {
