@@ -25,6 +25,8 @@ const run = promisify(execFile);
 export const FINAL = ['finished_success', 'finished_failure'];
 /** Ticket lifetime from the last activity, and how it is renewed, as oVirt's engine does. */
 const TICKET_TIMEOUT = 300;
+/** How long finalizing waits for requests under way, as imageio's ticket removal does. */
+const SETTLE_MS = 60_000;
 /** Finished transfers stay readable this long after their last change. */
 const KEEP_MS = { finished_success: 15 * 60_000, finished_failure: 30 * 60_000 } as Record<string, number>;
 
@@ -204,6 +206,7 @@ async function installTicket(c: Context): Promise<void> {
 
 interface Ticket {
   id: string;
+  canceled: boolean | number;
   transferred: string | number;
   active: number;
   last_activity: string | number;
@@ -212,6 +215,17 @@ interface Ticket {
 
 async function ticketOf(c: Context): Promise<Ticket | undefined> {
   return c.transfer.ticket ? c.repo.db('transfer_tickets').where('id', String(c.transfer.ticket)).first() : undefined;
+}
+
+/**
+ * Whether the data plane is done with the ticket: it takes no new request from the first call
+ * on, and requests under way may finish (for up to a minute) before the ticket goes.
+ */
+async function settled(c: Context): Promise<boolean> {
+  const ticket = await ticketOf(c);
+  if (!ticket) return true;
+  if (!ticket.canceled) await c.repo.db('transfer_tickets').where('id', ticket.id).update({ canceled: true });
+  return ticket.active <= 0 || Date.now() - Number(c.transfer.last_updated) > SETTLE_MS;
 }
 
 /** Ends data-plane access: the ticket goes, and the NBD server (if any) flushes and stops. */
@@ -313,6 +327,7 @@ const STEPS: Record<string, (c: Context) => Promise<void>> = {
   },
   finalizing_failure: (c) => finish(c, false),
   finalizing_success: async (c) => {
+    if (!(await settled(c))) return;
     await removeTicket(c);
     const refused = c.transfer.direction === 'upload' ? await verify(c) : undefined;
     if (refused) await setPhase(c, 'finalizing_failure', { failure: refused });

@@ -336,6 +336,30 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     await act(down, 'finalize');
   });
 
+  it('lets a request under way finish before finalizing, and takes no new one', async () => {
+    const d = await disk('in-flight', 'raw', 2 * MiB);
+    const up = await transfer(d, 'upload');
+    const data = randomBytes(2 * MiB);
+    let answered: (status: number) => void = () => undefined;
+    const status = new Promise<number>((resolve) => (answered = resolve));
+    const put = https.request(String(up.proxy_url), { method: 'PUT', ca, headers: { 'Content-Length': data.length } }, (res) => {
+      res.resume();
+      answered(res.statusCode ?? 0);
+    });
+    put.write(data.subarray(0, MiB));
+    await until(async () => XML.read(T.ImageTransfer, await ok('GET', `/imagetransfers/${up.id}`)).active === true);
+    await act(up, 'finalize');
+    await until(async () => (await image('OPTIONS', String(up.proxy_url))).status === 403);
+    assert.equal(XML.read(T.ImageTransfer, await ok('GET', `/imagetransfers/${up.id}`)).phase, 'finalizing_success', 'finalizing waits');
+    assert.match((await image('GET', String(up.proxy_url), { headers: { Range: 'bytes=0-0' } })).body.toString(), /transfer cancelled/);
+    put.end(data.subarray(MiB));
+    assert.equal(await status, 200);
+    await phase(up, 'finished_success');
+    const down = await transfer(d, 'download');
+    assert.equal(sha(await download(String(down.proxy_url), data.length)), sha(data), 'the whole body was written');
+    await act(down, 'finalize');
+  });
+
   it('pauses, resumes and cancels an upload; cancelling removes its disk', async () => {
     const d = await disk('paused', 'raw');
     const up = await transfer(d, 'upload');
