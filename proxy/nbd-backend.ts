@@ -85,7 +85,7 @@ export class NbdBackend implements Backend {
   }
 
   async extents(): Promise<Extent[]> {
-    return (await (await this.connection(true)).allocation()).map((a) => ({ ...a, hole: false }));
+    return (await this.connection(true)).allocation();
   }
 
   release(): void {

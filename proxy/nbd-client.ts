@@ -1,6 +1,7 @@
 // A client of the NBD protocol, as far as the image data plane needs it: the fixed newstyle
 // handshake with NBD_OPT_GO, then read, write, write-zeroes, flush and (on connections that ask
-// for it) block status of the `base:allocation` context. npm has no NBD client that installs on
+// for it) block status of the `base:allocation` context, and of `qemu:allocation-depth` where
+// the server offers it. npm has no NBD client that installs on
 // its own (the one of Xen Orchestra drags in the Xen API), and the protocol part used here is
 // small: https://github.com/NetworkBlockDevice/nbd/blob/master/doc/proto.md
 import net from 'node:net';
@@ -40,6 +41,8 @@ const REPLY_TYPE_ERROR_BIT = 0x8000;
 
 const STATE_ZERO = 2;
 const ALLOCATION_CONTEXT = 'base:allocation';
+/** qemu's context telling which layer holds each range: 0 is none (a hole of a single layer). */
+const DEPTH_CONTEXT = 'qemu:allocation-depth';
 /** Bytes one read of the socket may bring. */
 const READ_BUFFER = 1024 * 1024;
 /** The largest block status request: the length field has 32 bits. */
@@ -51,11 +54,19 @@ export class NbdError extends Error {
   }
 }
 
-/** A range of the export and whether it reads as zeros. */
+/** A range of the export, whether it reads as zeros, and whether no layer holds it. */
 export interface Allocation {
   start: number;
   length: number;
   zero: boolean;
+  hole: boolean;
+}
+
+/** One block status descriptor: a range and its flags in one context. */
+interface Status {
+  start: number;
+  length: number;
+  flags: number;
 }
 
 interface Pending {
@@ -63,8 +74,8 @@ interface Pending {
   reject(e: Error): void;
   /** Bytes of data that follow a successful simple reply (reads). */
   dataLength: number;
-  /** Block status descriptors gathered from structured chunks. */
-  allocations?: Allocation[];
+  /** Block status descriptors gathered from structured chunks, by context id. */
+  statuses?: Map<number, Status[]>;
   /** Where a read's bytes go: from a simple reply, or gathered from structured chunks. */
   data?: Buffer;
   offset: number;
@@ -141,6 +152,9 @@ class Incoming {
   }
 }
 
+const stop = (d: Status) => d.start + d.length;
+const end = (list: Status[]) => (list.length ? stop(list[list.length - 1]) : 0);
+
 function optionHeader(option: number, length: number): Buffer {
   const b = Buffer.alloc(16);
   b.writeBigUInt64BE(IHAVEOPT, 0);
@@ -161,6 +175,7 @@ export class NbdConnection {
   private readonly pending = new Map<bigint, Pending>();
   private nextHandle = 1n;
   private contextId?: number;
+  private depthContextId?: number;
   private closed = false;
   /** Bytes the export holds. */
   size = 0;
@@ -214,7 +229,7 @@ export class NbdConnection {
     if (allocation) {
       this.socket.write(optionHeader(OPT_STRUCTURED_REPLY, 0));
       await this.optionReplies(OPT_STRUCTURED_REPLY);
-      const query = Buffer.concat([stringField(''), Buffer.from([0, 0, 0, 1]), stringField(ALLOCATION_CONTEXT)]);
+      const query = Buffer.concat([stringField(''), Buffer.from([0, 0, 0, 2]), stringField(ALLOCATION_CONTEXT), stringField(DEPTH_CONTEXT)]);
       this.socket.write(Buffer.concat([optionHeader(OPT_SET_META_CONTEXT, query.length), query]));
       await this.optionReplies(OPT_SET_META_CONTEXT);
       if (this.contextId === undefined) throw new NbdError(`The NBD server has no ${ALLOCATION_CONTEXT} context`);
@@ -237,8 +252,10 @@ export class NbdConnection {
       if (type === REP_INFO && data.readUInt16BE(0) === INFO_EXPORT) {
         this.size = Number(data.readBigUInt64BE(2));
         this.readOnly = (data.readUInt16BE(10) & TRANSMISSION_READ_ONLY) !== 0;
-      } else if (type === REP_META_CONTEXT && data.subarray(4).toString('utf8') === ALLOCATION_CONTEXT) {
-        this.contextId = data.readUInt32BE(0);
+      } else if (type === REP_META_CONTEXT) {
+        const name = data.subarray(4).toString('utf8');
+        if (name === ALLOCATION_CONTEXT) this.contextId = data.readUInt32BE(0);
+        if (name === DEPTH_CONTEXT) this.depthContextId = data.readUInt32BE(0);
       }
     }
   }
@@ -271,13 +288,15 @@ export class NbdConnection {
           payload.copy(request.data, Number(payload.readBigUInt64BE(0)) - request.offset, 8);
         } else if (type === REPLY_TYPE_OFFSET_HOLE && request.data) {
           // The buffer starts zeroed.
-        } else if (type === REPLY_TYPE_BLOCK_STATUS && payload.readUInt32BE(0) === this.contextId) {
+        } else if (type === REPLY_TYPE_BLOCK_STATUS) {
+          const list: Status[] = [];
           let start = request.offset;
           for (let at = 4; at + 8 <= payload.length; at += 8) {
             const length = payload.readUInt32BE(at);
-            request.allocations?.push({ start, length, zero: (payload.readUInt32BE(at + 4) & STATE_ZERO) !== 0 });
+            list.push({ start, length, flags: payload.readUInt32BE(at + 4) });
             start += length;
           }
+          request.statuses?.set(payload.readUInt32BE(0), list);
         } else if (type !== REPLY_TYPE_NONE && type !== REPLY_TYPE_BLOCK_STATUS) {
           throw new NbdError(`Unexpected NBD reply type ${type}`);
         }
@@ -302,7 +321,7 @@ export class NbdConnection {
     this.pending.clear();
   }
 
-  private request(type: number, offset: number, length: number, data?: Buffer, allocations?: Allocation[], into?: Buffer): Promise<Buffer | undefined> {
+  private request(type: number, offset: number, length: number, data?: Buffer, statuses?: Map<number, Status[]>, into?: Buffer): Promise<Buffer | undefined> {
     if (this.closed) return Promise.reject(new NbdError('NBD connection closed'));
     const handle = this.nextHandle++;
     const header = Buffer.alloc(28);
@@ -315,7 +334,7 @@ export class NbdConnection {
     const read = type === CMD_READ;
     return new Promise((resolve, reject) => {
       this.pending.set(handle, {
-        resolve, reject, dataLength: read ? length : 0, offset, allocations,
+        resolve, reject, dataLength: read ? length : 0, offset, statuses,
         // Structured replies may skip holes, so their buffer starts zeroed.
         ...(read ? { data: into ?? (this.contextId !== undefined ? Buffer.alloc(length) : undefined) } : {}),
       });
@@ -342,21 +361,33 @@ export class NbdConnection {
     await this.request(CMD_FLUSH, 0, 0);
   }
 
-  /** Where the export holds data and where it reads as zeros, from `start` to its end. */
+  /**
+   * Where the export holds data, where it reads as zeros, and (when the server tells allocation
+   * depth) where no layer holds anything.
+   */
   async allocation(): Promise<Allocation[]> {
     if (this.contextId === undefined) throw new NbdError('This connection did not ask for allocation');
     const out: Allocation[] = [];
     for (let offset = 0; offset < this.size;) {
-      const got: Allocation[] = [];
-      await this.request(CMD_BLOCK_STATUS, offset, Math.min(MAX_STATUS_LENGTH, this.size - offset), undefined, got);
-      if (!got.length) throw new NbdError('NBD block status answered nothing');
-      for (const a of got) {
-        const length = Math.min(a.length, this.size - a.start);
+      const statuses = new Map<number, Status[]>();
+      await this.request(CMD_BLOCK_STATUS, offset, Math.min(MAX_STATUS_LENGTH, this.size - offset), undefined, statuses);
+      const zeros = statuses.get(this.contextId) ?? [];
+      const depths = this.depthContextId === undefined ? undefined : statuses.get(this.depthContextId) ?? [];
+      const covered = Math.min(this.size, end(zeros), depths ? end(depths) : Infinity);
+      if (covered <= offset) throw new NbdError('NBD block status answered nothing');
+      // Both contexts cut the range their own way: each piece takes the flags of both.
+      for (let at = offset, z = 0, d = 0; at < covered;) {
+        while (stop(zeros[z]) <= at) z++;
+        while (depths && stop(depths[d]) <= at) d++;
+        const next = Math.min(covered, stop(zeros[z]), depths ? stop(depths[d]) : Infinity);
+        const zero = (zeros[z].flags & STATE_ZERO) !== 0;
+        const hole = depths !== undefined && depths[d].flags === 0;
         const last = out[out.length - 1];
-        if (last && last.zero === a.zero) last.length += length;
-        else out.push({ start: a.start, length, zero: a.zero });
+        if (last && last.zero === zero && last.hole === hole) last.length += next - at;
+        else out.push({ start: at, length: next - at, zero, hole });
+        at = next;
       }
-      offset = got[got.length - 1].start + got[got.length - 1].length;
+      offset = covered;
     }
     return out;
   }

@@ -20,6 +20,8 @@ export interface NbdExport {
   /** qemu's name of the volume's format. */
   format: string;
   readOnly: boolean;
+  /** Only this volume, without its backing chain: what it does not hold reads as holes. */
+  shallow?: boolean;
 }
 
 export const nbdSocket = (transferId: string) => path.join(RUN_DIR, `${transferId}.sock`);
@@ -49,11 +51,14 @@ export async function ensureNbdServer(transferId: string, target: NbdExport): Pr
   await stopNbdServer(transferId);
   await fs.promises.mkdir(RUN_DIR, { recursive: true, mode: 0o700 });
   const args = (cache: string[]) => [
-    '--fork', '--persistent', '--shared=0', '-f', target.format, ...cache,
+    '--fork', '--persistent', '--shared=0', ...cache,
     `--socket=${nbdSocket(transferId)}`, `--pid-file=${pidFile(transferId)}`,
     // Zeros written by clients become holes: uploads of sparse images stay sparse.
     ...(target.readOnly ? ['--read-only'] : ['--discard=unmap', '--detect-zeroes=unmap']),
-    target.image,
+    // A single layer tells which ranges it holds (allocation depth 0 is a hole).
+    ...(target.shallow
+      ? ['--allocation-depth', `json:${JSON.stringify({ driver: target.format, file: { driver: 'file', filename: target.image }, backing: null })}`]
+      : ['-f', target.format, target.image]),
   ];
   // With --fork, qemu-nbd returns once the server listens. Direct I/O costs qemu half the CPU
   // of going through the page cache; file systems without it (tmpfs) get the page cache.

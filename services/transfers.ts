@@ -170,7 +170,8 @@ function throughNbd(c: Context): boolean {
 async function backendUrl(c: Context): Promise<string> {
   const path = c.engine.storage.volumeFile(c.sd, String(c.disk.id), String(c.transfer.volume));
   if (!throughNbd(c)) return pathToFileURL(path).href;
-  const socket = await ensureNbdServer(String(c.transfer.id), { image: path, format: 'qcow2', readOnly: c.transfer.direction !== 'upload' });
+  const download = c.transfer.direction !== 'upload';
+  const socket = await ensureNbdServer(String(c.transfer.id), { image: path, format: 'qcow2', readOnly: download, shallow: download && c.transfer.shallow === true });
   return `nbd:unix:${socket}`;
 }
 

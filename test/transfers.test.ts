@@ -218,7 +218,7 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     assert.equal((await image('GET', String(down.proxy_url), { headers: { Range: 'bytes=0-0' } })).status, 403, 'the ticket is gone');
   });
 
-  it('downloads guest data of a disk snapshot and of the disk over its chain, with format=raw', async () => {
+  it('downloads guest data of a disk snapshot, of the disk over its chain, and of its top volume alone (shallow)', async () => {
     const vm = XML.read(T.Vm, await ok('POST', '/vms', '<vm><name>snapped</name><memory>536870912</memory><cluster><name>Default</name></cluster><template><name>Blank</name></template></vm>', 201));
     const attachment = XML.read(T.DiskAttachment, await ok('POST', `/vms/${vm.id}/diskattachments`,
       `<disk_attachment><interface>virtio</interface><disk><name>chain</name><format>cow</format><provisioned_size>${4 * MiB}</provisioned_size><storage_domains><storage_domain><name>transfers</name></storage_domain></storage_domains></disk></disk_attachment>`, 201));
@@ -236,8 +236,18 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     await phase(ofSnapshot, 'finished_success');
     const ofDisk = await transfer(top, 'download', '<format>raw</format>');
     assert.equal(sha(await download(String(ofDisk.proxy_url), 4 * MiB)), sha(expect(0x42)), 'the disk reads its top volume over the snapshot');
+    type Extent = { start: number; length: number; zero: boolean; hole: boolean };
+    const extentsOf = async (x: Obj) => JSON.parse((await image('GET', `${String(x.proxy_url)}/extents`)).body.toString()) as Extent[];
+    assert.ok((await extentsOf(ofDisk)).every((e) => !e.hole), 'the whole chain has no holes');
     await act(ofDisk, 'finalize');
     await phase(ofDisk, 'finished_success');
+
+    // shallow: the top volume alone; what it does not hold is a hole, not the snapshot's data.
+    const shallow = await transfer(top, 'download', '<format>raw</format><shallow>true</shallow>');
+    assert.deepEqual((await extentsOf(shallow)).map((e) => [e.start, e.length, e.zero, e.hole]), [[0, MiB, false, false], [MiB, 3 * MiB, true, true]]);
+    assert.equal(sha(await download(String(shallow.proxy_url), 4 * MiB)), sha(Buffer.concat([Buffer.alloc(MiB, 0x42), Buffer.alloc(3 * MiB)])));
+    await act(shallow, 'finalize');
+    await phase(shallow, 'finished_success');
     assert.equal(await diskStatus(top), 'ok');
   });
 
