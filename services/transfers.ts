@@ -233,6 +233,9 @@ async function settled(c: Context): Promise<boolean> {
 async function removeTicket(c: Context): Promise<void> {
   if (c.transfer.ticket) await c.repo.db('transfer_tickets').where('id', String(c.transfer.ticket)).delete();
   await stopNbdServer(String(c.transfer.id));
+  // The URLs exist only while a ticket does; the next phase change stores this.
+  const { ticket: _ticket, proxy_url: _proxy, transfer_url: _host, ...rest } = c.transfer;
+  c.transfer = rest;
 }
 
 /** Follows the ticket's activity, and applies the timeout policy to an idle transfer. */

@@ -110,7 +110,9 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     await upload(String(up.proxy_url), data);
     await until(async () => Number(XML.read(T.ImageTransfer, await ok('GET', `/imagetransfers/${up.id}`)).transferred) === data.length);
     await act(up, 'finalize');
-    await phase(up, 'finished_success');
+    const done = await phase(up, 'finished_success');
+    assert.equal(done.proxy_url, undefined, 'the URLs go with the ticket');
+    assert.equal(done.transfer_url, undefined);
     assert.equal(await diskStatus(d), 'ok');
 
     const down = await transfer(d, 'download');
