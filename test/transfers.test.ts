@@ -400,6 +400,9 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     assert.match(XML.read(T.Fault, asCow.text, 'fault').detail as string, /cannot be transferred in cow format/);
     assert.equal(await diskStatus(raw), 'ok', 'a refused transfer leaves the disk as it was');
     assert.equal((await api.call('POST', '/imagetransfers', '<image_transfer><direction>download</direction></image_transfer>')).status, 400);
+    const backup = await api.call('POST', '/imagetransfers', `<image_transfer><disk id="${d.id}"/><backup id="00000000-0000-0000-0000-000000000001"/><direction>download</direction></image_transfer>`);
+    assert.equal(backup.status, 400);
+    assert.equal(await diskStatus(d), 'ok', 'a refused transfer leaves the disk as it was');
   });
 
   it('brings an interrupted upload back paused after a restart, with its flushed bytes intact', async () => {
