@@ -3,6 +3,7 @@
 // installs the data-plane ticket, watches activity, finalizes (checking uploads with qemu-img)
 // or cleans up, and forgets finished transfers after a while.
 import fs from 'node:fs';
+import https from 'node:https';
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { execFile } from 'node:child_process';
@@ -25,6 +26,8 @@ const run = promisify(execFile);
 export const FINAL = ['finished_success', 'finished_failure'];
 /** Ticket lifetime from the last activity, and how it is renewed, as oVirt's engine does. */
 const TICKET_TIMEOUT = 300;
+/** How long a starting engine waits for the proxy of a transfer to answer. */
+const PROBE_MS = 2000;
 /** How long finalizing waits for requests under way, as imageio's ticket removal does. */
 const SETTLE_MS = 60_000;
 /** Finished transfers stay readable this long after their last change. */
@@ -341,16 +344,36 @@ const STEPS: Record<string, (c: Context) => Promise<void>> = {
   },
 };
 
+/** Whether an image proxy answers at the origin of `url` (a liveness check: nothing is sent). */
+function proxyAnswers(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    let target: URL;
+    try {
+      target = new URL('/images/*', url);
+    } catch {
+      return resolve(false);
+    }
+    const req = https.request(target, { method: 'OPTIONS', rejectUnauthorized: false, timeout: PROBE_MS }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
 /**
- * After the engine starts, uploads that were moving data come back paused, as oVirt's do when
- * their data-plane ticket is lost: the client resumes them and goes on from its last flush.
+ * After the engine starts, uploads whose proxy no longer answers come back paused, as oVirt's
+ * do when their data-plane ticket is lost: the client resumes them (and gets a live URL) and goes
+ * on from its last flush. Uploads that another running process serves go on undisturbed.
  */
 export async function pauseInterruptedUploads(engine: Engine): Promise<void> {
   const repo = new Repo(engine.db);
   for (const transfer of await repo.list(T.ImageTransfer, {}, { where: { phase: 'transferring' } })) {
-    if (transfer.direction !== 'upload') continue;
+    if (transfer.direction !== 'upload' || (await proxyAnswers(String(transfer.proxy_url)))) continue;
     await repo.update(T.ImageTransfer, { ...transfer, phase: 'paused_system', active: false, last_updated: Date.now() });
-    await recordEvent(repo, { code: EventCode.TRANSFER_PAUSED, severity: 'warning', description: `Upload ${String(transfer.id)} was paused by an engine restart; resume it to go on.` });
+    await recordEvent(repo, { code: EventCode.TRANSFER_PAUSED, severity: 'warning', description: `Upload ${String(transfer.id)} was paused: its image proxy stopped with an engine process; resume it to go on.` });
   }
 }
 

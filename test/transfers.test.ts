@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import * as T from '../model/types';
 import { Obj, XML } from '../model/codec';
-import { ApiClient, BACKENDS, POSTGRES, TestEngine, spawnSibling, withEngine } from './support/engine';
+import { ApiClient, BACKENDS, POSTGRES, Sibling, TestEngine, spawnSibling, withEngine } from './support/engine';
 import { until } from './quickstart.test';
 
 const MiB = 1024 * 1024;
@@ -445,29 +445,49 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
   });
 
   // Several engine processes share PostgreSQL (a SQLite file has one writer process).
-  if (backend === POSTGRES) it('survives the engine process being killed mid-upload', async () => {
+  if (backend === POSTGRES) it('pauses an upload whose proxy process was killed, and leaves uploads other processes serve alone', async () => {
     const d = await disk('killed', 'raw', 4 * MiB);
-    const up = await transfer(d, 'upload');
-    const ticket = String(up.proxy_url).split('/images/')[1];
-    // Another engine process serves the upload; then it dies without warning.
+    /** The API of one engine process, with the test's token (every process shares the keys). */
+    const via = (s: Sibling) => async (method: string, p: string, body?: string) => {
+      const r = await fetch(`${s.base}/ovirt-engine/api${p}`, { method, headers: api.headers(), body });
+      const text = await r.text();
+      assert.ok(r.status < 300, `${method} ${p}: ${text}`);
+      return text;
+    };
+    const phaseVia = async (s: Sibling, id: unknown, wanted: string) => {
+      let now: Obj = {};
+      await until(async () => (now = XML.read(T.ImageTransfer, await via(s)('GET', `/imagetransfers/${String(id)}`))).phase === wanted);
+      return now;
+    };
+    // Only sibling processes run: the one serving the upload dies without warning.
+    await t.stopServing();
     const doomed = await spawnSibling(t);
-    const viaDoomed = `https://localhost:${doomed.proxyPort}/images/${ticket}`;
-    const flushed = randomBytes(2 * MiB);
-    assert.equal((await image('PUT', viaDoomed, { body: flushed, headers: { 'Content-Range': `bytes 0-${2 * MiB - 1}/*` } })).status, 200);
-    await doomed.kill();
-    // The next engine process to start finds the upload interrupted.
-    const next = await spawnSibling(t);
+    const others: Sibling[] = [];
     try {
-      const paused = await phase(up, 'paused_system');
-      await act(paused, 'resume');
-      const resumed = await phase(up, 'transferring');
+      const created = XML.read(T.ImageTransfer, await via(doomed)('POST', '/imagetransfers', `<image_transfer><disk id="${d.id}"/><direction>upload</direction></image_transfer>`));
+      const up = await phaseVia(doomed, created.id, 'transferring');
+      assert.equal(new URL(String(up.proxy_url)).port, String(doomed.proxyPort));
+      const flushed = randomBytes(2 * MiB);
+      assert.equal((await image('PUT', String(up.proxy_url), { body: flushed, headers: { 'Content-Range': `bytes 0-${2 * MiB - 1}/*` } })).status, 200);
+      await doomed.kill();
+      const next = await spawnSibling(t);
+      others.push(next);
+      const paused = await phaseVia(next, up.id, 'paused_system');
+      await via(next)('POST', `/imagetransfers/${String(paused.id)}/resume`, '<action/>');
+      const resumed = await phaseVia(next, up.id, 'transferring');
+      assert.equal(new URL(String(resumed.proxy_url)).port, String(next.proxyPort), 'a live proxy serves it now');
+      // Another process starting now leaves the upload alone: its proxy answers.
+      others.push(await spawnSibling(t));
       const rest = randomBytes(2 * MiB);
       assert.equal((await image('PUT', String(resumed.proxy_url), { body: rest, headers: { 'Content-Range': `bytes ${2 * MiB}-${4 * MiB - 1}/*` } })).status, 200);
+      assert.equal(XML.read(T.ImageTransfer, await via(next)('GET', `/imagetransfers/${String(up.id)}`)).phase, 'transferring');
       assert.equal(sha(await download(String(resumed.proxy_url), 4 * MiB)), sha(Buffer.concat([flushed, rest])));
-      await act(resumed, 'finalize');
-      await phase(up, 'finished_success');
+      await via(next)('POST', `/imagetransfers/${String(up.id)}/finalize`, '<action/>');
+      await phaseVia(next, up.id, 'finished_success');
     } finally {
-      await next.stop();
+      for (const s of others) await s.stop();
+      await t.serveAgain();
+      api = await ApiClient.of(t, XML);
     }
   });
 

@@ -97,6 +97,15 @@ export class TestEngine {
     await this.open();
   }
 
+  /** Stops serving (API, proxy, background work) while other processes use the database. */
+  async stopServing(): Promise<void> {
+    await this.close();
+  }
+
+  async serveAgain(): Promise<void> {
+    await this.open();
+  }
+
   private async close(): Promise<void> {
     await this.servers.stop();
     await this.proxy.stop();
