@@ -13,6 +13,8 @@ import { parseContentRange, parseRange } from './ranges';
 const READ_FEATURES = ['extents'];
 const WRITE_FEATURES = ['extents', 'flush', 'zero'];
 const MAX_PATCH_BODY = 64 * 1024;
+/** imageio's limit on the request line. */
+const MAX_TARGET = 4096;
 /** Idle connections stay open this long between requests: clients pause to plan their next ones. */
 const IDLE_CONNECTION_MS = 60_000;
 
@@ -67,6 +69,7 @@ class ImageServer {
   constructor(private readonly tickets: Tickets) {}
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if ((req.url ?? '').length > MAX_TARGET) throw new ProxyError(414, `The request target is longer than ${MAX_TARGET} bytes`, true);
     const url = new URL(req.url ?? '/', 'https://proxy');
     const m = /^\/images\/([^/]*)(\/extents)?\/?$/.exec(url.pathname);
     if (url.pathname === '/info/' || url.pathname === '/info') return json(res, { version: 'hangar' });

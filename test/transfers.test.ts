@@ -283,6 +283,9 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     assert.match(unknown.body.toString(), /^You are not allowed to access this resource: no such ticket\n$/);
     assert.equal(unknown.headers.connection, 'close');
     assert.equal((await image('DELETE', url)).status, 405);
+    const long = await image('GET', `${url}?${'x'.repeat(5000)}`);
+    assert.equal(long.status, 414);
+    assert.equal(long.headers.connection, 'close');
     const preflight = await image('OPTIONS', url, { headers: { Origin: 'https://admin.example.com', 'Access-Control-Request-Method': 'PUT' } });
     assert.equal(preflight.headers['access-control-allow-origin'], '*');
     assert.equal(preflight.headers['access-control-allow-methods'], 'OPTIONS,GET,PUT');
