@@ -80,26 +80,30 @@ class ImageServer {
     allowBrowsers(req, res);
     if (extents) {
       if (method !== 'GET') throw new ProxyError(405, `Method ${method} is not allowed on extents`);
-      return this.serve(id, 'read', (t, b) => this.extents(t, b, url, res));
+      return this.serve(id, 'read', res, (t, b) => this.extents(t, b, url, res));
     }
     switch (method) {
       case 'OPTIONS':
         if (id === '*') return json(res, { features: WRITE_FEATURES }, { Allow: 'OPTIONS,GET,PUT,PATCH' });
-        return this.serve(id, 'read', (t, b) => this.options(t, b, res));
+        return this.serve(id, 'read', res, (t, b) => this.options(t, b, res));
       case 'GET':
-        return this.serve(id, 'read', (t, b) => this.get(t, b, req, res));
+        return this.serve(id, 'read', res, (t, b) => this.get(t, b, req, res));
       case 'PUT':
-        return this.serve(id, 'write', (t, b) => this.put(t, b, req, url, res));
+        return this.serve(id, 'write', res, (t, b) => this.put(t, b, req, url, res));
       case 'PATCH':
-        return this.serve(id, 'write', (t, b) => this.patch(t, b, req, res));
+        return this.serve(id, 'write', res, (t, b) => this.patch(t, b, req, res));
       default:
         throw new ProxyError(405, `Method ${method} is not allowed`);
     }
   }
 
   /** Authorizes the request, opens the ticket's backend for it, and gives it back afterwards. */
-  private async serve(id: string, op: 'read' | 'write', work: (t: Ticket, b: Backend) => Promise<void>): Promise<void> {
+  private async serve(id: string, op: 'read' | 'write', res: ServerResponse, work: (t: Ticket, b: Backend) => Promise<void>): Promise<void> {
     const ticket = await this.tickets.authorize(id, op);
+    // An authorized connection may stay idle as long as its ticket lets a client be idle
+    // (Node sets the keep-alive timeout as the response finishes; this comes after).
+    const socket = res.socket;
+    if (socket && ticket.inactivity_timeout > 0) res.once('finish', () => socket.setTimeout(ticket.inactivity_timeout * 1000));
     const backend = openBackend(ticket.url);
     try {
       await work(ticket, backend);

@@ -312,28 +312,47 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     await act(up, 'finalize');
   });
 
+  /** GETs one byte through `agent`; answers whether the request reused an open connection. */
+  const reused = (agent: https.Agent, x: Obj) => new Promise<boolean>((resolve, reject) => {
+    const req = https.request(String(x.proxy_url), { agent, headers: { Range: 'bytes=0-0' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(req.reusedSocket));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+
   it('keeps an idle connection open between requests, as imageio clients expect', async function () {
     this.timeout(20_000);
     const d = await disk('idle-connection', 'raw', MiB);
     const down = await transfer(d, 'download');
     const agent = new https.Agent({ keepAlive: true, maxSockets: 1, ca });
-    const get = () => new Promise<boolean>((resolve, reject) => {
-      const req = https.request(String(down.proxy_url), { agent, headers: { Range: 'bytes=0-0' } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(req.reusedSocket));
-      });
-      req.on('error', reject);
-      req.end();
-    });
+    const get = (x: Obj) => reused(agent, x);
     try {
-      assert.equal(await get(), false);
+      assert.equal(await get(down), false);
       // Longer than Node's default keep-alive of 5 s.
       await new Promise((r) => setTimeout(r, 6000));
-      assert.equal(await get(), true, 'the second request went over the first connection');
+      assert.equal(await get(down), true, 'the second request went over the first connection');
     } finally {
       agent.destroy();
     }
     await act(down, 'finalize');
+  });
+
+  it("closes a connection idle for longer than its ticket's inactivity timeout", async () => {
+    const d = await disk('short-idle', 'raw', MiB);
+    const up = await transfer(d, 'upload', '<inactivity_timeout>1</inactivity_timeout><timeout_policy>pause</timeout_policy>');
+    const agent = new https.Agent({ keepAlive: true, maxSockets: 1, ca });
+    try {
+      assert.equal(await reused(agent, up), false);
+      assert.equal(await reused(agent, up), true);
+      await new Promise((r) => setTimeout(r, 2000));
+      // The ticket stays (a paused upload keeps it); the connection does not.
+      assert.equal(await reused(agent, up), false, 'the idle connection was closed');
+    } finally {
+      agent.destroy();
+    }
+    await act(up, 'cancel');
   });
 
   it('reports sparse images through extents', async () => {
