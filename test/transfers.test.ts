@@ -408,6 +408,26 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     assert.equal((await api.call('GET', `/disks/${d.id}`)).status, 404);
   });
 
+  it('refuses an expired ticket until resuming extends it; extend keeps a transfer as it is', async () => {
+    const d = await disk('expiring', 'raw', MiB);
+    const up = await transfer(d, 'upload');
+    await act(up, 'extend');
+    assert.equal(XML.read(T.ImageTransfer, await ok('GET', `/imagetransfers/${up.id}`)).phase, 'transferring');
+    // Paused, nothing renews the ticket: it runs out (here at once) and is refused, not deleted.
+    await act(up, 'pause');
+    const ticket = String(up.proxy_url).split('/images/')[1];
+    await t.engine.db('transfer_tickets').where('id', ticket).update({ expires_at: Date.now() - 1 });
+    const expired = await image('GET', String(up.proxy_url), { headers: { Range: 'bytes=0-0' } });
+    assert.equal(expired.status, 403);
+    assert.match(expired.body.toString(), /transfer expired/);
+    assert.equal(expired.headers.connection, 'close');
+    await act(up, 'resume');
+    const resumed = await phase(up, 'transferring');
+    assert.equal(resumed.proxy_url, up.proxy_url, 'the URL does not change');
+    assert.equal((await image('GET', String(up.proxy_url), { headers: { Range: 'bytes=0-0' } })).status, 206);
+    await act(up, 'cancel');
+  });
+
   it('locks the disk, and refuses what it cannot serve', async () => {
     const d = await disk('locked', 'raw');
     const down = await transfer(d, 'download');
