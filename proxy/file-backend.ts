@@ -1,48 +1,40 @@
 // A ticket's image as a plain file: the bytes move as they are (raw disks, and qcow2 moved in
 // its own format).
 import fs from 'node:fs';
-import { Readable, Writable } from 'node:stream';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Backend, Extent } from './backend';
-import { readInPieces, writeInPieces } from './pieces';
 
 const run = promisify(execFile);
 
-/** Zeroing proceeds in steps of this many bytes, written from one shared zero buffer. */
+/** Where hole punching is not supported, zeros are written in steps of this size. */
 const ZERO_STEP = 1024 * 1024;
 const ZEROS = Buffer.alloc(ZERO_STEP);
-/** Bytes per read or write of the file. */
-const PIECE = 4 * 1024 * 1024;
 
 export class FileBackend implements Backend {
   // A regular file takes one writer safely (a qcow2 file may grow while zeroing).
   readonly maxWriters = 1;
+  private handle?: Promise<fs.promises.FileHandle>;
 
-  constructor(private readonly path: string) {}
+  constructor(private readonly path: string, private readonly write: boolean) {}
+
+  /** The file, opened on first use and kept for the request. */
+  private file(): Promise<fs.promises.FileHandle> {
+    this.handle ??= fs.promises.open(this.path, this.write ? 'r+' : 'r');
+    return this.handle;
+  }
 
   async size(): Promise<number> {
-    return (await fs.promises.stat(this.path)).size;
+    return (await (await this.file()).stat()).size;
   }
 
-  async read(start: number, end: number, out: Writable): Promise<void> {
-    const fh = await fs.promises.open(this.path, 'r');
-    try {
-      await readInPieces(out, start, end, PIECE, async (at, into) => (await fh.read(into, 0, into.length, at)).bytesRead);
-    } finally {
-      await fh.close();
-    }
+  async pread(at: number, into: Buffer): Promise<number> {
+    return (await (await this.file()).read(into, 0, into.length, at)).bytesRead;
   }
 
-  async write(offset: number, body: Readable): Promise<number> {
-    const fh = await fs.promises.open(this.path, 'r+');
-    try {
-      return await writeInPieces(body, offset, PIECE, async (at, data) => {
-        for (let done = 0; done < data.length;) done += (await fh.write(data, done, data.length - done, at + done)).bytesWritten;
-      });
-    } finally {
-      await fh.close();
-    }
+  async pwrite(at: number, data: Buffer): Promise<void> {
+    const fh = await this.file();
+    for (let done = 0; done < data.length;) done += (await fh.write(data, done, data.length - done, at + done)).bytesWritten;
   }
 
   /** Punches a hole (fast, and the file stays sparse); writes zeros where holes are not supported. */
@@ -54,26 +46,12 @@ export class FileBackend implements Backend {
     } catch {
       // Falls through to writing zeros.
     }
-    const fh = await fs.promises.open(this.path, 'r+');
-    try {
-      for (let done = 0; done < length;) {
-        const n = Math.min(ZERO_STEP, length - done);
-        await fh.write(ZEROS, 0, n, offset + done);
-        done += n;
-      }
-    } finally {
-      await fh.close();
-    }
+    for (let done = 0; done < length; done += ZERO_STEP) await this.pwrite(offset + done, ZEROS.subarray(0, Math.min(ZERO_STEP, length - done)));
   }
 
   /** fsync flushes the file's data, whichever descriptor wrote it. */
   async flush(): Promise<void> {
-    const fh = await fs.promises.open(this.path, 'r+');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await (await this.file()).sync();
   }
 
   /** From qemu-img's map of the file as raw bytes. */
@@ -88,5 +66,9 @@ export class FileBackend implements Backend {
     return out;
   }
 
-  release(): void {}
+  async release(): Promise<void> {
+    const handle = this.handle;
+    this.handle = undefined;
+    if (handle) await (await handle).close();
+  }
 }

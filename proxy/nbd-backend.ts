@@ -1,13 +1,9 @@
 // A ticket's image as an NBD export (qemu-nbd serving a volume): reads and writes are guest
 // data, the server converting from and to the volume's format. Connections are kept between
 // requests, a few per export, as a client's workers come back with request after request.
-import { Readable, Writable } from 'node:stream';
 import { Backend, Extent } from './backend';
 import { NbdConnection } from './nbd-client';
-import { readInPieces, writeInPieces } from './pieces';
 
-/** Bytes per NBD request: reads and writes move through buffers of this size, two at a time. */
-const PIECE = 4 * 1024 * 1024;
 /** Zeroing proceeds in steps of this size, so no single request runs for long. */
 const ZERO_STEP = 128 * 1024 * 1024;
 /** Idle connections kept per export. */
@@ -65,14 +61,14 @@ export class NbdBackend implements Backend {
     return (await this.connection()).size;
   }
 
-  async read(start: number, end: number, out: Writable): Promise<void> {
+  async pread(at: number, into: Buffer): Promise<number> {
     const conn = await this.connection();
-    await readInPieces(out, start, end, PIECE, async (at, into) => (await conn.read(at, into.length, into)).length);
+    const length = Math.min(into.length, Math.max(0, conn.size - at));
+    return length ? (await conn.read(at, length, into)).length : 0;
   }
 
-  async write(offset: number, body: Readable): Promise<number> {
-    const conn = await this.connection();
-    return writeInPieces(body, offset, PIECE, (at, data) => conn.write(at, data));
+  async pwrite(at: number, data: Buffer): Promise<void> {
+    await (await this.connection()).write(at, data);
   }
 
   async zero(offset: number, length: number): Promise<void> {
@@ -88,7 +84,7 @@ export class NbdBackend implements Backend {
     return (await this.connection(true)).allocation();
   }
 
-  release(): void {
+  async release(): Promise<void> {
     for (const { conn, allocation } of this.held.splice(0)) pool.release(this.socket, allocation, conn);
   }
 }

@@ -9,10 +9,13 @@ import { Certificates } from '../services/pki';
 import { Backend, openBackend } from './backend';
 import { ProxyError, Ticket, Tickets } from './tickets';
 import { parseContentRange, parseRange } from './ranges';
+import { readInPieces, writeInPieces } from './pieces';
 
 const READ_FEATURES = ['extents'];
 const WRITE_FEATURES = ['extents', 'flush', 'zero'];
 const MAX_PATCH_BODY = 64 * 1024;
+/** Bytes per read or write of the backend: data moves through two such buffers per request. */
+const PIECE = 4 * 1024 * 1024;
 /** imageio's limit on the request line. */
 const MAX_TARGET = 4096;
 /** Idle connections stay open this long between requests: clients pause to plan their next ones. */
@@ -104,11 +107,11 @@ class ImageServer {
     // (Node sets the keep-alive timeout as the response finishes; this comes after).
     const socket = res.socket;
     if (socket && ticket.inactivity_timeout > 0) res.once('finish', () => socket.setTimeout(ticket.inactivity_timeout * 1000));
-    const backend = openBackend(ticket.url);
+    const backend = openBackend(ticket.url, ticket.ops === 'write');
     try {
       await work(ticket, backend);
     } finally {
-      backend.release();
+      await backend.release();
     }
   }
 
@@ -137,7 +140,7 @@ class ImageServer {
         'Content-Disposition': 'attachment',
         ...(range === undefined ? {} : { 'Content-Range': `bytes ${start}-${end}/${t.size}` }),
       });
-      await backend.read(start, end + 1, res);
+      await readInPieces(res, start, end + 1, PIECE, (at, into) => backend.pread(at, into));
     } finally {
       await this.tickets.end(t, [start, end + 1]);
     }
@@ -154,7 +157,7 @@ class ImageServer {
     await this.tickets.begin(t);
     let written = 0;
     try {
-      written = await backend.write(offset, req);
+      written = await writeInPieces(req, offset, PIECE, (at, data) => backend.pwrite(at, data));
       if (written !== length) throw new ProxyError(400, `The body had ${written} bytes, not Content-Length ${length}`, true);
       if (flush === 'y') await backend.flush();
     } finally {
