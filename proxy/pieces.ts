@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { Readable, Writable } from 'node:stream';
 
 /** Keeps a promise's rejection for whoever awaits it later, without an unhandled rejection now. */
-export function settledLater<T>(p: Promise<T>): Promise<T> {
+function settledLater<T>(p: Promise<T>): Promise<T> {
   p.catch(() => undefined);
   return p;
 }

@@ -1,5 +1,5 @@
 // The image data plane (imageio protocol): OPTIONS, ranged GET, PUT with Content-Range, PATCH
-// zero and flush, and extents, on `/images/{ticket}`, over TLS with the engine's certificate.
+// zero and flush, extents and checksum, on `/images/{ticket}`, over TLS with the engine's certificate.
 // Bytes stream through with back-pressure; no chunk is held whole in memory.
 import https from 'node:https';
 import { Socket } from 'node:net';
@@ -10,9 +10,10 @@ import { Backend, openBackend } from './backend';
 import { ProxyError, Ticket, Tickets } from './tickets';
 import { parseContentRange, parseRange } from './ranges';
 import { readInPieces, writeInPieces } from './pieces';
+import { algorithms, checksum, checksumRequest } from './checksum';
 
-const READ_FEATURES = ['extents'];
-const WRITE_FEATURES = ['extents', 'flush', 'zero'];
+const READ_FEATURES = ['checksum', 'extents'];
+const WRITE_FEATURES = ['checksum', 'extents', 'flush', 'zero'];
 const MAX_PATCH_BODY = 64 * 1024;
 /** Bytes per read or write of the backend: data moves through two such buffers per request. */
 const PIECE = 4 * 1024 * 1024;
@@ -74,15 +75,18 @@ class ImageServer {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if ((req.url ?? '').length > MAX_TARGET) throw new ProxyError(414, `The request target is longer than ${MAX_TARGET} bytes`, true);
     const url = new URL(req.url ?? '/', 'https://proxy');
-    const m = /^\/images\/([^/]*)(\/extents)?\/?$/.exec(url.pathname);
+    const m = /^\/images\/([^/]*)(\/extents|\/checksum|\/checksum\/algorithms)?\/?$/.exec(url.pathname);
     if (url.pathname === '/info/' || url.pathname === '/info') return json(res, { version: 'hangar' });
     if (!m) throw new ProxyError(404, `No resource at ${url.pathname}`);
-    const [, id, extents] = m;
+    const [, id, resource] = m;
     if (id === '') throw new ProxyError(400, 'Missing ticket id');
     const method = req.method ?? 'GET';
     allowBrowsers(req, res);
-    if (extents) {
-      if (method !== 'GET') throw new ProxyError(405, `Method ${method} is not allowed on extents`);
+    if (resource) {
+      if (method !== 'GET') throw new ProxyError(405, `Method ${method} is not allowed on ${resource}`);
+      // Which algorithms there are is no secret: no ticket needed.
+      if (resource === '/checksum/algorithms') return json(res, { algorithms: algorithms() });
+      if (resource === '/checksum') return this.serve(id, 'read', res, (t, b) => this.checksum(t, b, url, res));
       return this.serve(id, 'read', res, (t, b) => this.extents(t, b, url, res));
     }
     switch (method) {
@@ -205,6 +209,16 @@ class ImageServer {
     }
     res.writeHead(200, { 'Content-Length': 0 });
     res.end();
+  }
+
+  private async checksum(t: Ticket, backend: Backend, url: URL, res: ServerResponse): Promise<void> {
+    const asked = checksumRequest(url.searchParams);
+    await this.tickets.begin(t);
+    try {
+      json(res, await checksum(backend, await backend.size(), await backend.extents(), asked));
+    } finally {
+      await this.tickets.end(t);
+    }
   }
 
   private async extents(t: Ticket, backend: Backend, url: URL, res: ServerResponse): Promise<void> {

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import https from 'node:https';
 import { createHash, randomBytes } from 'node:crypto';
+import { blake2b } from 'hash-wasm';
 import { execFileSync } from 'node:child_process';
 import * as T from '../model/types';
 import { Obj, XML } from '../model/codec';
@@ -105,7 +106,7 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     assert.equal(await diskStatus(d), 'locked');
     assert.match(String(up.proxy_url), /^https:\/\/localhost:\d+\/images\/[0-9a-f-]+$/);
     const options = await image('OPTIONS', String(up.proxy_url));
-    assert.deepEqual(JSON.parse(options.body.toString()), { features: ['extents', 'flush', 'zero'], max_readers: 8, max_writers: 1 });
+    assert.deepEqual(JSON.parse(options.body.toString()), { features: ['checksum', 'extents', 'flush', 'zero'], max_readers: 8, max_writers: 1 });
     assert.equal(options.headers.allow, 'OPTIONS,GET,PUT,PATCH');
     await upload(String(up.proxy_url), data);
     await until(async () => Number(XML.read(T.ImageTransfer, await ok('GET', `/imagetransfers/${up.id}`)).transferred) === data.length);
@@ -214,6 +215,8 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     assert.equal(extents[extents.length - 1].start + extents[extents.length - 1].length, guest.length);
     assert.equal((await image('PUT', String(down.proxy_url), { body: 'x' })).status, 403);
     assert.equal(sha(await download(String(down.proxy_url), guest.length, 5 * MiB)), sha(guest));
+    const guestChecksum = JSON.parse((await image('GET', `${String(down.proxy_url)}/checksum`)).body.toString()) as { checksum: string };
+    assert.equal(guestChecksum.checksum, await blockListChecksum(guest, 4 * MiB, blake2b256), 'the checksum is of guest data');
     await act(down, 'finalize');
     await phase(down, 'finished_success');
     assert.equal(await diskStatus(d), 'ok');
@@ -392,6 +395,36 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     const down = await transfer(d, 'download');
     assert.equal(sha(await download(String(down.proxy_url), data.length)), sha(data), 'the whole body was written');
     await act(down, 'finalize');
+  });
+
+  /** imageio's checksum, computed here from the data: the hash of the list of block hashes. */
+  async function blockListChecksum(data: Buffer, blockSize: number, hash: (b: Buffer) => Promise<Buffer>): Promise<string> {
+    const digests: Buffer[] = [];
+    for (let at = 0; at < data.length; at += blockSize) digests.push(await hash(data.subarray(at, at + blockSize)));
+    return (await hash(Buffer.concat(digests))).toString('hex');
+  }
+  const blake2b256 = async (b: Buffer) => Buffer.from(await blake2b(b, 256), 'hex');
+  const sha256 = async (b: Buffer) => createHash('sha256').update(b).digest();
+
+  it('answers the checksum of an image, as imageio computes it', async () => {
+    // 10 MiB: two whole 4 MiB blocks and a short one; data, zeros, and data again.
+    const data = Buffer.alloc(10 * MiB);
+    randomBytes(MiB).copy(data, 0);
+    randomBytes(MiB / 2).copy(data, 9 * MiB);
+    const d = await disk('checksummed', 'raw', data.length);
+    const up = await transfer(d, 'upload');
+    await upload(String(up.proxy_url), data);
+    const url = `${String(up.proxy_url)}/checksum`;
+    const byDefault = JSON.parse((await image('GET', url)).body.toString()) as Record<string, unknown>;
+    assert.deepEqual(byDefault, { algorithm: 'blake2b', block_size: 4 * MiB, checksum: await blockListChecksum(data, 4 * MiB, blake2b256) });
+    const bySha = JSON.parse((await image('GET', `${url}?algorithm=sha256&block_size=${MiB}`)).body.toString()) as Record<string, unknown>;
+    assert.deepEqual(bySha, { algorithm: 'sha256', block_size: MiB, checksum: await blockListChecksum(data, MiB, sha256) });
+    for (const bad of ['block_size=1000', `block_size=${64 * MiB}`, `block_size=${MiB + 512}`, 'block_size=lots', 'algorithm=crc0']) {
+      assert.equal((await image('GET', `${url}?${bad}`)).status, 400, bad);
+    }
+    const known = JSON.parse((await image('GET', `${url.replace(/[0-9a-f-]+\/checksum$/, 'no-such-ticket/checksum')}/algorithms`)).body.toString()) as { algorithms: string[] };
+    assert.ok(known.algorithms.includes('blake2b') && known.algorithms.includes('sha256'));
+    await act(up, 'finalize');
   });
 
   it('pauses, resumes and cancels an upload; cancelling removes its disk', async () => {
