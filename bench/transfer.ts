@@ -69,6 +69,11 @@ async function sparseDownload(url: string, ca: string, out: string): Promise<voi
 
 async function main(): Promise<void> {
   const t = await TestEngine.start(SQLITE);
+  // The engine (API and proxy) runs in this process: its resident memory, sampled while images
+  // move, shows whether it stays flat whatever the image size.
+  const baseline = process.memoryUsage().rss;
+  let peak = baseline;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
   const work = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'hangar-bench-'));
   try {
     const api = await ApiClient.of(t, XML);
@@ -131,6 +136,8 @@ async function main(): Promise<void> {
       console.log(`download to /dev/null (${what}): ${percent(proxyOnly)}`);
     }
     fs.rmSync(source);
+    // Measured before the sparse download, whose client runs in this process too.
+    console.log(`engine resident memory: ${(baseline / MIB).toFixed(0)} MiB at start, ${(peak / MIB).toFixed(0)} MiB at most while the ${SIZE_MIB} MiB images moved with curl`);
 
     // A sparse image: 64 MiB of data in four places of a mostly empty disk.
     const sparse = XML.read(T.Disk, (await api.call('POST', '/disks', `<disk><name>sparse</name><format>raw</format><provisioned_size>${SIZE}</provisioned_size><storage_domains><storage_domain><name>bench</name></storage_domain></storage_domains></disk>`)).text);
@@ -147,7 +154,9 @@ async function main(): Promise<void> {
     const sparseRate = rate(SIZE, await timed(() => sparseDownload(String(sdown.proxy_url), ca, sparseOut)));
     await finalize(sdown);
     console.log(`sparse download through extents: ${SIZE_MIB} MiB of virtual size at ${sparseRate.toFixed(0)} MiB/s = ${((sparseRate / ceiling) * 100).toFixed(0)} % of the ceiling (faster than the virtual size allows: ${sparseRate > ceiling ? 'yes' : 'no'})`);
+
   } finally {
+    clearInterval(sampler);
     await t.stop();
     fs.rmSync(work, { recursive: true, force: true });
   }
