@@ -2,6 +2,7 @@
 // system calls per gigabyte, no garbage for the collector, and memory bounded whatever the length.
 import { once } from 'node:events';
 import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 /** Keeps a promise's rejection for whoever awaits it later, without an unhandled rejection now. */
 function settledLater<T>(p: Promise<T>): Promise<T> {
@@ -10,34 +11,58 @@ function settledLater<T>(p: Promise<T>): Promise<T> {
 }
 
 /**
- * Writes `body` from `offset` through `write`, one piece of `size` bytes at a time, gathering
- * the next piece while the previous one is being written. Answers the bytes written.
+ * Gathers what is written to it into pieces of `size` bytes and hands each to `write` at its
+ * offset, gathering the next piece while the previous one is being written. Most chunks only
+ * copy and return: the stream's own callbacks carry them, without a promise each.
  */
-export async function writeInPieces(body: Readable, offset: number, size: number, write: (at: number, data: Buffer) => Promise<void>): Promise<number> {
-  const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
-  let current = 0;
-  let filled = 0;
-  let at = offset;
-  let inflight: Promise<void> = Promise.resolve();
-  const send = async () => {
-    await inflight;
-    inflight = settledLater(write(at, buffers[current].subarray(0, filled)));
-    at += filled;
-    filled = 0;
-    current ^= 1;
-  };
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    for (let used = 0; used < chunk.length;) {
-      const n = Math.min(chunk.length - used, size - filled);
-      chunk.copy(buffers[current], filled, used, used + n);
-      filled += n;
-      used += n;
-      if (filled === size) await send();
-    }
+class PieceWriter extends Writable {
+  private readonly buffers: Buffer[];
+  private current = 0;
+  private filled = 0;
+  private inflight: Promise<void> = Promise.resolve();
+
+  constructor(private readonly size: number, public at: number, private readonly writePiece: (at: number, data: Buffer) => Promise<void>) {
+    super({ highWaterMark: size });
+    this.buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
   }
-  if (filled) await send();
-  await inflight;
-  return at - offset;
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (e?: Error | null) => void): void {
+    let used = 0;
+    const copy = (): void => {
+      while (used < chunk.length) {
+        const n = Math.min(chunk.length - used, this.size - this.filled);
+        chunk.copy(this.buffers[this.current], this.filled, used, used + n);
+        this.filled += n;
+        used += n;
+        if (this.filled === this.size) {
+          this.send().then(copy, done);
+          return;
+        }
+      }
+      done();
+    };
+    copy();
+  }
+
+  override _final(done: (e?: Error | null) => void): void {
+    (this.filled ? this.send() : Promise.resolve()).then(() => this.inflight).then(() => done(), done);
+  }
+
+  /** Starts writing the current piece once the previous one is written. */
+  private async send(): Promise<void> {
+    await this.inflight;
+    this.inflight = settledLater(this.writePiece(this.at, this.buffers[this.current].subarray(0, this.filled)));
+    this.at += this.filled;
+    this.filled = 0;
+    this.current ^= 1;
+  }
+}
+
+/** Writes `body` from `offset` through `write`, in pieces of `size` bytes; answers the bytes written. */
+export async function writeInPieces(body: Readable, offset: number, size: number, write: (at: number, data: Buffer) => Promise<void>): Promise<number> {
+  const sink = new PieceWriter(size, offset, write);
+  await pipeline(body, sink);
+  return sink.at - offset;
 }
 
 /** Resolves once `out` has taken `data` (its write callback); rejects if `out` closes first. */
