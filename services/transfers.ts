@@ -4,6 +4,7 @@
 // or cleans up, and forgets finished transfers after a while.
 import fs from 'node:fs';
 import https from 'node:https';
+import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { execFile } from 'node:child_process';
@@ -176,6 +177,8 @@ async function backendUrl(c: Context): Promise<string> {
   const path = c.engine.storage.volumeFile(c.sd, String(c.disk.id), String(c.transfer.volume));
   if (!throughNbd(c)) return pathToFileURL(path).href;
   const download = c.transfer.direction !== 'upload';
+  // The server runs on this machine: only processes here may drive the transfer from now on.
+  c.transfer = { ...c.transfer, nbd_host: os.hostname() };
   const socket = await ensureNbdServer(String(c.transfer.id), { image: path, format: 'qcow2', readOnly: download, shallow: download && c.transfer.shallow === true });
   return `nbd:unix:${socket}`;
 }
@@ -377,11 +380,20 @@ export async function pauseInterruptedUploads(engine: Engine): Promise<void> {
   }
 }
 
+/**
+ * Whether this process may drive a transfer: any may, unless the transfer's NBD server runs on
+ * another machine (only there can it be flushed, stopped or started again).
+ */
+function drivenHere(transfer: Obj): boolean {
+  return transfer.nbd_host === undefined || transfer.nbd_host === os.hostname();
+}
+
 /** One pass over the transfers that have work to do; run by the scheduler. */
 export async function monitorTransfers(engine: Engine): Promise<void> {
   const repo = new Repo(engine.db);
   for (const [phase, step] of Object.entries(STEPS)) {
     for (const transfer of await repo.list(T.ImageTransfer, {}, { where: { phase } })) {
+      if (!drivenHere(transfer)) continue;
       await engine.db.transaction(async (trx) => {
         const r = new Repo(trx);
         const current = await r.getForUpdate(T.ImageTransfer, String(transfer.id));

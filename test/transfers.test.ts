@@ -12,6 +12,7 @@ import * as T from '../model/types';
 import { Obj, XML } from '../model/codec';
 import { ApiClient, BACKENDS, POSTGRES, Sibling, TestEngine, spawnSibling, withEngine } from './support/engine';
 import { until } from './quickstart.test';
+import { Repo } from '../services/store/repo';
 
 const MiB = 1024 * 1024;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -254,6 +255,19 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     await act(shallow, 'finalize');
     await phase(shallow, 'finished_success');
     assert.equal(await diskStatus(top), 'ok');
+  });
+
+  it('leaves a guest-data transfer to the machine that runs its NBD server', async () => {
+    const d = await disk('pinned', 'cow', MiB);
+    const up = await transfer(d, 'upload', '<format>raw</format>');
+    const repo = new Repo(t.engine.db);
+    const pin = async (host: string) => repo.update(T.ImageTransfer, { ...(await repo.get(T.ImageTransfer, String(up.id)))!, nbd_host: host });
+    await pin('another-machine');
+    await act(up, 'finalize');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(XML.read(T.ImageTransfer, await ok('GET', `/imagetransfers/${up.id}`)).phase, 'finalizing_success', 'not driven from here');
+    await pin(os.hostname());
+    await phase(up, 'finished_success');
   });
 
   it('fails an upload whose data is not what the disk holds, and removes the disk', async () => {
