@@ -1,9 +1,12 @@
 // The image data plane (imageio protocol): OPTIONS, ranged GET, PUT with Content-Range, PATCH
 // zero and flush, extents and checksum, on `/images/{ticket}`, over TLS with the engine's certificate.
 // Bytes stream through with back-pressure; no chunk is held whole in memory.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import http, { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import { Socket } from 'node:net';
-import { IncomingMessage, ServerResponse } from 'node:http';
 import { Knex } from 'knex';
 import { Certificates } from '../services/pki';
 import { Backend, openBackend } from './backend';
@@ -70,6 +73,9 @@ function allowBrowsers(req: IncomingMessage, res: ServerResponse): void {
 }
 
 class ImageServer {
+  /** The Unix socket of this proxy, offered to local clients by OPTIONS. */
+  unixSocket?: string;
+
   constructor(private readonly tickets: Tickets) {}
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -91,7 +97,7 @@ class ImageServer {
     }
     switch (method) {
       case 'OPTIONS':
-        if (id === '*') return json(res, { features: WRITE_FEATURES }, { Allow: 'OPTIONS,GET,PUT,PATCH' });
+        if (id === '*') return json(res, { ...this.local(), features: WRITE_FEATURES }, { Allow: 'OPTIONS,GET,PUT,PATCH' });
         return this.serve(id, 'read', res, (t, b) => this.options(t, b, res));
       case 'GET':
         return this.serve(id, 'read', res, (t, b) => this.get(t, b, req, res));
@@ -102,6 +108,10 @@ class ImageServer {
       default:
         throw new ProxyError(405, `Method ${method} is not allowed`);
     }
+  }
+
+  private local(): { unix_socket?: string } {
+    return this.unixSocket ? { unix_socket: this.unixSocket } : {};
   }
 
   /** Authorizes the request, opens the ticket's backend for it, and gives it back afterwards. */
@@ -123,7 +133,7 @@ class ImageServer {
     await this.tickets.begin(t);
     await this.tickets.end(t);
     const write = t.ops === 'write';
-    json(res, { features: write ? WRITE_FEATURES : READ_FEATURES, max_readers: 8, max_writers: backend.maxWriters }, { Allow: write ? 'OPTIONS,GET,PUT,PATCH' : 'OPTIONS,GET' });
+    json(res, { ...this.local(), features: write ? WRITE_FEATURES : READ_FEATURES, max_readers: 8, max_writers: backend.maxWriters }, { Allow: write ? 'OPTIONS,GET,PUT,PATCH' : 'OPTIONS,GET' });
   }
 
   private async get(t: Ticket, backend: Backend, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -240,28 +250,62 @@ export interface Proxy {
   stop(): Promise<void>;
 }
 
-export async function startProxy(db: Knex, certs: Certificates, port: number, bind: string): Promise<Proxy> {
-  const images = new ImageServer(new Tickets(db));
-  const server = https.createServer({ key: certs.keyPem, cert: certs.certPem }, (req, res) => {
-    images.handle(req, res).catch((e: unknown) => {
-      if (e instanceof ProxyError) return fail(res, e);
-      console.error('image proxy request failed', e);
-      fail(res, new ProxyError(500, 'The request failed; see the proxy log', true));
-    });
-  });
+/** Connection rules both listeners share. */
+function configure(server: http.Server): void {
   server.on('connection', (socket: Socket) => socket.setNoDelay(true));
   server.keepAliveTimeout = IDLE_CONNECTION_MS;
   server.headersTimeout = IDLE_CONNECTION_MS + 1000;
   // One PUT may carry a whole disk: no limit on how long a body takes to arrive.
   server.requestTimeout = 0;
-  await new Promise<void>((resolve) => server.listen(port, bind, resolve));
+}
+
+const listen = (server: http.Server, where: number | string, bind?: string) =>
+  new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    const done = () => {
+      server.off('error', reject);
+      resolve();
+    };
+    if (typeof where === 'string') server.listen(where, done);
+    else server.listen(where, bind, done);
+  });
+
+export async function startProxy(db: Knex, certs: Certificates, port: number, bind: string): Promise<Proxy> {
+  const images = new ImageServer(new Tickets(db));
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    images.handle(req, res).catch((e: unknown) => {
+      if (e instanceof ProxyError) return fail(res, e);
+      console.error('image proxy request failed', e);
+      fail(res, new ProxyError(500, 'The request failed; see the proxy log', true));
+    });
+  };
+  const server = https.createServer({ key: certs.keyPem, cert: certs.certPem }, handler);
+  configure(server);
+  await listen(server, port, bind);
   const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  // Clients on this machine may move data over a Unix socket, without TLS: the same protocol,
+  // the ticket still the credential. (Not an abstract name: Node pads those to the full address
+  // length, which no other client can name.)
+  const local = http.createServer(handler);
+  configure(local);
+  const socketPath = path.join(os.tmpdir(), 'hangar-imageio', `${actualPort}.sock`);
+  await fs.promises.mkdir(path.dirname(socketPath), { recursive: true });
+  // The port is ours, so a socket file by its name is a leftover of a process that died.
+  await fs.promises.rm(socketPath, { force: true });
+  await listen(local, socketPath);
+  images.unixSocket = socketPath;
+  const close = (s: http.Server) => new Promise<void>((resolve) => {
+    s.closeAllConnections();
+    s.close(() => resolve());
+  });
   return {
     server,
-    port: typeof address === 'object' && address ? address.port : port,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    port: actualPort,
+    stop: async () => {
+      await close(local);
+      await close(server);
+      await fs.promises.rm(socketPath, { force: true });
+    },
   };
 }

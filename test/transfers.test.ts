@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import http from 'node:http';
 import https from 'node:https';
 import { createHash, randomBytes } from 'node:crypto';
 import { blake2b } from 'hash-wasm';
@@ -107,7 +108,9 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     assert.equal(await diskStatus(d), 'locked');
     assert.match(String(up.proxy_url), /^https:\/\/localhost:\d+\/images\/[0-9a-f-]+$/);
     const options = await image('OPTIONS', String(up.proxy_url));
-    assert.deepEqual(JSON.parse(options.body.toString()), { features: ['checksum', 'extents', 'flush', 'zero'], max_readers: 8, max_writers: 1 });
+    const offered = JSON.parse(options.body.toString()) as { unix_socket: string };
+    assert.match(offered.unix_socket, /\/hangar-imageio\/\d+\.sock$/);
+    assert.deepEqual(offered, { unix_socket: offered.unix_socket, features: ['checksum', 'extents', 'flush', 'zero'], max_readers: 8, max_writers: 1 });
     assert.equal(options.headers.allow, 'OPTIONS,GET,PUT,PATCH');
     await upload(String(up.proxy_url), data);
     await until(async () => Number(XML.read(T.ImageTransfer, await ok('GET', `/imagetransfers/${up.id}`)).transferred) === data.length);
@@ -124,6 +127,18 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     const whole = await image('GET', String(down.proxy_url));
     assert.equal(whole.status, 200);
     assert.equal(sha(whole.body), sha(data));
+    // A client on this machine may take the Unix socket OPTIONS offers: plain HTTP, same protocol.
+    const viaSocket = await new Promise<Answer>((resolve, reject) => {
+      const req = http.request({ socketPath: offered.unix_socket, path: new URL(String(down.proxy_url)).pathname, headers: { Range: `bytes=${MiB}-${2 * MiB - 1}` } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(viaSocket.status, 206);
+    assert.equal(sha(viaSocket.body), sha(data.subarray(MiB, 2 * MiB)));
     await act(down, 'finalize');
     await phase(down, 'finished_success');
     assert.equal((await image('GET', String(down.proxy_url), { headers: { Range: 'bytes=0-0' } })).status, 403, 'the ticket is gone');
