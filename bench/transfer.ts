@@ -1,7 +1,7 @@
 // Upload and download throughput through the image proxy, next to the ceiling measured in the
 // same run: a plain copy of the same file on the same disk (`dd … conv=fsync`). A 2 GiB random
-// image moves with curl, as bytes of a raw disk and as guest data of a qcow2 disk (format=raw,
-// through qemu-nbd); a 2 GiB sparse image (64 MiB of data) downloads through its extents. For
+// image moves with curl, as bytes of a raw disk (over TLS, and over the Unix socket the proxy
+// offers local clients) and as guest data of a qcow2 disk (format=raw, through qemu-nbd); a 2 GiB sparse image (64 MiB of data) downloads through its extents. For
 // scale, curl's own copy of the file (file:// to a file, synced) and downloads to /dev/null show
 // what the client and the proxy each can do. Run with `npm run bench:transfer` (BENCH_MIB sets
 // the size, default 2048).
@@ -108,14 +108,23 @@ async function main(): Promise<void> {
       await wait(api, x, 'finished_success');
     };
     const percent = (r: number) => `${r.toFixed(0)} MiB/s = ${((r / ceiling) * 100).toFixed(0)} % of the ceiling`;
-    for (const [format, wire] of [['raw', ''], ['cow', 'raw']]) {
-      const what = wire ? `guest data of a ${format} disk, format=${wire}` : `${format} disk`;
+    // What a client on the proxy's machine may use instead of TLS, as OPTIONS offers it.
+    const unixSocket = (JSON.parse((await curl(['--cacert', caFile, '-X', 'OPTIONS', `https://${t.config.publicHost}:${t.config.proxyPort}/images/*`])).stdout) as { unix_socket: string }).unix_socket;
+    const cases = [
+      { format: 'raw', wire: '', local: false },
+      { format: 'raw', wire: '', local: true },
+      { format: 'cow', wire: 'raw', local: false },
+    ];
+    for (const { format, wire, local } of cases) {
+      const what = `${wire ? `guest data of a ${format} disk, format=${wire}` : `${format} disk`}${local ? ', over the local Unix socket' : ''}`;
       const disk = XML.read(T.Disk, (await api.call('POST', '/disks', `<disk><name>bench-${format}</name><format>${format}</format><provisioned_size>${SIZE}</provisioned_size><storage_domains><storage_domain><name>bench</name></storage_domain></storage_domains></disk>`)).text);
       const add = async (direction: string) => wait(api, XML.read(T.ImageTransfer, (await api.call('POST', '/imagetransfers', `<image_transfer><disk id="${disk.id}"/><direction>${direction}</direction>${wire ? `<format>${wire}</format>` : ''}</image_transfer>`)).text), 'transferring');
+      /** curl's arguments to reach a transfer's image: TLS with the engine CA, or the Unix socket. */
+      const at = (x: Obj) => (local ? ['--unix-socket', unixSocket, `http://localhost${new URL(String(x.proxy_url)).pathname}`] : ['--cacert', caFile, String(x.proxy_url)]);
 
       const up = await add('upload');
       const upload = rate(SIZE, await timed(async () => {
-        await curl(['--cacert', caFile, '-T', source, '-H', 'Expect:', String(up.proxy_url)]);
+        await curl(['-T', source, '-H', 'Expect:', ...at(up)]);
       }));
       await finalize(up);
       console.log(`upload (curl, random data, ${what}): ${percent(upload)}`);
@@ -123,17 +132,19 @@ async function main(): Promise<void> {
       const down = await add('download');
       const target = path.join(work, 'down.img');
       const download = rate(SIZE, await timed(async () => {
-        await curl(['--cacert', caFile, '-o', target, String(down.proxy_url)]);
+        await curl(['-o', target, ...at(down)]);
         await sh('sync', ['-d', target]);
       }));
       await sh('cmp', [source, target]);
       fs.rmSync(target);
       console.log(`download (curl, random data, ${what}): ${percent(download)}; identical: yes`);
-      const proxyOnly = rate(SIZE, await timed(async () => {
-        await curl(['--cacert', caFile, '-o', '/dev/null', String(down.proxy_url)]);
-      }));
+      if (!local) {
+        const proxyOnly = rate(SIZE, await timed(async () => {
+          await curl(['-o', '/dev/null', ...at(down)]);
+        }));
+        console.log(`download to /dev/null (${what}): ${percent(proxyOnly)}`);
+      }
       await finalize(down);
-      console.log(`download to /dev/null (${what}): ${percent(proxyOnly)}`);
     }
     fs.rmSync(source);
     // Measured before the sparse download, whose client runs in this process too.
