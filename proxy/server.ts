@@ -275,6 +275,8 @@ export async function startProxy(db: Knex, certs: Certificates, port: number, bi
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     images.handle(req, res).catch((e: unknown) => {
       if (e instanceof ProxyError) return fail(res, e);
+      // A client that goes away mid-request is an ordinary case of the protocol: it sends again.
+      if (req.destroyed || res.destroyed) return res.destroy();
       console.error('image proxy request failed', e);
       fail(res, new ProxyError(500, 'The request failed; see the proxy log', true));
     });

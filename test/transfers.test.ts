@@ -456,6 +456,25 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     await act(up, 'finalize');
   });
 
+  it('keeps the ticket usable after a client drops a PUT halfway, and the range can be sent again', async () => {
+    const d = await disk('dropped', 'raw', 2 * MiB);
+    const up = await transfer(d, 'upload');
+    const data = randomBytes(2 * MiB);
+    const put = https.request(String(up.proxy_url), { method: 'PUT', ca, headers: { 'Content-Length': data.length } });
+    put.on('error', () => undefined);
+    put.write(data.subarray(0, MiB));
+    await until(async () => XML.read(T.ImageTransfer, await ok('GET', `/imagetransfers/${up.id}`)).active === true);
+    put.destroy();
+    // The proxy lets go of the request: the transfer is idle again, nothing hangs.
+    await until(async () => XML.read(T.ImageTransfer, await ok('GET', `/imagetransfers/${up.id}`)).active === false);
+    await upload(String(up.proxy_url), data);
+    await act(up, 'finalize');
+    await phase(up, 'finished_success');
+    const down = await transfer(d, 'download');
+    assert.equal(sha(await download(String(down.proxy_url), data.length)), sha(data));
+    await act(down, 'finalize');
+  });
+
   it('pauses, resumes and cancels an upload; cancelling removes its disk', async () => {
     const d = await disk('paused', 'raw');
     const up = await transfer(d, 'upload');
