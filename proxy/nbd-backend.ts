@@ -64,7 +64,7 @@ export class NbdBackend implements Backend {
   async pread(at: number, into: Buffer): Promise<number> {
     const conn = await this.connection();
     const length = Math.min(into.length, Math.max(0, conn.size - at));
-    return length ? (await conn.read(at, length, into)).length : 0;
+    return length ? (await conn.read(at, into.subarray(0, length))).length : 0;
   }
 
   async pwrite(at: number, data: Buffer): Promise<void> {

@@ -34,8 +34,6 @@ const CMD_BLOCK_STATUS = 7;
 
 const REPLY_FLAG_DONE = 1;
 const REPLY_TYPE_NONE = 0;
-const REPLY_TYPE_OFFSET_DATA = 1;
-const REPLY_TYPE_OFFSET_HOLE = 2;
 const REPLY_TYPE_BLOCK_STATUS = 5;
 const REPLY_TYPE_ERROR_BIT = 0x8000;
 
@@ -72,12 +70,10 @@ interface Status {
 interface Pending {
   resolve(data: Buffer | undefined): void;
   reject(e: Error): void;
-  /** Bytes of data that follow a successful simple reply (reads). */
-  dataLength: number;
   /** Block status descriptors gathered from structured chunks, by context id. */
   statuses?: Map<number, Status[]>;
-  /** Where a read's bytes go: from a simple reply, or gathered from structured chunks. */
-  data?: Buffer;
+  /** Where a read's bytes go, as they follow its simple reply. */
+  into?: Buffer;
   offset: number;
 }
 
@@ -154,6 +150,16 @@ class Incoming {
 
 const stop = (d: Status) => d.start + d.length;
 const end = (list: Status[]) => (list.length ? stop(list[list.length - 1]) : 0);
+
+function requestHeader(type: number, handle: bigint, offset: number, length: number): Buffer {
+  const b = Buffer.alloc(28);
+  b.writeUInt32BE(REQUEST_MAGIC, 0);
+  b.writeUInt16BE(type, 6);
+  b.writeBigUInt64BE(handle, 8);
+  b.writeBigUInt64BE(BigInt(offset), 16);
+  b.writeUInt32BE(length, 24);
+  return b;
+}
 
 function optionHeader(option: number, length: number): Buffer {
   const b = Buffer.alloc(16);
@@ -270,8 +276,7 @@ export class NbdConnection {
         const request = this.take(rest.readBigUInt64BE(4));
         const error = rest.readUInt32BE(0);
         if (error) request.reject(new NbdError(`NBD request failed with error ${error}`, error));
-        else if (!request.dataLength) request.resolve(undefined);
-        else request.resolve(request.data ? await this.incoming.takeInto(request.data) : await this.incoming.take(request.dataLength));
+        else request.resolve(request.into ? await this.incoming.takeInto(request.into) : undefined);
       } else if (magic === STRUCTURED_REPLY_MAGIC) {
         const rest = await this.incoming.take(16);
         const flags = rest.readUInt16BE(0);
@@ -284,11 +289,7 @@ export class NbdConnection {
           this.take(handle).reject(new NbdError(`NBD request failed: ${payload.subarray(6).toString('utf8')}`, payload.readUInt32BE(0)));
           continue;
         }
-        if (type === REPLY_TYPE_OFFSET_DATA && request.data) {
-          payload.copy(request.data, Number(payload.readBigUInt64BE(0)) - request.offset, 8);
-        } else if (type === REPLY_TYPE_OFFSET_HOLE && request.data) {
-          // The buffer starts zeroed.
-        } else if (type === REPLY_TYPE_BLOCK_STATUS) {
+        if (type === REPLY_TYPE_BLOCK_STATUS) {
           const list: Status[] = [];
           let start = request.offset;
           for (let at = 4; at + 8 <= payload.length; at += 8) {
@@ -297,10 +298,10 @@ export class NbdConnection {
             start += length;
           }
           request.statuses?.set(payload.readUInt32BE(0), list);
-        } else if (type !== REPLY_TYPE_NONE && type !== REPLY_TYPE_BLOCK_STATUS) {
+        } else if (type !== REPLY_TYPE_NONE) {
           throw new NbdError(`Unexpected NBD reply type ${type}`);
         }
-        if (flags & REPLY_FLAG_DONE) this.take(handle).resolve(request.data);
+        if (flags & REPLY_FLAG_DONE) this.take(handle).resolve(undefined);
       } else {
         throw new NbdError('Malformed NBD reply');
       }
@@ -321,36 +322,28 @@ export class NbdConnection {
     this.pending.clear();
   }
 
-  private request(type: number, offset: number, length: number, data?: Buffer, statuses?: Map<number, Status[]>, into?: Buffer): Promise<Buffer | undefined> {
+  private request(type: number, offset: number, length: number, o: { data?: Buffer; statuses?: Map<number, Status[]>; into?: Buffer } = {}): Promise<Buffer | undefined> {
     if (this.closed) return Promise.reject(new NbdError('NBD connection closed'));
     const handle = this.nextHandle++;
-    const header = Buffer.alloc(28);
-    header.writeUInt32BE(REQUEST_MAGIC, 0);
-    header.writeUInt16BE(0, 4);
-    header.writeUInt16BE(type, 6);
-    header.writeBigUInt64BE(handle, 8);
-    header.writeBigUInt64BE(BigInt(offset), 16);
-    header.writeUInt32BE(length, 24);
-    const read = type === CMD_READ;
     return new Promise((resolve, reject) => {
-      this.pending.set(handle, {
-        resolve, reject, dataLength: read ? length : 0, offset, statuses,
-        // Structured replies may skip holes, so their buffer starts zeroed.
-        ...(read ? { data: into ?? (this.contextId !== undefined ? Buffer.alloc(length) : undefined) } : {}),
-      });
-      this.socket.write(header);
-      if (data) this.socket.write(data);
+      this.pending.set(handle, { resolve, reject, offset, statuses: o.statuses, into: o.into });
+      this.socket.write(requestHeader(type, handle, offset, length));
+      if (o.data) this.socket.write(o.data);
     });
   }
 
-  /** Reads `length` bytes, into `into` when given (a simple-reply connection only). */
-  async read(offset: number, length: number, into?: Buffer): Promise<Buffer> {
-    if (into && this.contextId !== undefined) throw new NbdError('Reads into a buffer need a connection without allocation');
-    return (await this.request(CMD_READ, offset, length, undefined, undefined, into?.subarray(0, length))) ?? Buffer.alloc(0);
+  /**
+   * Fills `into` from `offset`. Reads go on connections without allocation, where data follows a
+   * simple reply straight into the buffer.
+   */
+  async read(offset: number, into: Buffer): Promise<Buffer> {
+    if (this.contextId !== undefined) throw new NbdError('Reads need a connection without allocation');
+    await this.request(CMD_READ, offset, into.length, { into });
+    return into;
   }
 
   async write(offset: number, data: Buffer): Promise<void> {
-    await this.request(CMD_WRITE, offset, data.length, data);
+    await this.request(CMD_WRITE, offset, data.length, { data });
   }
 
   async zero(offset: number, length: number): Promise<void> {
@@ -370,7 +363,7 @@ export class NbdConnection {
     const out: Allocation[] = [];
     for (let offset = 0; offset < this.size;) {
       const statuses = new Map<number, Status[]>();
-      await this.request(CMD_BLOCK_STATUS, offset, Math.min(MAX_STATUS_LENGTH, this.size - offset), undefined, statuses);
+      await this.request(CMD_BLOCK_STATUS, offset, Math.min(MAX_STATUS_LENGTH, this.size - offset), { statuses });
       const zeros = statuses.get(this.contextId) ?? [];
       const depths = this.depthContextId === undefined ? undefined : statuses.get(this.depthContextId) ?? [];
       const covered = Math.min(this.size, end(zeros), depths ? end(depths) : Infinity);
@@ -396,9 +389,6 @@ export class NbdConnection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    const header = Buffer.alloc(28);
-    header.writeUInt32BE(REQUEST_MAGIC, 0);
-    header.writeUInt16BE(CMD_DISC, 6);
-    this.socket.end(header);
+    this.socket.end(requestHeader(CMD_DISC, 0n, 0, 0));
   }
 }

@@ -141,12 +141,18 @@ interface Context {
   sd: Obj;
 }
 
+/** The file of the volume the transfer moves. */
+const volumeFile = (c: Context) => c.engine.storage.volumeFile(c.sd, String(c.disk.id), String(c.transfer.volume));
+
+/** Where clients reach a ticket: this process's proxy (which may have moved since a restart). */
+const proxyAddress = (c: Context, ticket: string) => `https://${c.engine.config.publicHost}:${c.engine.config.proxyPort}/images/${ticket}`;
+
 /** Bytes a ticket may address (oVirt's rules for file storage). */
-function ticketSize(c: Context, path: string): number {
+function ticketSize(c: Context): number {
   const virtual = Number(c.disk.provisioned_size);
   if (c.transfer.format === 'raw') return virtual;
   if (c.transfer.direction === 'upload') return Math.ceil(virtual * 1.1) + 1024 * 1024;
-  return fs.statSync(path).size;
+  return fs.statSync(volumeFile(c)).size;
 }
 
 async function chooseHost(c: Context): Promise<Obj | undefined> {
@@ -172,9 +178,12 @@ function throughNbd(c: Context): boolean {
   return c.transfer.format === 'raw' && String(c.transfer.volume_format ?? c.disk.format) === 'cow';
 }
 
-/** The ticket's backend: the volume file, or (guest data) the NBD server serving the volume. */
-async function backendUrl(c: Context): Promise<string> {
-  const path = c.engine.storage.volumeFile(c.sd, String(c.disk.id), String(c.transfer.volume));
+/**
+ * Makes the ticket's backend ready and answers its URL: the volume file, or (guest data) the NBD
+ * server serving the volume, started here unless it runs already.
+ */
+async function prepareBackend(c: Context): Promise<string> {
+  const path = volumeFile(c);
   if (!throughNbd(c)) return pathToFileURL(path).href;
   const download = c.transfer.direction !== 'upload';
   // The server runs on this machine: only processes here may drive the transfer from now on.
@@ -197,19 +206,18 @@ async function installTicket(c: Context): Promise<void> {
   }
   let url: string;
   try {
-    url = await backendUrl(c);
+    url = await prepareBackend(c);
   } catch (e) {
     return backendFailed(c, e);
   }
-  const path = c.engine.storage.volumeFile(c.sd, String(c.disk.id), String(c.transfer.volume));
   const id = randomUUID();
   const now = Date.now();
   await c.repo.db('transfer_tickets').insert({
-    id, transfer_id: String(c.transfer.id), url, size: ticketSize(c, path),
+    id, transfer_id: String(c.transfer.id), url, size: ticketSize(c),
     ops: c.transfer.direction === 'upload' ? 'write' : 'read', timeout: TICKET_TIMEOUT,
     inactivity_timeout: Number(c.transfer.inactivity_timeout), expires_at: now + TICKET_TIMEOUT * 1000, last_activity: now,
   });
-  const address = `https://${c.engine.config.publicHost}:${c.engine.config.proxyPort}/images/${id}`;
+  const address = proxyAddress(c, id);
   await setPhase(c, 'transferring', { host: refTo(host), proxy_url: address, transfer_url: address, ticket: id });
 }
 
@@ -270,7 +278,7 @@ async function watch(c: Context): Promise<void> {
 
 /** Checks an uploaded volume as an untrusted image; the reason it is refused, if it is. */
 async function verify(c: Context): Promise<string | undefined> {
-  const path = c.engine.storage.volumeFile(c.sd, String(c.disk.id), String(c.transfer.volume));
+  const path = volumeFile(c);
   let info: Record<string, unknown>;
   try {
     info = JSON.parse((await run('qemu-img', ['info', '--output=json', path])).stdout) as Record<string, unknown>;
@@ -318,14 +326,13 @@ const STEPS: Record<string, (c: Context) => Promise<void>> = {
     if (!ticket) return installTicket(c);
     // The NBD server may have stopped with the machine; it comes back on the same socket.
     try {
-      await backendUrl(c);
+      await prepareBackend(c);
     } catch (e) {
       return backendFailed(c, e);
     }
     await c.repo.db('transfer_tickets').where('id', ticket.id).update({ expires_at: Date.now() + TICKET_TIMEOUT * 1000, last_activity: Date.now(), active: 0 });
-    // The proxy may listen elsewhere since the ticket was made (a restart).
-    const url = `https://${c.engine.config.publicHost}:${c.engine.config.proxyPort}/images/${ticket.id}`;
-    await setPhase(c, 'transferring', { proxy_url: url, transfer_url: url });
+    const address = proxyAddress(c, ticket.id);
+    await setPhase(c, 'transferring', { proxy_url: address, transfer_url: address });
   },
   cancelled_user: async (c) => {
     await removeTicket(c);

@@ -331,8 +331,9 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     assert.equal((await image('PATCH', url, { body: JSON.stringify({ op: 'zero', offset: MiB, size: MiB, flush: true }) })).status, 200);
     const middle = await image('GET', url, { headers: { Range: `bytes=${MiB}-${2 * MiB - 1}` } });
     assert.ok(middle.body.equals(Buffer.alloc(MiB)));
-    const extents = JSON.parse((await image('GET', `${url}/extents`)).body.toString()) as { start: number; length: number }[];
+    const extents = JSON.parse((await image('GET', `${url}/extents`)).body.toString()) as { start: number; length: number; zero: boolean }[];
     assert.equal(extents[extents.length - 1].start + extents[extents.length - 1].length, 4 * MiB);
+    assert.deepEqual(extents.filter((e) => e.zero).map((e) => [e.start, e.length]), [[MiB, MiB]], 'zeroing left a hole, not written zeros');
     assert.equal((await image('GET', `${url}/extents?context=dirty`)).status, 404);
 
     const down = await transfer(await disk('readonly', 'raw', MiB), 'download');
@@ -609,7 +610,7 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
       await phaseVia(next, up.id, 'finished_success');
     } finally {
       for (const s of others) await s.stop();
-      await t.serveAgain();
+      await t.serve();
       api = await ApiClient.of(t, XML);
     }
   });

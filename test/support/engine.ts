@@ -78,11 +78,12 @@ export class TestEngine {
       ...overrides,
     };
     const t = new TestEngine(config, backend);
-    await t.open();
+    await t.serve();
     return t;
   }
 
-  private async open(): Promise<void> {
+  /** Serves the API and the proxy, and runs background work, on the data dir and database. */
+  async serve(): Promise<void> {
     this.engine = await openEngine(this.config);
     await ensureAdminPassword(this.engine, () => undefined);
     this.servers = await startApi(this.engine, { https: 0, http: 0 });
@@ -93,27 +94,20 @@ export class TestEngine {
 
   /** Stops the engine and starts it again on the same data dir and database. */
   async restart(): Promise<void> {
-    await this.close();
-    await this.open();
+    await this.stopServing();
+    await this.serve();
   }
 
-  /** Stops serving (API, proxy, background work) while other processes use the database. */
+
+  /** Stops serving, keeping data dir and database (other processes may go on using them). */
   async stopServing(): Promise<void> {
-    await this.close();
-  }
-
-  async serveAgain(): Promise<void> {
-    await this.open();
-  }
-
-  private async close(): Promise<void> {
     await this.servers.stop();
     await this.proxy.stop();
     await this.engine.close();
   }
 
   async stop(): Promise<void> {
-    await this.close();
+    await this.stopServing();
     await this.backend.drop(this.config);
     fs.rmSync(this.config.dataDir, { recursive: true, force: true });
   }
