@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import { Socket } from 'node:net';
 import { Knex } from 'knex';
 import { Certificates } from '../services/pki';
@@ -13,13 +14,14 @@ import { Backend, openBackend } from './backend';
 import { ProxyError, Ticket, Tickets } from './tickets';
 import { parseContentRange, parseRange } from './ranges';
 import { readInPieces, writeInPieces } from './pieces';
+import { AlignedPool } from './aligned';
 import { algorithms, checksum, checksumRequest } from './checksum';
 
 const READ_FEATURES = ['checksum', 'extents'];
 const WRITE_FEATURES = ['checksum', 'extents', 'flush', 'zero'];
 const MAX_PATCH_BODY = 64 * 1024;
-/** Bytes per read or write of the backend: data moves through two such buffers per request. */
-const PIECE = 4 * 1024 * 1024;
+/** Data moves through two buffers of 4 MiB per request, the size of each backend read or write. */
+const PIECES = new AlignedPool(4 * 1024 * 1024);
 /** imageio's limit on the request line. */
 const MAX_TARGET = 4096;
 /** Idle connections stay open this long between requests: clients pause to plan their next ones. */
@@ -154,7 +156,7 @@ class ImageServer {
         'Content-Disposition': 'attachment',
         ...(range === undefined ? {} : { 'Content-Range': `bytes ${start}-${end}/${t.size}` }),
       });
-      await readInPieces(res, start, end + 1, PIECE, (at, into) => backend.pread(at, into));
+      await readInPieces(res, start, end + 1, PIECES, (at, into) => backend.pread(at, into));
     } finally {
       await this.tickets.end(t, [start, end + 1]);
     }
@@ -171,7 +173,7 @@ class ImageServer {
     await this.tickets.begin(t);
     let written = 0;
     try {
-      written = await writeInPieces(req, offset, PIECE, (at, data) => backend.pwrite(at, data));
+      written = await writeInPieces(req, offset, PIECES, (at, data) => backend.pwrite(at, data));
       if (written !== length) throw new ProxyError(400, `The body had ${written} bytes, not Content-Length ${length}`, true);
       if (flush === 'y') await backend.flush();
     } finally {
@@ -250,6 +252,12 @@ export interface Proxy {
   stop(): Promise<void>;
 }
 
+/**
+ * Node's cipher list with AES-128-GCM first: image data is most of what TLS carries here, and
+ * AES-128 encrypts it about half again as fast as AES-256, on both ends.
+ */
+const CIPHERS = ['TLS_AES_128_GCM_SHA256', ...tls.DEFAULT_CIPHERS.split(':').filter((c) => c !== 'TLS_AES_128_GCM_SHA256')].join(':');
+
 /** Connection rules both listeners share. */
 function configure(server: http.Server): void {
   server.on('connection', (socket: Socket) => socket.setNoDelay(true));
@@ -281,7 +289,7 @@ export async function startProxy(db: Knex, certs: Certificates, port: number, bi
       fail(res, new ProxyError(500, 'The request failed; see the proxy log', true));
     });
   };
-  const server = https.createServer({ key: certs.keyPem, cert: certs.certPem }, handler);
+  const server = https.createServer({ key: certs.keyPem, cert: certs.certPem, ciphers: CIPHERS, honorCipherOrder: true }, handler);
   configure(server);
   await listen(server, port, bind);
   const address = server.address();
