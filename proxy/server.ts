@@ -11,53 +11,22 @@ import { Socket } from 'node:net';
 import { Knex } from 'knex';
 import { Certificates } from '../services/pki';
 import { Backend, openBackend } from './backend';
-import { ProxyError, Ticket, Tickets } from './tickets';
+import { ProxyError, Ticket, Tickets, may } from './tickets';
 import { parseContentRange, parseRange } from './ranges';
 import { readInPieces, writeInPieces } from './pieces';
 import { AlignedPool } from './aligned';
 import { algorithms, checksum, checksumRequest } from './checksum';
+import { fail, json, readSmallBody } from './http-util';
+import { TicketControl } from './ticket-control';
 
 const READ_FEATURES = ['checksum', 'extents'];
 const WRITE_FEATURES = ['checksum', 'extents', 'flush', 'zero'];
-const MAX_PATCH_BODY = 64 * 1024;
 /** Data moves through two buffers of 4 MiB per request, the size of each backend read or write. */
 const PIECES = new AlignedPool(4 * 1024 * 1024);
 /** imageio's limit on the request line. */
 const MAX_TARGET = 4096;
 /** Idle connections stay open this long between requests: clients pause to plan their next ones. */
 const IDLE_CONNECTION_MS = 60_000;
-
-function json(res: ServerResponse, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
-
-function fail(res: ServerResponse, e: ProxyError): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const text = `${e.message}\n`;
-  res.writeHead(e.status, {
-    'Content-Type': 'text/plain; charset=UTF-8',
-    'Content-Length': Buffer.byteLength(text),
-    ...(e.close ? { Connection: 'close' } : {}),
-    ...e.headers,
-  });
-  res.end(text);
-}
-
-async function readSmallBody(req: IncomingMessage): Promise<string> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_PATCH_BODY) throw new ProxyError(400, 'Request body too large', true);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 function tooFar(size: number): ProxyError {
   return new ProxyError(416, `Requested range is beyond the image size ${size}`, true, { 'Content-Range': `bytes */${size}` });
@@ -112,6 +81,23 @@ class ImageServer {
     }
   }
 
+  /** Tickets each open connection has used: a ticket reports the connections bound to it. */
+  private readonly bound = new WeakMap<Socket, Set<string>>();
+
+  private async bind(socket: Socket, id: string): Promise<void> {
+    let ids = this.bound.get(socket);
+    if (ids?.has(id)) return;
+    if (!ids) {
+      const mine = (ids = new Set());
+      this.bound.set(socket, mine);
+      socket.once('close', () => {
+        for (const gone of mine) this.tickets.connection(gone, -1).catch((e: unknown) => console.error('image proxy: counting a closed connection failed', e));
+      });
+    }
+    ids.add(id);
+    await this.tickets.connection(id, 1);
+  }
+
   private local(): { unix_socket?: string } {
     return this.unixSocket ? { unix_socket: this.unixSocket } : {};
   }
@@ -119,11 +105,12 @@ class ImageServer {
   /** Authorizes the request, opens the ticket's backend for it, and gives it back afterwards. */
   private async serve(id: string, op: 'read' | 'write', res: ServerResponse, work: (t: Ticket, b: Backend) => Promise<void>): Promise<void> {
     const ticket = await this.tickets.authorize(id, op);
+    const socket = res.socket;
+    if (socket) await this.bind(socket, ticket.id);
     // An authorized connection may stay idle as long as its ticket lets a client be idle
     // (Node sets the keep-alive timeout as the response finishes; this comes after).
-    const socket = res.socket;
     if (socket && ticket.inactivity_timeout > 0) res.once('finish', () => socket.setTimeout(ticket.inactivity_timeout * 1000));
-    const backend = openBackend(ticket.url, ticket.ops === 'write');
+    const backend = openBackend(ticket.url, may(ticket.ops, 'write'));
     try {
       await work(ticket, backend);
     } finally {
@@ -134,7 +121,7 @@ class ImageServer {
   private async options(t: Ticket, backend: Backend, res: ServerResponse): Promise<void> {
     await this.tickets.begin(t);
     await this.tickets.end(t);
-    const write = t.ops === 'write';
+    const write = may(t.ops, 'write');
     json(res, { ...this.local(), features: write ? WRITE_FEATURES : READ_FEATURES, max_readers: 8, max_writers: backend.maxWriters }, { Allow: write ? 'OPTIONS,GET,PUT,PATCH' : 'OPTIONS,GET' });
   }
 
@@ -153,10 +140,13 @@ class ImageServer {
       res.writeHead(range === undefined ? 200 : 206, {
         'Content-Type': 'application/octet-stream',
         'Content-Length': end - start + 1,
-        'Content-Disposition': 'attachment',
+        'Content-Disposition': t.filename ? `attachment; filename=${JSON.stringify(t.filename)}` : 'attachment',
         ...(range === undefined ? {} : { 'Content-Range': `bytes ${start}-${end}/${t.size}` }),
       });
-      await readInPieces(res, start, end + 1, PIECES, (at, into) => backend.pread(at, into));
+      await readInPieces(res, start, end + 1, PIECES, async (at, into) => {
+        await this.tickets.stillLive(t);
+        return backend.pread(at, into);
+      });
     } finally {
       await this.tickets.end(t, [start, end + 1]);
     }
@@ -173,7 +163,10 @@ class ImageServer {
     await this.tickets.begin(t);
     let written = 0;
     try {
-      written = await writeInPieces(req, offset, PIECES, (at, data) => backend.pwrite(at, data));
+      written = await writeInPieces(req, offset, PIECES, async (at, data) => {
+        await this.tickets.stillLive(t);
+        await backend.pwrite(at, data);
+      });
       if (written !== length) throw new ProxyError(400, `The body had ${written} bytes, not Content-Length ${length}`, true);
       if (flush === 'y') await backend.flush();
     } finally {
@@ -249,7 +242,15 @@ class ImageServer {
 export interface Proxy {
   server: https.Server;
   port: number;
+  /** The ticket control API's TCP port, when it listens on one. */
+  controlPort?: number;
   stop(): Promise<void>;
+}
+
+/** The port a server listens on (the system picks one for port 0). */
+function portOf(server: http.Server): number {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : 0;
 }
 
 /**
@@ -278,22 +279,39 @@ const listen = (server: http.Server, where: number | string, bind?: string) =>
     else server.listen(where, bind, done);
   });
 
-export async function startProxy(db: Knex, certs: Certificates, port: number, bind: string): Promise<Proxy> {
-  const images = new ImageServer(new Tickets(db));
-  const handler = (req: IncomingMessage, res: ServerResponse) => {
-    images.handle(req, res).catch((e: unknown) => {
-      if (e instanceof ProxyError) return fail(res, e);
-      // A client that goes away mid-request is an ordinary case of the protocol: it sends again.
-      if (req.destroyed || res.destroyed) return res.destroy();
-      console.error('image proxy request failed', e);
-      fail(res, new ProxyError(500, 'The request failed; see the proxy log', true));
-    });
-  };
+/** A request handler that answers protocol errors as such, and anything else with 500. */
+const handlerOf = (handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>) => (req: IncomingMessage, res: ServerResponse) => {
+  handle(req, res).catch((e: unknown) => {
+    if (e instanceof ProxyError) return fail(res, e);
+    // A client that goes away mid-request is an ordinary case of the protocol: it sends again.
+    if (req.destroyed || res.destroyed) return res.destroy();
+    console.error('image proxy request failed', e);
+    fail(res, new ProxyError(500, 'The request failed; see the proxy log', true));
+  });
+};
+
+/** Where the ticket control API's Unix socket lives for a data dir. */
+export const controlSocketOf = (dataDir: string) => path.join(dataDir, 'imageio-control', 'tickets.sock');
+
+export interface ProxyOptions {
+  port: number;
+  bind: string;
+  /** The Unix socket of the ticket control API, made readable by this user alone. */
+  controlSocket: string;
+  /** A localhost TCP port for the ticket control API too (imageio's proxy uses 54324), if any. */
+  controlPort?: number;
+  /** Seconds removing a ticket waits for operations under way before answering 409. */
+  removeTimeout: number;
+}
+
+export async function startProxy(db: Knex, certs: Certificates, options: ProxyOptions): Promise<Proxy> {
+  const tickets = new Tickets(db);
+  const images = new ImageServer(tickets);
+  const handler = handlerOf((req, res) => images.handle(req, res));
   const server = https.createServer({ key: certs.keyPem, cert: certs.certPem, ciphers: CIPHERS, honorCipherOrder: true }, handler);
   configure(server);
-  await listen(server, port, bind);
-  const address = server.address();
-  const actualPort = typeof address === 'object' && address ? address.port : port;
+  await listen(server, options.port, options.bind);
+  const actualPort = portOf(server);
   // Clients on this machine may move data over a Unix socket, without TLS: the same protocol,
   // the ticket still the credential. (Not an abstract name: Node pads those to the full address
   // length, which no other client can name.)
@@ -305,6 +323,19 @@ export async function startProxy(db: Knex, certs: Certificates, port: number, bi
   await fs.promises.rm(socketPath, { force: true });
   await listen(local, socketPath);
   images.unixSocket = socketPath;
+
+  // The ticket control API: in a directory only this user may enter, and on localhost if asked.
+  const ticketControl = new TicketControl(tickets, options.removeTimeout * 1000);
+  const controlHandler = handlerOf((req, res) => ticketControl.handle(req, res));
+  const control = http.createServer(controlHandler);
+  const controlDir = path.dirname(options.controlSocket);
+  await fs.promises.mkdir(controlDir, { recursive: true, mode: 0o700 });
+  await fs.promises.chmod(controlDir, 0o700);
+  await fs.promises.rm(options.controlSocket, { force: true });
+  await listen(control, options.controlSocket);
+  const controlTcp = options.controlPort === undefined ? undefined : http.createServer(controlHandler);
+  if (controlTcp) await listen(controlTcp, options.controlPort as number, '127.0.0.1');
+
   const close = (s: http.Server) => new Promise<void>((resolve) => {
     s.closeAllConnections();
     s.close(() => resolve());
@@ -312,10 +343,11 @@ export async function startProxy(db: Knex, certs: Certificates, port: number, bi
   return {
     server,
     port: actualPort,
+    controlPort: controlTcp && portOf(controlTcp),
     stop: async () => {
-      await close(local);
-      await close(server);
+      for (const s of [controlTcp, control, local, server]) if (s) await close(s);
       await fs.promises.rm(socketPath, { force: true });
+      await fs.promises.rm(options.controlSocket, { force: true });
     },
   };
 }

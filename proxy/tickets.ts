@@ -1,19 +1,47 @@
-// Transfer tickets as the data plane sees them: read from the database the control plane writes
-// them to, so any proxy process serves any transfer; activity is written back for the monitor.
+// Transfer tickets, kept in the database so any proxy process serves any ticket: the control
+// plane installs, extends, cancels and removes them; the data plane authorizes requests with them
+// and writes back what it does (operations under way, ranges moved, connections bound).
 import { Knex } from 'knex';
 
 export type Op = 'read' | 'write';
 
-export interface Ticket {
-  id: string;
+/** What installing a ticket takes: the ticket JSON of imageio's control API. */
+export interface TicketSpec {
+  uuid: string;
+  size: number;
+  ops: Op[];
+  /** Seconds the ticket lives from its last activity. */
+  timeout: number;
   /** The backend: `file:///path` or `nbd:unix:/socket`. */
   url: string;
+  inactivity_timeout: number;
+  transfer_id?: string;
+  filename?: string;
+  sparse: boolean;
+  dirty: boolean;
+}
+
+/** A ticket as `GET /tickets/{id}` reports it. */
+export interface TicketStatus extends TicketSpec {
+  active: boolean;
+  canceled: boolean;
+  connections: number;
+  /** Expiry on this process's monotonic clock, in seconds. */
+  expires: number;
+  idle_time: number;
+  transferred?: number;
+}
+
+export interface Ticket {
+  id: string;
+  url: string;
   size: number;
-  ops: Op;
+  ops: Op[];
   timeout: number;
   inactivity_timeout: number;
   expires_at: number;
   canceled: boolean;
+  filename?: string;
 }
 
 /** A data-plane error: a status, a one-line reason, and whether the connection must close. */
@@ -25,65 +53,132 @@ export class ProxyError extends Error {
 
 const forbidden = (reason: string) => new ProxyError(403, `You are not allowed to access this resource: ${reason}`, true);
 
-/** Byte ranges already moved through a ticket, merged, so a range sent twice counts once. */
-class Ranges {
-  private list: [number, number][] = [];
+/** Whether a ticket allows `op`: writing implies reading, as imageio has it. */
+export const may = (ops: Op[], op: Op) => ops.includes(op) || (op === 'read' && ops.includes('write'));
 
-  add(start: number, end: number): void {
-    this.list.push([start, end]);
-    this.list.sort((a, b) => a[0] - b[0]);
-    const merged: [number, number][] = [];
-    for (const r of this.list) {
-      const last = merged[merged.length - 1];
-      if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
-      else merged.push([r[0], r[1]]);
-    }
-    this.list = merged;
+/** Adds [start, end) to a list of ranges, merging what overlaps or touches. */
+function addRange(list: [number, number][], start: number, end: number): [number, number][] {
+  const merged: [number, number][] = [];
+  for (const r of [...list, [start, end] as [number, number]].sort((a, b) => a[0] - b[0])) {
+    const last = merged[merged.length - 1];
+    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+    else merged.push([r[0], r[1]]);
   }
-
-  get total(): number {
-    return this.list.reduce((sum, [a, b]) => sum + (b - a), 0);
-  }
+  return merged;
 }
 
-export class Tickets {
-  private readonly moved = new Map<string, Ranges>();
-  private readonly busy = new Map<string, number>();
+/** Seconds on the monotonic clock (what imageio reports ticket expiry on). */
+export const monotonicSeconds = () => Number(process.hrtime.bigint() / 1_000_000_000n);
 
+export class Tickets {
   constructor(private readonly db: Knex) {}
 
-  /** The ticket, if it exists, is live and allows `op` (write implies read); else 403. */
+  private table() {
+    return this.db('transfer_tickets');
+  }
+
+  /** Installs a ticket, replacing one with the same id; it expires `timeout` seconds from now. */
+  async install(spec: TicketSpec): Promise<void> {
+    const now = Date.now();
+    const row = {
+      id: spec.uuid, transfer_id: spec.transfer_id ?? null, url: spec.url, size: spec.size, ops: spec.ops.join(','),
+      timeout: spec.timeout, inactivity_timeout: spec.inactivity_timeout, filename: spec.filename ?? null,
+      sparse: spec.sparse, dirty: spec.dirty, expires_at: now + spec.timeout * 1000, last_activity: now,
+    };
+    await this.db.transaction(async (trx) => {
+      await trx('transfer_tickets').where('id', spec.uuid).delete();
+      await trx('transfer_tickets').insert(row);
+    });
+  }
+
+  /** Sets the expiry `seconds` from now, the base timeout unchanged; false if there is no such ticket. */
+  async extend(id: string, seconds: number): Promise<boolean> {
+    return (await this.table().where('id', id).update({ expires_at: Date.now() + seconds * 1000 })) > 0;
+  }
+
+  /**
+   * Takes up a ticket again after the proxy that served it stopped: nothing is under way any
+   * more, and the ticket lives `seconds` from now.
+   */
+  async revive(id: string, seconds: number): Promise<void> {
+    const now = Date.now();
+    await this.table().where('id', id).update({ expires_at: now + seconds * 1000, last_activity: now, active: 0 });
+  }
+
+  async status(id: string): Promise<TicketStatus | undefined> {
+    const row = await this.table().where('id', id).first();
+    if (!row) return undefined;
+    const ops = String(row.ops).split(',') as Op[];
+    const active = Number(row.active) > 0;
+    return {
+      uuid: row.id, size: Number(row.size), ops, timeout: row.timeout, url: row.url, inactivity_timeout: row.inactivity_timeout,
+      ...(row.transfer_id ? { transfer_id: row.transfer_id } : {}), ...(row.filename ? { filename: row.filename } : {}),
+      sparse: Boolean(row.sparse), dirty: Boolean(row.dirty), active, canceled: Boolean(row.canceled), connections: Number(row.connections),
+      expires: monotonicSeconds() + Math.round((Number(row.expires_at) - Date.now()) / 1000),
+      idle_time: active ? 0 : Math.floor((Date.now() - Number(row.last_activity)) / 1000),
+      // A ticket that both reads and writes moves bytes both ways: no one count means anything.
+      ...(ops.length === 1 ? { transferred: Number(row.transferred) } : {}),
+    };
+  }
+
+  /**
+   * Takes no new request for the ticket from now on; answers whether no operation is under way
+   * (true also when the ticket is gone), so the caller knows it may remove it.
+   */
+  async cancel(id: string): Promise<boolean> {
+    await this.table().where('id', id).update({ canceled: true });
+    const row = await this.table().where('id', id).first('active');
+    return !row || Number(row.active) <= 0;
+  }
+
+  async remove(id?: string): Promise<void> {
+    await (id === undefined ? this.table() : this.table().where('id', id)).delete();
+  }
+
+  /** The ticket, if it exists, is live and allows `op`; else 403. */
   async authorize(id: string, op: Op): Promise<Ticket> {
-    const row = await this.db('transfer_tickets').where('id', id).first();
+    const row = await this.table().where('id', id).first();
     if (!row) throw forbidden('no such ticket');
-    const ticket: Ticket = { ...row, size: Number(row.size), expires_at: Number(row.expires_at), canceled: Boolean(row.canceled) };
+    const ticket: Ticket = {
+      id: row.id, url: row.url, size: Number(row.size), ops: String(row.ops).split(',') as Op[], timeout: row.timeout,
+      inactivity_timeout: row.inactivity_timeout, expires_at: Number(row.expires_at), canceled: Boolean(row.canceled), filename: row.filename ?? undefined,
+    };
     if (ticket.canceled) throw forbidden('transfer cancelled');
     if (ticket.expires_at <= Date.now()) throw forbidden('transfer expired');
-    if (op === 'write' && ticket.ops !== 'write') throw forbidden(`transfer forbids ${op}`);
+    if (!may(ticket.ops, op)) throw forbidden(`transfer forbids ${op}`);
     return ticket;
+  }
+
+  /**
+   * What an operation under way checks before each piece: 403 once the ticket is cancelled or
+   * gone, so the operation stops at its next piece.
+   */
+  async stillLive(t: Ticket): Promise<void> {
+    const row = await this.table().where('id', t.id).first('canceled');
+    if (!row || row.canceled) throw forbidden('transfer cancelled');
   }
 
   /** Marks an operation under way (the monitor then does not count the ticket idle). */
   async begin(t: Ticket): Promise<void> {
-    const n = (this.busy.get(t.id) ?? 0) + 1;
-    this.busy.set(t.id, n);
-    await this.db('transfer_tickets').where('id', t.id).update({ active: n });
+    await this.table().where('id', t.id).increment('active', 1);
   }
 
-  /** Records a finished operation: activity renews the ticket, and moved bytes are counted. */
+  /** Records a finished operation: activity renews the ticket, and moved bytes are counted once. */
   async end(t: Ticket, range?: [number, number]): Promise<void> {
-    const n = Math.max(0, (this.busy.get(t.id) ?? 1) - 1);
-    this.busy.set(t.id, n);
-    let transferred: number | undefined;
-    if (range && range[1] > range[0]) {
-      const ranges = this.moved.get(t.id) ?? new Ranges();
-      ranges.add(range[0], range[1]);
-      this.moved.set(t.id, ranges);
-      transferred = ranges.total;
-    }
     const now = Date.now();
-    await this.db('transfer_tickets').where('id', t.id).update({
-      active: n, last_activity: now, expires_at: now + t.timeout * 1000, ...(transferred !== undefined ? { transferred } : {}),
+    await this.db.transaction(async (trx) => {
+      const row = await trx('transfer_tickets').where('id', t.id).forUpdate().first('active', 'ranges');
+      if (!row) return;
+      const moved = range && range[1] > range[0] ? { ranges: addRange(JSON.parse(String(row.ranges)) as [number, number][], range[0], range[1]) } : undefined;
+      await trx('transfer_tickets').where('id', t.id).update({
+        active: Math.max(0, Number(row.active) - 1), last_activity: now, expires_at: now + t.timeout * 1000,
+        ...(moved ? { ranges: JSON.stringify(moved.ranges), transferred: moved.ranges.reduce((sum, [a, b]) => sum + (b - a), 0) } : {}),
+      });
     });
+  }
+
+  /** Counts a connection bound to the ticket (its first request for it) or one that closed. */
+  async connection(id: string, change: 1 | -1): Promise<void> {
+    await this.table().where('id', id).increment('connections', change);
   }
 }

@@ -14,6 +14,10 @@ export interface Config {
   apiPort: number;
   httpPort?: number;
   proxyPort: number;
+  /** imageio's ticket control API on localhost TCP too (its Unix socket is always in the data dir). */
+  controlPort?: number;
+  /** Seconds removing a ticket through the control API waits for operations under way (imageio's remove_timeout). */
+  ticketRemoveTimeout: number;
   adminPassword?: string;
   role: Role;
   /** Lifetime of SSO access tokens, in seconds. */
@@ -64,6 +68,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     apiPort: port(env.HANGAR_API_PORT, 'HANGAR_API_PORT', 8443) as number,
     httpPort: port(env.HANGAR_HTTP_PORT, 'HANGAR_HTTP_PORT'),
     proxyPort: port(env.HANGAR_PROXY_PORT, 'HANGAR_PROXY_PORT', 54323) as number,
+    controlPort: port(env.HANGAR_CONTROL_PORT, 'HANGAR_CONTROL_PORT'),
+    ticketRemoveTimeout: positive(env.HANGAR_TICKET_REMOVE_TIMEOUT, 'HANGAR_TICKET_REMOVE_TIMEOUT', 60),
     adminPassword: env.HANGAR_ADMIN_PASSWORD || undefined,
     role,
     tokenLifetime: positive(env.HANGAR_TOKEN_LIFETIME, 'HANGAR_TOKEN_LIFETIME', 36000),

@@ -21,6 +21,7 @@ import { qemuFormat } from './storage';
 import { domainOfDisk, removeDisk } from './disks';
 import { EventCode, recordEvent } from './events';
 import { ensureNbdServer, stopNbdServer } from './nbd-server';
+import { TicketStatus, Tickets, monotonicSeconds } from '../proxy/tickets';
 
 const run = promisify(execFile);
 
@@ -29,7 +30,10 @@ export const FINAL = ['finished_success', 'finished_failure'];
 const TICKET_TIMEOUT = 300;
 /** How long a starting engine waits for the proxy of a transfer to answer. */
 const PROBE_MS = 2000;
-/** How long finalizing waits for requests under way, as imageio's ticket removal does. */
+/**
+ * How long finalizing waits for requests under way, as imageio's ticket removal does (they stop
+ * at their next piece; a count left by a proxy process that died would otherwise hold it forever).
+ */
 const SETTLE_MS = 60_000;
 /** Finished transfers stay readable this long after their last change. */
 const KEEP_MS = { finished_success: 15 * 60_000, finished_failure: 30 * 60_000 } as Record<string, number>;
@@ -211,27 +215,16 @@ async function installTicket(c: Context): Promise<void> {
     return backendFailed(c, e);
   }
   const id = randomUUID();
-  const now = Date.now();
-  await c.repo.db('transfer_tickets').insert({
-    id, transfer_id: String(c.transfer.id), url, size: ticketSize(c),
-    ops: c.transfer.direction === 'upload' ? 'write' : 'read', timeout: TICKET_TIMEOUT,
-    inactivity_timeout: Number(c.transfer.inactivity_timeout), expires_at: now + TICKET_TIMEOUT * 1000, last_activity: now,
+  await new Tickets(c.repo.db).install({
+    uuid: id, transfer_id: String(c.transfer.id), url, size: ticketSize(c), ops: [c.transfer.direction === 'upload' ? 'write' : 'read'],
+    timeout: TICKET_TIMEOUT, inactivity_timeout: Number(c.transfer.inactivity_timeout), sparse: false, dirty: false,
   });
   const address = proxyAddress(c, id);
   await setPhase(c, 'transferring', { host: refTo(host), proxy_url: address, transfer_url: address, ticket: id });
 }
 
-interface Ticket {
-  id: string;
-  canceled: boolean | number;
-  transferred: string | number;
-  active: number;
-  last_activity: string | number;
-  expires_at: string | number;
-}
-
-async function ticketOf(c: Context): Promise<Ticket | undefined> {
-  return c.transfer.ticket ? c.repo.db('transfer_tickets').where('id', String(c.transfer.ticket)).first() : undefined;
+async function ticketOf(c: Context): Promise<TicketStatus | undefined> {
+  return c.transfer.ticket ? new Tickets(c.repo.db).status(String(c.transfer.ticket)) : undefined;
 }
 
 /**
@@ -239,15 +232,13 @@ async function ticketOf(c: Context): Promise<Ticket | undefined> {
  * on, and requests under way may finish (for up to a minute) before the ticket goes.
  */
 async function settled(c: Context): Promise<boolean> {
-  const ticket = await ticketOf(c);
-  if (!ticket) return true;
-  if (!ticket.canceled) await c.repo.db('transfer_tickets').where('id', ticket.id).update({ canceled: true });
-  return ticket.active <= 0 || Date.now() - Number(c.transfer.last_updated) > SETTLE_MS;
+  if (!c.transfer.ticket) return true;
+  return (await new Tickets(c.repo.db).cancel(String(c.transfer.ticket))) || Date.now() - Number(c.transfer.last_updated) > SETTLE_MS;
 }
 
 /** Ends data-plane access: the ticket goes, and the NBD server (if any) flushes and stops. */
 async function removeTicket(c: Context): Promise<void> {
-  if (c.transfer.ticket) await c.repo.db('transfer_tickets').where('id', String(c.transfer.ticket)).delete();
+  if (c.transfer.ticket) await new Tickets(c.repo.db).remove(String(c.transfer.ticket));
   await stopNbdServer(String(c.transfer.id));
   // The URLs exist only while a ticket does; the next phase change stores this.
   const { ticket: _ticket, proxy_url: _proxy, transfer_url: _host, ...rest } = c.transfer;
@@ -258,21 +249,19 @@ async function removeTicket(c: Context): Promise<void> {
 async function watch(c: Context): Promise<void> {
   const ticket = await ticketOf(c);
   if (!ticket) return;
-  const transferred = Number(ticket.transferred);
-  const active = ticket.active > 0;
+  const { transferred, active } = ticket;
   if (transferred !== c.transfer.transferred || active !== c.transfer.active) {
     c.transfer = { ...c.transfer, transferred, active };
     await c.repo.update(T.ImageTransfer, c.transfer);
   }
   const timeout = Number(c.transfer.inactivity_timeout);
-  const idle = Date.now() - Number(ticket.last_activity);
-  if (timeout > 0 && !active && idle > timeout * 1000) {
+  if (timeout > 0 && !active && ticket.idle_time >= timeout) {
     const policy = String(c.transfer.timeout_policy);
     const upload = c.transfer.direction === 'upload';
     const pause = policy === 'pause' || (policy === 'legacy' && upload);
     await setPhase(c, pause ? 'paused_system' : 'cancelled_system');
-  } else if (Date.now() > Number(ticket.expires_at) - 240_000) {
-    await c.repo.db('transfer_tickets').where('id', ticket.id).update({ expires_at: Date.now() + TICKET_TIMEOUT * 1000 });
+  } else if (ticket.expires - monotonicSeconds() < 240) {
+    await new Tickets(c.repo.db).extend(ticket.uuid, TICKET_TIMEOUT);
   }
 }
 
@@ -330,8 +319,8 @@ const STEPS: Record<string, (c: Context) => Promise<void>> = {
     } catch (e) {
       return backendFailed(c, e);
     }
-    await c.repo.db('transfer_tickets').where('id', ticket.id).update({ expires_at: Date.now() + TICKET_TIMEOUT * 1000, last_activity: Date.now(), active: 0 });
-    const address = proxyAddress(c, ticket.id);
+    await new Tickets(c.repo.db).revive(ticket.uuid, TICKET_TIMEOUT);
+    const address = proxyAddress(c, ticket.uuid);
     await setPhase(c, 'transferring', { proxy_url: address, transfer_url: address });
   },
   cancelled_user: async (c) => {

@@ -434,27 +434,34 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     await act(down, 'finalize');
   });
 
-  it('lets a request under way finish before finalizing, and takes no new one', async () => {
-    const d = await disk('in-flight', 'raw', 2 * MiB);
+  it('stops a request under way at its next piece when finalizing, and takes no new one', async () => {
+    const d = await disk('in-flight', 'raw', 8 * MiB);
     const up = await transfer(d, 'upload');
-    const data = randomBytes(2 * MiB);
+    const data = randomBytes(8 * MiB);
     let answered: (status: number) => void = () => undefined;
     const status = new Promise<number>((resolve) => (answered = resolve));
     const put = https.request(String(up.proxy_url), { method: 'PUT', ca, headers: { 'Content-Length': data.length } }, (res) => {
       res.resume();
       answered(res.statusCode ?? 0);
     });
-    put.write(data.subarray(0, MiB));
+    // The server may close the connection while the body is still being sent.
+    put.on('error', () => answered(0));
+    // One whole piece (4 MiB) and a byte: the first piece is written.
+    put.write(data.subarray(0, 4 * MiB + 1));
     await until(async () => XML.read(T.ImageTransfer, await ok('GET', `/imagetransfers/${up.id}`)).active === true);
+    // The first piece is on disk before finalizing.
+    await until(async () => sha(fs.readFileSync(volumeOf(d)).subarray(0, 4 * MiB)) === sha(data.subarray(0, 4 * MiB)));
     await act(up, 'finalize');
     await until(async () => (await image('OPTIONS', String(up.proxy_url))).status === 403);
-    assert.equal(XML.read(T.ImageTransfer, await ok('GET', `/imagetransfers/${up.id}`)).phase, 'finalizing_success', 'finalizing waits');
+    assert.equal(XML.read(T.ImageTransfer, await ok('GET', `/imagetransfers/${up.id}`)).phase, 'finalizing_success', 'finalizing waits for the request');
     assert.match((await image('GET', String(up.proxy_url), { headers: { Range: 'bytes=0-0' } })).body.toString(), /transfer cancelled/);
-    put.end(data.subarray(MiB));
-    assert.equal(await status, 200);
+    put.end(data.subarray(4 * MiB + 1));
+    assert.ok([0, 403].includes(await status), 'the request under way was stopped');
     await phase(up, 'finished_success');
     const down = await transfer(d, 'download');
-    assert.equal(sha(await download(String(down.proxy_url), data.length)), sha(data), 'the whole body was written');
+    const read = await download(String(down.proxy_url), data.length);
+    assert.equal(sha(read.subarray(0, 4 * MiB)), sha(data.subarray(0, 4 * MiB)), 'the piece written before finalizing is there');
+    assert.ok(read.subarray(4 * MiB).equals(Buffer.alloc(4 * MiB)), 'nothing after it was written');
     await act(down, 'finalize');
   });
 

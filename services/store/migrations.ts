@@ -156,6 +156,26 @@ const migrations: Record<string, Migration> = {
       await knex.schema.alterTable('transfer_tickets', (t) => t.dropColumn('url'));
     },
   },
+  '009_ticket_control': {
+    // Tickets installed through the ticket control API: any transfer id (or none), the ticket's
+    // optional fields, the ranges moved (their union is `transferred`, whichever process moved
+    // them) and the connections bound to it. `ops` becomes a comma-separated list.
+    async up(knex) {
+      await knex.schema.alterTable('transfer_tickets', (t) => {
+        t.string('transfer_id', 64).nullable().alter();
+        t.text('filename');
+        t.boolean('sparse').notNullable().defaultTo(false);
+        t.boolean('dirty').notNullable().defaultTo(false);
+        t.text('ranges').notNullable().defaultTo('[]');
+        t.integer('connections').notNullable().defaultTo(0);
+      });
+    },
+    async down(knex) {
+      await knex.schema.alterTable('transfer_tickets', (t) => {
+        for (const column of ['filename', 'sparse', 'dirty', 'ranges', 'connections']) t.dropColumn(column);
+      });
+    },
+  },
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -8,7 +8,7 @@ import { Config, configFromEnv } from '../../services/config';
 import { RunningEngine, openEngine } from '../../services/engine';
 import { ensureAdminPassword } from '../../sso/directory';
 import { ApiServers, startApi } from '../../api/server';
-import { Proxy, startProxy } from '../../proxy/server';
+import { Proxy, controlSocketOf, startProxy } from '../../proxy/server';
 import { ensureCertificates } from '../../services/pki';
 import { Format, JSON_FORMAT, XML } from '../../model/codec';
 
@@ -88,7 +88,9 @@ export class TestEngine {
     await ensureAdminPassword(this.engine, () => undefined);
     this.servers = await startApi(this.engine, { https: 0, http: 0 });
     // The proxy's port is known once it listens; transfer URLs are made with it.
-    this.proxy = await startProxy(this.engine.db, await ensureCertificates(this.engine.db, this.config.dataDir, this.config.publicHost), 0, '127.0.0.1');
+    this.proxy = await startProxy(this.engine.db, await ensureCertificates(this.engine.db, this.config.dataDir, this.config.publicHost), {
+      port: 0, bind: '127.0.0.1', controlSocket: controlSocketOf(this.config.dataDir), removeTimeout: this.config.ticketRemoveTimeout,
+    });
     this.config.proxyPort = this.proxy.port;
   }
 

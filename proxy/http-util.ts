@@ -1,0 +1,38 @@
+// Replies and small bodies, as the image server and the ticket control API both use them.
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { ProxyError } from './tickets';
+
+/** The largest JSON body a request may carry (PATCH operations, ticket JSON). */
+const MAX_SMALL_BODY = 64 * 1024;
+
+export function json(res: ServerResponse, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export function fail(res: ServerResponse, e: ProxyError): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const text = `${e.message}\n`;
+  res.writeHead(e.status, {
+    'Content-Type': 'text/plain; charset=UTF-8',
+    'Content-Length': Buffer.byteLength(text),
+    ...(e.close ? { Connection: 'close' } : {}),
+    ...e.headers,
+  });
+  res.end(text);
+}
+
+export async function readSmallBody(req: IncomingMessage): Promise<string> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_SMALL_BODY) throw new ProxyError(400, 'Request body too large', true);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
