@@ -21,8 +21,14 @@ const SIZE_MIB = Number(process.env.BENCH_MIB ?? 2048);
 const SIZE = SIZE_MIB * MIB;
 
 const rate = (bytes: number, ms: number) => bytes / MIB / (ms / 1000);
-/** Commands run beside the engine, which lives in this process: never block its event loop. */
-const sh = promisify(execFile);
+/**
+ * Commands run beside the engine, which lives in this process: never block its event loop. They
+ * run with glibc's defaults, as a user's would: the malloc tuning `npm start` gives the engine
+ * (see the README) is not theirs.
+ */
+const { GLIBC_TUNABLES: _engineOnly, ...clientEnv } = process.env;
+const run = promisify(execFile);
+const sh = (file: string, args: string[]) => run(file, args, { env: clientEnv });
 const curl = (args: string[]) => sh('curl', ['-sf', ...args]);
 
 async function wait(api: ApiClient, x: Obj, phase: string): Promise<Obj> {
