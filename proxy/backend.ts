@@ -31,8 +31,9 @@ export interface Backend {
   release(): Promise<void>;
 }
 
-export function openBackend(url: string, write: boolean): Backend {
-  if (url.startsWith('file:')) return new FileBackend(fileURLToPath(url), write);
-  if (url.startsWith('nbd:unix:')) return new NbdBackend(url.slice('nbd:unix:'.length));
+/** `sparse`: zeroing may deallocate (a thin disk); else zeroed ranges stay allocated. */
+export function openBackend(url: string, write: boolean, sparse: boolean): Backend {
+  if (url.startsWith('file:')) return new FileBackend(fileURLToPath(url), write, sparse);
+  if (url.startsWith('nbd:unix:')) return new NbdBackend(url.slice('nbd:unix:'.length), sparse);
   throw new ProxyError(500, 'The ticket names a backend this proxy cannot serve', true);
 }

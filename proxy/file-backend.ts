@@ -27,7 +27,8 @@ export class FileBackend implements Backend {
   /** The file opened for direct I/O; undefined where the file system does not allow it. */
   private directHandle?: Promise<fs.promises.FileHandle | undefined>;
 
-  constructor(private readonly path: string, private readonly write: boolean) {}
+  /** `sparse`: zeroing may deallocate. */
+  constructor(private readonly path: string, private readonly write: boolean, private readonly sparse: boolean) {}
 
   /** The file, opened on first use and kept for the request. */
   private file(): Promise<fs.promises.FileHandle> {
@@ -66,11 +67,14 @@ export class FileBackend implements Backend {
     }
   }
 
-  /** Punches a hole (fast, and the file stays sparse); writes zeros where holes are not supported. */
+  /**
+   * Punches a hole (sparse images stay sparse), or else zeroes the range keeping it allocated;
+   * both are fast. Writes zeros where the file system can do neither.
+   */
   async zero(offset: number, length: number): Promise<void> {
     if (length === 0) return;
     try {
-      await run('fallocate', ['--punch-hole', '--offset', String(offset), '--length', String(length), this.path]);
+      await run('fallocate', [this.sparse ? '--punch-hole' : '--zero-range', '--offset', String(offset), '--length', String(length), this.path]);
       return;
     } catch {
       // Falls through to writing zeros.

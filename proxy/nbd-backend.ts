@@ -47,7 +47,8 @@ export class NbdBackend implements Backend {
   readonly maxWriters = 8;
   private readonly held: { conn: NbdConnection; allocation: boolean }[] = [];
 
-  constructor(private readonly socket: string) {}
+  /** `sparse`: zeroing may deallocate. */
+  constructor(private readonly socket: string, private readonly sparse: boolean) {}
 
   private async connection(allocation = false): Promise<NbdConnection> {
     const existing = this.held.find((h) => h.allocation === allocation);
@@ -73,7 +74,7 @@ export class NbdBackend implements Backend {
 
   async zero(offset: number, length: number): Promise<void> {
     const conn = await this.connection();
-    for (let done = 0; done < length; done += ZERO_STEP) await conn.zero(offset + done, Math.min(ZERO_STEP, length - done));
+    for (let done = 0; done < length; done += ZERO_STEP) await conn.zero(offset + done, Math.min(ZERO_STEP, length - done), !this.sparse);
   }
 
   async flush(): Promise<void> {

@@ -31,6 +31,8 @@ const CMD_DISC = 2;
 const CMD_FLUSH = 3;
 const CMD_WRITE_ZEROES = 6;
 const CMD_BLOCK_STATUS = 7;
+/** Write-zeroes must leave the range allocated. */
+const CMD_FLAG_NO_HOLE = 2;
 
 const REPLY_FLAG_DONE = 1;
 const REPLY_TYPE_NONE = 0;
@@ -151,9 +153,10 @@ class Incoming {
 const stop = (d: Status) => d.start + d.length;
 const end = (list: Status[]) => (list.length ? stop(list[list.length - 1]) : 0);
 
-function requestHeader(type: number, handle: bigint, offset: number, length: number): Buffer {
+function requestHeader(type: number, handle: bigint, offset: number, length: number, flags = 0): Buffer {
   const b = Buffer.alloc(28);
   b.writeUInt32BE(REQUEST_MAGIC, 0);
+  b.writeUInt16BE(flags, 4);
   b.writeUInt16BE(type, 6);
   b.writeBigUInt64BE(handle, 8);
   b.writeBigUInt64BE(BigInt(offset), 16);
@@ -322,12 +325,12 @@ export class NbdConnection {
     this.pending.clear();
   }
 
-  private request(type: number, offset: number, length: number, o: { data?: Buffer; statuses?: Map<number, Status[]>; into?: Buffer } = {}): Promise<Buffer | undefined> {
+  private request(type: number, offset: number, length: number, o: { data?: Buffer; statuses?: Map<number, Status[]>; into?: Buffer; flags?: number } = {}): Promise<Buffer | undefined> {
     if (this.closed) return Promise.reject(new NbdError('NBD connection closed'));
     const handle = this.nextHandle++;
     return new Promise((resolve, reject) => {
       this.pending.set(handle, { resolve, reject, offset, statuses: o.statuses, into: o.into });
-      this.socket.write(requestHeader(type, handle, offset, length));
+      this.socket.write(requestHeader(type, handle, offset, length, o.flags));
       if (o.data) this.socket.write(o.data);
     });
   }
@@ -346,8 +349,9 @@ export class NbdConnection {
     await this.request(CMD_WRITE, offset, data.length, { data });
   }
 
-  async zero(offset: number, length: number): Promise<void> {
-    await this.request(CMD_WRITE_ZEROES, offset, length);
+  /** Zeroes a range; the server may deallocate it unless `keepAllocated`. */
+  async zero(offset: number, length: number, keepAllocated: boolean): Promise<void> {
+    await this.request(CMD_WRITE_ZEROES, offset, length, { flags: keepAllocated ? CMD_FLAG_NO_HOLE : 0 });
   }
 
   async flush(): Promise<void> {

@@ -110,7 +110,7 @@ class ImageServer {
     // An authorized connection may stay idle as long as its ticket lets a client be idle
     // (Node sets the keep-alive timeout as the response finishes; this comes after).
     if (socket && ticket.inactivity_timeout > 0) res.once('finish', () => socket.setTimeout(ticket.inactivity_timeout * 1000));
-    const backend = openBackend(ticket.url, may(ticket.ops, 'write'));
+    const backend = openBackend(ticket.url, may(ticket.ops, 'write'), ticket.sparse);
     try {
       await work(ticket, backend);
     } finally {

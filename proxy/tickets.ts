@@ -41,6 +41,7 @@ export interface Ticket {
   inactivity_timeout: number;
   expires_at: number;
   canceled: boolean;
+  sparse: boolean;
   filename?: string;
 }
 
@@ -141,7 +142,8 @@ export class Tickets {
     if (!row) throw forbidden('no such ticket');
     const ticket: Ticket = {
       id: row.id, url: row.url, size: Number(row.size), ops: String(row.ops).split(',') as Op[], timeout: row.timeout,
-      inactivity_timeout: row.inactivity_timeout, expires_at: Number(row.expires_at), canceled: Boolean(row.canceled), filename: row.filename ?? undefined,
+      inactivity_timeout: row.inactivity_timeout, expires_at: Number(row.expires_at), canceled: Boolean(row.canceled), sparse: Boolean(row.sparse),
+      filename: row.filename ?? undefined,
     };
     if (ticket.canceled) throw forbidden('transfer cancelled');
     if (ticket.expires_at <= Date.now()) throw forbidden('transfer expired');

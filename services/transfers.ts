@@ -217,7 +217,7 @@ async function installTicket(c: Context): Promise<void> {
   const id = randomUUID();
   await new Tickets(c.repo.db).install({
     uuid: id, transfer_id: String(c.transfer.id), url, size: ticketSize(c), ops: [c.transfer.direction === 'upload' ? 'write' : 'read'],
-    timeout: TICKET_TIMEOUT, inactivity_timeout: Number(c.transfer.inactivity_timeout), sparse: false, dirty: false,
+    timeout: TICKET_TIMEOUT, inactivity_timeout: Number(c.transfer.inactivity_timeout), sparse: c.disk.sparse === true, dirty: false,
   });
   const address = proxyAddress(c, id);
   await setPhase(c, 'transferring', { host: refTo(host), proxy_url: address, transfer_url: address, ticket: id });

@@ -364,7 +364,7 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     assert.ok(middle.body.equals(Buffer.alloc(MiB)));
     const extents = JSON.parse((await image('GET', `${url}/extents`)).body.toString()) as { start: number; length: number; zero: boolean }[];
     assert.equal(extents[extents.length - 1].start + extents[extents.length - 1].length, 4 * MiB);
-    assert.deepEqual(extents.filter((e) => e.zero).map((e) => [e.start, e.length]), [[MiB, MiB]], 'zeroing left a hole, not written zeros');
+    assert.deepEqual(extents.filter((e) => e.zero).map((e) => [e.start, e.length]), [[MiB, MiB]], 'zeroing left a zero range, not written zeros');
     assert.equal((await image('GET', `${url}/extents?context=dirty`)).status, 404);
 
     const down = await transfer(await disk('readonly', 'raw', MiB), 'download');
@@ -384,6 +384,21 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     });
     req.on('error', reject);
     req.end();
+  });
+
+  it('zeroes a thin disk by deallocating, and a preallocated one keeping its blocks', async () => {
+    for (const sparse of [true, false]) {
+      const d = XML.read(T.Disk, await ok('POST', '/disks', `<disk><name>zero-${sparse}</name><format>raw</format><sparse>${sparse}</sparse><provisioned_size>${4 * MiB}</provisioned_size><storage_domains><storage_domain><name>transfers</name></storage_domain></storage_domains></disk>`, 201));
+      const up = await transfer(d, 'upload');
+      await upload(String(up.proxy_url), randomBytes(4 * MiB));
+      const before = fs.statSync(volumeOf(d)).blocks * 512;
+      assert.equal((await image('PATCH', String(up.proxy_url), { body: JSON.stringify({ op: 'zero', offset: MiB, size: MiB, flush: true }) })).status, 200);
+      const after = fs.statSync(volumeOf(d)).blocks * 512;
+      assert.equal(before - after, sparse ? MiB : 0, sparse ? 'the range was deallocated' : 'the range stayed allocated');
+      assert.ok((await image('GET', String(up.proxy_url), { headers: { Range: `bytes=${MiB}-${2 * MiB - 1}` } })).body.equals(Buffer.alloc(MiB)));
+      await act(up, 'finalize');
+      await phase(up, 'finished_success');
+    }
   });
 
   it('keeps an idle connection open between requests, as imageio clients expect', async function () {
