@@ -7,7 +7,7 @@ import { Call, implement } from './behaviour';
 import { load, storedEntity } from './stored';
 import { badRequest, conflict } from './fault';
 import { resolve, refTo } from './refs';
-import { diskDomainId } from './storage';
+import { diskDomainId, qcow2Compat, qcowVersion } from './storage';
 import { Repo } from './store/repo';
 
 /** The storage domain a disk lives on. */
@@ -41,6 +41,7 @@ export async function createDisk(call: Call, body: Obj): Promise<Obj> {
     propagate_errors: false,
     content_type: 'data',
     storage_type: 'image',
+    ...(body.format === 'cow' ? { qcow_version: qcowVersion(qcow2Compat(sd)) } : {}),
     ...body,
     id: randomUUID(),
     image_id: randomUUID(),

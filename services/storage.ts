@@ -87,7 +87,7 @@ export class Storage {
 
   /** A new qcow2 volume over `base`: where writes go from now on while `base` stays as it is. */
   async createOverlay(sd: Obj, diskId: string, base: string, baseFormat: string, volume: string): Promise<void> {
-    await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', this.volumeFile(sd, diskId, base), '-F', qemuFormat(baseFormat), this.volumeFile(sd, diskId, volume)]);
+    await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-o', `compat=${qcow2Compat(sd)}`, '-b', this.volumeFile(sd, diskId, base), '-F', qemuFormat(baseFormat), this.volumeFile(sd, diskId, volume)]);
   }
 
   /**
@@ -116,7 +116,7 @@ export class Storage {
     await fs.promises.mkdir(path.dirname(file), { recursive: true });
     const size = Number(disk.provisioned_size);
     if (disk.format === 'cow') {
-      await run('qemu-img', ['create', '-q', '-f', 'qcow2', file, String(size)]);
+      await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-o', `compat=${qcow2Compat(sd)}`, file, String(size)]);
     } else {
       const fh = await fs.promises.open(file, 'wx');
       try {
@@ -152,6 +152,18 @@ export class Storage {
 export function qemuFormat(format: string): string {
   return format === 'cow' ? 'qcow2' : 'raw';
 }
+
+/** Storage formats older than v4 hold qcow2 images of compat 0.10 only, as oVirt's do. */
+const OLD_FORMATS = ['v1', 'v2', 'v3'];
+
+/** The qcow2 compat level a domain's new volumes get. */
+export const qcow2Compat = (sd: Obj) => (OLD_FORMATS.includes(String(sd.storage_format)) ? '0.10' : '1.1');
+
+/** Whether a domain may hold qcow2 images of `compat`. */
+export const holdsCompat = (sd: Obj, compat: string) => compat === '0.10' || !OLD_FORMATS.includes(String(sd.storage_format));
+
+/** The API's name of a qcow2 compat level. */
+export const qcowVersion = (compat: string) => (compat === '0.10' ? 'qcow2_v2' : 'qcow2_v3');
 
 /** The id of the first storage domain a disk names. */
 export function diskDomainId(disk: Obj): string | undefined {

@@ -29,7 +29,8 @@ async function prepare(call: Call, body: Obj): Promise<Obj> {
     ...rest,
     status: 'unattached',
     master: false,
-    storage_format: body.type === 'iso' ? 'v1' : 'v5',
+    // Data domains may be made in an older format (what the images in them may be follows it).
+    storage_format: body.type === 'iso' ? 'v1' : (body.storage_format ?? 'v5'),
     ...(host ? { host: refTo(host) } : {}),
   };
 }

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
+import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { execFile } from 'node:child_process';
@@ -17,7 +18,7 @@ import { load } from './stored';
 import { badRequest, conflict } from './fault';
 import { refTo } from './refs';
 import { Repo } from './store/repo';
-import { qemuFormat } from './storage';
+import { holdsCompat, qemuFormat, qcowVersion } from './storage';
 import { domainOfDisk, removeDisk } from './disks';
 import { EventCode, recordEvent } from './events';
 import { ensureNbdServer, stopNbdServer } from './nbd-server';
@@ -187,12 +188,12 @@ function throughNbd(c: Context): boolean {
  * server serving the volume, started here unless it runs already.
  */
 async function prepareBackend(c: Context): Promise<string> {
-  const path = volumeFile(c);
-  if (!throughNbd(c)) return pathToFileURL(path).href;
+  const file = volumeFile(c);
+  if (!throughNbd(c)) return pathToFileURL(file).href;
   const download = c.transfer.direction !== 'upload';
   // The server runs on this machine: only processes here may drive the transfer from now on.
   c.transfer = { ...c.transfer, nbd_host: os.hostname() };
-  const socket = await ensureNbdServer(String(c.transfer.id), { image: path, format: 'qcow2', readOnly: download, shallow: download && c.transfer.shallow === true });
+  const socket = await ensureNbdServer(String(c.transfer.id), { image: file, format: 'qcow2', readOnly: download, shallow: download && c.transfer.shallow === true });
   return `nbd:unix:${socket}`;
 }
 
@@ -267,10 +268,10 @@ async function watch(c: Context): Promise<void> {
 
 /** Checks an uploaded volume as an untrusted image; the reason it is refused, if it is. */
 async function verify(c: Context): Promise<string | undefined> {
-  const path = volumeFile(c);
+  const file = volumeFile(c);
   let info: Record<string, unknown>;
   try {
-    info = JSON.parse((await run('qemu-img', ['info', '--output=json', path])).stdout) as Record<string, unknown>;
+    info = JSON.parse((await run('qemu-img', ['info', '--output=json', file])).stdout) as Record<string, unknown>;
   } catch {
     return 'the image cannot be read';
   }
@@ -278,14 +279,29 @@ async function verify(c: Context): Promise<string | undefined> {
   if (info.format !== expected) return `the data is ${String(info.format)}, the disk is ${expected}`;
   if (Number(info['virtual-size']) > Number(c.disk.provisioned_size)) return 'the image is larger than the disk';
   if (expected === 'qcow2') {
-    if (!c.disk.backing_volume && info['backing-filename'] !== undefined) return 'the image names a backing file the disk does not have';
+    const compat = String((info['format-specific'] as { data?: { compat?: string } } | undefined)?.data?.compat);
+    if (!holdsCompat(c.sd, compat)) return `qcow2 compat ${compat} is not supported by storage format ${String(c.sd.storage_format)}`;
+    const parent = await parentVolume(c);
+    const backing = info['backing-filename'] as string | undefined;
+    if (!parent && backing !== undefined) return 'the image names a backing file the volume does not have';
+    if (parent && backing === undefined) return `the image has no backing file, but the volume has parent ${parent}`;
+    if (parent && backing !== undefined && path.basename(backing) !== parent) return `the image names backing file ${backing}, not the volume's parent ${parent}`;
     try {
-      await run('qemu-img', ['check', '-q', '-f', 'qcow2', path]);
+      await run('qemu-img', ['check', '-q', '-f', 'qcow2', file]);
     } catch {
       return 'qemu-img check finds the qcow2 image damaged';
     }
+    // The engine records what the upload made of the disk.
+    c.disk = { ...c.disk, qcow_version: qcowVersion(compat) };
   }
   return undefined;
+}
+
+/** The volume under the one the transfer moves, if any: its parent in the disk's chain. */
+async function parentVolume(c: Context): Promise<string | undefined> {
+  if (c.transfer.volume === c.disk.image_id) return c.disk.backing_volume === undefined ? undefined : String(c.disk.backing_volume);
+  const [snapshot] = await c.repo.list(T.DiskSnapshot, {}, { where: { id: String(c.transfer.volume) } });
+  return isObj(snapshot?.parent) ? String(snapshot.parent.id) : undefined;
 }
 
 /** Ends a transfer: the disk is usable again, or (failed upload) illegal and removed. */

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
 import https from 'node:https';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { blake2b } from 'hash-wasm';
 import { execFileSync } from 'node:child_process';
 import * as T from '../model/types';
@@ -197,6 +197,67 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     execFileSync('qemu-io', ['-r', '-f', 'qcow2', '-c', 'read -P 0x5a 1M 1M', copy]);
     await act(down, 'finalize');
     await phase(down, 'finished_success');
+  });
+
+  /** A qcow2 image file of 4 MiB with some data, made with `options`, naming `backing` if given. */
+  function qcow2File(name: string, options: string[], backing?: string): Buffer {
+    const file = path.join(dir, name);
+    execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', ...options, file, String(4 * MiB)]);
+    execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x33 0 64k', file]);
+    // Named only now, unchecked: the backing file is a volume of the engine's, not here.
+    if (backing) execFileSync('qemu-img', ['rebase', '-q', '-u', '-f', 'qcow2', '-b', backing, '-F', 'qcow2', file]);
+    return fs.readFileSync(file);
+  }
+
+  /** Uploads a qcow2 image as it is, finalizes, and answers the phase the transfer ends in. */
+  async function uploadQcow2(d: Obj, bytes: Buffer): Promise<string> {
+    const up = await transfer(d, 'upload');
+    await upload(String(up.proxy_url), bytes, MiB);
+    await act(up, 'finalize');
+    await until(async () => String(XML.read(T.ImageTransfer, await ok('GET', `/imagetransfers/${up.id}`)).phase).startsWith('finished'));
+    return String(XML.read(T.ImageTransfer, await ok('GET', `/imagetransfers/${up.id}`)).phase);
+  }
+
+  it("checks an uploaded qcow2's compat level against its domain's format, and records it on the disk", async () => {
+    const oldDir = fs.mkdtempSync(path.join(dir, 'v3-'));
+    await ok('POST', '/storagedomains', `<storage_domain><name>v3</name><type>data</type><storage_format>v3</storage_format><storage><type>localfs</type><path>${oldDir}</path></storage></storage_domain>`, 201);
+    const [dc] = XML.readList(T.DataCenter, await ok('GET', '/datacenters'));
+    await ok('POST', `/datacenters/${dc.id}/storagedomains`, '<storage_domain><name>v3</name></storage_domain>', 201);
+    const inOld = async (name: string) => XML.read(T.Disk, await ok('POST', '/disks', `<disk><name>${name}</name><format>cow</format><provisioned_size>${4 * MiB}</provisioned_size><storage_domains><storage_domain><name>v3</name></storage_domain></storage_domains></disk>`, 201));
+    const made = await inOld('v3-made');
+    assert.equal(made.qcow_version, 'qcow2_v2');
+    assert.equal(JSON.parse(execFileSync('qemu-img', ['info', '--output=json', volumeOf(made)]).toString())['format-specific'].data.compat, '0.10', 'new volumes follow the domain');
+
+    const refused = await inOld('v3-refused');
+    assert.equal(await uploadQcow2(refused, qcow2File('v3.qcow2', ['-o', 'compat=1.1'])), 'finished_failure');
+    assert.equal((await api.call('GET', `/disks/${refused.id}`)).status, 404, 'the failed upload removed its disk');
+
+    const taken = await inOld('v3-taken');
+    assert.equal(await uploadQcow2(taken, qcow2File('v2.qcow2', ['-o', 'compat=0.10'])), 'finished_success');
+    assert.equal(XML.read(T.Disk, await ok('GET', `/disks/${taken.id}`)).qcow_version, 'qcow2_v2');
+    const modern = await disk('v5-taken', 'cow', 4 * MiB);
+    assert.equal(await uploadQcow2(modern, qcow2File('v3-in-v5.qcow2', ['-o', 'compat=1.1'])), 'finished_success');
+    assert.equal(XML.read(T.Disk, await ok('GET', `/disks/${modern.id}`)).qcow_version, 'qcow2_v3');
+  });
+
+  it('checks the backing file of a qcow2 uploaded onto a volume with a parent', async () => {
+    /** A VM's disk after a snapshot: its volume has the snapshot's volume as parent. */
+    const snapshotted = async (name: string) => {
+      const vm = XML.read(T.Vm, await ok('POST', '/vms', `<vm><name>${name}</name><memory>536870912</memory><cluster><name>Default</name></cluster><template><name>Blank</name></template></vm>`, 201));
+      const attachment = XML.read(T.DiskAttachment, await ok('POST', `/vms/${vm.id}/diskattachments`,
+        `<disk_attachment><interface>virtio</interface><disk><name>${name}</name><format>cow</format><provisioned_size>${4 * MiB}</provisioned_size><storage_domains><storage_domain><name>transfers</name></storage_domain></storage_domains></disk></disk_attachment>`, 201));
+      const before = XML.read(T.Disk, await ok('GET', `/disks/${(attachment.disk as Obj).id}`));
+      await ok('POST', `/vms/${vm.id}/snapshots`, '<snapshot><description>base</description></snapshot>', 201);
+      return { disk: XML.read(T.Disk, await ok('GET', `/disks/${before.id}`)), parent: String(before.image_id) };
+    };
+    const none = await snapshotted('no-backing');
+    assert.equal(await uploadQcow2(none.disk, qcow2File('none.qcow2', [])), 'finished_failure', 'no backing file, but the volume has a parent');
+    assert.equal(await diskStatus(none.disk), 'illegal');
+    const other = await snapshotted('other-backing');
+    assert.equal(await uploadQcow2(other.disk, qcow2File('other.qcow2', [], randomUUID())), 'finished_failure', 'a backing file other than the parent');
+    const right = await snapshotted('right-backing');
+    assert.equal(await uploadQcow2(right.disk, qcow2File('right.qcow2', [], right.parent)), 'finished_success');
+    assert.equal(await diskStatus(right.disk), 'ok');
   });
 
   /** The guest data of an image, and where it holds data, as a client reads them locally. */
