@@ -197,10 +197,13 @@ async function prepareBackend(c: Context): Promise<string> {
   return `nbd:unix:${socket}`;
 }
 
-/** The transfer cannot reach its volume: uploads wait paused, downloads end (oVirt's rule). */
+/** The system stops a transfer that lost its data plane: uploads wait paused, downloads end (oVirt's rule). */
+const stopBySystem = (c: Context) => setPhase(c, c.transfer.direction === 'upload' ? 'paused_system' : 'cancelled_system');
+
+/** The transfer cannot reach its volume. */
 async function backendFailed(c: Context, e: unknown): Promise<void> {
   console.error(`transfer ${String(c.transfer.id)}: the NBD server did not start`, e);
-  await setPhase(c, c.transfer.direction === 'upload' ? 'paused_system' : 'cancelled_system');
+  await stopBySystem(c);
 }
 
 async function installTicket(c: Context): Promise<void> {
@@ -249,7 +252,9 @@ async function removeTicket(c: Context): Promise<void> {
 /** Follows the ticket's activity, and applies the timeout policy to an idle transfer. */
 async function watch(c: Context): Promise<void> {
   const ticket = await ticketOf(c);
-  if (!ticket) return;
+  // Removed under it (through the ticket control API), as when oVirt's engine finds its ticket
+  // gone: an upload may be resumed, with a new ticket.
+  if (!ticket) return stopBySystem(c);
   const { transferred, active } = ticket;
   if (transferred !== c.transfer.transferred || active !== c.transfer.active) {
     c.transfer = { ...c.transfer, transferred, active };

@@ -14,6 +14,7 @@ import { Obj, XML } from '../model/codec';
 import { ApiClient, BACKENDS, POSTGRES, Sibling, TestEngine, spawnSibling, withEngine } from './support/engine';
 import { until } from './quickstart.test';
 import { Repo } from '../services/store/repo';
+import { controlSocketOf } from '../proxy/server';
 
 const MiB = 1024 * 1024;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -602,6 +603,34 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     await act(up, 'cancel');
     await phase(up, 'finished_failure');
     assert.equal((await api.call('GET', `/disks/${d.id}`)).status, 404);
+  });
+
+  it('stops a transfer whose ticket is removed through the ticket control API; a resumed upload gets a new one', async () => {
+    const removeTicket = (x: Obj) => new Promise<number>((resolve, reject) => {
+      const req = http.request({ socketPath: controlSocketOf(t.config.dataDir), method: 'DELETE', path: `/tickets/${String(x.proxy_url).split('/images/')[1]}` }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    const d = await disk('ticket-removed', 'raw', 2 * MiB);
+    const data = randomBytes(2 * MiB);
+    const up = await transfer(d, 'upload');
+    await upload(String(up.proxy_url), data.subarray(0, MiB));
+    assert.equal(await removeTicket(up), 204);
+    await phase(up, 'paused_system');
+    await act(up, 'resume');
+    const resumed = await phase(up, 'transferring');
+    assert.notEqual(resumed.proxy_url, up.proxy_url, 'a new ticket');
+    await upload(`${String(resumed.proxy_url)}`, data, 2 * MiB);
+    await act(up, 'finalize');
+    await phase(up, 'finished_success');
+
+    const down = await transfer(d, 'download');
+    assert.equal(await removeTicket(down), 204);
+    await phase(down, 'finished_failure');
+    assert.equal(await diskStatus(d), 'ok', 'a download leaves its disk as it was');
   });
 
   it('refuses an expired ticket until resuming extends it; extend keeps a transfer as it is', async () => {
