@@ -1,4 +1,4 @@
-// Replies and small bodies, as the image server and the ticket control API both use them.
+// Replies and small JSON bodies, as the image server and the ticket control API both use them.
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { ProxyError } from './tickets';
 
@@ -26,7 +26,7 @@ export function fail(res: ServerResponse, e: ProxyError): void {
   res.end(text);
 }
 
-export async function readSmallBody(req: IncomingMessage): Promise<string> {
+async function readSmallBody(req: IncomingMessage): Promise<string> {
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of req) {
@@ -35,4 +35,24 @@ export async function readSmallBody(req: IncomingMessage): Promise<string> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A request's body as a JSON object, or 400. */
+export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const text = await readSmallBody(req);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new ProxyError(400, 'The body is not valid JSON');
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ProxyError(400, 'The body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+/** A non-negative integer field of a JSON body (`fallback` when absent, if given), or 400. */
+export function count(body: Record<string, unknown>, key: string, fallback?: number): number {
+  const value = body[key] ?? fallback;
+  if (!Number.isSafeInteger(value) || (value as number) < 0) throw new ProxyError(400, `Invalid or missing ${key}: a non-negative integer is needed`);
+  return value as number;
 }

@@ -16,7 +16,7 @@ import { parseContentRange, parseRange } from './ranges';
 import { readInPieces, writeInPieces } from './pieces';
 import { AlignedPool } from './aligned';
 import { algorithms, checksum, checksumRequest } from './checksum';
-import { fail, json, readSmallBody } from './http-util';
+import { count, fail, json, readJsonObject } from './http-util';
 import { TicketControl } from './ticket-control';
 
 const READ_FEATURES = ['checksum', 'extents'];
@@ -119,8 +119,8 @@ class ImageServer {
   }
 
   private async options(t: Ticket, backend: Backend, res: ServerResponse): Promise<void> {
-    await this.tickets.begin(t);
-    await this.tickets.end(t);
+    // A ticket's OPTIONS renews it, as any operation does.
+    await this.tickets.operation(t, async () => undefined);
     const write = may(t.ops, 'write');
     json(res, { ...this.local(), features: write ? WRITE_FEATURES : READ_FEATURES, max_readers: 8, max_writers: backend.maxWriters }, { Allow: write ? 'OPTIONS,GET,PUT,PATCH' : 'OPTIONS,GET' });
   }
@@ -135,8 +135,7 @@ class ImageServer {
       if (a >= available || (b !== undefined && b >= available)) throw tooFar(available);
       [start, end] = [a, b ?? available - 1];
     }
-    await this.tickets.begin(t);
-    try {
+    await this.tickets.operation(t, async () => {
       res.writeHead(range === undefined ? 200 : 206, {
         'Content-Type': 'application/octet-stream',
         'Content-Length': end - start + 1,
@@ -147,9 +146,7 @@ class ImageServer {
         await this.tickets.stillLive(t);
         return backend.pread(at, into);
       });
-    } finally {
-      await this.tickets.end(t, [start, end + 1]);
-    }
+    }, () => [start, end + 1]);
   }
 
   private async put(t: Ticket, backend: Backend, req: IncomingMessage, url: URL, res: ServerResponse): Promise<void> {
@@ -160,55 +157,32 @@ class ImageServer {
     const flush = url.searchParams.get('flush') ?? 'y';
     if (!['y', 'n'].includes(flush)) throw new ProxyError(400, `Invalid flush value '${flush}': use y or n`, true);
     if (offset + length > t.size) throw tooFar(t.size);
-    await this.tickets.begin(t);
     let written = 0;
-    try {
+    await this.tickets.operation(t, async () => {
       written = await writeInPieces(req, offset, PIECES, async (at, data) => {
         await this.tickets.stillLive(t);
         await backend.pwrite(at, data);
       });
       if (written !== length) throw new ProxyError(400, `The body had ${written} bytes, not Content-Length ${length}`, true);
       if (flush === 'y') await backend.flush();
-    } finally {
-      await this.tickets.end(t, [offset, offset + written]);
-    }
+    }, () => [offset, offset + written]);
     res.writeHead(200, { 'Content-Length': 0, ...(url.searchParams.get('close') === 'y' ? { Connection: 'close' } : {}) });
     res.end();
   }
 
   private async patch(t: Ticket, backend: Backend, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let body: Record<string, unknown>;
-    try {
-      body = JSON.parse(await readSmallBody(req)) as Record<string, unknown>;
-    } catch (e) {
-      if (e instanceof ProxyError) throw e;
-      throw new ProxyError(400, 'The body is not valid JSON');
-    }
-    if (body === null || typeof body !== 'object') throw new ProxyError(400, 'The body must be a JSON object');
+    const body = await readJsonObject(req);
     if (body.op === 'flush') {
-      await this.tickets.begin(t);
-      try {
-        await backend.flush();
-      } finally {
-        await this.tickets.end(t);
-      }
+      await this.tickets.operation(t, () => backend.flush());
     } else if (body.op === 'zero') {
-      const int = (v: unknown, name: string, fallback?: number) => {
-        if (v === undefined && fallback !== undefined) return fallback;
-        if (!Number.isSafeInteger(v) || (v as number) < 0) throw new ProxyError(400, `Invalid or missing ${name}: a non-negative integer is needed`);
-        return v as number;
-      };
-      const size = int(body.size, 'size');
-      const offset = int(body.offset, 'offset', 0);
+      const size = count(body, 'size');
+      const offset = count(body, 'offset', 0);
       if (body.flush !== undefined && typeof body.flush !== 'boolean') throw new ProxyError(400, 'Invalid flush: a boolean is needed');
       if (offset + size > t.size) throw tooFar(t.size);
-      await this.tickets.begin(t);
-      try {
+      await this.tickets.operation(t, async () => {
         await backend.zero(offset, size);
         if (body.flush === true) await backend.flush();
-      } finally {
-        await this.tickets.end(t, [offset, offset + size]);
-      }
+      }, () => [offset, offset + size]);
     } else {
       throw new ProxyError(400, `Invalid op ${JSON.stringify(body.op)}: use zero or flush`);
     }
@@ -218,24 +192,14 @@ class ImageServer {
 
   private async checksum(t: Ticket, backend: Backend, url: URL, res: ServerResponse): Promise<void> {
     const asked = checksumRequest(url.searchParams);
-    await this.tickets.begin(t);
-    try {
-      json(res, await checksum(backend, await backend.size(), await backend.extents(), asked));
-    } finally {
-      await this.tickets.end(t);
-    }
+    json(res, await this.tickets.operation(t, async () => checksum(backend, await backend.size(), await backend.extents(), asked)));
   }
 
   private async extents(t: Ticket, backend: Backend, url: URL, res: ServerResponse): Promise<void> {
     const context = url.searchParams.get('context') ?? 'zero';
     if (context === 'dirty') throw new ProxyError(404, 'Dirty extents are not available for this transfer');
     if (context !== 'zero') throw new ProxyError(400, `Invalid context '${context}': use zero or dirty`);
-    await this.tickets.begin(t);
-    try {
-      json(res, await backend.extents());
-    } finally {
-      await this.tickets.end(t);
-    }
+    json(res, await this.tickets.operation(t, () => backend.extents()));
   }
 }
 
@@ -279,6 +243,18 @@ const listen = (server: http.Server, where: number | string, bind?: string) =>
     else server.listen(where, bind, done);
   });
 
+/**
+ * Listens on a Unix socket, replacing a socket file left by a process that died; the socket's
+ * directory gets `dirMode` if given (who may reach the socket).
+ */
+async function listenOnSocket(server: http.Server, socketPath: string, dirMode?: number): Promise<void> {
+  const dir = path.dirname(socketPath);
+  await fs.promises.mkdir(dir, { recursive: true });
+  if (dirMode !== undefined) await fs.promises.chmod(dir, dirMode);
+  await fs.promises.rm(socketPath, { force: true });
+  await listen(server, socketPath);
+}
+
 /** A request handler that answers protocol errors as such, and anything else with 500. */
 const handlerOf = (handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>) => (req: IncomingMessage, res: ServerResponse) => {
   handle(req, res).catch((e: unknown) => {
@@ -317,22 +293,16 @@ export async function startProxy(db: Knex, certs: Certificates, options: ProxyOp
   // length, which no other client can name.)
   const local = http.createServer(handler);
   configure(local);
-  const socketPath = path.join(os.tmpdir(), 'hangar-imageio', `${actualPort}.sock`);
-  await fs.promises.mkdir(path.dirname(socketPath), { recursive: true });
   // The port is ours, so a socket file by its name is a leftover of a process that died.
-  await fs.promises.rm(socketPath, { force: true });
-  await listen(local, socketPath);
+  const socketPath = path.join(os.tmpdir(), 'hangar-imageio', `${actualPort}.sock`);
+  await listenOnSocket(local, socketPath);
   images.unixSocket = socketPath;
 
   // The ticket control API: in a directory only this user may enter, and on localhost if asked.
   const ticketControl = new TicketControl(tickets, options.removeTimeout * 1000);
   const controlHandler = handlerOf((req, res) => ticketControl.handle(req, res));
   const control = http.createServer(controlHandler);
-  const controlDir = path.dirname(options.controlSocket);
-  await fs.promises.mkdir(controlDir, { recursive: true, mode: 0o700 });
-  await fs.promises.chmod(controlDir, 0o700);
-  await fs.promises.rm(options.controlSocket, { force: true });
-  await listen(control, options.controlSocket);
+  await listenOnSocket(control, options.controlSocket, 0o700);
   const controlTcp = options.controlPort === undefined ? undefined : http.createServer(controlHandler);
   if (controlTcp) await listen(controlTcp, options.controlPort as number, '127.0.0.1');
 

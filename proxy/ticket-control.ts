@@ -3,29 +3,12 @@
 // of its own, so it listens only where the engine's own user alone can reach it.
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Op, ProxyError, TicketSpec, Tickets } from './tickets';
-import { json, readSmallBody } from './http-util';
+import { count, json, readJsonObject } from './http-util';
 
 const REMOVE_POLL_MS = 100;
 const SCHEMES = ['file:', 'nbd:unix:'];
 
 const invalid = (reason: string) => new ProxyError(400, reason);
-
-function parseJson(text: string): Record<string, unknown> {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw invalid('The body is not valid JSON');
-  }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalid('The body must be a JSON object');
-  return body as Record<string, unknown>;
-}
-
-function count(body: Record<string, unknown>, key: string, fallback?: number): number {
-  const value = body[key] ?? fallback;
-  if (!Number.isSafeInteger(value) || (value as number) < 0) throw invalid(`Invalid or missing ${key}: a non-negative integer is needed`);
-  return value as number;
-}
 
 function optionalString(body: Record<string, unknown>, key: string, pattern = /^.+$/): string | undefined {
   const value = body[key];
@@ -76,10 +59,10 @@ export class TicketControl {
     }
     switch (method) {
       case 'PUT':
-        await this.tickets.install(parseTicket(id, parseJson(await readSmallBody(req))));
+        await this.tickets.install(parseTicket(id, await readJsonObject(req)));
         return answer(res, 200);
       case 'PATCH': {
-        const seconds = count(parseJson(await readSmallBody(req)), 'timeout');
+        const seconds = count(await readJsonObject(req), 'timeout');
         if (!(await this.tickets.extend(id, seconds))) throw new ProxyError(404, `No such ticket ${id}`);
         return answer(res, 200);
       }

@@ -68,6 +68,9 @@ function addRange(list: [number, number][], start: number, end: number): [number
   return merged;
 }
 
+/** A row's `ops`, stored as a comma-separated list. */
+const opsOf = (row: { ops: string }) => String(row.ops).split(',') as Op[];
+
 /** Seconds on the monotonic clock (what imageio reports ticket expiry on). */
 export const monotonicSeconds = () => Number(process.hrtime.bigint() / 1_000_000_000n);
 
@@ -109,7 +112,7 @@ export class Tickets {
   async status(id: string): Promise<TicketStatus | undefined> {
     const row = await this.table().where('id', id).first();
     if (!row) return undefined;
-    const ops = String(row.ops).split(',') as Op[];
+    const ops = opsOf(row);
     const active = Number(row.active) > 0;
     return {
       uuid: row.id, size: Number(row.size), ops, timeout: row.timeout, url: row.url, inactivity_timeout: row.inactivity_timeout,
@@ -141,7 +144,7 @@ export class Tickets {
     const row = await this.table().where('id', id).first();
     if (!row) throw forbidden('no such ticket');
     const ticket: Ticket = {
-      id: row.id, url: row.url, size: Number(row.size), ops: String(row.ops).split(',') as Op[], timeout: row.timeout,
+      id: row.id, url: row.url, size: Number(row.size), ops: opsOf(row), timeout: row.timeout,
       inactivity_timeout: row.inactivity_timeout, expires_at: Number(row.expires_at), canceled: Boolean(row.canceled), sparse: Boolean(row.sparse),
       filename: row.filename ?? undefined,
     };
@@ -160,13 +163,21 @@ export class Tickets {
     if (!row || row.canceled) throw forbidden('transfer cancelled');
   }
 
-  /** Marks an operation under way (the monitor then does not count the ticket idle). */
-  async begin(t: Ticket): Promise<void> {
+  /**
+   * Runs one operation on the ticket: under way while `work` runs (the monitor then does not
+   * count the ticket idle), then recorded with the range `moved` answers, even if it failed.
+   */
+  async operation<T>(t: Ticket, work: () => Promise<T>, moved?: () => [number, number]): Promise<T> {
     await this.table().where('id', t.id).increment('active', 1);
+    try {
+      return await work();
+    } finally {
+      await this.end(t, moved?.());
+    }
   }
 
   /** Records a finished operation: activity renews the ticket, and moved bytes are counted once. */
-  async end(t: Ticket, range?: [number, number]): Promise<void> {
+  private async end(t: Ticket, range?: [number, number]): Promise<void> {
     const now = Date.now();
     await this.db.transaction(async (trx) => {
       const row = await trx('transfer_tickets').where('id', t.id).forUpdate().first('active', 'ranges');

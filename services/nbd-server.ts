@@ -45,7 +45,8 @@ function alive(pid: number): boolean {
   }
 }
 
-function recordedPid(transferId: string): number | undefined {
+/** The process of a transfer's server, if it runs. */
+export function recordedPid(transferId: string): number | undefined {
   try {
     const pid = Number(fs.readFileSync(pidFile(transferId), 'utf8').trim());
     return Number.isSafeInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;

@@ -126,6 +126,8 @@ implement(S.ImageTransferEntity, {
   actions: {
     async extend(call) {
       const transfer = await load(call, S.ImageTransfers);
+      // The ticket lives its full timeout again, even if it had run out.
+      if (transfer.ticket) await new Tickets(call.repo.db).extend(String(transfer.ticket), TICKET_TIMEOUT);
       await call.repo.update(T.ImageTransfer, { ...transfer, last_updated: Date.now() });
       return { status: 'complete' };
     },

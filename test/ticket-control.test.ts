@@ -10,31 +10,15 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { BACKENDS, TestEngine, withEngine } from './support/engine';
 import { until } from './quickstart.test';
 import { controlSocketOf } from '../proxy/server';
+import { exchange } from './support/http';
+import { ensureNbdServer, stopNbdServer } from '../services/nbd-server';
 
 const MiB = 1024 * 1024;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-}
-
-function collect(req: http.ClientRequest, body?: Buffer | string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 for (const backend of BACKENDS) describe(`ticket control API on ${backend.name}`, () => {
   // Removing a ticket waits a second for operations under way (imageio waits a minute).
-  const ctx = withEngine({ backend, overrides: { ticketRemoveTimeout: 1 } });
+  const ctx = withEngine({ backend, overrides: { ticketRemoveTimeout: 1, controlPort: 0 } });
   let t: TestEngine;
   let ca: string;
   let dir: string;
@@ -43,7 +27,7 @@ for (const backend of BACKENDS) describe(`ticket control API on ${backend.name}`
 
   /** A request to the control API, over its Unix socket. */
   const control = (method: string, id: string, body?: unknown) =>
-    collect(http.request({ socketPath: controlSocketOf(t.config.dataDir), method, path: `/tickets/${id}`, headers: { 'Content-Type': 'application/json' } }), body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body));
+    exchange(http.request({ socketPath: controlSocketOf(t.config.dataDir), method, path: `/tickets/${id}`, headers: { 'Content-Type': 'application/json' } }), body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body));
   const status = async (id: string) => {
     const r = await control('GET', id);
     assert.equal(r.status, 200, r.body.toString());
@@ -51,7 +35,7 @@ for (const backend of BACKENDS) describe(`ticket control API on ${backend.name}`
   };
   const dataUrl = (id: string) => `https://localhost:${t.config.proxyPort}/images/${id}`;
   const data_ = (method: string, id: string, o: { headers?: Record<string, string>; body?: Buffer; agent?: https.Agent } = {}) =>
-    collect(https.request(dataUrl(id), { method, ca, headers: o.headers, agent: o.agent ?? false }), o.body);
+    exchange(https.request(dataUrl(id), { method, ca, headers: o.headers, agent: o.agent ?? false }), o.body);
   const ticket = (extra: Record<string, unknown> = {}) => {
     const uuid = randomUUID();
     return { uuid, size: data.length, ops: ['read'], timeout: 300, url: `file://${image}`, inactivity_timeout: 60, ...extra };
@@ -176,6 +160,36 @@ for (const backend of BACKENDS) describe(`ticket control API on ${backend.name}`
     stalled.destroy();
     await until(async () => (await control('DELETE', spec.uuid)).status === 204);
     assert.equal((await control('GET', spec.uuid)).status, 404);
+  });
+
+  it('also listens on localhost TCP when a control port is set', async () => {
+    const spec = ticket();
+    const overTcp = (method: string, body?: string) => exchange(http.request({ host: '127.0.0.1', port: t.proxy.controlPort, method, path: `/tickets/${spec.uuid}` }), body);
+    assert.equal((await overTcp('PUT', JSON.stringify(spec))).status, 200);
+    assert.equal(JSON.parse((await overTcp('GET')).body.toString()).uuid, spec.uuid);
+    assert.equal((await overTcp('DELETE')).status, 204);
+  });
+
+  it("zeroes an NBD export as the ticket's sparse flag says: deallocating, or keeping the blocks", async () => {
+    for (const sparse of [true, false]) {
+      const file = path.join(dir, `nbd-${sparse}.raw`);
+      fs.writeFileSync(file, '');
+      fs.truncateSync(file, 4 * MiB);
+      const server = `zero-test-${randomUUID()}`;
+      const socket = await ensureNbdServer(server, { image: file, format: 'raw', readOnly: false });
+      try {
+        const spec = ticket({ ops: ['write'], size: 4 * MiB, url: `nbd:unix:${socket}`, sparse });
+        assert.equal((await control('PUT', spec.uuid, spec)).status, 200);
+        assert.equal((await data_('PUT', spec.uuid, { body: data.subarray(0, 4 * MiB), headers: { 'Content-Range': `bytes 0-${4 * MiB - 1}/*` } })).status, 200);
+        const before = fs.statSync(file).blocks * 512;
+        const zero = await data_('PATCH', spec.uuid, { body: Buffer.from(JSON.stringify({ op: 'zero', offset: MiB, size: MiB, flush: true })) });
+        assert.equal(zero.status, 200, zero.body.toString());
+        assert.equal(before - fs.statSync(file).blocks * 512, sparse ? MiB : 0, sparse ? 'the range was deallocated' : 'the range stayed allocated');
+        assert.ok(fs.readFileSync(file).subarray(MiB, 2 * MiB).equals(Buffer.alloc(MiB)));
+      } finally {
+        await stopNbdServer(server);
+      }
+    }
   });
 
   it('removes every ticket at once', async () => {

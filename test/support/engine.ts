@@ -89,7 +89,7 @@ export class TestEngine {
     this.servers = await startApi(this.engine, { https: 0, http: 0 });
     // The proxy's port is known once it listens; transfer URLs are made with it.
     this.proxy = await startProxy(this.engine.db, await ensureCertificates(this.engine.db, this.config.dataDir, this.config.publicHost), {
-      port: 0, bind: '127.0.0.1', controlSocket: controlSocketOf(this.config.dataDir), removeTimeout: this.config.ticketRemoveTimeout,
+      port: 0, bind: '127.0.0.1', controlSocket: controlSocketOf(this.config.dataDir), controlPort: this.config.controlPort, removeTimeout: this.config.ticketRemoveTimeout,
     });
     this.config.proxyPort = this.proxy.port;
   }
