@@ -7,6 +7,9 @@ import { execFileSync } from 'node:child_process';
 import * as T from '../model/types';
 import { Format, Obj } from '../model/codec';
 import { ApiClient, BACKENDS, FORMATS, TestEngine } from './support/engine';
+import { until } from './support/until';
+
+export { until };
 
 /** The quick start's request bodies, in each format. */
 const BODIES: Record<'xml' | 'json', Record<string, string>> = {
@@ -115,15 +118,6 @@ const BODIES: Record<'xml' | 'json', Record<string, string>> = {
 };
 
 const ISO_NAME = 'CentOS-7-x86_64-Minimal.iso';
-
-/** Polls until `check` holds, as clients of an engine do. */
-export async function until(check: () => Promise<boolean>, timeoutMs = 10000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out waiting for a state');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 for (const backend of BACKENDS) {
   describe(`quick start on ${backend.name}`, function () {

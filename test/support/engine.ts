@@ -110,6 +110,11 @@ export class TestEngine {
 
   async stop(): Promise<void> {
     await this.stopServing();
+    await this.discard();
+  }
+
+  /** Removes the database and the data dir of an engine no longer serving. */
+  async discard(): Promise<void> {
     await this.backend.drop(this.config);
     fs.rmSync(this.config.dataDir, { recursive: true, force: true });
   }
