@@ -5,7 +5,7 @@
 // Users without administrative roles must use the user view to read, as in oVirt; their
 // writes are judged by their permits alone (ovirtsdk4 sends `filter` only with reads).
 import { Request } from '@hapi/hapi';
-import { CollectionService, PermitName, StructType } from '../model/meta';
+import { CollectionService, PermitName, StructType, attributeOf } from '../model/meta';
 import { Obj, isObj } from '../model/codec';
 import { CollectionRoute } from '../model/tree';
 import { Call, entityBehaviour } from '../services/behaviour';
@@ -73,18 +73,15 @@ export class Guard {
     }
   }
 
-  /** Where an add acts: the owner of a sub-collection, else the object the body's inherited link names, else the system. */
+  /** Where an add acts: the owner of a sub-collection, else the object the body's links of `on` name, else the system. */
   private async addChain(call: Call, body: Obj): Promise<string[]> {
     const owner = await this.owner(call);
     if (owner) return this.access.chain(owner.type, owner.obj);
     const type = this.route.collection.type();
-    const link = type.inherits && body[type.inherits];
-    if (type.inherits && isObj(link)) {
-      const parentType = type.attributes.find((a) => a.name === type.inherits)!.type() as StructType;
-      const parent = await resolve(call.repo, parentType, link, type.inherits);
-      return this.access.chain(parentType, parent);
-    }
-    return ['system'];
+    const name = (this.route.collection.add?.on ?? (type.inherits ? [type.inherits] : [])).find((n) => isObj(body[n]));
+    if (!name) return ['system'];
+    const targetType = attributeOf(type, name)!.type() as StructType;
+    return this.access.chain(targetType, await resolve(call.repo, targetType, body[name], name));
   }
 
   /** Before an update, removal or action on the entity at `call.scope`; `obj` is the entity. */
