@@ -21,12 +21,20 @@ export function filterAsked(request: Request): boolean {
   return String(header(request, 'filter') ?? '').toLowerCase() === 'true' || String(q).toLowerCase() === 'true';
 }
 
+/** Self-service routes live under the caller's own user: /users/{me}/... */
+function selfService(route: CollectionRoute, scope: readonly string[], userId: string): boolean {
+  return route.segments[0] === 'users' && scope[0] === userId &&
+    (route.chain.length === 1 ? route.collection.entity().selfService === true : route.collection.selfService === true);
+}
+
 export class Guard {
   private constructor(
     private readonly access: Access,
     private readonly route: CollectionRoute,
     readonly filter: boolean,
     private readonly self: boolean,
+    /** Whether the caller is an administrator of the whole system. */
+    private readonly everything: boolean,
   ) {}
 
   /**
@@ -37,13 +45,21 @@ export class Guard {
     const access = new Access(call.repo, call.principal);
     const everything = await access.isSystemAdmin();
     const filter = filterAsked(request) || (!everything && (await access.hasAdministrativeRole()));
-    // Self-service routes live under the caller's own user: /users/{me}/...
-    const self = route.segments[0] === 'users' && call.scope[0] === call.principal.userId &&
-      (route.chain.length === 1 ? route.collection.entity().selfService === true : route.collection.selfService === true);
+    const self = selfService(route, call.scope, call.principal.userId);
     if (!write && !filter && !self && !everything) {
       throw forbidden('Users without administrative roles must ask for the user view: send the header Filter: true');
     }
-    return new Guard(access, route, filter, self);
+    return new Guard(access, route, filter, self, everything);
+  }
+
+  /**
+   * The guard of another route reached in the same request (by `follow`, at `scope`): it shows
+   * what the caller's own read of that route would, so all but system administrators get the
+   * user view there.
+   */
+  along(route: CollectionRoute, scope: readonly string[]): Guard {
+    const self = selfService(route, scope, this.access.principal.userId);
+    return new Guard(this.access, route, this.filter || !this.everything, self, this.everything);
   }
 
   private get depth(): number {
