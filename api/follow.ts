@@ -40,7 +40,7 @@ export class Following {
   constructor(private readonly guard: Guard, param: string | undefined, private readonly limits: FollowLimits) {
     this.paths = parseFollow(param);
     const deepest = this.paths.find((p) => p.length > limits.depth);
-    if (deepest) throw badRequest(`follow goes at most ${limits.depth} links deep, '${deepest.join('.')}' goes ${deepest.length}`);
+    if (deepest) throw badRequest(`follow may go at most ${limits.depth} links deep: '${deepest.join('.')}' goes ${deepest.length}`);
   }
 
   /** `obj`, served by `route` at `call.scope` (its ids), with the asked links followed. */
@@ -78,7 +78,7 @@ export class Following {
     const objs = await shown;
     this.placed += objs.length;
     if (this.placed > this.limits.objects) {
-      throw badRequest(`follow puts at most ${this.limits.objects} objects in one response: follow fewer links, or ask for fewer objects with max`);
+      throw badRequest(`follow may put at most ${this.limits.objects} objects in one response: follow fewer links, or ask for fewer objects with max`);
     }
     return objs;
   }

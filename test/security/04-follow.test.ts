@@ -66,7 +66,7 @@ for (const backend of BACKENDS) {
     it('refuses to follow more links deep than the limit', async () => {
       const r = await admin.call('GET', `/vms/${mine.id}?follow=nics,cluster.data_center.clusters.data_center`);
       assert.equal(r.status, 400, r.text);
-      assert.match(detail(r.text), /at most 3 links deep, 'cluster\.data_center\.clusters\.data_center' goes 4/);
+      assert.match(detail(r.text), /follow may go at most 3 links deep: 'cluster\.data_center\.clusters\.data_center' goes 4/);
       assert.equal((await admin.call('GET', `/vms/${mine.id}?follow=cluster.data_center.clusters`)).status, 200, '3 is allowed');
     });
 
@@ -79,7 +79,7 @@ for (const backend of BACKENDS) {
       assert.ok(users.every((u) => (u.domain as Obj).name === 'internal-authz'), 'every place a shared object fills is filled');
       const beyond = await admin.call('GET', '/users?follow=domain.users.domain');
       assert.equal(beyond.status, 400, `${beyond.status}: 5 users × 11 objects > ${MAX_OBJECTS}`);
-      assert.match(detail(beyond.text), new RegExp(`at most ${MAX_OBJECTS} objects in one response`));
+      assert.match(detail(beyond.text), new RegExp(`follow may put at most ${MAX_OBJECTS} objects in one response`));
     });
 
     it('fetches each linked object once per request', async () => {
