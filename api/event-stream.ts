@@ -24,8 +24,8 @@ export function eventStreamRoute(engine: Engine): ServerRoute {
     path: `${API_ROOT}/events/stream`,
     handler: async (request, h) => {
       const repo = new Repo(engine.db);
-      if (!(await new Access(repo, principal(request)).isAdmin())) {
-        throw badRequest('The event stream is for users with an administrative role');
+      if (!(await new Access(repo, principal(request)).isSystemAdmin())) {
+        throw badRequest('The event stream is for users with an administrative role on the whole system');
       }
       const given = header(request, 'last-event-id') ?? (request.query as Record<string, string>).last_event_id;
       if (given !== undefined && !/^\d+$/.test(given)) throw badRequest(`Last-Event-ID must be an event id, got '${given}'`);

@@ -1,25 +1,33 @@
 // Authorization of each call, derived from the tree: writes need the permit their method
 // declares on the object they act on (for sub-collections: the owning entity; for new
-// top-level objects: the object their inherited link names; else the system), and in the user
-// view (`Filter: true` or `filter=true`) only objects the caller has a role on are seen.
-// Users without administrative roles must use the user view to read, as in oVirt; their
-// writes are judged by their permits alone (ovirtsdk4 sends `filter` only with reads).
+// top-level objects: the object the body's links of the add's `on` name, by default the
+// inherited link; else the system), and in the user view (`Filter: true` or `filter=true`) only
+// objects the caller has a role on are seen. Users without administrative roles must use the
+// user view to read, as in oVirt, and administrative roles on some objects only give it too:
+// only administrators of the whole system read everything. Writes are judged by permits alone
+// (ovirtsdk4 sends `filter` only with reads); giving and taking away permissions also by the
+// granter's own permits.
 import { Request } from '@hapi/hapi';
-import Boom from '@hapi/boom';
-import { CollectionService, PermitName, StructType } from '../model/meta';
+import { CollectionService, PermitName, StructType, attributeOf } from '../model/meta';
 import { Obj, isObj } from '../model/codec';
 import { CollectionRoute } from '../model/tree';
 import { Call, entityBehaviour } from '../services/behaviour';
 import { resolve } from '../services/refs';
-import { FaultData, notFound } from '../services/fault';
+import { forbidden, notFound } from '../services/fault';
+import { permissionObject } from '../services/identity';
+import * as T from '../model/types';
 import { Access } from '../sso/access';
 import { header } from './negotiation';
-
-const forbidden = (detail: string) => new Boom.Boom<FaultData>(detail, { statusCode: 403, data: { reason: 'Forbidden' } });
 
 export function filterAsked(request: Request): boolean {
   const q: unknown = request.query.filter;
   return String(header(request, 'filter') ?? '').toLowerCase() === 'true' || String(q).toLowerCase() === 'true';
+}
+
+/** Self-service routes live under the caller's own user: /users/{me}/... */
+function selfService(route: CollectionRoute, scope: readonly string[], userId: string): boolean {
+  return route.segments[0] === 'users' && scope[0] === userId &&
+    (route.chain.length === 1 ? route.collection.entity().selfService === true : route.collection.selfService === true);
 }
 
 export class Guard {
@@ -28,19 +36,33 @@ export class Guard {
     private readonly route: CollectionRoute,
     readonly filter: boolean,
     private readonly self: boolean,
+    /** Whether the caller is an administrator of the whole system. */
+    private readonly everything: boolean,
   ) {}
 
-  /** Refuses reads by callers without administrative roles who do not ask for the user view. */
+  /**
+   * Refuses reads by callers without administrative roles who do not ask for the user view.
+   * Administrative roles on some objects only give the user view: what those roles reach.
+   */
   static async of(call: Call, route: CollectionRoute, request: Request, write: boolean): Promise<Guard> {
     const access = new Access(call.repo, call.principal);
-    const filter = filterAsked(request);
-    // Self-service routes live under the caller's own user: /users/{me}/...
-    const self = route.segments[0] === 'users' && call.scope[0] === call.principal.userId &&
-      (route.chain.length === 1 ? route.collection.entity().selfService === true : route.collection.selfService === true);
-    if (!write && !filter && !self && !(await access.isAdmin())) {
+    const everything = await access.isSystemAdmin();
+    const filter = filterAsked(request) || (!everything && (await access.hasAdministrativeRole()));
+    const self = selfService(route, call.scope, call.principal.userId);
+    if (!write && !filter && !self && !everything) {
       throw forbidden('Users without administrative roles must ask for the user view: send the header Filter: true');
     }
-    return new Guard(access, route, filter, self);
+    return new Guard(access, route, filter, self, everything);
+  }
+
+  /**
+   * The guard of another route reached in the same request (by `follow`, at `scope`): it shows
+   * what the caller's own read of that route would, so all but system administrators get the
+   * user view there.
+   */
+  along(route: CollectionRoute, scope: readonly string[]): Guard {
+    const self = selfService(route, scope, this.access.principal.userId);
+    return new Guard(this.access, route, this.filter || !this.everything, self, this.everything);
   }
 
   private get depth(): number {
@@ -63,23 +85,49 @@ export class Guard {
 
   /** Before an add to the collection. */
   async add(call: Call, permit: PermitName, body: Obj): Promise<void> {
-    const owner = await this.owner(call);
-    if (owner) return this.require(permit, await this.access.chain(owner.type, owner.obj));
-    const type = this.route.collection.type();
-    const link = type.inherits && body[type.inherits];
-    if (type.inherits && isObj(link)) {
-      const parentType = type.attributes.find((a) => a.name === type.inherits)!.type() as StructType;
-      const parent = await resolve(call.repo, parentType, link, type.inherits);
-      return this.require(permit, await this.access.chain(parentType, parent));
+    await this.require(permit, await this.addChain(call, body));
+    if (this.route.collection.type() === T.Permission) {
+      const given = { ...permissionObject(this.route.collection, call.scope, body), role: body.role };
+      await this.grantable(call, given, 'give');
     }
-    return this.require(permit, ['system']);
+  }
+
+  /** Where an add acts: the owner of a sub-collection, else the object the body's links of `on` name, else the system. */
+  private async addChain(call: Call, body: Obj): Promise<string[]> {
+    const owner = await this.owner(call);
+    if (owner) return this.access.chain(owner.type, owner.obj);
+    const type = this.route.collection.type();
+    const name = (this.route.collection.add?.on ?? (type.inherits ? [type.inherits] : [])).find((n) => isObj(body[n]));
+    if (!name) return ['system'];
+    const targetType = attributeOf(type, name)!.type() as StructType;
+    return this.access.chain(targetType, await resolve(call.repo, targetType, body[name], name));
   }
 
   /** Before an update, removal or action on the entity at `call.scope`; `obj` is the entity. */
   async act(call: Call, permit: PermitName, obj: Obj): Promise<void> {
     const owner = await this.owner(call);
     const chain = owner ? await this.access.chain(owner.type, owner.obj) : await this.access.chain(this.route.collection.type(), obj);
-    return this.require(permit, chain);
+    await this.require(permit, chain);
+    if (this.route.collection.type() === T.Permission) await this.grantable(call, obj, 'take away');
+  }
+
+  /**
+   * Granting is bounded by what the granter holds, as in oVirt: only a SuperUser of the whole
+   * system gives (or takes away) administrative roles, and others only roles whose every permit
+   * they hold on the permission's object.
+   */
+  private async grantable(call: Call, permission: Obj, verb: string): Promise<void> {
+    const role = await resolve(call.repo, T.Role, permission.role, 'role');
+    if (role.administrative === true && !(await this.access.isSystemSuperUser())) {
+      throw forbidden(`Only a SuperUser of the whole system may ${verb} the administrative role ${String(role.name)}`);
+    }
+    const chain = await this.access.chainOfPermission(permission);
+    const permits = (Array.isArray(role.permits) ? role.permits : []).filter(isObj).map((p) => String(p.name));
+    const held = await Promise.all(permits.map((p) => this.access.can(p, chain)));
+    const missing = permits.filter((_, i) => !held[i]);
+    if (missing.length) {
+      throw forbidden(`The user may ${verb} only roles whose permits it holds on the object: ${String(role.name)} has ${missing.join(', ')}`);
+    }
   }
 
   /** What of a list the caller may see. */

@@ -1,13 +1,11 @@
 // Hypermedia derived from the service tree: `href` of every identified value, the `<link rel>`
-// list of sub-collections and the `<actions>` of an entity, and `follow` of links.
-import { EntityService, StructType, attributeOf, attributesIn } from '../model/meta';
+// list of sub-collections and the `<actions>` of an entity.
+import { EntityService, StructType, attributesIn } from '../model/meta';
 import { ACTIONS, HREF, LINKS, Link, Obj, Value, isObj } from '../model/codec';
 import { homeOf, CollectionRoute } from '../model/tree';
 import { Root } from '../model/services';
 import { Action, Api } from '../model/types';
 import { API_ROOT } from './versioning';
-import { Call, collectionBehaviour, entityBehaviour } from '../services/behaviour';
-import { badRequest } from '../services/fault';
 
 /** The home route of an identified value and the ids along it, when its references tell them. */
 export function locate(type: StructType, obj: Obj): { home: CollectionRoute; ids: string[] } | undefined {
@@ -86,42 +84,4 @@ export function presentAction(result: Obj): Obj {
 /** The entry point's content with its links. */
 export function presentRoot(content: Obj): Obj {
   return { ...decorate(Api, content, true), [LINKS]: rootLinks() as unknown as Value };
-}
-
-/** Parses `follow=nics,disk_attachments.disk` into paths. */
-export function parseFollow(param: string | undefined): string[][] {
-  if (!param) return [];
-  return param.split(',').map((p) => p.trim()).filter(Boolean).map((p) => p.split('.'));
-}
-
-/**
- * Replaces links named by `paths` with the objects they point to, fetched through the
- * behaviours of the tree, so `follow` works for every type alike.
- */
-export async function follow(call: Call, service: EntityService, obj: Obj, paths: string[][]): Promise<Obj> {
-  if (!paths.length) return obj;
-  const type = service.type();
-  const out: Obj = { ...obj };
-  const groups = new Map<string, string[][]>();
-  for (const [head, ...rest] of paths) groups.set(head, [...(groups.get(head) ?? []), ...(rest.length ? [rest] : [])]);
-  for (const [name, rest] of groups) {
-    const a = attributeOf(type, name);
-    const sub = a?.rel ? service.locators[a.rel] : undefined;
-    if (a?.link && a.list && sub) {
-      const collection = sub();
-      const scope = [...call.scope];
-      const items = await collectionBehaviour(collection)!.list({ ...call, scope }, {});
-      out[name] = await Promise.all(items.map((item) =>
-        follow({ ...call, scope: [...scope, String(item.id)] }, collection.entity(), item, rest)));
-    } else if (a?.link && !a.list && isObj(obj[name])) {
-      const where = locate(a.type() as StructType, obj[name] as Obj);
-      if (!where) throw badRequest(`Cannot follow '${name}': the link has no id`);
-      const target = where.home.collection.entity();
-      const inner = { ...call, scope: where.ids };
-      out[name] = await follow(inner, target, await entityBehaviour(target)!.get(inner), rest);
-    } else if (!(a?.link && obj[name] === undefined)) {
-      throw badRequest(`Cannot follow '${name}': ${type.name} has no such link`);
-    }
-  }
-  return out;
 }

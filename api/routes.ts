@@ -15,7 +15,8 @@ import { header, responseFormat } from './negotiation';
 import { readBody, checkRequired } from './body';
 import { API_ROOT } from './versioning';
 import { Guard } from './guard';
-import { follow, parseFollow, pathOf, presentAction, presentEntity, presentRoot } from './present';
+import { pathOf, presentAction, presentEntity, presentRoot } from './present';
+import { Following } from './follow';
 import { EventCode, recordEvent } from '../services/events';
 
 type Run = (call: Call) => Promise<Lifecycle.ReturnValue>;
@@ -91,14 +92,19 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
     writing(request, scope, async (call) => run(call, await Guard.of(call, r, request, true)));
   const hrefIn = (request: Request, id: unknown) =>
     `${pathOf(r.segments, scopeOf(request, depth))}/${encodeURIComponent(String(id))}`;
-  const present = async (call: Call, request: Request, obj: Obj, href: string) =>
-    presentEntity(entity, await follow({ ...call, scope: [...call.scope.slice(0, depth), String(obj.id)] }, entity, obj, parseFollow(query(request, 'follow'))), href, allContent(request));
+  /** Presents the objects of one request, following what it asks with one set of follows. */
+  const present = (call: Call, guard: Guard, request: Request) => {
+    const following = new Following(guard, query(request, 'follow'), { depth: engine.config.followMaxDepth, objects: engine.config.followMaxObjects });
+    return async (obj: Obj, href: string) =>
+      presentEntity(entity, await following.follow({ ...call, scope: [...call.scope.slice(0, depth), String(obj.id)] }, r, obj), href, allContent(request));
+  };
 
   const routes: ServerRoute[] = [];
   routes.push({
     method: 'GET',
     path: listPath,
     handler: (request, h) => read(request, scopeOf(request, depth), async (call, guard) => {
+      const show = present(call, guard, request);
       const q = query(request, 'search');
       const max = maxOf(request);
       if (q !== undefined && !collection.search) throw badRequest(`The ${r.segments[r.segments.length - 1]} collection does not take a search`);
@@ -106,7 +112,7 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
         ? await search(call, collection, q, { max: guard.filter ? undefined : max, caseSensitive: query(request, 'case_sensitive') !== 'false', segment: String(r.segments[r.segments.length - 1]) })
         : await behaviour.list(call, { max: guard.filter ? undefined : max });
       const items = (await guard.visible(call, found)).slice(0, max);
-      const presented = await Promise.all(items.map((o: Obj) => present(call, request, o, hrefIn(request, o.id))));
+      const presented = await Promise.all(items.map((o: Obj) => show(o, hrefIn(request, o.id))));
       return reply(h, request, responseFormat(request).writeList(type, presented));
     }),
   });
@@ -119,10 +125,11 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
         const body = readBody(request, type);
         checkRequired(type, body, collection.add!.required);
         await guard.add(call, collection.add!.permit, body);
+        const show = present(call, guard, request);
         const created = await add(call, body);
         await audit(call, EventCode.OBJECT_ADDED, 'added', type, created);
         const href = hrefIn(request, created.id);
-        const out = await present(call, request, created, href);
+        const out = await show(created, href);
         const location = `${request.server.info.protocol}://${request.info.host}${href}`;
         return reply(h, request, responseFormat(request).write(type, out), 201).header('Location', location);
       }),
@@ -133,7 +140,7 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
     path: entityPath,
     handler: (request, h) => read(request, scopeOf(request, depth + 1), async (call, guard) => {
       const obj = await guard.see(call, await entityB.get(call));
-      return reply(h, request, responseFormat(request).write(type, await present(call, request, obj, hrefIn(request, request.params[`p${depth}`]))));
+      return reply(h, request, responseFormat(request).write(type, await present(call, guard, request)(obj, hrefIn(request, request.params[`p${depth}`]))));
     }),
   });
   if (entity.update && entityB.update) {
@@ -146,7 +153,7 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
         await guard.act(call, permit, await entityB.get(call));
         const updated = await update(call, readBody(request, type));
         await audit(call, EventCode.OBJECT_UPDATED, 'changed', type, updated);
-        return reply(h, request, responseFormat(request).write(type, await present(call, request, updated, hrefIn(request, updated.id))));
+        return reply(h, request, responseFormat(request).write(type, await present(call, guard, request)(updated, hrefIn(request, updated.id))));
       }),
     });
   }

@@ -245,9 +245,15 @@ export interface ActionDecl {
 export interface AddMethod {
   /**
    * Checked on the object the new one belongs to: the owner of a sub-collection, else the
-   * object the body's inherited link names (a new VM's `cluster`), else the system.
+   * object the body's links of `on` name (a new VM's `cluster`), else the system.
    */
   readonly permit: PermitName;
+  /**
+   * For top-level collections: the body links naming the object the new one acts on, in order
+   * of precedence (a transfer's `snapshot`, then its `disk`); the permit is checked on the first
+   * given. By default, the type's inherited link.
+   */
+  readonly on?: readonly string[];
   /**
    * Attributes a client must give, as dotted paths (`disk.provisioned_size`). A path ending
    * in a link is satisfied by the linked object's `id` or `name`.

@@ -176,7 +176,8 @@ export const DiskEntity = entityService({
 
 export const ImageTransfers = collectionService({
   name: 'ImageTransfers', type: () => T.ImageTransfer, doc: 'Uploads and downloads of disk images through the image proxy.',
-  add: { permit: 'access_image_storage', required: [] }, entity: () => ImageTransferEntity,
+  // A transfer of a disk snapshot acts on the snapshot's disk.
+  add: { permit: 'access_image_storage', required: [], on: ['snapshot', 'disk'] }, entity: () => ImageTransferEntity,
 });
 export const ImageTransferEntity = entityService({
   name: 'ImageTransfer', type: () => T.ImageTransfer, doc: 'An upload or download of a disk image.',

@@ -27,6 +27,13 @@ function walk(): CollectionRoute[] {
 /** Every collection route, parents before children. */
 export const collectionRoutes: readonly CollectionRoute[] = walk();
 
+const bySegments = new Map(collectionRoutes.map((r) => [r.segments.join('/'), r]));
+
+/** The route of the sub-collection `rel` of the entities of `route` (`/vms/{id}` → `/vms/{id}/nics`). */
+export function subRoute(route: CollectionRoute, rel: string): CollectionRoute | undefined {
+  return bySegments.get([...route.segments, null, rel].join('/'));
+}
+
 /** Every service of the tree, collection or entity. */
 export function allServices(): (CollectionService | EntityService)[] {
   return collectionRoutes.flatMap((r) => [r.collection, r.collection.entity()]);

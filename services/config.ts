@@ -40,6 +40,10 @@ export interface Config {
   simHostCores: number;
   /** Host name clients reach the image proxy at, in transfer URLs. */
   publicHost: string;
+  /** Links `follow` may chain (`disk_attachments.disk` is 2); real clients use one or two. */
+  followMaxDepth: number;
+  /** Objects `follow` may put in one response, counting each place an object fills. */
+  followMaxObjects: number;
 }
 
 function positive(value: string | undefined, name: string, fallback: number): number {
@@ -82,5 +86,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     simHostMemory: positive(env.HANGAR_SIM_HOST_MEMORY, 'HANGAR_SIM_HOST_MEMORY', 16 * 1024 ** 3),
     simHostCores: positive(env.HANGAR_SIM_HOST_CORES, 'HANGAR_SIM_HOST_CORES', 8),
     publicHost: env.HANGAR_PUBLIC_HOST || os.hostname(),
+    followMaxDepth: positive(env.HANGAR_FOLLOW_MAX_DEPTH, 'HANGAR_FOLLOW_MAX_DEPTH', 3),
+    followMaxObjects: positive(env.HANGAR_FOLLOW_MAX_OBJECTS, 'HANGAR_FOLLOW_MAX_OBJECTS', 10000),
   };
 }

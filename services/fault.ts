@@ -15,6 +15,7 @@ export const malformed = (detail: string) => fault(400, 'Request syntactically i
 /** A mandatory attribute is missing, named like oVirt does: `Vm [cluster.id|name] required for add`. */
 export const incomplete = (typeName: string, fields: string[], method: string) =>
   fault(400, 'Incomplete parameters', `${typeName} [${fields.join(', ')}] required for ${method}`);
+export const forbidden = (detail: string) => fault(403, 'Forbidden', detail);
 export const notFound = (detail: string) => fault(404, 'Not Found', detail);
 export const entityNotFound = (typeName: string, key: string) =>
   fault(404, 'Operation Failed', `Entity not found: ${typeName}: ${key}`);

@@ -113,32 +113,58 @@ implement(S.RolePermit, {
 
 // --- permissions ------------------------------------------------------------
 
+/** Who receives a permission. */
+const GRANTEES = ['user', 'group'];
+
 /** The object links of a permission: every link but role, user and group. */
 export const PERMISSION_OBJECTS = T.Permission.attributes
-  .filter((a) => a.link && !a.list && !['role', 'user', 'group'].includes(a.name))
+  .filter((a) => a.link && !a.list && !['role', ...GRANTEES].includes(a.name))
   .map((a) => a.name);
 
-const isSystemWide = (p: Obj) => PERMISSION_OBJECTS.every((name) => p[name] === undefined);
+/** The grantee a collection of permissions belongs to (`/users/{id}/permissions`), if any. */
+const granteeOf = (collection: CollectionService) => (collection.owner && GRANTEES.includes(collection.owner) ? collection.owner : undefined);
+
+/**
+ * The object link of a permission added to `collection` at `scope`: the object the URL names
+ * (`/vms/{id}/permissions`), else the one the body names (permissions of a user or group), else
+ * none: the whole system. A body naming another object than the URL is refused, so nothing is
+ * given anywhere but where the URL says.
+ */
+export function permissionObject(collection: CollectionService, scope: readonly string[], body: Obj): Obj {
+  const named = PERMISSION_OBJECTS.filter((name) => isObj(body[name]));
+  const owner = collection.owner && PERMISSION_OBJECTS.includes(collection.owner) ? collection.owner : undefined;
+  if (owner) {
+    const id = scope[scope.length - 1];
+    const other = named.find((name) => name !== owner || String((body[name] as Obj).id) !== id);
+    if (other) throw badRequest(`A permission added here applies to the ${owner} '${id}' of the URL, not to the ${other} the body names`);
+    return { [owner]: { id } };
+  }
+  if (collection === S.SystemPermissions && named.length) throw badRequest('A system permission names no object');
+  if (named.length > 1) throw badRequest(`A permission applies to one object, the body names ${named.join(', ')}`);
+  return named.length ? { [named[0]]: body[named[0]] } : {};
+}
 
 /** Checks a new permission's role and grantee; objects it names must exist. */
-async function preparePermission(call: Call, body: Obj): Promise<Obj> {
+async function preparePermission(call: Call, collection: CollectionService, body: Obj): Promise<Obj> {
   const role = await resolve(call.repo, T.Role, body.role, 'role');
   const out: Obj = { role: refTo(role) };
-  for (const name of ['user', 'group', ...PERMISSION_OBJECTS]) {
-    if (!isObj(body[name])) continue;
+  // The grantee of a user's or group's permissions is the one the URL names.
+  const grantees = granteeOf(collection) ? {} : Object.fromEntries(GRANTEES.map((g) => [g, body[g]]));
+  for (const [name, ref] of Object.entries({ ...grantees, ...permissionObject(collection, call.scope, body) })) {
+    if (!isObj(ref)) continue;
     const a = T.Permission.attributes.find((x) => x.name === name)!;
-    out[name] = refTo(await resolve(call.repo, a.type() as typeof T.User, body[name], name));
+    out[name] = refTo(await resolve(call.repo, a.type() as typeof T.User, ref, name));
   }
   return out;
 }
 
+const isSystemWide = (p: Obj) => PERMISSION_OBJECTS.every((name) => p[name] === undefined);
+
 function permissionServices(collection: CollectionService, entity: EntityService, systemWide: boolean) {
   const stored = storedCollection(collection, {
     async prepare(call, body) {
-      const p = await preparePermission(call, body);
-      const grantee = collection.owner === 'user' || collection.owner === 'group' ? collection.owner : undefined;
-      if (!grantee && !p.user && !p.group) throw badRequest('Permission [user.id|group.id] required for add');
-      if (systemWide && !isSystemWide(p)) throw badRequest('A system permission names no object');
+      const p = await preparePermission(call, collection, body);
+      if (!granteeOf(collection) && !p.user && !p.group) throw badRequest('Permission [user.id|group.id] required for add');
       return p;
     },
   });

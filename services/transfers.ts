@@ -68,6 +68,9 @@ async function add(call: Call, body: Obj): Promise<Obj> {
         return { disk: d, volume: String(d.image_id), volumeFormat: String(d.format) };
       })();
   if (snapshotRef && direction === 'upload') throw badRequest('Uploads go to a disk, not to a disk snapshot');
+  if (snapshotRef && target?.id !== undefined && String(target.id) !== String(disk.id)) {
+    throw badRequest(`Disk snapshot '${volume}' is not a snapshot of disk '${String(target.id)}'`);
+  }
   if (disk.status === 'locked') throw conflict(`Disk ${String(disk.name ?? disk.id)} is locked by another operation`);
   if (disk.status === 'illegal') throw conflict(`Disk ${String(disk.name ?? disk.id)} is illegal`);
   if (!snapshotRef) {

@@ -7,9 +7,11 @@ import * as T from '../model/types';
 import { Repo } from '../services/store/repo';
 import { Principal } from '../services/behaviour';
 import { PERMISSION_OBJECTS } from '../services/identity';
-
+import { resolve } from '../services/refs';
+import { ROLES } from '../services/store/builtin-roles';
 
 const SYSTEM = 'system';
+const SUPER_USER = ROLES.find((r) => r.name === 'SuperUser')!.id;
 const key = (type: StructType, id: unknown) => `${type.element}:${String(id)}`;
 
 /** Where a permission applies: `vm:<id>`, or `system`. */
@@ -23,6 +25,7 @@ function scopeOf(permission: Obj): string {
 
 interface Grant {
   scope: string;
+  role: string;
   permits: Set<string>;
   administrative: boolean;
 }
@@ -49,16 +52,26 @@ export class Access {
         const role = roles.get(roleId);
         if (!role) continue;
         const permits = new Set((Array.isArray(role.permits) ? role.permits : []).filter(isObj).map((x) => String(x.name)));
-        out.push({ scope: scopeOf(p), permits, administrative: role.administrative === true });
+        out.push({ scope: scopeOf(p), role: roleId, permits, administrative: role.administrative === true });
       }
       return out;
     })();
     return this.grantsCache;
   }
 
-  /** Whether any role given to the caller is administrative: such users may skip `Filter`. */
-  async isAdmin(): Promise<boolean> {
+  /** Whether an administrative role is given to the caller on the whole system: such users see everything. */
+  async isSystemAdmin(): Promise<boolean> {
+    return (await this.grants()).some((g) => g.scope === SYSTEM && g.administrative);
+  }
+
+  /** Whether any role given to the caller, anywhere, is administrative. */
+  async hasAdministrativeRole(): Promise<boolean> {
     return (await this.grants()).some((g) => g.administrative);
+  }
+
+  /** Whether the caller is a SuperUser on the whole system: only such users give administrative roles. */
+  async isSystemSuperUser(): Promise<boolean> {
+    return (await this.grants()).some((g) => g.scope === SYSTEM && g.role === SUPER_USER);
   }
 
   /** The object and every object it inherits permissions from, then the system. */
@@ -77,6 +90,14 @@ export class Access {
     }
     out.push(SYSTEM);
     return out;
+  }
+
+  /** The chain of the object a permission names, by id or name (the system for system-wide ones). */
+  async chainOfPermission(permission: Obj): Promise<string[]> {
+    const name = PERMISSION_OBJECTS.find((n) => isObj(permission[n]));
+    if (!name) return [SYSTEM];
+    const type = attributeOf(T.Permission, name)!.type() as StructType;
+    return this.chain(type, await resolve(this.repo, type, permission[name], name));
   }
 
   async can(permit: string, chain: string[]): Promise<boolean> {
