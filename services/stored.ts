@@ -37,11 +37,15 @@ export function mergeInto(type: StructType, current: Obj, changes: Obj): Obj {
   return out;
 }
 
-/** The object the owning service keeps for the entity addressed by `call.scope`. */
+/**
+ * The object the owning service keeps for the entity addressed by `call.scope`. A write locks its
+ * row until commit, so the state it checks is the state it changes and concurrent writers queue.
+ */
 export async function load(call: Call, collection: CollectionService): Promise<Obj> {
   const type = collection.type();
   const id = call.scope[call.scope.length - 1];
-  const obj = await call.repo.get(type, id, ownersOf(collection, call.scope.slice(0, -1)));
+  const owners = ownersOf(collection, call.scope.slice(0, -1));
+  const obj = call.repo.writing ? await call.repo.getForUpdate(type, id, owners) : await call.repo.get(type, id, owners);
   if (!obj) throw notFound(`${type.name} '${id}' does not exist`);
   return obj;
 }

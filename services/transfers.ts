@@ -48,7 +48,7 @@ interface Target {
 
 async function diskOfSnapshot(call: Call, id: string): Promise<Target> {
   const [row] = await call.repo.list(T.DiskSnapshot, {}, { where: { id } });
-  const disk = row && (await call.repo.get(T.Disk, String((row.disk as Obj).id)));
+  const disk = row && (await call.repo.getForUpdate(T.Disk, String((row.disk as Obj).id)));
   if (!disk) throw badRequest(`Disk snapshot '${id}' does not exist`);
   return { disk, volume: id, volumeFormat: String(row.format) };
 }
@@ -63,7 +63,8 @@ async function add(call: Call, body: Obj): Promise<Obj> {
   const { disk, volume, volumeFormat } = snapshotRef?.id
     ? await diskOfSnapshot(call, String(snapshotRef.id))
     : await (async (): Promise<Target> => {
-        const d = await call.repo.get(T.Disk, String(target!.id));
+        // Locked: the disk's status is checked here and set to locked below.
+        const d = await call.repo.getForUpdate(T.Disk, String(target!.id));
         if (!d) throw badRequest(`Disk '${String(target!.id)}' does not exist`);
         return { disk: d, volume: String(d.image_id), volumeFormat: String(d.format) };
       })();

@@ -67,11 +67,16 @@ export class Repo {
    * the transaction ends, so a concurrent change is neither lost nor overwritten. (SQLite runs one
    * writing transaction at a time, which gives the same.)
    */
-  async getForUpdate(type: StructType, id: string): Promise<Obj | undefined> {
-    const q = this.query(type).where('id', id).first('data');
+  async getForUpdate(type: StructType, id: string, owners: Owners = {}): Promise<Obj | undefined> {
+    const q = this.query(type, owners).where('id', id).first('data');
     if (String(this.db.client.config.client) === 'pg') q.forUpdate();
     const row: { data: string } | undefined = await q;
     return row && (JSON.parse(row.data) as Obj);
+  }
+
+  /** Whether this repo works inside a transaction: a write, whose reads of what it changes lock. */
+  get writing(): boolean {
+    return this.db.isTransaction === true;
   }
 
   async count(type: StructType, owners: Owners = {}, where: Record<string, string> = {}): Promise<number> {
