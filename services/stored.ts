@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { CollectionService, EntityService, StructType } from '../model/meta';
 import { Obj, isObj } from '../model/codec';
 import { Call, CollectionBehaviour, EntityBehaviour, ownersOf } from './behaviour';
-import { conflict, notFound } from './fault';
+import { outOfRange } from '../model/ranges';
+import { badRequest, conflict, notFound } from './fault';
 
 export interface CollectionHooks {
   /** Validates the body and fills in what the engine decides; returns the object to store. */
@@ -91,6 +92,9 @@ export function storedEntity(
           const current = await load(call, collection);
           const next = hooks.apply ? await hooks.apply(call, current, changes) : mergeInto(type, current, changes);
           next.id = current.id;
+          // The body's values are in range; what they make with the stored ones must be too (vCPUs).
+          const wrong = outOfRange(type, next);
+          if (wrong) throw badRequest(wrong);
           if (hooks.uniqueName && next.name !== current.name) {
             await checkUniqueName(call, type, next.name, hooks.uniqueName(call, next), current.id);
           }

@@ -12,6 +12,7 @@ import {
   VmStorageErrorResumeBehaviour,
   VmType,
 } from './enums';
+import { MEMORY } from './limits';
 import { CpuProfile, GraphicsConsole, Icon, Quota, VmMediatedDevice, Watchdog } from './misc';
 import { Nic } from './network';
 import { StorageDomain, StorageDomainLease } from './storage';
@@ -57,7 +58,7 @@ export const Template = defineEntity('Template', {
   io: struct(() => Io, 'I/O settings.'),
   large_icon: struct(() => Icon, 'Large icon.'),
   lease: struct(() => StorageDomainLease, 'Storage lease.'),
-  memory: int('Memory size, in bytes.'),
+  memory: int('Memory size, in bytes.', { range: MEMORY }),
   memory_policy: struct(() => MemoryPolicy, 'Memory management settings.'),
   migration: struct(() => MigrationOptions, 'Migration settings.'),
   migration_downtime: int('Maximum downtime allowed during migration, in ms.'),
