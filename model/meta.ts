@@ -33,6 +33,8 @@ export interface StructType {
   readonly search: Readonly<Record<string, SearchField>>;
   /** A bound on the product of some integer attributes (a VM's vCPUs: sockets × cores × threads). */
   readonly product?: ProductLimit;
+  /** Pairs of attribute paths `[a, b]` where a given `a` must not exceed a given `b` (guaranteed ≤ memory). */
+  readonly ordered?: readonly (readonly [string, string])[];
   readonly doc: string;
 }
 
@@ -172,6 +174,7 @@ interface TypeOptions {
   inherits?: string;
   search?: Record<string, SearchField>;
   product?: ProductLimit;
+  ordered?: readonly (readonly [string, string])[];
 }
 
 function build(name: string, identified: boolean, o: TypeOptions, attrs: Record<string, AttributeSpec>): StructType {
@@ -186,6 +189,7 @@ function build(name: string, identified: boolean, o: TypeOptions, attrs: Record<
     inherits: o.inherits,
     search: o.search ?? {},
     product: o.product,
+    ordered: o.ordered,
     doc: o.doc,
   };
 }

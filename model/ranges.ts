@@ -1,5 +1,6 @@
-// The values the model allows: each attribute's declared range, and a type's bound on the product
-// of some of its attributes. Checked on what clients send, whatever the type.
+// The values the model allows: each attribute's declared range, a type's bound on the product of
+// some of its attributes, and the order of pairs of them. Checked on what clients send, whatever
+// the type.
 import { Range, StructType } from './meta';
 import { Obj, Value, isObj } from './codec/value';
 
@@ -21,6 +22,22 @@ function productOutOfRange(type: StructType, obj: Obj, path: string): string | u
   return product > max ? `Invalid value for ${path}: ${of.join(' × ')} is ${product}; it must be at most ${max}` : undefined;
 }
 
+/** The value at a dotted path of attributes (`memory_policy.max`), if given. */
+function valueAt(obj: Obj, path: string): Value | undefined {
+  let v: Value | undefined = obj;
+  for (const step of path.split('.')) v = isObj(v) ? v[step] : undefined;
+  return v;
+}
+
+/** The first ordered pair of `type` that `obj` breaks, described. */
+function orderBroken(type: StructType, obj: Obj, path: string): string | undefined {
+  for (const [low, high] of type.ordered ?? []) {
+    const [a, b] = [valueAt(obj, low), valueAt(obj, high)];
+    if (typeof a === 'number' && typeof b === 'number' && a > b) return `Invalid value for ${path}.${low}: ${a}; it must be at most ${path}.${high} (${b})`;
+  }
+  return undefined;
+}
+
 /** The first value of `obj`, at any depth, outside what the model allows, described; none if all are in range. */
 export function outOfRange(type: StructType, obj: Obj, path = type.element): string | undefined {
   for (const a of type.attributes) {
@@ -34,5 +51,5 @@ export function outOfRange(type: StructType, obj: Obj, path = type.element): str
       if (inner) return inner;
     }
   }
-  return productOutOfRange(type, obj, path);
+  return productOutOfRange(type, obj, path) ?? orderBroken(type, obj, path);
 }

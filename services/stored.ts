@@ -39,6 +39,15 @@ export function mergeInto(type: StructType, current: Obj, changes: Obj): Obj {
 }
 
 /**
+ * Refuses an object outside the model's ranges. The body was checked alone; what it makes with a
+ * template's or the stored values must hold too (vCPUs of a topology, memory under its maximum).
+ */
+function checkValues(type: StructType, obj: Obj): void {
+  const wrong = outOfRange(type, obj);
+  if (wrong) throw badRequest(wrong);
+}
+
+/**
  * The object the owning service keeps for the entity addressed by `call.scope`. A write locks its
  * row until commit, so the state it checks is the state it changes and concurrent writers queue.
  */
@@ -67,6 +76,7 @@ export function storedCollection(service: CollectionService, hooks: CollectionHo
       ? async (call, body) => {
           const owners = ownersOf(service, call.scope);
           const prepared = hooks.prepare ? await hooks.prepare(call, body) : body;
+          checkValues(type, prepared);
           const obj: Obj = { ...prepared, id: prepared.id ?? randomUUID() };
           for (const [attr, id] of Object.entries(owners)) obj[attr] = { id };
           if (hooks.uniqueName) await checkUniqueName(call, type, obj.name, hooks.uniqueName(call, obj));
@@ -92,9 +102,7 @@ export function storedEntity(
           const current = await load(call, collection);
           const next = hooks.apply ? await hooks.apply(call, current, changes) : mergeInto(type, current, changes);
           next.id = current.id;
-          // The body's values are in range; what they make with the stored ones must be too (vCPUs).
-          const wrong = outOfRange(type, next);
-          if (wrong) throw badRequest(wrong);
+          checkValues(type, next);
           if (hooks.uniqueName && next.name !== current.name) {
             await checkUniqueName(call, type, next.name, hooks.uniqueName(call, next), current.id);
           }

@@ -17,3 +17,5 @@ export const CORES_PER_SOCKET: Range = { min: 1, max: 254 };
 export const THREADS_PER_CORE: Range = { min: 1, max: 8 };
 /** MaxNumOfVmCpus: sockets × cores × threads. */
 export const MAX_VCPUS = 710;
+/** Guaranteed memory is at most the memory, which is at most the maximum memory (hot plug's ceiling). */
+export const MEMORY_ORDER: readonly (readonly [string, string])[] = [['memory_policy.guaranteed', 'memory'], ['memory', 'memory_policy.max']];

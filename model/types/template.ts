@@ -12,7 +12,7 @@ import {
   VmStorageErrorResumeBehaviour,
   VmType,
 } from './enums';
-import { MEMORY } from './limits';
+import { MEMORY, MEMORY_ORDER } from './limits';
 import { CpuProfile, GraphicsConsole, Icon, Quota, VmMediatedDevice, Watchdog } from './misc';
 import { Nic } from './network';
 import { StorageDomain, StorageDomainLease } from './storage';
@@ -38,7 +38,7 @@ import {
 
 export const Template = defineEntity('Template', {
   search: { status: own('status'), memory: own('memory'), cluster: via('cluster'), datacenter: via(['cluster', 'data_center']) },
-  inherits: 'cluster', doc: 'A read-only image from which virtual machines are created.' }, {
+  inherits: 'cluster', ordered: MEMORY_ORDER, doc: 'A read-only image from which virtual machines are created.' }, {
   auto_pinning_policy: enumOf(AutoPinningPolicy, 'How CPU and NUMA pinning is computed automatically.'),
   bios: struct(() => Bios, 'BIOS settings.'),
   console: struct(() => Console, 'Serial console setting.'),

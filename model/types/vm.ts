@@ -29,7 +29,7 @@ import {
   VmType,
 } from './enums';
 import { Host } from './host';
-import { CORES_PER_SOCKET, MAX_VCPUS, MEMORY, SOCKETS, THREADS_PER_CORE } from './limits';
+import { CORES_PER_SOCKET, MAX_VCPUS, MEMORY, MEMORY_ORDER, SOCKETS, THREADS_PER_CORE } from './limits';
 import {
   AffinityLabel,
   Application,
@@ -58,7 +58,7 @@ import { Domain, Permission, Tag, User } from './user';
 
 export const Vm = defineEntity('Vm', {
   search: { status: own('status'), type: own('type'), memory: own('memory'), os: own('os.type'), fqdn: own('fqdn'), creationdate: own('creation_time'), cluster: via('cluster'), host: via('host'), template: via('template'), datacenter: via(['cluster', 'data_center']) },
-  inherits: 'cluster', doc: 'A virtual machine.' }, {
+  inherits: 'cluster', ordered: MEMORY_ORDER, doc: 'A virtual machine.' }, {
   auto_pinning_policy: enumOf(AutoPinningPolicy, 'How CPU and NUMA pinning is computed automatically.'),
   bios: struct(() => Bios, 'BIOS settings.'),
   console: struct(() => Console, 'Serial console setting.', { allContent: true }),

@@ -1,5 +1,6 @@
 // Numbers a client sends stay within oVirt's limits, whatever the resource: a VM's memory is
-// positive and at most the maximum memory size, its CPU topology has at least one socket, core and
+// positive, at most the maximum memory size and its own maximum memory, and at least what it
+// guarantees; its CPU topology has at least one socket, core and
 // thread, each within its maximum, and a total of vCPUs within the maximum. A body outside them is
 // refused with a 400 fault naming the attribute and its range, and changes nothing.
 import assert from 'node:assert/strict';
@@ -37,6 +38,13 @@ describe('value ranges', () => {
     assert.deepEqual(await vmNames(), [], 'no VM was added');
   });
 
+  it('keeps guaranteed memory under the memory, and the memory under the maximum memory', async () => {
+    await refused('POST', '/vms', vmXml('over-max', `<memory>${4 * GiB}</memory><memory_policy><max>${2 * GiB}</max></memory_policy>`), 'vm.memory', /at most vm.memory_policy.max/);
+    // The Blank template gives 1 GiB of memory: 2 GiB cannot be guaranteed.
+    await refused('POST', '/vms', vmXml('over-memory', `<memory_policy><guaranteed>${2 * GiB}</guaranteed></memory_policy>`), 'vm.memory_policy.guaranteed', /at most vm.memory/);
+    assert.deepEqual(await vmNames(), [], 'no VM was added');
+  });
+
   it('refuses a CPU topology with no socket, core or thread, too many of one, or too many vCPUs in all', async () => {
     await refused('POST', '/vms', vmXml('cores', topology(1, -5, 1)), 'vm.cpu.topology.cores', /from 1 to 254/);
     await refused('POST', '/vms', vmXml('sockets', topology(0, 1, 1)), 'vm.cpu.topology.sockets', /from 1 to 10000/);
@@ -57,7 +65,8 @@ describe('value ranges', () => {
     const now = XML.read(T.Vm, (await ctx.api.call('GET', path)).text);
     assert.equal(now.memory, 2 * GiB);
     assert.deepEqual((now.cpu as Obj).topology, { sockets: 2, cores: 4, threads: 2 });
-    const fine = await ctx.api.call('PUT', path, '<vm><cpu><topology><sockets>80</sockets></topology></cpu></vm>');
+    const fine = await ctx.api.call('PUT', path, `<vm><cpu><topology><sockets>80</sockets></topology></cpu><memory_policy><max>${4 * GiB}</max></memory_policy></vm>`);
     assert.equal(fine.status, 200, fine.text);
+    await refused('PUT', path, `<vm><memory>${8 * GiB}</memory></vm>`, 'vm.memory', /at most vm.memory_policy.max/);
   });
 });
