@@ -54,8 +54,7 @@ function checkValues(type: StructType, obj: Obj): void {
 export async function load(call: Call, collection: CollectionService): Promise<Obj> {
   const type = collection.type();
   const id = call.scope[call.scope.length - 1];
-  const owners = ownersOf(collection, call.scope.slice(0, -1));
-  const obj = call.repo.writing ? await call.repo.getForUpdate(type, id, owners) : await call.repo.get(type, id, owners);
+  const obj = await call.repo.getForUpdate(type, id, ownersOf(collection, call.scope.slice(0, -1)));
   if (!obj) throw notFound(`${type.name} '${id}' does not exist`);
   return obj;
 }

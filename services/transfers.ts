@@ -418,7 +418,8 @@ export async function monitorTransfers(engine: Engine): Promise<void> {
         const r = new Repo(trx);
         const current = await r.getForUpdate(T.ImageTransfer, String(transfer.id));
         if (current?.phase !== phase) return;
-        const disk = await r.get(T.Disk, String((current.disk as Obj).id));
+        // Locked too: the step may set the disk's status, which must not undo a concurrent change.
+        const disk = await r.getForUpdate(T.Disk, String((current.disk as Obj).id));
         const sd = disk && (await domainOfDisk(r, disk));
         if (!disk || !sd) {
           await r.update(T.ImageTransfer, { ...current, phase: 'finished_failure' });
