@@ -3,6 +3,7 @@
 // one VM exactly one is accepted and the rest are refused with 409; concurrent updates of
 // different fields all land; and every job ends, also when a later action cuts its work short.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import * as T from '../../model/types';
 import { Obj, XML } from '../../model/codec';
 import { ApiClient, BACKENDS, Backend, TestEngine } from '../support/engine';
@@ -37,7 +38,6 @@ for (const backend of BACKENDS) {
 
     before(async () => {
       engines = await twoEngines(backend);
-      // The second engine lives on the first's database; only the first drops it.
       clients = await Promise.all(engines.map((t) => ApiClient.of(t, XML)));
       const host = await client(0).call('POST', '/hosts', '<host><name>h1</name><address>h1.example.com</address><root_password>pw</root_password></host>');
       assert.equal(host.status, 201, host.text);
@@ -47,7 +47,11 @@ for (const backend of BACKENDS) {
       vmId = String(XML.read(T.Vm, vm.text).id);
     });
     after(async () => {
-      for (const t of engines.slice(1)) await t.stopServing();
+      // The second engine lives on the first's database, which only the first drops.
+      for (const t of engines.slice(1)) {
+        await t.stopServing();
+        fs.rmSync(t.config.dataDir, { recursive: true, force: true });
+      }
       await engines[0]?.stop();
     });
 
