@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { CollectionService, EntityService, StructType } from '../model/meta';
 import { Obj, isObj } from '../model/codec';
-import { Call, CollectionBehaviour, EntityBehaviour, ownersOf } from './behaviour';
 import { outOfRange } from '../model/ranges';
+import { Call, CollectionBehaviour, EntityBehaviour, ownersOf } from './behaviour';
 import { badRequest, conflict, notFound } from './fault';
 
 export interface CollectionHooks {
