@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import * as T from '../../model/types';
 import { JSON_FORMAT, Obj, XML } from '../../model/codec';
-import { withEngine } from '../support/engine';
+import { BACKENDS, withEngine } from '../support/engine';
 
 const GiB = 2 ** 30;
 const MAX_MEMORY = 16 * 2 ** 40;
@@ -16,8 +16,8 @@ const vmXml = (name: string, inner: string) =>
 const topology = (sockets: number, cores: number, threads: number) =>
   `<cpu><topology><sockets>${sockets}</sockets><cores>${cores}</cores><threads>${threads}</threads></topology></cpu>`;
 
-describe('value ranges', () => {
-  const ctx = withEngine();
+for (const backend of BACKENDS) describe(`value ranges on ${backend.name}`, () => {
+  const ctx = withEngine({ backend });
 
   const fault = (text: string): Obj => XML.read(T.Fault, text, 'fault');
   const vmNames = async () => XML.readList(T.Vm, (await ctx.api.call('GET', '/vms')).text).map((v) => v.name);
