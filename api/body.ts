@@ -1,9 +1,10 @@
-// Request bodies: decoded by the model's reader, cleaned of what clients may not set, and
-// checked against the mandatory attributes the service declares.
+// Request bodies: decoded by the model's reader, cleaned of what clients may not set, checked
+// against the ranges the model declares and the mandatory attributes the service declares.
 import { Request } from '@hapi/hapi';
 import { Attribute, StructType, attributeOf } from '../model/meta';
 import { DecodeError, Obj, Value, isObj } from '../model/codec';
-import { incomplete, malformed } from '../services/fault';
+import { outOfRange } from '../model/ranges';
+import { badRequest, incomplete, malformed } from '../services/fault';
 import { requestFormat } from './negotiation';
 
 /** Removes attributes the engine computes, at every depth. */
@@ -27,13 +28,17 @@ export function readBody(request: Request, type: StructType, o: { optional?: boo
     if (o.optional) return {};
     throw malformed(`The request needs a ${type.element} in its body`);
   }
+  let body: Obj;
   try {
     const root = type.name === 'Action' ? 'action' : type.element;
-    return withoutReadOnly(type, format.read(type, text, root));
+    body = withoutReadOnly(type, format.read(type, text, root));
   } catch (e) {
     if (e instanceof DecodeError) throw malformed(e.message);
     throw e;
   }
+  const wrong = outOfRange(type, body);
+  if (wrong) throw badRequest(wrong);
+  return body;
 }
 
 const named = (v: unknown) => isObj(v) && (v.id !== undefined || v.name !== undefined);

@@ -4,6 +4,7 @@ import { openEngine } from '../services/engine';
 import { ensureAdminPassword } from '../sso/directory';
 import { startApi } from './server';
 import { controlSocketOf, startProxy } from '../proxy/server';
+import { controlTokenOf } from '../proxy/control-access';
 import { ensureCertificates } from '../services/pki';
 
 async function main(): Promise<void> {
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
   // With port 0 the system picks one; transfer URLs must carry the real one.
   if (proxy) config.proxyPort = proxy.port;
   if (proxy) console.log(`Hangar image proxy on https://${config.publicHost}:${proxy.port}/images`);
-  if (proxy) console.log(`Hangar ticket control API on ${controlSocketOf(config.dataDir)}${proxy.controlPort ? ` and http://127.0.0.1:${proxy.controlPort}/tickets` : ''}`);
+  if (proxy) console.log(`Hangar ticket control API on ${controlSocketOf(config.dataDir)}${proxy.controlPort ? ` and http://127.0.0.1:${proxy.controlPort}/tickets (Authorization: Bearer, the secret in ${controlTokenOf(controlSocketOf(config.dataDir))})` : ''}`);
   const stop = async () => {
     await servers?.stop();
     await proxy?.stop();

@@ -31,7 +31,23 @@ export interface StructType {
   readonly inherits?: string;
   /** The fields a `search` query may name, for the collections of this type. */
   readonly search: Readonly<Record<string, SearchField>>;
+  /** A bound on the product of some integer attributes (a VM's vCPUs: sockets × cores × threads). */
+  readonly product?: ProductLimit;
+  /** Pairs of attribute paths `[a, b]` where a given `a` must not exceed a given `b` (guaranteed ≤ memory). */
+  readonly ordered?: readonly (readonly [string, string])[];
   readonly doc: string;
+}
+
+/** Inclusive bounds of an integer or decimal attribute, checked on every body a client sends. */
+export interface Range {
+  readonly min?: number;
+  readonly max?: number;
+}
+
+export interface ProductLimit {
+  /** The attributes multiplied; one a body leaves out counts as its range's minimum (or 1). */
+  readonly of: readonly string[];
+  readonly max: number;
 }
 
 /**
@@ -77,6 +93,8 @@ export interface Attribute {
   readonly column: boolean;
   /** Written only when the client asks for `all_content`. */
   readonly allContent: boolean;
+  /** The values a client may give (oVirt's limits); none when any value of the type will do. */
+  readonly range?: Range;
   readonly doc: string;
 }
 
@@ -87,6 +105,7 @@ export interface AttributeOptions {
   allContent?: boolean;
   item?: string;
   rel?: string;
+  range?: Range;
 }
 
 type AttributeSpec = Omit<Attribute, 'name'>;
@@ -113,6 +132,7 @@ function spec(
     secret: o.secret ?? false,
     column: o.column ?? false,
     allContent: o.allContent ?? false,
+    range: o.range,
     doc,
   };
 }
@@ -153,6 +173,8 @@ interface TypeOptions {
   plural?: string;
   inherits?: string;
   search?: Record<string, SearchField>;
+  product?: ProductLimit;
+  ordered?: readonly (readonly [string, string])[];
 }
 
 function build(name: string, identified: boolean, o: TypeOptions, attrs: Record<string, AttributeSpec>): StructType {
@@ -166,6 +188,8 @@ function build(name: string, identified: boolean, o: TypeOptions, attrs: Record<
     attributes: Object.entries(attrs).map(([attrName, a]) => ({ name: attrName, ...a })),
     inherits: o.inherits,
     search: o.search ?? {},
+    product: o.product,
+    ordered: o.ordered,
     doc: o.doc,
   };
 }

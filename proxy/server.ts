@@ -18,6 +18,7 @@ import { AlignedPool } from './aligned';
 import { algorithms, checksum, checksumRequest } from './checksum';
 import { count, fail, json, readJsonObject } from './http-util';
 import { TicketControl } from './ticket-control';
+import { checkTcpAccess, controlTokenOf, ensureControlToken } from './control-access';
 
 const READ_FEATURES = ['checksum', 'extents'];
 const WRITE_FEATURES = ['checksum', 'extents', 'flush', 'zero'];
@@ -274,7 +275,10 @@ export interface ProxyOptions {
   bind: string;
   /** The Unix socket of the ticket control API, made readable by this user alone. */
   controlSocket: string;
-  /** A localhost TCP port for the ticket control API too (imageio's proxy uses 54324), if any. */
+  /**
+   * A localhost TCP port for the ticket control API too (imageio's proxy uses 54324), if any;
+   * requests there carry the secret of `controlTokenOf(controlSocket)`.
+   */
   controlPort?: number;
   /** Seconds removing a ticket waits for operations under way before answering 409. */
   removeTimeout: number;
@@ -298,13 +302,22 @@ export async function startProxy(db: Knex, certs: Certificates, options: ProxyOp
   await listenOnSocket(local, socketPath);
   images.unixSocket = socketPath;
 
-  // The ticket control API: in a directory only this user may enter, and on localhost if asked.
+  // The ticket control API: in a directory only this user may enter, and on localhost if asked,
+  // there with a secret.
   const ticketControl = new TicketControl(tickets, options.removeTimeout * 1000);
   const controlHandler = handlerOf((req, res) => ticketControl.handle(req, res));
   const control = http.createServer(controlHandler);
   await listenOnSocket(control, options.controlSocket, 0o700);
-  const controlTcp = options.controlPort === undefined ? undefined : http.createServer(controlHandler);
-  if (controlTcp) await listen(controlTcp, options.controlPort as number, '127.0.0.1');
+  let controlTcp: http.Server | undefined;
+  if (options.controlPort !== undefined) {
+    const token = await ensureControlToken(controlTokenOf(options.controlSocket));
+    const tcp = http.createServer(handlerOf(async (req, res) => {
+      checkTcpAccess(req, token, portOf(tcp));
+      await ticketControl.handle(req, res);
+    }));
+    await listen(tcp, options.controlPort, '127.0.0.1');
+    controlTcp = tcp;
+  }
 
   const close = (s: http.Server) => new Promise<void>((resolve) => {
     s.closeAllConnections();

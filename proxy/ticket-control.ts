@@ -1,6 +1,7 @@
 // imageio's ticket control API (`/tickets/{id}`): what lets a control plane other than this
-// engine's own install, extend, inspect and remove data-plane tickets. It has no authentication
-// of its own, so it listens only where the engine's own user alone can reach it.
+// engine's own install, extend, inspect and remove data-plane tickets. It listens where the
+// engine's own user alone can reach it: a Unix socket in a private directory, and, if asked, a
+// localhost port that takes a secret (control-access.ts).
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Op, ProxyError, TicketSpec, Tickets } from './tickets';
 import { count, json, readJsonObject } from './http-util';

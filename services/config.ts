@@ -14,7 +14,11 @@ export interface Config {
   apiPort: number;
   httpPort?: number;
   proxyPort: number;
-  /** imageio's ticket control API on localhost TCP too (its Unix socket is always in the data dir). */
+  /**
+   * imageio's ticket control API on localhost TCP too (its Unix socket is always in the data dir);
+   * requests there name a loopback Host with this port and carry the secret of
+   * `imageio-control/tcp-token` in the data dir as `Authorization: Bearer`.
+   */
   controlPort?: number;
   /** Seconds removing a ticket through the control API waits for operations under way (imageio's remove_timeout). */
   ticketRemoveTimeout: number;

@@ -52,7 +52,9 @@ implement(S.AttachedStorageDomains, {
     Promise.all((await call.repo.list(T.StorageDomain, ownersOf(S.AttachedStorageDomains, call.scope), o)).map((sd) => storageDomainView(call, sd))),
   async add(call, body) {
     const dcId = call.scope[0];
-    const sd = await resolve(call.repo, T.StorageDomain, body, 'storage_domain');
+    // Locked: a domain is attached to one data center, checked here and set below.
+    const named = await resolve(call.repo, T.StorageDomain, body, 'storage_domain');
+    const sd = (await call.repo.getForUpdate(T.StorageDomain, String(named.id)))!;
     if (sd.data_center) throw conflict(`Cannot attach Storage Domain ${String(sd.name)}: it is already attached to a data center`);
     const attached = await call.repo.list(T.StorageDomain, { data_center: dcId });
     const master = sd.type === 'data' && !attached.some((d) => d.master === true);

@@ -3,8 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { CollectionService, EntityService, StructType } from '../model/meta';
 import { Obj, isObj } from '../model/codec';
+import { outOfRange } from '../model/ranges';
 import { Call, CollectionBehaviour, EntityBehaviour, ownersOf } from './behaviour';
-import { conflict, notFound } from './fault';
+import { badRequest, conflict, notFound } from './fault';
 
 export interface CollectionHooks {
   /** Validates the body and fills in what the engine decides; returns the object to store. */
@@ -37,11 +38,23 @@ export function mergeInto(type: StructType, current: Obj, changes: Obj): Obj {
   return out;
 }
 
-/** The object the owning service keeps for the entity addressed by `call.scope`. */
+/**
+ * Refuses an object outside the model's ranges. The body was checked alone; what it makes with a
+ * template's or the stored values must hold too (vCPUs of a topology, memory under its maximum).
+ */
+function checkValues(type: StructType, obj: Obj): void {
+  const wrong = outOfRange(type, obj);
+  if (wrong) throw badRequest(wrong);
+}
+
+/**
+ * The object the owning service keeps for the entity addressed by `call.scope`. A write locks its
+ * row until commit, so the state it checks is the state it changes and concurrent writers queue.
+ */
 export async function load(call: Call, collection: CollectionService): Promise<Obj> {
   const type = collection.type();
   const id = call.scope[call.scope.length - 1];
-  const obj = await call.repo.get(type, id, ownersOf(collection, call.scope.slice(0, -1)));
+  const obj = await call.repo.getForUpdate(type, id, ownersOf(collection, call.scope.slice(0, -1)));
   if (!obj) throw notFound(`${type.name} '${id}' does not exist`);
   return obj;
 }
@@ -62,6 +75,7 @@ export function storedCollection(service: CollectionService, hooks: CollectionHo
       ? async (call, body) => {
           const owners = ownersOf(service, call.scope);
           const prepared = hooks.prepare ? await hooks.prepare(call, body) : body;
+          checkValues(type, prepared);
           const obj: Obj = { ...prepared, id: prepared.id ?? randomUUID() };
           for (const [attr, id] of Object.entries(owners)) obj[attr] = { id };
           if (hooks.uniqueName) await checkUniqueName(call, type, obj.name, hooks.uniqueName(call, obj));
@@ -87,6 +101,7 @@ export function storedEntity(
           const current = await load(call, collection);
           const next = hooks.apply ? await hooks.apply(call, current, changes) : mergeInto(type, current, changes);
           next.id = current.id;
+          checkValues(type, next);
           if (hooks.uniqueName && next.name !== current.name) {
             await checkUniqueName(call, type, next.name, hooks.uniqueName(call, next), current.id);
           }

@@ -48,7 +48,7 @@ interface Target {
 
 async function diskOfSnapshot(call: Call, id: string): Promise<Target> {
   const [row] = await call.repo.list(T.DiskSnapshot, {}, { where: { id } });
-  const disk = row && (await call.repo.get(T.Disk, String((row.disk as Obj).id)));
+  const disk = row && (await call.repo.getForUpdate(T.Disk, String((row.disk as Obj).id)));
   if (!disk) throw badRequest(`Disk snapshot '${id}' does not exist`);
   return { disk, volume: id, volumeFormat: String(row.format) };
 }
@@ -63,7 +63,8 @@ async function add(call: Call, body: Obj): Promise<Obj> {
   const { disk, volume, volumeFormat } = snapshotRef?.id
     ? await diskOfSnapshot(call, String(snapshotRef.id))
     : await (async (): Promise<Target> => {
-        const d = await call.repo.get(T.Disk, String(target!.id));
+        // Locked: the disk's status is checked here and set to locked below.
+        const d = await call.repo.getForUpdate(T.Disk, String(target!.id));
         if (!d) throw badRequest(`Disk '${String(target!.id)}' does not exist`);
         return { disk: d, volume: String(d.image_id), volumeFormat: String(d.format) };
       })();
@@ -420,7 +421,8 @@ export async function monitorTransfers(engine: Engine): Promise<void> {
         const r = new Repo(trx);
         const current = await r.getForUpdate(T.ImageTransfer, String(transfer.id));
         if (current?.phase !== phase) return;
-        const disk = await r.get(T.Disk, String((current.disk as Obj).id));
+        // Locked too: the step may set the disk's status, which must not undo a concurrent change.
+        const disk = await r.getForUpdate(T.Disk, String((current.disk as Obj).id));
         const sd = disk && (await domainOfDisk(r, disk));
         if (!disk || !sd) {
           await r.update(T.ImageTransfer, { ...current, phase: 'finished_failure' });

@@ -34,10 +34,18 @@ interface Row {
   claimed_until: string | number;
 }
 
-/** Replaces any pending transition of the object with these steps. */
+/** Ends a transition's job once no other pending transition works for it (maintenance moves several VMs). */
+async function release(repo: Repo, jobId: string | null, status: 'finished' | 'failed' | 'aborted'): Promise<void> {
+  if (!jobId) return;
+  if (!(await repo.db('transitions').where('job_id', jobId).first('id'))) await endJob(repo, jobId, status);
+}
+
+/** Replaces any pending transition of the object with these steps; the job of the one replaced is aborted. */
 export async function schedule(repo: Repo, type: StructType, id: string, steps: TransitionStep[], jobId?: string): Promise<void> {
   const key = `${type.name}:${id}`;
+  const replaced: Pick<Row, 'job_id'> | undefined = await repo.db('transitions').where('id', key).first('job_id');
   await repo.db('transitions').where('id', key).delete();
+  if (replaced && replaced.job_id !== (jobId ?? null)) await release(repo, replaced.job_id, 'aborted');
   if (!steps.length) return;
   await repo.db('transitions').insert({
     id: key,
@@ -113,15 +121,18 @@ export class Scheduler {
     const [step, ...rest] = JSON.parse(row.steps) as TransitionStep[];
     await this.db.transaction(async (trx) => {
       const repo = new Repo(trx);
-      // The row may have been replaced by a newer transition since it was claimed.
+      // The object is locked first, as actions lock it before replacing its transition, so the
+      // check below sees any replacement made since the claim rather than racing it.
+      const obj = await repo.getForUpdate(type, row.object_id);
       const current: Row | undefined = await trx('transitions').where({ id: row.id, claimed_by: this.me }).first();
       if (!current || current.steps !== row.steps) return;
-      await applyStep(repo, type, row.object_id, step);
-      if (rest.length) {
+      if (obj) await applyStep(repo, type, row.object_id, step);
+      if (obj && rest.length) {
         await trx('transitions').where('id', row.id).update({ steps: JSON.stringify(rest), due_at: Date.now() + rest[0].after, claimed_until: 0 });
       } else {
         await trx('transitions').where('id', row.id).delete();
-        if (row.job_id) await endJob(repo, row.job_id, 'finished');
+        // An object removed under its transition fails the job.
+        await release(repo, row.job_id, obj ? 'finished' : 'failed');
       }
     });
   }

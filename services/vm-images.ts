@@ -30,11 +30,11 @@ async function vmOf(call: Call): Promise<Obj> {
   return load({ ...call, scope: call.scope.slice(0, 1) }, S.Vms);
 }
 
-/** The attached disks of a VM with their storage domains. */
+/** The attached disks of a VM with their storage domains; locked in a write, which may change them. */
 async function disksOf(call: Call, vmId: string): Promise<{ disk: Obj; sd: Obj }[]> {
   const out: { disk: Obj; sd: Obj }[] = [];
   for (const a of await call.repo.list(T.DiskAttachment, { vm: vmId })) {
-    const disk = await call.repo.get(T.Disk, String((a.disk as Obj).id));
+    const disk = await call.repo.getForUpdate(T.Disk, String((a.disk as Obj).id));
     const sd = disk && (await domainOfDisk(call.repo, disk));
     if (disk && sd) out.push({ disk, sd });
   }
@@ -42,7 +42,7 @@ async function disksOf(call: Call, vmId: string): Promise<{ disk: Obj; sd: Obj }
 }
 
 async function diskAndDomain(call: Call, diskId: string): Promise<{ disk: Obj; sd: Obj }> {
-  const disk = await call.repo.get(T.Disk, diskId);
+  const disk = await call.repo.getForUpdate(T.Disk, diskId);
   const sd = disk && (await domainOfDisk(call.repo, disk));
   if (!disk || !sd) throw conflict(`Disk ${diskId} of the snapshot is gone`);
   return { disk, sd };

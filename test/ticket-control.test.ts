@@ -10,6 +10,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { BACKENDS, TestEngine, withEngine } from './support/engine';
 import { until } from './quickstart.test';
 import { controlSocketOf } from '../proxy/server';
+import { controlTokenOf } from '../proxy/control-access';
 import { exchange } from './support/http';
 import { ensureNbdServer, stopNbdServer } from '../services/nbd-server';
 
@@ -164,7 +165,10 @@ for (const backend of BACKENDS) describe(`ticket control API on ${backend.name}`
 
   it('also listens on localhost TCP when a control port is set', async () => {
     const spec = ticket();
-    const overTcp = (method: string, body?: string) => exchange(http.request({ host: '127.0.0.1', port: t.proxy.controlPort, method, path: `/tickets/${spec.uuid}` }), body);
+    // On TCP the control API takes the secret kept beside its socket.
+    const secret = fs.readFileSync(controlTokenOf(controlSocketOf(t.config.dataDir)), 'utf8').trim();
+    const overTcp = (method: string, body?: string) =>
+      exchange(http.request({ host: '127.0.0.1', port: t.proxy.controlPort, method, path: `/tickets/${spec.uuid}`, headers: { Authorization: `Bearer ${secret}` } }), body);
     assert.equal((await overTcp('PUT', JSON.stringify(spec))).status, 200);
     assert.equal(JSON.parse((await overTcp('GET')).body.toString()).uuid, spec.uuid);
     assert.equal((await overTcp('DELETE')).status, 204);

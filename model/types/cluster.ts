@@ -3,6 +3,7 @@
 
 import { bool, defineEntity, defineStruct, enumOf, int, link, links, listOf, own, str, struct, via } from '../meta';
 import { Property, Version } from './common';
+import { GUARANTEED_MEMORY, MEMORY } from './limits';
 import { DataCenter } from './datacenter';
 import {
   BiosType,
@@ -126,8 +127,8 @@ export const MigrationBandwidth = defineStruct('MigrationBandwidth', { doc: 'How
 
 export const MemoryPolicy = defineStruct('MemoryPolicy', { doc: 'Memory management settings.', plural: 'memory_policies' }, {
   ballooning: bool('Whether the memory balloon device is enabled.'),
-  guaranteed: int('Memory always reserved, in bytes.'),
-  max: int('Maximum memory, in bytes.'),
+  guaranteed: int('Memory always reserved, in bytes.', { range: GUARANTEED_MEMORY }),
+  max: int('Maximum memory, in bytes.', { range: MEMORY }),
   over_commit: struct(() => MemoryOverCommit, 'Memory overcommit settings.'),
   transparent_hugepages: struct(() => TransparentHugePages, 'Transparent huge pages setting.'),
 });

@@ -12,6 +12,7 @@ import {
   VmStorageErrorResumeBehaviour,
   VmType,
 } from './enums';
+import { MEMORY, MEMORY_ORDER } from './limits';
 import { CpuProfile, GraphicsConsole, Icon, Quota, VmMediatedDevice, Watchdog } from './misc';
 import { Nic } from './network';
 import { StorageDomain, StorageDomainLease } from './storage';
@@ -37,7 +38,7 @@ import {
 
 export const Template = defineEntity('Template', {
   search: { status: own('status'), memory: own('memory'), cluster: via('cluster'), datacenter: via(['cluster', 'data_center']) },
-  inherits: 'cluster', doc: 'A read-only image from which virtual machines are created.' }, {
+  inherits: 'cluster', ordered: MEMORY_ORDER, doc: 'A read-only image from which virtual machines are created.' }, {
   auto_pinning_policy: enumOf(AutoPinningPolicy, 'How CPU and NUMA pinning is computed automatically.'),
   bios: struct(() => Bios, 'BIOS settings.'),
   console: struct(() => Console, 'Serial console setting.'),
@@ -57,7 +58,7 @@ export const Template = defineEntity('Template', {
   io: struct(() => Io, 'I/O settings.'),
   large_icon: struct(() => Icon, 'Large icon.'),
   lease: struct(() => StorageDomainLease, 'Storage lease.'),
-  memory: int('Memory size, in bytes.'),
+  memory: int('Memory size, in bytes.', { range: MEMORY }),
   memory_policy: struct(() => MemoryPolicy, 'Memory management settings.'),
   migration: struct(() => MigrationOptions, 'Migration settings.'),
   migration_downtime: int('Maximum downtime allowed during migration, in ms.'),

@@ -29,6 +29,7 @@ import {
   VmType,
 } from './enums';
 import { Host } from './host';
+import { CORES_PER_SOCKET, MAX_VCPUS, MEMORY, MEMORY_ORDER, SOCKETS, THREADS_PER_CORE } from './limits';
 import {
   AffinityLabel,
   Application,
@@ -57,7 +58,7 @@ import { Domain, Permission, Tag, User } from './user';
 
 export const Vm = defineEntity('Vm', {
   search: { status: own('status'), type: own('type'), memory: own('memory'), os: own('os.type'), fqdn: own('fqdn'), creationdate: own('creation_time'), cluster: via('cluster'), host: via('host'), template: via('template'), datacenter: via(['cluster', 'data_center']) },
-  inherits: 'cluster', doc: 'A virtual machine.' }, {
+  inherits: 'cluster', ordered: MEMORY_ORDER, doc: 'A virtual machine.' }, {
   auto_pinning_policy: enumOf(AutoPinningPolicy, 'How CPU and NUMA pinning is computed automatically.'),
   bios: struct(() => Bios, 'BIOS settings.'),
   console: struct(() => Console, 'Serial console setting.', { allContent: true }),
@@ -77,7 +78,7 @@ export const Vm = defineEntity('Vm', {
   io: struct(() => Io, 'I/O settings.'),
   large_icon: struct(() => Icon, 'Large icon.'),
   lease: struct(() => StorageDomainLease, 'Storage lease.'),
-  memory: int('Memory size, in bytes.'),
+  memory: int('Memory size, in bytes.', { range: MEMORY }),
   memory_policy: struct(() => MemoryPolicy, 'Memory management settings.'),
   migration: struct(() => MigrationOptions, 'Migration settings.'),
   migration_downtime: int('Maximum downtime allowed during migration, in ms.'),
@@ -166,10 +167,11 @@ export const Cpu = defineStruct('Cpu', { doc: 'CPU description: type, topology a
   type: str('Name of the CPU model.'),
 });
 
-export const CpuTopology = defineStruct('CpuTopology', { doc: 'Number of sockets, cores and threads.', plural: 'cpu_topologies' }, {
-  cores: int('Number of cores per socket.'),
-  sockets: int('Number of sockets.'),
-  threads: int('Number of threads per core.'),
+export const CpuTopology = defineStruct('CpuTopology', {
+  doc: 'Number of sockets, cores and threads.', plural: 'cpu_topologies', product: { of: ['sockets', 'cores', 'threads'], max: MAX_VCPUS } }, {
+  cores: int('Number of cores per socket.', { range: CORES_PER_SOCKET }),
+  sockets: int('Number of sockets.', { range: SOCKETS }),
+  threads: int('Number of threads per core.', { range: THREADS_PER_CORE }),
 });
 
 export const CpuTune = defineStruct('CpuTune', { doc: 'CPU pinning settings.' }, {

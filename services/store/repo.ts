@@ -65,11 +65,12 @@ export class Repo {
   /**
    * Reads an object to change it in this transaction: on PostgreSQL the row stays locked until
    * the transaction ends, so a concurrent change is neither lost nor overwritten. (SQLite runs one
-   * writing transaction at a time, which gives the same.)
+   * writing transaction at a time, which gives the same.) Outside a transaction (a read) it locks
+   * nothing, so reads never wait for writes.
    */
-  async getForUpdate(type: StructType, id: string): Promise<Obj | undefined> {
-    const q = this.query(type).where('id', id).first('data');
-    if (String(this.db.client.config.client) === 'pg') q.forUpdate();
+  async getForUpdate(type: StructType, id: string, owners: Owners = {}): Promise<Obj | undefined> {
+    const q = this.query(type, owners).where('id', id).first('data');
+    if (this.db.isTransaction === true && String(this.db.client.config.client) === 'pg') q.forUpdate();
     const row: { data: string } | undefined = await q;
     return row && (JSON.parse(row.data) as Obj);
   }
