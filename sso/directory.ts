@@ -15,7 +15,7 @@ import { badRequest, conflict, notFound } from '../services/fault';
 import { resolve } from '../services/refs';
 import { hashPassword, verifyPassword } from './passwords';
 
-interface Account {
+export interface Account {
   id: string;
   name: string;
   hash: string | null;
@@ -53,13 +53,31 @@ export async function engineUser(repo: Repo, account: Account): Promise<Obj> {
   });
 }
 
-/** The user a login name and password stand for, or undefined when they do not match. */
-export async function authenticate(db: Knex, login: string, password: string): Promise<Principal | undefined> {
+/** The account a login name names, if the internal directory has it. */
+export async function accountOf(db: Knex, login: string): Promise<Account | undefined> {
   const name = accountName(login);
-  const account = name === undefined ? undefined : await accounts(db).where('name', name).first();
-  // Hash even for unknown names, so timing does not tell which names exist.
-  const hash = account?.hash ?? (await hashPassword('timing-equaliser'));
-  if (!(await verifyPassword(password, hash)) || !account) return undefined;
+  return name === undefined ? undefined : accounts(db).where('name', name).first();
+}
+
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * The hash an unknown name (or an account without a password) is checked against, so that such
+ * a login costs the one verification a wrong password does: made once per process.
+ */
+export function unknownAccountHash(): Promise<string> {
+  dummyHash ??= hashPassword(randomBytes(24).toString('base64'));
+  return dummyHash;
+}
+
+/** Whether `password` is the account's; always exactly one verification. */
+export async function passwordMatches(account: Account | undefined, password: string): Promise<boolean> {
+  const matches = await verifyPassword(password, account?.hash ?? (await unknownAccountHash()));
+  return matches && account?.hash != null;
+}
+
+/** The caller an account logs in as. */
+export async function principalOfAccount(db: Knex, account: Account): Promise<Principal> {
   const user = await engineUser(new Repo(db), account);
   return { userId: String(user.id), userName: String(user.user_name) };
 }
