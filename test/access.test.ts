@@ -8,16 +8,9 @@ import { collectionRoutes } from '../model/tree';
 import { pathOf } from '../api/present';
 import { ADMIN_USER_ID } from '../services/store/seed';
 import { ADMIN_PASSWORD, ApiClient, SQLITE, TestEngine, withEngine } from './support/engine';
+import { addUser } from './support/logins';
 
 const DOMAIN = '696e7465726e616c2d617574687a'; // internal-authz, as its id
-
-async function addUser(admin: ApiClient, name: string, password: string): Promise<string> {
-  const account = await admin.call('POST', `/domains/${DOMAIN}/users`, `<user><user_name>${name}</user_name><password>${password}</password></user>`);
-  assert.equal(account.status, 201, account.text);
-  const user = await admin.call('POST', '/users', `<user><user_name>${name}@internal-authz</user_name><domain><name>internal-authz</name></domain></user>`);
-  assert.equal(user.status, 201, user.text);
-  return String(XML.read(T.User, user.text).id);
-}
 
 async function clientOf(t: TestEngine, login: string, password: string, filter = true): Promise<ApiClient> {
   const api = new ApiClient(t, XML, await t.token(login, password));
