@@ -14,6 +14,7 @@ import { ADMIN_USER_ID, INTERNAL_DOMAIN, internalDomainId } from '../services/st
 import { badRequest, conflict, notFound } from '../services/fault';
 import { resolve } from '../services/refs';
 import { hashPassword, verifyPassword } from './passwords';
+import { revokeUserCredentials } from './tokens';
 
 export interface Account {
   id: string;
@@ -177,12 +178,13 @@ implement(S.UserEntity, {
     if (!user) throw notFound(`User '${call.scope[0]}' does not exist`);
     return user;
   },
-  /** The one change a user may make: its own password. */
+  /** The one change a user may make: its own password. The old one's tokens and sessions end with it. */
   async update(call, body) {
     const user = await call.repo.get(T.User, call.scope[0]);
     if (!user) throw notFound(`User '${call.scope[0]}' does not exist`);
     if (body.password === undefined) throw badRequest('Only the password of a user can be changed');
     await setPassword(call.repo.db, String(user.id), String(body.password));
+    await revokeUserCredentials(call.repo.db, String(user.id));
     return user;
   },
   async remove(call) {
