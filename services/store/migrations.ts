@@ -193,6 +193,8 @@ const migrations: Record<string, Migration> = {
         t.string('user_id', 64).primary();
         t.bigInteger('issued_until').notNullable();
       });
+      // Failed logins are counted per account now, no longer per name as typed.
+      await knex('login_failures').where('key', 'like', 'user:%').delete();
     },
     async down(knex) {
       await knex.schema.dropTable('revoked_users');
