@@ -1,11 +1,11 @@
 // The SSO runtime of one engine process: token signing and checking, sessions, robot tokens
 // and login throttling, over the database every process shares.
+import { Knex } from 'knex';
 import * as T from '../model/types';
 import { Engine, Principal } from '../services/behaviour';
 import { Repo } from '../services/store/repo';
-import { EventCode, recordEvent } from '../services/events';
-import { Knex } from 'knex';
 import { ADMIN_USER_ID } from '../services/store/seed';
+import { EventCode, recordEvent } from '../services/events';
 import { Account, accountName, accountOf, passwordMatches, principalOfAccount, unknownAccountHash } from './directory';
 import { loadSigningKeys } from './keys';
 import { LoginThrottle, unlockAccount } from './throttle';

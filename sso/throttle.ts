@@ -73,7 +73,7 @@ export class LoginThrottle {
         const lockable = lockKeys.includes(row.key);
         // A lockout that has ended starts a new count; the admin's delay keeps counting.
         const failures = (lockable && Number(row.locked_until) > 0 ? 0 : Number(row.failures)) + 1;
-        const lockedUntil = lockable && failures >= this.s.maxFailures ? now + this.s.lockoutSeconds * 1000 : Number(row.locked_until);
+        const lockedUntil = !lockable ? Number(row.locked_until) : failures >= this.s.maxFailures ? now + this.s.lockoutSeconds * 1000 : 0;
         locks ||= lockable && lockedUntil > 0;
         await trx(TABLE).where('key', row.key).update({ failures, locked_until: lockedUntil });
       }

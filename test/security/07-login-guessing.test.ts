@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Answer } from '../support/http';
 import { XML } from '../../model/codec';
-import { ADMIN_PASSWORD, ApiClient, BACKENDS, Sibling, TestEngine, spawnSibling } from '../support/engine';
+import { ADMIN_PASSWORD, ApiClient, BACKENDS, SQLITE, Sibling, TestEngine, spawnSibling } from '../support/engine';
 import { addUser, scryptRuns, tokenLogin } from '../support/logins';
 
 const MAX_FAILURES = 5;
@@ -105,3 +105,27 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+describe('07 login guessing: after a lockout', () => {
+  let t: TestEngine;
+  before(async () => {
+    t = await TestEngine.start(SQLITE, { loginMaxFailures: MAX_FAILURES, loginLockout: 1 });
+    await addUser(await ApiClient.of(t, XML), 'amy', 'amy-password-1');
+  });
+  after(async () => t?.stop());
+
+  it('counts anew and locks again', async () => {
+    let address = 0;
+    const fail = () => tokenLogin(t.base, { username: 'amy', password: 'wrong', from: `127.0.7.${++address}` });
+    for (let i = 0; i < MAX_FAILURES; i++) assert.equal((await fail()).status, 400);
+    // Refused (and not counted) until the lockout ends; then the first failure of a new count.
+    let first = await fail();
+    while (first.status === 429) {
+      await new Promise((r) => setTimeout(r, 100));
+      first = await fail();
+    }
+    assert.equal(first.status, 400);
+    for (let i = 1; i < MAX_FAILURES; i++) assert.equal((await fail()).status, 400);
+    assert.equal((await tokenLogin(t.base, { username: 'amy', password: 'amy-password-1', from: '127.0.7.250' })).status, 429);
+  });
+});
