@@ -8,7 +8,7 @@
 import { Plugin, Request, ResponseToolkit } from '@hapi/hapi';
 import Boom from '@hapi/boom';
 import { Principal } from '../services/behaviour';
-import { unauthorized } from '../services/fault';
+import { badRequest, unauthorized } from '../services/fault';
 import { Sso } from '../sso';
 import { header } from './negotiation';
 import { tooManyLogins } from './faults';
@@ -45,6 +45,7 @@ async function fromAuthorization(sso: Sso, request: Request, authorization: stri
     const result = await sso.login(decoded.slice(0, colon), decoded.slice(colon + 1), request.info.remoteAddress);
     if (result.kind === 'locked') throw tooManyLogins(result.retryAfter);
     if (result.kind === 'denied') throw challenge('Wrong user name or password');
+    if (result.kind === 'invalid') throw badRequest(result.detail);
     return result.principal;
   }
   throw challenge(`Authorization scheme '${scheme}' is not supported: use Bearer or Basic`);

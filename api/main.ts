@@ -1,5 +1,11 @@
 // `npm start`: one process serving the API from the settings in the environment.
+// `npm run unlock -- <user name | client address>...`: ends the login lockouts of those.
+import { isIP } from 'node:net';
 import { configFromEnv } from '../services/config';
+import { connect } from '../services/store/connect';
+import { migrate } from '../services/store/migrations';
+import { unlockLogin } from '../sso';
+import { unlockAddress } from '../sso/throttle';
 import { openEngine } from '../services/engine';
 import { ensureAdminPassword } from '../sso/directory';
 import { startApi } from './server';
@@ -31,7 +37,24 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? `Hangar could not start: ${e.message}` : e);
+/** Clears the failed logins of each account (by any of its names) or client address named. */
+async function unlock(names: string[]): Promise<void> {
+  if (!names.length) throw new Error('name the users (joe@internal) or client addresses to unlock');
+  const config = configFromEnv();
+  const db = await connect({ url: config.db, schema: config.dbSchema });
+  try {
+    await migrate(db);
+    for (const name of names) {
+      const cleared = isIP(name) ? await unlockAddress(db, name) : await unlockLogin(db, name);
+      console.log(`${name}: ${cleared ? 'failed logins cleared, logins taken again' : 'no failed logins to clear'}`);
+    }
+  } finally {
+    await db.destroy();
+  }
+}
+
+const [command, ...args] = process.argv.slice(2);
+(command === 'unlock' ? unlock(args) : main()).catch((e: unknown) => {
+  console.error(e instanceof Error ? `Hangar could not ${command === 'unlock' ? 'unlock' : 'start'}: ${e.message}` : e);
   process.exit(1);
 });

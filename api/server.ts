@@ -6,6 +6,7 @@ import { allServices } from '../model/tree';
 import { Sso } from '../sso';
 import { faults } from './faults';
 import { versioning } from './versioning';
+import { dotSegments } from './paths';
 import { auth } from './auth';
 import { apiRoutes } from './routes';
 import { ssoRoutes } from './sso';
@@ -27,7 +28,7 @@ async function build(engine: Engine, sso: Sso, port: number, tls: { key: string;
     routes: { payload: { parse: false, output: 'data', maxBytes: MAX_BODY } },
     router: { stripTrailingSlash: true },
   });
-  await server.register([versioning, faults]);
+  await server.register([dotSegments, versioning, faults]);
   await server.register({ plugin: auth, options: { sso, tls: tls !== undefined } });
   server.route([...ssoRoutes(engine, sso, caPem), eventStreamRoute(engine), ...apiRoutes(engine)]);
   return server;

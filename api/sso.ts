@@ -1,19 +1,29 @@
 // SSO endpoints outside the API: the OAuth2 password grant (with @node-oauth/oauth2-server),
 // token introspection, logout, health and the CA.
-import { Request, ResponseToolkit, ServerRoute } from '@hapi/hapi';
+import { Request, ResponseObject, ResponseToolkit, ServerRoute } from '@hapi/hapi';
 import OAuth2Server from '@node-oauth/oauth2-server';
 import { Engine, Principal } from '../services/behaviour';
 import { Repo } from '../services/store/repo';
 import { EventCode, recordEvent } from '../services/events';
-import { Sso } from '../sso';
+import { Sso, oversizedField } from '../sso';
 import { API_SCOPE } from '../sso/tokens';
 
 /** oVirt clients send no client id; they are served as this one client. */
 const DEFAULT_CLIENT = 'ovirt-engine-client';
 
+/** Form bodies of the SSO endpoints hold a few short fields. */
+const MAX_FORM_BODY = 16 * 1024;
+
+/** Parameters that are credentials: URLs end up in logs and histories, so these come only in a body. */
+const CREDENTIAL_PARAMS = ['password', 'token'];
+
+/** The form parameters of an SSO request: its query's and its POST body's. */
 function params(request: Request): Record<string, string> {
+  const query = request.query as Record<string, string>;
+  const inUrl = CREDENTIAL_PARAMS.find((name) => name in query);
+  if (inUrl) throw new OAuth2Server.InvalidRequestError(`The ${inUrl} must be sent in the body of a POST request, not in the URL`);
   const body = Buffer.isBuffer(request.payload) ? Object.fromEntries(new URLSearchParams(request.payload.toString('utf8'))) : {};
-  return { ...(request.query as Record<string, string>), ...body };
+  return { ...query, ...body };
 }
 
 /** Errors the token endpoint answers with, in the shape OAuth2 clients (and ovirtsdk4) parse. */
@@ -29,6 +39,7 @@ function oauthFor(engine: Engine, sso: Sso, address: string): OAuth2Server {
     async getUser(username, password) {
       const result = await sso.login(username, password, address);
       if (result.kind === 'locked') throw new LoginsLocked(result.retryAfter);
+      if (result.kind === 'invalid') throw new OAuth2Server.InvalidRequestError(result.detail);
       return result.kind === 'ok' ? result.principal : false;
     },
     async validateScope(_user, _client, scope) {
@@ -53,8 +64,24 @@ function oauthFor(engine: Engine, sso: Sso, address: string): OAuth2Server {
   return new OAuth2Server({ model, requireClientAuthentication: { password: false }, accessTokenLifetime: engine.config.tokenLifetime });
 }
 
+/**
+ * The answer for an error of an SSO endpoint, in the shape OAuth2 clients parse. Unexpected
+ * errors (a database failing) are logged and told apart from the client's only as a server error.
+ */
+function oauthFailure(request: Request, h: ResponseToolkit, e: unknown) {
+  const expected = e instanceof OAuth2Server.OAuthError && !(e instanceof OAuth2Server.ServerError);
+  // The library wraps what the model threw as `inner`: log the cause itself.
+  if (!expected) request.log(['error'], (e as { inner?: object }).inner ?? (e as object));
+  const err = expected ? e : new OAuth2Server.ServerError('Internal server error');
+  const out = h.response({ error: err.name, error_description: err.message }).code(err.code).type('application/json');
+  if (err instanceof LoginsLocked) out.header('Retry-After', String(err.retryAfter));
+  return out;
+}
+
 async function token(engine: Engine, sso: Sso, request: Request, h: ResponseToolkit) {
-  const body = { client_id: DEFAULT_CLIENT, ...params(request) };
+  const body: Record<string, string> = { client_id: DEFAULT_CLIENT, ...params(request) };
+  const oversized = oversizedField({ scope: body.scope });
+  if (oversized) throw new OAuth2Server.InvalidRequestError(oversized);
   const req = new OAuth2Server.Request({
     method: 'POST',
     query: {},
@@ -63,54 +90,48 @@ async function token(engine: Engine, sso: Sso, request: Request, h: ResponseTool
     body,
   });
   const res = new OAuth2Server.Response({ headers: {} });
-  try {
-    const issued = await oauthFor(engine, sso, request.info.remoteAddress).token(req, res);
-    const exp = Math.floor((issued.accessTokenExpiresAt?.getTime() ?? Date.now()) / 1000);
-    return h.response({ ...(res.body as object), exp: String(exp) }).type('application/json');
-  } catch (e) {
-    const err = e instanceof OAuth2Server.OAuthError ? e : new OAuth2Server.ServerError('Internal server error');
-    const out = h.response({ error: err.name, error_description: err.message }).code(err.code).type('application/json');
-    if (err instanceof LoginsLocked) out.header('Retry-After', String(err.retryAfter));
-    return out;
-  }
+  const issued = await oauthFor(engine, sso, request.info.remoteAddress).token(req, res);
+  const exp = Math.floor((issued.accessTokenExpiresAt?.getTime() ?? Date.now()) / 1000);
+  return h.response({ ...(res.body as object), exp: String(exp) }).type('application/json');
+}
+
+/** An SSO endpoint, by GET or by POST with a form body of a few fields; errors answered as OAuth2 errors. */
+function ssoEndpoint(path: string, handler: (request: Request, h: ResponseToolkit) => Promise<ResponseObject>): ServerRoute[] {
+  const options = { auth: false as const };
+  const guarded = async (request: Request, h: ResponseToolkit) => {
+    try {
+      return await handler(request, h);
+    } catch (e) {
+      return oauthFailure(request, h, e);
+    }
+  };
+  return [
+    { method: 'GET', path, options, handler: guarded },
+    { method: 'POST', path, options: { ...options, payload: { maxBytes: MAX_FORM_BODY } }, handler: guarded },
+  ];
 }
 
 export function ssoRoutes(engine: Engine, sso: Sso, caPem: string): ServerRoute[] {
   return [
-    {
-      method: ['GET', 'POST'],
-      path: '/ovirt-engine/sso/oauth/token',
-      options: { auth: false },
-      handler: (request, h) => token(engine, sso, request, h),
-    },
-    {
-      // Introspection of a token by whoever holds it (RFC 7662 shape).
-      method: ['GET', 'POST'],
-      path: '/ovirt-engine/sso/oauth/token-info',
-      options: { auth: false },
-      handler: async (request, h) => {
-        const claims = await sso.tokens.verify(params(request).token ?? '');
-        const principal = claims && (await sso.principalOf(claims.userId));
-        const body = claims && principal
-          ? { active: true, exp: claims.exp, jti: claims.jti, scope: claims.scope, user_id: principal.userName, token_type: 'bearer' }
-          : { active: false };
-        return h.response(body).type('application/json');
-      },
-    },
-    {
-      method: ['GET', 'POST'],
-      path: '/ovirt-engine/services/sso-logout',
-      options: { auth: false },
-      handler: async (request, h) => {
-        const bearer = /^Bearer\s+(.+)$/i.exec(String(request.headers.authorization ?? ''))?.[1];
-        const tokenText = params(request).token ?? bearer;
-        const claims = tokenText ? await sso.tokens.verify(tokenText) : undefined;
-        if (tokenText && claims && (await sso.tokens.revoke(tokenText))) {
-          await recordEvent(new Repo(engine.db), { code: EventCode.USER_LOGOUT, severity: 'normal', description: 'User logged out.', userId: claims.userId });
-        }
-        return h.response({}).type('application/json');
-      },
-    },
+    ...ssoEndpoint('/ovirt-engine/sso/oauth/token', (request, h) => token(engine, sso, request, h)),
+    // Introspection of a token by whoever holds it (RFC 7662 shape).
+    ...ssoEndpoint('/ovirt-engine/sso/oauth/token-info', async (request, h) => {
+      const claims = await sso.tokens.verify(params(request).token ?? '');
+      const principal = claims && (await sso.principalOf(claims.userId));
+      const body = claims && principal
+        ? { active: true, exp: claims.exp, jti: claims.jti, scope: claims.scope, user_id: principal.userName, token_type: 'bearer' }
+        : { active: false };
+      return h.response(body).type('application/json');
+    }),
+    ...ssoEndpoint('/ovirt-engine/services/sso-logout', async (request, h) => {
+      const bearer = /^Bearer\s+(.+)$/i.exec(String(request.headers.authorization ?? ''))?.[1];
+      const tokenText = params(request).token ?? bearer;
+      const claims = tokenText ? await sso.tokens.verify(tokenText) : undefined;
+      if (tokenText && claims && (await sso.tokens.revoke(tokenText))) {
+        await recordEvent(new Repo(engine.db), { code: EventCode.USER_LOGOUT, severity: 'normal', description: 'User logged out.', userId: claims.userId });
+      }
+      return h.response({}).type('application/json');
+    }),
     {
       method: 'GET',
       path: '/ovirt-engine/services/health',

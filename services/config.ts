@@ -30,11 +30,17 @@ export interface Config {
   revocationRefreshMs: number;
   /** Idle lifetime of persistent-auth sessions, in seconds. */
   sessionTimeout: number;
-  /** Failed logins in a row, per user name or address, before logins are refused. */
+  /**
+   * Failed logins in a row, per account (any of its names) or client address, before logins are
+   * refused; attempts under way count, so parallel guesses beyond it are refused unchecked.
+   */
   loginMaxFailures: number;
-  /** How long logins stay refused after that, in seconds. */
+  /** How long logins stay refused after that, in seconds (the built-in admin's longest wait too). */
   loginLockout: number;
-  /** Delay added to each failed login answer per recent failure, in milliseconds. */
+  /**
+   * The built-in admin is not locked out: after a failed login an address waits this long (in
+   * milliseconds) before its next try of it, twice as long after each further failure.
+   */
   loginDelayMs: number;
   /** The simulated runtime runs this many times faster than real hosts. */
   simSpeed: number;

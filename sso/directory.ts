@@ -14,8 +14,9 @@ import { ADMIN_USER_ID, INTERNAL_DOMAIN, internalDomainId } from '../services/st
 import { badRequest, conflict, notFound } from '../services/fault';
 import { resolve } from '../services/refs';
 import { hashPassword, verifyPassword } from './passwords';
+import { revokeUserCredentials } from './tokens';
 
-interface Account {
+export interface Account {
   id: string;
   name: string;
   hash: string | null;
@@ -53,13 +54,31 @@ export async function engineUser(repo: Repo, account: Account): Promise<Obj> {
   });
 }
 
-/** The user a login name and password stand for, or undefined when they do not match. */
-export async function authenticate(db: Knex, login: string, password: string): Promise<Principal | undefined> {
+/** The account a login name names, if the internal directory has it. */
+export async function accountOf(db: Knex, login: string): Promise<Account | undefined> {
   const name = accountName(login);
-  const account = name === undefined ? undefined : await accounts(db).where('name', name).first();
-  // Hash even for unknown names, so timing does not tell which names exist.
-  const hash = account?.hash ?? (await hashPassword('timing-equaliser'));
-  if (!(await verifyPassword(password, hash)) || !account) return undefined;
+  return name === undefined ? undefined : accounts(db).where('name', name).first();
+}
+
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * The hash an unknown name (or an account without a password) is checked against, so that such
+ * a login costs the one verification a wrong password does: made once per process.
+ */
+export function unknownAccountHash(): Promise<string> {
+  dummyHash ??= hashPassword(randomBytes(24).toString('base64'));
+  return dummyHash;
+}
+
+/** Whether `password` is the account's; always exactly one verification. */
+export async function passwordMatches(account: Account | undefined, password: string): Promise<boolean> {
+  const matches = await verifyPassword(password, account?.hash ?? (await unknownAccountHash()));
+  return matches && account?.hash != null;
+}
+
+/** The caller an account logs in as. */
+export async function principalOfAccount(db: Knex, account: Account): Promise<Principal> {
   const user = await engineUser(new Repo(db), account);
   return { userId: String(user.id), userName: String(user.user_name) };
 }
@@ -159,12 +178,13 @@ implement(S.UserEntity, {
     if (!user) throw notFound(`User '${call.scope[0]}' does not exist`);
     return user;
   },
-  /** The one change a user may make: its own password. */
+  /** The one change a user may make: its own password. The old one's tokens and sessions end with it. */
   async update(call, body) {
     const user = await call.repo.get(T.User, call.scope[0]);
     if (!user) throw notFound(`User '${call.scope[0]}' does not exist`);
     if (body.password === undefined) throw badRequest('Only the password of a user can be changed');
     await setPassword(call.repo.db, String(user.id), String(body.password));
+    await revokeUserCredentials(call.repo.db, String(user.id));
     return user;
   },
   async remove(call) {

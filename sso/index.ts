@@ -1,12 +1,14 @@
 // The SSO runtime of one engine process: token signing and checking, sessions, robot tokens
 // and login throttling, over the database every process shares.
+import { Knex } from 'knex';
 import * as T from '../model/types';
 import { Engine, Principal } from '../services/behaviour';
 import { Repo } from '../services/store/repo';
+import { ADMIN_USER_ID } from '../services/store/seed';
 import { EventCode, recordEvent } from '../services/events';
-import { authenticate } from './directory';
+import { Account, accountName, accountOf, passwordMatches, principalOfAccount, unknownAccountHash } from './directory';
 import { loadSigningKeys } from './keys';
-import { LoginThrottle } from './throttle';
+import { LoginThrottle, unlockAccount } from './throttle';
 import { SessionStore } from './sessions';
 import { TokenService } from './tokens';
 import { ROBOT_PREFIX, robotUser } from './robot-tokens';
@@ -14,7 +16,29 @@ import { ROBOT_PREFIX, robotUser } from './robot-tokens';
 export type LoginResult =
   | { kind: 'ok'; principal: Principal }
   | { kind: 'denied' }
-  | { kind: 'locked'; retryAfter: number };
+  | { kind: 'locked'; retryAfter: number }
+  | { kind: 'invalid'; detail: string };
+
+/** The longest values the SSO takes: every real name, password and scope fits well within. */
+export const FIELD_LIMITS = { username: 256, password: 1024, scope: 1024 } as const;
+
+/** What is wrong with the first of `fields` that is longer than the SSO takes. */
+export function oversizedField(fields: Partial<Record<keyof typeof FIELD_LIMITS, string>>): string | undefined {
+  for (const [name, value] of Object.entries(fields) as [keyof typeof FIELD_LIMITS, string | undefined][]) {
+    if (value !== undefined && value.length > FIELD_LIMITS[name]) return `The ${name} is longer than ${FIELD_LIMITS[name]} characters`;
+  }
+  return undefined;
+}
+
+/** Every name of an account counts as the account; a name no account has, as its normalised form. */
+function accountKey(account: Account | undefined, login: string): string {
+  return account ? `account:${account.id}` : `name:${(accountName(login) ?? login).toLowerCase()}`;
+}
+
+/** Ends the lockout of the account a login name names (or of the name, when no account has it). */
+export async function unlockLogin(db: Knex, login: string): Promise<number> {
+  return unlockAccount(db, accountKey(await accountOf(db, login), login));
+}
 
 export class Sso {
   private constructor(
@@ -27,6 +51,8 @@ export class Sso {
   static async open(engine: Engine): Promise<Sso> {
     const c = engine.config;
     const keys = await loadSigningKeys(engine.db);
+    // Made now, so that no login pays for it (that would tell unknown names apart).
+    await unknownAccountHash();
     return new Sso(
       engine,
       new TokenService(engine.db, keys, c.revocationRefreshMs),
@@ -35,20 +61,27 @@ export class Sso {
     );
   }
 
-  /** Checks a password login from `address`, throttled and recorded in the audit log. */
+  /**
+   * Checks a password login from `address`, throttled and recorded in the audit log. The attempt
+   * is counted before the password is checked, and costs the same for unknown names.
+   */
   async login(login: string, password: string, address: string): Promise<LoginResult> {
-    const repo = new Repo(this.engine.db);
-    const locked = await this.throttle.lockout(login, address);
-    if (locked) return { kind: 'locked', retryAfter: locked.retryAfter };
-    const principal = await authenticate(this.engine.db, login, password);
-    if (principal) {
-      await this.throttle.succeeded(login);
+    const oversized = oversizedField({ username: login, password });
+    if (oversized) return { kind: 'invalid', detail: oversized };
+    const db = this.engine.db;
+    const repo = new Repo(db);
+    const account = await accountOf(db, login);
+    const reservation = await this.throttle.reserve({ account: accountKey(account, login), address, delayOnly: account?.id === ADMIN_USER_ID });
+    if ('retryAfter' in reservation) return { kind: 'locked', retryAfter: reservation.retryAfter };
+    if ((await passwordMatches(account, password)) && account) {
+      await this.throttle.succeeded(reservation);
+      const principal = await principalOfAccount(db, account);
       await recordEvent(repo, { code: EventCode.USER_LOGIN, severity: 'normal', description: `User ${principal.userName} logged in from ${address}.`, userId: principal.userId });
       return { kind: 'ok', principal };
     }
-    const nowLocked = await this.throttle.failed(login, address);
+    await this.throttle.failed(reservation);
     await recordEvent(repo, { code: EventCode.USER_LOGIN_FAILED, severity: 'warning', description: `Failed login of ${login} from ${address}.` });
-    if (nowLocked) {
+    if (reservation.locks) {
       await recordEvent(repo, {
         code: EventCode.USER_LOGIN_LOCKED, severity: 'alert',
         description: `Logins of ${login} or from ${address} are refused for ${this.engine.config.loginLockout} s after repeated failures.`,

@@ -1,6 +1,8 @@
 // SSO access tokens: JWTs signed with the engine's key pair, each with an id (`jti`) that
-// logout revokes. Revocations are shared through the database; each process refreshes its
-// copy every `revocationRefreshMs`, the bound within which a revocation reaches every process.
+// logout revokes; a password change revokes every token of its user issued until then.
+// Revocations are shared through the database; each process refreshes its copy every
+// `revocationRefreshMs`, the bound within which a revocation reaches every process (the process
+// that made it refreshes at its next check).
 import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import jwt from 'jsonwebtoken';
@@ -8,6 +10,23 @@ import { SigningKeys } from './keys';
 
 export const API_SCOPE = 'ovirt-app-api';
 const ISSUER = 'hangar-sso';
+/** The issue time in milliseconds (`iat` has seconds): a login right after a password change must count as after it. */
+const ISSUED_MS = 'iat_ms';
+
+/** Revocations made by this process since it started: a change tells its token services to refresh. */
+let revocationsMade = 0;
+
+/**
+ * Revokes every token and session the user has now (in the transaction of the password change):
+ * tokens by their issue time, sessions by removing them.
+ */
+export async function revokeUserCredentials(db: Knex | Knex.Transaction, userId: string): Promise<void> {
+  await db('revoked_users').insert({ user_id: userId, issued_until: Date.now() }).onConflict('user_id').merge();
+  await db('sessions').where('user_id', userId).delete();
+  // Counted once it is committed, so that a refresh started sooner cannot take it for seen.
+  const committed = 'executionPromise' in db ? db.executionPromise : Promise.resolve();
+  committed.then(() => revocationsMade++, () => undefined);
+}
 
 export interface TokenClaims {
   userId: string;
@@ -19,7 +38,10 @@ export interface TokenClaims {
 
 export class TokenService {
   private revoked = new Set<string>();
+  /** User id → the issue time (ms) up to which the user's tokens are revoked. */
+  private revokedUntil = new Map<string, number>();
   private lastRefresh = 0;
+  private revocationsSeen = 0;
   private refreshing?: Promise<void>;
 
   constructor(
@@ -30,7 +52,7 @@ export class TokenService {
 
   sign(userId: string, lifetimeSeconds: number, scope = API_SCOPE): { token: string; claims: TokenClaims } {
     const jti = randomUUID();
-    const token = jwt.sign({ scope }, this.keys.privateKey, {
+    const token = jwt.sign({ scope, [ISSUED_MS]: Date.now() }, this.keys.privateKey, {
       algorithm: 'RS256',
       subject: userId,
       jwtid: jti,
@@ -53,6 +75,8 @@ export class TokenService {
     if (!payload.sub || !payload.jti || !payload.exp) return undefined;
     await this.refreshRevocations();
     if (this.revoked.has(payload.jti)) return undefined;
+    const issued = Number(payload[ISSUED_MS] ?? (payload.iat ?? 0) * 1000);
+    if (issued <= (this.revokedUntil.get(payload.sub) ?? -1)) return undefined;
     return { userId: payload.sub, jti: payload.jti, exp: payload.exp, scope: String(payload.scope ?? '') };
   }
 
@@ -66,15 +90,20 @@ export class TokenService {
   }
 
   private refreshRevocations(): Promise<void> {
-    if (Date.now() - this.lastRefresh < this.revocationRefreshMs) return Promise.resolve();
+    const fresh = Date.now() - this.lastRefresh < this.revocationRefreshMs && this.revocationsSeen === revocationsMade;
+    if (fresh) return Promise.resolve();
     this.refreshing ??= (async () => {
       try {
         const now = Date.now();
+        const seen = revocationsMade;
         // Expired tokens fail verification anyway; their revocations can go.
         await this.db('revoked_tokens').where('expires_at', '<', now).delete();
         const rows: { jti: string }[] = await this.db('revoked_tokens').select('jti');
+        const users: { user_id: string; issued_until: string | number }[] = await this.db('revoked_users').select('user_id', 'issued_until');
         this.revoked = new Set(rows.map((r) => r.jti));
+        this.revokedUntil = new Map(users.map((u) => [u.user_id, Number(u.issued_until)]));
         this.lastRefresh = now;
+        this.revocationsSeen = seen;
       } finally {
         this.refreshing = undefined;
       }

@@ -42,3 +42,6 @@ export async function connect(c: DbConfig): Promise<Knex> {
   });
   return db;
 }
+
+/** Whether an open database is PostgreSQL (which takes row locks with `for update`). */
+export const onPostgres = (db: Knex | Knex.Transaction): boolean => String(db.client.config.client) === 'pg';

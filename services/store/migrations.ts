@@ -2,7 +2,8 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Knex } from 'knex';
 import * as T from '../../model/types';
-import { createTable } from './tables';
+import { StructType } from '../../model/meta';
+import { createTable, dataOf, tableOf } from './tables';
 import { seedAccess, seedInventory } from './seed';
 
 interface Migration {
@@ -16,6 +17,15 @@ const inventoryTypes = () => [
 ];
 
 const accessTypes = () => [T.Role, T.Permission, T.Group, T.ApiToken];
+
+/** Whether objects of `type` may hold a `secret` attribute, at any depth. */
+function holdsSecrets(type: StructType, seen = new Set<StructType>()): boolean {
+  seen.add(type);
+  return type.attributes.some((a) => {
+    const t = a.type();
+    return a.secret || (!a.link && t.kind === 'struct' && !seen.has(t) && holdsSecrets(t, seen));
+  });
+}
 
 const migrations: Record<string, Migration> = {
   '001_inventory': {
@@ -174,6 +184,36 @@ const migrations: Record<string, Migration> = {
       await knex.schema.alterTable('transfer_tickets', (t) => {
         for (const column of ['filename', 'sparse', 'dirty', 'ranges', 'connections']) t.dropColumn(column);
       });
+    },
+  },
+  '010_user_revocations': {
+    // A password change revokes the user's tokens issued until then (milliseconds since the epoch).
+    async up(knex) {
+      await knex.schema.createTable('revoked_users', (t) => {
+        t.string('user_id', 64).primary();
+        t.bigInteger('issued_until').notNullable();
+      });
+      // Failed logins are counted per account now, no longer per name as typed.
+      await knex('login_failures').where('key', 'like', 'user:%').delete();
+    },
+    async down(knex) {
+      await knex.schema.dropTable('revoked_users');
+    },
+  },
+  '011_no_stored_secrets': {
+    // Passwords given with objects (a host's root password, ...) are used, never kept: drop those kept before.
+    async up(knex) {
+      const stored = [...inventoryTypes(), ...accessTypes(), T.Snapshot, T.DiskSnapshot, T.ImageTransfer];
+      for (const type of stored.filter((t) => holdsSecrets(t))) {
+        const table = tableOf(type).name;
+        for (const row of await knex(table).select('seq', 'data')) {
+          const data = dataOf(type, JSON.parse(String(row.data)));
+          if (data !== row.data) await knex(table).where('seq', row.seq).update({ data });
+        }
+      }
+    },
+    async down() {
+      // What was dropped is gone.
     },
   },
 };

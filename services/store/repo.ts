@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import { StructType } from '../../model/meta';
 import { Obj } from '../../model/codec';
-import { columnsOf, tableOf } from './tables';
+import { columnsOf, dataOf, tableOf } from './tables';
 
 /** Owner filter: owner attribute → owner id (`{ vm: '…' }`). */
 export type Owners = Record<string, string>;
@@ -81,7 +81,7 @@ export class Repo {
   }
 
   async insert(type: StructType, obj: Obj): Promise<Obj> {
-    await this.db(tableOf(type).name).insert({ ...columnsOf(type, obj), data: JSON.stringify(obj) });
+    await this.db(tableOf(type).name).insert({ ...columnsOf(type, obj), data: dataOf(type, obj) });
     return obj;
   }
 
@@ -92,14 +92,14 @@ export class Repo {
     await this.db(table).insert({ ...columnsOf(type, { ...obj, id: placeholder }), data: '{}' });
     const row: { seq: number } = await this.db(table).where('id', placeholder).first('seq');
     const numbered = { ...obj, id: String(row.seq), index: row.seq };
-    await this.db(table).where('seq', row.seq).update({ ...columnsOf(type, numbered), data: JSON.stringify(numbered) });
+    await this.db(table).where('seq', row.seq).update({ ...columnsOf(type, numbered), data: dataOf(type, numbered) });
     return numbered;
   }
 
   async update(type: StructType, obj: Obj, owners: Owners = {}): Promise<Obj> {
     const n = await this.query(type, owners)
       .where('id', String(obj.id))
-      .update({ ...columnsOf(type, obj), data: JSON.stringify(obj) });
+      .update({ ...columnsOf(type, obj), data: dataOf(type, obj) });
     if (n !== 1) throw new Error(`${type.name} ${String(obj.id)} vanished during update`);
     return obj;
   }

@@ -123,3 +123,20 @@ export function columnsOf(type: StructType, obj: Obj): Record<string, string | n
   }
   return row;
 }
+
+/** An object as its table keeps it: without the attributes the model marks `secret`, at any depth. */
+export function withoutSecrets(type: StructType, obj: Obj): Obj {
+  const out: Obj = { ...obj };
+  for (const a of type.attributes) {
+    const v = out[a.name];
+    const t = a.type();
+    if (a.secret) delete out[a.name];
+    else if (a.link || t.kind !== 'struct' || v === undefined) continue;
+    else if (Array.isArray(v)) out[a.name] = v.map((item) => (isObj(item) ? withoutSecrets(t, item) : item));
+    else if (isObj(v)) out[a.name] = withoutSecrets(t, v);
+  }
+  return out;
+}
+
+/** The `data` column of an object: passwords are used by the engine, never stored. */
+export const dataOf = (type: StructType, obj: Obj): string => JSON.stringify(withoutSecrets(type, obj));
