@@ -40,6 +40,13 @@ export interface Config {
   simHostCores: number;
   /** Host name clients reach the image proxy at, in transfer URLs. */
   publicHost: string;
+  /**
+   * Directories (absolute paths) under which storage domains may live besides the data dir's
+   * `exports`: HANGAR_STORAGE_ROOTS, `:`-separated; none by default.
+   */
+  storageRoots: string[];
+  /** Seconds a file-system step of a request may take before the request fails (a hung NFS mount). */
+  fsTimeout: number;
 }
 
 function positive(value: string | undefined, name: string, fallback: number): number {
@@ -54,6 +61,13 @@ function port(value: string | undefined, name: string, fallback?: number): numbe
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number, got '${value}'`);
   return n;
+}
+
+function absolutePaths(value: string | undefined, name: string): string[] {
+  const paths = (value ?? '').split(':').filter((p) => p !== '');
+  const relative = paths.find((p) => !path.isAbsolute(p));
+  if (relative !== undefined) throw new Error(`${name} must list absolute paths, got '${relative}'`);
+  return paths.map((p) => path.resolve(p));
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -82,5 +96,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     simHostMemory: positive(env.HANGAR_SIM_HOST_MEMORY, 'HANGAR_SIM_HOST_MEMORY', 16 * 1024 ** 3),
     simHostCores: positive(env.HANGAR_SIM_HOST_CORES, 'HANGAR_SIM_HOST_CORES', 8),
     publicHost: env.HANGAR_PUBLIC_HOST || os.hostname(),
+    storageRoots: absolutePaths(env.HANGAR_STORAGE_ROOTS, 'HANGAR_STORAGE_ROOTS'),
+    fsTimeout: positive(env.HANGAR_FS_TIMEOUT, 'HANGAR_FS_TIMEOUT', 30) || 30,
   };
 }
