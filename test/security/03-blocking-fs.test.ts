@@ -51,6 +51,7 @@ for (const backend of BACKENDS) describe(`security: blocking file-system work on
     const fifo = path.join(dir, String(sd.id), 'dom_md', 'metadata');
     const metadata = fs.existsSync(fifo) ? fs.readFileSync(fifo, 'utf8') : '';
     fs.rmSync(fifo, { force: true });
+    fs.mkdirSync(path.dirname(fifo), { recursive: true });
     execFileSync('mkfifo', [fifo]);
     return { sd, fifo, metadata };
   }
