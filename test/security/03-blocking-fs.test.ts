@@ -23,7 +23,8 @@ async function readerOf(file: string, settled: () => boolean): Promise<number | 
     try {
       return fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENXIO') throw e;
+      // No reader yet, or (when the engine removes it without reading) no FIFO.
+      if (!['ENXIO', 'ENOENT'].includes(String((e as NodeJS.ErrnoException).code))) throw e;
     }
     await tick();
   }
