@@ -16,19 +16,19 @@ const tick = () => new Promise((r) => setTimeout(r, 10));
 
 /**
  * Waits until a process opens the FIFO at `file` for reading, then holds it open for writing (the
- * reader stays blocked until something is written). Answers undefined if `settled()` first.
+ * reader stays blocked until something is written). Answers undefined if none did once `settled()`.
  */
 async function readerOf(file: string, settled: () => boolean): Promise<number | undefined> {
-  while (!settled()) {
+  for (;;) {
     try {
       return fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
     } catch (e) {
       // No reader yet, or (when the engine removes it without reading) no FIFO.
       if (!['ENXIO', 'ENOENT'].includes(String((e as NodeJS.ErrnoException).code))) throw e;
     }
+    if (settled()) return undefined;
     await tick();
   }
-  return undefined;
 }
 
 /** A request whose answer is watched for, not waited on. */
@@ -100,8 +100,8 @@ for (const backend of BACKENDS) describe(`security: blocking file-system work on
     it('fails the request with a fault naming the step, and undoes its change', async () => {
       const { sd, fifo } = await domainOnFifo(ctx.api, 'hung');
       const r = await ctx.api.call('DELETE', `/storagedomains/${sd.id}?format=true`);
-      // Lets the step blocked in open(2) go on (to find no metadata) once the test is done with it.
-      const writer = await readerOf(fifo, () => false);
+      // Lets the step blocked in open(2), if any, go on (to find no metadata).
+      const writer = await readerOf(fifo, () => true);
       if (writer !== undefined) fs.closeSync(writer);
       assert.equal(r.status, 409, r.text);
       assert.match(r.text, /did not answer: formatting storage domain hung took longer than 0.5 s/);
