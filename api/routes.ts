@@ -7,6 +7,7 @@ import * as T from '../model/types';
 import { collectionRoutes, CollectionRoute } from '../model/tree';
 import { Call, Engine, collectionBehaviour, entityBehaviour } from '../services/behaviour';
 import { Repo } from '../services/store/repo';
+import { FileWork } from '../services/file-work';
 import { badRequest, methodNotAllowed, notFound } from '../services/fault';
 import { apiContent } from '../services/root';
 import { search } from '../services/search';
@@ -47,11 +48,17 @@ function paramsOf(request: Request): Record<string, string> {
   return Object.fromEntries(Object.keys(request.query).map((k) => [k, query(request, k) as string]));
 }
 
-/** Runs `run` with a call for this request: reads outside a transaction, writes inside one. */
+/**
+ * Runs `run` with a call for this request: reads outside a transaction, writes inside one; then
+ * the file-system work the call queued.
+ */
 function runner(engine: Engine, write: boolean) {
-  return (request: Request, scope: string[], run: Run) => {
-    const make = (repo: Repo): Call => ({ engine, repo, principal: principal(request), scope, params: paramsOf(request) });
-    return write ? engine.db.transaction((trx) => run(make(new Repo(trx)))) : run(make(new Repo(engine.db)));
+  return async (request: Request, scope: string[], run: Run) => {
+    const files = new FileWork(engine.config.fsTimeout);
+    const make = (repo: Repo): Call => ({ engine, repo, files, principal: principal(request), scope, params: paramsOf(request) });
+    const result = await (write ? engine.db.transaction((trx) => run(make(new Repo(trx)))) : run(make(new Repo(engine.db))));
+    await files.run(engine.db);
+    return result;
   };
 }
 

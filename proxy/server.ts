@@ -2,7 +2,6 @@
 // zero and flush, extents and checksum, on `/images/{ticket}`, over TLS with the engine's certificate.
 // Bytes stream through with back-pressure; no chunk is held whole in memory.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
@@ -10,6 +9,7 @@ import tls from 'node:tls';
 import { Socket } from 'node:net';
 import { Knex } from 'knex';
 import { Certificates } from '../services/pki';
+import { privateDir } from '../services/private-dir';
 import { Backend, openBackend } from './backend';
 import { ProxyError, Ticket, Tickets, may } from './tickets';
 import { parseContentRange, parseRange } from './ranges';
@@ -298,7 +298,7 @@ export async function startProxy(db: Knex, certs: Certificates, options: ProxyOp
   const local = http.createServer(handler);
   configure(local);
   // The port is ours, so a socket file by its name is a leftover of a process that died.
-  const socketPath = path.join(os.tmpdir(), 'hangar-imageio', `${actualPort}.sock`);
+  const socketPath = path.join(await privateDir('hangar-imageio'), `${actualPort}.sock`);
   await listenOnSocket(local, socketPath);
   images.unixSocket = socketPath;
 

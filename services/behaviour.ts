@@ -7,6 +7,7 @@ import { Repo } from './store/repo';
 import { Config } from './config';
 import { Storage } from './storage';
 import { Runtime } from './runtime/runtime';
+import { FileWork } from './file-work';
 
 export interface Engine {
   readonly config: Config;
@@ -25,6 +26,8 @@ export interface Call {
   readonly engine: Engine;
   /** Bound to the transaction the call runs in. */
   readonly repo: Repo;
+  /** File-system work to run once that transaction has committed. */
+  readonly files: FileWork;
   readonly principal: Principal;
   /** Ids along the path: `/vms/{0}/nics/{1}` → `[vmId, nicId]`. */
   readonly scope: readonly string[];

@@ -54,6 +54,13 @@ export interface Config {
   followMaxDepth: number;
   /** Objects `follow` may put in one response, counting each place an object fills. */
   followMaxObjects: number;
+  /**
+   * Directories (absolute paths) under which storage domains may live besides the data dir's
+   * `exports`: HANGAR_STORAGE_ROOTS, `:`-separated; none by default.
+   */
+  storageRoots: string[];
+  /** Seconds a file-system step of a request may take before the request fails (a hung NFS mount). */
+  fsTimeout: number;
 }
 
 function positive(value: string | undefined, name: string, fallback: number): number {
@@ -68,6 +75,13 @@ function port(value: string | undefined, name: string, fallback?: number): numbe
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number, got '${value}'`);
   return n;
+}
+
+function absolutePaths(value: string | undefined, name: string): string[] {
+  const paths = (value ?? '').split(':').filter((p) => p !== '');
+  const relative = paths.find((p) => !path.isAbsolute(p));
+  if (relative !== undefined) throw new Error(`${name} must list absolute paths, got '${relative}'`);
+  return paths.map((p) => path.resolve(p));
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -98,5 +112,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     publicHost: env.HANGAR_PUBLIC_HOST || os.hostname(),
     followMaxDepth: positive(env.HANGAR_FOLLOW_MAX_DEPTH, 'HANGAR_FOLLOW_MAX_DEPTH', 3),
     followMaxObjects: positive(env.HANGAR_FOLLOW_MAX_OBJECTS, 'HANGAR_FOLLOW_MAX_OBJECTS', 10000),
+    storageRoots: absolutePaths(env.HANGAR_STORAGE_ROOTS, 'HANGAR_STORAGE_ROOTS'),
+    fsTimeout: positive(env.HANGAR_FS_TIMEOUT, 'HANGAR_FS_TIMEOUT', 30) || 30,
   };
 }

@@ -56,7 +56,7 @@ export async function createDisk(call: Call, body: Obj): Promise<Obj> {
 }
 
 /** Removes a disk's row and its volume; refused while a VM uses it. */
-export async function removeDisk(call: Call, disk: Obj, exceptVm?: string): Promise<void> {
+export async function removeDisk(call: Pick<Call, 'engine' | 'repo'>, disk: Obj, exceptVm?: string): Promise<void> {
   const users = (await call.repo.list(T.DiskAttachment, {}, { where: { id: String(disk.id) } }))
     .filter((a) => isObj(a.vm) && a.vm.id !== exceptVm);
   if (users.length) throw conflict(`Cannot remove Disk ${String(disk.name ?? disk.id)}: it is attached to a virtual machine`);

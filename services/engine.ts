@@ -36,7 +36,7 @@ export async function openEngine(config: Config): Promise<RunningEngine> {
   const runtime = new SimulatedRuntime({
     speed: config.simSpeed, hostMemory: config.simHostMemory, hostCores: config.simHostCores, dataDir: config.dataDir,
   });
-  const engine: Engine = { config, db, storage: new Storage(config.dataDir), runtime };
+  const engine: Engine = { config, db, storage: new Storage(config.dataDir, config.storageRoots, config.fsTimeout), runtime };
   await pauseInterruptedUploads(engine);
   const scheduler = new Scheduler(db, runtime, TICK_MS, [() => monitorTransfers(engine)]);
   scheduler.start();

@@ -3,15 +3,15 @@
 // Each server runs detached, known by its socket and pid file, so any engine process (and a
 // restarted one) finds it; a transfer has at most one.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { privateDir, privateDirPath } from './private-dir';
 
 const run = promisify(execFile);
 
-/** Unix socket paths are short (108 bytes), so the servers live under the temporary directory. */
-const RUN_DIR = path.join(os.tmpdir(), 'hangar-nbd');
+/** Unix socket paths are short (108 bytes): sockets and pid files are in a private directory under the temporary one. */
+const RUN_DIR = 'hangar-nbd';
 const START_WAIT_MS = 10_000;
 
 /**
@@ -33,8 +33,8 @@ export interface NbdExport {
   shallow?: boolean;
 }
 
-export const nbdSocket = (transferId: string) => path.join(RUN_DIR, `${transferId}.sock`);
-const pidFile = (transferId: string) => path.join(RUN_DIR, `${transferId}.pid`);
+export const nbdSocket = (transferId: string) => path.join(privateDirPath(RUN_DIR), `${transferId}.sock`);
+const pidFile = (transferId: string) => path.join(privateDirPath(RUN_DIR), `${transferId}.pid`);
 
 /** Whether a process lives; a zombie does not (the daemon's reaper may be slow to collect it). */
 function alive(pid: number): boolean {
@@ -45,11 +45,25 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * Whether `pid` is the transfer's qemu-nbd: this user's process, started with its socket. A pid
+ * file outlives its server, and the pid may since name any other process.
+ */
+function servesTransfer(pid: number, transferId: string): boolean {
+  try {
+    const [command, ...args] = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return fs.statSync(`/proc/${pid}`).uid === process.getuid?.() && path.basename(command) === 'qemu-nbd' &&
+      args.includes(`--socket=${nbdSocket(transferId)}`);
+  } catch {
+    return false;
+  }
+}
+
 /** The process of a transfer's server, if it runs. */
 export function recordedPid(transferId: string): number | undefined {
   try {
     const pid = Number(fs.readFileSync(pidFile(transferId), 'utf8').trim());
-    return Number.isSafeInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
+    return Number.isSafeInteger(pid) && pid > 0 && alive(pid) && servesTransfer(pid, transferId) ? pid : undefined;
   } catch {
     return undefined;
   }
@@ -57,9 +71,9 @@ export function recordedPid(transferId: string): number | undefined {
 
 /** Starts the transfer's server unless it runs already; resolves once it accepts connections. */
 export async function ensureNbdServer(transferId: string, target: NbdExport): Promise<string> {
+  await privateDir(RUN_DIR);
   if (recordedPid(transferId) !== undefined && fs.existsSync(nbdSocket(transferId))) return nbdSocket(transferId);
   await stopNbdServer(transferId);
-  await fs.promises.mkdir(RUN_DIR, { recursive: true, mode: 0o700 });
   const args = (cache: string[]) => [
     '--fork', '--persistent', '--shared=0', ...cache,
     `--socket=${nbdSocket(transferId)}`, `--pid-file=${pidFile(transferId)}`,
@@ -82,6 +96,7 @@ export async function ensureNbdServer(transferId: string, target: NbdExport): Pr
 
 /** Stops the transfer's server, if any; qemu-nbd flushes the image as it closes it. */
 export async function stopNbdServer(transferId: string): Promise<void> {
+  await privateDir(RUN_DIR);
   const pid = recordedPid(transferId);
   if (pid !== undefined) {
     process.kill(pid, 'SIGTERM');

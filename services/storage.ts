@@ -5,7 +5,9 @@ import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Obj, isObj } from '../model/codec';
-import { badRequest } from './fault';
+import { badRequest, conflict } from './fault';
+import { StoragePlaces } from './storage-places';
+import { withinTime } from './file-work';
 
 const run = promisify(execFile);
 
@@ -17,39 +19,82 @@ export interface SpaceUsage {
   used: number;
 }
 
-export class Storage {
-  constructor(private readonly dataDir: string) {}
+/** A host name or address: one path component, never `.` or `..`. */
+const NFS_SERVER = /^[A-Za-z0-9:][A-Za-z0-9.:-]{0,252}$/;
 
-  /** The directory a domain's `storage` element stands for. */
+/** The file of a domain's metadata, which tells a directory the engine made for the domain. */
+const metadataFile = (dir: string) => path.join(dir, 'dom_md', 'metadata');
+
+/** What oVirt's file domains keep in dom_md/metadata, in its key=value form. */
+function metadataOf(sd: Obj): string {
+  const storage = sd.storage as Obj;
+  return [
+    `CLASS=${sd.type === 'iso' ? 'Iso' : 'Data'}`,
+    `DESCRIPTION=${String(sd.name ?? '').replace(/\n/g, ' ')}`,
+    `SDUUID=${String(sd.id)}`,
+    `TYPE=${String(storage.type).toUpperCase()}`,
+    `VERSION=${String(sd.storage_format ?? 'v5').replace(/^v/, '')}`,
+  ].join('\n') + '\n';
+}
+
+export class Storage {
+  private readonly places: StoragePlaces;
+
+  constructor(private readonly dataDir: string, roots: readonly string[], private readonly fsTimeout: number) {
+    this.places = new StoragePlaces(dataDir, roots);
+  }
+
+  /** The directory a domain's `storage` element stands for; refused unless domains may live there. */
   exportDir(storage: Obj): string {
     const type = String(storage.type);
     const target = String(storage.path ?? '');
     if (!path.isAbsolute(target)) throw badRequest(`storage.path must be an absolute path, got '${target}'`);
+    let dir: string;
     switch (type) {
       case 'nfs': {
         const address = String(storage.address ?? '');
-        if (!/^[A-Za-z0-9.:-]+$/.test(address)) throw badRequest('storage.address must name the NFS server');
+        if (!NFS_SERVER.test(address)) throw badRequest(`storage.address must name the NFS server, got '${address}'`);
         // An NFS export stands for a directory under the data dir: exports/<server>/<path>.
-        return path.join(this.dataDir, 'exports', address, path.normalize(target));
+        dir = path.join(this.dataDir, 'exports', address, path.normalize(target));
+        break;
       }
       case 'localfs':
       case 'posixfs':
-        return path.normalize(target);
+        dir = path.normalize(target);
+        break;
       default:
         throw badRequest(`storage.type '${type}' is not supported: use nfs, localfs or posixfs`);
     }
+    this.places.check(dir);
+    return dir;
   }
 
-  /** Creates (nfs) or checks (localfs, posixfs) the export and the domain's own directory. */
+  /**
+   * Makes the domain's own directory in its export (made first for nfs, checked for localfs and
+   * posixfs) with its metadata and images directory, as oVirt lays out file domains.
+   */
   async createDomain(sd: Obj): Promise<void> {
     const storage = sd.storage as Obj;
-    const dir = this.exportDir(storage);
-    if (storage.type === 'nfs') await fs.promises.mkdir(dir, { recursive: true });
-    else if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-      throw badRequest(`storage.path '${dir}' is not an existing directory`);
+    const exportDir = this.exportDir(storage);
+    if (storage.type === 'nfs') await fs.promises.mkdir(exportDir, { recursive: true });
+    const real = await this.places.resolve(exportDir);
+    if (!(await fs.promises.stat(real)).isDirectory()) throw badRequest(`storage.path '${exportDir}' is not a directory`);
+    // Each directory is made alone, never `recursive`: that loops for ever where mkdir answers
+    // ENOENT for an existing parent (/proc).
+    const dir = path.join(real, String(sd.id));
+    await fs.promises.mkdir(dir).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'EEXIST') throw conflict(`storage.path '${exportDir}' already holds a directory for domain ${String(sd.id)}`);
+      throw badRequest(`Cannot make the domain's directory in storage.path '${exportDir}': ${e.code ?? e.message}`);
+    });
+    try {
+      await fs.promises.mkdir(path.dirname(metadataFile(dir)));
+      await fs.promises.writeFile(metadataFile(dir), metadataOf(sd), { flag: 'wx' });
+      await fs.promises.mkdir(path.join(dir, 'images'));
+      if (sd.type === 'iso') await fs.promises.mkdir(path.join(dir, 'images', ISO_IMAGE_ID));
+    } catch (e) {
+      await fs.promises.rm(dir, { recursive: true, force: true });
+      throw badRequest(`Cannot make the domain's directory in storage.path '${exportDir}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
-    await fs.promises.mkdir(path.join(this.domainDir(sd), 'images'), { recursive: true });
-    if (sd.type === 'iso') await fs.promises.mkdir(this.isoDir(sd), { recursive: true });
   }
 
   domainDir(sd: Obj): string {
@@ -61,18 +106,49 @@ export class Storage {
     return path.join(this.domainDir(sd), 'images', ISO_IMAGE_ID);
   }
 
-  async removeDomain(sd: Obj): Promise<void> {
-    await fs.promises.rm(this.domainDir(sd), { recursive: true, force: true });
+  /**
+   * Removes what `createDomain` made and only that: the domain's metadata and images, then its
+   * directory unless something else is in it. A directory without the domain's metadata is not
+   * the engine's, and stays as it is.
+   */
+  async formatDomain(sd: Obj): Promise<void> {
+    const dir = path.join(await this.places.resolve(this.exportDir(sd.storage as Obj)), String(sd.id));
+    const st = await fs.promises.lstat(dir).catch(() => undefined);
+    if (st === undefined) return;
+    const metadata = st.isDirectory() ? await fs.promises.readFile(metadataFile(dir), 'utf8').catch(() => '') : '';
+    if (!metadata.split('\n').includes(`SDUUID=${String(sd.id)}`)) {
+      throw conflict(`Cannot format storage domain ${String(sd.name)}: ${dir} holds no metadata of the domain`);
+    }
+    await fs.promises.rm(path.join(dir, 'images'), { recursive: true, force: true });
+    await fs.promises.rm(path.dirname(metadataFile(dir)), { recursive: true, force: true });
+    await fs.promises.rmdir(dir).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOTEMPTY' && e.code !== 'EEXIST') throw e;
+    });
   }
 
-  space(sd: Obj): SpaceUsage {
-    const s = fs.statfsSync(this.exportDir(sd.storage as Obj));
-    return { available: s.bavail * s.bsize, used: (s.blocks - s.bfree) * s.bsize };
+  /**
+   * The space of the file system the domain's export is on (its nearest existing directory, until
+   * the export is made); none when the storage does not answer in time.
+   */
+  async space(sd: Obj): Promise<SpaceUsage | undefined> {
+    const dir = this.exportDir(sd.storage as Obj);
+    const nearest = async (d: string): Promise<fs.StatsFs> =>
+      fs.promises.statfs(d).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT' || d === path.dirname(d)) throw e;
+        return nearest(path.dirname(d));
+      });
+    try {
+      const s = await withinTime(this.fsTimeout, `reading the space of ${dir}`, nearest(dir));
+      return { available: s.bavail * s.bsize, used: (s.blocks - s.bfree) * s.bsize };
+    } catch {
+      return undefined;
+    }
   }
 
   /** The ISO and floppy images of an ISO domain. */
   async isoFiles(sd: Obj): Promise<string[]> {
-    const entries = await fs.promises.readdir(this.isoDir(sd), { withFileTypes: true }).catch(() => []);
+    const dir = this.isoDir(sd);
+    const entries = await withinTime(this.fsTimeout, `listing ${dir}`, fs.promises.readdir(dir, { withFileTypes: true })).catch(() => []);
     return entries.filter((e) => e.isFile()).map((e) => e.name).sort();
   }
 

@@ -9,10 +9,10 @@ import { resolve, refTo } from './refs';
 
 /** What clients see of a domain: the stored object with live space figures. */
 export async function storageDomainView(call: Call, sd: Obj): Promise<Obj> {
-  const space = call.engine.storage.space(sd);
+  const space = await call.engine.storage.space(sd);
   const disks = await call.repo.list(T.Disk, { storage_domain: String(sd.id) });
   const committed = disks.reduce((sum, d) => sum + Number(d.provisioned_size ?? 0), 0);
-  return { ...sd, available: space.available, used: space.used, committed };
+  return { ...sd, ...space, committed };
 }
 
 const DOMAIN_TYPES = ['data', 'iso'];
@@ -23,6 +23,8 @@ async function prepare(call: Call, body: Obj): Promise<Obj> {
   }
   const storage = body.storage as Obj;
   if (storage.type === 'nfs' && storage.address === undefined) throw badRequest('storage.address is required for nfs');
+  // Refuses a place domains may not live in before anything is kept.
+  call.engine.storage.exportDir(storage);
   const host = body.host === undefined ? undefined : await resolve(call.repo, T.Host, body.host, 'host');
   const { host: _host, ...rest } = body;
   return {
@@ -38,7 +40,7 @@ async function prepare(call: Call, body: Obj): Promise<Obj> {
 const domains = storedCollection(S.StorageDomains, {
   prepare,
   uniqueName: () => ({}),
-  created: (call, sd) => call.engine.storage.createDomain(sd),
+  files: (engine, sd) => engine.storage.createDomain(sd),
 });
 
 implement(S.StorageDomains, {
@@ -61,8 +63,15 @@ implement(S.StorageDomainEntity, storedEntity(S.StorageDomains, S.StorageDomainE
     if ((await call.repo.count(T.Disk, { storage_domain: String(sd.id) })) > 0) {
       throw conflict(`Cannot remove Storage Domain ${String(sd.name)}: it still holds disks`);
     }
-    // `format=true` wipes the domain's directory, as oVirt formats the storage.
-    if (call.params.format === 'true') await call.engine.storage.removeDomain(sd);
+    // `format=true` removes the domain's files, as oVirt formats the storage; the domain stays
+    // when they cannot be removed.
+    if (call.params.format === 'true') {
+      call.files.afterCommit({
+        what: `formatting storage domain ${String(sd.name)}`,
+        run: () => call.engine.storage.formatDomain(sd),
+        undo: async (repo) => void (await repo.insert(T.StorageDomain, sd)),
+      });
+    }
   },
 }));
 

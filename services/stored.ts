@@ -4,14 +4,19 @@ import { randomUUID } from 'node:crypto';
 import { CollectionService, EntityService, StructType } from '../model/meta';
 import { Obj, isObj } from '../model/codec';
 import { outOfRange } from '../model/ranges';
-import { Call, CollectionBehaviour, EntityBehaviour, ownersOf } from './behaviour';
+import { Call, CollectionBehaviour, Engine, EntityBehaviour, ownersOf } from './behaviour';
 import { badRequest, conflict, notFound } from './fault';
 
 export interface CollectionHooks {
   /** Validates the body and fills in what the engine decides; returns the object to store. */
   prepare?(call: Call, body: Obj): Promise<Obj> | Obj;
-  /** Work that must happen in the same transaction after the insert (files, child rows). */
+  /** Work that must happen in the same transaction after the insert (child rows). */
   created?(call: Call, obj: Obj): Promise<void>;
+  /**
+   * File-system work for the new object, run once the transaction has committed (see
+   * file-work.ts); when it fails, the object is removed again and the request fails.
+   */
+  files?(engine: Engine, obj: Obj): Promise<void>;
   /** Names must be unique among the objects matching these owners (all, when empty). */
   uniqueName?: (call: Call, body: Obj) => Record<string, string>;
 }
@@ -67,6 +72,20 @@ async function checkUniqueName(call: Call, type: StructType, name: unknown, owne
   }
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The id of a new object: the client's, when it gives one, must be a UUID as oVirt's ids are (ids
+ * name directories and files, so nothing else is kept) and not in use; else a new one.
+ */
+async function newId(call: Call, type: StructType, given: unknown): Promise<string> {
+  if (given === undefined) return randomUUID();
+  if (typeof given !== 'string' || !UUID.test(given)) throw badRequest(`${type.name} id must be a UUID, got '${String(given)}'`);
+  const id = given.toLowerCase();
+  if (await call.repo.get(type, id)) throw conflict(`Cannot add ${type.name}: the id '${id}' is already in use`);
+  return id;
+}
+
 export function storedCollection(service: CollectionService, hooks: CollectionHooks = {}): CollectionBehaviour {
   const type = service.type();
   return {
@@ -74,13 +93,22 @@ export function storedCollection(service: CollectionService, hooks: CollectionHo
     add: service.add
       ? async (call, body) => {
           const owners = ownersOf(service, call.scope);
+          const id = await newId(call, type, body.id);
           const prepared = hooks.prepare ? await hooks.prepare(call, body) : body;
           checkValues(type, prepared);
-          const obj: Obj = { ...prepared, id: prepared.id ?? randomUUID() };
-          for (const [attr, id] of Object.entries(owners)) obj[attr] = { id };
+          const obj: Obj = { ...prepared, id };
+          for (const [attr, owner] of Object.entries(owners)) obj[attr] = { id: owner };
           if (hooks.uniqueName) await checkUniqueName(call, type, obj.name, hooks.uniqueName(call, obj));
           await call.repo.insert(type, obj);
           if (hooks.created) await hooks.created(call, obj);
+          const files = hooks.files;
+          if (files) {
+            call.files.afterCommit({
+              what: `making the files of ${type.name} ${String(obj.name ?? id)}`,
+              run: () => files(call.engine, obj),
+              undo: async (repo) => void (await repo.remove(type, id, owners)),
+            });
+          }
           return obj;
         }
       : undefined,

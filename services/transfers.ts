@@ -324,7 +324,7 @@ async function finish(c: Context, success: boolean, reason?: string): Promise<vo
   } else {
     await c.repo.update(T.Disk, { ...c.disk, status: 'illegal' });
     const attached = await c.repo.count(T.DiskAttachment, {}, { id: String(c.disk.id) });
-    if (!attached) await removeDisk({ engine: c.engine, repo: c.repo, principal: { userId: '', userName: 'engine' }, scope: [], params: {} }, c.disk);
+    if (!attached) await removeDisk(c, c.disk);
   }
   await setPhase(c, success ? 'finished_success' : 'finished_failure');
   await recordEvent(c.repo, {

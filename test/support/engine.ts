@@ -75,6 +75,8 @@ export class TestEngine {
       loginDelayMs: 0,
       // Simulated hosts and VMs change state in milliseconds.
       simSpeed: 200,
+      // Tests keep their storage domains in temporary directories.
+      storageRoots: [os.tmpdir()],
       ...overrides,
     };
     const t = new TestEngine(config, backend);
@@ -195,6 +197,7 @@ export async function spawnSibling(t: TestEngine, env: Record<string, string> = 
       HANGAR_HTTP_PORT: '0',
       HANGAR_PROXY_PORT: '0',
       HANGAR_PUBLIC_HOST: 'localhost',
+      HANGAR_STORAGE_ROOTS: os.tmpdir(),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
