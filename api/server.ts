@@ -1,4 +1,6 @@
 // The hapi servers of the API: HTTPS always, plain HTTP when a port is given.
+import http from 'node:http';
+import https from 'node:https';
 import Hapi, { Server } from '@hapi/hapi';
 import { Engine, collectionBehaviour, entityBehaviour } from '../services/behaviour';
 import { ensureCertificates } from '../services/pki';
@@ -10,6 +12,7 @@ import { auth } from './auth';
 import { apiRoutes } from './routes';
 import { ssoRoutes } from './sso';
 import { eventStreamRoute } from './event-stream';
+import { apiLimits, limitConnections, timeoutOptions } from '../services/connections';
 
 const MAX_BODY = 16 * 1024 * 1024;
 
@@ -19,11 +22,21 @@ function checkBehaviours(): void {
   if (missing.length) throw new Error(`services without behaviour: ${missing.map((s) => s.name).join(', ')}`);
 }
 
+/** The Node server under hapi, made here so that it carries the connection limits. */
+function listenerFor(engine: Engine, tls: { key: string; cert: string } | undefined): http.Server {
+  const limits = apiLimits(engine.config);
+  const options = timeoutOptions(limits);
+  const listener = tls ? https.createServer({ ...tls, ...options }) : http.createServer(options);
+  limitConnections(listener, limits, tls ? 'API (HTTPS)' : 'API (HTTP)');
+  return listener;
+}
+
 async function build(engine: Engine, sso: Sso, port: number, tls: { key: string; cert: string } | undefined, caPem: string): Promise<Server> {
   const server = Hapi.server({
     port,
     address: engine.config.bind,
-    tls,
+    listener: listenerFor(engine, tls),
+    tls: tls !== undefined,
     routes: { payload: { parse: false, output: 'data', maxBytes: MAX_BODY } },
     router: { stripTrailingSlash: true },
   });

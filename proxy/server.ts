@@ -18,6 +18,8 @@ import { AlignedPool } from './aligned';
 import { algorithms, checksum, checksumRequest } from './checksum';
 import { count, fail, json, readJsonObject } from './http-util';
 import { TicketControl } from './ticket-control';
+import { Config } from '../services/config';
+import { ConnectionLimits, limitConnections, timeoutOptions } from '../services/connections';
 
 const READ_FEATURES = ['checksum', 'extents'];
 const WRITE_FEATURES = ['checksum', 'extents', 'flush', 'zero'];
@@ -223,13 +225,25 @@ function portOf(server: http.Server): number {
  */
 const CIPHERS = ['TLS_AES_128_GCM_SHA256', ...tls.DEFAULT_CIPHERS.split(':').filter((c) => c !== 'TLS_AES_128_GCM_SHA256')].join(':');
 
-/** Connection rules both listeners share. */
-function configure(server: http.Server): void {
+/**
+ * The limits of the data plane's listeners: the engine's header timeout and caps; idle
+ * connections stay open as imageio keeps them, and one PUT may carry a whole disk, so no limit
+ * on how long a body takes to arrive.
+ */
+export const proxyLimits = (c: Config): ConnectionLimits => ({
+  headersTimeoutMs: c.headersTimeout * 1000,
+  requestTimeoutMs: 0,
+  idleTimeoutMs: IDLE_CONNECTION_MS,
+  maxConnections: c.maxConnections,
+  maxClientConnections: c.maxClientConnections,
+});
+
+/** A data-plane listener with the limits. */
+function imageServer<S extends http.Server>(create: (o: http.ServerOptions & { handshakeTimeout: number }) => S, limits: ConnectionLimits, name: string): S {
+  const server = create(timeoutOptions(limits));
   server.on('connection', (socket: Socket) => socket.setNoDelay(true));
-  server.keepAliveTimeout = IDLE_CONNECTION_MS;
-  server.headersTimeout = IDLE_CONNECTION_MS + 1000;
-  // One PUT may carry a whole disk: no limit on how long a body takes to arrive.
-  server.requestTimeout = 0;
+  limitConnections(server, limits, name);
+  return server;
 }
 
 const listen = (server: http.Server, where: number | string, bind?: string) =>
@@ -278,21 +292,20 @@ export interface ProxyOptions {
   controlPort?: number;
   /** Seconds removing a ticket waits for operations under way before answering 409. */
   removeTimeout: number;
+  limits: ConnectionLimits;
 }
 
 export async function startProxy(db: Knex, certs: Certificates, options: ProxyOptions): Promise<Proxy> {
   const tickets = new Tickets(db);
   const images = new ImageServer(tickets);
   const handler = handlerOf((req, res) => images.handle(req, res));
-  const server = https.createServer({ key: certs.keyPem, cert: certs.certPem, ciphers: CIPHERS, honorCipherOrder: true }, handler);
-  configure(server);
+  const server = imageServer((o) => https.createServer({ key: certs.keyPem, cert: certs.certPem, ciphers: CIPHERS, honorCipherOrder: true, ...o }, handler), options.limits, 'image proxy (HTTPS)');
   await listen(server, options.port, options.bind);
   const actualPort = portOf(server);
   // Clients on this machine may move data over a Unix socket, without TLS: the same protocol,
   // the ticket still the credential. (Not an abstract name: Node pads those to the full address
   // length, which no other client can name.)
-  const local = http.createServer(handler);
-  configure(local);
+  const local = imageServer((o) => http.createServer(o, handler), options.limits, 'image proxy (Unix socket)');
   // The port is ours, so a socket file by its name is a leftover of a process that died.
   const socketPath = path.join(os.tmpdir(), 'hangar-imageio', `${actualPort}.sock`);
   await listenOnSocket(local, socketPath);
