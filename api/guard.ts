@@ -16,6 +16,7 @@ import { Access } from '../sso/access';
 import { header } from './negotiation';
 
 const forbidden = (detail: string) => new Boom.Boom<FaultData>(detail, { statusCode: 403, data: { reason: 'Forbidden' } });
+const lacking = (permit: PermitName) => forbidden(`The user is not allowed to do this: it needs the ${permit} permit`);
 
 export function filterAsked(request: Request): boolean {
   const q: unknown = request.query.filter;
@@ -58,7 +59,7 @@ export class Guard {
 
   private async require(permit: PermitName, chain: string[]): Promise<void> {
     if (this.self) return;
-    if (!(await this.access.can(permit, chain))) throw forbidden(`The user is not allowed to do this: it needs the ${permit} permit`);
+    if (!(await this.access.can(permit, chain))) throw lacking(permit);
   }
 
   /** Before an add to the collection. */
@@ -73,6 +74,16 @@ export class Guard {
       return this.require(permit, await this.access.chain(parentType, parent));
     }
     return this.require(permit, ['system']);
+  }
+
+  /**
+   * Before an add's body is read: where the URL names the object, the exact check; where the
+   * body's link will (a new top-level object inheriting from it), whether the caller holds the
+   * permit anywhere at all.
+   */
+  async mayAdd(call: Call, permit: PermitName): Promise<void> {
+    if (this.depth > 1 || !this.route.collection.type().inherits) return this.add(call, permit, {});
+    if (!this.self && !(await this.access.holdsAnywhere(permit))) throw lacking(permit);
   }
 
   /** Before an update, removal or action on the entity at `call.scope`; `obj` is the entity. */

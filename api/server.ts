@@ -14,8 +14,6 @@ import { ssoRoutes } from './sso';
 import { eventStreamRoute } from './event-stream';
 import { apiLimits, limitConnections, timeoutOptions } from '../services/connections';
 
-const MAX_BODY = 16 * 1024 * 1024;
-
 /** Fails fast when a service of the tree has no behaviour. */
 function checkBehaviours(): void {
   const missing = allServices().filter((s) => (s.kind === 'collection' ? !collectionBehaviour(s) : !entityBehaviour(s)));
@@ -37,7 +35,9 @@ async function build(engine: Engine, sso: Sso, port: number, tls: { key: string;
     address: engine.config.bind,
     listener: listenerFor(engine, tls),
     tls: tls !== undefined,
-    routes: { payload: { parse: false, output: 'data', maxBytes: MAX_BODY } },
+    // Bodies stay unread until the handler has checked the caller's permit; it then reads at
+    // most its route's cap (api/body.ts), which hapi's own byte limit must not undercut.
+    routes: { payload: { parse: false, output: 'stream', maxBytes: Number.MAX_SAFE_INTEGER } },
     router: { stripTrailingSlash: true },
   });
   await server.register([versioning, faults]);

@@ -7,12 +7,13 @@ import { Repo } from '../services/store/repo';
 import { EventCode, recordEvent } from '../services/events';
 import { Sso } from '../sso';
 import { API_SCOPE } from '../sso/tokens';
+import { FORM_BODY_MAX, readPayload } from './body';
 
 /** oVirt clients send no client id; they are served as this one client. */
 const DEFAULT_CLIENT = 'ovirt-engine-client';
 
-function params(request: Request): Record<string, string> {
-  const body = Buffer.isBuffer(request.payload) ? Object.fromEntries(new URLSearchParams(request.payload.toString('utf8'))) : {};
+async function params(request: Request): Promise<Record<string, string>> {
+  const body = Object.fromEntries(new URLSearchParams((await readPayload(request, FORM_BODY_MAX)).toString('utf8')));
   return { ...(request.query as Record<string, string>), ...body };
 }
 
@@ -54,7 +55,7 @@ function oauthFor(engine: Engine, sso: Sso, address: string): OAuth2Server {
 }
 
 async function token(engine: Engine, sso: Sso, request: Request, h: ResponseToolkit) {
-  const body = { client_id: DEFAULT_CLIENT, ...params(request) };
+  const body = { client_id: DEFAULT_CLIENT, ...(await params(request)) };
   const req = new OAuth2Server.Request({
     method: 'POST',
     query: {},
@@ -89,7 +90,7 @@ export function ssoRoutes(engine: Engine, sso: Sso, caPem: string): ServerRoute[
       path: '/ovirt-engine/sso/oauth/token-info',
       options: { auth: false },
       handler: async (request, h) => {
-        const claims = await sso.tokens.verify(params(request).token ?? '');
+        const claims = await sso.tokens.verify((await params(request)).token ?? '');
         const principal = claims && (await sso.principalOf(claims.userId));
         const body = claims && principal
           ? { active: true, exp: claims.exp, jti: claims.jti, scope: claims.scope, user_id: principal.userName, token_type: 'bearer' }
@@ -103,7 +104,7 @@ export function ssoRoutes(engine: Engine, sso: Sso, caPem: string): ServerRoute[
       options: { auth: false },
       handler: async (request, h) => {
         const bearer = /^Bearer\s+(.+)$/i.exec(String(request.headers.authorization ?? ''))?.[1];
-        const tokenText = params(request).token ?? bearer;
+        const tokenText = (await params(request)).token ?? bearer;
         const claims = tokenText ? await sso.tokens.verify(tokenText) : undefined;
         if (tokenText && claims && (await sso.tokens.revoke(tokenText))) {
           await recordEvent(new Repo(engine.db), { code: EventCode.USER_LOGOUT, severity: 'normal', description: 'User logged out.', userId: claims.userId });

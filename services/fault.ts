@@ -21,4 +21,5 @@ export const entityNotFound = (typeName: string, key: string) =>
 export const conflict = (detail: string) => fault(409, 'Operation Failed', detail);
 export const unauthorized = (detail: string) => fault(401, 'Unauthorized', detail);
 export const unsupportedMediaType = (detail: string) => fault(415, 'Unsupported Media Type', detail);
+export const tooLarge = (detail: string) => fault(413, 'Request Entity Too Large', detail);
 export const methodNotAllowed = (detail: string) => fault(405, 'Method Not Allowed', detail);

@@ -7,17 +7,7 @@ import { Obj, XML } from '../model/codec';
 import { collectionRoutes } from '../model/tree';
 import { pathOf } from '../api/present';
 import { ADMIN_USER_ID } from '../services/store/seed';
-import { ADMIN_PASSWORD, ApiClient, SQLITE, TestEngine, withEngine } from './support/engine';
-
-const DOMAIN = '696e7465726e616c2d617574687a'; // internal-authz, as its id
-
-async function addUser(admin: ApiClient, name: string, password: string): Promise<string> {
-  const account = await admin.call('POST', `/domains/${DOMAIN}/users`, `<user><user_name>${name}</user_name><password>${password}</password></user>`);
-  assert.equal(account.status, 201, account.text);
-  const user = await admin.call('POST', '/users', `<user><user_name>${name}@internal-authz</user_name><domain><name>internal-authz</name></domain></user>`);
-  assert.equal(user.status, 201, user.text);
-  return String(XML.read(T.User, user.text).id);
-}
+import { ADMIN_PASSWORD, ApiClient, INTERNAL_DOMAIN, SQLITE, TestEngine, addUser, vmBody, withEngine } from './support/engine';
 
 async function clientOf(t: TestEngine, login: string, password: string, filter = true): Promise<ApiClient> {
   const api = new ApiClient(t, XML, await t.token(login, password));
@@ -29,9 +19,6 @@ function withHeaders(api: ApiClient, extra: Record<string, string>): ApiClient {
   api.headers = (more = {}) => base({ ...extra, ...more });
   return api;
 }
-
-const vmBody = (name: string, cluster = 'Default') =>
-  `<vm><name>${name}</name><cluster><name>${cluster}</name></cluster><template><name>Blank</name></template><os><boot><devices><device>network</device></devices></boot></os></vm>`;
 
 describe('access control', () => {
   const ctx = withEngine();
@@ -155,7 +142,7 @@ describe('access control', () => {
 
   it('gives members of a group the roles of the group', async () => {
     const group = XML.read(T.Group, (await admin.call('POST', '/groups', '<group><name>operators</name></group>')).text);
-    const account = await admin.call('POST', `/domains/${DOMAIN}/users`,
+    const account = await admin.call('POST', `/domains/${INTERNAL_DOMAIN}/users`,
       '<user><user_name>olga</user_name><password>olga-password-1</password><groups><group><name>operators</name></group></groups></user>');
     assert.equal(account.status, 201, account.text);
     const vm = XML.read(T.Vm, (await admin.call('POST', '/vms', vmBody('operated'))).text);

@@ -10,7 +10,9 @@ import { ensureAdminPassword } from '../../sso/directory';
 import { ApiServers, startApi } from '../../api/server';
 import { Proxy, controlSocketOf, proxyLimits, startProxy } from '../../proxy/server';
 import { ensureCertificates } from '../../services/pki';
+import assert from 'node:assert/strict';
 import { Format, JSON_FORMAT, XML } from '../../model/codec';
+import * as T from '../../model/types';
 
 export const ADMIN_PASSWORD = 'test-admin-password';
 
@@ -231,3 +233,18 @@ export function withEngine(o: { backend?: Backend; overrides?: Partial<Config>; 
   after(async () => ctx.t?.stop());
   return ctx;
 }
+
+/** The internal-authz domain, by its id. */
+export const INTERNAL_DOMAIN = '696e7465726e616c2d617574687a';
+
+/** A user of the internal domain, known to the engine (with no role yet); answers its id. */
+export async function addUser(admin: ApiClient, name: string, password: string): Promise<string> {
+  const account = await admin.call('POST', `/domains/${INTERNAL_DOMAIN}/users`, `<user><user_name>${name}</user_name><password>${password}</password></user>`);
+  assert.equal(account.status, 201, account.text);
+  const user = await admin.call('POST', '/users', `<user><user_name>${name}@internal-authz</user_name><domain><name>internal-authz</name></domain></user>`);
+  assert.equal(user.status, 201, user.text);
+  return String(XML.read(T.User, user.text).id);
+}
+/** The body of a VM in a cluster, from the Blank template. */
+export const vmBody = (name: string, cluster = 'Default') =>
+  `<vm><name>${name}</name><cluster><name>${cluster}</name></cluster><template><name>Blank</name></template><os><boot><devices><device>network</device></devices></boot></os></vm>`;

@@ -85,3 +85,12 @@ export function captureErrors(): { lines: string[]; stop(): void } {
   };
   return { lines, stop: () => (console.error = original) };
 }
+
+/** Everything a raw connection says until it closes. */
+export function allSaid(socket: net.Socket): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+    socket.once('close', () => resolve(text));
+  });
+}
