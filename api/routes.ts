@@ -31,6 +31,7 @@ function maxOf(request: Request): number | undefined {
   const max = query(request, 'max');
   if (max === undefined || max === '') return undefined;
   if (!/^-?\d+$/.test(max)) throw badRequest(`max must be an integer, got '${max}'`);
+  if (!Number.isSafeInteger(Number(max))) throw badRequest(`max must be at most ${Number.MAX_SAFE_INTEGER}, got '${max}'`);
   return Number(max) < 0 ? undefined : Number(max);
 }
 

@@ -39,6 +39,8 @@ async function build(engine: Engine, sso: Sso, port: number, tls: { key: string;
     // most its route's cap (api/body.ts), which hapi's own byte limit must not undercut.
     routes: { payload: { parse: false, output: 'stream', maxBytes: Number.MAX_SAFE_INTEGER } },
     router: { stripTrailingSlash: true },
+    // Server errors are logged by the faults plugin, with the request id the client is given.
+    debug: false,
   });
   await server.register([versioning, faults]);
   await server.register({ plugin: auth, options: { sso, tls: tls !== undefined } });
