@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { Plugin, Request, ResponseToolkit } from '@hapi/hapi';
 import Boom from '@hapi/boom';
 import * as T from '../model/types';
-import { FaultData } from '../services/fault';
+import { FaultData, databaseFull } from '../services/fault';
+import { isDatabaseFull } from '../services/store/connect';
 import { responseFormat } from './negotiation';
 
 /**
@@ -21,10 +22,23 @@ export function faultOf(err: Boom.Boom): { reason: string; detail: string } {
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 
 /** Logs a server error under a new request id, which the client gets too, to report it. */
-function logServerError(request: Request, err: Boom.Boom): string {
+function logServerError(request: Request, status: number, err: unknown): string {
   const id = randomUUID();
-  console.error(`request ${id}: ${request.method.toUpperCase()} ${request.path} answered ${err.output.statusCode}:`, err);
+  console.error(`request ${id}: ${request.method.toUpperCase()} ${request.path} answered ${status}:`, err);
   return id;
+}
+
+/**
+ * The fault for an error that reached the API's edge, and the request id it was logged under
+ * if it is a server error. Errors of the database's running out of space are told as such.
+ */
+export function serverFault(request: Request, err: Boom.Boom): { status: number; fault: { reason: string; detail: string }; id?: string } {
+  const answer = isDatabaseFull(err) ? databaseFull() : err;
+  const status = answer.output.statusCode;
+  const fault = faultOf(answer);
+  if (status < 500) return { status, fault };
+  const id = logServerError(request, status, err);
+  return { status, fault: { ...fault, detail: `${fault.detail} (request id ${id})` }, id };
 }
 
 /** Logins refused for a while after repeated failures. */
@@ -44,13 +58,8 @@ export const faults: Plugin<void> = {
       const response = request.response;
       if (!Boom.isBoom(response)) return h.continue;
       const format = responseFormat(request);
-      const fault = faultOf(response);
-      const id = response.output.statusCode >= 500 ? logServerError(request, response) : undefined;
-      if (id) fault.detail += ` (request id ${id})`;
-      const out = h
-        .response(format.write(T.Fault, fault))
-        .code(response.output.statusCode)
-        .type(format.mediaType);
+      const { status, fault, id } = serverFault(request, response);
+      const out = h.response(format.write(T.Fault, fault)).code(status).type(format.mediaType);
       if (id) out.header(REQUEST_ID_HEADER, id);
       for (const [name, value] of Object.entries(response.output.headers)) {
         if (value !== undefined) out.header(name, String(value));

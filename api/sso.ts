@@ -1,6 +1,7 @@
 // SSO endpoints outside the API: the OAuth2 password grant (with @node-oauth/oauth2-server),
 // token introspection, logout, health and the CA.
 import { Request, ResponseToolkit, ServerRoute } from '@hapi/hapi';
+import Boom from '@hapi/boom';
 import OAuth2Server from '@node-oauth/oauth2-server';
 import { Engine, Principal } from '../services/behaviour';
 import { Repo } from '../services/store/repo';
@@ -8,6 +9,7 @@ import { EventCode, recordEvent } from '../services/events';
 import { Sso } from '../sso';
 import { API_SCOPE } from '../sso/tokens';
 import { FORM_BODY_MAX, readPayload } from './body';
+import { REQUEST_ID_HEADER, serverFault } from './faults';
 
 /** oVirt clients send no client id; they are served as this one client. */
 const DEFAULT_CLIENT = 'ovirt-engine-client';
@@ -69,10 +71,16 @@ async function token(engine: Engine, sso: Sso, request: Request, h: ResponseTool
     const exp = Math.floor((issued.accessTokenExpiresAt?.getTime() ?? Date.now()) / 1000);
     return h.response({ ...(res.body as object), exp: String(exp) }).type('application/json');
   } catch (e) {
-    const err = e instanceof OAuth2Server.OAuthError ? e : new OAuth2Server.ServerError('Internal server error');
-    const out = h.response({ error: err.name, error_description: err.message }).code(err.code).type('application/json');
-    if (err instanceof LoginsLocked) out.header('Retry-After', String(err.retryAfter));
-    return out;
+    if (e instanceof OAuth2Server.OAuthError && !(e instanceof OAuth2Server.ServerError)) {
+      const out = h.response({ error: e.name, error_description: e.message }).code(e.code).type('application/json');
+      if (e instanceof LoginsLocked) out.header('Retry-After', String(e.retryAfter));
+      return out;
+    }
+    // A failure inside (the library wraps those it catches): told and logged as the API tells
+    // server errors, in the shape OAuth2 clients read.
+    const inner: unknown = e instanceof OAuth2Server.ServerError ? (e as { inner?: unknown }).inner ?? e : e;
+    const { status, fault, id } = serverFault(request, Boom.boomify(inner instanceof Error ? inner : new Error(String(inner))));
+    return h.response({ error: 'server_error', error_description: fault.detail }).code(status).header(REQUEST_ID_HEADER, id ?? '').type('application/json');
   }
 }
 

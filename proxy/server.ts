@@ -10,7 +10,7 @@ import tls from 'node:tls';
 import { Socket } from 'node:net';
 import { Knex } from 'knex';
 import { Certificates } from '../services/pki';
-import { Backend, openBackend } from './backend';
+import { Backend, openBackend, outOfSpace } from './backend';
 import { ProxyError, Ticket, Tickets, may } from './tickets';
 import { parseContentRange, parseRange } from './ranges';
 import { readInPieces, writeInPieces } from './pieces';
@@ -181,10 +181,13 @@ class ImageServer {
       const offset = count(body, 'offset', 0);
       if (body.flush !== undefined && typeof body.flush !== 'boolean') throw new ProxyError(400, 'Invalid flush: a boolean is needed');
       if (offset + size > t.size) throw tooFar(t.size);
+      // Only a zeroing that succeeded counts as bytes moved.
+      let zeroed = 0;
       await this.tickets.operation(t, async () => {
         await backend.zero(offset, size);
+        zeroed = size;
         if (body.flush === true) await backend.flush();
-      }, () => [offset, offset + size]);
+      }, () => [offset, offset + zeroed]);
     } else {
       throw new ProxyError(400, `Invalid op ${JSON.stringify(body.op)}: use zero or flush`);
     }
@@ -273,6 +276,8 @@ async function listenOnSocket(server: http.Server, socketPath: string, dirMode?:
 const handlerOf = (handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>) => (req: IncomingMessage, res: ServerResponse) => {
   handle(req, res).catch((e: unknown) => {
     if (e instanceof ProxyError) return fail(res, e);
+    // The rest of the body, if any, is not read: the connection closes after the answer.
+    if (outOfSpace(e)) return fail(res, new ProxyError(507, "The image's storage is out of space: the data was not written", true));
     // A client that goes away mid-request is an ordinary case of the protocol: it sends again.
     if (req.destroyed || res.destroyed) return res.destroy();
     console.error('image proxy request failed', e);
