@@ -5,15 +5,15 @@ import assert from 'node:assert/strict';
 import * as T from '../../model/types';
 import { XML } from '../../model/codec';
 import { ACTION_BODY_MAX, ENTITY_BODY_MAX, FORM_BODY_MAX } from '../../api/body';
-import { ApiClient, addUser, vmBody, withEngine } from '../support/engine';
+import { ApiClient, BACKENDS, addUser, vmBody, withEngine } from '../support/engine';
 import { allSaid, connect, firstLine } from '../support/http';
 
 /** A raw request's head; the body is for the caller to send, in part or whole. */
 const head = (method: string, path: string, headers: Record<string, string | number>) =>
   `${method} ${path} HTTP/1.1\r\nHost: localhost\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
 
-describe('security: request bodies', () => {
-  const ctx = withEngine();
+for (const backend of BACKENDS) describe(`security: request bodies (${backend.name})`, () => {
+  const ctx = withEngine({ backend });
   let admin: ApiClient;
   let port: number;
   let nobody: string;
