@@ -1,16 +1,44 @@
 // Every error leaves as an oVirt fault, in the format the client asked for.
+import { randomUUID } from 'node:crypto';
 import { Plugin, Request, ResponseToolkit } from '@hapi/hapi';
 import Boom from '@hapi/boom';
 import * as T from '../model/types';
-import { FaultData } from '../services/fault';
+import { FaultData, databaseFull } from '../services/fault';
+import { isDatabaseFull } from '../services/store/connect';
 import { responseFormat } from './negotiation';
 
-/** The fault members for a Boom error; internal errors hide their cause from clients. */
+/**
+ * The fault members for a Boom error. Server errors the engine raised as faults (with a reason)
+ * say what they are; any other hides its cause from clients (its message may hold SQL or paths).
+ */
 export function faultOf(err: Boom.Boom): { reason: string; detail: string } {
   const status = err.output.statusCode;
-  if (status >= 500) return { reason: 'Operation Failed', detail: 'Internal server error' };
   const data = err.data as FaultData | null;
+  if (status >= 500 && !data?.reason) return { reason: 'Operation Failed', detail: 'Internal server error' };
   return { reason: data?.reason ?? err.output.payload.error, detail: err.message };
+}
+
+/** The header that gives a server error's request id, as the log names it. */
+export const REQUEST_ID_HEADER = 'X-Request-Id';
+
+/** Logs a server error under a new request id, which the client gets too, to report it. */
+function logServerError(request: Request, status: number, err: unknown): string {
+  const id = randomUUID();
+  console.error(`request ${id}: ${request.method.toUpperCase()} ${request.path} answered ${status}:`, err);
+  return id;
+}
+
+/**
+ * The fault for an error that reached the API's edge, and the request id it was logged under
+ * if it is a server error. Errors of the database's running out of space are told as such.
+ */
+export function serverFault(request: Request, err: Boom.Boom): { status: number; fault: { reason: string; detail: string }; id?: string } {
+  const answer = isDatabaseFull(err) ? databaseFull() : err;
+  const status = answer.output.statusCode;
+  const fault = faultOf(answer);
+  if (status < 500) return { status, fault };
+  const id = logServerError(request, status, err);
+  return { status, fault: { ...fault, detail: `${fault.detail} (request id ${id})` }, id };
 }
 
 /** Logins refused for a while after repeated failures. */
@@ -29,12 +57,10 @@ export const faults: Plugin<void> = {
     server.ext('onPreResponse', (request: Request, h: ResponseToolkit) => {
       const response = request.response;
       if (!Boom.isBoom(response)) return h.continue;
-      if (response.output.statusCode >= 500) request.log(['error'], response);
       const format = responseFormat(request);
-      const out = h
-        .response(format.write(T.Fault, faultOf(response)))
-        .code(response.output.statusCode)
-        .type(format.mediaType);
+      const { status, fault, id } = serverFault(request, response);
+      const out = h.response(format.write(T.Fault, fault)).code(status).type(format.mediaType);
+      if (id) out.header(REQUEST_ID_HEADER, id);
       for (const [name, value] of Object.entries(response.output.headers)) {
         if (value !== undefined) out.header(name, String(value));
       }

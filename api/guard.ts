@@ -19,6 +19,8 @@ import * as T from '../model/types';
 import { Access } from '../sso/access';
 import { header } from './negotiation';
 
+const lacking = (permit: PermitName) => forbidden(`The user is not allowed to do this: it needs the ${permit} permit`);
+
 export function filterAsked(request: Request): boolean {
   const q: unknown = request.query.filter;
   return String(header(request, 'filter') ?? '').toLowerCase() === 'true' || String(q).toLowerCase() === 'true';
@@ -80,7 +82,7 @@ export class Guard {
 
   private async require(permit: PermitName, chain: string[]): Promise<void> {
     if (this.self) return;
-    if (!(await this.access.can(permit, chain))) throw forbidden(`The user is not allowed to do this: it needs the ${permit} permit`);
+    if (!(await this.access.can(permit, chain))) throw lacking(permit);
   }
 
   /** Before an add to the collection. */
@@ -96,11 +98,26 @@ export class Guard {
   private async addChain(call: Call, body: Obj): Promise<string[]> {
     const owner = await this.owner(call);
     if (owner) return this.access.chain(owner.type, owner.obj);
-    const type = this.route.collection.type();
-    const name = (this.route.collection.add?.on ?? (type.inherits ? [type.inherits] : [])).find((n) => isObj(body[n]));
+    const name = this.addLinks().find((n) => isObj(body[n]));
     if (!name) return ['system'];
-    const targetType = attributeOf(type, name)!.type() as StructType;
+    const targetType = attributeOf(this.route.collection.type(), name)!.type() as StructType;
     return this.access.chain(targetType, await resolve(call.repo, targetType, body[name], name));
+  }
+
+  /**
+   * Before an add's body is read: where the URL names the object, the exact check; where the
+   * body's links will (a new top-level object: a VM's cluster, a transfer's disk), whether the
+   * caller holds the permit anywhere at all.
+   */
+  async mayAdd(call: Call, permit: PermitName): Promise<void> {
+    if (this.depth > 1 || this.addLinks().length === 0) return this.require(permit, await this.addChain(call, {}));
+    if (!this.self && !(await this.access.holdsAnywhere(permit))) throw lacking(permit);
+  }
+
+  /** The body links naming what a new top-level object acts on: the add's `on`, else the inherited link. */
+  private addLinks(): readonly string[] {
+    const type = this.route.collection.type();
+    return this.route.collection.add?.on ?? (type.inherits ? [type.inherits] : []);
   }
 
   /** Before an update, removal or action on the entity at `call.scope`; `obj` is the entity. */

@@ -9,7 +9,7 @@ import { unlockAddress } from '../sso/throttle';
 import { openEngine } from '../services/engine';
 import { ensureAdminPassword } from '../sso/directory';
 import { startApi } from './server';
-import { controlSocketOf, startProxy } from '../proxy/server';
+import { controlSocketOf, proxyLimits, startProxy } from '../proxy/server';
 import { controlTokenOf } from '../proxy/control-access';
 import { ensureCertificates } from '../services/pki';
 
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   if (servers) console.log(`Hangar API on ${servers.https.info.uri}/ovirt-engine/api`);
   if (servers?.http) console.log(`Hangar API (plain HTTP) on ${servers.http.info.uri}/ovirt-engine/api`);
   const proxy = config.role === 'api' ? undefined : await startProxy(engine.db, await ensureCertificates(engine.db, config.dataDir, config.publicHost), {
-    port: config.proxyPort, bind: config.bind, controlSocket: controlSocketOf(config.dataDir), controlPort: config.controlPort, removeTimeout: config.ticketRemoveTimeout,
+    port: config.proxyPort, bind: config.bind, controlSocket: controlSocketOf(config.dataDir), controlPort: config.controlPort, removeTimeout: config.ticketRemoveTimeout, limits: proxyLimits(config),
   });
   // With port 0 the system picks one; transfer URLs must carry the real one.
   if (proxy) config.proxyPort = proxy.port;

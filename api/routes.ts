@@ -33,6 +33,7 @@ function maxOf(request: Request): number | undefined {
   const max = query(request, 'max');
   if (max === undefined || max === '') return undefined;
   if (!/^-?\d+$/.test(max)) throw badRequest(`max must be an integer, got '${max}'`);
+  if (!Number.isSafeInteger(Number(max))) throw badRequest(`max must be at most ${Number.MAX_SAFE_INTEGER}, got '${max}'`);
   return Number(max) < 0 ? undefined : Number(max);
 }
 
@@ -97,6 +98,14 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
     reading(request, scope, async (call) => run(call, await Guard.of(call, r, request, false)));
   const write = (request: Request, scope: string[], run: Guarded) =>
     writing(request, scope, async (call) => run(call, await Guard.of(call, r, request, true)));
+  // A write's permit is checked before its body is read, outside any transaction (a client may
+  // be slow to send it); the write checks again in its transaction, on what it acts on.
+  const admit = async (request: Request, scope: string[], check: (call: Call, guard: Guard) => Promise<void>) => {
+    await reading(request, scope, async (call) => {
+      await check(call, await Guard.of(call, r, request, true));
+      return null;
+    });
+  };
   const hrefIn = (request: Request, id: unknown) =>
     `${pathOf(r.segments, scopeOf(request, depth))}/${encodeURIComponent(String(id))}`;
   /** Presents the objects of one request, following what it asks with one set of follows. */
@@ -125,21 +134,25 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
   });
   if (collection.add && behaviour.add) {
     const add = behaviour.add;
+    const { permit, required } = collection.add;
     routes.push({
       method: 'POST',
       path: listPath,
-      handler: (request, h) => write(request, scopeOf(request, depth), async (call, guard) => {
-        const body = readBody(request, type);
-        checkRequired(type, body, collection.add!.required);
-        await guard.add(call, collection.add!.permit, body);
-        const show = present(call, guard, request);
-        const created = await add(call, body);
-        await audit(call, EventCode.OBJECT_ADDED, 'added', type, created);
-        const href = hrefIn(request, created.id);
-        const out = await show(created, href);
-        const location = `${request.server.info.protocol}://${request.info.host}${href}`;
-        return reply(h, request, responseFormat(request).write(type, out), 201).header('Location', location);
-      }),
+      handler: async (request, h) => {
+        const scope = scopeOf(request, depth);
+        await admit(request, scope, (call, guard) => guard.mayAdd(call, permit));
+        const body = await readBody(request, type);
+        checkRequired(type, body, required);
+        return write(request, scope, async (call, guard) => {
+          await guard.add(call, permit, body);
+          const created = await add(call, body);
+          await audit(call, EventCode.OBJECT_ADDED, 'added', type, created);
+          const href = hrefIn(request, created.id);
+          const out = await present(call, guard, request)(created, href);
+          const location = `${request.server.info.protocol}://${request.info.host}${href}`;
+          return reply(h, request, responseFormat(request).write(type, out), 201).header('Location', location);
+        });
+      },
     });
   }
   routes.push({
@@ -156,12 +169,18 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
     routes.push({
       method: 'PUT',
       path: entityPath,
-      handler: (request, h) => write(request, scopeOf(request, depth + 1), async (call, guard) => {
-        await guard.act(call, permit, await entityB.get(call));
-        const updated = await update(call, readBody(request, type));
-        await audit(call, EventCode.OBJECT_UPDATED, 'changed', type, updated);
-        return reply(h, request, responseFormat(request).write(type, await present(call, guard, request)(updated, hrefIn(request, updated.id))));
-      }),
+      handler: async (request, h) => {
+        const scope = scopeOf(request, depth + 1);
+        const allowed = async (call: Call, guard: Guard) => guard.act(call, permit, await entityB.get(call));
+        await admit(request, scope, allowed);
+        const body = await readBody(request, type);
+        return write(request, scope, async (call, guard) => {
+          await allowed(call, guard);
+          const updated = await update(call, body);
+          await audit(call, EventCode.OBJECT_UPDATED, 'changed', type, updated);
+          return reply(h, request, responseFormat(request).write(type, await present(call, guard, request)(updated, hrefIn(request, updated.id))));
+        });
+      },
     });
   }
   if (entity.remove && entityB.remove) {
@@ -185,14 +204,19 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
     routes.push({
       method: 'POST',
       path: `${entityPath}/${a.name}`,
-      handler: (request, h) => write(request, scopeOf(request, depth + 1), async (call, guard) => {
-        await guard.act(call, a.permit, await entityB.get(call));
-        const body = readBody(request, T.Action, { optional: true });
-        const result = await run(call, body);
-        // With async=true the caller is told the action is under way and polls its job.
-        const code = body.async === true ? 202 : 200;
-        return reply(h, request, responseFormat(request).write(T.Action, presentAction({ ...result, status: result.status ?? 'complete' })), code);
-      }),
+      handler: async (request, h) => {
+        const scope = scopeOf(request, depth + 1);
+        const allowed = async (call: Call, guard: Guard) => guard.act(call, a.permit, await entityB.get(call));
+        await admit(request, scope, allowed);
+        const body = await readBody(request, T.Action, { optional: true });
+        return write(request, scope, async (call, guard) => {
+          await allowed(call, guard);
+          const result = await run(call, body);
+          // With async=true the caller is told the action is under way and polls its job.
+          const code = body.async === true ? 202 : 200;
+          return reply(h, request, responseFormat(request).write(T.Action, presentAction({ ...result, status: result.status ?? 'complete' })), code);
+        });
+      },
     });
   }
   return routes;

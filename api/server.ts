@@ -1,4 +1,6 @@
 // The hapi servers of the API: HTTPS always, plain HTTP when a port is given.
+import http from 'node:http';
+import https from 'node:https';
 import Hapi, { Server } from '@hapi/hapi';
 import { Engine, collectionBehaviour, entityBehaviour } from '../services/behaviour';
 import { ensureCertificates } from '../services/pki';
@@ -11,8 +13,7 @@ import { auth } from './auth';
 import { apiRoutes } from './routes';
 import { ssoRoutes } from './sso';
 import { eventStreamRoute } from './event-stream';
-
-const MAX_BODY = 16 * 1024 * 1024;
+import { apiLimits, limitConnections, timeoutOptions } from '../services/connections';
 
 /** Fails fast when a service of the tree has no behaviour. */
 function checkBehaviours(): void {
@@ -20,13 +21,27 @@ function checkBehaviours(): void {
   if (missing.length) throw new Error(`services without behaviour: ${missing.map((s) => s.name).join(', ')}`);
 }
 
+/** The Node server under hapi, made here so that it carries the connection limits. */
+function listenerFor(engine: Engine, tls: { key: string; cert: string } | undefined): http.Server {
+  const limits = apiLimits(engine.config);
+  const options = timeoutOptions(limits);
+  const listener = tls ? https.createServer({ ...tls, ...options }) : http.createServer(options);
+  limitConnections(listener, limits, tls ? 'API (HTTPS)' : 'API (HTTP)');
+  return listener;
+}
+
 async function build(engine: Engine, sso: Sso, port: number, tls: { key: string; cert: string } | undefined, caPem: string): Promise<Server> {
   const server = Hapi.server({
     port,
     address: engine.config.bind,
-    tls,
-    routes: { payload: { parse: false, output: 'data', maxBytes: MAX_BODY } },
+    listener: listenerFor(engine, tls),
+    tls: tls !== undefined,
+    // Bodies stay unread until the handler has checked the caller's permit; it then reads at
+    // most its route's cap (api/body.ts), which hapi's own byte limit must not undercut.
+    routes: { payload: { parse: false, output: 'stream', maxBytes: Number.MAX_SAFE_INTEGER } },
     router: { stripTrailingSlash: true },
+    // Server errors are logged by the faults plugin, with the request id the client is given.
+    debug: false,
   });
   await server.register([dotSegments, versioning, faults]);
   await server.register({ plugin: auth, options: { sso, tls: tls !== undefined } });

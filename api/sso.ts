@@ -1,28 +1,28 @@
 // SSO endpoints outside the API: the OAuth2 password grant (with @node-oauth/oauth2-server),
 // token introspection, logout, health and the CA.
 import { Request, ResponseObject, ResponseToolkit, ServerRoute } from '@hapi/hapi';
+import Boom from '@hapi/boom';
 import OAuth2Server from '@node-oauth/oauth2-server';
 import { Engine, Principal } from '../services/behaviour';
 import { Repo } from '../services/store/repo';
 import { EventCode, recordEvent } from '../services/events';
 import { Sso, oversizedField } from '../sso';
 import { API_SCOPE } from '../sso/tokens';
+import { FORM_BODY_MAX, readPayload } from './body';
+import { REQUEST_ID_HEADER, serverFault } from './faults';
 
 /** oVirt clients send no client id; they are served as this one client. */
 const DEFAULT_CLIENT = 'ovirt-engine-client';
-
-/** Form bodies of the SSO endpoints hold a few short fields. */
-const MAX_FORM_BODY = 16 * 1024;
 
 /** Parameters that are credentials: URLs end up in logs and histories, so these come only in a body. */
 const CREDENTIAL_PARAMS = ['password', 'token'];
 
 /** The form parameters of an SSO request: its query's and its POST body's. */
-function params(request: Request): Record<string, string> {
+async function params(request: Request): Promise<Record<string, string>> {
   const query = request.query as Record<string, string>;
   const inUrl = CREDENTIAL_PARAMS.find((name) => name in query);
   if (inUrl) throw new OAuth2Server.InvalidRequestError(`The ${inUrl} must be sent in the body of a POST request, not in the URL`);
-  const body = Buffer.isBuffer(request.payload) ? Object.fromEntries(new URLSearchParams(request.payload.toString('utf8'))) : {};
+  const body = Object.fromEntries(new URLSearchParams((await readPayload(request, FORM_BODY_MAX)).toString('utf8')));
   return { ...query, ...body };
 }
 
@@ -65,21 +65,25 @@ function oauthFor(engine: Engine, sso: Sso, address: string): OAuth2Server {
 }
 
 /**
- * The answer for an error of an SSO endpoint, in the shape OAuth2 clients parse. Unexpected
- * errors (a database failing) are logged and told apart from the client's only as a server error.
+ * The answer for an error of an SSO endpoint, in the shape OAuth2 clients parse. A body over its
+ * cap is answered as the API answers it; unexpected errors (a database failing) are logged and
+ * told as the API tells server errors, with their request id and without their text.
  */
 function oauthFailure(request: Request, h: ResponseToolkit, e: unknown) {
-  const expected = e instanceof OAuth2Server.OAuthError && !(e instanceof OAuth2Server.ServerError);
-  // The library wraps what the model threw as `inner`: log the cause itself.
-  if (!expected) request.log(['error'], (e as { inner?: object }).inner ?? (e as object));
-  const err = expected ? e : new OAuth2Server.ServerError('Internal server error');
-  const out = h.response({ error: err.name, error_description: err.message }).code(err.code).type('application/json');
-  if (err instanceof LoginsLocked) out.header('Retry-After', String(err.retryAfter));
-  return out;
+  if (Boom.isBoom(e) && e.output.statusCode < 500) throw e;
+  if (e instanceof OAuth2Server.OAuthError && !(e instanceof OAuth2Server.ServerError)) {
+    const out = h.response({ error: e.name, error_description: e.message }).code(e.code).type('application/json');
+    if (e instanceof LoginsLocked) out.header('Retry-After', String(e.retryAfter));
+    return out;
+  }
+  // The library wraps what the model threw as `inner`: the cause itself is told and logged.
+  const inner: unknown = e instanceof OAuth2Server.ServerError ? (e as { inner?: unknown }).inner ?? e : e;
+  const { status, fault, id } = serverFault(request, Boom.boomify(inner instanceof Error ? inner : new Error(String(inner))));
+  return h.response({ error: 'server_error', error_description: fault.detail }).code(status).header(REQUEST_ID_HEADER, id ?? '').type('application/json');
 }
 
 async function token(engine: Engine, sso: Sso, request: Request, h: ResponseToolkit) {
-  const body: Record<string, string> = { client_id: DEFAULT_CLIENT, ...params(request) };
+  const body: Record<string, string> = { client_id: DEFAULT_CLIENT, ...(await params(request)) };
   const oversized = oversizedField({ scope: body.scope });
   if (oversized) throw new OAuth2Server.InvalidRequestError(oversized);
   const req = new OAuth2Server.Request({
@@ -107,7 +111,7 @@ function ssoEndpoint(path: string, handler: (request: Request, h: ResponseToolki
   };
   return [
     { method: 'GET', path, options, handler: guarded },
-    { method: 'POST', path, options: { ...options, payload: { maxBytes: MAX_FORM_BODY } }, handler: guarded },
+    { method: 'POST', path, options, handler: guarded },
   ];
 }
 
@@ -116,7 +120,7 @@ export function ssoRoutes(engine: Engine, sso: Sso, caPem: string): ServerRoute[
     ...ssoEndpoint('/ovirt-engine/sso/oauth/token', (request, h) => token(engine, sso, request, h)),
     // Introspection of a token by whoever holds it (RFC 7662 shape).
     ...ssoEndpoint('/ovirt-engine/sso/oauth/token-info', async (request, h) => {
-      const claims = await sso.tokens.verify(params(request).token ?? '');
+      const claims = await sso.tokens.verify((await params(request)).token ?? '');
       const principal = claims && (await sso.principalOf(claims.userId));
       const body = claims && principal
         ? { active: true, exp: claims.exp, jti: claims.jti, scope: claims.scope, user_id: principal.userName, token_type: 'bearer' }
@@ -125,7 +129,7 @@ export function ssoRoutes(engine: Engine, sso: Sso, caPem: string): ServerRoute[
     }),
     ...ssoEndpoint('/ovirt-engine/services/sso-logout', async (request, h) => {
       const bearer = /^Bearer\s+(.+)$/i.exec(String(request.headers.authorization ?? ''))?.[1];
-      const tokenText = params(request).token ?? bearer;
+      const tokenText = (await params(request)).token ?? bearer;
       const claims = tokenText ? await sso.tokens.verify(tokenText) : undefined;
       if (tokenText && claims && (await sso.tokens.revoke(tokenText))) {
         await recordEvent(new Repo(engine.db), { code: EventCode.USER_LOGOUT, severity: 'normal', description: 'User logged out.', userId: claims.userId });

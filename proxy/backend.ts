@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { FileBackend } from './file-backend';
 import { NbdBackend } from './nbd-backend';
+import { NbdError } from './nbd-client';
 import { ProxyError } from './tickets';
 
 /** A range of the image and whether it reads as zeros (`hole` only for shallow transfers). */
@@ -36,4 +37,14 @@ export function openBackend(url: string, write: boolean, sparse: boolean): Backe
   if (url.startsWith('file:')) return new FileBackend(fileURLToPath(url), write, sparse);
   if (url.startsWith('nbd:unix:')) return new NbdBackend(url.slice('nbd:unix:'.length), sparse);
   throw new ProxyError(500, 'The ticket names a backend this proxy cannot serve', true);
+}
+
+/** NBD's error number for a write the export has no space for (the same as ENOSPC). */
+const NBD_ENOSPC = 28;
+
+/** Whether a backend operation failed for lack of space: a full file system or quota, or NBD's ENOSPC. */
+export function outOfSpace(e: unknown): boolean {
+  if (e instanceof NbdError) return e.errno === NBD_ENOSPC;
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
 }

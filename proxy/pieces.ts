@@ -2,8 +2,7 @@
 // and from request to request: few system calls per gigabyte, no garbage for the collector, memory
 // bounded whatever the length, and storage may use direct I/O.
 import { once } from 'node:events';
-import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable, Writable, finished } from 'node:stream';
 import { ALIGNMENT, AlignedPool, Pair } from './aligned';
 
 /** Keeps a promise's rejection for whoever awaits it later, without an unhandled rejection now. */
@@ -70,11 +69,27 @@ class PieceWriter extends Writable {
   }
 }
 
+/**
+ * Moves `body` into `sink`. A failing write leaves `body` as it is (unlike a pipeline, which
+ * would destroy it, and with it a request's connection): the caller may still answer.
+ */
+function drain(body: Readable, sink: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stop = (e: Error) => {
+      body.unpipe(sink);
+      reject(e);
+    };
+    sink.once('error', stop).once('finish', resolve);
+    finished(body, (e) => e && stop(e));
+    body.pipe(sink);
+  });
+}
+
 /** Writes `body` from `offset` through `write`, in pieces of the pool's size; answers the bytes written. */
 export async function writeInPieces(body: Readable, offset: number, pool: AlignedPool, write: (at: number, data: Buffer) => Promise<void>): Promise<number> {
   const buffers = pool.take();
   const sink = new PieceWriter(buffers, offset, write);
-  await pipeline(body, sink);
+  await drain(body, sink);
   // Only now is no write using the buffers any more.
   pool.give(buffers);
   return sink.at - offset;

@@ -10,7 +10,7 @@ import { Socket } from 'node:net';
 import { Knex } from 'knex';
 import { Certificates } from '../services/pki';
 import { privateDir } from '../services/private-dir';
-import { Backend, openBackend } from './backend';
+import { Backend, openBackend, outOfSpace } from './backend';
 import { ProxyError, Ticket, Tickets, may } from './tickets';
 import { parseContentRange, parseRange } from './ranges';
 import { readInPieces, writeInPieces } from './pieces';
@@ -19,6 +19,8 @@ import { algorithms, checksum, checksumRequest } from './checksum';
 import { count, fail, json, readJsonObject } from './http-util';
 import { TicketControl } from './ticket-control';
 import { checkTcpAccess, controlTokenOf, ensureControlToken } from './control-access';
+import { Config } from '../services/config';
+import { ConnectionLimits, limitConnections, timeoutOptions } from '../services/connections';
 
 const READ_FEATURES = ['checksum', 'extents'];
 const WRITE_FEATURES = ['checksum', 'extents', 'flush', 'zero'];
@@ -180,10 +182,13 @@ class ImageServer {
       const offset = count(body, 'offset', 0);
       if (body.flush !== undefined && typeof body.flush !== 'boolean') throw new ProxyError(400, 'Invalid flush: a boolean is needed');
       if (offset + size > t.size) throw tooFar(t.size);
+      // Only a zeroing that succeeded counts as bytes moved.
+      let zeroed = 0;
       await this.tickets.operation(t, async () => {
         await backend.zero(offset, size);
+        zeroed = size;
         if (body.flush === true) await backend.flush();
-      }, () => [offset, offset + size]);
+      }, () => [offset, offset + zeroed]);
     } else {
       throw new ProxyError(400, `Invalid op ${JSON.stringify(body.op)}: use zero or flush`);
     }
@@ -224,13 +229,25 @@ function portOf(server: http.Server): number {
  */
 const CIPHERS = ['TLS_AES_128_GCM_SHA256', ...tls.DEFAULT_CIPHERS.split(':').filter((c) => c !== 'TLS_AES_128_GCM_SHA256')].join(':');
 
-/** Connection rules both listeners share. */
-function configure(server: http.Server): void {
+/**
+ * The limits of the data plane's listeners: the engine's header timeout and caps; idle
+ * connections stay open as imageio keeps them, and one PUT may carry a whole disk, so no limit
+ * on how long a body takes to arrive.
+ */
+export const proxyLimits = (c: Config): ConnectionLimits => ({
+  headersTimeoutMs: c.headersTimeout * 1000,
+  requestTimeoutMs: 0,
+  idleTimeoutMs: IDLE_CONNECTION_MS,
+  maxConnections: c.maxConnections,
+  maxClientConnections: c.maxClientConnections,
+});
+
+/** A data-plane listener with the limits. */
+function imageServer<S extends http.Server>(create: (o: http.ServerOptions & { handshakeTimeout: number }) => S, limits: ConnectionLimits, name: string): S {
+  const server = create(timeoutOptions(limits));
   server.on('connection', (socket: Socket) => socket.setNoDelay(true));
-  server.keepAliveTimeout = IDLE_CONNECTION_MS;
-  server.headersTimeout = IDLE_CONNECTION_MS + 1000;
-  // One PUT may carry a whole disk: no limit on how long a body takes to arrive.
-  server.requestTimeout = 0;
+  limitConnections(server, limits, name);
+  return server;
 }
 
 const listen = (server: http.Server, where: number | string, bind?: string) =>
@@ -260,6 +277,8 @@ async function listenOnSocket(server: http.Server, socketPath: string, dirMode?:
 const handlerOf = (handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>) => (req: IncomingMessage, res: ServerResponse) => {
   handle(req, res).catch((e: unknown) => {
     if (e instanceof ProxyError) return fail(res, e);
+    // The rest of the body, if any, is not read: the connection closes after the answer.
+    if (outOfSpace(e)) return fail(res, new ProxyError(507, "The image's storage is out of space: the data was not written", true));
     // A client that goes away mid-request is an ordinary case of the protocol: it sends again.
     if (req.destroyed || res.destroyed) return res.destroy();
     console.error('image proxy request failed', e);
@@ -282,21 +301,20 @@ export interface ProxyOptions {
   controlPort?: number;
   /** Seconds removing a ticket waits for operations under way before answering 409. */
   removeTimeout: number;
+  limits: ConnectionLimits;
 }
 
 export async function startProxy(db: Knex, certs: Certificates, options: ProxyOptions): Promise<Proxy> {
   const tickets = new Tickets(db);
   const images = new ImageServer(tickets);
   const handler = handlerOf((req, res) => images.handle(req, res));
-  const server = https.createServer({ key: certs.keyPem, cert: certs.certPem, ciphers: CIPHERS, honorCipherOrder: true }, handler);
-  configure(server);
+  const server = imageServer((o) => https.createServer({ key: certs.keyPem, cert: certs.certPem, ciphers: CIPHERS, honorCipherOrder: true, ...o }, handler), options.limits, 'image proxy (HTTPS)');
   await listen(server, options.port, options.bind);
   const actualPort = portOf(server);
   // Clients on this machine may move data over a Unix socket, without TLS: the same protocol,
   // the ticket still the credential. (Not an abstract name: Node pads those to the full address
   // length, which no other client can name.)
-  const local = http.createServer(handler);
-  configure(local);
+  const local = imageServer((o) => http.createServer(o, handler), options.limits, 'image proxy (Unix socket)');
   // The port is ours, so a socket file by its name is a leftover of a process that died.
   const socketPath = path.join(await privateDir('hangar-imageio'), `${actualPort}.sock`);
   await listenOnSocket(local, socketPath);

@@ -61,6 +61,16 @@ export interface Config {
   storageRoots: string[];
   /** Seconds a file-system step of a request may take before the request fails (a hung NFS mount). */
   fsTimeout: number;
+  /** Seconds a client has to send a request's headers (and, over TLS, to finish the handshake). */
+  headersTimeout: number;
+  /** Seconds an API client has to send a whole request, body included (the image proxy takes bodies of any duration). */
+  requestTimeout: number;
+  /** Seconds an API connection may stay idle between requests before it is closed. */
+  idleTimeout: number;
+  /** Open connections each listener takes; more are closed at once, so descriptors are never exhausted. */
+  maxConnections: number;
+  /** Open connections each listener takes from one client address. */
+  maxClientConnections: number;
 }
 
 function positive(value: string | undefined, name: string, fallback: number): number {
@@ -114,5 +124,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     followMaxObjects: positive(env.HANGAR_FOLLOW_MAX_OBJECTS, 'HANGAR_FOLLOW_MAX_OBJECTS', 10000),
     storageRoots: absolutePaths(env.HANGAR_STORAGE_ROOTS, 'HANGAR_STORAGE_ROOTS'),
     fsTimeout: positive(env.HANGAR_FS_TIMEOUT, 'HANGAR_FS_TIMEOUT', 30) || 30,
+    headersTimeout: positive(env.HANGAR_HEADERS_TIMEOUT, 'HANGAR_HEADERS_TIMEOUT', 20) || 20,
+    requestTimeout: positive(env.HANGAR_REQUEST_TIMEOUT, 'HANGAR_REQUEST_TIMEOUT', 60) || 60,
+    idleTimeout: positive(env.HANGAR_IDLE_TIMEOUT, 'HANGAR_IDLE_TIMEOUT', 15) || 15,
+    maxConnections: positive(env.HANGAR_MAX_CONNECTIONS, 'HANGAR_MAX_CONNECTIONS', 1000) || 1000,
+    maxClientConnections: positive(env.HANGAR_MAX_CLIENT_CONNECTIONS, 'HANGAR_MAX_CLIENT_CONNECTIONS', 100) || 100,
   };
 }

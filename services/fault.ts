@@ -22,4 +22,7 @@ export const entityNotFound = (typeName: string, key: string) =>
 export const conflict = (detail: string) => fault(409, 'Operation Failed', detail);
 export const unauthorized = (detail: string) => fault(401, 'Unauthorized', detail);
 export const unsupportedMediaType = (detail: string) => fault(415, 'Unsupported Media Type', detail);
+export const tooLarge = (detail: string) => fault(413, 'Request Entity Too Large', detail);
+/** A write the database refused for lack of space: nothing of the call was kept. */
+export const databaseFull = () => fault(507, 'Insufficient Storage', "The engine's database is out of space: nothing was changed; free space for it and try again");
 export const methodNotAllowed = (detail: string) => fault(405, 'Method Not Allowed', detail);

@@ -105,6 +105,11 @@ export class Access {
     return (await this.grants()).some((g) => scopes.has(g.scope) && g.permits.has(permit));
   }
 
+  /** Whether the caller holds the permit on some object or the system. */
+  async holdsAnywhere(permit: string): Promise<boolean> {
+    return (await this.grants()).some((g) => g.permits.has(permit));
+  }
+
   /** Whether the caller has any role on the object or what it inherits from. */
   async sees(chain: string[]): Promise<boolean> {
     const scopes = new Set(chain);

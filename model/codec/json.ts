@@ -1,16 +1,19 @@
 // JSON reader and writer, driven by the model, in the shape oVirt's JSON uses:
 // primitives as strings, lists as `{ "item": [...] }`, links as `"link": [...]`.
 import { Attribute, StructType, attributesIn } from '../meta';
-import { ACTIONS, DecodeError, HREF, LINKS, Link, Obj, Value, isObj } from './value';
+import { ACTIONS, DecodeError, HREF, LINKS, Link, Obj, Value, checkTree, isObj } from './value';
 import { itemName, readStruct } from './read';
 import { formatScalar } from './scalars';
 
 export function parseJson(text: string): unknown {
+  let doc: unknown;
   try {
-    return JSON.parse(text);
+    doc = JSON.parse(text);
   } catch (e) {
     throw new DecodeError(`Malformed JSON: ${(e as Error).message}`);
   }
+  checkTree(doc);
+  return doc;
 }
 
 export function readJson(type: StructType, text: string): Obj {

@@ -28,3 +28,26 @@ export class DecodeError extends Error {
 export function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/** How deep a request body's elements or members may nest: far more than any model value needs. */
+export const MAX_NESTING = 32;
+
+/** Member names that would reach an object's prototype; no model attribute has one. */
+const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Refuses a decoded document tree nesting deeper than MAX_NESTING or using a reserved member
+ * name; walks it without recursion, so no document can exhaust the stack.
+ */
+export function checkTree(tree: unknown): void {
+  const stack: [unknown, number][] = [[tree, 1]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > MAX_NESTING) throw new DecodeError(`The document nests deeper than ${MAX_NESTING} levels`);
+    for (const key of Object.keys(node)) {
+      if (RESERVED.has(key)) throw new DecodeError(`'${key}' is not a member name the API takes`);
+      stack.push([(node as Record<string, unknown>)[key], depth + 1]);
+    }
+  }
+}

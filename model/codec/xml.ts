@@ -1,7 +1,7 @@
 // XML reader and writer, driven by the model.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { Attribute, StructType, attributesIn } from '../meta';
-import { ACTIONS, DecodeError, HREF, LINKS, Link, Obj, Value, isObj } from './value';
+import { ACTIONS, DecodeError, HREF, LINKS, Link, MAX_NESTING, Obj, Value, checkTree, isObj } from './value';
 import { itemName, readStruct } from './read';
 import { formatScalar } from './scalars';
 
@@ -12,6 +12,8 @@ const parser = new XMLParser({
   parseAttributeValue: false,
   processEntities: true,
   ignoreDeclaration: true,
+  // The parser's own bound, for its own stack; checkTree bounds the document with a clearer fault.
+  maxNestedTags: 2 * MAX_NESTING,
 });
 
 /** Parses an XML document whose root must be `root`, returning the root's tree. */
@@ -21,11 +23,19 @@ export function parseXml(text: string, root: string): unknown {
     const e = valid.err;
     throw new DecodeError(`Malformed XML at line ${e.line}, column ${e.col}: ${e.msg}`);
   }
-  const doc = parser.parse(text) as Record<string, unknown>;
+  let doc: Record<string, unknown>;
+  try {
+    doc = parser.parse(text) as Record<string, unknown>;
+  } catch (e) {
+    // The parser refuses external entities, entity expansion beyond its limits, reserved
+    // names and deeper nesting: all faults of the document.
+    throw new DecodeError(`Malformed XML: ${(e as Error).message.replace(/^\[SECURITY\] /, '')}`);
+  }
   const roots = Object.keys(doc);
   if (roots.length !== 1 || roots[0] !== root) {
     throw new DecodeError(`Expected a <${root}> document, got <${roots.join('>, <')}>`);
   }
+  checkTree(doc[root]);
   return doc[root];
 }
 

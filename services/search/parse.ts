@@ -43,8 +43,15 @@ function syntax(at: number, message: string) {
 
 const KEYWORDS = new Set(['and', 'or', 'sortby', 'page', 'asc', 'desc']);
 
+/** Conditions one query may hold: each adds a level to the SQL expression (SQLite takes 1000). */
+export const MAX_SEARCH_TERMS = 200;
+/** Parentheses one query may nest. */
+export const MAX_SEARCH_NESTING = 16;
+
 class Parser {
   private i = 0;
+  private terms = 0;
+  private depth = 0;
 
   constructor(private readonly text: string) {}
 
@@ -125,13 +132,16 @@ class Parser {
   private term(): Expr {
     this.skipSpace();
     if (this.text[this.i] === '(') {
+      if (++this.depth > MAX_SEARCH_NESTING) throw syntax(this.i, `parentheses nest deeper than ${MAX_SEARCH_NESTING} levels`);
       this.i++;
       const inner = this.expr();
       this.skipSpace();
       if (this.text[this.i] !== ')') throw syntax(this.i, "expected ')'");
       this.i++;
+      this.depth--;
       return inner;
     }
+    if (++this.terms > MAX_SEARCH_TERMS) throw syntax(this.i, `a search takes at most ${MAX_SEARCH_TERMS} conditions`);
     const f = this.word();
     if (!f || KEYWORDS.has(f.text.toLowerCase())) throw syntax(this.i, 'expected a field name');
     this.skipSpace();

@@ -14,6 +14,33 @@ export function isPostgres(url: string): boolean {
   return /^postgres(ql)?:\/\//.test(url);
 }
 
+interface SqliteQuery {
+  sql: string;
+}
+
+/** knex's client for better-sqlite3 (the dialect module has no typings of its own). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const BetterSqliteClient = require('knex/lib/dialects/better-sqlite3') as new (config: Knex.Config) => Knex.Client & {
+  _query(connection: unknown, obj: SqliteQuery): Promise<SqliteQuery>;
+};
+
+/**
+ * SQLite rolls a transaction back by itself when a write fails for lack of space (SQLITE_FULL);
+ * knex's ROLLBACK would then fail and hide the error that caused it, so it is skipped.
+ */
+class SqliteClient extends BetterSqliteClient {
+  override _query(connection: { inTransaction: boolean }, obj: SqliteQuery): Promise<SqliteQuery> {
+    if (/^ROLLBACK\b/i.test(obj.sql) && !connection.inTransaction) return Promise.resolve(obj);
+    return super._query(connection, obj);
+  }
+}
+
+/** Whether the database refused a write for lack of space: SQLite's SQLITE_FULL, PostgreSQL's disk_full. */
+export function isDatabaseFull(e: unknown): boolean {
+  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
+  return code === 'SQLITE_FULL' || code === '53100';
+}
+
 export async function connect(c: DbConfig): Promise<Knex> {
   if (isPostgres(c.url)) {
     const db = knex({
@@ -27,7 +54,7 @@ export async function connect(c: DbConfig): Promise<Knex> {
   }
   fs.mkdirSync(path.dirname(path.resolve(c.url)), { recursive: true });
   const db = knex({
-    client: 'better-sqlite3',
+    client: SqliteClient as unknown as typeof Knex.Client,
     connection: { filename: c.url },
     useNullAsDefault: true,
     pool: {

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { withEngine } from '../support/engine';
 import { ensureCertificates } from '../../services/pki';
-import { startProxy } from '../../proxy/server';
+import { proxyLimits, startProxy } from '../../proxy/server';
 import { ensureNbdServer, nbdSocket, stopNbdServer } from '../../services/nbd-server';
 
 const NBD_MODULE = path.join(__dirname, '..', '..', 'services', 'nbd-server.js');
@@ -83,7 +83,7 @@ describe('security: private runtime directories', () => {
         process.env.TMPDIR = tmp;
         const dir = path.join(tmp, 'hangar-imageio');
         hostile?.make(dir);
-        const start = startProxy(t.engine.db, certs, { port: 0, bind: '127.0.0.1', controlSocket: path.join(tmp, 'control', 'tickets.sock'), removeTimeout: 1 });
+        const start = startProxy(t.engine.db, certs, { port: 0, bind: '127.0.0.1', controlSocket: path.join(tmp, 'control', 'tickets.sock'), removeTimeout: 1, limits: proxyLimits(t.config) });
         try {
           if (hostile) {
             await assert.rejects(start, hostile.why);

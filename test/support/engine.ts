@@ -8,7 +8,7 @@ import { Config, configFromEnv } from '../../services/config';
 import { RunningEngine, openEngine } from '../../services/engine';
 import { ensureAdminPassword } from '../../sso/directory';
 import { ApiServers, startApi } from '../../api/server';
-import { Proxy, controlSocketOf, startProxy } from '../../proxy/server';
+import { Proxy, controlSocketOf, proxyLimits, startProxy } from '../../proxy/server';
 import { ensureCertificates } from '../../services/pki';
 import { Format, JSON_FORMAT, XML } from '../../model/codec';
 
@@ -91,7 +91,7 @@ export class TestEngine {
     this.servers = await startApi(this.engine, { https: 0, http: 0 });
     // The proxy's port is known once it listens; transfer URLs are made with it.
     this.proxy = await startProxy(this.engine.db, await ensureCertificates(this.engine.db, this.config.dataDir, this.config.publicHost), {
-      port: 0, bind: '127.0.0.1', controlSocket: controlSocketOf(this.config.dataDir), controlPort: this.config.controlPort, removeTimeout: this.config.ticketRemoveTimeout,
+      port: 0, bind: '127.0.0.1', controlSocket: controlSocketOf(this.config.dataDir), controlPort: this.config.controlPort, removeTimeout: this.config.ticketRemoveTimeout, limits: proxyLimits(this.config),
     });
     this.config.proxyPort = this.proxy.port;
   }
