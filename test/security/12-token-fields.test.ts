@@ -62,7 +62,9 @@ for (const backend of BACKENDS) {
       try {
         const r = await token({ password: 'wrong' });
         assert.ok(r.status >= 500, r.text);
-        assert.deepEqual(JSON.parse(r.text), { error: 'server_error', error_description: 'Internal server error' });
+        const id = r.headers.get('x-request-id');
+        assert.match(String(id), /^[0-9a-f-]{36}$/, 'the answer names its request id');
+        assert.deepEqual(JSON.parse(r.text), { error: 'server_error', error_description: `Internal server error (request id ${id})` });
       } finally {
         await t.engine.db.schema.renameTable('login_failures_away', 'login_failures');
       }
