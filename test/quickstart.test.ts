@@ -9,8 +9,6 @@ import { Format, Obj } from '../model/codec';
 import { ApiClient, BACKENDS, FORMATS, TestEngine } from './support/engine';
 import { until } from './support/until';
 
-export { until };
-
 /** The quick start's request bodies, in each format. */
 const BODIES: Record<'xml' | 'json', Record<string, string>> = {
   xml: {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import * as T from '../model/types';
 import { Format, JSON_FORMAT, Obj, XML } from '../model/codec';
 import { ApiClient, FORMATS, SQLITE, TestEngine, withEngine } from './support/engine';
-import { until } from './quickstart.test';
+import { until } from './support/until';
 
 const GiB = 1024 ** 3;
 

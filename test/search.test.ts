@@ -6,7 +6,7 @@ import * as T from '../model/types';
 import { Obj, XML } from '../model/codec';
 import { collectionRoutes } from '../model/tree';
 import { ApiClient, BACKENDS, TestEngine } from './support/engine';
-import { until } from './quickstart.test';
+import { until } from './support/until';
 
 const GiB = 1024 ** 3;
 

@@ -8,7 +8,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { BACKENDS, TestEngine, withEngine } from './support/engine';
-import { until } from './quickstart.test';
+import { until } from './support/until';
 import { controlSocketOf } from '../proxy/server';
 import { controlTokenOf } from '../proxy/control-access';
 import { exchange } from './support/http';

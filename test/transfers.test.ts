@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import * as T from '../model/types';
 import { Obj, XML } from '../model/codec';
 import { ApiClient, BACKENDS, POSTGRES, Sibling, TestEngine, spawnSibling, withEngine } from './support/engine';
-import { until } from './quickstart.test';
+import { until } from './support/until';
 import { Repo } from '../services/store/repo';
 import { exchange } from './support/http';
 import { recordedPid } from '../services/nbd-server';

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import * as T from '../../model/types';
 import { Obj, XML } from '../../model/codec';
 import { ApiClient, BACKENDS, Backend, TestEngine } from '../support/engine';
-import { until } from '../quickstart.test';
+import { until } from '../support/until';
 
 const ROUNDS = 8;
 const CONCURRENT = 20;
