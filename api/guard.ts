@@ -129,6 +129,18 @@ export class Guard {
   }
 
   /**
+   * Before an update that gives the entity's inherited link (a VM's cluster): moving it there
+   * needs the update's permit on the new target too, as adding it there would.
+   */
+  async relink(call: Call, permit: PermitName, changes: Obj): Promise<void> {
+    const type = this.route.collection.type();
+    const name = type.inherits;
+    if (!name || !isObj(changes[name]) || this.route.collection.owner === name) return;
+    const targetType = attributeOf(type, name)!.type() as StructType;
+    await this.require(permit, await this.access.chain(targetType, await resolve(call.repo, targetType, changes[name], name)));
+  }
+
+  /**
    * Granting is bounded by what the granter holds, as in oVirt: only a SuperUser of the whole
    * system gives (or takes away) administrative roles, and others only roles whose every permit
    * they hold on the permission's object.

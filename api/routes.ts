@@ -176,6 +176,7 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
         const body = await readBody(request, type);
         return write(request, scope, async (call, guard) => {
           await allowed(call, guard);
+          await guard.relink(call, permit, body);
           const updated = await update(call, body);
           await audit(call, EventCode.OBJECT_UPDATED, 'changed', type, updated);
           return reply(h, request, responseFormat(request).write(type, await present(call, guard, request)(updated, hrefIn(request, updated.id))));

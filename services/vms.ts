@@ -84,11 +84,6 @@ async function prepareNic(call: Call, body: Obj): Promise<Obj> {
 const nicHooks = {
   prepare: prepareNic,
   uniqueName: (call: Call) => ({ vm: call.scope[0] }),
-  async apply(call: Call, current: Obj, changes: Obj) {
-    const next = mergeInto(T.Nic, current, changes);
-    if (changes.vnic_profile !== undefined) next.vnic_profile = refTo(await resolve(call.repo, T.VnicProfile, changes.vnic_profile, 'vnic_profile'));
-    return next;
-  },
 };
 
 implement(S.VmNics, storedCollection(S.VmNics, nicHooks));
@@ -134,6 +129,7 @@ implement(S.VmDiskAttachments, {
 
 implement(S.VmDiskAttachment, {
   ...storedEntity(S.VmDiskAttachments, S.VmDiskAttachment, {
+    edits: ['disk'],
     async apply(call, current, changes) {
       const next = mergeInto(T.DiskAttachment, current, changes);
       next.disk = current.disk;

@@ -17,6 +17,11 @@ const inventoryTypes = () => [
 ];
 
 const accessTypes = () => [T.Role, T.Permission, T.Group, T.ApiToken];
+const snapshotTypes = () => [T.Snapshot, T.DiskSnapshot];
+const transferTypes = () => [T.ImageTransfer];
+
+/** The types whose objects the store keeps, each in a table of its own. */
+export const storedTypes = (): StructType[] => [...inventoryTypes(), ...accessTypes(), ...snapshotTypes(), ...transferTypes()];
 
 /** Whether objects of `type` may hold a `secret` attribute, at any depth. */
 function holdsSecrets(type: StructType, seen = new Set<StructType>()): boolean {
@@ -105,17 +110,15 @@ const migrations: Record<string, Migration> = {
   },
   '005_snapshots': {
     async up(knex) {
-      await createTable(knex, T.Snapshot);
-      await createTable(knex, T.DiskSnapshot);
+      for (const type of snapshotTypes()) await createTable(knex, type);
     },
     async down(knex) {
-      await knex.schema.dropTable(T.DiskSnapshot.plural);
-      await knex.schema.dropTable(T.Snapshot.plural);
+      for (const type of snapshotTypes().reverse()) await knex.schema.dropTable(type.plural);
     },
   },
   '006_transfers': {
     async up(knex) {
-      await createTable(knex, T.ImageTransfer);
+      for (const type of transferTypes()) await createTable(knex, type);
       await knex.schema.createTable('transfer_tickets', (t) => {
         t.string('id', 64).primary();
         t.string('transfer_id', 64).notNullable().index();
@@ -134,7 +137,7 @@ const migrations: Record<string, Migration> = {
     },
     async down(knex) {
       await knex.schema.dropTable('transfer_tickets');
-      await knex.schema.dropTable(T.ImageTransfer.plural);
+      for (const type of transferTypes()) await knex.schema.dropTable(type.plural);
     },
   },
   '007_pki': {
@@ -203,7 +206,7 @@ const migrations: Record<string, Migration> = {
   '011_no_stored_secrets': {
     // Passwords given with objects (a host's root password, ...) are used, never kept: drop those kept before.
     async up(knex) {
-      const stored = [...inventoryTypes(), ...accessTypes(), T.Snapshot, T.DiskSnapshot, T.ImageTransfer];
+      const stored = storedTypes();
       for (const type of stored.filter((t) => holdsSecrets(t))) {
         const table = tableOf(type).name;
         for (const row of await knex(table).select('seq', 'data')) {
