@@ -99,9 +99,13 @@ export class Guard {
     const owner = await this.owner(call);
     if (owner) return this.access.chain(owner.type, owner.obj);
     const name = this.addLinks().find((n) => isObj(body[n]));
-    if (!name) return ['system'];
+    return name ? this.linkedChain(call, name, body[name]) : ['system'];
+  }
+
+  /** The permission chain of the object the link `name` of this collection's type names. */
+  private async linkedChain(call: Call, name: string, ref: unknown): Promise<string[]> {
     const targetType = attributeOf(this.route.collection.type(), name)!.type() as StructType;
-    return this.access.chain(targetType, await resolve(call.repo, targetType, body[name], name));
+    return this.access.chain(targetType, await resolve(call.repo, targetType, ref, name));
   }
 
   /**
@@ -136,8 +140,7 @@ export class Guard {
     const type = this.route.collection.type();
     const name = type.inherits;
     if (!name || !isObj(changes[name]) || this.route.collection.owner === name) return;
-    const targetType = attributeOf(type, name)!.type() as StructType;
-    await this.require(permit, await this.access.chain(targetType, await resolve(call.repo, targetType, changes[name], name)));
+    await this.require(permit, await this.linkedChain(call, name, changes[name]));
   }
 
   /**
