@@ -32,10 +32,6 @@ implement(S.DataCenterEntity, storedEntity(S.DataCenters, S.DataCenterEntity, {
     if ((await call.repo.count(T.StorageDomain, owners)) > 0) {
       throw conflict(`Cannot remove Data Center ${String(dc.name)}: storage domains are still attached`);
     }
-    for (const net of await call.repo.list(T.Network, owners)) {
-      await call.repo.removeOwned(T.VnicProfile, { network: String(net.id) });
-    }
-    await call.repo.removeOwned(T.Network, owners);
   },
 }));
 

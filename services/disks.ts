@@ -9,6 +9,7 @@ import { badRequest, conflict } from './fault';
 import { resolve, refTo } from './refs';
 import { diskDomainId, qcow2Compat, qcowVersion } from './storage';
 import { Repo } from './store/repo';
+import { removeOwnedBy } from './ownership';
 
 /** The storage domain a disk lives on. */
 export async function domainOfDisk(repo: Repo, disk: Obj): Promise<Obj | undefined> {
@@ -61,7 +62,7 @@ export async function removeDisk(call: Pick<Call, 'engine' | 'repo'>, disk: Obj,
     .filter((a) => isObj(a.vm) && a.vm.id !== exceptVm);
   if (users.length) throw conflict(`Cannot remove Disk ${String(disk.name ?? disk.id)}: it is attached to a virtual machine`);
   await call.repo.remove(T.Disk, String(disk.id));
-  await call.repo.removeOwned(T.DiskSnapshot, { disk: String(disk.id) });
+  await removeOwnedBy(call.repo, T.Disk, String(disk.id));
   const sd = await domainOfDisk(call.repo, disk);
   if (sd) await call.engine.storage.removeVolume(sd, disk);
 }

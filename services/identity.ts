@@ -34,9 +34,7 @@ const internalGroup = (body: Obj): Obj => ({
 });
 
 implement(S.Groups, storedCollection(S.Groups, { prepare: (_call, body) => internalGroup(body), uniqueName: () => ({}) }));
-implement(S.GroupEntity, storedEntity(S.Groups, S.GroupEntity, {
-  removing: async (call, group) => void (await call.repo.removeOwned(T.Permission, { group: String(group.id) })),
-}));
+implement(S.GroupEntity, storedEntity(S.Groups, S.GroupEntity));
 implement(S.DomainGroups, storedCollection(S.DomainGroups));
 implement(S.DomainGroup, storedEntity(S.DomainGroups, S.DomainGroup));
 

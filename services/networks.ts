@@ -31,7 +31,6 @@ const networkHooks = {
         throw conflict(`Cannot remove Network ${String(net.name)}: its profile ${String(p.name)} is used by a NIC`);
       }
     }
-    await call.repo.removeOwned(T.VnicProfile, { network: String(net.id) });
   },
 };
 

@@ -7,6 +7,7 @@ import { outOfRange } from '../model/ranges';
 import { Call, CollectionBehaviour, Engine, EntityBehaviour, ownersOf } from './behaviour';
 import { badRequest, conflict, notFound } from './fault';
 import { resolveLinks } from './links';
+import { removeOwnedBy } from './ownership';
 
 export interface CollectionHooks {
   /** Validates the body and fills in what the engine decides; returns the object to store. */
@@ -148,6 +149,7 @@ export function storedEntity(
           const obj = await load(call, collection);
           if (hooks.removing) await hooks.removing(call, obj);
           await call.repo.remove(type, String(obj.id), ownersOf(collection, call.scope.slice(0, -1)));
+          await removeOwnedBy(call.repo, type, String(obj.id));
         }
       : undefined,
   };

@@ -37,19 +37,13 @@ const vmHooks = {
   },
   async removing(call: Call, vm: Obj) {
     if (vm.status !== 'down') throw conflict(`Cannot remove VM ${String(vm.name)}: it is not down`);
-    const owners = { vm: String(vm.id) };
-    // Like oVirt, removing a VM removes its disks unless `detach_only=true`.
-    const attachments = await call.repo.list(T.DiskAttachment, owners);
-    await call.repo.removeOwned(T.DiskAttachment, owners);
-    if (call.params.detach_only !== 'true') {
-      for (const a of attachments) {
-        const disk = await call.repo.get(T.Disk, String((a.disk as Obj).id));
-        if (disk) await removeDisk(call, disk);
-      }
+    // Like oVirt, removing a VM removes its disks unless `detach_only=true`; its attachments,
+    // like all it owns, go with it.
+    if (call.params.detach_only === 'true') return;
+    for (const a of await call.repo.list(T.DiskAttachment, { vm: String(vm.id) })) {
+      const disk = await call.repo.get(T.Disk, String((a.disk as Obj).id));
+      if (disk) await removeDisk(call, disk, String(vm.id));
     }
-    await call.repo.removeOwned(T.Nic, owners);
-    await call.repo.removeOwned(T.Cdrom, owners);
-    await call.repo.removeOwned(T.Snapshot, owners);
   },
 };
 

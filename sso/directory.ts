@@ -13,6 +13,7 @@ import { Repo } from '../services/store/repo';
 import { ADMIN_USER_ID, INTERNAL_DOMAIN, internalDomainId } from '../services/store/seed';
 import { badRequest, conflict, notFound } from '../services/fault';
 import { resolve } from '../services/refs';
+import { removeOwnedBy } from '../services/ownership';
 import { hashPassword, verifyPassword } from './passwords';
 import { revokeUserCredentials } from './tokens';
 
@@ -191,8 +192,7 @@ implement(S.UserEntity, {
     const id = call.scope[0];
     if (id === ADMIN_USER_ID) throw conflict('The built-in admin user cannot be removed');
     if (!(await call.repo.remove(T.User, id))) throw notFound(`User '${id}' does not exist`);
-    await call.repo.removeOwned(T.Permission, { user: id });
-    await call.repo.removeOwned(T.ApiToken, { user: id });
+    await removeOwnedBy(call.repo, T.User, id);
     await call.repo.db('api_token_secrets').where('user_id', id).delete();
   },
 });

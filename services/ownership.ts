@@ -1,0 +1,54 @@
+// What an object owns, as the service tree declares it, so that removing the object removes
+// that too, in the same transaction: the members of its sub-collections that name it as their
+// owner (a VM's NICs, a data center's networks), recursively, and every permission naming it
+// (given on it, or given to it when it is a user or group). Files are not touched here: what owns
+// files (disks) is removed by its own behaviour, before.
+import { StructType } from '../model/meta';
+import { collectionRoutes } from '../model/tree';
+import * as T from '../model/types';
+import { Repo } from './store/repo';
+import { storedTypes } from './store/migrations';
+
+/** Objects of `type` whose `link` names their owner. */
+interface Owned {
+  readonly type: StructType;
+  readonly link: string;
+}
+
+/**
+ * A sub-collection holds what its owner owns unless its members inherit their permissions from
+ * something else: those are only seen from there (a snapshot's disks belong to their domain).
+ */
+function ownedVia(type: StructType): Owned[] {
+  const stored = new Set(storedTypes());
+  const found: Owned[] = collectionRoutes
+    .filter((r) => r.chain.length > 1 && r.chain[r.chain.length - 2].type() === type && r.collection.owner)
+    .map((r) => ({ type: r.collection.type(), link: r.collection.owner! }))
+    .filter((o) => stored.has(o.type) && (o.type.inherits === undefined || o.type.inherits === o.link));
+  const permissions = T.Permission.attributes.filter((a) => a.link && !a.list && a.type() === type);
+  found.push(...permissions.map((a) => ({ type: T.Permission, link: a.name })));
+  return found.filter((o, i) => found.findIndex((p) => p.type === o.type && p.link === o.link) === i);
+}
+
+const owned = new Map<StructType, readonly Owned[]>();
+
+/** What objects of `type` own, derived once per type. */
+export function ownedBy(type: StructType): readonly Owned[] {
+  let found = owned.get(type);
+  if (!found) {
+    found = ownedVia(type);
+    owned.set(type, found);
+  }
+  return found;
+}
+
+/** Removes what the object of `type` with `id` owns, deepest first. */
+export async function removeOwnedBy(repo: Repo, type: StructType, id: string): Promise<void> {
+  for (const o of ownedBy(type)) {
+    const owners = { [o.link]: id };
+    if (ownedBy(o.type).length) {
+      for (const member of await repo.list(o.type, owners)) await removeOwnedBy(repo, o.type, String(member.id));
+    }
+    await repo.removeOwned(o.type, owners);
+  }
+}
