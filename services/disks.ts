@@ -10,6 +10,7 @@ import { resolve, refTo } from './refs';
 import { diskDomainId, qcow2Compat, qcowVersion } from './storage';
 import { Repo } from './store/repo';
 import { removeOwnedBy } from './ownership';
+import { FileStep } from './file-work';
 
 /** The storage domain a disk lives on. */
 export async function domainOfDisk(repo: Repo, disk: Obj): Promise<Obj | undefined> {
@@ -52,19 +53,48 @@ export async function createDisk(call: Call, body: Obj): Promise<Obj> {
     storage_domain: refTo(sd),
   };
   await call.repo.insert(T.Disk, disk);
-  await call.engine.storage.createVolume(sd, disk);
+  call.files.afterCommit({
+    what: `creating the volume of disk ${String(disk.alias ?? disk.name ?? disk.id)}`,
+    run: () => call.engine.storage.createVolume(sd, disk),
+    async undo(repo) {
+      // A disk made with its attachment goes with it.
+      for (const a of await repo.list(T.DiskAttachment, {}, { where: { id: String(disk.id) } })) {
+        if (isObj(a.vm)) await repo.remove(T.DiskAttachment, String(a.id), { vm: String(a.vm.id) });
+      }
+      await repo.remove(T.Disk, String(disk.id));
+    },
+  });
   return disk;
 }
 
-/** Removes a disk's row and its volume; refused while a VM uses it. */
-export async function removeDisk(call: Pick<Call, 'engine' | 'repo'>, disk: Obj, exceptVm?: string): Promise<void> {
+/**
+ * Removes a disk's rows, refused while a VM uses it; answers the step that removes its volume,
+ * to run after the commit. When that step fails the disk comes back `illegal`, as oVirt shows a
+ * disk whose removal failed, so that it can be removed again.
+ */
+export async function removeDiskRows(call: Pick<Call, 'engine' | 'repo'>, disk: Obj, exceptVm?: string): Promise<FileStep | undefined> {
   const users = (await call.repo.list(T.DiskAttachment, {}, { where: { id: String(disk.id) } }))
     .filter((a) => isObj(a.vm) && a.vm.id !== exceptVm);
   if (users.length) throw conflict(`Cannot remove Disk ${String(disk.name ?? disk.id)}: it is attached to a virtual machine`);
+  const snapshots = await call.repo.list(T.DiskSnapshot, { disk: String(disk.id) });
   await call.repo.remove(T.Disk, String(disk.id));
   await removeOwnedBy(call.repo, T.Disk, String(disk.id));
   const sd = await domainOfDisk(call.repo, disk);
-  if (sd) await call.engine.storage.removeVolume(sd, disk);
+  if (!sd) return undefined;
+  return {
+    what: `removing the volume of disk ${String(disk.alias ?? disk.name ?? disk.id)}`,
+    run: () => call.engine.storage.removeVolume(sd, disk),
+    async undo(repo) {
+      await repo.insert(T.Disk, { ...disk, status: 'illegal' });
+      for (const s of snapshots) await repo.insert(T.DiskSnapshot, s);
+    },
+  };
+}
+
+/** Removes a disk's rows now and its volume after the commit. */
+export async function removeDisk(call: Pick<Call, 'engine' | 'repo' | 'files'>, disk: Obj, exceptVm?: string): Promise<void> {
+  const step = await removeDiskRows(call, disk, exceptVm);
+  if (step) call.files.afterCommit(step);
 }
 
 implement(S.Disks, {
@@ -83,7 +113,11 @@ export async function updateDisk(call: Call, current: Obj, changes: Obj): Promis
     if (size < Number(current.provisioned_size)) throw conflict('Cannot shrink a disk: the new size is smaller than the current one');
     if (size > Number(current.provisioned_size)) {
       const sd = await resolve(call.repo, T.StorageDomain, current.storage_domain, 'disk.storage_domain');
-      await call.engine.storage.resizeVolume(sd, current, size);
+      call.files.afterCommit({
+        what: `resizing the volume of disk ${String(current.alias ?? current.name ?? current.id)}`,
+        run: () => call.engine.storage.resizeVolume(sd, current, size),
+        undo: async (repo) => void (await repo.update(T.Disk, current)),
+      });
       next.provisioned_size = size;
     }
   }

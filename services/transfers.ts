@@ -19,7 +19,8 @@ import { badRequest, conflict } from './fault';
 import { refTo } from './refs';
 import { Repo } from './store/repo';
 import { holdsCompat, qemuFormat, qcowVersion } from './storage';
-import { domainOfDisk, removeDisk } from './disks';
+import { domainOfDisk, removeDiskRows } from './disks';
+import { withinTime } from './file-work';
 import { EventCode, recordEvent } from './events';
 import { ensureNbdServer, stopNbdServer } from './nbd-server';
 import { TicketStatus, Tickets, monotonicSeconds } from '../proxy/tickets';
@@ -324,7 +325,10 @@ async function finish(c: Context, success: boolean, reason?: string): Promise<vo
   } else {
     await c.repo.update(T.Disk, { ...c.disk, status: 'illegal' });
     const attached = await c.repo.count(T.DiskAttachment, {}, { id: String(c.disk.id) });
-    if (!attached) await removeDisk(c, c.disk);
+    if (!attached) {
+      const step = await removeDiskRows(c, c.disk);
+      if (step) await withinTime(c.engine.config.fsTimeout, step.what, step.run());
+    }
   }
   await setPhase(c, success ? 'finished_success' : 'finished_failure');
   await recordEvent(c.repo, {

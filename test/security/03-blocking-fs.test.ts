@@ -109,4 +109,26 @@ for (const backend of BACKENDS) describe(`security: blocking file-system work on
       assert.equal((await ctx.t.request('GET', HEALTH)).status, 200);
     });
   });
+
+  describe('a disk volume step that does not end in time', () => {
+    const ctx = withEngine({ backend, overrides: { storageRoots: [root] } });
+
+    it('answers a fault naming the step and keeps no disk', async () => {
+      const dir = path.join(root, 'volumes');
+      fs.mkdirSync(dir);
+      const added = await ctx.api.call('POST', '/storagedomains', `<storage_domain><name>volumes</name><type>data</type><storage><type>posixfs</type><path>${dir}</path></storage></storage_domain>`);
+      assert.equal(added.status, 201, added.text);
+      const sd = XML.read(T.StorageDomain, added.text);
+      // A bound shorter than any qemu-img run: the volume step is always late.
+      const config = ctx.t.engine.config as { fsTimeout: number };
+      config.fsTimeout = 0.001;
+      const r = await ctx.api.call('POST', '/disks', `<disk><name>late</name><provisioned_size>1048576</provisioned_size><format>cow</format><storage_domains><storage_domain id="${sd.id}"/></storage_domains></disk>`);
+      config.fsTimeout = 30;
+      assert.equal(r.status, 409, r.text);
+      assert.match(r.text, /did not answer: creating the volume of disk late took longer than 0.001 s/);
+      const names = XML.readList(T.Disk, (await ctx.api.call('GET', '/disks')).text).map((d) => d.name);
+      assert.equal(names.includes('late'), false, 'no disk is kept');
+      assert.equal((await ctx.t.request('GET', HEALTH)).status, 200);
+    });
+  });
 });
