@@ -9,7 +9,7 @@ import { badRequest, conflict } from './fault';
 import { resolve, refTo } from './refs';
 import { diskDomainId, qcow2Compat, qcowVersion } from './storage';
 import { Repo } from './store/repo';
-import { removeOwnedBy } from './ownership';
+import { removeOwnedBy, restoreOwned } from './ownership';
 import { FileStep } from './file-work';
 
 /** The storage domain a disk lives on. */
@@ -76,9 +76,8 @@ export async function removeDiskRows(call: Pick<Call, 'engine' | 'repo'>, disk: 
   const users = (await call.repo.list(T.DiskAttachment, {}, { where: { id: String(disk.id) } }))
     .filter((a) => isObj(a.vm) && a.vm.id !== exceptVm);
   if (users.length) throw conflict(`Cannot remove Disk ${String(disk.name ?? disk.id)}: it is attached to a virtual machine`);
-  const snapshots = await call.repo.list(T.DiskSnapshot, { disk: String(disk.id) });
   await call.repo.remove(T.Disk, String(disk.id));
-  await removeOwnedBy(call.repo, T.Disk, String(disk.id));
+  const owned = await removeOwnedBy(call.repo, T.Disk, String(disk.id));
   const sd = await domainOfDisk(call.repo, disk);
   if (!sd) return undefined;
   return {
@@ -86,7 +85,7 @@ export async function removeDiskRows(call: Pick<Call, 'engine' | 'repo'>, disk: 
     run: () => call.engine.storage.removeVolume(sd, disk),
     async undo(repo) {
       await repo.insert(T.Disk, { ...disk, status: 'illegal' });
-      for (const s of snapshots) await repo.insert(T.DiskSnapshot, s);
+      await restoreOwned(repo, owned);
     },
   };
 }

@@ -4,6 +4,7 @@
 // (given on it, or given to it when it is a user or group). Files are not touched here: what owns
 // files (disks) is removed by its own behaviour, before.
 import { StructType } from '../model/meta';
+import { Obj } from '../model/codec';
 import { collectionRoutes } from '../model/tree';
 import * as T from '../model/types';
 import { Repo } from './store/repo';
@@ -42,13 +43,28 @@ export function ownedBy(type: StructType): readonly Owned[] {
   return found;
 }
 
-/** Removes what the object of `type` with `id` owns, deepest first. */
-export async function removeOwnedBy(repo: Repo, type: StructType, id: string): Promise<void> {
+/** A row removed with its owner, to put back if the removal is undone. */
+export interface Removed {
+  readonly type: StructType;
+  readonly obj: Obj;
+}
+
+/** Removes what the object of `type` with `id` owns, deepest first; answers what it removed. */
+export async function removeOwnedBy(repo: Repo, type: StructType, id: string): Promise<Removed[]> {
+  const removed: Removed[] = [];
   for (const o of ownedBy(type)) {
     const owners = { [o.link]: id };
-    if (ownedBy(o.type).length) {
-      for (const member of await repo.list(o.type, owners)) await removeOwnedBy(repo, o.type, String(member.id));
+    const members = await repo.list(o.type, owners);
+    for (const member of members) {
+      if (ownedBy(o.type).length) removed.push(...(await removeOwnedBy(repo, o.type, String(member.id))));
+      removed.push({ type: o.type, obj: member });
     }
     await repo.removeOwned(o.type, owners);
   }
+  return removed;
+}
+
+/** Puts back what `removeOwnedBy` removed, owners before what they own. */
+export async function restoreOwned(repo: Repo, removed: readonly Removed[]): Promise<void> {
+  for (const r of [...removed].reverse()) await repo.insert(r.type, r.obj);
 }

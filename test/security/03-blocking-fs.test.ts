@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import * as T from '../../model/types';
+import { ADMIN_USER_ID } from '../../services/store/seed';
 import { Obj, XML } from '../../model/codec';
 import { BACKENDS, Reply, withEngine } from '../support/engine';
 
@@ -129,6 +130,32 @@ for (const backend of BACKENDS) describe(`security: blocking file-system work on
       const names = XML.readList(T.Disk, (await ctx.api.call('GET', '/disks')).text).map((d) => d.name);
       assert.equal(names.includes('late'), false, 'no disk is kept');
       assert.equal((await ctx.t.request('GET', HEALTH)).status, 200);
+    });
+
+    it('brings a disk whose volume removal is late back illegal, with what it owned', async () => {
+      const dir = path.join(root, 'removals');
+      fs.mkdirSync(dir);
+      const sd = XML.read(T.StorageDomain, (await ctx.api.call('POST', '/storagedomains', `<storage_domain><name>removals</name><type>data</type><storage><type>posixfs</type><path>${dir}</path></storage></storage_domain>`)).text);
+      const made = await ctx.api.call('POST', '/disks', `<disk><name>slow-to-go</name><provisioned_size>1048576</provisioned_size><format>raw</format><storage_domains><storage_domain id="${sd.id}"/></storage_domains></disk>`);
+      assert.equal(made.status, 201, made.text);
+      const disk = XML.read(T.Disk, made.text);
+      const given = await ctx.api.call('POST', `/disks/${disk.id}/permissions`, `<permission><role><name>DiskOperator</name></role><user id="${ADMIN_USER_ID}"/></permission>`);
+      assert.equal(given.status, 201, given.text);
+      // Thousands of files in the disk's directory: removing it takes longer than the bound.
+      const images = path.join(dir, String(sd.id), 'images', String(disk.id));
+      for (let i = 0; i < 3000; i++) fs.writeFileSync(path.join(images, `f${i}`), '');
+      const config = ctx.t.engine.config as { fsTimeout: number };
+      config.fsTimeout = 0.001;
+      const r = await ctx.api.call('DELETE', `/disks/${disk.id}`);
+      config.fsTimeout = 30;
+      assert.equal(r.status, 409, r.text);
+      assert.match(r.text, /removing the volume of disk slow-to-go took longer than 0.001 s/);
+      const back = XML.read(T.Disk, (await ctx.api.call('GET', `/disks/${disk.id}`)).text);
+      assert.equal(back.status, 'illegal');
+      const permissions = XML.readList(T.Permission, (await ctx.api.call('GET', `/disks/${disk.id}/permissions`)).text);
+      assert.deepEqual(permissions.map((p) => p.id), [XML.read(T.Permission, given.text).id], 'the permission on the disk is back');
+      assert.equal((await ctx.api.call('DELETE', `/disks/${disk.id}`)).status, 200, 'removed again once the storage answers');
+      assert.equal(fs.existsSync(images), false);
     });
   });
 });
