@@ -55,7 +55,7 @@ export async function createDisk(call: Call, body: Obj): Promise<Obj> {
   await call.repo.insert(T.Disk, disk);
   call.files.afterCommit({
     what: `creating the volume of disk ${String(disk.alias ?? disk.name ?? disk.id)}`,
-    run: () => call.engine.storage.createVolume(sd, disk),
+    run: (signal) => call.engine.storage.createVolume(sd, disk, signal),
     async undo(repo) {
       // A disk made with its attachment goes with it.
       for (const a of await repo.list(T.DiskAttachment, {}, { where: { id: String(disk.id) } })) {
@@ -114,7 +114,7 @@ export async function updateDisk(call: Call, current: Obj, changes: Obj): Promis
       const sd = await resolve(call.repo, T.StorageDomain, current.storage_domain, 'disk.storage_domain');
       call.files.afterCommit({
         what: `resizing the volume of disk ${String(current.alias ?? current.name ?? current.id)}`,
-        run: () => call.engine.storage.resizeVolume(sd, current, size),
+        run: (signal) => call.engine.storage.resizeVolume(sd, current, size, signal),
         undo: async (repo) => void (await repo.update(T.Disk, current)),
       });
       next.provisioned_size = size;

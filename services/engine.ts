@@ -6,7 +6,7 @@ import { migrate } from './store/migrations';
 import { Storage } from './storage';
 import { SimulatedRuntime } from './runtime/simulated';
 import { Scheduler } from './transitions';
-import { monitorTransfers, pauseInterruptedUploads } from './transfers';
+import { pauseInterruptedUploads, transferMonitor } from './transfers';
 import './datacenters';
 import './clusters';
 import './hosts';
@@ -38,7 +38,7 @@ export async function openEngine(config: Config): Promise<RunningEngine> {
   });
   const engine: Engine = { config, db, storage: new Storage(config.dataDir, config.storageRoots, config.fsTimeout), runtime };
   await pauseInterruptedUploads(engine);
-  const scheduler = new Scheduler(db, runtime, TICK_MS, [() => monitorTransfers(engine)]);
+  const scheduler = new Scheduler(db, runtime, TICK_MS, [transferMonitor(engine)]);
   scheduler.start();
   return {
     ...engine,

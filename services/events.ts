@@ -33,6 +33,7 @@ export const EventCode = {
   TRANSFER_FINISHED: 9400,
   TRANSFER_FAILED: 9401,
   TRANSFER_PAUSED: 9402,
+  STORAGE_CLEANUP_FAILED: 9500,
 } as const;
 
 export type Severity = 'normal' | 'warning' | 'error' | 'alert';

@@ -138,7 +138,7 @@ export class Storage {
         return nearest(path.dirname(d));
       });
     try {
-      const s = await withinTime(this.fsTimeout, `reading the space of ${dir}`, nearest(dir));
+      const s = await withinTime(this.fsTimeout, `reading the space of ${dir}`, () => nearest(dir));
       return { available: s.bavail * s.bsize, used: (s.blocks - s.bfree) * s.bsize };
     } catch {
       return undefined;
@@ -148,7 +148,7 @@ export class Storage {
   /** The ISO and floppy images of an ISO domain. */
   async isoFiles(sd: Obj): Promise<string[]> {
     const dir = this.isoDir(sd);
-    const entries = await withinTime(this.fsTimeout, `listing ${dir}`, fs.promises.readdir(dir, { withFileTypes: true })).catch(() => []);
+    const entries = await withinTime(this.fsTimeout, `listing ${dir}`, () => fs.promises.readdir(dir, { withFileTypes: true })).catch(() => []);
     return entries.filter((e) => e.isFile()).map((e) => e.name).sort();
   }
 
@@ -162,17 +162,17 @@ export class Storage {
   }
 
   /** A new qcow2 volume over `base`: where writes go from now on while `base` stays as it is. */
-  async createOverlay(sd: Obj, diskId: string, base: string, baseFormat: string, volume: string): Promise<void> {
-    await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-o', `compat=${qcow2Compat(sd)}`, '-b', this.volumeFile(sd, diskId, base), '-F', qemuFormat(baseFormat), this.volumeFile(sd, diskId, volume)]);
+  async createOverlay(sd: Obj, diskId: string, base: string, baseFormat: string, volume: string, signal?: AbortSignal): Promise<void> {
+    await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-o', `compat=${qcow2Compat(sd)}`, '-b', this.volumeFile(sd, diskId, base), '-F', qemuFormat(baseFormat), this.volumeFile(sd, diskId, volume)], { signal });
   }
 
   /**
    * Points `child` at a new backing volume (or none), first copying into it whatever it read
    * from the old one: how a snapshot's volume is merged away.
    */
-  async rebase(sd: Obj, diskId: string, child: string, newBase: string | undefined, newBaseFormat: string): Promise<void> {
+  async rebase(sd: Obj, diskId: string, child: string, newBase: string | undefined, newBaseFormat: string, signal?: AbortSignal): Promise<void> {
     const args = newBase === undefined ? ['-b', ''] : ['-b', this.volumeFile(sd, diskId, newBase), '-F', qemuFormat(newBaseFormat)];
-    await run('qemu-img', ['rebase', '-q', '-f', 'qcow2', ...args, this.volumeFile(sd, diskId, child)]);
+    await run('qemu-img', ['rebase', '-q', '-f', 'qcow2', ...args, this.volumeFile(sd, diskId, child)], { signal });
   }
 
   async removeVolumeFile(sd: Obj, diskId: string, volume: string): Promise<void> {
@@ -180,19 +180,19 @@ export class Storage {
   }
 
   /** Copies what a disk reads (its whole chain) into a single new volume of another disk. */
-  async copyVolume(from: Obj, disk: Obj, to: Obj, copy: Obj): Promise<void> {
+  async copyVolume(from: Obj, disk: Obj, to: Obj, copy: Obj, signal?: AbortSignal): Promise<void> {
     const target = this.volumePath(to, copy);
     await fs.promises.mkdir(path.dirname(target), { recursive: true });
-    await run('qemu-img', ['convert', '-O', qemuFormat(String(copy.format)), ...(copy.format === 'raw' ? ['-S', '4k'] : []), this.volumePath(from, disk), target]);
+    await run('qemu-img', ['convert', '-O', qemuFormat(String(copy.format)), ...(copy.format === 'raw' ? ['-S', '4k'] : []), this.volumePath(from, disk), target], { signal });
   }
 
   /** Creates the volume of a new disk: a sparse raw file, or a qcow2 image. */
-  async createVolume(sd: Obj, disk: Obj): Promise<void> {
+  async createVolume(sd: Obj, disk: Obj, signal?: AbortSignal): Promise<void> {
     const file = this.volumePath(sd, disk);
     await fs.promises.mkdir(path.dirname(file), { recursive: true });
     const size = Number(disk.provisioned_size);
     if (disk.format === 'cow') {
-      await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-o', `compat=${qcow2Compat(sd)}`, file, String(size)]);
+      await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-o', `compat=${qcow2Compat(sd)}`, file, String(size)], { signal });
     } else {
       const fh = await fs.promises.open(file, 'wx');
       try {
@@ -204,9 +204,9 @@ export class Storage {
   }
 
   /** Grows a volume to `size` bytes; qcow2 through qemu-img, raw by extending the sparse file. */
-  async resizeVolume(sd: Obj, disk: Obj, size: number): Promise<void> {
+  async resizeVolume(sd: Obj, disk: Obj, size: number, signal?: AbortSignal): Promise<void> {
     const file = this.volumePath(sd, disk);
-    if (disk.format === 'cow') await run('qemu-img', ['resize', '-q', '-f', 'qcow2', file, String(size)]);
+    if (disk.format === 'cow') await run('qemu-img', ['resize', '-q', '-f', 'qcow2', file, String(size)], { signal });
     else await fs.promises.truncate(file, size);
   }
 

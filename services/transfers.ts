@@ -19,8 +19,8 @@ import { badRequest, conflict } from './fault';
 import { refTo } from './refs';
 import { Repo } from './store/repo';
 import { holdsCompat, qemuFormat, qcowVersion } from './storage';
-import { domainOfDisk, removeDiskRows } from './disks';
-import { withinTime } from './file-work';
+import { domainOfDisk, removeDisk } from './disks';
+import { FileWork, withinTime } from './file-work';
 import { EventCode, recordEvent } from './events';
 import { ensureNbdServer, stopNbdServer } from './nbd-server';
 import { TicketStatus, Tickets, monotonicSeconds } from '../proxy/tickets';
@@ -144,14 +144,26 @@ implement(S.ImageTransferEntity, {
 });
 
 // --- the monitor -----------------------------------------------------------------
+//
+// Each step works in two parts. Its file and data-plane work (starting or stopping qemu-nbd,
+// checking an upload with qemu-img) runs outside any transaction and within the storage time
+// bound; what it found is then written under the transfer's lock, if the transfer is still in
+// the phase the work was for. File work that follows a write (removing a failed upload's volume)
+// runs after that commit, as a request's does.
 
 interface Context {
   engine: Engine;
   repo: Repo;
+  files: FileWork;
   transfer: Obj;
   disk: Obj;
   sd: Obj;
 }
+
+/** What a step's work found, written under the lock of the transfer (and its disk). */
+type Outcome = (c: Context) => Promise<void>;
+/** A step of the monitor: its work, which answers its outcome (none: nothing to write yet). */
+type Step = (c: Context, signal: AbortSignal) => Promise<Outcome | undefined>;
 
 /** The file of the volume the transfer moves. */
 const volumeFile = (c: Context) => c.engine.storage.volumeFile(c.sd, String(c.disk.id), String(c.transfer.volume));
@@ -160,11 +172,11 @@ const volumeFile = (c: Context) => c.engine.storage.volumeFile(c.sd, String(c.di
 const proxyAddress = (c: Context, ticket: string) => `https://${c.engine.config.publicHost}:${c.engine.config.proxyPort}/images/${ticket}`;
 
 /** Bytes a ticket may address (oVirt's rules for file storage). */
-function ticketSize(c: Context): number {
+async function ticketSize(c: Context): Promise<number> {
   const virtual = Number(c.disk.provisioned_size);
   if (c.transfer.format === 'raw') return virtual;
   if (c.transfer.direction === 'upload') return Math.ceil(virtual * 1.1) + 1024 * 1024;
-  return fs.statSync(volumeFile(c)).size;
+  return (await fs.promises.stat(volumeFile(c))).size;
 }
 
 async function chooseHost(c: Context): Promise<Obj | undefined> {
@@ -198,41 +210,43 @@ async function prepareBackend(c: Context): Promise<string> {
   const file = volumeFile(c);
   if (!throughNbd(c)) return pathToFileURL(file).href;
   const download = c.transfer.direction !== 'upload';
-  // The server runs on this machine: only processes here may drive the transfer from now on.
-  c.transfer = { ...c.transfer, nbd_host: os.hostname() };
   const socket = await ensureNbdServer(String(c.transfer.id), { image: file, format: 'qcow2', readOnly: download, shallow: download && c.transfer.shallow === true });
   return `nbd:unix:${socket}`;
 }
 
+/** Where the backend runs, recorded before it starts: only processes there may drive the transfer from then on. */
+const backendHost = (c: Context): Obj => (throughNbd(c) ? { nbd_host: os.hostname() } : {});
+
 /** The system stops a transfer that lost its data plane: uploads wait paused, downloads end (oVirt's rule). */
-const stopBySystem = (c: Context) => setPhase(c, c.transfer.direction === 'upload' ? 'paused_system' : 'cancelled_system');
+const stopBySystem = (c: Context, extra: Obj = {}) => setPhase(c, c.transfer.direction === 'upload' ? 'paused_system' : 'cancelled_system', extra);
 
 /** The transfer cannot reach its volume. */
-async function backendFailed(c: Context, e: unknown): Promise<void> {
+function backendFailed(c: Context, e: unknown, here: Obj): Outcome {
   console.error(`transfer ${String(c.transfer.id)}: the NBD server did not start`, e);
-  await stopBySystem(c);
+  return (l) => stopBySystem(l, here);
 }
 
-async function installTicket(c: Context): Promise<void> {
+const installTicket: Step = async (c) => {
   const host = await chooseHost(c);
-  if (!host) {
-    await finish(c, false, 'no host that is up can reach its storage domain');
-    return;
-  }
+  if (!host) return finish(c, false, 'no host that is up can reach its storage domain');
+  const here = backendHost(c);
   let url: string;
   try {
     url = await prepareBackend(c);
   } catch (e) {
-    return backendFailed(c, e);
+    return backendFailed(c, e, here);
   }
-  const id = randomUUID();
-  await new Tickets(c.repo.db).install({
-    uuid: id, transfer_id: String(c.transfer.id), url, size: ticketSize(c), ops: [c.transfer.direction === 'upload' ? 'write' : 'read'],
-    timeout: TICKET_TIMEOUT, inactivity_timeout: Number(c.transfer.inactivity_timeout), sparse: c.disk.sparse === true, dirty: false,
-  });
-  const address = proxyAddress(c, id);
-  await setPhase(c, 'transferring', { host: refTo(host), proxy_url: address, transfer_url: address, ticket: id });
-}
+  const size = await ticketSize(c);
+  return async (l) => {
+    const id = randomUUID();
+    await new Tickets(l.repo.db).install({
+      uuid: id, transfer_id: String(l.transfer.id), url, size, ops: [l.transfer.direction === 'upload' ? 'write' : 'read'],
+      timeout: TICKET_TIMEOUT, inactivity_timeout: Number(l.transfer.inactivity_timeout), sparse: l.disk.sparse === true, dirty: false,
+    });
+    const address = proxyAddress(l, id);
+    await setPhase(l, 'transferring', { ...here, host: refTo(host), proxy_url: address, transfer_url: address, ticket: id });
+  };
+};
 
 async function ticketOf(c: Context): Promise<TicketStatus | undefined> {
   return c.transfer.ticket ? new Tickets(c.repo.db).status(String(c.transfer.ticket)) : undefined;
@@ -247,13 +261,21 @@ async function settled(c: Context): Promise<boolean> {
   return (await new Tickets(c.repo.db).cancel(String(c.transfer.ticket))) || Date.now() - Number(c.transfer.last_updated) > SETTLE_MS;
 }
 
-/** Ends data-plane access: the ticket goes, and the NBD server (if any) flushes and stops. */
+/** Ends data-plane access, once the NBD server (if any) has flushed and stopped: the ticket goes. */
 async function removeTicket(c: Context): Promise<void> {
   if (c.transfer.ticket) await new Tickets(c.repo.db).remove(String(c.transfer.ticket));
-  await stopNbdServer(String(c.transfer.id));
   // The URLs exist only while a ticket does; the next phase change stores this.
   const { ticket: _ticket, proxy_url: _proxy, transfer_url: _host, ...rest } = c.transfer;
   c.transfer = rest;
+}
+
+/** Stops the NBD server, then has the ticket go and the transfer move to `next`. */
+async function stopped(c: Context, next: string): Promise<Outcome> {
+  await stopNbdServer(String(c.transfer.id));
+  return async (l) => {
+    await removeTicket(l);
+    await setPhase(l, next);
+  };
 }
 
 /** Follows the ticket's activity, and applies the timeout policy to an idle transfer. */
@@ -278,35 +300,36 @@ async function watch(c: Context): Promise<void> {
   }
 }
 
-/** Checks an uploaded volume as an untrusted image; the reason it is refused, if it is. */
-async function verify(c: Context): Promise<string | undefined> {
+/** What checking an upload found: why it is refused, or what it made of the disk. */
+type Verdict = { refused: string } | { disk: Obj };
+
+/** Checks an uploaded volume as an untrusted image. */
+async function verify(c: Context, signal: AbortSignal): Promise<Verdict> {
   const file = volumeFile(c);
   let info: Record<string, unknown>;
   try {
-    info = JSON.parse((await run('qemu-img', ['info', '--output=json', file])).stdout) as Record<string, unknown>;
+    info = JSON.parse((await run('qemu-img', ['info', '--output=json', file], { signal })).stdout) as Record<string, unknown>;
   } catch {
-    return 'the image cannot be read';
+    return { refused: 'the image cannot be read' };
   }
   const expected = qemuFormat(String(c.disk.format));
-  if (info.format !== expected) return `the data is ${String(info.format)}, the disk is ${expected}`;
-  if (Number(info['virtual-size']) > Number(c.disk.provisioned_size)) return 'the image is larger than the disk';
-  if (expected === 'qcow2') {
-    const compat = String((info['format-specific'] as { data?: { compat?: string } } | undefined)?.data?.compat);
-    if (!holdsCompat(c.sd, compat)) return `qcow2 compat ${compat} is not supported by storage format ${String(c.sd.storage_format)}`;
-    const parent = await parentVolume(c);
-    const backing = info['backing-filename'] as string | undefined;
-    if (!parent && backing !== undefined) return 'the image names a backing file the volume does not have';
-    if (parent && backing === undefined) return `the image has no backing file, but the volume has parent ${parent}`;
-    if (parent && backing !== undefined && path.basename(backing) !== parent) return `the image names backing file ${backing}, not the volume's parent ${parent}`;
-    try {
-      await run('qemu-img', ['check', '-q', '-f', 'qcow2', file]);
-    } catch {
-      return 'qemu-img check finds the qcow2 image damaged';
-    }
-    // The engine records what the upload made of the disk.
-    c.disk = { ...c.disk, qcow_version: qcowVersion(compat) };
+  if (info.format !== expected) return { refused: `the data is ${String(info.format)}, the disk is ${expected}` };
+  if (Number(info['virtual-size']) > Number(c.disk.provisioned_size)) return { refused: 'the image is larger than the disk' };
+  if (expected !== 'qcow2') return { disk: {} };
+  const compat = String((info['format-specific'] as { data?: { compat?: string } } | undefined)?.data?.compat);
+  if (!holdsCompat(c.sd, compat)) return { refused: `qcow2 compat ${compat} is not supported by storage format ${String(c.sd.storage_format)}` };
+  const parent = await parentVolume(c);
+  const backing = info['backing-filename'] as string | undefined;
+  if (!parent && backing !== undefined) return { refused: 'the image names a backing file the volume does not have' };
+  if (parent && backing === undefined) return { refused: `the image has no backing file, but the volume has parent ${parent}` };
+  if (parent && backing !== undefined && path.basename(backing) !== parent) return { refused: `the image names backing file ${backing}, not the volume's parent ${parent}` };
+  try {
+    await run('qemu-img', ['check', '-q', '-f', 'qcow2', file], { signal });
+  } catch {
+    return { refused: 'qemu-img check finds the qcow2 image damaged' };
   }
-  return undefined;
+  // The engine records what the upload made of the disk.
+  return { disk: { qcow_version: qcowVersion(compat) } };
 }
 
 /** The volume under the one the transfer moves, if any: its parent in the disk's chain. */
@@ -316,19 +339,23 @@ async function parentVolume(c: Context): Promise<string | undefined> {
   return isObj(snapshot?.parent) ? String(snapshot.parent.id) : undefined;
 }
 
-/** Ends a transfer: the disk is usable again, or (failed upload) illegal and removed. */
-async function finish(c: Context, success: boolean, reason?: string): Promise<void> {
+/** Ends a transfer, once the NBD server (if any) has stopped. */
+async function finish(c: Context, success: boolean, reason?: string): Promise<Outcome> {
+  await stopNbdServer(String(c.transfer.id));
+  return (l) => ended(l, success, reason);
+}
+
+/** Records the end of a transfer: the disk is usable again, or (failed upload) illegal and removed. */
+async function ended(c: Context, success: boolean, reason?: string): Promise<void> {
   await removeTicket(c);
   const upload = c.transfer.direction === 'upload';
   if (success || !upload) {
     await c.repo.update(T.Disk, { ...c.disk, status: 'ok' });
   } else {
-    await c.repo.update(T.Disk, { ...c.disk, status: 'illegal' });
+    c.disk = { ...c.disk, status: 'illegal' };
+    await c.repo.update(T.Disk, c.disk);
     const attached = await c.repo.count(T.DiskAttachment, {}, { id: String(c.disk.id) });
-    if (!attached) {
-      const step = await removeDiskRows(c, c.disk);
-      if (step) await withinTime(c.engine.config.fsTimeout, step.what, step.run());
-    }
+    if (!attached) await removeDisk(c, c.disk);
   }
   await setPhase(c, success ? 'finished_success' : 'finished_failure');
   await recordEvent(c.repo, {
@@ -338,41 +365,54 @@ async function finish(c: Context, success: boolean, reason?: string): Promise<vo
   });
 }
 
-const STEPS: Record<string, (c: Context) => Promise<void>> = {
+/** Phases that end the transfer as failed. */
+const ENDING = ['finished_cleanup', 'finalizing_failure'];
+
+const STEPS: Record<string, Step> = {
   initializing: installTicket,
-  transferring: watch,
-  resuming: async (c) => {
+  transferring: async () => watch,
+  resuming: async (c, signal) => {
     const ticket = await ticketOf(c);
-    if (!ticket) return installTicket(c);
+    if (!ticket) return installTicket(c, signal);
     // The NBD server may have stopped with the machine; it comes back on the same socket.
+    const here = backendHost(c);
     try {
       await prepareBackend(c);
     } catch (e) {
-      return backendFailed(c, e);
+      return backendFailed(c, e, here);
     }
-    await new Tickets(c.repo.db).revive(ticket.uuid, TICKET_TIMEOUT);
-    const address = proxyAddress(c, ticket.uuid);
-    await setPhase(c, 'transferring', { proxy_url: address, transfer_url: address });
+    return async (l) => {
+      await new Tickets(l.repo.db).revive(ticket.uuid, TICKET_TIMEOUT);
+      const address = proxyAddress(l, ticket.uuid);
+      await setPhase(l, 'transferring', { ...here, proxy_url: address, transfer_url: address });
+    };
   },
-  cancelled_user: async (c) => {
-    await removeTicket(c);
-    await setPhase(c, 'finalizing_cleanup');
-  },
-  finalizing_cleanup: (c) => setPhase(c, 'finished_cleanup'),
+  cancelled_user: (c) => stopped(c, 'finalizing_cleanup'),
+  finalizing_cleanup: async () => (l) => setPhase(l, 'finished_cleanup'),
   finished_cleanup: (c) => finish(c, false, 'cancelled'),
-  cancelled_system: async (c) => {
-    await removeTicket(c);
-    await setPhase(c, 'finalizing_failure');
-  },
+  cancelled_system: (c) => stopped(c, 'finalizing_failure'),
   finalizing_failure: (c) => finish(c, false),
-  finalizing_success: async (c) => {
-    if (!(await settled(c))) return;
-    await removeTicket(c);
-    const refused = c.transfer.direction === 'upload' ? await verify(c) : undefined;
-    if (refused) await setPhase(c, 'finalizing_failure', { failure: refused });
-    else await finish(c, true);
+  finalizing_success: async (c, signal) => {
+    if (!(await settled(c))) return undefined;
+    await stopNbdServer(String(c.transfer.id));
+    const verdict: Verdict = c.transfer.direction === 'upload' ? await verify(c, signal) : { disk: {} };
+    return async (l) => {
+      if ('refused' in verdict) {
+        await removeTicket(l);
+        await setPhase(l, 'finalizing_failure', { failure: verdict.refused });
+      } else {
+        l.disk = { ...l.disk, ...verdict.disk };
+        await ended(l, true);
+      }
+    };
   },
 };
+
+/** The outcome of a step whose work took longer than the storage time bound: the system ends the transfer. */
+function late(phase: string, e: unknown): Outcome {
+  const reason = e instanceof Error ? e.message : String(e);
+  return ENDING.includes(phase) ? (l) => ended(l, false, reason) : (l) => setPhase(l, 'finalizing_failure', { failure: reason });
+}
 
 /** Whether an image proxy answers at the origin of `url` (a liveness check: nothing is sent). */
 function proxyAnswers(url: string): Promise<boolean> {
@@ -415,30 +455,68 @@ function drivenHere(transfer: Obj): boolean {
   return transfer.nbd_host === undefined || transfer.nbd_host === os.hostname();
 }
 
-/** One pass over the transfers that have work to do; run by the scheduler. */
-export async function monitorTransfers(engine: Engine): Promise<void> {
-  const repo = new Repo(engine.db);
-  for (const [phase, step] of Object.entries(STEPS)) {
-    for (const transfer of await repo.list(T.ImageTransfer, {}, { where: { phase } })) {
-      if (!drivenHere(transfer)) continue;
-      await engine.db.transaction(async (trx) => {
-        const r = new Repo(trx);
-        const current = await r.getForUpdate(T.ImageTransfer, String(transfer.id));
-        if (current?.phase !== phase) return;
-        // Locked too: the step may set the disk's status, which must not undo a concurrent change.
-        const disk = await r.getForUpdate(T.Disk, String((current.disk as Obj).id));
-        const sd = disk && (await domainOfDisk(r, disk));
-        if (!disk || !sd) {
-          await r.update(T.ImageTransfer, { ...current, phase: 'finished_failure' });
-          return;
-        }
-        await step({ engine, repo: r, transfer: current, disk, sd });
-      });
+/** The transfer with its disk and the disk's domain; locked when `repo` is in a transaction that writes. */
+async function contextOf(engine: Engine, repo: Repo, files: FileWork, transfer: Obj, lock: boolean): Promise<Context | undefined> {
+  const diskId = String((transfer.disk as Obj).id);
+  // Locked too: the step may set the disk's status, which must not undo a concurrent change.
+  const disk = lock ? await repo.getForUpdate(T.Disk, diskId) : await repo.get(T.Disk, diskId);
+  const sd = disk && (await domainOfDisk(repo, disk));
+  return disk && sd ? { engine, repo, files, transfer, disk, sd } : undefined;
+}
+
+/**
+ * The monitor of an engine: one pass over the transfers that have work to do each time it is
+ * called (by the scheduler). Work still going on past its time bound is not started again.
+ */
+export function transferMonitor(engine: Engine): () => Promise<void> {
+  const working = new Set<string>();
+
+  async function advance(transfer: Obj, phase: string): Promise<void> {
+    const id = String(transfer.id);
+    const files = new FileWork(engine.config.fsTimeout);
+    const c = await contextOf(engine, new Repo(engine.db), files, transfer, false);
+    let outcome: Outcome | undefined;
+    if (c) {
+      working.add(id);
+      let work: Promise<unknown> = Promise.resolve();
+      let aborted = () => false;
+      try {
+        outcome = await withinTime(engine.config.fsTimeout, `${phase.replace('_', ' ')} of transfer ${id}`, (signal) => {
+          aborted = () => signal.aborted;
+          const step = STEPS[phase](c, signal);
+          work = step.catch(() => undefined);
+          return step;
+        });
+      } catch (e) {
+        if (!aborted()) throw e;
+        outcome = late(phase, e);
+      } finally {
+        void work.finally(() => working.delete(id));
+      }
+      if (!outcome) return;
     }
+    await engine.db.transaction(async (trx) => {
+      const r = new Repo(trx);
+      const current = await r.getForUpdate(T.ImageTransfer, id);
+      if (current?.phase !== phase) return;
+      const locked = await contextOf(engine, r, files, current, true);
+      if (!locked || !outcome) await r.update(T.ImageTransfer, { ...current, phase: 'finished_failure' });
+      else await outcome(locked);
+    });
+    await files.run(engine.db);
   }
-  for (const phase of FINAL) {
-    for (const transfer of await repo.list(T.ImageTransfer, {}, { where: { phase } })) {
-      if (Date.now() - Number(transfer.last_updated) > KEEP_MS[phase]) await repo.remove(T.ImageTransfer, String(transfer.id));
+
+  return async () => {
+    const repo = new Repo(engine.db);
+    for (const phase of Object.keys(STEPS)) {
+      for (const transfer of await repo.list(T.ImageTransfer, {}, { where: { phase } })) {
+        if (drivenHere(transfer) && !working.has(String(transfer.id))) await advance(transfer, phase);
+      }
     }
-  }
+    for (const phase of FINAL) {
+      for (const transfer of await repo.list(T.ImageTransfer, {}, { where: { phase } })) {
+        if (Date.now() - Number(transfer.last_updated) > KEEP_MS[phase]) await repo.remove(T.ImageTransfer, String(transfer.id));
+      }
+    }
+  };
 }

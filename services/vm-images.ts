@@ -18,6 +18,8 @@ import { EventCode, recordEvent } from './events';
 import { endJob, startJob } from './jobs';
 import { domainOfDisk } from './disks';
 import { CDROM_ID, freeMac } from './vms';
+import { ChainWork } from './chain-work';
+import { RecordingRepo } from './store/recording-repo';
 
 interface Frozen {
   disk: string;
@@ -28,6 +30,21 @@ const now = () => new Date().toISOString();
 
 async function vmOf(call: Call): Promise<Obj> {
   return load({ ...call, scope: call.scope.slice(0, 1) }, S.Vms);
+}
+
+/**
+ * Runs an operation on a VM's disk chains: its rows are written through a repo that records them,
+ * its volume files are worked on after the commit (`what` names that work), and when that work
+ * fails the rows are put back.
+ */
+async function onChains<R>(call: Call, what: (vm: Obj) => string, operation: (call: Call, vm: Obj, work: ChainWork) => Promise<R>): Promise<R> {
+  const repo = new RecordingRepo(call.repo.db);
+  const recorded = { ...call, repo };
+  const vm = await vmOf(recorded);
+  const work = new ChainWork(call.engine.storage);
+  const result = await operation(recorded, vm, work);
+  work.queue(call.files, what(vm), repo);
+  return result;
 }
 
 /** The attached disks of a VM with their storage domains; locked in a write, which may change them. */
@@ -81,15 +98,14 @@ function down(vm: Obj, what: string): void {
 
 // --- making and listing snapshots --------------------------------------------
 
-async function createSnapshot(call: Call, body: Obj): Promise<Obj> {
-  const vm = await vmOf(call);
+async function createSnapshot(call: Call, vm: Obj, work: ChainWork, body: Obj): Promise<Obj> {
   notInPreview(vm, 'take a snapshot');
   const job = await startJob(call.repo, `Creating snapshot of VM ${String(vm.name)}`, call.principal.userId);
   const id = randomUUID();
   const volumes: Frozen[] = [];
   for (const { disk, sd } of await disksOf(call, String(vm.id))) {
     const volume = randomUUID();
-    await call.engine.storage.createOverlay(sd, String(disk.id), String(disk.image_id), String(disk.format), volume);
+    work.overlay(sd, String(disk.id), String(disk.image_id), String(disk.format), volume);
     await call.repo.insert(T.DiskSnapshot, {
       ...disk,
       id: disk.image_id,
@@ -126,7 +142,7 @@ implement(S.VmSnapshots, {
     const stored = await call.repo.list(T.Snapshot, { vm: String(vm.id) });
     return [activeSnapshot(vm), ...stored].slice(0, o.max);
   },
-  add: createSnapshot,
+  add: (call, body) => onChains(call, (vm) => `taking a snapshot of VM ${String(vm.name)}`, (c, vm, work) => createSnapshot(c, vm, work, body)),
 });
 
 implement(S.SnapshotDisks, {
@@ -163,7 +179,7 @@ implement(S.DiskSnapshotEntity, {
 // --- removing a snapshot: merging its volumes away ---------------------------
 
 /** Merges a frozen volume into the volume over it, then deletes it. */
-async function mergeAway(call: Call, f: Frozen): Promise<void> {
+async function mergeAway(call: Call, work: ChainWork, f: Frozen): Promise<void> {
   const { disk, sd } = await diskAndDomain(call, f.disk);
   const row = await call.repo.get(T.DiskSnapshot, f.volume, { disk: f.disk });
   if (!row) return;
@@ -171,7 +187,7 @@ async function mergeAway(call: Call, f: Frozen): Promise<void> {
   const parentRow = parent ? await call.repo.get(T.DiskSnapshot, parent, { disk: f.disk }) : undefined;
   const [childRow] = (await call.repo.list(T.DiskSnapshot, { disk: f.disk })).filter((r) => isObj(r.parent) && r.parent.id === f.volume);
   const child = childRow ? String(childRow.id) : String(disk.image_id);
-  await call.engine.storage.rebase(sd, f.disk, child, parent, String(parentRow?.format ?? row.format));
+  work.rebase(sd, f.disk, child, parent, String(parentRow?.format ?? row.format));
   if (childRow) {
     const next: Obj = { ...childRow };
     if (parent) next.parent = { id: parent };
@@ -183,46 +199,44 @@ async function mergeAway(call: Call, f: Frozen): Promise<void> {
     else delete next.backing_volume;
     await call.repo.update(T.Disk, next);
   }
-  await call.engine.storage.removeVolumeFile(sd, f.disk, f.volume);
+  work.leave(sd, f.disk, f.volume);
   await call.repo.remove(T.DiskSnapshot, f.volume, { disk: f.disk });
 }
 
 implement(S.VmSnapshot, {
   get: async (call) => snapshotOf(call, await vmOf(call), call.scope[1]),
-  async remove(call) {
-    const vm = await vmOf(call);
-    const snapshot = await snapshotOf(call, vm, call.scope[1]);
+  remove: (call) => onChains(call, (vm) => `removing a snapshot of VM ${String(vm.name)}`, async (c, vm, work) => {
+    const snapshot = await snapshotOf(c, vm, c.scope[1]);
     if (snapshot.snapshot_type === 'active') throw conflict('The active state of a VM is not a snapshot one can remove');
     notInPreview(vm, 'remove a snapshot');
-    for (const f of frozen(snapshot)) await mergeAway(call, f);
-    await call.repo.remove(T.Snapshot, String(snapshot.id), { vm: String(vm.id) });
-  },
+    for (const f of frozen(snapshot)) await mergeAway(c, work, f);
+    await c.repo.remove(T.Snapshot, String(snapshot.id), { vm: String(vm.id) });
+  }),
   actions: {
-    async restore(call) {
-      const vm = await vmOf(call);
+    restore: (call) => onChains(call, (vm) => `restoring VM ${String(vm.name)} from a snapshot`, async (c, vm, work) => {
       down(vm, 'restore a snapshot');
       notInPreview(vm, 'restore a snapshot');
-      const snapshot = await snapshotOf(call, vm, call.scope[1]);
-      const job = await startJob(call.repo, `Restoring VM ${String(vm.name)} from a snapshot`, call.principal.userId);
-      await preview(call, vm, snapshot);
-      await commit(call, await vmOf(call));
-      await endJob(call.repo, String(job.id), 'finished');
+      const snapshot = await snapshotOf(c, vm, c.scope[1]);
+      const job = await startJob(c.repo, `Restoring VM ${String(vm.name)} from a snapshot`, c.principal.userId);
+      await preview(c, work, vm, snapshot);
+      await commit(c, work, await vmOf(c));
+      await endJob(c.repo, String(job.id), 'finished');
       return { status: 'complete', job: { id: job.id } };
-    },
+    }),
   },
 });
 
 // --- previews ----------------------------------------------------------------
 
 /** Runs the VM from `snapshot`: new overlays on its volumes, its configuration; the present kept aside. */
-async function preview(call: Call, vm: Obj, snapshot: Obj): Promise<void> {
+async function preview(call: Call, work: ChainWork, vm: Obj, snapshot: Obj): Promise<void> {
   if (snapshot.snapshot_type !== 'regular') throw badRequest('Only a regular snapshot can be previewed');
   const kept: Obj = {};
   for (const f of frozen(snapshot)) {
     const { disk, sd } = await diskAndDomain(call, f.disk);
     const row = await call.repo.get(T.DiskSnapshot, f.volume, { disk: f.disk });
     const volume = randomUUID();
-    await call.engine.storage.createOverlay(sd, f.disk, f.volume, String(row?.format ?? 'cow'), volume);
+    work.overlay(sd, f.disk, f.volume, String(row?.format ?? 'cow'), volume);
     kept[f.disk] = { image_id: disk.image_id, backing_volume: disk.backing_volume, format: disk.format } as Obj;
     await call.repo.update(T.Disk, { ...disk, image_id: volume, backing_volume: f.volume, format: 'cow' });
   }
@@ -235,18 +249,18 @@ async function preview(call: Call, vm: Obj, snapshot: Obj): Promise<void> {
 }
 
 /** Keeps the previewed state: what came after the snapshot goes. */
-async function commit(call: Call, vm: Obj): Promise<void> {
+async function commit(call: Call, work: ChainWork, vm: Obj): Promise<void> {
   const state = vm.preview as Obj;
   const snapshot = await snapshotOf(call, vm, String(state.snapshot));
   for (const [diskId, keptValue] of Object.entries(state.disks as Obj)) {
     const kept = keptValue as Obj;
     const { sd } = await diskAndDomain(call, diskId);
-    await call.engine.storage.removeVolumeFile(sd, diskId, String(kept.image_id));
+    work.leave(sd, diskId, String(kept.image_id));
   }
   for (const later of (await call.repo.list(T.Snapshot, { vm: String(vm.id) })).filter((s) => String(s.date) > String(snapshot.date))) {
     for (const f of frozen(later)) {
       const { sd } = await diskAndDomain(call, f.disk);
-      await call.engine.storage.removeVolumeFile(sd, f.disk, f.volume);
+      work.leave(sd, f.disk, f.volume);
       await call.repo.remove(T.DiskSnapshot, f.volume, { disk: f.disk });
     }
     await call.repo.remove(T.Snapshot, String(later.id), { vm: String(vm.id) });
@@ -257,12 +271,12 @@ async function commit(call: Call, vm: Obj): Promise<void> {
 }
 
 /** Ends a preview: the previewed overlays go, the present comes back. */
-async function undo(call: Call, vm: Obj): Promise<void> {
+async function undo(call: Call, work: ChainWork, vm: Obj): Promise<void> {
   const state = vm.preview as Obj;
   for (const [diskId, keptValue] of Object.entries(state.disks as Obj)) {
     const kept = keptValue as Obj;
     const { disk, sd } = await diskAndDomain(call, diskId);
-    await call.engine.storage.removeVolumeFile(sd, diskId, String(disk.image_id));
+    work.leave(sd, diskId, String(disk.image_id));
     const next: Obj = { ...disk, image_id: kept.image_id, format: kept.format };
     if (kept.backing_volume) next.backing_volume = kept.backing_volume;
     else delete next.backing_volume;
@@ -274,24 +288,23 @@ async function undo(call: Call, vm: Obj): Promise<void> {
   await call.repo.update(T.Vm, { ...rest, ...(state.configuration as Obj) });
 }
 
-function previewAction(run: (call: Call, vm: Obj, body: Obj) => Promise<void>, what: string, needsPreview: boolean) {
-  return async (call: Call, body: Obj): Promise<Obj> => {
-    const vm = await vmOf(call);
+function previewAction(run: (call: Call, work: ChainWork, vm: Obj, body: Obj) => Promise<void>, what: string, needsPreview: boolean) {
+  const title = `${what[0].toUpperCase()}${what.slice(1)}`;
+  return (call: Call, body: Obj): Promise<Obj> => onChains(call, (vm) => `${title} of VM ${String(vm.name)}`, async (c, vm, work) => {
     down(vm, what);
     if (needsPreview !== isObj(vm.preview)) {
       throw conflict(needsPreview ? `Cannot ${what}: VM ${String(vm.name)} is not previewing a snapshot` : `Cannot ${what}: VM ${String(vm.name)} is already previewing a snapshot`);
     }
-    const job = await startJob(call.repo, `${what[0].toUpperCase()}${what.slice(1)} of VM ${String(vm.name)}`, call.principal.userId);
-    await run(call, vm, body);
-    await endJob(call.repo, String(job.id), 'finished');
+    const job = await startJob(c.repo, `${title} of VM ${String(vm.name)}`, c.principal.userId);
+    await run(c, work, vm, body);
+    await endJob(c.repo, String(job.id), 'finished');
     return { status: 'complete', job: { id: job.id } };
-  };
+  });
 }
 
 // --- clones --------------------------------------------------------------------
 
-async function clone(call: Call, body: Obj): Promise<Obj> {
-  const vm = await vmOf(call);
+async function clone(call: Call, vm: Obj, work: ChainWork, body: Obj): Promise<Obj> {
   down(vm, 'clone');
   const wanted = isObj(body.vm) ? body.vm : {};
   if (wanted.name === undefined) throw badRequest('Action [vm.name] required for clone');
@@ -316,7 +329,7 @@ async function clone(call: Call, body: Obj): Promise<Obj> {
     const { disk, sd } = await diskAndDomain(call, String((attachment.disk as Obj).id));
     const { backing_volume: _b, ...rest } = disk;
     const newDisk: Obj = { ...rest, id: randomUUID(), image_id: randomUUID(), name: `${String(disk.name ?? 'disk')}_${String(wanted.name)}` };
-    await call.engine.storage.copyVolume(sd, disk, sd, newDisk);
+    work.copy(sd, disk, sd, newDisk);
     await call.repo.insert(T.Disk, newDisk);
     await call.repo.insert(T.DiskAttachment, { ...attachment, id: newDisk.id, disk: refTo(newDisk), vm: refTo(copy) });
   }
@@ -329,11 +342,11 @@ async function clone(call: Call, body: Obj): Promise<Obj> {
 }
 
 export const imageActions: Record<string, (call: Call, body: Obj) => Promise<Obj>> = {
-  clone,
-  previewsnapshot: previewAction(async (call, vm, body) => {
+  clone: (call, body) => onChains(call, (vm) => `cloning VM ${String(vm.name)}`, (c, vm, work) => clone(c, vm, work, body)),
+  previewsnapshot: previewAction(async (call, work, vm, body) => {
     if (!isObj(body.snapshot) || body.snapshot.id === undefined) throw badRequest('Action [snapshot.id] required for previewsnapshot');
-    await preview(call, vm, await snapshotOf(call, vm, String(body.snapshot.id)));
+    await preview(call, work, vm, await snapshotOf(call, vm, String(body.snapshot.id)));
   }, 'preview a snapshot', false),
-  commitsnapshot: previewAction((call, vm) => commit(call, vm), 'commit a snapshot', true),
-  undosnapshot: previewAction((call, vm) => undo(call, vm), 'undo a snapshot preview', true),
+  commitsnapshot: previewAction(commit, 'commit a snapshot', true),
+  undosnapshot: previewAction(undo, 'undo a snapshot preview', true),
 };
