@@ -391,7 +391,7 @@ const STEPS: Record<string, Step> = {
   finalizing_cleanup: async () => (l) => setPhase(l, 'finished_cleanup'),
   finished_cleanup: (c) => finish(c, false, 'cancelled'),
   cancelled_system: (c) => stopped(c, 'finalizing_failure'),
-  finalizing_failure: (c) => finish(c, false),
+  finalizing_failure: (c) => finish(c, false, c.transfer.failure === undefined ? undefined : String(c.transfer.failure)),
   finalizing_success: async (c, signal) => {
     if (!(await settled(c))) return undefined;
     await stopNbdServer(String(c.transfer.id));
