@@ -22,7 +22,7 @@ export async function domainOfDisk(repo: Repo, disk: Obj): Promise<Obj | undefin
 export async function diskView(call: Call, disk: Obj): Promise<Obj> {
   const sd = await domainOfDisk(call.repo, disk);
   if (!sd) return disk;
-  const actual = call.engine.storage.actualSize(sd, disk);
+  const actual = await call.engine.storage.actualSize(sd, disk);
   return { ...disk, actual_size: actual, total_size: actual };
 }
 

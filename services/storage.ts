@@ -215,12 +215,10 @@ export class Storage {
   }
 
   /** Bytes the volume takes on disk. */
-  actualSize(sd: Obj, disk: Obj): number {
-    try {
-      return fs.statSync(this.volumePath(sd, disk)).blocks * 512;
-    } catch {
-      return 0;
-    }
+  async actualSize(sd: Obj, disk: Obj): Promise<number> {
+    const file = this.volumePath(sd, disk);
+    // Unknown (0) when the volume is missing or its storage does not answer in time.
+    return withinTime(this.fsTimeout, `reading the size of ${file}`, () => fs.promises.stat(file)).then((s) => s.blocks * 512, () => 0);
   }
 }
 
