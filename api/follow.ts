@@ -5,7 +5,7 @@
 import { StructType, attributeOf } from '../model/meta';
 import { Obj, isObj } from '../model/codec';
 import { CollectionRoute, subRoute } from '../model/tree';
-import { Call, collectionBehaviour, entityBehaviour } from '../services/behaviour';
+import { Call } from '../services/behaviour';
 import { badRequest } from '../services/fault';
 import { Guard } from './guard';
 import { locate } from './present';
@@ -95,7 +95,7 @@ export class Following {
    */
   private members(call: Call, route: CollectionRoute): Promise<Obj[]> {
     return this.once(`list ${route.segments.join('/')} ${call.scope.join('/')}`, async () => {
-      const items = await collectionBehaviour(route.collection)!.list(call, { max: this.limits.objects - this.placed + 1 });
+      const items = await call.engine.behaviours.collection(route.collection).list(call, { max: this.limits.objects - this.placed + 1 });
       return this.guard.along(route, call.scope).visible(call, items);
     });
   }
@@ -103,7 +103,7 @@ export class Following {
   /** The entity of `route` at `call.scope`, if the caller sees it. */
   private entity(call: Call, route: CollectionRoute): Promise<Obj[]> {
     return this.once(`get ${route.segments.join('/')} ${call.scope.join('/')}`, async () => {
-      const obj = await entityBehaviour(route.collection.entity())!.get(call);
+      const obj = await call.engine.behaviours.entity(route.collection.entity()).get(call);
       return this.guard.along(route, call.scope).visible(call, [obj]);
     });
   }

@@ -11,7 +11,7 @@ import { Request } from '@hapi/hapi';
 import { CollectionService, PermitName, StructType, attributeOf } from '../model/meta';
 import { Obj, isObj } from '../model/codec';
 import { CollectionRoute } from '../model/tree';
-import { Call, entityBehaviour } from '../services/behaviour';
+import { Call } from '../services/behaviour';
 import { resolve } from '../services/refs';
 import { forbidden, notFound } from '../services/fault';
 import { permissionObject } from '../services/identity';
@@ -76,7 +76,7 @@ export class Guard {
     if (this.depth < 2) return undefined;
     const parent: CollectionService = this.route.chain[this.depth - 2];
     const scope = call.scope.slice(0, this.depth - 1);
-    const obj = await entityBehaviour(parent.entity())!.get({ ...call, scope });
+    const obj = await call.engine.behaviours.entity(parent.entity()).get({ ...call, scope });
     return { type: parent.type(), obj };
   }
 

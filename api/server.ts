@@ -2,9 +2,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import Hapi, { Server } from '@hapi/hapi';
-import { Engine, collectionBehaviour, entityBehaviour } from '../services/behaviour';
+import { Engine } from '../services/behaviour';
 import { ensureCertificates } from '../services/pki';
-import { allServices } from '../model/tree';
 import { Sso } from '../sso';
 import { faults } from './faults';
 import { versioning } from './versioning';
@@ -14,12 +13,6 @@ import { apiRoutes } from './routes';
 import { ssoRoutes } from './sso';
 import { eventStreamRoute } from './event-stream';
 import { apiLimits, limitConnections, timeoutOptions } from '../services/connections';
-
-/** Fails fast when a service of the tree has no behaviour. */
-function checkBehaviours(): void {
-  const missing = allServices().filter((s) => (s.kind === 'collection' ? !collectionBehaviour(s) : !entityBehaviour(s)));
-  if (missing.length) throw new Error(`services without behaviour: ${missing.map((s) => s.name).join(', ')}`);
-}
 
 /** The Node server under hapi, made here so that it carries the connection limits. */
 function listenerFor(engine: Engine, tls: { key: string; cert: string } | undefined): http.Server {
@@ -57,7 +50,6 @@ export interface ApiServers {
 }
 
 export async function startApi(engine: Engine, ports = { https: engine.config.apiPort, http: engine.config.httpPort }): Promise<ApiServers> {
-  checkBehaviours();
   const certs = await ensureCertificates(engine.db, engine.config.dataDir, engine.config.publicHost);
   const sso = await Sso.open(engine);
   const https = await build(engine, sso, ports.https, { key: certs.keyPem, cert: certs.certPem }, certs.caPem);

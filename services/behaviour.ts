@@ -1,7 +1,9 @@
-// What a service of the tree does. Each module of services/ registers behaviours for the
-// services it owns; the API binds every route of the tree to the registered behaviour.
+// What a service of the tree does. Each module of services/ exports the implementations of the
+// services it owns; an engine takes them into its `Behaviours`, and the API binds every route of
+// the tree to one.
 import { Knex } from 'knex';
 import { CollectionService, EntityService } from '../model/meta';
+import { allServices } from '../model/tree';
 import { Obj } from '../model/codec';
 import { Repo } from './store/repo';
 import { Config } from './config';
@@ -14,6 +16,7 @@ export interface Engine {
   readonly db: Knex;
   readonly storage: Storage;
   readonly runtime: Runtime;
+  readonly behaviours: Behaviours;
 }
 
 /** Who is calling, as authentication established it. */
@@ -52,22 +55,59 @@ export interface EntityBehaviour {
   actions?: Record<string, (call: Call, body: Obj) => Promise<Obj>>;
 }
 
-const collections = new Map<CollectionService, CollectionBehaviour>();
-const entities = new Map<EntityService, EntityBehaviour>();
-
-export function implement(service: CollectionService, b: CollectionBehaviour): void;
-export function implement(service: EntityService, b: EntityBehaviour): void;
-export function implement(service: CollectionService | EntityService, b: CollectionBehaviour | EntityBehaviour): void {
-  if (service.kind === 'collection') collections.set(service, b as CollectionBehaviour);
-  else entities.set(service, b as EntityBehaviour);
+/** What one service does: made by `implement`, given to an engine's `Behaviours`. */
+export class Implementation {
+  constructor(
+    readonly service: CollectionService | EntityService,
+    readonly behaviour: CollectionBehaviour | EntityBehaviour,
+  ) {}
 }
 
-export function collectionBehaviour(s: CollectionService): CollectionBehaviour | undefined {
-  return collections.get(s);
+export function implement(service: CollectionService, behaviour: CollectionBehaviour): Implementation;
+export function implement(service: EntityService, behaviour: EntityBehaviour): Implementation;
+export function implement(service: CollectionService | EntityService, behaviour: CollectionBehaviour | EntityBehaviour): Implementation {
+  return new Implementation(service, behaviour);
 }
 
-export function entityBehaviour(s: EntityService): EntityBehaviour | undefined {
-  return entities.get(s);
+/** The behaviours of an engine: one per service of the tree, each given once. */
+export class Behaviours {
+  private readonly collections = new Map<CollectionService, CollectionBehaviour>();
+  private readonly entities = new Map<EntityService, EntityBehaviour>();
+
+  /**
+   * Takes every implementation the modules export, alone or in lists; fails when one of
+   * `services` (by default every service of the tree) has none.
+   */
+  constructor(modules: readonly Record<string, unknown>[], services: readonly (CollectionService | EntityService)[] = allServices()) {
+    for (const v of modules.flatMap((m) => Object.values(m)).flat()) if (v instanceof Implementation) this.add(v);
+    const missing = services.filter((s) => !(s.kind === 'collection' ? this.collections.has(s) : this.entities.has(s)));
+    if (missing.length) throw new Error(`Services without behaviour: ${missing.map((s) => s.name).join(', ')}`);
+  }
+
+  private add({ service, behaviour }: Implementation): void {
+    const map: Map<unknown, unknown> = service.kind === 'collection' ? this.collections : this.entities;
+    if (map.has(service)) throw new Error(`Service ${service.name} is implemented twice`);
+    if (service.kind === 'entity') {
+      const declared = new Set(service.actions.map((a) => a.name));
+      for (const name of Object.keys((behaviour as EntityBehaviour).actions ?? {})) {
+        if (!declared.has(name)) throw new Error(`Service ${service.name} declares no action '${name}'`);
+      }
+    }
+    map.set(service, behaviour);
+  }
+
+  collection(s: CollectionService): CollectionBehaviour {
+    const b = this.collections.get(s);
+    if (!b) throw new Error(`Service ${s.name} has no behaviour`);
+    return b;
+  }
+
+  entity(s: EntityService): EntityBehaviour {
+    const b = this.entities.get(s);
+    if (!b) throw new Error(`Service ${s.name} has no behaviour`);
+    return b;
+  }
+
 }
 
 /** The owner filter of a collection reached with `scope`: `{ vm: scope[last] }`. */

@@ -30,8 +30,8 @@ const hooks = {
   },
 };
 
-implement(S.Clusters, storedCollection(S.Clusters, hooks));
-implement(S.ClusterEntity, storedEntity(S.Clusters, S.ClusterEntity, hooks));
+export const clusters = implement(S.Clusters, storedCollection(S.Clusters, hooks));
+export const clusterEntity = implement(S.ClusterEntity, storedEntity(S.Clusters, S.ClusterEntity, hooks));
 // The same clusters seen from their data center.
-implement(S.DataCenterClusters, storedCollection(S.DataCenterClusters, hooks));
-implement(S.DataCenterCluster, storedEntity(S.DataCenterClusters, S.DataCenterCluster, hooks));
+export const dataCenterClusters = implement(S.DataCenterClusters, storedCollection(S.DataCenterClusters, hooks));
+export const dataCenterCluster = implement(S.DataCenterCluster, storedEntity(S.DataCenterClusters, S.DataCenterCluster, hooks));

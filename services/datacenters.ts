@@ -9,7 +9,7 @@ import { resolve } from './refs';
 import { COMPATIBILITY_VERSION } from './store/seed';
 import { storageDomainView } from './storagedomains';
 
-implement(S.DataCenters, storedCollection(S.DataCenters, {
+export const dataCenters = implement(S.DataCenters, storedCollection(S.DataCenters, {
   uniqueName: () => ({}),
   prepare: (_call, body) => ({
     local: false,
@@ -22,7 +22,7 @@ implement(S.DataCenters, storedCollection(S.DataCenters, {
   }),
 }));
 
-implement(S.DataCenterEntity, storedEntity(S.DataCenters, S.DataCenterEntity, {
+export const dataCenterEntity = implement(S.DataCenterEntity, storedEntity(S.DataCenters, S.DataCenterEntity, {
   uniqueName: () => ({}),
   async removing(call, dc) {
     const owners = { data_center: String(dc.id) };
@@ -43,7 +43,7 @@ async function setDataCenterStatus(call: Call, dcId: string) {
   await call.repo.update(T.DataCenter, { ...dc, status: up ? 'up' : domains.length ? 'maintenance' : 'uninitialized' });
 }
 
-implement(S.AttachedStorageDomains, {
+export const attachedStorageDomains = implement(S.AttachedStorageDomains, {
   list: async (call, o) =>
     Promise.all((await call.repo.list(T.StorageDomain, ownersOf(S.AttachedStorageDomains, call.scope), o)).map((sd) => storageDomainView(call, sd))),
   async add(call, body) {
@@ -70,7 +70,7 @@ function activation(status: 'active' | 'maintenance') {
   };
 }
 
-implement(S.AttachedStorageDomain, {
+export const attachedStorageDomain = implement(S.AttachedStorageDomain, {
   get: async (call) => storageDomainView(call, await load(call, S.AttachedStorageDomains)),
   async remove(call) {
     const sd = await load(call, S.AttachedStorageDomains);

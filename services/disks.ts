@@ -96,7 +96,7 @@ export async function removeDisk(call: Pick<Call, 'engine' | 'repo' | 'files'>, 
   if (step) call.files.afterCommit(step);
 }
 
-implement(S.Disks, {
+export const disks = implement(S.Disks, {
   list: async (call, o) => Promise.all((await call.repo.list(T.Disk, {}, o)).map((d) => diskView(call, d))),
   add: async (call, body) => diskView(call, await createDisk(call, body)),
 });
@@ -123,13 +123,13 @@ export async function updateDisk(call: Call, current: Obj, changes: Obj): Promis
   return next;
 }
 
-implement(S.DiskEntity, {
+export const diskEntity = implement(S.DiskEntity, {
   ...storedEntity(S.Disks, S.DiskEntity, { view: diskView, apply: updateDisk }),
   remove: async (call) => removeDisk(call, await load(call, S.Disks)),
 });
 
-implement(S.StorageDomainDisks, {
+export const storageDomainDisks = implement(S.StorageDomainDisks, {
   list: async (call, o) =>
     Promise.all((await call.repo.list(T.Disk, { storage_domain: call.scope[0] }, o)).map((d) => diskView(call, d))),
 });
-implement(S.StorageDomainDisk, storedEntity(S.StorageDomainDisks, S.StorageDomainDisk, { view: diskView }));
+export const storageDomainDisk = implement(S.StorageDomainDisk, storedEntity(S.StorageDomainDisks, S.StorageDomainDisk, { view: diskView }));

@@ -1,28 +1,37 @@
 // Opening an engine: the database (migrated), storage and the behaviours of every service.
 import { Config } from './config';
-import { Engine } from './behaviour';
+import { Behaviours, Engine } from './behaviour';
 import { connect, isPostgres } from './store/connect';
 import { migrate } from './store/migrations';
 import { Storage } from './storage';
 import { SimulatedRuntime } from './runtime/simulated';
 import { Scheduler } from './transitions';
-import { pauseInterruptedUploads, transferMonitor } from './transfers';
-import './datacenters';
-import './clusters';
-import './hosts';
-import './networks';
-import './storagedomains';
-import './disks';
-import './templates';
-import './vms';
-import './journal';
-import './statistics';
-import './identity';
+import * as datacenters from './datacenters';
+import * as clusters from './clusters';
+import * as hosts from './hosts';
+import * as networks from './networks';
+import * as storagedomains from './storagedomains';
+import * as disks from './disks';
+import * as templates from './templates';
+import * as vms from './vms';
+import * as vmImages from './vm-images';
+import * as transfers from './transfers';
+import * as journal from './journal';
+import * as statistics from './statistics';
+import * as identity from './identity';
+import * as users from './users';
+import * as apiTokens from './api-tokens';
 
 export interface RunningEngine extends Engine {
   /** Stops background work and closes the database. */
   close(): Promise<void>;
 }
+
+/** The modules whose exported implementations make an engine's behaviours. */
+const SERVICE_MODULES = [
+  datacenters, clusters, hosts, networks, storagedomains, disks, templates, vms, vmImages, transfers,
+  journal, statistics, identity, users, apiTokens,
+];
 
 /** How often each process looks for due transitions, in milliseconds. */
 const TICK_MS = 20;
@@ -36,9 +45,11 @@ export async function openEngine(config: Config): Promise<RunningEngine> {
   const runtime = new SimulatedRuntime({
     speed: config.simSpeed, hostMemory: config.simHostMemory, hostCores: config.simHostCores, dataDir: config.dataDir,
   });
-  const engine: Engine = { config, db, storage: new Storage(config.dataDir, config.storageRoots, config.fsTimeout), runtime };
-  await pauseInterruptedUploads(engine);
-  const scheduler = new Scheduler(db, runtime, TICK_MS, [transferMonitor(engine)]);
+  const engine: Engine = {
+    config, db, storage: new Storage(config.dataDir, config.storageRoots, config.fsTimeout), runtime, behaviours: new Behaviours(SERVICE_MODULES),
+  };
+  await transfers.pauseInterruptedUploads(engine);
+  const scheduler = new Scheduler(db, runtime, TICK_MS, [transfers.transferMonitor(engine)]);
   scheduler.start();
   return {
     ...engine,

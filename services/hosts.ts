@@ -35,7 +35,7 @@ async function install(call: Call, host: Obj): Promise<void> {
 
 const uniqueName = () => ({});
 
-implement(S.Hosts, storedCollection(S.Hosts, { prepare, uniqueName, created: install }));
+export const hosts = implement(S.Hosts, storedCollection(S.Hosts, { prepare, uniqueName, created: install }));
 
 const done = (job: Obj): Obj => ({ status: 'complete', job: { id: job.id } });
 
@@ -88,7 +88,7 @@ async function refresh(call: Call): Promise<Obj> {
   return done(job);
 }
 
-implement(S.HostEntity, {
+export const hostEntity = implement(S.HostEntity, {
   ...storedEntity(S.Hosts, S.HostEntity, {
     uniqueName,
     async removing(call, host) {
@@ -102,17 +102,17 @@ implement(S.HostEntity, {
 });
 
 /** Host NICs as the runtime reports them; the management one carries ovirtmgmt. */
-async function hostNics(call: Call): Promise<Obj[]> {
+async function nicsOf(call: Call): Promise<Obj[]> {
   const host = await load({ ...call, scope: call.scope.slice(0, 1) }, S.Hosts);
   if (['installing', 'install_failed'].includes(String(host.status))) return [];
   const [mgmt] = await call.repo.list(T.Network, {}, { where: { name: 'ovirtmgmt' } });
   return call.engine.runtime.nics(host).map((n, i) => (i === 0 && mgmt ? { ...n, network: refTo(mgmt) } : n));
 }
 
-implement(S.HostNics, { list: async (call, o) => (await hostNics(call)).slice(0, o.max) });
-implement(S.HostNicEntity, {
+export const hostNics = implement(S.HostNics, { list: async (call, o) => (await nicsOf(call)).slice(0, o.max) });
+export const hostNicEntity = implement(S.HostNicEntity, {
   async get(call) {
-    const nic = (await hostNics(call)).find((n) => n.id === call.scope[1]);
+    const nic = (await nicsOf(call)).find((n) => n.id === call.scope[1]);
     if (!nic) throw notFound(`Host NIC '${call.scope[1]}' does not exist`);
     return nic;
   },

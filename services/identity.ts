@@ -13,14 +13,14 @@ import { PERMITS } from './store/builtin-roles';
 // --- domains and groups -----------------------------------------------------
 
 /** The domains users authenticate against; the internal one is built in. */
-function domains(): Obj[] {
+function knownDomains(): Obj[] {
   return [{ id: internalDomainId(), name: INTERNAL_DOMAIN }];
 }
 
-implement(S.Domains, { list: async (_call, o) => domains().slice(0, o.max) });
-implement(S.DomainEntity, {
+export const domains = implement(S.Domains, { list: async (_call, o) => knownDomains().slice(0, o.max) });
+export const domainEntity = implement(S.DomainEntity, {
   async get(call) {
-    const found = domains().find((d) => d.id === call.scope[0]);
+    const found = knownDomains().find((d) => d.id === call.scope[0]);
     if (!found) throw notFound(`Domain '${call.scope[0]}' does not exist`);
     return found;
   },
@@ -33,10 +33,10 @@ const internalGroup = (body: Obj): Obj => ({
   domain: { id: internalDomainId(), name: INTERNAL_DOMAIN },
 });
 
-implement(S.Groups, storedCollection(S.Groups, { prepare: (_call, body) => internalGroup(body), uniqueName: () => ({}) }));
-implement(S.GroupEntity, storedEntity(S.Groups, S.GroupEntity));
-implement(S.DomainGroups, storedCollection(S.DomainGroups));
-implement(S.DomainGroup, storedEntity(S.DomainGroups, S.DomainGroup));
+export const groups = implement(S.Groups, storedCollection(S.Groups, { prepare: (_call, body) => internalGroup(body), uniqueName: () => ({}) }));
+export const groupEntity = implement(S.GroupEntity, storedEntity(S.Groups, S.GroupEntity));
+export const domainGroups = implement(S.DomainGroups, storedCollection(S.DomainGroups));
+export const domainGroup = implement(S.DomainGroup, storedEntity(S.DomainGroups, S.DomainGroup));
 
 // --- roles and permits ------------------------------------------------------
 
@@ -52,7 +52,7 @@ function mutableRole(role: Obj): Obj {
   return role;
 }
 
-implement(S.Roles, storedCollection(S.Roles, {
+export const roles = implement(S.Roles, storedCollection(S.Roles, {
   uniqueName: () => ({}),
   prepare: (_call, body) => ({
     administrative: false,
@@ -62,7 +62,7 @@ implement(S.Roles, storedCollection(S.Roles, {
   }),
 }));
 
-implement(S.RoleEntity, storedEntity(S.Roles, S.RoleEntity, {
+export const roleEntity = implement(S.RoleEntity, storedEntity(S.Roles, S.RoleEntity, {
   uniqueName: () => ({}),
   apply(_call, current, changes) {
     const next = { ...mutableRole(current) };
@@ -80,7 +80,7 @@ implement(S.RoleEntity, storedEntity(S.Roles, S.RoleEntity, {
 const roleOf = (call: Call) => load({ ...call, scope: call.scope.slice(0, 1) }, S.Roles);
 const withRole = (role: Obj) => (p: Obj): Obj => ({ ...p, role: refTo(role) });
 
-implement(S.RolePermits, {
+export const rolePermits = implement(S.RolePermits, {
   list: async (call, o) => {
     const role = await roleOf(call);
     return (role.permits as Obj[]).slice(0, o.max).map(withRole(role));
@@ -94,7 +94,7 @@ implement(S.RolePermits, {
   },
 });
 
-implement(S.RolePermit, {
+export const rolePermit = implement(S.RolePermit, {
   async get(call) {
     const role = await roleOf(call);
     const permit = (role.permits as Obj[]).find((p) => p.id === call.scope[1]);
@@ -166,12 +166,16 @@ function permissionServices(collection: CollectionService, entity: EntityService
       return p;
     },
   });
-  implement(collection, {
-    list: async (call, o) => (await stored.list(call, systemWide ? {} : o)).filter((p) => !systemWide || isSystemWide(p)).slice(0, o.max),
-    add: stored.add,
-  });
-  implement(entity, storedEntity(collection, entity));
+  return [
+    implement(collection, {
+      list: async (call, o) => (await stored.list(call, systemWide ? {} : o)).filter((p) => !systemWide || isSystemWide(p)).slice(0, o.max),
+      add: stored.add,
+    }),
+    implement(entity, storedEntity(collection, entity)),
+  ];
 }
 
-permissionServices(S.SystemPermissions, S.SystemPermissions.entity(), true);
-for (const collection of Object.values(S.AssignedPermissions)) permissionServices(collection, collection.entity(), false);
+export const permissions = [
+  ...permissionServices(S.SystemPermissions, S.SystemPermissions.entity(), true),
+  ...Object.values(S.AssignedPermissions).flatMap((collection) => permissionServices(collection, collection.entity(), false)),
+];

@@ -8,12 +8,12 @@ import { badRequest, conflict } from './fault';
 import { endJob, startJob } from './jobs';
 import { recordEvent, Severity } from './events';
 
-implement(S.Jobs, {
+export const jobs = implement(S.Jobs, {
   list: storedCollection(S.Jobs).list,
   add: (call, body) => startJob(call.repo, String(body.description), call.principal.userId, true),
 });
 
-implement(S.JobEntity, {
+export const jobEntity = implement(S.JobEntity, {
   ...storedEntity(S.Jobs, S.JobEntity),
   actions: {
     async end(call, body) {
@@ -33,11 +33,11 @@ implement(S.JobEntity, {
   },
 });
 
-implement(S.JobSteps, storedCollection(S.JobSteps));
-implement(S.JobStep, storedEntity(S.JobSteps, S.JobStep));
+export const jobSteps = implement(S.JobSteps, storedCollection(S.JobSteps));
+export const jobStep = implement(S.JobStep, storedEntity(S.JobSteps, S.JobStep));
 
 /** Events newest first; `from=<id>` gives only those after that one. */
-implement(S.Events, {
+export const events = implement(S.Events, {
   async list(call, o) {
     const from = call.params.from;
     if (from !== undefined && !/^\d+$/.test(from)) throw badRequest(`from must be an event id, got '${from}'`);
@@ -53,4 +53,4 @@ implement(S.Events, {
     });
   },
 });
-implement(S.EventEntity, storedEntity(S.Events, S.EventEntity));
+export const eventEntity = implement(S.EventEntity, storedEntity(S.Events, S.EventEntity));

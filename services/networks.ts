@@ -34,10 +34,10 @@ const networkHooks = {
   },
 };
 
-implement(S.Networks, storedCollection(S.Networks, networkHooks));
-implement(S.NetworkEntity, storedEntity(S.Networks, S.NetworkEntity, networkHooks));
-implement(S.DataCenterNetworks, storedCollection(S.DataCenterNetworks, networkHooks));
-implement(S.DataCenterNetwork, storedEntity(S.DataCenterNetworks, S.DataCenterNetwork, networkHooks));
+export const networks = implement(S.Networks, storedCollection(S.Networks, networkHooks));
+export const networkEntity = implement(S.NetworkEntity, storedEntity(S.Networks, S.NetworkEntity, networkHooks));
+export const dataCenterNetworks = implement(S.DataCenterNetworks, storedCollection(S.DataCenterNetworks, networkHooks));
+export const dataCenterNetwork = implement(S.DataCenterNetwork, storedEntity(S.DataCenterNetworks, S.DataCenterNetwork, networkHooks));
 
 async function prepareProfile(call: Call, body: Obj): Promise<Obj> {
   const owner = call.scope.length ? { id: call.scope[0] } : body.network;
@@ -55,7 +55,7 @@ const profileHooks = {
   },
 };
 
-implement(S.VnicProfiles, storedCollection(S.VnicProfiles, profileHooks));
-implement(S.VnicProfileEntity, storedEntity(S.VnicProfiles, S.VnicProfileEntity, profileHooks));
-implement(S.NetworkVnicProfiles, storedCollection(S.NetworkVnicProfiles, profileHooks));
-implement(S.NetworkVnicProfile, storedEntity(S.NetworkVnicProfiles, S.NetworkVnicProfile, profileHooks));
+export const vnicProfiles = implement(S.VnicProfiles, storedCollection(S.VnicProfiles, profileHooks));
+export const vnicProfileEntity = implement(S.VnicProfileEntity, storedEntity(S.VnicProfiles, S.VnicProfileEntity, profileHooks));
+export const networkVnicProfiles = implement(S.NetworkVnicProfiles, storedCollection(S.NetworkVnicProfiles, profileHooks));
+export const networkVnicProfile = implement(S.NetworkVnicProfile, storedEntity(S.NetworkVnicProfiles, S.NetworkVnicProfile, profileHooks));

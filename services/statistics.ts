@@ -34,15 +34,17 @@ async function figures(call: Call, owner: 'host' | 'vm', collection: CollectionS
 
 function statistics(collection: CollectionService, parent: CollectionService, owner: 'host' | 'vm') {
   const entity: EntityService = collection.entity();
-  implement(collection, { list: async (call, o) => (await figures(call, owner, parent)).slice(0, o.max) });
-  implement(entity, {
-    async get(call) {
-      const found = (await figures(call, owner, parent)).find((s) => s.id === call.scope[1]);
-      if (!found) throw notFound(`Statistic '${call.scope[1]}' does not exist`);
-      return found;
-    },
-  });
+  return [
+    implement(collection, { list: async (call, o) => (await figures(call, owner, parent)).slice(0, o.max) }),
+    implement(entity, {
+      async get(call) {
+        const found = (await figures(call, owner, parent)).find((s) => s.id === call.scope[1]);
+        if (!found) throw notFound(`Statistic '${call.scope[1]}' does not exist`);
+        return found;
+      },
+    }),
+  ];
 }
 
-statistics(S.HostStatistics, S.Hosts, 'host');
-statistics(S.VmStatistics, S.Vms, 'vm');
+export const hostStatistics = statistics(S.HostStatistics, S.Hosts, 'host');
+export const vmStatistics = statistics(S.VmStatistics, S.Vms, 'vm');

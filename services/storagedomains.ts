@@ -43,12 +43,12 @@ const domains = storedCollection(S.StorageDomains, {
   files: (engine, sd) => engine.storage.createDomain(sd),
 });
 
-implement(S.StorageDomains, {
+export const storageDomains = implement(S.StorageDomains, {
   list: async (call, o) => Promise.all((await domains.list(call, o)).map((sd) => storageDomainView(call, sd))),
   add: async (call, body) => storageDomainView(call, await domains.add!(call, body)),
 });
 
-implement(S.StorageDomainEntity, storedEntity(S.StorageDomains, S.StorageDomainEntity, {
+export const storageDomainEntity = implement(S.StorageDomainEntity, storedEntity(S.StorageDomains, S.StorageDomainEntity, {
   view: storageDomainView,
   uniqueName: () => ({}),
   async apply(_call, current, changes) {
@@ -83,7 +83,7 @@ async function isoDomain(call: Call): Promise<Obj> {
 
 const fileOf = (sd: Obj, name: string): Obj => ({ id: name, name, type: 'iso', storage_domain: refTo(sd) });
 
-implement(S.StorageDomainFiles, {
+export const storageDomainFiles = implement(S.StorageDomainFiles, {
   async list(call, o) {
     const sd = await isoDomain(call);
     const names = await call.engine.storage.isoFiles(sd);
@@ -91,7 +91,7 @@ implement(S.StorageDomainFiles, {
   },
 });
 
-implement(S.StorageDomainFile, {
+export const storageDomainFile = implement(S.StorageDomainFile, {
   async get(call) {
     const sd = await isoDomain(call);
     const name = call.scope[1];

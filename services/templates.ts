@@ -37,8 +37,8 @@ async function prepare(call: Call, body: Obj): Promise<Obj> {
   };
 }
 
-implement(S.Templates, storedCollection(S.Templates, { prepare, uniqueName: () => ({}) }));
-implement(S.TemplateEntity, storedEntity(S.Templates, S.TemplateEntity, {
+export const templates = implement(S.Templates, storedCollection(S.Templates, { prepare, uniqueName: () => ({}) }));
+export const templateEntity = implement(S.TemplateEntity, storedEntity(S.Templates, S.TemplateEntity, {
   uniqueName: () => ({}),
   async removing(call, template) {
     if (template.id === BLANK_TEMPLATE_ID) throw conflict('Cannot remove the Blank template');

@@ -121,12 +121,12 @@ function phaseAction(allowed: string[], next: string, what: string, uploadOnly =
   };
 }
 
-implement(S.ImageTransfers, {
+export const imageTransfers = implement(S.ImageTransfers, {
   list: (call, o) => call.repo.list(T.ImageTransfer, {}, o),
   add,
 });
 
-implement(S.ImageTransferEntity, {
+export const imageTransferEntity = implement(S.ImageTransferEntity, {
   get: (call) => load(call, S.ImageTransfers),
   actions: {
     async extend(call) {

@@ -9,7 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as S from '../model/services';
 import * as T from '../model/types';
 import { Obj, isObj } from '../model/codec';
-import { Call, collectionBehaviour, implement } from './behaviour';
+import { Call, implement } from './behaviour';
 import { load } from './stored';
 import { badRequest, conflict, notFound } from './fault';
 import { refTo } from './refs';
@@ -136,7 +136,7 @@ async function createSnapshot(call: Call, vm: Obj, work: ChainWork, body: Obj): 
   return snapshot;
 }
 
-implement(S.VmSnapshots, {
+export const vmSnapshots = implement(S.VmSnapshots, {
   async list(call, o) {
     const vm = await vmOf(call);
     const stored = await call.repo.list(T.Snapshot, { vm: String(vm.id) });
@@ -145,7 +145,7 @@ implement(S.VmSnapshots, {
   add: (call, body) => onChains(call, (vm) => `taking a snapshot of VM ${String(vm.name)}`, (c, vm, work) => createSnapshot(c, vm, work, body)),
 });
 
-implement(S.SnapshotDisks, {
+export const snapshotDisks = implement(S.SnapshotDisks, {
   async list(call, o) {
     const vm = await vmOf(call);
     const snapshot = await snapshotOf(call, vm, call.scope[1]);
@@ -158,17 +158,17 @@ implement(S.SnapshotDisks, {
     return out.slice(0, o.max);
   },
 });
-implement(S.SnapshotDisk, {
+export const snapshotDisk = implement(S.SnapshotDisk, {
   async get(call) {
-    const disks = await collectionBehaviour(S.SnapshotDisks)!.list({ ...call, scope: call.scope.slice(0, 2) }, {});
+    const disks = await call.engine.behaviours.collection(S.SnapshotDisks).list({ ...call, scope: call.scope.slice(0, 2) }, {});
     const disk = disks.find((d) => d.id === call.scope[2]);
     if (!disk) throw notFound(`The snapshot has no disk '${call.scope[2]}'`);
     return disk;
   },
 });
 
-implement(S.DiskSnapshots, { list: (call, o) => call.repo.list(T.DiskSnapshot, { disk: call.scope[0] }, o) });
-implement(S.DiskSnapshotEntity, {
+export const diskSnapshots = implement(S.DiskSnapshots, { list: (call, o) => call.repo.list(T.DiskSnapshot, { disk: call.scope[0] }, o) });
+export const diskSnapshotEntity = implement(S.DiskSnapshotEntity, {
   async get(call) {
     const row = await call.repo.get(T.DiskSnapshot, call.scope[1], { disk: call.scope[0] });
     if (!row) throw notFound(`Disk snapshot '${call.scope[1]}' does not exist`);
@@ -203,7 +203,7 @@ async function mergeAway(call: Call, work: ChainWork, f: Frozen): Promise<void> 
   await call.repo.remove(T.DiskSnapshot, f.volume, { disk: f.disk });
 }
 
-implement(S.VmSnapshot, {
+export const vmSnapshot = implement(S.VmSnapshot, {
   get: async (call) => snapshotOf(call, await vmOf(call), call.scope[1]),
   remove: (call) => onChains(call, (vm) => `removing a snapshot of VM ${String(vm.name)}`, async (c, vm, work) => {
     const snapshot = await snapshotOf(c, vm, c.scope[1]);

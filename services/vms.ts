@@ -47,8 +47,8 @@ const vmHooks = {
   },
 };
 
-implement(S.Vms, storedCollection(S.Vms, vmHooks));
-implement(S.VmEntity, { ...storedEntity(S.Vms, S.VmEntity, vmHooks), actions: { ...vmActions, ...imageActions } });
+export const vms = implement(S.Vms, storedCollection(S.Vms, vmHooks));
+export const vmEntity = implement(S.VmEntity, { ...storedEntity(S.Vms, S.VmEntity, vmHooks), actions: { ...vmActions, ...imageActions } });
 
 // --- NICs -------------------------------------------------------------------
 
@@ -80,8 +80,8 @@ const nicHooks = {
   uniqueName: (call: Call) => ({ vm: call.scope[0] }),
 };
 
-implement(S.VmNics, storedCollection(S.VmNics, nicHooks));
-implement(S.VmNic, storedEntity(S.VmNics, S.VmNic, nicHooks));
+export const vmNics = implement(S.VmNics, storedCollection(S.VmNics, nicHooks));
+export const vmNic = implement(S.VmNic, storedEntity(S.VmNics, S.VmNic, nicHooks));
 
 // --- disk attachments -------------------------------------------------------
 
@@ -116,12 +116,12 @@ async function attach(call: Call, body: Obj): Promise<Obj> {
   return attachment;
 }
 
-implement(S.VmDiskAttachments, {
+export const vmDiskAttachments = implement(S.VmDiskAttachments, {
   list: (call, o) => call.repo.list(T.DiskAttachment, { vm: call.scope[0] }, o),
   add: attach,
 });
 
-implement(S.VmDiskAttachment, {
+export const vmDiskAttachment = implement(S.VmDiskAttachment, {
   ...storedEntity(S.VmDiskAttachments, S.VmDiskAttachment, {
     edits: ['disk'],
     async apply(call, current, changes) {
@@ -158,8 +158,8 @@ async function checkIso(call: Call, vm: Obj, fileId: string): Promise<void> {
   throw badRequest(`ISO file '${fileId}' is not in an active ISO domain of the virtual machine's data center`);
 }
 
-implement(S.VmCdroms, storedCollection(S.VmCdroms));
-implement(S.VmCdrom, storedEntity(S.VmCdroms, S.VmCdrom, {
+export const vmCdroms = implement(S.VmCdroms, storedCollection(S.VmCdroms));
+export const vmCdrom = implement(S.VmCdrom, storedEntity(S.VmCdroms, S.VmCdrom, {
   async apply(call, current, changes) {
     const fileId = isObj(changes.file) && changes.file.id !== undefined ? String(changes.file.id) : '';
     const next: Obj = { ...current };

@@ -1,21 +1,17 @@
 // The internal directory (`internal-authz`, logged into as `user@internal`): accounts with
 // scrypt-hashed passwords. An account becomes an engine user when added to /users or on its
 // first login, with the same id.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Knex } from 'knex';
-import * as S from '../model/services';
 import * as T from '../model/types';
 import { Obj } from '../model/codec';
-import { Engine, Principal, implement } from '../services/behaviour';
+import { Engine, Principal } from '../services/behaviour';
 import { Repo } from '../services/store/repo';
 import { ADMIN_USER_ID, INTERNAL_DOMAIN, internalDomainId } from '../services/store/seed';
-import { badRequest, conflict, notFound } from '../services/fault';
-import { resolve } from '../services/refs';
-import { removeOwnedBy } from '../services/ownership';
+import { badRequest } from '../services/fault';
 import { hashPassword, verifyPassword } from './passwords';
-import { revokeUserCredentials } from './tokens';
 
 export interface Account {
   id: string;
@@ -25,7 +21,7 @@ export interface Account {
   groups: string | null;
 }
 
-const groupRefs = (a: Account): Obj[] => (JSON.parse(a.groups ?? '[]') as string[]).map((id) => ({ id }));
+export const groupRefs = (a: Account): Obj[] => (JSON.parse(a.groups ?? '[]') as string[]).map((id) => ({ id }));
 
 /** The login profile `internal` names the `internal-authz` domain, as in oVirt. */
 const PROFILES: Record<string, string> = { internal: INTERNAL_DOMAIN, [INTERNAL_DOMAIN]: INTERNAL_DOMAIN };
@@ -37,7 +33,8 @@ export function accountName(login: string): string | undefined {
   return PROFILES[login.slice(at + 1)] ? login.slice(0, at) : undefined;
 }
 
-const accounts = (db: Knex | Knex.Transaction) => db<Account>('directory_accounts');
+/** The accounts of the internal directory. */
+export const accounts = (db: Knex | Knex.Transaction) => db<Account>('directory_accounts');
 
 /** The engine user of an account: made on first use, like oVirt does on first login. */
 export async function engineUser(repo: Repo, account: Account): Promise<Obj> {
@@ -111,88 +108,3 @@ export async function ensureAdminPassword(engine: Engine, log: (line: string) =>
   }
   await setPassword(engine.db, ADMIN_USER_ID, password);
 }
-
-/** An account as the domain's users collection shows it. */
-function accountUser(a: Account): Obj {
-  return {
-    id: a.id,
-    name: a.name,
-    user_name: `${a.name}@${INTERNAL_DOMAIN}`,
-    principal: a.name,
-    namespace: '*',
-    domain: { id: internalDomainId(), name: INTERNAL_DOMAIN },
-    groups: groupRefs(a),
-  };
-}
-
-function checkDomain(id: string): void {
-  if (id !== internalDomainId()) throw notFound(`Domain '${id}' does not exist`);
-}
-
-implement(S.DomainUsers, {
-  async list(call, o) {
-    checkDomain(call.scope[0]);
-    const q = accounts(call.repo.db).orderBy('name');
-    if (o.max !== undefined) q.limit(o.max);
-    return (await q).map(accountUser);
-  },
-  async add(call, body) {
-    checkDomain(call.scope[0]);
-    const name = accountName(String(body.user_name));
-    if (!name || !/^[A-Za-z0-9._-]+$/.test(name)) throw badRequest(`'${String(body.user_name)}' is not a valid internal user name`);
-    if (await accounts(call.repo.db).where('name', name).first()) throw conflict(`The internal domain already has a user named '${name}'`);
-    const given = Array.isArray(body.groups) ? body.groups : [];
-    const groups = await Promise.all(given.map((g) => resolve(call.repo, T.Group, g, 'groups.group')));
-    const account: Account = { id: randomUUID(), name, hash: null, groups: JSON.stringify(groups.map((g) => String(g.id))) };
-    await accounts(call.repo.db).insert(account);
-    await setPassword(call.repo.db, account.id, String(body.password));
-    return accountUser(account);
-  },
-});
-
-implement(S.DomainUser, {
-  async get(call) {
-    checkDomain(call.scope[0]);
-    const a = await accounts(call.repo.db).where('id', call.scope[1]).first();
-    if (!a) throw notFound(`User '${call.scope[1]}' does not exist in ${INTERNAL_DOMAIN}`);
-    return accountUser(a);
-  },
-});
-
-/** Adds a directory account to the engine's users: `<user><user_name>joe@internal-authz</user_name>...`. */
-implement(S.Users, {
-  list: (call, o) => call.repo.list(T.User, {}, o),
-  async add(call, body) {
-    const domain = body.domain as Obj;
-    if (domain.id !== internalDomainId() && domain.name !== INTERNAL_DOMAIN) throw notFound(`Domain '${String(domain.name ?? domain.id)}' does not exist`);
-    const name = accountName(String(body.user_name));
-    const account = name === undefined ? undefined : await accounts(call.repo.db).where('name', name).first();
-    if (!account) throw notFound(`User '${String(body.user_name)}' does not exist in ${INTERNAL_DOMAIN}`);
-    if (await call.repo.get(T.User, account.id)) throw conflict(`User '${account.name}' is already added`);
-    return engineUser(call.repo, account);
-  },
-});
-
-implement(S.UserEntity, {
-  async get(call) {
-    const user = await call.repo.get(T.User, call.scope[0]);
-    if (!user) throw notFound(`User '${call.scope[0]}' does not exist`);
-    return user;
-  },
-  /** The one change a user may make: its own password. The old one's tokens and sessions end with it. */
-  async update(call, body) {
-    const user = await call.repo.get(T.User, call.scope[0]);
-    if (!user) throw notFound(`User '${call.scope[0]}' does not exist`);
-    if (body.password === undefined) throw badRequest('Only the password of a user can be changed');
-    await setPassword(call.repo.db, String(user.id), String(body.password));
-    await revokeUserCredentials(call.repo.db, String(user.id));
-    return user;
-  },
-  async remove(call) {
-    const id = call.scope[0];
-    if (id === ADMIN_USER_ID) throw conflict('The built-in admin user cannot be removed');
-    if (!(await call.repo.remove(T.User, id))) throw notFound(`User '${id}' does not exist`);
-    await removeOwnedBy(call.repo, T.User, id);
-    await call.repo.db('api_token_secrets').where('user_id', id).delete();
-  },
-});
