@@ -95,8 +95,8 @@ export class Following {
    */
   private members(call: Call, route: CollectionRoute): Promise<Obj[]> {
     return this.once(`list ${route.segments.join('/')} ${call.scope.join('/')}`, async () => {
-      const items = await call.engine.behaviours.collection(route.collection).list(call, { max: this.limits.objects - this.placed + 1 });
-      return this.guard.along(route, call.scope).visible(call, items);
+      const behaviour = call.engine.behaviours.collection(route.collection);
+      return this.guard.along(route, call.scope).list(call, (o) => behaviour.list(call, o), behaviour.listsSeen === true, this.limits.objects - this.placed + 1);
     });
   }
 

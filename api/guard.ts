@@ -11,7 +11,7 @@ import { Request } from '@hapi/hapi';
 import { CollectionService, PermitName, StructType, attributeOf } from '../model/meta';
 import { Obj, isObj } from '../model/codec';
 import { CollectionRoute } from '../model/tree';
-import { Call } from '../services/behaviour';
+import { Call, ListOptions } from '../services/behaviour';
 import { resolve } from '../services/refs';
 import { forbidden, notFound } from '../services/fault';
 import { permissionObject } from '../services/identity';
@@ -162,7 +162,20 @@ export class Guard {
     }
   }
 
-  /** What of a list the caller may see. */
+  /**
+   * What of the collection the caller may see, at most `max`; `find` lists it. In the user view
+   * a sub-collection is seen whole or not at all, as its owner is; a top-level one is filtered
+   * by the database where `find` applies `seen` (`inQuery`), else object by object here.
+   */
+  async list(call: Call, find: (o: ListOptions) => Promise<Obj[]>, inQuery: boolean, max?: number): Promise<Obj[]> {
+    if (!this.filter || this.self) return find({ max });
+    const owner = await this.owner(call);
+    if (owner) return (await this.access.sees(await this.access.chain(owner.type, owner.obj))) ? find({ max }) : [];
+    if (inQuery) return find({ max, seen: await this.access.seenRows(this.route.collection.type()) });
+    return (await this.visible(call, await find({}))).slice(0, max);
+  }
+
+  /** What of the given objects the caller may see. */
   async visible(call: Call, items: Obj[]): Promise<Obj[]> {
     if (!this.filter || this.self) return items;
     const owner = await this.owner(call);

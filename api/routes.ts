@@ -124,10 +124,10 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
       const q = query(request, 'search');
       const max = maxOf(request);
       if (q !== undefined && !collection.search) throw badRequest(`The ${r.segments[r.segments.length - 1]} collection does not take a search`);
-      const found = q !== undefined && q.trim() !== ''
-        ? await search(call, collection, q, { max: guard.filter ? undefined : max, caseSensitive: query(request, 'case_sensitive') !== 'false', segment: String(r.segments[r.segments.length - 1]) })
-        : await behaviour.list(call, { max: guard.filter ? undefined : max });
-      const items = (await guard.visible(call, found)).slice(0, max);
+      const searching = q !== undefined && q.trim() !== '';
+      const items = await guard.list(call, (o) => searching
+        ? search(call, collection, q, { ...o, caseSensitive: query(request, 'case_sensitive') !== 'false', segment: String(r.segments[r.segments.length - 1]) })
+        : behaviour.list(call, o), searching || behaviour.listsSeen === true, max);
       const presented = await Promise.all(items.map((o: Obj) => show(o, hrefIn(request, o.id))));
       return reply(h, request, responseFormat(request).writeList(type, presented));
     }),

@@ -5,7 +5,7 @@ import { Knex } from 'knex';
 import { CollectionService, EntityService } from '../model/meta';
 import { allServices } from '../model/tree';
 import { Obj } from '../model/codec';
-import { Repo } from './store/repo';
+import { Repo, RowCondition } from './store/repo';
 import { Config } from './config';
 import { Storage } from './storage';
 import { Runtime } from './runtime/runtime';
@@ -40,10 +40,14 @@ export interface Call {
 
 export interface ListOptions {
   max?: number;
+  /** In the user view, the condition on what the caller sees: lists that declare `listsSeen` apply it. */
+  seen?: RowCondition;
 }
 
 export interface CollectionBehaviour {
   list(call: Call, o: ListOptions): Promise<Obj[]>;
+  /** Whether `list` applies `o.seen` in its query (else the user view is filtered after it). */
+  readonly listsSeen?: boolean;
   add?(call: Call, body: Obj): Promise<Obj>;
 }
 

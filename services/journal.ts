@@ -10,6 +10,7 @@ import { recordEvent, Severity } from './events';
 
 export const jobs = implement(S.Jobs, {
   list: storedCollection(S.Jobs).list,
+  listsSeen: true,
   add: (call, body) => startJob(call.repo, String(body.description), call.principal.userId, true),
 });
 
@@ -41,8 +42,9 @@ export const events = implement(S.Events, {
   async list(call, o) {
     const from = call.params.from;
     if (from !== undefined && !/^\d+$/.test(from)) throw badRequest(`from must be an event id, got '${from}'`);
-    return call.repo.list(T.Event, {}, { max: o.max, newestFirst: true, after: from === undefined ? undefined : Number(from) });
+    return call.repo.list(T.Event, {}, { max: o.max, seen: o.seen, newestFirst: true, after: from === undefined ? undefined : Number(from) });
   },
+  listsSeen: true,
   async add(call, body) {
     // The same origin and custom id twice is one event, as in oVirt.
     const [duplicate] = await call.repo.list(T.Event, {}, { where: { origin: String(body.origin), custom_id: String(body.custom_id) } });

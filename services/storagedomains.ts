@@ -45,6 +45,7 @@ const domains = storedCollection(S.StorageDomains, {
 
 export const storageDomains = implement(S.StorageDomains, {
   list: async (call, o) => Promise.all((await domains.list(call, o)).map((sd) => storageDomainView(call, sd))),
+  listsSeen: true,
   add: async (call, body) => storageDomainView(call, await domains.add!(call, body)),
 });
 

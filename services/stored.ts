@@ -93,7 +93,8 @@ async function newId(call: Call, type: StructType, given: unknown): Promise<stri
 export function storedCollection(service: CollectionService, hooks: CollectionHooks = {}): CollectionBehaviour {
   const type = service.type();
   return {
-    list: (call, o) => call.repo.list(type, ownersOf(service, call.scope), { max: o.max }),
+    list: (call, o) => call.repo.list(type, ownersOf(service, call.scope), { max: o.max, seen: o.seen }),
+    listsSeen: true,
     add: service.add
       ? async (call, body) => {
           const owners = ownersOf(service, call.scope);

@@ -123,6 +123,7 @@ function phaseAction(allowed: string[], next: string, what: string, uploadOnly =
 
 export const imageTransfers = implement(S.ImageTransfers, {
   list: (call, o) => call.repo.list(T.ImageTransfer, {}, o),
+  listsSeen: true,
   add,
 });
 

@@ -62,6 +62,7 @@ export const domainUser = implement(S.DomainUser, {
 /** Adds a directory account to the engine's users: `<user><user_name>joe@internal-authz</user_name>...`. */
 export const users = implement(S.Users, {
   list: (call, o) => call.repo.list(T.User, {}, o),
+  listsSeen: true,
   async add(call, body) {
     const domain = body.domain as Obj;
     if (domain.id !== internalDomainId() && domain.name !== INTERNAL_DOMAIN) throw notFound(`Domain '${String(domain.name ?? domain.id)}' does not exist`);

@@ -4,7 +4,8 @@
 import { StructType, attributeOf } from '../model/meta';
 import { Obj, isObj } from '../model/codec';
 import * as T from '../model/types';
-import { Repo } from '../services/store/repo';
+import { Repo, RowCondition } from '../services/store/repo';
+import { tableOf } from '../services/store/tables';
 import { Principal } from '../services/behaviour';
 import { PERMISSION_OBJECTS } from '../services/identity';
 import { resolve } from '../services/refs';
@@ -114,5 +115,25 @@ export class Access {
   async sees(chain: string[]): Promise<boolean> {
     const scopes = new Set(chain);
     return (await this.grants()).some((g) => scopes.has(g.scope));
+  }
+
+  /**
+   * The condition on the rows of `type` that `sees` holds for, for the database to apply: the
+   * object has a role of the caller's, or what it inherits from (through the `inherits` link
+   * columns) has; none when a role on the whole system lets the caller see every one.
+   */
+  async seenRows(type: StructType): Promise<RowCondition | undefined> {
+    const scopes = new Set((await this.grants()).map((g) => g.scope));
+    if (scopes.has(SYSTEM)) return undefined;
+    const condition = (t: StructType): RowCondition => (q) => {
+      const prefix = `${t.element}:`;
+      q.whereIn('id', [...scopes].filter((s) => s.startsWith(prefix)).map((s) => s.slice(prefix.length)));
+      const parent = t.inherits ? attributeOf(t, t.inherits)?.type() : undefined;
+      const column = tableOf(t).refColumns.find((r) => r.attribute === t.inherits)?.column;
+      if (parent?.kind === 'struct' && column) {
+        q.orWhereIn(column, this.repo.db(tableOf(parent).name).select('id').where(condition(parent)));
+      }
+    };
+    return condition(type);
   }
 }

@@ -3,6 +3,7 @@ import { CollectionService } from '../../model/meta';
 import { Obj } from '../../model/codec';
 import * as T from '../../model/types';
 import { Call, ownersOf } from '../behaviour';
+import { RowCondition } from '../store/repo';
 import { badRequest } from '../fault';
 import { compileSearch } from './compile';
 import { parseSearch } from './parse';
@@ -14,7 +15,7 @@ export async function search(
   call: Call,
   collection: CollectionService,
   text: string,
-  o: { max?: number; caseSensitive: boolean; segment: string },
+  o: { max?: number; caseSensitive: boolean; segment: string; seen?: RowCondition },
 ): Promise<Obj[]> {
   const query = parseSearch(text);
   const type = collection.type();
@@ -32,6 +33,7 @@ export async function search(
       offset: query.page ? (query.page - 1) * pageSize : undefined,
       // The audit log reads newest first unless the query sorts it otherwise.
       newestFirst: type === T.Event && query.sort.length === 0,
+      seen: o.seen,
     },
   );
 }

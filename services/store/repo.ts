@@ -8,8 +8,13 @@ import { columnsOf, dataOf, tableOf } from './tables';
 /** Owner filter: owner attribute → owner id (`{ vm: '…' }`). */
 export type Owners = Record<string, string>;
 
+/** A condition on the rows of a table (the rows a caller may see). */
+export type RowCondition = (q: Knex.QueryBuilder) => void;
+
 export interface ListOptions {
   max?: number;
+  /** Only the rows meeting this condition: the caller's user view. */
+  seen?: RowCondition;
   /** Extra column conditions (`{ status: 'up' }`). */
   where?: Record<string, string>;
   /** Most recent first. */
@@ -36,6 +41,7 @@ export class Repo {
   async list(type: StructType, owners: Owners = {}, o: ListOptions = {}): Promise<Obj[]> {
     const q = this.query(type, owners, o.where).select('data').orderBy('seq', o.newestFirst ? 'desc' : 'asc');
     if (o.after !== undefined) q.where('seq', '>', o.after);
+    if (o.seen) q.where(o.seen);
     if (o.max !== undefined && o.max >= 0) q.limit(o.max);
     const rows: { data: string }[] = await q;
     return rows.map((r) => JSON.parse(r.data) as Obj);
@@ -46,10 +52,11 @@ export class Repo {
     type: StructType,
     owners: Owners,
     refine: (q: Knex.QueryBuilder) => void,
-    o: { limit?: number; offset?: number; newestFirst?: boolean },
+    o: { limit?: number; offset?: number; newestFirst?: boolean; seen?: RowCondition },
   ): Promise<Obj[]> {
     const q = this.query(type, owners).select('data');
     refine(q);
+    if (o.seen) q.where(o.seen);
     q.orderBy('seq', o.newestFirst ? 'desc' : 'asc');
     if (o.limit !== undefined) q.limit(o.limit);
     if (o.offset) q.offset(o.offset);
