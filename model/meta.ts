@@ -25,7 +25,7 @@ export interface StructType {
   readonly plural: string;
   /** Identified types carry `id` (and `href` when they live in a collection). */
   readonly identified: boolean;
-  /** Attributes in wire order. */
+  /** Attributes in wire order, those of the type it extends first. */
   readonly attributes: readonly Attribute[];
   /** The link to the object whose permissions apply to this one too (a VM's `cluster`). */
   readonly inherits?: string;
@@ -171,6 +171,13 @@ interface TypeOptions {
   doc: string;
   element?: string;
   plural?: string;
+  /**
+   * The type this one extends, as oVirt's model declares it (`Vm extends VmBase`): its
+   * attributes come first, in its order, and its `inherits`, `product` and `ordered` apply
+   * unless given here. An attribute declared again here replaces the base's in its place.
+   * Search fields are not inherited: they belong to the collections of each type.
+   */
+  extends?: () => StructType;
   inherits?: string;
   search?: Record<string, SearchField>;
   product?: ProductLimit;
@@ -179,19 +186,34 @@ interface TypeOptions {
 
 function build(name: string, identified: boolean, o: TypeOptions, attrs: Record<string, AttributeSpec>): StructType {
   const element = o.element ?? snakeCase(name);
+  const own = Object.entries(attrs).map(([attrName, a]): Attribute => ({ name: attrName, ...a }));
+  const fixed = { kind: 'struct' as const, name, element, plural: o.plural ?? `${element}s`, identified, search: o.search ?? {}, doc: o.doc };
+  const base = o.extends;
+  if (!base) return { ...fixed, attributes: own, inherits: o.inherits, product: o.product, ordered: o.ordered };
+  // The base is reached lazily, as every type reference is: the modules declaring types import each other.
+  let attributes: readonly Attribute[] | undefined;
   return {
-    kind: 'struct',
-    name,
-    element,
-    plural: o.plural ?? `${element}s`,
-    identified,
-    attributes: Object.entries(attrs).map(([attrName, a]) => ({ name: attrName, ...a })),
-    inherits: o.inherits,
-    search: o.search ?? {},
-    product: o.product,
-    ordered: o.ordered,
-    doc: o.doc,
+    ...fixed,
+    get attributes() {
+      return (attributes ??= extended(base().attributes, own));
+    },
+    get inherits() {
+      return o.inherits ?? base().inherits;
+    },
+    get product() {
+      return o.product ?? base().product;
+    },
+    get ordered() {
+      return o.ordered ?? base().ordered;
+    },
   };
+}
+
+/** The base's attributes, each replaced by the one of `own` of its name, then the rest of `own`. */
+function extended(inherited: readonly Attribute[], own: readonly Attribute[]): Attribute[] {
+  const byName = new Map<string, Attribute>(inherited.map((a) => [a.name, a]));
+  for (const a of own) byName.set(a.name, a);
+  return [...byName.values()];
 }
 
 /** A value type without identity (Cpu, Version, Boot, ...). */
@@ -203,23 +225,13 @@ export function defineStruct(name: string, o: TypeOptions, attrs: Record<string,
 export function defineEntity(name: string, o: TypeOptions, attrs: Record<string, AttributeSpec>): StructType {
   // Searchable entities are searched by their identity's fields too.
   const search = o.search && { name: own('name'), description: own('description'), comment: own('comment'), ...o.search };
-  return build(
-    name,
-    true,
-    { ...o, search },
-    {
-      name: str('A human-readable name.', { column: true }),
-      description: str('A human-readable description.'),
-      comment: str('Free text kept with the object.'),
-      ...attrs,
-    },
-  );
-}
-
-/** The attributes of `type` to declare again in a type that extends it (oVirt's `Snapshot extends Vm`). */
-export function inheritedFrom(type: StructType): Record<string, AttributeSpec> {
-  const base = type.identified ? ['name', 'description', 'comment'] : [];
-  return Object.fromEntries(type.attributes.filter((a) => !base.includes(a.name)).map(({ name, ...spec }) => [name, spec]));
+  // An entity extending another has these from its base.
+  const identity: Record<string, AttributeSpec> = o.extends ? {} : {
+    name: str('A human-readable name.', { column: true }),
+    description: str('A human-readable description.'),
+    comment: str('Free text kept with the object.'),
+  };
+  return build(name, true, { ...o, search }, { ...identity, ...attrs });
 }
 
 const indexes = new WeakMap<StructType, Map<string, number>>();

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { FileBackend } from './file-backend';
 import { NbdBackend } from './nbd-backend';
 import { NbdError } from './nbd-client';
-import { ProxyError } from './tickets';
+import { ProxyError } from './http-util';
 
 /** A range of the image and whether it reads as zeros (`hole` only for shallow transfers). */
 export interface Extent {

@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import { IHasher, createBLAKE2b, createBLAKE2s } from 'hash-wasm';
 import { Backend, Extent } from './backend';
-import { ProxyError } from './tickets';
+import { ProxyError } from './http-util';
 
 const MiB = 1024 * 1024;
 const DEFAULT_ALGORITHM = 'blake2b';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { IncomingMessage } from 'node:http';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { ProxyError } from './tickets';
+import { ProxyError } from './http-util';
 
 /** The secret of the control API's TCP port, in the control socket's directory. */
 export const controlTokenOf = (controlSocket: string) => path.join(path.dirname(controlSocket), 'tcp-token');

@@ -1,6 +1,12 @@
 // Replies and small JSON bodies, as the image server and the ticket control API both use them.
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { ProxyError } from './tickets';
+
+/** A data-plane error: a status, a one-line reason, and whether the connection must close. */
+export class ProxyError extends Error {
+  constructor(readonly status: number, message: string, readonly close = false, readonly headers: Record<string, string> = {}) {
+    super(message);
+  }
+}
 
 /** The largest JSON body a request may carry (PATCH operations, ticket JSON). */
 const MAX_SMALL_BODY = 64 * 1024;

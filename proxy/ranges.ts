@@ -1,5 +1,5 @@
 // The Range and Content-Range headers of the imageio protocol.
-import { ProxyError } from './tickets';
+import { ProxyError } from './http-util';
 
 /** `bytes=a-b` or `bytes=a-`, as [start, end inclusive or undefined]; anything else is 416. */
 export function parseRange(header: string): [number, number | undefined] {

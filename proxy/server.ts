@@ -11,12 +11,12 @@ import { Knex } from 'knex';
 import { Certificates } from '../services/pki';
 import { privateDir } from '../services/private-dir';
 import { Backend, openBackend, outOfSpace } from './backend';
-import { ProxyError, Ticket, Tickets, may } from './tickets';
+import { Ticket, TicketRefused, Tickets, may } from '../services/tickets';
 import { parseContentRange, parseRange } from './ranges';
 import { readInPieces, writeInPieces } from './pieces';
 import { AlignedPool } from './aligned';
 import { algorithms, checksum, checksumRequest } from './checksum';
-import { count, fail, json, readJsonObject } from './http-util';
+import { ProxyError, count, fail, json, readJsonObject } from './http-util';
 import { TicketControl } from './ticket-control';
 import { checkTcpAccess, controlTokenOf, ensureControlToken } from './control-access';
 import { Config } from '../services/config';
@@ -277,6 +277,7 @@ async function listenOnSocket(server: http.Server, socketPath: string, dirMode?:
 const handlerOf = (handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>) => (req: IncomingMessage, res: ServerResponse) => {
   handle(req, res).catch((e: unknown) => {
     if (e instanceof ProxyError) return fail(res, e);
+    if (e instanceof TicketRefused) return fail(res, new ProxyError(403, e.message, true));
     // The rest of the body, if any, is not read: the connection closes after the answer.
     if (outOfSpace(e)) return fail(res, new ProxyError(507, "The image's storage is out of space: the data was not written", true));
     // A client that goes away mid-request is an ordinary case of the protocol: it sends again.

@@ -3,8 +3,8 @@
 // engine's own user alone can reach it: a Unix socket in a private directory, and, if asked, a
 // localhost port that takes a secret (control-access.ts).
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { Op, ProxyError, TicketSpec, Tickets } from './tickets';
-import { count, json, readJsonObject } from './http-util';
+import { Op, TicketSpec, Tickets } from '../services/tickets';
+import { ProxyError, count, json, readJsonObject } from './http-util';
 
 const REMOVE_POLL_MS = 100;
 const SCHEMES = ['file:', 'nbd:unix:'];

@@ -9,13 +9,11 @@ import { resolve } from './refs';
 import { BLANK_TEMPLATE_ID } from './store/seed';
 
 /**
- * The configuration a VM and a template share, what a template gives the VMs made from it:
- * the attributes both types declare (oVirt's VmBase), but for identity, links and what the
- * engine computes.
+ * The configuration a template gives the VMs made from it: what both types have from VmBase,
+ * but for identity, links and what the engine computes.
  */
-const SHARED_CONFIGURATION = T.Template.attributes
+const SHARED_CONFIGURATION = T.VmBase.attributes
   .filter((a) => !a.readOnly && !a.link && !['name', 'description', 'comment'].includes(a.name))
-  .filter((a) => T.Vm.attributes.some((b) => b.name === a.name))
   .map((a) => a.name);
 
 export function configurationOf(source: Obj): Obj {

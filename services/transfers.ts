@@ -23,7 +23,7 @@ import { domainOfDisk, removeDisk } from './disks';
 import { FileWork, withinTime } from './file-work';
 import { EventCode, recordEvent } from './events';
 import { ensureNbdServer, stopNbdServer } from './nbd-server';
-import { TicketStatus, Tickets, monotonicSeconds } from '../proxy/tickets';
+import { TicketStatus, Tickets, monotonicSeconds } from './tickets';
 
 const run = promisify(execFile);
 

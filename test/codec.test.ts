@@ -2,7 +2,7 @@
 // in XML and in JSON. Samples are generated from the declarations themselves.
 import assert from 'node:assert/strict';
 import * as T from '../model/types';
-import { Attribute, StructType, ValueType } from '../model/meta';
+import { Attribute, StructType, ValueType, attributeOf } from '../model/meta';
 import { DecodeError, JSON_FORMAT, Obj, Value, XML } from '../model/codec';
 import { FORMATS } from './support/engine';
 
@@ -46,6 +46,14 @@ describe('codec', () => {
     for (const name of ['Api', 'DataCenter', 'Cluster', 'Host', 'StorageDomain', 'Network', 'VnicProfile', 'Template', 'Vm',
       'Nic', 'Disk', 'DiskAttachment', 'Cdrom', 'File', 'Job', 'Step', 'Event', 'User', 'Domain', 'Fault', 'Action']) {
       assert.ok(types.some((t) => t.name === name), `${name} is declared`);
+    }
+  });
+
+  it('declares what VMs, templates and instance types share once, in VmBase', () => {
+    for (const type of [T.Vm, T.Template, T.InstanceType, T.Snapshot]) {
+      assert.deepEqual(type.attributes.slice(0, T.VmBase.attributes.length), T.VmBase.attributes, type.name);
+      for (const a of T.VmBase.attributes) assert.equal(attributeOf(type, a.name), a, `${type.name}.${a.name} is VmBase's`);
+      assert.equal(type.inherits, type === T.Snapshot ? 'vm' : 'cluster', type.name);
     }
   });
 

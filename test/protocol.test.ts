@@ -123,6 +123,22 @@ describe('protocol', () => {
     assert.equal(byHeader.soundcard_enabled, true);
   });
 
+  it('keeps the same all_content attributes on templates as on VMs', async () => {
+    const vm = XML.read(T.Vm, (await api.call('POST', '/vms',
+      '<vm><name>sounding</name><cluster><name>Default</name></cluster><template><name>Blank</name></template>' +
+      '<soundcard_enabled>true</soundcard_enabled><console><enabled>true</enabled></console></vm>')).text);
+    const made = await api.call('POST', '/templates', `<template><name>sounding</name><vm id="${String(vm.id)}"/></template>`);
+    assert.equal(made.status, 201, made.text);
+    const template = XML.read(T.Template, made.text);
+    for (const shown of [vm, template, XML.read(T.Template, (await api.call('GET', `/templates/${String(template.id)}`)).text)]) {
+      assert.equal(shown.soundcard_enabled, undefined);
+      assert.equal(shown.console, undefined);
+    }
+    const full = XML.read(T.Template, (await api.call('GET', `/templates/${String(template.id)}?all_content=true`)).text);
+    assert.equal(full.soundcard_enabled, true);
+    assert.deepEqual(full.console, { enabled: true });
+  });
+
   it('refuses wrong passwords at the token endpoint in the OAuth2 error shape', async () => {
     const r = await t.request('POST', '/ovirt-engine/sso/oauth/token', {
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },

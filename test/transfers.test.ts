@@ -19,7 +19,7 @@ import { exchange } from './support/http';
 import { recordedPid } from '../services/nbd-server';
 import { ALIGNMENT, AlignedPool } from '../proxy/aligned';
 import { controlSocketOf } from '../proxy/server';
-import { Tickets } from '../proxy/tickets';
+import { Tickets } from '../services/tickets';
 
 const MiB = 1024 * 1024;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');

@@ -1,7 +1,7 @@
 // Disks, disk attachments and image transfers.
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
-import { bool, defineEntity, enumOf, inheritedFrom, int, link, links, own, str, struct, via } from '../meta';
+import { bool, defineEntity, enumOf, int, link, links, own, str, struct, via } from '../meta';
 import { Snapshot } from './vm';
 import { Statistic } from './common';
 import {
@@ -23,12 +23,11 @@ import {
   Backup,
   DiskProfile,
   Image,
-  InstanceType,
   OpenStackVolumeType,
   Quota,
 } from './misc';
 import { HostStorage, StorageDomain } from './storage';
-import { Template } from './template';
+import { InstanceType, Template } from './template';
 import { Permission } from './user';
 import { Vm } from './vm';
 
@@ -107,8 +106,7 @@ export const ImageTransfer = defineEntity('ImageTransfer', { inherits: 'disk', d
   snapshot: link(() => DiskSnapshot, 'Disk snapshot being transferred.'),
 });
 
-export const DiskSnapshot = defineEntity('DiskSnapshot', { doc: 'A disk as a snapshot captured it: one volume of its chain.', inherits: 'disk' }, {
-  ...inheritedFrom(Disk),
+export const DiskSnapshot = defineEntity('DiskSnapshot', { doc: 'A disk as a snapshot captured it: one volume of its chain.', extends: () => Disk, inherits: 'disk' }, {
   disk: link(() => Disk, 'The disk this is a snapshot of.'),
   parent: link(() => DiskSnapshot, 'The snapshot this one was taken on top of.'),
 });

@@ -27,7 +27,6 @@ export const HostCpuUnit = defineEntity('HostCpuUnit', { doc: 'A physical CPU of
 export const HostDevice = defineEntity('HostDevice', { doc: 'A device of a host that can be passed to a virtual machine.' }, {});
 export const Icon = defineEntity('Icon', { doc: 'An icon image.' }, {});
 export const Image = defineEntity('Image', { doc: 'A disk image stored in an image domain.' }, {});
-export const InstanceType = defineEntity('InstanceType', { doc: 'A predefined set of hardware settings for virtual machines.' }, {});
 export const IscsiBond = defineEntity('IscsiBond', { doc: 'A group of networks and iSCSI connections used together.' }, {});
 export const KatelloErratum = defineEntity('KatelloErratum', { doc: 'A software erratum reported by Katello.', plural: 'katello_errata' }, {});
 export const MacPool = defineEntity('MacPool', { doc: 'A pool of MAC addresses.' }, {});

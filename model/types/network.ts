@@ -14,7 +14,6 @@ import {
   VnicPassThroughMode,
 } from './enums';
 import {
-  InstanceType,
   NetworkAttachment,
   NetworkFilter,
   NetworkFilterParameter,
@@ -23,7 +22,7 @@ import {
   Qos,
   ReportedDevice,
 } from './misc';
-import { Template } from './template';
+import { InstanceType, Template } from './template';
 import { Permission } from './user';
 import { Vm } from './vm';
 

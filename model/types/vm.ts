@@ -1,7 +1,7 @@
 // Virtual machines, their devices and hardware settings.
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
-import { bool, date, dec, defineEntity, defineStruct, enumOf, inheritedFrom, int, link, links, listOf, own, str, struct, via } from '../meta';
+import { bool, date, dec, defineEntity, defineStruct, enumOf, int, link, links, listOf, own, str, struct, via } from '../meta';
 import { Cluster, MemoryPolicy, MigrationOptions, SerialNumber } from './cluster';
 import { CustomProperty, Statistic, Version } from './common';
 import { Disk, DiskAttachment } from './disk';
@@ -41,7 +41,6 @@ import {
   GraphicsConsole,
   HostDevice,
   Icon,
-  InstanceType,
   KatelloErratum,
   NumaNode,
   Quota,
@@ -53,12 +52,11 @@ import {
 } from './misc';
 import { Ip, Nic } from './network';
 import { File, StorageDomain, StorageDomainLease } from './storage';
-import { Template } from './template';
+import { InstanceType, Template } from './template';
 import { Domain, Permission, Tag, User } from './user';
 
-export const Vm = defineEntity('Vm', {
-  search: { status: own('status'), type: own('type'), memory: own('memory'), os: own('os.type'), fqdn: own('fqdn'), creationdate: own('creation_time'), cluster: via('cluster'), host: via('host'), template: via('template'), datacenter: via(['cluster', 'data_center']) },
-  inherits: 'cluster', ordered: MEMORY_ORDER, doc: 'A virtual machine.' }, {
+/** What virtual machines, templates and instance types share, as oVirt's `VmBase`. */
+export const VmBase = defineEntity('VmBase', { inherits: 'cluster', ordered: MEMORY_ORDER, doc: 'The settings virtual machines, templates and instance types share.' }, {
   auto_pinning_policy: enumOf(AutoPinningPolicy, 'How CPU and NUMA pinning is computed automatically.'),
   bios: struct(() => Bios, 'BIOS settings.'),
   console: struct(() => Console, 'Serial console setting.', { allContent: true }),
@@ -106,6 +104,11 @@ export const Vm = defineEntity('Vm', {
   cpu_profile: link(() => CpuProfile, 'CPU profile applied to the virtual machine.'),
   quota: link(() => Quota, 'Quota charged for the virtual machine.'),
   storage_domain: link(() => StorageDomain, 'Storage domain holding the lease or default disks.'),
+});
+
+export const Vm = defineEntity('Vm', {
+  search: { status: own('status'), type: own('type'), memory: own('memory'), os: own('os.type'), fqdn: own('fqdn'), creationdate: own('creation_time'), cluster: via('cluster'), host: via('host'), template: via('template'), datacenter: via(['cluster', 'data_center']) },
+  extends: () => VmBase, doc: 'A virtual machine.' }, {
   fqdn: str('Fully qualified domain name reported by the guest.', { readOnly: true }),
   guest_operating_system: struct(() => GuestOperatingSystem, 'Operating system reported by the guest agent.', { readOnly: true }),
   guest_time_zone: struct(() => TimeZone, 'Time zone reported by the guest agent.', { readOnly: true }),
@@ -365,8 +368,7 @@ export const VmPlacementPolicy = defineStruct('VmPlacementPolicy', { doc: 'Which
   hosts: links(() => Host, 'Hosts the virtual machine may run on.'),
 });
 
-export const Snapshot = defineEntity('Snapshot', { doc: 'A saved point-in-time state of a virtual machine: its configuration and disks.', inherits: 'vm' }, {
-  ...inheritedFrom(Vm),
+export const Snapshot = defineEntity('Snapshot', { doc: 'A saved point-in-time state of a virtual machine: its configuration and disks.', extends: () => Vm, inherits: 'vm' }, {
   date: date('When the snapshot was taken.', { readOnly: true }),
   persist_memorystate: bool('Whether the memory of the running VM was saved too.'),
   snapshot_status: enumOf(SnapshotStatus, 'Whether the snapshot is usable, being made, or previewed.', { readOnly: true }),

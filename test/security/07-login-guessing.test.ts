@@ -94,7 +94,7 @@ for (const backend of BACKENDS) {
       const hal = (from: string) => tokenLogin(t.base, { username: 'hal@internal', password: 'hal-password-1', from });
       assert.equal((await hal('127.0.6.99')).status, 429);
       assert.equal((await hal('127.0.0.2')).status, 429, 'the address of the parallel guesses is locked too');
-      const main = path.join(__dirname, '..', '..', 'api', 'main.js');
+      const main = path.join(__dirname, '..', '..', 'main.js');
       const { stdout } = await promisify(execFile)(process.execPath, [main, 'unlock', 'hal@internal-authz', '127.0.0.2'], {
         env: { ...process.env, HANGAR_DATA_DIR: t.config.dataDir, HANGAR_DB: t.config.db, HANGAR_DB_SCHEMA: t.config.dbSchema ?? '' },
         timeout: 20000,

@@ -172,7 +172,7 @@ export class ApiClient {
 
 export const FORMATS: Format[] = [XML, JSON_FORMAT];
 
-/** Another engine process (`node dist/api/main.js`) on the same database as `t`. */
+/** Another engine process (`node dist/main.js`) on the same database as `t`. */
 export interface Sibling {
   base: string;
   /** Port of the sibling's image proxy. */
@@ -186,7 +186,7 @@ export interface Sibling {
 export async function spawnSibling(t: TestEngine, env: Record<string, string> = {}): Promise<Sibling> {
   const { spawn } = await import('node:child_process');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-sibling-'));
-  const child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'api', 'main.js')], {
+  const child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'main.js')], {
     env: {
       ...process.env,
       HANGAR_DATA_DIR: dataDir,

@@ -45,14 +45,12 @@ export interface Ticket {
   filename?: string;
 }
 
-/** A data-plane error: a status, a one-line reason, and whether the connection must close. */
-export class ProxyError extends Error {
-  constructor(readonly status: number, message: string, readonly close = false, readonly headers: Record<string, string> = {}) {
-    super(message);
+/** A request a ticket does not allow (gone, cancelled, expired, or not for this operation). */
+export class TicketRefused extends Error {
+  constructor(reason: string) {
+    super(`You are not allowed to access this resource: ${reason}`);
   }
 }
-
-const forbidden = (reason: string) => new ProxyError(403, `You are not allowed to access this resource: ${reason}`, true);
 
 /** Whether a ticket allows `op`: writing implies reading, as imageio has it. */
 export const may = (ops: Op[], op: Op) => ops.includes(op) || (op === 'read' && ops.includes('write'));
@@ -139,28 +137,28 @@ export class Tickets {
     await (id === undefined ? this.table() : this.table().where('id', id)).delete();
   }
 
-  /** The ticket, if it exists, is live and allows `op`; else 403. */
+  /** The ticket, if it exists, is live and allows `op`; else TicketRefused. */
   async authorize(id: string, op: Op): Promise<Ticket> {
     const row = await this.table().where('id', id).first();
-    if (!row) throw forbidden('no such ticket');
+    if (!row) throw new TicketRefused('no such ticket');
     const ticket: Ticket = {
       id: row.id, url: row.url, size: Number(row.size), ops: opsOf(row), timeout: row.timeout,
       inactivity_timeout: row.inactivity_timeout, expires_at: Number(row.expires_at), canceled: Boolean(row.canceled), sparse: Boolean(row.sparse),
       filename: row.filename ?? undefined,
     };
-    if (ticket.canceled) throw forbidden('transfer cancelled');
-    if (ticket.expires_at <= Date.now()) throw forbidden('transfer expired');
-    if (!may(ticket.ops, op)) throw forbidden(`transfer forbids ${op}`);
+    if (ticket.canceled) throw new TicketRefused('transfer cancelled');
+    if (ticket.expires_at <= Date.now()) throw new TicketRefused('transfer expired');
+    if (!may(ticket.ops, op)) throw new TicketRefused(`transfer forbids ${op}`);
     return ticket;
   }
 
   /**
-   * What an operation under way checks before each piece: 403 once the ticket is cancelled or
-   * gone, so the operation stops at its next piece.
+   * What an operation under way checks before each piece: TicketRefused once the ticket is
+   * cancelled or gone, so the operation stops at its next piece.
    */
   async stillLive(t: Ticket): Promise<void> {
     const row = await this.table().where('id', t.id).first('canceled');
-    if (!row || row.canceled) throw forbidden('transfer cancelled');
+    if (!row || row.canceled) throw new TicketRefused('transfer cancelled');
   }
 
   /**

@@ -1,17 +1,18 @@
-// `npm start`: one process serving the API from the settings in the environment.
+// The composition root: `npm start` runs one process serving, from the settings in the
+// environment, the API, the image proxy or both, each wired to the one engine.
 // `npm run unlock -- <user name | client address>...`: ends the login lockouts of those.
 import { isIP } from 'node:net';
-import { configFromEnv } from '../services/config';
-import { connect } from '../services/store/connect';
-import { migrate } from '../services/store/migrations';
-import { unlockLogin } from '../sso';
-import { unlockAddress } from '../sso/throttle';
-import { openEngine } from '../services/engine';
-import { ensureAdminPassword } from '../sso/directory';
-import { startApi } from './server';
-import { controlSocketOf, proxyLimits, startProxy } from '../proxy/server';
-import { controlTokenOf } from '../proxy/control-access';
-import { ensureCertificates } from '../services/pki';
+import { configFromEnv } from './services/config';
+import { connect } from './services/store/connect';
+import { migrate } from './services/store/migrations';
+import { unlockLogin } from './sso';
+import { unlockAddress } from './sso/throttle';
+import { openEngine } from './services/engine';
+import { ensureAdminPassword } from './sso/directory';
+import { startApi } from './api/server';
+import { controlSocketOf, proxyLimits, startProxy } from './proxy/server';
+import { controlTokenOf } from './proxy/control-access';
+import { ensureCertificates } from './services/pki';
 
 async function main(): Promise<void> {
   const config = configFromEnv();
