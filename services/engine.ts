@@ -1,5 +1,7 @@
 // Opening an engine: the database (migrated), storage and the behaviours of every service.
 import { Config } from './config';
+import { checkModel } from '../model/check';
+import { collectionRoutes } from '../model/tree';
 import { Behaviours, Engine } from './behaviour';
 import { connect, isPostgres } from './store/connect';
 import { migrate } from './store/migrations';
@@ -37,6 +39,7 @@ const SERVICE_MODULES = [
 const TICK_MS = 20;
 
 export async function openEngine(config: Config): Promise<RunningEngine> {
+  checkModel(collectionRoutes);
   const db = await connect({ url: config.db, schema: config.dbSchema });
   await migrate(db);
   // SQLite's planner needs table statistics to pick indexes well (PostgreSQL's autovacuum

@@ -1,0 +1,58 @@
+// The model checks itself at load: a name one declaration gives another that names nothing
+// (here in a small test model beside the real one) stops the engine with what is wrong.
+import assert from 'node:assert/strict';
+import * as T from '../../model/types';
+import { CollectionService, collectionService, defineEntity, entityService, link, links, own, str, via } from '../../model/meta';
+import { CollectionRoute, collectionRoutes } from '../../model/tree';
+import { checkModel, modelProblems } from '../../model/check';
+
+/** A one-collection model of `type`, with `parts` given to its collection. */
+function modelOf(type: ReturnType<typeof defineEntity>, parts: Partial<Pick<CollectionService, 'owner' | 'add'>> = {}): CollectionRoute[] {
+  const permissions = collectionService({
+    name: 'WidgetPermissions', type: () => T.Permission, doc: 'Permissions.', entity: () => entityService({ name: 'WidgetPermission', type: () => T.Permission, doc: 'One.' }),
+  });
+  const collection: CollectionService = collectionService({
+    name: 'Widgets', type: () => type, doc: 'Widgets.', ...parts,
+    entity: () => entityService({ name: 'Widget', type: () => type, doc: 'A widget.', locators: { permissions: () => permissions } }),
+  });
+  return [{ segments: ['widgets'], collection, chain: [collection] }];
+}
+
+const widget = (o: { inherits?: string; search?: Record<string, ReturnType<typeof own>>; rel?: string } = {}) => defineEntity('Widget', {
+  doc: 'A test type.', inherits: o.inherits, search: o.search,
+}, {
+  label: str('A label.'),
+  cluster: link(() => T.Cluster, 'Where it is.'),
+  permissions: links(() => T.Permission, 'Permissions on it.', { rel: o.rel ?? 'permissions' }),
+});
+
+describe('registry: the model self-check', () => {
+  it('passes the model the engine serves', () => {
+    assert.deepEqual(modelProblems(collectionRoutes), []);
+    assert.doesNotThrow(() => checkModel(collectionRoutes));
+  });
+
+  it('passes a sound test model', () => {
+    assert.deepEqual(modelProblems(modelOf(widget({ inherits: 'cluster', search: { label: own('label'), cluster: via('cluster') } }), {
+      owner: 'cluster', add: { permit: 'create_vm', required: ['label', 'cluster.name'], on: ['cluster'] },
+    })), []);
+  });
+
+  it('fails on a misspelled inherits, which would drop permission inheritance', () => {
+    assert.throws(() => checkModel(modelOf(widget({ inherits: 'clustr' }))), /Widget: inherits 'clustr', which is not a link to one object/);
+  });
+
+  it('fails on a misspelled owner, required path, add link, search field or served rel', () => {
+    const problems = modelProblems(modelOf(widget({ search: { label: own('lable'), cluster: via('clster') }, rel: 'permission' }), {
+      owner: 'clusterr', add: { permit: 'create_vm', required: ['label', 'cluster.nam'], on: ['custer'] },
+    }));
+    assert.deepEqual(problems.sort(), [
+      "Widget: search field cluster follows 'clster', which is not a link",
+      "Widget: search field label names no attribute 'lable'",
+      "Widgets: Widget.permissions has rel 'permission', but Widget serves those at permissions",
+      "Widgets: owner 'clusterr' is not a link of Widget",
+      "Widgets: the add acts on 'custer', which is not a link of Widget",
+      "Widgets: the add requires 'cluster.nam', which Widget does not have",
+    ]);
+  });
+});
