@@ -35,6 +35,11 @@ export interface StructType {
   readonly product?: ProductLimit;
   /** Pairs of attribute paths `[a, b]` where a given `a` must not exceed a given `b` (guaranteed ≤ memory). */
   readonly ordered?: readonly (readonly [string, string])[];
+  /**
+   * Objects of this type are made by the engine when asked (from the runtime, the file system
+   * or other objects), never stored; every other type a collection serves has a table.
+   */
+  readonly computed: boolean;
   readonly doc: string;
 }
 
@@ -175,6 +180,7 @@ interface TypeOptions {
   search?: Record<string, SearchField>;
   product?: ProductLimit;
   ordered?: readonly (readonly [string, string])[];
+  computed?: boolean;
 }
 
 function build(name: string, identified: boolean, o: TypeOptions, attrs: Record<string, AttributeSpec>): StructType {
@@ -190,6 +196,7 @@ function build(name: string, identified: boolean, o: TypeOptions, attrs: Record<
     search: o.search ?? {},
     product: o.product,
     ordered: o.ordered,
+    computed: o.computed ?? false,
     doc: o.doc,
   };
 }

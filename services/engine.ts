@@ -2,7 +2,7 @@
 import { Config } from './config';
 import { Engine } from './behaviour';
 import { connect, isPostgres } from './store/connect';
-import { migrate } from './store/migrations';
+import { prepareStore } from './store/prepare';
 import { Storage } from './storage';
 import { SimulatedRuntime } from './runtime/simulated';
 import { Scheduler } from './transitions';
@@ -29,7 +29,7 @@ const TICK_MS = 20;
 
 export async function openEngine(config: Config): Promise<RunningEngine> {
   const db = await connect({ url: config.db, schema: config.dbSchema });
-  await migrate(db);
+  await prepareStore(db);
   // SQLite's planner needs table statistics to pick indexes well (PostgreSQL's autovacuum
   // gathers its own); `optimize` refreshes those that are missing or stale.
   if (!isPostgres(config.db)) await db.raw('PRAGMA optimize=0x10002');
