@@ -29,7 +29,12 @@ const TICK_MS = 20;
 
 export async function openEngine(config: Config): Promise<RunningEngine> {
   const db = await connect({ url: config.db, schema: config.dbSchema });
-  await prepareStore(db);
+  try {
+    await prepareStore(db);
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
   // SQLite's planner needs table statistics to pick indexes well (PostgreSQL's autovacuum
   // gathers its own); `optimize` refreshes those that are missing or stale.
   if (!isPostgres(config.db)) await db.raw('PRAGMA optimize=0x10002');

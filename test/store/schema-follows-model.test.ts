@@ -1,0 +1,111 @@
+// The schema follows the model: a search field or a type added to the model appears on an
+// existing database when an engine starts, without a migration, the new column filled from the
+// stored objects; a column the model no longer derives, or derives with another kind, stops the
+// start. Processes starting together on one PostgreSQL schema make it once.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { Knex } from 'knex';
+import * as T from '../../model/types';
+import { INTEGER, StructType, defineEntity, int, link, own } from '../../model/meta';
+import { storedTypes } from '../../model/tree';
+import { XML } from '../../model/codec';
+import { openEngine } from '../../services/engine';
+import { connect, onPostgres } from '../../services/store/connect';
+import { prepareStore } from '../../services/store/prepare';
+import { Repo } from '../../services/store/repo';
+import { differences, liveSchema } from '../../services/store/schema';
+import { compileSearch } from '../../services/search/compile';
+import { parseSearch } from '../../services/search/parse';
+import { ApiClient, BACKENDS, POSTGRES, TestEngine } from '../support/engine';
+import { oldDatabase } from '../support/fixture';
+
+/** DataCenter with one more search field, `quota_mode`, which has no column in the real model. */
+const DataCenter: StructType = { ...T.DataCenter, search: { ...T.DataCenter.search, quota_mode: own('quota_mode') } };
+
+/** A type the real model does not have. */
+const Gadget = defineEntity('Gadget', { doc: 'A thing kept in a data center.', search: { size: own('size') } }, {
+  size: int('How big it is.'),
+  data_center: link(() => T.DataCenter, 'The data center that keeps it.'),
+});
+
+const testModel = [...storedTypes().map((t) => (t === T.DataCenter ? DataCenter : t)), Gadget];
+
+/** The names of the objects of `type` a search finds, as the search of a collection runs it. */
+async function found(db: Knex, type: StructType, text: string): Promise<unknown[]> {
+  const query = parseSearch(text);
+  const objs = await new Repo(db).search(type, {}, (q) => compileSearch(q, db, type, query, { caseSensitive: true, postgres: onPostgres(db) }), {});
+  return objs.map((o) => o.name).sort();
+}
+
+for (const backend of BACKENDS) {
+  describe(`the schema follows the model (${backend.name})`, () => {
+    let t: TestEngine;
+    let db: Knex;
+    const migrationsRun = async () => (await db('knex_migrations').select('name')).map((r) => r.name);
+
+    before(async () => {
+      t = await TestEngine.start(backend, await oldDatabase(backend));
+      const api = await ApiClient.of(t, XML);
+      const r = await api.call('POST', '/datacenters', '<data_center><name>audited</name><quota_mode>audit</quota_mode></data_center>');
+      assert.equal(r.status, 201, r.text);
+      await t.stopServing();
+      db = await connect({ url: t.config.db, schema: t.config.dbSchema });
+    });
+    after(async () => {
+      await db?.destroy();
+      await t?.discard();
+    });
+
+    it('a new search field and a new type appear on an existing database, without a migration', async () => {
+      const migrations = await migrationsRun();
+      assert.ok(!('quota_mode' in (await liveSchema(db)).data_centers.columns));
+      await prepareStore(db, testModel);
+      const live = await liveSchema(db);
+      assert.ok('quota_mode' in live.data_centers.columns);
+      assert.ok('data_centers_quota_mode_index' in live.data_centers.indexes);
+      assert.deepEqual(Object.keys(live.gadgets.columns).sort(), ['comment', 'data', 'data_center_id', 'description', 'id', 'name', 'seq', 'size']);
+      assert.deepEqual(await differences(db, testModel), []);
+      assert.deepEqual(await migrationsRun(), migrations);
+      // The column is filled from what was stored before it existed, whichever engine stored it.
+      assert.deepEqual(await found(db, DataCenter, 'quota_mode=audit'), ['audited']);
+      assert.deepEqual(await found(db, DataCenter, 'quota_mode=disabled'), ['Default', 'dc1']);
+      const repo = new Repo(db);
+      const [dc] = await repo.list(DataCenter, {}, { where: { name: 'dc1' } });
+      await repo.insert(Gadget, { id: randomUUID(), name: 'big', size: 30, data_center: { id: dc.id } });
+      await repo.insert(Gadget, { id: randomUUID(), name: 'small', size: 2, data_center: { id: dc.id } });
+      assert.deepEqual(await found(db, Gadget, 'size>10'), ['big']);
+    });
+
+    it('a column the model no longer derives stops the start, naming it, and changes nothing', async () => {
+      const before = await liveSchema(db);
+      await assert.rejects(openEngine(t.config), /column data_centers\.quota_mode \(text\) is not in the model/);
+      assert.deepEqual(await liveSchema(db), before);
+    });
+
+    it('a column the model derives with another kind stops the start, naming it', async () => {
+      const numbered: StructType = { ...DataCenter, attributes: DataCenter.attributes.map((a) => (a.name === 'status' ? { ...a, type: () => INTEGER } : a)) };
+      const retyped = testModel.map((type) => (type === DataCenter ? numbered : type));
+      await assert.rejects(prepareStore(db, retyped), /column data_centers\.status is text, the model makes it bigint/);
+    });
+  });
+}
+
+if (BACKENDS.includes(POSTGRES)) {
+  describe('engines starting at once on one new PostgreSQL schema', () => {
+    it('make its tables and run its migrations once, and all start', async () => {
+      const c = POSTGRES.config('');
+      const dbs = await Promise.all([1, 2, 3, 4].map(() => connect({ url: c.db, schema: c.dbSchema })));
+      try {
+        await Promise.all(dbs.map((db) => prepareStore(db)));
+        const names = (await dbs[0]('knex_migrations').select('name')).map((r) => r.name);
+        assert.ok(names.length > 0);
+        assert.equal(new Set(names).size, names.length);
+        assert.equal((await dbs[0]('data_centers').where('name', 'Default').select('id')).length, 1);
+        assert.deepEqual(await differences(dbs[0], storedTypes()), []);
+      } finally {
+        await Promise.all(dbs.map((db) => db.destroy()));
+        await POSTGRES.drop(c);
+      }
+    });
+  });
+}
