@@ -39,19 +39,15 @@ async function liveSqlite(db: Knex | Knex.Transaction): Promise<LiveSchema> {
 
 async function livePostgres(db: Knex | Knex.Transaction): Promise<LiveSchema> {
   const out: Record<string, LiveTable> = {};
-  const columns: { rows: { table: string; name: string; type: string; length: number | null; nullable: string; primary: boolean }[] } = await db.raw(`
-    select c.table_name as table, c.column_name as name, c.data_type as type, c.character_maximum_length as length,
-      c.is_nullable as nullable, exists (
-        select 1 from information_schema.table_constraints k
-        join information_schema.key_column_usage u on u.constraint_name = k.constraint_name and u.table_schema = k.table_schema
-        where k.table_schema = c.table_schema and k.table_name = c.table_name and k.constraint_type = 'PRIMARY KEY' and u.column_name = c.column_name
-      ) as primary
-    from information_schema.columns c join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
-    where c.table_schema = current_schema() and t.table_type = 'BASE TABLE'
-    order by c.table_name, c.ordinal_position`);
+  const columns: { rows: { table: string; name: string; type: string; notnull: boolean; primary: boolean }[] } = await db.raw(`
+    select t.relname as table, a.attname as name, format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as notnull,
+      exists (select 1 from pg_index x where x.indrelid = t.oid and x.indisprimary and a.attnum = any(x.indkey)) as primary
+    from pg_class t join pg_namespace n on n.oid = t.relnamespace join pg_attribute a on a.attrelid = t.oid
+    where n.nspname = current_schema() and t.relkind = 'r' and a.attnum > 0 and not a.attisdropped
+    order by t.relname, a.attnum`);
   for (const c of columns.rows) {
     out[c.table] ??= { columns: {}, indexes: {} };
-    out[c.table].columns[c.name] = columnText(c.length === null ? c.type : `${c.type}(${c.length})`, c.nullable === 'NO', c.primary);
+    out[c.table].columns[c.name] = columnText(c.type, c.notnull, c.primary);
   }
   const indexes: { rows: { table: string; name: string; unique: boolean; def: string }[] } = await db.raw(`
     select t.relname as table, i.relname as name, x.indisunique as unique, pg_get_indexdef(x.indexrelid) as def
