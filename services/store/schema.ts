@@ -109,32 +109,29 @@ export async function addMissing(db: Knex.Transaction, types: readonly StructTyp
   }
 }
 
+/** How the columns or indexes of `table` differ from the model's, each named. */
+function compare(what: 'column' | 'index', table: string, live: Record<string, string>, derived: ReadonlyMap<string, string>): string[] {
+  const found: string[] = [];
+  for (const [name, is] of Object.entries(live)) {
+    const made = derived.get(name);
+    if (made === undefined) found.push(`${what} ${table}.${name} (${is}) is not in the model`);
+    else if (made !== is) found.push(`${what} ${table}.${name} is ${is}, the model makes it ${made}`);
+  }
+  for (const [name, made] of derived) if (!(name in live)) found.push(`${what} ${table}.${name} (${made}) is missing`);
+  return found;
+}
+
 /** How the tables of `types` differ from what the model derives, each naming its table and column or index. */
 export async function differences(db: Knex | Knex.Transaction, types: readonly StructType[]): Promise<string[]> {
   const live = await liveSchema(db);
   const postgres = onPostgres(db);
-  const found: string[] = [];
-  for (const type of types) {
+  return types.flatMap((type) => {
     const spec = tableOf(type);
     const table = live[spec.name];
-    if (!table) {
-      found.push(`table ${spec.name} is missing`);
-      continue;
-    }
-    const columns = new Map(columnsOfTable(spec).map((c) => [c.name, expectedColumn(c, postgres)]));
-    for (const [name, is] of Object.entries(table.columns)) {
-      const derived = columns.get(name);
-      if (derived === undefined) found.push(`column ${spec.name}.${name} (${is}) is not in the model`);
-      else if (derived !== is) found.push(`column ${spec.name}.${name} is ${is}, the model makes it ${derived}`);
-    }
-    for (const [name, derived] of columns) if (!(name in table.columns)) found.push(`column ${spec.name}.${name} (${derived}) is missing`);
-    const indexes = new Map(indexesOfTable(spec, postgres).map((i) => [i.name, expectedIndex(i)]));
-    for (const [name, is] of Object.entries(table.indexes)) {
-      const derived = indexes.get(name);
-      if (derived === undefined) found.push(`index ${name} on ${spec.name} ${is} is not in the model`);
-      else if (derived !== is) found.push(`index ${name} on ${spec.name} is ${is}, the model makes it ${derived}`);
-    }
-    for (const [name, derived] of indexes) if (!(name in table.indexes)) found.push(`index ${name} on ${spec.name} ${derived} is missing`);
-  }
-  return found;
+    if (!table) return [`table ${spec.name} is missing`];
+    return [
+      ...compare('column', spec.name, table.columns, new Map(columnsOfTable(spec).map((c) => [c.name, expectedColumn(c, postgres)]))),
+      ...compare('index', spec.name, table.indexes, new Map(indexesOfTable(spec, postgres).map((i) => [i.name, expectedIndex(i)]))),
+    ];
+  });
 }
