@@ -8,7 +8,7 @@ import { storedTypes } from '../../model/tree';
 import { dataOf, tableOf } from './tables';
 import { seedAccess, seedInventory } from './seed';
 
-interface Migration {
+export interface Migration {
   up(knex: Knex): Promise<void>;
   down(knex: Knex): Promise<void>;
 }
@@ -28,7 +28,8 @@ const modelTables: Migration = {
   async down() {},
 };
 
-const migrations: Record<string, Migration> = {
+/** The migrations, by name in the order they run; names stay once a database has run them. */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '001_inventory': modelTables,
   '002_seed': {
     up: seedInventory,
@@ -199,13 +200,12 @@ const migrations: Record<string, Migration> = {
   },
 };
 
-const source: Knex.MigrationSource<string> = {
-  getMigrations: async () => Object.keys(migrations),
-  getMigrationName: (name) => name,
-  getMigration: async (name) => migrations[name],
-};
-
 /** Applies the migrations not yet applied, in the transaction given. */
-export async function migrate(knex: Knex.Transaction): Promise<void> {
-  await knex.migrate.latest({ migrationSource: source });
+export async function migrate(knex: Knex.Transaction, migrations: Readonly<Record<string, Migration>>): Promise<void> {
+  const migrationSource: Knex.MigrationSource<string> = {
+    getMigrations: async () => Object.keys(migrations),
+    getMigrationName: (name) => name,
+    getMigration: async (name) => migrations[name],
+  };
+  await knex.migrate.latest({ migrationSource });
 }

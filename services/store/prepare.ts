@@ -5,16 +5,20 @@ import { Knex } from 'knex';
 import { StructType } from '../../model/meta';
 import { storedTypes } from '../../model/tree';
 import { lockSchema } from './connect';
-import { migrate } from './migrations';
+import { MIGRATIONS, Migration, migrate } from './migrations';
 import { addMissing, differences } from './schema';
 
-export async function prepareStore(db: Knex, types: readonly StructType[] = storedTypes()): Promise<void> {
+export async function prepareStore(
+  db: Knex,
+  types: readonly StructType[] = storedTypes(),
+  migrations: Readonly<Record<string, Migration>> = MIGRATIONS,
+): Promise<void> {
   await db.transaction(async (trx) => {
     await lockSchema(trx);
     // Migrations come after the additions, so the data they change has every column the model
     // derives, and before the comparison, so a migration may drop or convert what it no longer does.
     await addMissing(trx, types);
-    await migrate(trx);
+    await migrate(trx, migrations);
     const found = await differences(trx, types);
     if (found.length) {
       throw new Error(`the database does not follow the model: ${found.join('; ')}. A versioned migration must drop or convert what the model no longer derives`);

@@ -36,6 +36,8 @@ for (const backend of BACKENDS) {
       assert.equal(XML.read(T.User, r.text).user_name, 'joe@internal-authz');
       assert.deepEqual(names(await list(T.Host, '/hosts?search=cluster%3Dc1')), ['h1']);
       assert.ok((await list(T.Event, '/events')).some((e) => e.description === 'fixture event'));
+      // The accounts the earlier engine made log in.
+      assert.ok(await t.token('joe@internal', 'a-long-password'));
     });
 
     it('takes adds, updates and removals, and finds them by search', async () => {

@@ -1,7 +1,8 @@
 // The schema follows the model: a search field or a type added to the model appears on an
 // existing database when an engine starts, without a migration, the new column filled from the
 // stored objects; a column the model no longer derives, or derives with another kind, stops the
-// start. Processes starting together on one PostgreSQL schema make it once.
+// start unless a versioned migration changes it first. Processes starting together on one
+// PostgreSQL schema make it once.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
@@ -11,6 +12,7 @@ import { storedTypes } from '../../model/tree';
 import { XML } from '../../model/codec';
 import { openEngine } from '../../services/engine';
 import { connect, onPostgres } from '../../services/store/connect';
+import { MIGRATIONS } from '../../services/store/migrations';
 import { prepareStore } from '../../services/store/prepare';
 import { Repo } from '../../services/store/repo';
 import { differences, liveSchema } from '../../services/store/schema';
@@ -86,6 +88,21 @@ for (const backend of BACKENDS) {
       const numbered: StructType = { ...DataCenter, attributes: DataCenter.attributes.map((a) => (a.name === 'status' ? { ...a, type: () => INTEGER } : a)) };
       const retyped = testModel.map((type) => (type === DataCenter ? numbered : type));
       await assert.rejects(prepareStore(db, retyped), /column data_centers\.status is text, the model makes it bigint/);
+    });
+
+    it('a versioned migration that drops the column lets the engine start', async () => {
+      const dropQuotaMode = {
+        async up(knex: Knex) {
+          await knex.schema.alterTable('data_centers', (t) => t.dropIndex(['quota_mode'], 'data_centers_quota_mode_index'));
+          if (onPostgres(knex)) await knex.raw('drop index data_centers_quota_mode_c');
+          await knex.schema.alterTable('data_centers', (t) => t.dropColumn('quota_mode'));
+        },
+        async down() {},
+      };
+      await prepareStore(db, storedTypes(), { ...MIGRATIONS, '999_drop_quota_mode': dropQuotaMode });
+      assert.ok(!('quota_mode' in (await liveSchema(db)).data_centers.columns));
+      assert.deepEqual(await differences(db, storedTypes()), []);
+      assert.deepEqual((await found(db, T.DataCenter, 'name=audited')), ['audited']);
     });
   });
 }
