@@ -1,15 +1,20 @@
 // The schema follows the model: a search field or a type added to the model appears on an
 // existing database when an engine starts, without a migration, the new column filled from the
 // stored objects; a column the model no longer derives, or derives with another kind, stops the
-// start unless a versioned migration changes it first. Processes starting together on one
-// PostgreSQL schema make it once.
+// start unless a versioned migration changes it first. Processes starting together on one new
+// database make it once.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import * as T from '../../model/types';
 import { INTEGER, StructType, defineEntity, int, link, own } from '../../model/meta';
 import { storedTypes } from '../../model/tree';
 import { XML } from '../../model/codec';
+import { Config } from '../../services/config';
 import { openEngine } from '../../services/engine';
 import { connect, onPostgres } from '../../services/store/connect';
 import { MIGRATIONS } from '../../services/store/migrations';
@@ -18,7 +23,7 @@ import { Repo } from '../../services/store/repo';
 import { differences, liveSchema } from '../../services/store/schema';
 import { compileSearch } from '../../services/search/compile';
 import { parseSearch } from '../../services/search/parse';
-import { ApiClient, BACKENDS, POSTGRES, TestEngine } from '../support/engine';
+import { ApiClient, BACKENDS, TestEngine } from '../support/engine';
 import { oldDatabase } from '../support/fixture';
 
 /** DataCenter with one more search field, `quota_mode`, which has no column in the real model. */
@@ -107,21 +112,43 @@ for (const backend of BACKENDS) {
   });
 }
 
-if (BACKENDS.includes(POSTGRES)) {
-  describe('engines starting at once on one new PostgreSQL schema', () => {
+/** What an engine does with its database at start, in a process of its own: `node -e START url schema`. */
+const START = `
+const { connect } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'services', 'store', 'connect'))});
+const { prepareStore } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'services', 'store', 'prepare'))});
+connect({ url: process.argv[1], schema: process.argv[2] || undefined })
+  .then(async (db) => { try { await prepareStore(db); } finally { await db.destroy(); } })
+  .catch((e) => { console.error(e.message); process.exit(1); });
+`;
+
+function start(c: Pick<Config, 'db' | 'dbSchema'>): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['-e', START, c.db, c.dbSchema ?? ''], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, output })));
+}
+
+for (const backend of BACKENDS) {
+  describe(`engines starting at once on one new database (${backend.name})`, () => {
     it('make its tables and run its migrations once, and all start', async () => {
-      const c = POSTGRES.config('');
-      const dbs = await Promise.all([1, 2, 3, 4].map(() => connect({ url: c.db, schema: c.dbSchema })));
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-starts-'));
+      const c = backend.config(dataDir);
       try {
-        await Promise.all(dbs.map((db) => prepareStore(db)));
-        const names = (await dbs[0]('knex_migrations').select('name')).map((r) => r.name);
-        assert.ok(names.length > 0);
-        assert.equal(new Set(names).size, names.length);
-        assert.equal((await dbs[0]('data_centers').where('name', 'Default').select('id')).length, 1);
-        assert.deepEqual(await differences(dbs[0], storedTypes()), []);
+        const ends = await Promise.all([1, 2, 3, 4].map(() => start(c)));
+        assert.deepEqual(ends, ends.map(() => ({ code: 0, output: '' })));
+        const db = await connect({ url: c.db, schema: c.dbSchema });
+        try {
+          const names = (await db('knex_migrations').select('name')).map((r) => r.name);
+          assert.deepEqual(names, Object.keys(MIGRATIONS));
+          assert.equal((await db('data_centers').where('name', 'Default').select('id')).length, 1);
+          assert.deepEqual(await differences(db, storedTypes()), []);
+        } finally {
+          await db.destroy();
+        }
       } finally {
-        await Promise.all(dbs.map((db) => db.destroy()));
-        await POSTGRES.drop(c);
+        await backend.drop(c);
+        fs.rmSync(dataDir, { recursive: true, force: true });
       }
     });
   });
