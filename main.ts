@@ -4,7 +4,7 @@
 import { isIP } from 'node:net';
 import { configFromEnv } from './services/config';
 import { connect } from './services/store/connect';
-import { migrate } from './services/store/migrations';
+import { prepareStore } from './services/store/prepare';
 import { unlockLogin } from './sso';
 import { unlockAddress } from './sso/throttle';
 import { openEngine } from './services/engine';
@@ -44,7 +44,7 @@ async function unlock(names: string[]): Promise<void> {
   const config = configFromEnv();
   const db = await connect({ url: config.db, schema: config.dbSchema });
   try {
-    await migrate(db);
+    await prepareStore(db);
     for (const name of names) {
       const cleared = isIP(name) ? await unlockAddress(db, name) : await unlockLogin(db, name);
       console.log(`${name}: ${cleared ? 'failed logins cleared, logins taken again' : 'no failed logins to clear'}`);

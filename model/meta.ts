@@ -35,6 +35,11 @@ export interface StructType {
   readonly product?: ProductLimit;
   /** Pairs of attribute paths `[a, b]` where a given `a` must not exceed a given `b` (guaranteed ≤ memory). */
   readonly ordered?: readonly (readonly [string, string])[];
+  /**
+   * Objects of this type are made by the engine when asked (from the runtime, the file system
+   * or other objects), never stored; every other type a collection serves has a table.
+   */
+  readonly computed: boolean;
   readonly doc: string;
 }
 
@@ -182,12 +187,13 @@ interface TypeOptions {
   search?: Record<string, SearchField>;
   product?: ProductLimit;
   ordered?: readonly (readonly [string, string])[];
+  computed?: boolean;
 }
 
 function build(name: string, identified: boolean, o: TypeOptions, attrs: Record<string, AttributeSpec>): StructType {
   const element = o.element ?? snakeCase(name);
   const own = Object.entries(attrs).map(([attrName, a]): Attribute => ({ name: attrName, ...a }));
-  const fixed = { kind: 'struct' as const, name, element, plural: o.plural ?? `${element}s`, identified, search: o.search ?? {}, doc: o.doc };
+  const fixed = { kind: 'struct' as const, name, element, plural: o.plural ?? `${element}s`, identified, search: o.search ?? {}, computed: o.computed ?? false, doc: o.doc };
   const base = o.extends;
   if (!base) return { ...fixed, attributes: own, inherits: o.inherits, product: o.product, ordered: o.ordered };
   // The base is reached lazily, as every type reference is: the modules declaring types import each other.

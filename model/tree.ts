@@ -55,3 +55,8 @@ export function ownerAttributes(type: StructType): string[] {
   const owners = collectionRoutes.filter((r) => r.collection.type() === type && r.collection.owner);
   return [...new Set(owners.map((r) => r.collection.owner as string))];
 }
+
+/** The types the store keeps, each in a table of its own: those the tree serves, but for computed ones. */
+export function storedTypes(): StructType[] {
+  return [...new Set(collectionRoutes.map((r) => r.collection.type()))].filter((t) => !t.computed);
+}

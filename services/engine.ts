@@ -4,7 +4,7 @@ import { checkModel } from '../model/check';
 import { collectionRoutes } from '../model/tree';
 import { Behaviours, Engine } from './behaviour';
 import { connect, isPostgres } from './store/connect';
-import { migrate } from './store/migrations';
+import { prepareStore } from './store/prepare';
 import { Storage } from './storage';
 import { SimulatedRuntime } from './runtime/simulated';
 import { Scheduler } from './transitions';
@@ -41,7 +41,12 @@ const TICK_MS = 20;
 export async function openEngine(config: Config): Promise<RunningEngine> {
   checkModel(collectionRoutes);
   const db = await connect({ url: config.db, schema: config.dbSchema });
-  await migrate(db);
+  try {
+    await prepareStore(db);
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
   // SQLite's planner needs table statistics to pick indexes well (PostgreSQL's autovacuum
   // gathers its own); `optimize` refreshes those that are missing or stale.
   if (!isPostgres(config.db)) await db.raw('PRAGMA optimize=0x10002');

@@ -1,9 +1,9 @@
 // The links a client gives in a change: each names an object that exists, and only its id is
 // kept, so a name given for a link never stands in for it (nor goes stale when renamed).
 import { StructType } from '../model/meta';
+import { storedTypes } from '../model/tree';
 import { Obj, Value, isObj } from '../model/codec';
 import { Repo } from './store/repo';
-import { storedTypes } from './store/migrations';
 import { badRequest, entityNotFound } from './fault';
 import { resolve, refTo } from './refs';
 

@@ -5,10 +5,9 @@
 // files (disks) is removed by its own behaviour, before.
 import { StructType } from '../model/meta';
 import { Obj } from '../model/codec';
-import { collectionRoutes } from '../model/tree';
+import { collectionRoutes, storedTypes } from '../model/tree';
 import * as T from '../model/types';
 import { Repo } from './store/repo';
-import { storedTypes } from './store/migrations';
 
 /** Objects of `type` whose `link` names their owner. */
 interface Owned {

@@ -52,7 +52,7 @@ export const Option = defineStruct('Option', { doc: 'A named option with a type 
   value: str('Option value.'),
 });
 
-export const Statistic = defineEntity('Statistic', { doc: 'A measured value reported for an object.' }, {
+export const Statistic = defineEntity('Statistic', { computed: true, doc: 'A measured value reported for an object.' }, {
   kind: enumOf(StatisticKind, 'Whether the value is a gauge or a counter.', { readOnly: true }),
   type: enumOf(ValueType, 'Type of the values.', { readOnly: true }),
   unit: enumOf(StatisticUnit, 'Unit of the values.', { readOnly: true }),

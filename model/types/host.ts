@@ -154,7 +154,7 @@ export const HostDevicePassthrough = defineStruct('HostDevicePassthrough', { doc
   enabled: bool('Whether device passthrough is enabled.'),
 });
 
-export const HostNic = defineEntity('HostNic', { doc: 'A network interface of a host.', inherits: 'host' }, {
+export const HostNic = defineEntity('HostNic', { computed: true, doc: 'A network interface of a host.', inherits: 'host' }, {
   base_interface: str('Interface a VLAN interface is built on.'),
   boot_protocol: enumOf(BootProtocol, 'How the interface gets its IPv4 address.'),
   bridged: bool('Whether the interface is bridged.'),

@@ -82,7 +82,7 @@ export const HostStorage = defineEntity('HostStorage', { doc: 'Details of the st
   host: link(() => Host, 'Host through which the storage is seen.'),
 });
 
-export const File = defineEntity('File', { inherits: 'storage_domain', doc: 'A file stored in an ISO domain or passed as a payload.' }, {
+export const File = defineEntity('File', { computed: true, inherits: 'storage_domain', doc: 'A file stored in an ISO domain or passed as a payload.' }, {
   content: str('File contents.'),
   type: str('Kind of file.'),
   storage_domain: link(() => StorageDomain, 'Storage domain holding the file.'),

@@ -46,7 +46,7 @@ export const Group = defineEntity('Group', {
   tags: links(() => Tag, 'Tags attached.', { rel: 'tags' }),
 });
 
-export const Domain = defineEntity('Domain', { doc: 'An authentication domain (directory) the engine is connected to.' }, {
+export const Domain = defineEntity('Domain', { computed: true, doc: 'An authentication domain (directory) the engine is connected to.' }, {
   user: struct(() => User, 'User used to query the directory.'),
   groups: links(() => Group, 'Groups in the directory.', { rel: 'groups' }),
   users: links(() => User, 'Users in the directory.', { rel: 'users' }),
@@ -84,7 +84,7 @@ export const Permission = defineEntity('Permission', { doc: 'Grants a role to a 
   network: link(() => Network, 'Network the permission applies to.'),
 });
 
-export const Permit = defineEntity('Permit', { doc: 'A single action a role allows.' }, {
+export const Permit = defineEntity('Permit', { computed: true, doc: 'A single action a role allows.' }, {
   administrative: bool('Whether the permit belongs to administrative roles.'),
   role: link(() => Role, 'Role the permit is part of.'),
 });

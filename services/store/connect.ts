@@ -49,7 +49,12 @@ export async function connect(c: DbConfig): Promise<Knex> {
       searchPath: c.schema ? [c.schema] : undefined,
       pool: { min: 0, max: 10 },
     });
-    if (c.schema) await db.raw('create schema if not exists ??', [c.schema]);
+    // Two processes making the same schema at once would collide on its name.
+    const schema = c.schema;
+    if (schema) await db.transaction(async (trx) => {
+      await lockSchema(trx, schema);
+      await trx.raw('create schema if not exists ??', [schema]);
+    });
     return db;
   }
   fs.mkdirSync(path.dirname(path.resolve(c.url)), { recursive: true });
@@ -60,15 +65,30 @@ export async function connect(c: DbConfig): Promise<Knex> {
     pool: {
       // WAL lets readers go on while a transaction writes; the busy timeout waits out writers.
       afterCreate: (conn: { pragma(s: string): void }, done: (err: Error | null, conn: unknown) => void) => {
-        conn.pragma('journal_mode = WAL');
         conn.pragma('busy_timeout = 5000');
+        conn.pragma('journal_mode = WAL');
         conn.pragma('foreign_keys = ON');
         done(null, conn);
       },
     },
   });
+  await db.raw(`create table if not exists ${SQLITE_LOCK} (id integer)`);
   return db;
 }
 
+/** Written first by a transaction that changes tables (see lockSchema). */
+const SQLITE_LOCK = 'schema_lock';
+
 /** Whether an open database is PostgreSQL (which takes row locks with `for update`). */
 export const onPostgres = (db: Knex | Knex.Transaction): boolean => String(db.client.config.client) === 'pg';
+
+/**
+ * Makes changes to the tables (of PostgreSQL schema `schema`, by default the one in use) wait
+ * for those of other processes until this transaction ends. SQLite runs one writer at a time,
+ * but a transaction that reads before it writes fails if another wrote in between: writing
+ * first makes it wait for the other instead.
+ */
+export async function lockSchema(trx: Knex.Transaction, schema?: string): Promise<void> {
+  if (onPostgres(trx)) await trx.raw(`select pg_advisory_xact_lock(hashtext('hangar schema ' || coalesce(?, current_schema())))`, [schema ?? null]);
+  else await trx(SQLITE_LOCK).delete();
+}

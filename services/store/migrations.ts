@@ -1,27 +1,17 @@
-// Versioned schema changes, applied once each and in order by knex.
+// Versioned changes, applied once each and in order by knex: data changes, and the tables the
+// model does not derive. The model's own tables follow it by themselves (schema.ts); the
+// migrations that made them once stay, empty, for the databases that ran them.
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Knex } from 'knex';
-import * as T from '../../model/types';
 import { StructType } from '../../model/meta';
-import { createTable, dataOf, tableOf } from './tables';
+import { storedTypes } from '../../model/tree';
+import { dataOf, tableOf } from './tables';
 import { seedAccess, seedInventory } from './seed';
 
-interface Migration {
+export interface Migration {
   up(knex: Knex): Promise<void>;
   down(knex: Knex): Promise<void>;
 }
-
-const inventoryTypes = () => [
-  T.DataCenter, T.Cluster, T.Host, T.StorageDomain, T.Network, T.VnicProfile, T.Template, T.Vm,
-  T.Nic, T.Disk, T.DiskAttachment, T.Cdrom, T.Job, T.Step, T.Event, T.User,
-];
-
-const accessTypes = () => [T.Role, T.Permission, T.Group, T.ApiToken];
-const snapshotTypes = () => [T.Snapshot, T.DiskSnapshot];
-const transferTypes = () => [T.ImageTransfer];
-
-/** The types whose objects the store keeps, each in a table of its own. */
-export const storedTypes = (): StructType[] => [...inventoryTypes(), ...accessTypes(), ...snapshotTypes(), ...transferTypes()];
 
 /** Whether objects of `type` may hold a `secret` attribute, at any depth. */
 function holdsSecrets(type: StructType, seen = new Set<StructType>()): boolean {
@@ -32,15 +22,15 @@ function holdsSecrets(type: StructType, seen = new Set<StructType>()): boolean {
   });
 }
 
-const migrations: Record<string, Migration> = {
-  '001_inventory': {
-    async up(knex) {
-      for (const type of inventoryTypes()) await createTable(knex, type);
-    },
-    async down(knex) {
-      for (const type of inventoryTypes().reverse()) await knex.schema.dropTable(type.plural);
-    },
-  },
+/** Made the model's tables once; they follow the model by themselves now. */
+const modelTables: Migration = {
+  async up() {},
+  async down() {},
+};
+
+/** The migrations, by name in the order they run; names stay once a database has run them. */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '001_inventory': modelTables,
   '002_seed': {
     up: seedInventory,
     async down() {
@@ -49,7 +39,6 @@ const migrations: Record<string, Migration> = {
   },
   '003_access': {
     async up(knex) {
-      for (const type of accessTypes()) await createTable(knex, type);
       await knex.schema.createTable('directory_accounts', (t) => {
         t.string('id', 64).primary();
         t.string('name', 255).notNullable().unique();
@@ -88,7 +77,6 @@ const migrations: Record<string, Migration> = {
       for (const name of ['login_failures', 'api_token_secrets', 'sessions', 'revoked_tokens', 'sso_keys', 'directory_accounts']) {
         await knex.schema.dropTable(name);
       }
-      for (const type of accessTypes().reverse()) await knex.schema.dropTable(type.plural);
     },
   },
   '004_runtime': {
@@ -108,17 +96,9 @@ const migrations: Record<string, Migration> = {
       await knex.schema.dropTable('transitions');
     },
   },
-  '005_snapshots': {
-    async up(knex) {
-      for (const type of snapshotTypes()) await createTable(knex, type);
-    },
-    async down(knex) {
-      for (const type of snapshotTypes().reverse()) await knex.schema.dropTable(type.plural);
-    },
-  },
+  '005_snapshots': modelTables,
   '006_transfers': {
     async up(knex) {
-      for (const type of transferTypes()) await createTable(knex, type);
       await knex.schema.createTable('transfer_tickets', (t) => {
         t.string('id', 64).primary();
         t.string('transfer_id', 64).notNullable().index();
@@ -137,7 +117,6 @@ const migrations: Record<string, Migration> = {
     },
     async down(knex) {
       await knex.schema.dropTable('transfer_tickets');
-      for (const type of transferTypes()) await knex.schema.dropTable(type.plural);
     },
   },
   '007_pki': {
@@ -221,12 +200,12 @@ const migrations: Record<string, Migration> = {
   },
 };
 
-const source: Knex.MigrationSource<string> = {
-  getMigrations: async () => Object.keys(migrations),
-  getMigrationName: (name) => name,
-  getMigration: async (name) => migrations[name],
-};
-
-export async function migrate(knex: Knex): Promise<void> {
-  await knex.migrate.latest({ migrationSource: source });
+/** Applies the migrations not yet applied, in the transaction given. */
+export async function migrate(knex: Knex.Transaction, migrations: Readonly<Record<string, Migration>>): Promise<void> {
+  const migrationSource: Knex.MigrationSource<string> = {
+    getMigrations: async () => Object.keys(migrations),
+    getMigrationName: (name) => name,
+    getMigration: async (name) => migrations[name],
+  };
+  await knex.migrate.latest({ migrationSource });
 }

@@ -5,6 +5,7 @@ import { Knex } from 'knex';
 import { StructType, attributeOf } from '../../model/meta';
 import { collectionRoutes, ownerAttributes } from '../../model/tree';
 import { Obj, isObj } from '../../model/codec';
+import { onPostgres } from './connect';
 
 /** `date` columns hold ISO-8601 UTC text, which sorts as time does. */
 export type ColumnKind = 'string' | 'integer' | 'decimal' | 'boolean' | 'date';
@@ -76,28 +77,72 @@ export function tableOf(type: StructType): TableSpec {
   return spec;
 }
 
-const isPostgres = (knex: Knex) => String(knex.client.config.client) === 'pg';
+/** How a column is kept: `serial` numbers the rows, `key` holds ids (the object's and its references'). */
+export type ColumnType = 'serial' | 'key' | 'text' | 'bigint' | 'double' | 'boolean';
+
+export interface ColumnDecl {
+  readonly name: string;
+  readonly type: ColumnType;
+  readonly notNull: boolean;
+}
+
+export interface IndexDecl {
+  readonly name: string;
+  readonly columns: readonly string[];
+  readonly unique: boolean;
+  /** Compares bytes, so PostgreSQL answers prefix matches (`name=vm-42*`) from the index. */
+  readonly bytewise: boolean;
+}
+
+const VALUE_TYPES: Record<ColumnKind, ColumnType> = { string: 'text', date: 'text', integer: 'bigint', decimal: 'double', boolean: 'boolean' };
+
+/** The columns of a table, in the order a new table has them. */
+export function columnsOfTable(spec: TableSpec): ColumnDecl[] {
+  return [
+    { name: 'seq', type: 'serial', notNull: true },
+    { name: 'id', type: 'key', notNull: true },
+    ...spec.refColumns.map((r): ColumnDecl => ({ name: r.column, type: 'key', notNull: false })),
+    ...spec.valueColumns.map((c): ColumnDecl => ({ name: c.column, type: VALUE_TYPES[c.kind], notNull: false })),
+    { name: 'data', type: 'text', notNull: true },
+  ];
+}
+
+/** The indexes of a table, named as knex names them by default. */
+export function indexesOfTable(spec: TableSpec, postgres: boolean): IndexDecl[] {
+  const single = (column: string): IndexDecl => ({ name: `${spec.name}_${column}_index`, columns: [column], unique: false, bytewise: false });
+  const key = spec.ownedOnly ? [...spec.ownerColumns, 'id'] : ['id'];
+  return [
+    ...spec.refColumns.map((r) => single(r.column)),
+    ...spec.valueColumns.map((c) => single(c.column)),
+    { name: `${spec.name}_${key.join('_')}_unique`, columns: key, unique: true, bytewise: false },
+    ...(postgres ? spec.valueColumns.filter((v) => v.kind === 'string').map((c): IndexDecl => ({
+      name: `${spec.name}_${c.column}_c`, columns: [c.column], unique: false, bytewise: true,
+    })) : []),
+  ];
+}
+
+/** Adds a column to a table being created or altered. */
+export function addColumn(t: Knex.CreateTableBuilder, c: ColumnDecl): void {
+  if (c.type === 'serial') {
+    t.increments(c.name).primary();
+    return;
+  }
+  const col = c.type === 'key' ? t.string(c.name, 255) : c.type === 'bigint' ? t.bigInteger(c.name) : c.type === 'double' ? t.double(c.name) : c.type === 'boolean' ? t.boolean(c.name) : t.text(c.name);
+  if (c.notNull) col.notNullable();
+}
+
+export async function createIndex(knex: Knex, table: string, i: IndexDecl): Promise<void> {
+  if (i.bytewise) await knex.raw(`create index ?? on ?? (${i.columns.map(() => '?? collate "C"').join(', ')})`, [i.name, table, ...i.columns]);
+  else await knex.schema.alterTable(table, (t) => (i.unique ? t.unique([...i.columns], { indexName: i.name }) : t.index([...i.columns], i.name)));
+}
 
 /** Creates the table of `type` as the model declares it now. */
 export async function createTable(knex: Knex, type: StructType): Promise<void> {
   const spec = tableOf(type);
   await knex.schema.createTable(spec.name, (t) => {
-    t.increments('seq').primary();
-    t.string('id', 255).notNullable();
-    for (const r of spec.refColumns) t.string(r.column, 255).index();
-    for (const c of spec.valueColumns) {
-      const col = c.kind === 'integer' ? t.bigInteger(c.column) : c.kind === 'decimal' ? t.double(c.column) : c.kind === 'boolean' ? t.boolean(c.column) : t.text(c.column);
-      col.index();
-    }
-    t.text('data').notNullable();
-    t.unique(spec.ownedOnly ? [...spec.ownerColumns, 'id'] : ['id']);
+    for (const c of columnsOfTable(spec)) addColumn(t, c);
   });
-  if (isPostgres(knex)) {
-    // Byte-order indexes let PostgreSQL answer prefix matches (`name=vm-42*`) from an index.
-    for (const c of spec.valueColumns.filter((v) => v.kind === 'string')) {
-      await knex.raw(`create index ?? on ?? (?? collate "C")`, [`${spec.name}_${c.column}_c`, spec.name, c.column]);
-    }
-  }
+  for (const i of indexesOfTable(spec, onPostgres(knex))) await createIndex(knex, spec.name, i);
 }
 
 function valueAt(obj: Obj, path: readonly string[]): unknown {
