@@ -1,6 +1,8 @@
 // Facts derived from the service tree: every route, and the home collection of each type.
 import { CollectionService, EntityService, StructType } from './meta';
+import { checkPath } from './inputs';
 import { Root } from './services';
+import { Action } from './types';
 
 export interface CollectionRoute {
   /** Path segments below the API root; `null` stands for an entity id. */
@@ -55,3 +57,24 @@ export function ownerAttributes(type: StructType): string[] {
   const owners = collectionRoutes.filter((r) => r.collection.type() === type && r.collection.owner);
   return [...new Set(owners.map((r) => r.collection.owner as string))];
 }
+
+/** Throws at load when a method's declared input names an attribute its type lacks. */
+export function checkInputs(routes: readonly CollectionRoute[]): void {
+  for (const { collection } of routes) {
+    const entity = collection.entity();
+    const methods = [
+      { name: `${collection.name}.add`, type: collection.type(), m: collection.add },
+      { name: `${entity.name}.update`, type: entity.type(), m: entity.update },
+    ];
+    for (const { name, type, m } of methods) {
+      for (const rule of [m?.inputs ?? [], ...Object.values(m?.signatures ?? {})].flat()) {
+        for (const path of rule.paths) checkPath(type, path, name);
+      }
+    }
+    for (const a of entity.actions) {
+      for (const path of [...a.takes, ...a.inputs.flatMap((r) => r.paths)]) checkPath(Action, path, `${entity.name}.${a.name}`);
+    }
+  }
+}
+
+checkInputs(collectionRoutes);

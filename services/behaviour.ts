@@ -1,7 +1,7 @@
 // What a service of the tree does. Each module of services/ registers behaviours for the
 // services it owns; the API binds every route of the tree to the registered behaviour.
 import { Knex } from 'knex';
-import { CollectionService, EntityService } from '../model/meta';
+import { CollectionService, EntityService, ParamValue } from '../model/meta';
 import { Obj } from '../model/codec';
 import { Repo } from './store/repo';
 import { Config } from './config';
@@ -31,8 +31,8 @@ export interface Call {
   readonly principal: Principal;
   /** Ids along the path: `/vms/{0}/nics/{1}` → `[vmId, nicId]`. */
   readonly scope: readonly string[];
-  /** Query parameters (`detach_only`, `force`, ...). */
-  readonly params: Readonly<Record<string, string>>;
+  /** The query parameters the method declares that the request gives, typed (`detach_only`, `max`, ...). */
+  readonly params: Readonly<Record<string, ParamValue>>;
 }
 
 export interface ListOptions {

@@ -64,11 +64,7 @@ implement(S.Roles, storedCollection(S.Roles, {
 
 implement(S.RoleEntity, storedEntity(S.Roles, S.RoleEntity, {
   uniqueName: () => ({}),
-  apply(_call, current, changes) {
-    const next = { ...mutableRole(current) };
-    for (const k of ['name', 'description', 'administrative']) if (changes[k] !== undefined) next[k] = changes[k];
-    return next;
-  },
+  apply: (_call, current, changes) => ({ ...mutableRole(current), ...changes }),
   async removing(call, role) {
     mutableRole(role);
     if ((await call.repo.count(T.Permission, { role: String(role.id) })) > 0) {
@@ -162,7 +158,6 @@ function permissionServices(collection: CollectionService, entity: EntityService
   const stored = storedCollection(collection, {
     async prepare(call, body) {
       const p = await preparePermission(call, collection, body);
-      if (!granteeOf(collection) && !p.user && !p.group) throw badRequest('Permission [user.id|group.id] required for add');
       return p;
     },
   });

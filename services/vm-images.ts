@@ -294,7 +294,6 @@ async function clone(call: Call, body: Obj): Promise<Obj> {
   const vm = await vmOf(call);
   down(vm, 'clone');
   const wanted = isObj(body.vm) ? body.vm : {};
-  if (wanted.name === undefined) throw badRequest('Action [vm.name] required for clone');
   if ((await call.repo.list(T.Vm, {}, { where: { name: String(wanted.name) } })).length) {
     throw conflict(`Cannot clone: the name '${String(wanted.name)}' is already in use`);
   }
@@ -331,8 +330,7 @@ async function clone(call: Call, body: Obj): Promise<Obj> {
 export const imageActions: Record<string, (call: Call, body: Obj) => Promise<Obj>> = {
   clone,
   previewsnapshot: previewAction(async (call, vm, body) => {
-    if (!isObj(body.snapshot) || body.snapshot.id === undefined) throw badRequest('Action [snapshot.id] required for previewsnapshot');
-    await preview(call, vm, await snapshotOf(call, vm, String(body.snapshot.id)));
+    await preview(call, vm, await snapshotOf(call, vm, String((body.snapshot as Obj).id)));
   }, 'preview a snapshot', false),
   commitsnapshot: previewAction((call, vm) => commit(call, vm), 'commit a snapshot', true),
   undosnapshot: previewAction((call, vm) => undo(call, vm), 'undo a snapshot preview', true),
