@@ -314,8 +314,12 @@ export const ImageTransferEntity = entityService({
 
 // --- templates and virtual machines -----------------------------------------
 
-/** What VMs and templates both take in an add or an update (oVirt declares each; these are in both). */
+/**
+ * What VMs and templates both take in an add or an update (oVirt declares each; these are in
+ * both). `memory_policy.max` is missing from oVirt's lists, but its engine changes it.
+ */
 const vmBaseChanges = [
+  'memory_policy.max',
   'bios.boot_menu.enabled', 'comment', 'console.enabled', 'cpu.architecture', 'cpu.topology.cores', 'cpu.topology.sockets',
   'cpu.topology.threads', 'cpu_profile.id', 'cpu_shares', 'custom_cpu_model', 'custom_emulated_machine', 'delete_protected',
   'description', 'display.allow_override', 'display.copy_paste_enabled', 'display.file_transfer_enabled', 'display.keyboard_layout',
