@@ -155,12 +155,7 @@ async function preparePermission(call: Call, collection: CollectionService, body
 const isSystemWide = (p: Obj) => PERMISSION_OBJECTS.every((name) => p[name] === undefined);
 
 function permissionServices(collection: CollectionService, entity: EntityService, systemWide: boolean) {
-  const stored = storedCollection(collection, {
-    async prepare(call, body) {
-      const p = await preparePermission(call, collection, body);
-      return p;
-    },
-  });
+  const stored = storedCollection(collection, { prepare: (call, body) => preparePermission(call, collection, body) });
   implement(collection, {
     list: async (call, o) => (await stored.list(call, systemWide ? {} : o)).filter((p) => !systemWide || isSystemWide(p)).slice(0, o.max),
     add: stored.add,
