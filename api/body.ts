@@ -1,13 +1,13 @@
 // Request bodies: read only once the caller may make the call, up to a cap by what the route
 // takes, decoded by the model's reader, cleaned of what clients may not set, and checked
-// against the ranges the model declares and the mandatory attributes the service declares.
+// against the ranges the model declares.
 import { Readable } from 'node:stream';
 import { Request } from '@hapi/hapi';
-import { Attribute, StructType, attributeOf } from '../model/meta';
+import { StructType } from '../model/meta';
 import { DecodeError, Obj, Value, isObj } from '../model/codec';
 import * as T from '../model/types';
 import { outOfRange } from '../model/ranges';
-import { badRequest, incomplete, malformed, tooLarge } from '../services/fault';
+import { badRequest, malformed, tooLarge } from '../services/fault';
 import { requestFormat } from './negotiation';
 
 /** The largest body of an add or an update: one entity, with what it holds inline. */
@@ -83,40 +83,4 @@ export async function readBody(request: Request, type: StructType, o: { optional
   const wrong = outOfRange(type, body);
   if (wrong) throw badRequest(wrong);
   return body;
-}
-
-const named = (v: unknown) => isObj(v) && (v.id !== undefined || v.name !== undefined);
-
-/** Whether an attribute points at identified objects, which clients name by id or name. */
-function refersToEntity(a: Attribute): boolean {
-  const t = a.type();
-  return a.link || (t.kind === 'struct' && t.identified);
-}
-
-function given(a: Attribute, v: Value | undefined): boolean {
-  if (v === undefined) return false;
-  if (a.list) return Array.isArray(v) && v.length > 0 && (!refersToEntity(a) || v.every(named));
-  return refersToEntity(a) ? named(v) : true;
-}
-
-/** Refuses a body lacking a mandatory attribute, naming it as oVirt does: `[cluster.id|name]`. */
-export function checkRequired(type: StructType, body: Obj, paths: readonly string[]): void {
-  const missing: string[] = [];
-  for (const path of paths) {
-    const steps = path.split('.');
-    let t: StructType = type;
-    let v: Value | undefined = body;
-    for (let i = 0; i < steps.length; i++) {
-      const a = attributeOf(t, steps[i]);
-      if (!a) throw new Error(`${type.name} has no attribute ${path}`);
-      v = isObj(v) ? v[steps[i]] : undefined;
-      const at = a.type();
-      if (i === steps.length - 1) {
-        if (!given(a, v)) missing.push(refersToEntity(a) ? `${path}.id|name` : path);
-      } else if (at.kind === 'struct') {
-        t = at;
-      }
-    }
-  }
-  if (missing.length) throw incomplete(type.name, missing, 'add');
 }

@@ -21,9 +21,9 @@ import { header } from './negotiation';
 
 const lacking = (permit: PermitName) => forbidden(`The user is not allowed to do this: it needs the ${permit} permit`);
 
-export function filterAsked(request: Request): boolean {
-  const q: unknown = request.query.filter;
-  return String(header(request, 'filter') ?? '').toLowerCase() === 'true' || String(q).toLowerCase() === 'true';
+/** The user view is asked with the `Filter: true` header or the `filter=true` parameter. */
+export function filterAsked(request: Request, params: Call['params']): boolean {
+  return String(header(request, 'filter') ?? '').toLowerCase() === 'true' || params.filter === true;
 }
 
 /** Self-service routes live under the caller's own user: /users/{me}/... */
@@ -49,7 +49,7 @@ export class Guard {
   static async of(call: Call, route: CollectionRoute, request: Request, write: boolean): Promise<Guard> {
     const access = new Access(call.repo, call.principal);
     const everything = await access.isSystemAdmin();
-    const filter = filterAsked(request) || (!everything && (await access.hasAdministrativeRole()));
+    const filter = filterAsked(request, call.params) || (!everything && (await access.hasAdministrativeRole()));
     const self = selfService(route, call.scope, call.principal.userId);
     if (!write && !filter && !self && !everything) {
       throw forbidden('Users without administrative roles must ask for the user view: send the header Filter: true');

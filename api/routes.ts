@@ -1,19 +1,22 @@
 // One generic binding of the whole service tree to hapi routes: list/add on collections,
 // get/update/remove on entities, POST on actions, and 405 for any other method.
 import { Request, ResponseToolkit, ServerRoute, Lifecycle } from '@hapi/hapi';
-import { CollectionService, EntityService, StructType } from '../model/meta';
+import { CollectionService, EntityService, LIST_PARAMS, Params, READ_PARAMS, StructType } from '../model/meta';
+import { actionBody, editedLinks, missingInputs, updatable } from '../model/inputs';
 import { Obj } from '../model/codec';
 import * as T from '../model/types';
 import { collectionRoutes, CollectionRoute } from '../model/tree';
 import { Call, Engine } from '../services/behaviour';
 import { Repo } from '../services/store/repo';
 import { FileWork } from '../services/file-work';
-import { badRequest, methodNotAllowed, notFound } from '../services/fault';
+import { badRequest, incomplete, methodNotAllowed, notFound } from '../services/fault';
+import { resolveLinks } from '../services/links';
 import { apiContent } from '../services/root';
 import { search } from '../services/search';
 import { principal } from './auth';
 import { header, responseFormat } from './negotiation';
-import { readBody, checkRequired } from './body';
+import { readBody } from './body';
+import { queryValue, readParams } from './params';
 import { API_ROOT } from './versioning';
 import { Guard } from './guard';
 import { pathOf, presentAction, presentEntity, presentRoot } from './present';
@@ -23,40 +26,29 @@ import { EventCode, recordEvent } from '../services/events';
 type Run = (call: Call) => Promise<Lifecycle.ReturnValue>;
 type Guarded = (call: Call, guard: Guard) => Promise<Lifecycle.ReturnValue>;
 
-function query(request: Request, name: string): string | undefined {
-  const v: unknown = request.query[name];
-  const last: unknown = Array.isArray(v) ? v[v.length - 1] : v;
-  return typeof last === 'string' ? last : undefined;
+/** A negative `max` asks for no bound, as oVirt takes it. */
+function maxOf(call: Call): number | undefined {
+  const max = call.params.max;
+  return typeof max === 'number' && max >= 0 ? max : undefined;
 }
 
-function maxOf(request: Request): number | undefined {
-  const max = query(request, 'max');
-  if (max === undefined || max === '') return undefined;
-  if (!/^-?\d+$/.test(max)) throw badRequest(`max must be an integer, got '${max}'`);
-  if (!Number.isSafeInteger(Number(max))) throw badRequest(`max must be at most ${Number.MAX_SAFE_INTEGER}, got '${max}'`);
-  return Number(max) < 0 ? undefined : Number(max);
-}
-
-function allContent(request: Request): boolean {
-  return query(request, 'all_content') === 'true' || header(request, 'all-content')?.toLowerCase() === 'true';
+function allContent(call: Call, request: Request): boolean {
+  return call.params.all_content === true || header(request, 'all-content')?.toLowerCase() === 'true';
 }
 
 function scopeOf(request: Request, depth: number): string[] {
   return Array.from({ length: depth }, (_, i) => String(request.params[`p${i}`]));
 }
 
-function paramsOf(request: Request): Record<string, string> {
-  return Object.fromEntries(Object.keys(request.query).map((k) => [k, query(request, k) as string]));
-}
-
 /**
- * Runs `run` with a call for this request: reads outside a transaction, writes inside one; then
- * the file-system work the call queued.
+ * Runs `run` with a call for this request, with the query parameters the method declares:
+ * reads outside a transaction, writes inside one; then the file-system work the call queued.
  */
-function runner(engine: Engine, write: boolean) {
+function runner(engine: Engine, write: boolean, declared: Params = {}) {
   return async (request: Request, scope: string[], run: Run) => {
+    const params = readParams(request, declared);
     const files = new FileWork(engine.config.fsTimeout);
-    const make = (repo: Repo): Call => ({ engine, repo, files, principal: principal(request), scope, params: paramsOf(request) });
+    const make = (repo: Repo): Call => ({ engine, repo, files, principal: principal(request), scope, params });
     const result = await (write ? engine.db.transaction((trx) => run(make(new Repo(trx)))) : run(make(new Repo(engine.db))));
     await files.run(engine.db);
     return result;
@@ -91,17 +83,22 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
   const depth = r.segments.filter((s) => s === null).length;
   const listPath = pathTemplate(r.segments);
   const entityPath = `${listPath}/{p${depth}}`;
-  const reading = runner(engine, false);
-  const writing = runner(engine, true);
   // Every call of this collection's routes passes the guard first.
-  const read = (request: Request, scope: string[], run: Guarded) =>
-    reading(request, scope, async (call) => run(call, await Guard.of(call, r, request, false)));
-  const write = (request: Request, scope: string[], run: Guarded) =>
-    writing(request, scope, async (call) => run(call, await Guard.of(call, r, request, true)));
+  const read = (declared: Params) => {
+    const reading = runner(engine, false, declared);
+    return (request: Request, scope: string[], run: Guarded) =>
+      reading(request, scope, async (call) => run(call, await Guard.of(call, r, request, false)));
+  };
+  const write = (declared: Params = {}) => {
+    const writing = runner(engine, true, declared);
+    return (request: Request, scope: string[], run: Guarded) =>
+      writing(request, scope, async (call) => run(call, await Guard.of(call, r, request, true)));
+  };
   // A write's permit is checked before its body is read, outside any transaction (a client may
   // be slow to send it); the write checks again in its transaction, on what it acts on.
+  const admitting = runner(engine, false);
   const admit = async (request: Request, scope: string[], check: (call: Call, guard: Guard) => Promise<void>) => {
-    await reading(request, scope, async (call) => {
+    await admitting(request, scope, async (call) => {
       await check(call, await Guard.of(call, r, request, true));
       return null;
     });
@@ -110,31 +107,35 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
     `${pathOf(r.segments, scopeOf(request, depth))}/${encodeURIComponent(String(id))}`;
   /** Presents the objects of one request, following what it asks with one set of follows. */
   const present = (call: Call, guard: Guard, request: Request) => {
-    const following = new Following(guard, query(request, 'follow'), { depth: engine.config.followMaxDepth, objects: engine.config.followMaxObjects });
+    const follow = typeof call.params.follow === 'string' ? call.params.follow : undefined;
+    const following = new Following(guard, follow, { depth: engine.config.followMaxDepth, objects: engine.config.followMaxObjects });
     return async (obj: Obj, href: string) =>
-      presentEntity(entity, await following.follow({ ...call, scope: [...call.scope.slice(0, depth), String(obj.id)] }, r, obj), href, allContent(request));
+      presentEntity(entity, await following.follow({ ...call, scope: [...call.scope.slice(0, depth), String(obj.id)] }, r, obj), href, allContent(call, request));
   };
 
   const routes: ServerRoute[] = [];
+  const listing = read({ ...LIST_PARAMS, ...collection.list });
   routes.push({
     method: 'GET',
     path: listPath,
-    handler: (request, h) => read(request, scopeOf(request, depth), async (call, guard) => {
+    handler: (request, h) => listing(request, scopeOf(request, depth), async (call, guard) => {
       const show = present(call, guard, request);
-      const q = query(request, 'search');
-      const max = maxOf(request);
-      if (q !== undefined && !collection.search) throw badRequest(`The ${r.segments[r.segments.length - 1]} collection does not take a search`);
-      const searching = q !== undefined && q.trim() !== '';
-      const items = await guard.list(call, (o) => searching
-        ? search(call, collection, q, { ...o, caseSensitive: query(request, 'case_sensitive') !== 'false', segment: String(r.segments[r.segments.length - 1]) })
-        : behaviour.list(call, o), searching || behaviour.listsSeen === true, max);
+      const segment = String(r.segments[r.segments.length - 1]);
+      if (!collection.search && queryValue(request, 'search') !== undefined) throw badRequest(`The ${segment} collection does not take a search`);
+      const q = typeof call.params.search === 'string' && call.params.search.trim() !== '' ? call.params.search : undefined;
+      const max = maxOf(call);
+      const items = await guard.list(call, (o) => q !== undefined
+        ? search(call, collection, q, { ...o, caseSensitive: call.params.case_sensitive !== false, segment })
+        : behaviour.list(call, o), q !== undefined || behaviour.listsSeen === true, max);
       const presented = await Promise.all(items.map((o: Obj) => show(o, hrefIn(request, o.id))));
       return reply(h, request, responseFormat(request).writeList(type, presented));
     }),
   });
   if (collection.add && behaviour.add) {
     const add = behaviour.add;
-    const { permit, required } = collection.add;
+    const method = collection.add;
+    const { permit } = method;
+    const adding = write({ ...READ_PARAMS, ...method.params });
     routes.push({
       method: 'POST',
       path: listPath,
@@ -142,8 +143,9 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
         const scope = scopeOf(request, depth);
         await admit(request, scope, (call, guard) => guard.mayAdd(call, permit));
         const body = await readBody(request, type);
-        checkRequired(type, body, required);
-        return write(request, scope, async (call, guard) => {
+        const missing = missingInputs(method, body);
+        if (missing.length) throw incomplete(type.name, missing, 'add');
+        return adding(request, scope, async (call, guard) => {
           await guard.add(call, permit, body);
           const created = await add(call, body);
           await audit(call, EventCode.OBJECT_ADDED, 'added', type, created);
@@ -155,17 +157,21 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
       },
     });
   }
+  const getting = read(READ_PARAMS);
   routes.push({
     method: 'GET',
     path: entityPath,
-    handler: (request, h) => read(request, scopeOf(request, depth + 1), async (call, guard) => {
+    handler: (request, h) => getting(request, scopeOf(request, depth + 1), async (call, guard) => {
       const obj = await guard.see(call, await entityB.get(call));
       return reply(h, request, responseFormat(request).write(type, await present(call, guard, request)(obj, hrefIn(request, request.params[`p${depth}`]))));
     }),
   });
   if (entity.update && entityB.update) {
     const update = entityB.update;
-    const permit = entity.update;
+    const method = entity.update;
+    const { permit } = method;
+    const edited = editedLinks(type, method);
+    const updating = write({ ...READ_PARAMS, ...method.params });
     routes.push({
       method: 'PUT',
       path: entityPath,
@@ -174,10 +180,13 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
         const allowed = async (call: Call, guard: Guard) => guard.act(call, permit, await entityB.get(call));
         await admit(request, scope, allowed);
         const body = await readBody(request, type);
-        return write(request, scope, async (call, guard) => {
+        return updating(request, scope, async (call, guard) => {
           await allowed(call, guard);
-          await guard.relink(call, permit, body);
-          const updated = await update(call, body);
+          // Every link the body gives names an existing object (404 else), applied or not; then
+          // only what the update declares applies.
+          const changes = updatable(method, await resolveLinks(call.repo, type, body, edited));
+          await guard.relink(call, permit, changes);
+          const updated = await update(call, changes);
           await audit(call, EventCode.OBJECT_UPDATED, 'changed', type, updated);
           return reply(h, request, responseFormat(request).write(type, await present(call, guard, request)(updated, hrefIn(request, updated.id))));
         });
@@ -186,11 +195,12 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
   }
   if (entity.remove && entityB.remove) {
     const remove = entityB.remove;
-    const permit = entity.remove;
+    const { permit } = entity.remove;
+    const removing = write(entity.remove.params);
     routes.push({
       method: 'DELETE',
       path: entityPath,
-      handler: (request, h) => write(request, scopeOf(request, depth + 1), async (call, guard) => {
+      handler: (request, h) => removing(request, scopeOf(request, depth + 1), async (call, guard) => {
         const removed = await entityB.get(call);
         await guard.act(call, permit, removed);
         await remove(call);
@@ -202,6 +212,7 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
   for (const a of entity.actions) {
     const run = entityB.actions?.[a.name];
     if (!run) throw new Error(`${entity.name} has no behaviour for action ${a.name}`);
+    const acting = write();
     routes.push({
       method: 'POST',
       path: `${entityPath}/${a.name}`,
@@ -209,8 +220,10 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
         const scope = scopeOf(request, depth + 1);
         const allowed = async (call: Call, guard: Guard) => guard.act(call, a.permit, await entityB.get(call));
         await admit(request, scope, allowed);
-        const body = await readBody(request, T.Action, { optional: true });
-        return write(request, scope, async (call, guard) => {
+        const body = actionBody(a, await readBody(request, T.Action, { optional: true }));
+        const missing = missingInputs(a, body);
+        if (missing.length) throw incomplete(T.Action.name, missing, a.name);
+        return acting(request, scope, async (call, guard) => {
           await allowed(call, guard);
           const result = await run(call, body);
           // With async=true the caller is told the action is under way and polls its job.
@@ -239,7 +252,7 @@ function notAllowed(routes: ServerRoute[]): ServerRoute[] {
 }
 
 export function apiRoutes(engine: Engine): ServerRoute[] {
-  const read = runner(engine, false);
+  const read = runner(engine, false, READ_PARAMS);
   const entry: ServerRoute = {
     method: 'GET',
     path: API_ROOT,

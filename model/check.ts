@@ -1,10 +1,13 @@
 // The model's self-check: every name one declaration gives another (an `inherits` link, a
-// collection's `owner`, an add's required paths and `on` links, the `rel` of a list link the
-// tree serves, search fields, bounded products and orders) must name what it claims to. A misspelling would
+// collection's `owner`, the inputs of each method and the members each action takes, an add's
+// `on` links, the `rel` of a list link the tree serves, search fields, bounded products and
+// orders) must name what it claims to. A misspelling would
 // otherwise compile and silently change behaviour (a misspelled `inherits` drops permission
 // inheritance), so the engine refuses to start on a model that fails it.
 import { Attribute, CollectionService, StructType, ValueType, attributeOf } from './meta';
 import { CollectionRoute } from './tree';
+import { pathProblem } from './inputs';
+import * as T from './types';
 
 /** The attribute at a dotted path through structured values and links, if the path names one. */
 function attributeAt(type: StructType, path: string): Attribute | undefined {
@@ -67,6 +70,11 @@ function typeProblems(type: StructType): string[] {
   return out;
 }
 
+const inputProblem = (type: StructType, path: string, method: string): string[] => {
+  const problem = pathProblem(type, path);
+  return problem ? [`${method}: ${problem}`] : [];
+};
+
 function serviceProblems(collection: CollectionService): string[] {
   const out: string[] = [];
   const type = collection.type();
@@ -75,13 +83,22 @@ function serviceProblems(collection: CollectionService): string[] {
     const a = attributeOf(type, collection.owner);
     if (!a?.link) out.push(where(`owner '${collection.owner}' is not a link of ${type.name}`));
   }
-  for (const path of collection.add?.required ?? []) {
-    if (!attributeAt(type, path)) out.push(where(`the add requires '${path}', which ${type.name} does not have`));
-  }
   for (const name of collection.add?.on ?? []) {
     if (!attributeOf(type, name)?.link) out.push(where(`the add acts on '${name}', which is not a link of ${type.name}`));
   }
   const entity = collection.entity();
+  const methods = [
+    { name: `${collection.name}.add`, type, m: collection.add },
+    { name: `${entity.name}.update`, type: entity.type(), m: entity.update },
+  ];
+  for (const { name, type: of, m } of methods) {
+    for (const rule of [m?.inputs ?? [], ...Object.values(m?.signatures ?? {})].flat()) {
+      for (const path of rule.paths) out.push(...inputProblem(of, path, name));
+    }
+  }
+  for (const a of entity.actions) {
+    for (const path of [...a.takes, ...a.inputs.flatMap((r) => r.paths)]) out.push(...inputProblem(T.Action, path, `${entity.name}.${a.name}`));
+  }
   if (entity.type() !== type) out.push(where(`its entity ${entity.name} serves ${entity.type().name}, not ${type.name}`));
   // Where the entity serves the objects a list link names, its rel must lead there.
   const served = Object.entries(entity.locators).map(([segment, locate]) => ({ segment, type: locate().type() }));

@@ -277,14 +277,56 @@ export function attributesIn(type: StructType, obj: object): Attribute[] {
 /** The name of an oVirt permit (`create_vm`): what a caller's roles must allow. */
 export type PermitName = string;
 
+// --- Method inputs, as oVirt's model declares them (`@In`, `mandatory`, `optional`, `or`).
+
+/**
+ * Inputs a method reads from its body, as dotted attribute paths from the body's root
+ * (`cpu.topology.cores`, `cluster.id`); a path walks into the items of a list attribute
+ * (`storage_domains.id`: every storage domain's id).
+ */
+export interface InputRule {
+  /** Whether the call needs one of `paths` (oVirt's `or(mandatory(a), mandatory(b))`), or may give them. */
+  readonly mandatory: boolean;
+  readonly paths: readonly string[];
+}
+
+/** An input the call needs. */
+export const mandatory = (path: string): InputRule => ({ mandatory: true, paths: [path] });
+/** Inputs the call may give. */
+export const optional = (...paths: string[]): InputRule => ({ mandatory: false, paths });
+/** Alternatives: one of them is needed when they are mandatory. */
+export const or = (...rules: InputRule[]): InputRule => ({ mandatory: rules.every((r) => r.mandatory), paths: rules.flatMap((r) => r.paths) });
+
+export type ParamType = 'boolean' | 'integer' | 'string';
+/** The query parameters a method takes, with their types (oVirt's primitive `@In` of non-action methods). */
+export type Params = Readonly<Record<string, ParamType>>;
+export type ParamValue = boolean | number | string;
+
+/** What every read takes: Hangar serves the user view, `follow` and `all_content` on every route. */
+export const READ_PARAMS: Params = { follow: 'string', filter: 'boolean', all_content: 'boolean' };
+/** What every list takes besides: every list is bounded by `max`. */
+export const LIST_PARAMS: Params = { ...READ_PARAMS, max: 'integer' };
+
+export interface MethodInputs {
+  /** What the body must and may give. */
+  readonly inputs: readonly InputRule[];
+  /** Alternative sets of further inputs (oVirt's signatures, `ProvidingDiskId`): one must be complete. */
+  readonly signatures?: Readonly<Record<string, readonly InputRule[]>>;
+  readonly params?: Params;
+}
+
 export interface ActionDecl {
   readonly name: string;
   readonly doc: string;
   /** Checked on the entity the action is called on. */
   readonly permit: PermitName;
+  /** The members of the action's body it reads (oVirt's `@In`); others are not passed on. */
+  readonly takes: readonly string[];
+  /** What those members must and may hold, as paths from the action's body. */
+  readonly inputs: readonly InputRule[];
 }
 
-export interface AddMethod {
+export interface AddMethod extends MethodInputs {
   /**
    * Checked on the object the new one belongs to: the owner of a sub-collection, else the
    * object the body's links of `on` name (a new VM's `cluster`), else the system.
@@ -296,11 +338,16 @@ export interface AddMethod {
    * given. By default, the type's inherited link.
    */
   readonly on?: readonly string[];
-  /**
-   * Attributes a client must give, as dotted paths (`disk.provisioned_size`). A path ending
-   * in a link is satisfied by the linked object's `id` or `name`.
-   */
-  readonly required: readonly string[];
+}
+
+/** An update applies only the paths its inputs name (oVirt's `Update` detail); clients send whole objects. */
+export interface UpdateMethod extends MethodInputs {
+  readonly permit: PermitName;
+}
+
+export interface RemoveMethod {
+  readonly permit: PermitName;
+  readonly params?: Params;
 }
 
 export interface CollectionService {
@@ -310,7 +357,9 @@ export interface CollectionService {
   readonly type: () => StructType;
   readonly doc: string;
   readonly add?: AddMethod;
-  /** Whether `GET` takes a `search` query. */
+  /** Query parameters of `GET` besides `LIST_PARAMS`. */
+  readonly list: Params;
+  /** Whether `GET` takes a `search` query: whether its parameters declare `search`. */
   readonly search: boolean;
   /** The attribute of a member that refers to the entity owning this collection (`vm` for VM NICs). */
   readonly owner?: string;
@@ -325,10 +374,8 @@ export interface EntityService {
   readonly type: () => StructType;
   readonly doc: string;
   readonly get: boolean;
-  /** The permit an update needs, when the entity can be updated. */
-  readonly update?: PermitName;
-  /** The permit a removal needs, when the entity can be removed. */
-  readonly remove?: PermitName;
+  readonly update?: UpdateMethod;
+  readonly remove?: RemoveMethod;
   readonly actions: readonly ActionDecl[];
   /** Sub-services, by the path segment (and `rel`) that leads to them. */
   readonly locators: Readonly<Record<string, () => CollectionService>>;
@@ -341,8 +388,9 @@ export interface RootService {
   readonly locators: Readonly<Record<string, () => CollectionService>>;
 }
 
-export function collectionService(d: Omit<CollectionService, 'kind' | 'search'> & { search?: boolean }): CollectionService {
-  return { kind: 'collection', search: false, ...d };
+export function collectionService(d: Omit<CollectionService, 'kind' | 'search' | 'list'> & { list?: Params }): CollectionService {
+  const list = d.list ?? {};
+  return { kind: 'collection', ...d, list, search: list.search !== undefined };
 }
 
 export function entityService(
@@ -352,6 +400,10 @@ export function entityService(
   return { kind: 'entity', get: true, actions: [], locators: {}, ...d };
 }
 
-export function action(name: string, doc: string, permit: PermitName): ActionDecl {
-  return { name, doc, permit };
+/** An action; most take only `async` (answer before the action completes). */
+export function action(
+  name: string, doc: string, permit: PermitName,
+  o: { takes?: readonly string[]; inputs?: readonly InputRule[] } = {},
+): ActionDecl {
+  return { name, doc, permit, takes: o.takes ?? ['async'], inputs: o.inputs ?? [] };
 }

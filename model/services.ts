@@ -1,22 +1,36 @@
 // The service tree: root → collections → entities → sub-collections and actions, as oVirt's
-// model declares it. Routes, `<link rel>` lists and `<actions>` blocks are derived from it.
-import { action, collectionService, entityService, RootService } from './meta';
+// model declares it, with each method's inputs and query parameters (oVirt's `@In` and input
+// detail, from ovirt-engine-api-model's services/*.java, for what Hangar serves). Routes,
+// `<link rel>` lists, `<actions>` blocks and the checks of every call's inputs are derived from it.
+import { action, collectionService, entityService, mandatory, optional, or, RootService } from './meta';
 import * as T from './types';
 
 const activation = [
   action('activate', 'Makes the object available for use.', 'manipulate_storage_domain'),
-  action('deactivate', 'Takes the object out of use, for maintenance.', 'manipulate_storage_domain'),
+  action('deactivate', 'Takes the object out of use, for maintenance.', 'manipulate_storage_domain', { takes: ['async', 'force'] }),
 ];
+
+/** A link given by id or by name. */
+const named = (path: string) => or(mandatory(`${path}.id`), mandatory(`${path}.name`));
+const SEARCH = { search: 'string', case_sensitive: 'boolean' } as const;
+const ASYNC = { async: 'boolean' } as const;
 
 /** The permissions given on objects of one kind: `/vms/{id}/permissions` and the like. */
 function assignedPermissions(prefix: string, owner: string) {
   const entity = entityService({
-    name: `${prefix}Permission`, type: () => T.Permission, doc: `A permission given on a ${owner}.`, remove: 'manipulate_permissions',
+    name: `${prefix}Permission`, type: () => T.Permission, doc: `A permission given on a ${owner}.`,
+    remove: { permit: 'manipulate_permissions', params: ASYNC },
   });
   return collectionService({
     name: `${prefix}Permissions`, type: () => T.Permission, doc: `Permissions given on a ${owner}.`, owner,
-    add: { permit: 'manipulate_permissions', required: ['role'] }, entity: () => entity,
+    add: { permit: 'manipulate_permissions', inputs: permissionInputs(owner) }, entity: () => entity,
   });
+}
+
+/** A permission names its role, and whom it is given to unless the URL does (`/users/{id}/permissions`). */
+function permissionInputs(owner?: string) {
+  const grantee = owner === 'user' || owner === 'group' ? [] : [or(mandatory('user.id'), mandatory('group.id'))];
+  return [named('role'), ...grantee];
 }
 
 /** The current figures of objects of one kind: `/hosts/{id}/statistics` and the like. */
@@ -42,54 +56,101 @@ const permissionsOf = {
 
 // --- data centers -----------------------------------------------------------
 
+const clusterOptions = optional(
+  'version.major', 'version.minor', 'cpu.type', 'ballooning_enabled', 'comment', 'cpu.architecture', 'description', 'display.proxy',
+  'error_handling.on_error', 'fencing_policy.enabled', 'fencing_policy.skip_if_connectivity_broken.enabled',
+  'fencing_policy.skip_if_connectivity_broken.threshold', 'fencing_policy.skip_if_sd_active.enabled', 'gluster_service',
+  'ha_reservation', 'ksm.enabled', 'ksm.merge_across_nodes', 'memory_policy.over_commit.percent', 'threads_as_cores',
+  'trusted_service', 'tunnel_migration', 'virt_service', 'management_network.id', 'management_network.name',
+  'scheduling_policy.id', 'scheduling_policy.name', 'external_network_providers.id', 'external_network_providers.name', 'fips_mode',
+);
+const clusterUpdate = {
+  permit: 'edit_cluster_configuration', params: ASYNC,
+  inputs: [optional(
+    'ballooning_enabled', 'cpu.architecture', 'cpu.type', 'description', 'display.proxy', 'error_handling.on_error', 'gluster_service',
+    'ha_reservation', 'ksm.enabled', 'memory_policy.over_commit.percent', 'name', 'threads_as_cores', 'trusted_service',
+    'tunnel_migration', 'version.major', 'version.minor', 'virt_service', 'scheduling_policy.id', 'scheduling_policy.name', 'fips_mode',
+  )],
+};
+const networkOptions = optional(
+  'comment', 'description', 'ip.address', 'ip.gateway', 'ip.netmask', 'mtu', 'profile_required', 'stp', 'vlan.id', 'usages',
+  'external_provider.id', 'external_provider_physical_network.id', 'port_isolation',
+);
+const networkUpdate = {
+  permit: 'configure_storage_pool_network', params: ASYNC,
+  inputs: [optional('comment', 'description', 'display', 'ip.address', 'ip.gateway', 'ip.netmask', 'mtu', 'name', 'stp', 'vlan.id')],
+};
+const networkRemoval = { permit: 'delete_storage_pool_network', params: ASYNC };
+
 export const DataCenterClusters = collectionService({
-  name: 'DataCenterClusters', type: () => T.Cluster, doc: 'Clusters of a data center.',
-  owner: 'data_center', add: { permit: 'create_cluster', required: ['name'] }, entity: () => DataCenterCluster,
+  name: 'DataCenterClusters', type: () => T.Cluster, doc: 'Clusters of a data center.', owner: 'data_center',
+  add: { permit: 'create_cluster', inputs: [mandatory('name'), clusterOptions] }, entity: () => DataCenterCluster,
 });
 export const DataCenterCluster = entityService({
-  name: 'DataCenterCluster', type: () => T.Cluster, doc: 'A cluster of a data center.', update: 'edit_cluster_configuration', remove: 'delete_cluster',
+  name: 'DataCenterCluster', type: () => T.Cluster, doc: 'A cluster of a data center.',
+  update: clusterUpdate, remove: { permit: 'delete_cluster', params: ASYNC },
 });
 
 export const DataCenterNetworks = collectionService({
-  name: 'DataCenterNetworks', type: () => T.Network, doc: 'Networks of a data center.',
-  owner: 'data_center', add: { permit: 'create_storage_pool_network', required: ['name'] }, entity: () => DataCenterNetwork,
+  name: 'DataCenterNetworks', type: () => T.Network, doc: 'Networks of a data center.', owner: 'data_center',
+  add: { permit: 'create_storage_pool_network', inputs: [mandatory('name'), networkOptions] }, entity: () => DataCenterNetwork,
 });
 export const DataCenterNetwork = entityService({
-  name: 'DataCenterNetwork', type: () => T.Network, doc: 'A network of a data center.', update: 'configure_storage_pool_network', remove: 'delete_storage_pool_network',
+  name: 'DataCenterNetwork', type: () => T.Network, doc: 'A network of a data center.', update: networkUpdate, remove: networkRemoval,
 });
 
 export const AttachedStorageDomains = collectionService({
-  name: 'AttachedStorageDomains', type: () => T.StorageDomain, doc: 'Storage domains attached to a data center.',
-  owner: 'data_center', add: { permit: 'manipulate_storage_domain', required: [] }, entity: () => AttachedStorageDomain,
+  name: 'AttachedStorageDomains', type: () => T.StorageDomain, doc: 'Storage domains attached to a data center.', owner: 'data_center',
+  add: { permit: 'manipulate_storage_domain', inputs: [or(mandatory('id'), mandatory('name'))] }, entity: () => AttachedStorageDomain,
 });
 export const AttachedStorageDomain = entityService({
   name: 'AttachedStorageDomain', type: () => T.StorageDomain, doc: 'A storage domain attached to a data center.',
-  remove: 'manipulate_storage_domain', actions: activation,
+  remove: { permit: 'manipulate_storage_domain', params: ASYNC }, actions: activation,
 });
 
 export const DataCenters = collectionService({
-  name: 'DataCenters', type: () => T.DataCenter, doc: 'The data centers.', search: true,
-  add: { permit: 'create_storage_pool', required: ['name'] }, entity: () => DataCenterEntity,
+  name: 'DataCenters', type: () => T.DataCenter, doc: 'The data centers.', list: SEARCH,
+  add: {
+    permit: 'create_storage_pool',
+    // oVirt's model makes `local` mandatory too; a data center added without it is shared.
+    inputs: [mandatory('name'), optional('local', 'comment', 'description', 'mac_pool.id', 'storage_format', 'version.major', 'version.minor')],
+  },
+  entity: () => DataCenterEntity,
 });
 export const DataCenterEntity = entityService({
-  name: 'DataCenter', type: () => T.DataCenter, doc: 'A data center.', update: 'edit_storage_pool_configuration', remove: 'delete_storage_pool',
+  name: 'DataCenter', type: () => T.DataCenter, doc: 'A data center.',
+  update: {
+    permit: 'edit_storage_pool_configuration', params: ASYNC,
+    inputs: [optional('comment', 'description', 'local', 'mac_pool.id', 'name', 'storage_format', 'version.major', 'version.minor')],
+  },
+  remove: { permit: 'delete_storage_pool', params: { force: 'boolean', async: 'boolean' } },
   locators: { permissions: () => permissionsOf.dataCenter, clusters: () => DataCenterClusters, networks: () => DataCenterNetworks, storagedomains: () => AttachedStorageDomains },
 });
 
 // --- clusters, hosts, networks ----------------------------------------------
 
 export const Clusters = collectionService({
-  name: 'Clusters', type: () => T.Cluster, doc: 'The clusters.', search: true,
-  add: { permit: 'create_cluster', required: ['name', 'data_center'] }, entity: () => ClusterEntity,
+  name: 'Clusters', type: () => T.Cluster, doc: 'The clusters.', list: SEARCH,
+  add: { permit: 'create_cluster', inputs: [mandatory('name'), named('data_center'), clusterOptions] }, entity: () => ClusterEntity,
 });
 export const ClusterEntity = entityService({
-  name: 'Cluster', type: () => T.Cluster, doc: 'A cluster.', update: 'edit_cluster_configuration', remove: 'delete_cluster',
+  name: 'Cluster', type: () => T.Cluster, doc: 'A cluster.', update: clusterUpdate, remove: { permit: 'delete_cluster', params: ASYNC },
   locators: { permissions: () => permissionsOf.cluster },
 });
 
 export const Hosts = collectionService({
-  name: 'Hosts', type: () => T.Host, doc: 'The hosts.', search: true,
-  add: { permit: 'create_host', required: ['name', 'address'] }, entity: () => HostEntity,
+  name: 'Hosts', type: () => T.Host, doc: 'The hosts.', list: { ...SEARCH, migration_target_of: 'string', check_vms_in_affinity_closure: 'boolean' },
+  add: {
+    permit: 'create_host',
+    // oVirt's model makes the cluster mandatory too; a host added without one joins Default.
+    inputs: [mandatory('address'), mandatory('name'), optional(
+      'cluster.id', 'cluster.name', 'root_password', 'comment', 'display.address', 'override_iptables', 'port',
+      'power_management.automatic_pm_enabled', 'power_management.enabled', 'power_management.kdump_detection', 'protocol',
+      'spm.priority', 'vgpu_placement', 'power_management.pm_proxies.type',
+    )],
+    params: { deploy_hosted_engine: 'boolean', undeploy_hosted_engine: 'boolean', activate: 'boolean', reboot: 'boolean' },
+  },
+  entity: () => HostEntity,
 });
 export const HostStatistics = statisticsOf('Host', 'host');
 
@@ -99,38 +160,56 @@ export const HostNics = collectionService({
 export const HostNicEntity = entityService({ name: 'HostNic', type: () => T.HostNic, doc: 'A network interface of a host.' });
 
 export const HostEntity = entityService({
-  name: 'Host', type: () => T.Host, doc: 'A host.', update: 'edit_host_configuration', remove: 'delete_host',
+  name: 'Host', type: () => T.Host, doc: 'A host.',
+  update: {
+    permit: 'edit_host_configuration', params: ASYNC,
+    inputs: [optional(
+      'address', 'comment', 'display.address', 'name', 'port', 'power_management.automatic_pm_enabled', 'power_management.enabled',
+      'power_management.kdump_detection', 'spm.priority', 'vgpu_placement', 'cluster.id', 'cluster.name', 'root_password',
+    )],
+  },
+  remove: { permit: 'delete_host', params: { force: 'boolean', async: 'boolean' } },
   actions: [
     action('activate', 'Brings a host out of maintenance.', 'manipulate_host'),
-    action('deactivate', 'Puts a host into maintenance, migrating its VMs away.', 'manipulate_host'),
+    action('deactivate', 'Puts a host into maintenance, migrating its VMs away.', 'manipulate_host', {
+      takes: ['reason', 'async', 'stop_gluster_service'], inputs: [optional('reason')],
+    }),
     action('refresh', 'Reads the host\'s capabilities again.', 'manipulate_host'),
   ],
   locators: { permissions: () => permissionsOf.host, statistics: () => HostStatistics, nics: () => HostNics },
 });
 
+const vnicProfileOptions = optional('description', 'pass_through.mode', 'port_mirroring', 'custom_properties.name', 'custom_properties.value', 'failover');
+const vnicProfileRemoval = { permit: 'delete_network_vnic_profile', params: ASYNC };
+
 export const NetworkVnicProfiles = collectionService({
-  name: 'AssignedVnicProfiles', type: () => T.VnicProfile, doc: 'vNIC profiles of a network.',
-  owner: 'network', add: { permit: 'create_network_vnic_profile', required: ['name'] }, entity: () => NetworkVnicProfile,
+  name: 'AssignedVnicProfiles', type: () => T.VnicProfile, doc: 'vNIC profiles of a network.', owner: 'network',
+  add: { permit: 'create_network_vnic_profile', inputs: [mandatory('name'), vnicProfileOptions] }, entity: () => NetworkVnicProfile,
 });
 export const NetworkVnicProfile = entityService({
-  name: 'AssignedVnicProfile', type: () => T.VnicProfile, doc: 'A vNIC profile of a network.', remove: 'delete_network_vnic_profile',
+  name: 'AssignedVnicProfile', type: () => T.VnicProfile, doc: 'A vNIC profile of a network.', remove: vnicProfileRemoval,
 });
 
 export const Networks = collectionService({
-  name: 'Networks', type: () => T.Network, doc: 'The logical networks.', search: true,
-  add: { permit: 'create_storage_pool_network', required: ['name', 'data_center'] }, entity: () => NetworkEntity,
+  name: 'Networks', type: () => T.Network, doc: 'The logical networks.', list: SEARCH,
+  // oVirt's model declares `or(mandatory(id), mandatory(name))`; a new network needs its name and data center.
+  add: { permit: 'create_storage_pool_network', inputs: [mandatory('name'), named('data_center'), networkOptions] }, entity: () => NetworkEntity,
 });
 export const NetworkEntity = entityService({
-  name: 'Network', type: () => T.Network, doc: 'A logical network.', update: 'configure_storage_pool_network', remove: 'delete_storage_pool_network',
+  name: 'Network', type: () => T.Network, doc: 'A logical network.', update: networkUpdate, remove: networkRemoval,
   locators: { permissions: () => permissionsOf.network, vnicprofiles: () => NetworkVnicProfiles },
 });
 
 export const VnicProfiles = collectionService({
   name: 'VnicProfiles', type: () => T.VnicProfile, doc: 'The vNIC profiles.',
-  add: { permit: 'create_network_vnic_profile', required: ['name', 'network'] }, entity: () => VnicProfileEntity,
+  add: { permit: 'create_network_vnic_profile', inputs: [mandatory('name'), named('network'), vnicProfileOptions] }, entity: () => VnicProfileEntity,
 });
 export const VnicProfileEntity = entityService({
-  name: 'VnicProfile', type: () => T.VnicProfile, doc: 'A vNIC profile.', update: 'configure_network_vnic_profile', remove: 'delete_network_vnic_profile',
+  name: 'VnicProfile', type: () => T.VnicProfile, doc: 'A vNIC profile.', remove: vnicProfileRemoval,
+  update: {
+    permit: 'configure_network_vnic_profile', params: ASYNC,
+    inputs: [optional('description', 'name', 'pass_through.mode', 'port_mirroring', 'custom_properties.name', 'custom_properties.value', 'network_filter', 'qos', 'failover')],
+  },
 });
 
 // --- storage ----------------------------------------------------------------
@@ -145,77 +224,170 @@ export const StorageDomainFile = entityService({
 
 export const StorageDomainDisks = collectionService({
   name: 'StorageDomainDisks', type: () => T.Disk, doc: 'Disks stored on a storage domain.',
-  owner: 'storage_domain', entity: () => StorageDomainDisk,
+  owner: 'storage_domain', list: { unregistered: 'boolean' }, entity: () => StorageDomainDisk,
 });
 export const StorageDomainDisk = entityService({
   name: 'StorageDomainDisk', type: () => T.Disk, doc: 'A disk stored on a storage domain.',
 });
 
 export const StorageDomains = collectionService({
-  name: 'StorageDomains', type: () => T.StorageDomain, doc: 'The storage domains.', search: true,
-  add: { permit: 'create_storage_domain', required: ['name', 'type', 'storage.type', 'storage.path'] }, entity: () => StorageDomainEntity,
+  name: 'StorageDomains', type: () => T.StorageDomain, doc: 'The storage domains.', list: SEARCH,
+  add: {
+    permit: 'create_storage_domain',
+    // Domains here are directories (oVirt's `ByPath` and `Local`), so each needs its path and a
+    // name; no host has to mount them.
+    inputs: [mandatory('name'), mandatory('type'), mandatory('storage.type'), mandatory('storage.path'), optional(
+      'host.id', 'host.name', 'comment', 'critical_space_action_blocker', 'warning_low_space_indicator', 'backup', 'block_size',
+      'storage.address', 'storage.vfs_type', 'storage.mount_options', 'storage_format', 'wipe_after_delete',
+    )],
+  },
+  entity: () => StorageDomainEntity,
 });
 export const StorageDomainEntity = entityService({
-  name: 'StorageDomain', type: () => T.StorageDomain, doc: 'A storage domain.', update: 'edit_storage_domain_configuration', remove: 'delete_storage_domain',
+  name: 'StorageDomain', type: () => T.StorageDomain, doc: 'A storage domain.',
+  update: {
+    // The storage's place and type are fixed at creation; block storage (LUNs) is not served.
+    permit: 'edit_storage_domain_configuration', params: ASYNC,
+    inputs: [optional('name', 'description', 'comment', 'critical_space_action_blocker', 'warning_low_space_indicator', 'wipe_after_delete')],
+  },
+  remove: { permit: 'delete_storage_domain', params: { host: 'string', format: 'boolean', destroy: 'boolean', async: 'boolean' } },
   locators: { permissions: () => permissionsOf.storageDomain, files: () => StorageDomainFiles, disks: () => StorageDomainDisks },
 });
 
+/** A new disk image on a storage domain (oVirt's `OnStorageDomain`): here every disk has one. */
+const newDisk = (prefix: string) => [
+  mandatory(`${prefix}provisioned_size`), mandatory(`${prefix}format`),
+  or(mandatory(`${prefix}storage_domains.id`), mandatory(`${prefix}storage_domains.name`)),
+];
+
 export const Disks = collectionService({
-  name: 'Disks', type: () => T.Disk, doc: 'The disks.', search: true,
-  add: { permit: 'create_disk', required: ['format', 'provisioned_size', 'storage_domains'] }, entity: () => DiskEntity,
+  name: 'Disks', type: () => T.Disk, doc: 'The disks.', list: SEARCH,
+  add: {
+    permit: 'create_disk',
+    // oVirt's model makes the deprecated disk `interface` mandatory too; attachments carry it.
+    inputs: [...newDisk(''), optional(
+      'interface', 'alias', 'bootable', 'description', 'propagate_errors', 'quota.id', 'shareable', 'sparse', 'wipe_after_delete',
+      'id', 'disk_profile.id', 'name', 'openstack_volume_type.name',
+    )],
+  },
+  entity: () => DiskEntity,
 });
 export const DiskSnapshots = collectionService({
-  name: 'DiskSnapshots', type: () => T.DiskSnapshot, doc: 'The snapshots of a disk: the volumes of its chain.', owner: 'disk', entity: () => DiskSnapshotEntity,
+  name: 'DiskSnapshots', type: () => T.DiskSnapshot, doc: 'The snapshots of a disk: the volumes of its chain.', owner: 'disk',
+  list: { include_active: 'boolean', include_template: 'boolean' }, entity: () => DiskSnapshotEntity,
 });
 export const DiskSnapshotEntity = entityService({ name: 'DiskSnapshot', type: () => T.DiskSnapshot, doc: 'A snapshot of a disk.' });
 
+/** What an update changes of a disk: a volume's format and allocation are not converted here. */
+const diskChanges = ['alias', 'bootable', 'comment', 'description', 'name', 'propagate_errors', 'provisioned_size', 'shareable', 'wipe_after_delete'];
+
 export const DiskEntity = entityService({
-  name: 'Disk', type: () => T.Disk, doc: 'A disk.', update: 'edit_disk_properties', remove: 'delete_disk',
+  name: 'Disk', type: () => T.Disk, doc: 'A disk.',
+  update: { permit: 'edit_disk_properties', inputs: [optional(...diskChanges)] },
+  remove: { permit: 'delete_disk', params: ASYNC },
   locators: { permissions: () => permissionsOf.disk, disksnapshots: () => DiskSnapshots },
 });
 
 export const ImageTransfers = collectionService({
   name: 'ImageTransfers', type: () => T.ImageTransfer, doc: 'Uploads and downloads of disk images through the image proxy.',
   // A transfer of a disk snapshot acts on the snapshot's disk.
-  add: { permit: 'access_image_storage', required: [], on: ['snapshot', 'disk'] }, entity: () => ImageTransferEntity,
+  add: {
+    permit: 'access_image_storage', on: ['snapshot', 'disk'],
+    // oVirt's signatures ForDisk, ForSnapshot and the deprecated ForImage (`image` names the disk).
+    inputs: [or(mandatory('disk.id'), mandatory('snapshot.id'), mandatory('image.id')), optional(
+      'direction', 'format', 'inactivity_timeout', 'timeout_policy', 'shallow', 'host.id', 'backup.id',
+    )],
+  },
+  entity: () => ImageTransferEntity,
 });
+const transferAction = (name: string, doc: string) => action(name, doc, 'access_image_storage', { takes: [] });
 export const ImageTransferEntity = entityService({
   name: 'ImageTransfer', type: () => T.ImageTransfer, doc: 'An upload or download of a disk image.',
   actions: [
-    action('extend', 'Keeps the transfer alive.', 'access_image_storage'),
-    action('pause', 'Pauses an upload.', 'access_image_storage'),
-    action('resume', 'Resumes a paused transfer.', 'access_image_storage'),
-    action('cancel', 'Aborts the transfer; an upload\'s disk is removed.', 'access_image_storage'),
-    action('finalize', 'Ends the transfer, checking what was uploaded.', 'access_image_storage'),
+    transferAction('extend', 'Keeps the transfer alive.'),
+    transferAction('pause', 'Pauses an upload.'),
+    transferAction('resume', 'Resumes a paused transfer.'),
+    transferAction('cancel', 'Aborts the transfer; an upload\'s disk is removed.'),
+    transferAction('finalize', 'Ends the transfer, checking what was uploaded.'),
   ],
 });
 
 // --- templates and virtual machines -----------------------------------------
 
+/**
+ * What VMs and templates both take in an add or an update (oVirt declares each; these are in
+ * both). `memory_policy.max` is missing from oVirt's lists, but its engine changes it.
+ */
+const vmBaseChanges = [
+  'memory_policy.max',
+  'bios.boot_menu.enabled', 'comment', 'console.enabled', 'cpu.architecture', 'cpu.topology.cores', 'cpu.topology.sockets',
+  'cpu.topology.threads', 'cpu_profile.id', 'cpu_shares', 'custom_cpu_model', 'custom_emulated_machine', 'delete_protected',
+  'description', 'display.allow_override', 'display.copy_paste_enabled', 'display.file_transfer_enabled', 'display.keyboard_layout',
+  'display.monitors', 'display.single_qxl_pci', 'display.smartcard_enabled', 'display.type', 'domain.name',
+  'high_availability.enabled', 'high_availability.priority', 'io.threads', 'large_icon.id', 'memory', 'memory_policy.ballooning',
+  'memory_policy.guaranteed', 'migration.auto_converge', 'migration.compressed', 'migration_downtime', 'name', 'origin',
+  'os.cmdline', 'os.initrd', 'os.kernel', 'os.type', 'rng_device.rate.bytes', 'rng_device.rate.period', 'rng_device.source',
+  'serial_number.policy', 'serial_number.value', 'small_icon.id', 'soundcard_enabled', 'start_paused', 'stateless',
+  'time_zone.name', 'tunnel_migration', 'type', 'usb.enabled', 'usb.type', 'virtio_scsi.enabled', 'os.boot.devices',
+  'placement_policy.hosts.id', 'placement_policy.hosts.name', 'cpu.cpu_tune.vcpu_pins.cpu_set', 'cpu.cpu_tune.vcpu_pins.vcpu',
+  'custom_properties.name', 'custom_properties.value', 'sso.methods.id', 'storage_error_resume_behaviour', 'multi_queues_enabled',
+  'virtio_scsi_multi_queues_enabled', 'virtio_scsi_multi_queues', 'tpm_enabled', 'auto_pinning_policy',
+];
+const templateChanges = ['display.disconnect_action', 'initialization.configuration.data', 'initialization.configuration.type', 'version.version_name'];
+const vmChanges = [
+  'cpu.mode', 'display.video_type', 'external_host_provider.id', 'numa_tune_mode', 'placement_policy.affinity',
+  'use_latest_template_version', 'cluster.id', 'cluster.name', 'instance_type.id', 'instance_type.name',
+  'payloads.files.name', 'payloads.files.content', 'payloads.type', 'payloads.volume_id',
+];
+
 export const Templates = collectionService({
-  name: 'Templates', type: () => T.Template, doc: 'The templates.', search: true,
-  add: { permit: 'create_template', required: ['name', 'vm'] }, entity: () => TemplateEntity,
+  name: 'Templates', type: () => T.Template, doc: 'The templates.', list: SEARCH,
+  add: {
+    permit: 'create_template', params: { clone_permissions: 'boolean', seal: 'boolean' },
+    inputs: [mandatory('name'), named('vm'), optional(
+      ...vmBaseChanges, ...templateChanges, 'cluster.id', 'cluster.name', 'storage_domain.id', 'version.base_template.id',
+      'vm.disk_attachments.id', 'vm.disk_attachments.name', 'vm.disk_attachments.description',
+    )],
+  },
+  entity: () => TemplateEntity,
 });
 export const TemplateEntity = entityService({
-  name: 'Template', type: () => T.Template, doc: 'A template.', update: 'edit_template_properties', remove: 'delete_template',
+  name: 'Template', type: () => T.Template, doc: 'A template.',
+  update: { permit: 'edit_template_properties', params: ASYNC, inputs: [optional(...vmBaseChanges, ...templateChanges)] },
+  remove: { permit: 'delete_template', params: ASYNC },
   locators: { permissions: () => permissionsOf.template },
 });
 
+const nicChanges = ['linked', 'mac.address', 'plugged', 'vnic_profile.id'];
 export const VmNics = collectionService({
-  name: 'VmNics', type: () => T.Nic, doc: 'Network interfaces of a virtual machine.',
-  owner: 'vm', add: { permit: 'configure_vm_network', required: ['name'] }, entity: () => VmNic,
+  name: 'VmNics', type: () => T.Nic, doc: 'Network interfaces of a virtual machine.', owner: 'vm',
+  add: { permit: 'configure_vm_network', inputs: [mandatory('name'), optional(...nicChanges, 'interface')] }, entity: () => VmNic,
 });
 export const VmNic = entityService({
-  name: 'VmNic', type: () => T.Nic, doc: 'A network interface of a virtual machine.', update: 'configure_vm_network', remove: 'configure_vm_network',
+  name: 'VmNic', type: () => T.Nic, doc: 'A network interface of a virtual machine.',
+  update: { permit: 'configure_vm_network', params: ASYNC, inputs: [optional('name', ...nicChanges)] },
+  remove: { permit: 'configure_vm_network', params: ASYNC },
 });
 
 export const VmDiskAttachments = collectionService({
-  name: 'DiskAttachments', type: () => T.DiskAttachment, doc: 'Disks attached to a virtual machine.',
-  owner: 'vm', add: { permit: 'configure_vm_storage', required: ['interface', 'disk'] }, entity: () => VmDiskAttachment,
+  name: 'DiskAttachments', type: () => T.DiskAttachment, doc: 'Disks attached to a virtual machine.', owner: 'vm',
+  add: {
+    permit: 'configure_vm_storage',
+    // oVirt's model makes `bootable` and `pass_discard` mandatory too; both are false unless given.
+    inputs: [mandatory('interface'), optional('bootable', 'pass_discard', 'active', 'read_only', 'uses_scsi_reservation', 'logical_name')],
+    // An existing disk, or a new one made with the attachment.
+    signatures: { ProvidingDiskId: [mandatory('disk.id')], OnStorageDomain: newDisk('disk.') },
+  },
+  entity: () => VmDiskAttachment,
 });
 export const VmDiskAttachment = entityService({
   name: 'DiskAttachment', type: () => T.DiskAttachment, doc: 'A disk attached to a virtual machine.',
-  update: 'configure_vm_storage', remove: 'configure_vm_storage',
+  // The attachment's `disk` members change the disk itself.
+  update: {
+    permit: 'configure_vm_storage',
+    inputs: [optional('bootable', 'description', 'name', 'uses_scsi_reservation', ...diskChanges.map((c) => `disk.${c}`))],
+  },
+  remove: { permit: 'configure_vm_storage', params: { detach_only: 'boolean' } },
 });
 
 export const VmCdroms = collectionService({
@@ -223,12 +395,22 @@ export const VmCdroms = collectionService({
   owner: 'vm', entity: () => VmCdrom,
 });
 export const VmCdrom = entityService({
-  name: 'VmCdrom', type: () => T.Cdrom, doc: 'A CD-ROM drive of a virtual machine.', update: 'change_vm_cd',
+  name: 'VmCdrom', type: () => T.Cdrom, doc: 'A CD-ROM drive of a virtual machine.',
+  // `current` asks for the running VM's drive; here the drive is one, running or not.
+  update: { permit: 'change_vm_cd', params: { current: 'boolean' }, inputs: [optional('file.id')] },
 });
 
 export const Vms = collectionService({
-  name: 'Vms', type: () => T.Vm, doc: 'The virtual machines.', search: true,
-  add: { permit: 'create_vm', required: ['name', 'cluster', 'template'] }, entity: () => VmEntity,
+  name: 'Vms', type: () => T.Vm, doc: 'The virtual machines.', list: { ...SEARCH, ovf_as_ova: 'boolean' },
+  add: {
+    // oVirt's `FromScratch`: from a template.
+    permit: 'create_vm', params: { clone: 'boolean', clone_permissions: 'boolean', filter: 'boolean', seal: 'boolean' },
+    inputs: [mandatory('name'), named('cluster'), named('template'), optional(
+      ...vmBaseChanges, ...vmChanges.filter((c) => !c.startsWith('cluster.')), 'display.disconnect_action', 'quota.id',
+      'initialization.configuration.data', 'initialization.configuration.type',
+    )],
+  },
+  entity: () => VmEntity,
 });
 export const VmStatistics = statisticsOf('Vm', 'vm');
 
@@ -239,26 +421,53 @@ export const SnapshotDisk = entityService({ name: 'SnapshotDisk', type: () => T.
 
 export const VmSnapshots = collectionService({
   name: 'Snapshots', type: () => T.Snapshot, doc: 'Snapshots of a virtual machine, the active state first.', owner: 'vm',
-  add: { permit: 'manipulate_vm_snapshots', required: [] }, entity: () => VmSnapshot,
+  list: { all_content: 'boolean' },
+  add: { permit: 'manipulate_vm_snapshots', inputs: [mandatory('description'), optional('persist_memorystate', 'disk_attachments.id')] },
+  entity: () => VmSnapshot,
 });
 export const VmSnapshot = entityService({
-  name: 'Snapshot', type: () => T.Snapshot, doc: 'A snapshot of a virtual machine.', remove: 'manipulate_vm_snapshots',
-  actions: [action('restore', 'Brings the VM back to the snapshot, dropping what came after it.', 'manipulate_vm_snapshots')],
+  name: 'Snapshot', type: () => T.Snapshot, doc: 'A snapshot of a virtual machine.',
+  remove: { permit: 'manipulate_vm_snapshots', params: { async: 'boolean', all_content: 'boolean' } },
+  actions: [action('restore', 'Brings the VM back to the snapshot, dropping what came after it.', 'manipulate_vm_snapshots', {
+    takes: ['disks', 'restore_memory', 'async'], inputs: [optional('restore_memory', 'disks.id')],
+  })],
   locators: { disks: () => SnapshotDisks },
 });
 
+/** Stop, shutdown and reboot may be forced. */
+const forcible = { takes: ['force', 'async', 'reason'], inputs: [optional('force')] };
+
 export const VmEntity = entityService({
-  name: 'Vm', type: () => T.Vm, doc: 'A virtual machine.', update: 'edit_vm_properties', remove: 'delete_vm',
+  name: 'Vm', type: () => T.Vm, doc: 'A virtual machine.',
+  update: { permit: 'edit_vm_properties', params: { next_run: 'boolean', async: 'boolean' }, inputs: [optional(...vmBaseChanges, ...vmChanges)] },
+  remove: { permit: 'delete_vm', params: { async: 'boolean', detach_only: 'boolean', force: 'boolean' } },
   actions: [
-    action('start', 'Starts the VM on a host of its cluster; the body may change boot devices for this run only.', 'run_vm'),
-    action('stop', 'Powers the VM off at once.', 'stop_vm'),
-    action('shutdown', 'Asks the guest to shut down.', 'shut_down_vm'),
-    action('reboot', 'Reboots the VM.', 'reboot_vm'),
+    action('start', 'Starts the VM on a host of its cluster; the body may change boot devices for this run only.', 'run_vm', {
+      // `host` (a Hangar addition) names the host to start on.
+      takes: ['authorized_key', 'pause', 'vm', 'use_cloud_init', 'use_sysprep', 'use_ignition', 'use_initialization', 'async', 'filter', 'volatile', 'attach_wgt', 'host'],
+      inputs: [optional(
+        'pause', 'use_cloud_init', 'use_sysprep', 'use_ignition', 'use_initialization', 'volatile', 'attach_wgt', 'host.id', 'host.name',
+        'vm.custom_cpu_model', 'vm.custom_emulated_machine', 'vm.display.type', 'vm.display.video_type', 'vm.domain.name',
+        'vm.os.cmdline', 'vm.os.initrd', 'vm.os.kernel', 'vm.os.boot.devices', 'vm.placement_policy.affinity',
+        'vm.placement_policy.hosts.id', 'vm.placement_policy.hosts.name', 'vm.stateless', 'vm.initialization',
+      )],
+    }),
+    action('stop', 'Powers the VM off at once.', 'stop_vm', forcible),
+    action('shutdown', 'Asks the guest to shut down.', 'shut_down_vm', forcible),
+    action('reboot', 'Reboots the VM.', 'reboot_vm', { takes: ['force', 'async'], inputs: [optional('force')] }),
     action('suspend', 'Saves the VM\'s memory and stops it.', 'hibernate_vm'),
-    action('migrate', 'Moves the running VM to another host.', 'migrate_vm'),
+    action('migrate', 'Moves the running VM to another host.', 'migrate_vm', {
+      takes: ['cluster', 'force', 'host', 'migrate_vms_in_affinity_closure', 'async'], inputs: [optional('cluster.id', 'force', 'host.id', 'host.name')],
+    }),
     action('cancelmigration', 'Stops a migration under way.', 'migrate_vm'),
-    action('clone', 'Makes a new VM with copies of this one\'s configuration, disks and NICs.', 'create_vm'),
-    action('previewsnapshot', 'Runs the VM from a snapshot for a while, to look before restoring.', 'manipulate_vm_snapshots'),
+    action('clone', 'Makes a new VM with copies of this one\'s configuration, disks and NICs.', 'create_vm', {
+      takes: ['vm', 'async', 'discard_snapshots', 'storage_domain'],
+      inputs: [mandatory('vm.name'), optional('discard_snapshots', 'storage_domain.id', 'storage_domain.name')],
+    }),
+    action('previewsnapshot', 'Runs the VM from a snapshot for a while, to look before restoring.', 'manipulate_vm_snapshots', {
+      takes: ['disks', 'restore_memory', 'lease', 'snapshot', 'vm', 'async'],
+      inputs: [mandatory('snapshot.id'), optional('restore_memory', 'lease', 'disks.id', 'disks.snapshot.id')],
+    }),
     action('commitsnapshot', 'Keeps the previewed snapshot, dropping what came after it.', 'manipulate_vm_snapshots'),
     action('undosnapshot', 'Ends a preview, back to where the VM was.', 'manipulate_vm_snapshots'),
   ],
@@ -273,53 +482,66 @@ export const JobSteps = collectionService({
 export const JobStep = entityService({ name: 'Step', type: () => T.Step, doc: 'A step of a job.' });
 
 export const Jobs = collectionService({
-  name: 'Jobs', type: () => T.Job, doc: 'Jobs: the tracked progress of actions; external systems add their own.', search: true,
-  add: { permit: 'inject_external_tasks', required: ['description'] }, entity: () => JobEntity,
+  name: 'Jobs', type: () => T.Job, doc: 'Jobs: the tracked progress of actions; external systems add their own.', list: SEARCH,
+  add: { permit: 'inject_external_tasks', inputs: [mandatory('description'), optional('auto_cleared')] }, entity: () => JobEntity,
 });
 export const JobEntity = entityService({
   name: 'Job', type: () => T.Job, doc: 'A job.', locators: { steps: () => JobSteps },
   actions: [
-    action('end', 'Ends an external job.', 'inject_external_tasks'),
+    action('end', 'Ends an external job.', 'inject_external_tasks', { takes: ['force', 'succeeded', 'async'] }),
     action('clear', 'Removes an ended job from the list.', 'inject_external_tasks'),
   ],
 });
 
 export const Events = collectionService({
-  name: 'Events', type: () => T.Event, doc: 'The audit log, newest first; external systems add their own events.', search: true,
-  add: { permit: 'inject_external_events', required: ['description', 'severity', 'origin', 'custom_id'] }, entity: () => EventEntity,
+  name: 'Events', type: () => T.Event, doc: 'The audit log, newest first; external systems add their own events.',
+  // `from`: only events after the one with this id.
+  list: { ...SEARCH, from: 'integer' },
+  add: {
+    permit: 'inject_external_events',
+    inputs: [mandatory('custom_id'), mandatory('description'), mandatory('origin'), mandatory('severity'), optional(
+      'code', 'cluster.id', 'data_center.id', 'flood_rate', 'host.external_status', 'host.id', 'storage_domain.external_status',
+      'storage_domain.id', 'template.id', 'user.id', 'vm.id', 'log_on_host',
+    )],
+  },
+  entity: () => EventEntity,
 });
 export const EventEntity = entityService({ name: 'Event', type: () => T.Event, doc: 'An audit log entry.' });
 
 export const UserApiTokens = collectionService({
   name: 'UserApiTokens', type: () => T.ApiToken, doc: 'Long-lived tokens a user made for scripts (Hangar extension).',
-  owner: 'user', selfService: true, add: { permit: 'manipulate_users', required: ['name', 'expiration'] }, entity: () => UserApiToken,
+  owner: 'user', selfService: true,
+  add: { permit: 'manipulate_users', inputs: [mandatory('name'), mandatory('expiration'), optional('description')] }, entity: () => UserApiToken,
 });
 export const UserApiToken = entityService({
-  name: 'UserApiToken', type: () => T.ApiToken, doc: 'A long-lived token of a user.', remove: 'manipulate_users', selfService: true,
+  name: 'UserApiToken', type: () => T.ApiToken, doc: 'A long-lived token of a user.', remove: { permit: 'manipulate_users' }, selfService: true,
 });
 
+const userRemoval = { permit: 'manipulate_users', params: ASYNC };
+
 export const Users = collectionService({
-  name: 'Users', type: () => T.User, doc: 'Users known to the engine.', search: true,
-  add: { permit: 'manipulate_users', required: ['user_name', 'domain'] }, entity: () => UserEntity,
+  name: 'Users', type: () => T.User, doc: 'Users known to the engine.', list: SEARCH,
+  add: { permit: 'manipulate_users', inputs: [mandatory('user_name'), named('domain'), optional('namespace', 'principal')] }, entity: () => UserEntity,
 });
 export const UserEntity = entityService({
   name: 'User', type: () => T.User, doc: 'A user; users change their own password with an update.',
-  update: 'manipulate_users', remove: 'manipulate_users', selfService: true,
+  // oVirt's model declares `user_options`; here an update changes the password only.
+  update: { permit: 'manipulate_users', inputs: [optional('password')] }, remove: userRemoval, selfService: true,
   locators: { permissions: () => permissionsOf.user, apitokens: () => UserApiTokens },
 });
 
 export const Groups = collectionService({
-  name: 'Groups', type: () => T.Group, doc: 'Groups known to the engine.', search: true,
-  add: { permit: 'manipulate_users', required: ['name'] }, entity: () => GroupEntity,
+  name: 'Groups', type: () => T.Group, doc: 'Groups known to the engine.', list: SEARCH,
+  add: { permit: 'manipulate_users', inputs: [mandatory('name'), optional('namespace')] }, entity: () => GroupEntity,
 });
 export const GroupEntity = entityService({
-  name: 'Group', type: () => T.Group, doc: 'A group.', remove: 'manipulate_users',
+  name: 'Group', type: () => T.Group, doc: 'A group.', remove: userRemoval,
   locators: { permissions: () => permissionsOf.group },
 });
 
 export const DomainUsers = collectionService({
-  name: 'DomainUsers', type: () => T.User, doc: 'Accounts of an authentication domain; the internal one takes new accounts.',
-  owner: 'domain', add: { permit: 'manipulate_users', required: ['user_name', 'password'] }, entity: () => DomainUser,
+  name: 'DomainUsers', type: () => T.User, doc: 'Accounts of an authentication domain; the internal one takes new accounts.', owner: 'domain',
+  add: { permit: 'manipulate_users', inputs: [mandatory('user_name'), mandatory('password'), optional('groups.name')] }, entity: () => DomainUser,
 });
 export const DomainUser = entityService({ name: 'DomainUser', type: () => T.User, doc: 'An account of a domain.' });
 
@@ -335,27 +557,34 @@ export const DomainEntity = entityService({
   name: 'Domain', type: () => T.Domain, doc: 'An authentication domain.', locators: { users: () => DomainUsers, groups: () => DomainGroups },
 });
 
+const roleRemoval = { permit: 'manipulate_roles', params: ASYNC };
+
 export const RolePermits = collectionService({
   name: 'Permits', type: () => T.Permit, doc: 'Permits of a role.', owner: 'role',
-  add: { permit: 'manipulate_roles', required: [] }, entity: () => RolePermit,
+  add: { permit: 'manipulate_roles', inputs: [or(mandatory('id'), mandatory('name'))] }, entity: () => RolePermit,
 });
-export const RolePermit = entityService({ name: 'Permit', type: () => T.Permit, doc: 'A permit of a role.', remove: 'manipulate_roles' });
+export const RolePermit = entityService({ name: 'Permit', type: () => T.Permit, doc: 'A permit of a role.', remove: roleRemoval });
 
 export const Roles = collectionService({
-  name: 'Roles', type: () => T.Role, doc: 'Roles: named sets of permits.', add: { permit: 'manipulate_roles', required: ['name', 'permits'] },
+  name: 'Roles', type: () => T.Role, doc: 'Roles: named sets of permits.',
+  add: { permit: 'manipulate_roles', inputs: [mandatory('name'), named('permits'), optional('administrative', 'description')] },
   entity: () => RoleEntity,
 });
 export const RoleEntity = entityService({
-  name: 'Role', type: () => T.Role, doc: 'A role.', update: 'manipulate_roles', remove: 'manipulate_roles',
+  name: 'Role', type: () => T.Role, doc: 'A role.',
+  // oVirt's model declares no detail here; its engine changes these three.
+  update: { permit: 'manipulate_roles', params: ASYNC, inputs: [optional('name', 'description', 'administrative')] },
+  remove: roleRemoval,
   locators: { permits: () => RolePermits },
 });
 
 const systemPermission = entityService({
-  name: 'SystemPermission', type: () => T.Permission, doc: 'A permission given on the whole system.', remove: 'manipulate_permissions',
+  name: 'SystemPermission', type: () => T.Permission, doc: 'A permission given on the whole system.',
+  remove: { permit: 'manipulate_permissions', params: ASYNC },
 });
 export const SystemPermissions = collectionService({
   name: 'SystemPermissions', type: () => T.Permission, doc: 'Permissions given on the whole system.',
-  add: { permit: 'manipulate_permissions', required: ['role'] }, entity: () => systemPermission,
+  add: { permit: 'manipulate_permissions', inputs: permissionInputs() }, entity: () => systemPermission,
 });
 
 export const AssignedPermissions = permissionsOf;

@@ -2,7 +2,7 @@
 // services it owns; an engine takes them into its `Behaviours`, and the API binds every route of
 // the tree to one.
 import { Knex } from 'knex';
-import { CollectionService, EntityService } from '../model/meta';
+import { CollectionService, EntityService, ParamValue } from '../model/meta';
 import { allServices } from '../model/tree';
 import { Obj } from '../model/codec';
 import { Repo, RowCondition } from './store/repo';
@@ -34,8 +34,8 @@ export interface Call {
   readonly principal: Principal;
   /** Ids along the path: `/vms/{0}/nics/{1}` → `[vmId, nicId]`. */
   readonly scope: readonly string[];
-  /** Query parameters (`detach_only`, `force`, ...). */
-  readonly params: Readonly<Record<string, string>>;
+  /** The query parameters the method declares that the request gives, typed (`detach_only`, `max`, ...). */
+  readonly params: Readonly<Record<string, ParamValue>>;
 }
 
 export interface ListOptions {

@@ -102,12 +102,10 @@ export const disks = implement(S.Disks, {
   add: async (call, body) => diskView(call, await createDisk(call, body)),
 });
 
-const editable = ['name', 'description', 'comment', 'alias', 'shareable', 'wipe_after_delete', 'propagate_errors', 'bootable'];
-
-/** Applies the editable members of an update; a larger `provisioned_size` grows the volume. */
+/** Applies an update's changes (what the update declares); a larger `provisioned_size` grows the volume. */
 export async function updateDisk(call: Call, current: Obj, changes: Obj): Promise<Obj> {
-  const next = { ...current };
-  for (const k of editable) if (changes[k] !== undefined) next[k] = changes[k];
+  const { provisioned_size: _size, ...members } = changes;
+  const next = { ...current, ...members };
   if (changes.provisioned_size !== undefined) {
     const size = Number(changes.provisioned_size);
     if (size < Number(current.provisioned_size)) throw conflict('Cannot shrink a disk: the new size is smaller than the current one');

@@ -64,11 +64,7 @@ export const roles = implement(S.Roles, storedCollection(S.Roles, {
 
 export const roleEntity = implement(S.RoleEntity, storedEntity(S.Roles, S.RoleEntity, {
   uniqueName: () => ({}),
-  apply(_call, current, changes) {
-    const next = { ...mutableRole(current) };
-    for (const k of ['name', 'description', 'administrative']) if (changes[k] !== undefined) next[k] = changes[k];
-    return next;
-  },
+  apply: (_call, current, changes) => ({ ...mutableRole(current), ...changes }),
   async removing(call, role) {
     mutableRole(role);
     if ((await call.repo.count(T.Permission, { role: String(role.id) })) > 0) {
@@ -159,13 +155,7 @@ async function preparePermission(call: Call, collection: CollectionService, body
 const isSystemWide = (p: Obj) => PERMISSION_OBJECTS.every((name) => p[name] === undefined);
 
 function permissionServices(collection: CollectionService, entity: EntityService, systemWide: boolean) {
-  const stored = storedCollection(collection, {
-    async prepare(call, body) {
-      const p = await preparePermission(call, collection, body);
-      if (!granteeOf(collection) && !p.user && !p.group) throw badRequest('Permission [user.id|group.id] required for add');
-      return p;
-    },
-  });
+  const stored = storedCollection(collection, { prepare: (call, body) => preparePermission(call, collection, body) });
   return [
     implement(collection, {
       list: async (call, o) => (await stored.list(call, systemWide ? {} : o)).filter((p) => !systemWide || isSystemWide(p)).slice(0, o.max),

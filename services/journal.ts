@@ -4,7 +4,7 @@ import * as S from '../model/services';
 import * as T from '../model/types';
 import { implement } from './behaviour';
 import { load, storedCollection, storedEntity } from './stored';
-import { badRequest, conflict } from './fault';
+import { conflict } from './fault';
 import { endJob, startJob } from './jobs';
 import { recordEvent, Severity } from './events';
 
@@ -41,8 +41,7 @@ export const jobStep = implement(S.JobStep, storedEntity(S.JobSteps, S.JobStep))
 export const events = implement(S.Events, {
   async list(call, o) {
     const from = call.params.from;
-    if (from !== undefined && !/^\d+$/.test(from)) throw badRequest(`from must be an event id, got '${from}'`);
-    return call.repo.list(T.Event, {}, { max: o.max, seen: o.seen, newestFirst: true, after: from === undefined ? undefined : Number(from) });
+    return call.repo.list(T.Event, {}, { max: o.max, seen: o.seen, newestFirst: true, after: typeof from === 'number' ? from : undefined });
   },
   listsSeen: true,
   async add(call, body) {

@@ -52,13 +52,6 @@ export const storageDomains = implement(S.StorageDomains, {
 export const storageDomainEntity = implement(S.StorageDomainEntity, storedEntity(S.StorageDomains, S.StorageDomainEntity, {
   view: storageDomainView,
   uniqueName: () => ({}),
-  async apply(_call, current, changes) {
-    // Only what a user may edit; the storage location and type are fixed at creation.
-    const editable = ['name', 'description', 'comment', 'wipe_after_delete', 'warning_low_space_indicator', 'critical_space_action_blocker'];
-    const next = { ...current };
-    for (const k of editable) if (changes[k] !== undefined) next[k] = changes[k];
-    return next;
-  },
   async removing(call, sd) {
     if (sd.data_center) throw conflict(`Cannot remove Storage Domain ${String(sd.name)}: detach it from its data center first`);
     if ((await call.repo.count(T.Disk, { storage_domain: String(sd.id) })) > 0) {
@@ -66,7 +59,7 @@ export const storageDomainEntity = implement(S.StorageDomainEntity, storedEntity
     }
     // `format=true` removes the domain's files, as oVirt formats the storage; the domain stays
     // when they cannot be removed.
-    if (call.params.format === 'true') {
+    if (call.params.format === true) {
       call.files.afterCommit({
         what: `formatting storage domain ${String(sd.name)}`,
         run: () => call.engine.storage.formatDomain(sd),

@@ -6,7 +6,6 @@ import { Obj, isObj } from '../model/codec';
 import { outOfRange } from '../model/ranges';
 import { Call, CollectionBehaviour, Engine, EntityBehaviour, ownersOf } from './behaviour';
 import { badRequest, conflict, notFound } from './fault';
-import { resolveLinks } from './links';
 import { removeOwnedBy } from './ownership';
 
 export interface CollectionHooks {
@@ -30,8 +29,6 @@ export interface EntityHooks {
   apply?(call: Call, current: Obj, changes: Obj): Promise<Obj> | Obj;
   /** Checks and side effects before the row goes; throw to refuse. */
   removing?(call: Call, obj: Obj): Promise<void>;
-  /** Links whose members an update applies to the linked object itself, not references to replace. */
-  edits?: readonly string[];
 }
 
 /** Merges `changes` into `current`: structs merge member by member, lists and links replace. */
@@ -132,8 +129,7 @@ export function storedEntity(
     update: service.update
       ? async (call, changes) => {
           const current = await load(call, collection);
-          const linked = await resolveLinks(call.repo, type, changes, hooks.edits);
-          const next = hooks.apply ? await hooks.apply(call, current, linked) : mergeInto(type, current, linked);
+          const next = hooks.apply ? await hooks.apply(call, current, changes) : mergeInto(type, current, changes);
           next.id = current.id;
           // An object stays with the entity owning its collection (a NIC with its VM).
           if (collection.owner) next[collection.owner] = current[collection.owner];

@@ -58,7 +58,6 @@ async function add(call: Call, body: Obj): Promise<Obj> {
   const direction = String(body.direction ?? 'upload');
   const target = isObj(body.disk) ? body.disk : isObj(body.image) ? body.image : undefined;
   const snapshotRef = isObj(body.snapshot) ? body.snapshot : undefined;
-  if (!target?.id && !snapshotRef?.id) throw badRequest('ImageTransfer [disk.id|snapshot.id] required for add');
   // Incremental backups (VM backup entities) are not part of this engine, so none can be named.
   if (isObj(body.backup)) throw badRequest(`Backup '${String(body.backup.id)}' does not exist: this engine keeps no VM backups`);
   const { disk, volume, volumeFormat } = snapshotRef?.id

@@ -307,7 +307,6 @@ function previewAction(run: (call: Call, work: ChainWork, vm: Obj, body: Obj) =>
 async function clone(call: Call, vm: Obj, work: ChainWork, body: Obj): Promise<Obj> {
   down(vm, 'clone');
   const wanted = isObj(body.vm) ? body.vm : {};
-  if (wanted.name === undefined) throw badRequest('Action [vm.name] required for clone');
   if ((await call.repo.list(T.Vm, {}, { where: { name: String(wanted.name) } })).length) {
     throw conflict(`Cannot clone: the name '${String(wanted.name)}' is already in use`);
   }
@@ -344,8 +343,7 @@ async function clone(call: Call, vm: Obj, work: ChainWork, body: Obj): Promise<O
 export const imageActions: Record<string, (call: Call, body: Obj) => Promise<Obj>> = {
   clone: (call, body) => onChains(call, (vm) => `cloning VM ${String(vm.name)}`, (c, vm, work) => clone(c, vm, work, body)),
   previewsnapshot: previewAction(async (call, work, vm, body) => {
-    if (!isObj(body.snapshot) || body.snapshot.id === undefined) throw badRequest('Action [snapshot.id] required for previewsnapshot');
-    await preview(call, work, vm, await snapshotOf(call, vm, String(body.snapshot.id)));
+    await preview(call, work, vm, await snapshotOf(call, vm, String((body.snapshot as Obj).id)));
   }, 'preview a snapshot', false),
   commitsnapshot: previewAction(commit, 'commit a snapshot', true),
   undosnapshot: previewAction(undo, 'undo a snapshot preview', true),

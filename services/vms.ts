@@ -39,7 +39,7 @@ const vmHooks = {
     if (vm.status !== 'down') throw conflict(`Cannot remove VM ${String(vm.name)}: it is not down`);
     // Like oVirt, removing a VM removes its disks unless `detach_only=true`; its attachments,
     // like all it owns, go with it.
-    if (call.params.detach_only === 'true') return;
+    if (call.params.detach_only === true) return;
     for (const a of await call.repo.list(T.DiskAttachment, { vm: String(vm.id) })) {
       const disk = await call.repo.get(T.Disk, String((a.disk as Obj).id));
       if (disk) await removeDisk(call, disk, String(vm.id));
@@ -95,9 +95,6 @@ async function attach(call: Call, body: Obj): Promise<Obj> {
     if (users.some((a) => isObj(a.vm) && a.vm.id === vmId)) throw conflict('The disk is already attached to this virtual machine');
     if (users.length && disk.shareable !== true) throw conflict(`Disk ${String(disk.name ?? disk.id)} is attached to another virtual machine and is not shareable`);
   } else {
-    for (const field of ['provisioned_size', 'format', 'storage_domains']) {
-      if (given[field] === undefined) throw badRequest(`DiskAttachment [disk.${field}] required for add`);
-    }
     disk = await createDisk(call, given);
   }
   const { disk: _disk, ...rest } = body;
@@ -123,7 +120,6 @@ export const vmDiskAttachments = implement(S.VmDiskAttachments, {
 
 export const vmDiskAttachment = implement(S.VmDiskAttachment, {
   ...storedEntity(S.VmDiskAttachments, S.VmDiskAttachment, {
-    edits: ['disk'],
     async apply(call, current, changes) {
       const next = mergeInto(T.DiskAttachment, current, changes);
       next.disk = current.disk;
@@ -138,7 +134,7 @@ export const vmDiskAttachment = implement(S.VmDiskAttachment, {
     const attachment = await load(call, S.VmDiskAttachments);
     await call.repo.remove(T.DiskAttachment, String(attachment.id), { vm: call.scope[0] });
     // oVirt only detaches unless asked otherwise with `detach_only=false`.
-    if (call.params.detach_only === 'false') {
+    if (call.params.detach_only === false) {
       const disk = await call.repo.get(T.Disk, String(attachment.id));
       if (disk) await removeDisk(call, disk);
     }

@@ -2,7 +2,7 @@
 // (here in a small test model beside the real one) stops the engine with what is wrong.
 import assert from 'node:assert/strict';
 import * as T from '../../model/types';
-import { CollectionService, collectionService, defineEntity, entityService, link, links, own, str, via } from '../../model/meta';
+import { CollectionService, collectionService, defineEntity, entityService, link, links, mandatory, optional, own, str, via } from '../../model/meta';
 import { CollectionRoute, collectionRoutes } from '../../model/tree';
 import { checkModel, modelProblems } from '../../model/check';
 
@@ -34,7 +34,7 @@ describe('registry: the model self-check', () => {
 
   it('passes a sound test model', () => {
     assert.deepEqual(modelProblems(modelOf(widget({ inherits: 'cluster', search: { label: own('label'), cluster: via('cluster') } }), {
-      owner: 'cluster', add: { permit: 'create_vm', required: ['label', 'cluster.name'], on: ['cluster'] },
+      owner: 'cluster', add: { permit: 'create_vm', inputs: [mandatory('label'), mandatory('cluster.name')], on: ['cluster'] },
     })), []);
   });
 
@@ -44,15 +44,15 @@ describe('registry: the model self-check', () => {
 
   it('fails on a misspelled owner, required path, add link, search field or served rel', () => {
     const problems = modelProblems(modelOf(widget({ search: { label: own('lable'), cluster: via('clster') }, rel: 'permission' }), {
-      owner: 'clusterr', add: { permit: 'create_vm', required: ['label', 'cluster.nam'], on: ['custer'] },
+      owner: 'clusterr', add: { permit: 'create_vm', inputs: [mandatory('label'), optional('cluster.nam')], on: ['custer'] },
     }));
     assert.deepEqual(problems.sort(), [
       "Widget: search field cluster follows 'clster', which is not a link",
       "Widget: search field label names no attribute 'lable'",
+      "Widgets.add: Cluster has no attribute 'nam' (in 'cluster.nam')",
       "Widgets: Widget.permissions has rel 'permission', but Widget serves those at permissions",
       "Widgets: owner 'clusterr' is not a link of Widget",
       "Widgets: the add acts on 'custer', which is not a link of Widget",
-      "Widgets: the add requires 'cluster.nam', which Widget does not have",
     ]);
   });
 });
