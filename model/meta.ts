@@ -217,7 +217,6 @@ export function listOf(t: ValueType | (() => StructType), doc: string, o?: Attri
  * type while it infers the linking type's, which fails where types link in cycles (most do).
  * The model self-check verifies that every link's target is a struct type.
  */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type LinkTarget = Function;
 
 /** A reference to one other entity; the target's type is not inferred (see `Ref`). */
