@@ -427,11 +427,11 @@ export interface RemoveMethod {
   readonly params?: Params;
 }
 
-export interface CollectionService {
+export interface CollectionService<T extends StructType = StructType> {
   readonly kind: 'collection';
   /** oVirt service name without the `Service` suffix, e.g. `Vms`, `VmNics`. */
   readonly name: string;
-  readonly type: () => StructType;
+  readonly type: () => T;
   readonly doc: string;
   readonly add?: AddMethod;
   /** Query parameters of `GET` besides `LIST_PARAMS`. */
@@ -465,7 +465,7 @@ export interface RootService {
   readonly locators: Readonly<Record<string, () => CollectionService>>;
 }
 
-export function collectionService(d: Omit<CollectionService, 'kind' | 'search' | 'list'> & { list?: Params }): CollectionService {
+export function collectionService<T extends StructType>(d: Omit<CollectionService<T>, 'kind' | 'search' | 'list'> & { list?: Params }): CollectionService<T> {
   const list = d.list ?? {};
   return { kind: 'collection', ...d, list, search: list.search !== undefined };
 }

@@ -1,5 +1,6 @@
 // Data centers, and the storage domains attached to them.
 import * as S from '../model/services';
+import { ObjOf } from '../model/meta';
 import * as T from '../model/types';
 import { Obj } from '../model/codec';
 import { Call, implement, ownersOf } from './behaviour';
@@ -11,7 +12,7 @@ import { storageDomainView } from './storagedomains';
 
 export const dataCenters = implement(S.DataCenters, storedCollection(S.DataCenters, {
   uniqueName: () => ({}),
-  prepare: (_call, body) => ({
+  prepare: (_call, body): ObjOf<typeof T.DataCenter> => ({
     local: false,
     quota_mode: 'disabled',
     storage_format: 'v5',

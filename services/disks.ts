@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import * as S from '../model/services';
 import * as T from '../model/types';
+import { ObjOf } from '../model/meta';
 import { Obj, isObj } from '../model/codec';
 import { Call, implement } from './behaviour';
 import { load, storedEntity } from './stored';
@@ -11,6 +12,15 @@ import { diskDomainId, qcow2Compat, qcowVersion } from './storage';
 import { Repo } from './store/repo';
 import { removeOwnedBy, restoreOwned } from './ownership';
 import { FileStep } from './file-work';
+
+/**
+ * A disk as the engine keeps it: what clients see, and in the same row the volume under the
+ * disk's own in its chain (never on the wire, as the model does not declare it).
+ */
+export type StoredDisk = ObjOf<typeof T.Disk> & { backing_volume?: string };
+
+/** The engine's view of a stored disk: the same row, with the members the model does not declare. */
+export const heldDisk = (disk: ObjOf<typeof T.Disk>) => disk as StoredDisk;
 
 /** The storage domain a disk lives on. */
 export async function domainOfDisk(repo: Repo, disk: Obj): Promise<Obj | undefined> {

@@ -5,8 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import * as T from '../model/types';
-import { StructType } from '../model/meta';
+import { ObjOf, StructType } from '../model/meta';
 import { Obj } from '../model/codec';
+
+/** A VM whose host stopped answering keeps, in its row, the status it had before it became unknown. */
+type UnknownVm = ObjOf<typeof T.Vm> & { status_before_unknown?: string };
 import { Repo } from './store/repo';
 import { EventCode, EventSpec, recordEvent } from './events';
 import { endJob } from './jobs';
@@ -179,7 +182,8 @@ export class Scheduler {
       });
       for (const vm of await repo.list(T.Vm, { host: String(host.id) })) {
         if (vm.status !== 'unknown') continue;
-        await applyStep(repo, T.Vm, String(vm.id), { after: 0, status: String(vm.status_before_unknown ?? 'up'), unset: ['status_before_unknown'] });
+        const before = (vm as UnknownVm).status_before_unknown ?? 'up';
+        await applyStep(repo, T.Vm, String(vm.id), { after: 0, status: before, unset: ['status_before_unknown'] });
       }
     });
   }
