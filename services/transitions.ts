@@ -7,13 +7,13 @@ import { Knex } from 'knex';
 import * as T from '../model/types';
 import { ObjOf, StructType } from '../model/meta';
 import { Obj } from '../model/codec';
-
-/** A VM whose host stopped answering keeps, in its row, the status it had before it became unknown. */
-type UnknownVm = ObjOf<typeof T.Vm> & { status_before_unknown?: string };
 import { Repo } from './store/repo';
 import { EventCode, EventSpec, recordEvent } from './events';
 import { endJob } from './jobs';
 import { Runtime } from './runtime/runtime';
+
+/** A VM whose host stopped answering keeps, in its row, the status it had before it became unknown. */
+type UnknownVm = ObjOf<typeof T.Vm> & { status_before_unknown?: string };
 
 /** One step: after `after` ms the object takes `status` and the changes in `set`. */
 export interface TransitionStep {
