@@ -1,11 +1,11 @@
 // Resolving references that clients give by id or by name (`<cluster><name>Default</name></cluster>`).
-import { ObjOf, Ref, StructType } from '../model/meta';
+import { Ref, StructType } from '../model/meta';
 import { isObj } from '../model/codec';
-import { Repo, Owners } from './store/repo';
+import { Repo, Owners, StoredObj } from './store/repo';
 import { badRequest, entityNotFound } from './fault';
 
 /** The stored object a reference names; 404 like oVirt when there is none. */
-export async function resolve<T extends StructType>(repo: Repo, type: T, ref: unknown, field: string, owners: Owners = {}): Promise<ObjOf<T>> {
+export async function resolve<T extends StructType>(repo: Repo, type: T, ref: unknown, field: string, owners: Owners = {}): Promise<StoredObj<T>> {
   if (!isObj(ref) || (ref.id === undefined && ref.name === undefined)) {
     throw badRequest(`${field} must be given by id or by name`);
   }

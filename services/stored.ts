@@ -7,18 +7,19 @@ import { outOfRange } from '../model/ranges';
 import { Call, CollectionBehaviour, Engine, EntityBehaviour, ownersOf } from './behaviour';
 import { badRequest, conflict, notFound } from './fault';
 import { removeOwnedBy } from './ownership';
+import { StoredObj } from './store/repo';
 
 /** Hooks of a collection of objects of type `T`. */
 export interface CollectionHooks<T extends StructType = StructType> {
   /** Validates the body and fills in what the engine decides; returns the object to store. */
   prepare?(call: Call, body: ObjOf<T>): Promise<ObjOf<T>> | ObjOf<T>;
   /** Work that must happen in the same transaction after the insert (child rows). */
-  created?(call: Call, obj: ObjOf<T>): Promise<void>;
+  created?(call: Call, obj: StoredObj<T>): Promise<void>;
   /**
    * File-system work for the new object, run once the transaction has committed (see
    * file-work.ts); when it fails, the object is removed again and the request fails.
    */
-  files?(engine: Engine, obj: ObjOf<T>): Promise<void>;
+  files?(engine: Engine, obj: StoredObj<T>): Promise<void>;
   /** Names must be unique among the objects matching these owners (all, when empty). */
   uniqueName?: (call: Call, obj: ObjOf<T>) => Record<string, string>;
 }
@@ -26,11 +27,11 @@ export interface CollectionHooks<T extends StructType = StructType> {
 /** Hooks of the entities of type `T`. */
 export interface EntityHooks<T extends StructType = StructType> {
   /** Turns the stored object into what clients see (live sizes, computed members). */
-  view?(call: Call, obj: ObjOf<T>): Promise<ObjOf<T>> | ObjOf<T>;
+  view?(call: Call, obj: StoredObj<T>): Promise<ObjOf<T>> | ObjOf<T>;
   /** Validates an update and returns the object to store. */
-  apply?(call: Call, current: ObjOf<T>, changes: ObjOf<T>): Promise<ObjOf<T>> | ObjOf<T>;
+  apply?(call: Call, current: StoredObj<T>, changes: ObjOf<T>): Promise<ObjOf<T>> | ObjOf<T>;
   /** Checks and side effects before the row goes; throw to refuse. */
-  removing?(call: Call, obj: ObjOf<T>): Promise<void>;
+  removing?(call: Call, obj: StoredObj<T>): Promise<void>;
 }
 
 /** The hooks of a type whose collection and entity services share them. */
@@ -63,7 +64,7 @@ function checkValues(type: StructType, obj: Obj): void {
  * The object the owning service keeps for the entity addressed by `call.scope`. A write locks its
  * row until commit, so the state it checks is the state it changes and concurrent writers queue.
  */
-export async function load<T extends StructType>(call: Call, collection: CollectionService<T>): Promise<ObjOf<T>> {
+export async function load<T extends StructType>(call: Call, collection: CollectionService<T>): Promise<StoredObj<T>> {
   const type = collection.type();
   const id = call.scope[call.scope.length - 1];
   const obj = await call.repo.getForUpdate(type, id, ownersOf(collection, call.scope.slice(0, -1)));
@@ -106,7 +107,7 @@ export function storedCollection<T extends StructType>(service: CollectionServic
           checkValues(type, prepared);
           const held: Obj = { ...prepared, id };
           for (const [attr, owner] of Object.entries(owners)) held[attr] = { id: owner };
-          const obj = held as ObjOf<T>;
+          const obj = held as StoredObj<T>;
           if (hooks.uniqueName) await checkUniqueName(call, type, held.name, hooks.uniqueName(call, obj));
           await call.repo.insert(type, obj);
           if (hooks.created) await hooks.created(call, obj);
@@ -130,7 +131,7 @@ export function storedEntity<T extends StructType>(
   hooks: EntityHooks<NoInfer<T>> & Pick<CollectionHooks<NoInfer<T>>, 'uniqueName'> = {},
 ): EntityBehaviour {
   const type = collection.type();
-  const view = async (call: Call, obj: ObjOf<T>) => (hooks.view ? await hooks.view(call, obj) : obj) as Obj;
+  const view = async (call: Call, obj: StoredObj<T>) => (hooks.view ? await hooks.view(call, obj) : obj) as Obj;
   return {
     get: async (call) => view(call, await load(call, collection)),
     update: service.update
@@ -143,7 +144,7 @@ export function storedEntity<T extends StructType>(
           // An object stays with the entity owning its collection (a NIC with its VM).
           if (collection.owner) next[collection.owner] = current[collection.owner];
           checkValues(type, next);
-          const stored = next as ObjOf<T>;
+          const stored = next as StoredObj<T>;
           if (hooks.uniqueName && next.name !== current.name) {
             await checkUniqueName(call, type, next.name, hooks.uniqueName(call, stored), current.id);
           }
@@ -155,9 +156,8 @@ export function storedEntity<T extends StructType>(
       ? async (call) => {
           const loaded = await load(call, collection);
           if (hooks.removing) await hooks.removing(call, loaded);
-          const id = String((loaded as Obj).id);
-          await call.repo.remove(type, id, ownersOf(collection, call.scope.slice(0, -1)));
-          await removeOwnedBy(call.repo, type, id);
+          await call.repo.remove(type, loaded.id, ownersOf(collection, call.scope.slice(0, -1)));
+          await removeOwnedBy(call.repo, type, loaded.id);
         }
       : undefined,
   };

@@ -5,6 +5,9 @@ import { ObjOf, StructType } from '../../model/meta';
 import { Obj } from '../../model/codec';
 import { columnsOf, dataOf, tableOf } from './tables';
 
+/** An object of type `T` read from its table: every row has its id. */
+export type StoredObj<T extends StructType> = ObjOf<T> & { id: string };
+
 /** Owner filter: owner attribute → owner id (`{ vm: '…' }`). */
 export type Owners = Record<string, string>;
 
@@ -38,13 +41,13 @@ export class Repo {
     return q;
   }
 
-  async list<T extends StructType>(type: T, owners: Owners = {}, o: ListOptions = {}): Promise<ObjOf<T>[]> {
+  async list<T extends StructType>(type: T, owners: Owners = {}, o: ListOptions = {}): Promise<StoredObj<T>[]> {
     const q = this.query(type, owners, o.where).select('data').orderBy('seq', o.newestFirst ? 'desc' : 'asc');
     if (o.after !== undefined) q.where('seq', '>', o.after);
     if (o.seen) q.where(o.seen);
     if (o.max !== undefined && o.max >= 0) q.limit(o.max);
     const rows: { data: string }[] = await q;
-    return rows.map((r) => JSON.parse(r.data) as ObjOf<T>);
+    return rows.map((r) => JSON.parse(r.data) as StoredObj<T>);
   }
 
   /** Objects of `type` matching what `refine` adds to the query (conditions, order), then seq. */
@@ -53,7 +56,7 @@ export class Repo {
     owners: Owners,
     refine: (q: Knex.QueryBuilder) => void,
     o: { limit?: number; offset?: number; newestFirst?: boolean; seen?: RowCondition },
-  ): Promise<ObjOf<T>[]> {
+  ): Promise<StoredObj<T>[]> {
     const q = this.query(type, owners).select('data');
     refine(q);
     if (o.seen) q.where(o.seen);
@@ -61,12 +64,12 @@ export class Repo {
     if (o.limit !== undefined) q.limit(o.limit);
     if (o.offset) q.offset(o.offset);
     const rows: { data: string }[] = await q;
-    return rows.map((r) => JSON.parse(r.data) as ObjOf<T>);
+    return rows.map((r) => JSON.parse(r.data) as StoredObj<T>);
   }
 
-  async get<T extends StructType>(type: T, id: string, owners: Owners = {}): Promise<ObjOf<T> | undefined> {
+  async get<T extends StructType>(type: T, id: string, owners: Owners = {}): Promise<StoredObj<T> | undefined> {
     const row: { data: string } | undefined = await this.query(type, owners).where('id', id).first('data');
-    return row && (JSON.parse(row.data) as ObjOf<T>);
+    return row && (JSON.parse(row.data) as StoredObj<T>);
   }
 
   /**
@@ -75,11 +78,11 @@ export class Repo {
    * writing transaction at a time, which gives the same.) Outside a transaction (a read) it locks
    * nothing, so reads never wait for writes.
    */
-  async getForUpdate<T extends StructType>(type: T, id: string, owners: Owners = {}): Promise<ObjOf<T> | undefined> {
+  async getForUpdate<T extends StructType>(type: T, id: string, owners: Owners = {}): Promise<StoredObj<T> | undefined> {
     const q = this.query(type, owners).where('id', id).first('data');
     if (this.db.isTransaction === true && String(this.db.client.config.client) === 'pg') q.forUpdate();
     const row: { data: string } | undefined = await q;
-    return row && (JSON.parse(row.data) as ObjOf<T>);
+    return row && (JSON.parse(row.data) as StoredObj<T>);
   }
 
   async count(type: StructType, owners: Owners = {}, where: Record<string, string> = {}): Promise<number> {
