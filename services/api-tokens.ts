@@ -34,7 +34,7 @@ export const userApiToken = implement(S.UserApiToken, {
   get: (call) => load(call, S.UserApiTokens),
   async remove(call) {
     const token = await load(call, S.UserApiTokens);
-    await call.repo.remove(T.ApiToken, String(token.id), { user: call.scope[0] });
-    await call.repo.db('api_token_secrets').where('token_id', String(token.id)).delete();
+    await call.repo.remove(T.ApiToken, token.id, { user: call.scope[0] });
+    await call.repo.db('api_token_secrets').where('token_id', token.id).delete();
   },
 });

@@ -71,7 +71,7 @@ export async function createDisk(call: Call, body: DiskObj): Promise<DiskObj> {
     async undo(repo) {
       // A disk made with its attachment goes with it.
       for (const a of await repo.list(T.DiskAttachment, {}, { where: { id: String(disk.id) } })) {
-        if (a.vm) await repo.remove(T.DiskAttachment, String(a.id), { vm: String(a.vm.id) });
+        if (a.vm) await repo.remove(T.DiskAttachment, a.id, { vm: String(a.vm.id) });
       }
       await repo.remove(T.Disk, String(disk.id));
     },

@@ -44,7 +44,7 @@ async function deactivate(call: Call): Promise<Obj> {
   if (!['up', 'non_operational', 'non_responsive', 'install_failed', 'error'].includes(String(host.status))) {
     throw conflict(`Cannot move host ${String(host.name)} to maintenance: it is ${String(host.status)}`);
   }
-  const vms = (await call.repo.list(T.Vm, { host: String(host.id) })).filter((v) => v.status !== 'down');
+  const vms = (await call.repo.list(T.Vm, { host: host.id })).filter((v) => v.status !== 'down');
   const moving = vms.filter((v) => v.status === 'up');
   const stuck = vms.filter((v) => v.status !== 'up');
   if (stuck.length) throw conflict(`Cannot move host ${String(host.name)} to maintenance: VM ${String(stuck[0].name)} is ${String(stuck[0].status)}`);
@@ -59,11 +59,11 @@ async function deactivate(call: Call): Promise<Obj> {
   }
   const job = await startJob(call.repo, `Moving host ${String(host.name)} to maintenance`, call.principal.userId);
   for (const [vm, target] of plan) await migrateTo(call, vm, target, String(job.id));
-  await applyStep(call.repo, T.Host, String(host.id), { after: 0, status: 'preparing_for_maintenance', event: hostEvent(host, EventCode.HOST_PREPARING_MAINTENANCE, `Host ${String(host.name)} is preparing for maintenance.`) });
+  await applyStep(call.repo, T.Host, host.id, { after: 0, status: 'preparing_for_maintenance', event: hostEvent(host, EventCode.HOST_PREPARING_MAINTENANCE, `Host ${String(host.name)} is preparing for maintenance.`) });
   const d = call.engine.runtime;
   // Maintenance is reached once the migrations have had their time.
   const wait = Math.max(d.duration('prepare_maintenance'), plan.length ? d.duration('migrate') + 1 : 0);
-  await schedule(call.repo, T.Host, String(host.id), [{
+  await schedule(call.repo, T.Host, host.id, [{
     after: wait, status: 'maintenance', event: hostEvent(host, EventCode.HOST_MAINTENANCE, `Host ${String(host.name)} is in maintenance.`),
   }], String(job.id));
   return done(job);
@@ -73,8 +73,8 @@ async function activate(call: Call): Promise<Obj> {
   const host = await load(call, S.Hosts);
   if (host.status !== 'maintenance') throw conflict(`Cannot activate host ${String(host.name)}: it is ${String(host.status)}, not in maintenance`);
   const job = await startJob(call.repo, `Activating host ${String(host.name)}`, call.principal.userId);
-  await applyStep(call.repo, T.Host, String(host.id), { after: 0, status: 'initializing', event: hostEvent(host, EventCode.HOST_ACTIVATING, `Host ${String(host.name)} is being activated.`) });
-  await schedule(call.repo, T.Host, String(host.id), [{
+  await applyStep(call.repo, T.Host, host.id, { after: 0, status: 'initializing', event: hostEvent(host, EventCode.HOST_ACTIVATING, `Host ${String(host.name)} is being activated.`) });
+  await schedule(call.repo, T.Host, host.id, [{
     after: call.engine.runtime.duration('activate'), status: 'up', event: hostEvent(host, EventCode.HOST_UP, `Host ${String(host.name)} is up.`),
   }], String(job.id));
   return done(job);
@@ -95,7 +95,7 @@ export const hostEntity = implement(S.HostEntity, {
       if (!['maintenance', 'install_failed', 'down'].includes(String(host.status))) {
         throw conflict(`Cannot remove host ${String(host.name)}: it is ${String(host.status)}; move it to maintenance first`);
       }
-      await schedule(call.repo, T.Host, String(host.id), []);
+      await schedule(call.repo, T.Host, host.id, []);
     },
   }),
   actions: { activate, deactivate, refresh },

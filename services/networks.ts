@@ -27,9 +27,9 @@ const networkHooks: StoredHooks<typeof T.Network> = {
     }
   },
   async removing(call, net) {
-    const profiles = await call.repo.list(T.VnicProfile, { network: String(net.id) });
+    const profiles = await call.repo.list(T.VnicProfile, { network: net.id });
     for (const p of profiles) {
-      if ((await call.repo.count(T.Nic, { vnic_profile: String(p.id) })) > 0) {
+      if ((await call.repo.count(T.Nic, { vnic_profile: p.id })) > 0) {
         throw conflict(`Cannot remove Network ${String(net.name)}: its profile ${String(p.name)} is used by a NIC`);
       }
     }
@@ -53,7 +53,7 @@ const profileHooks: StoredHooks<typeof T.VnicProfile> = {
   prepare: prepareProfile,
   uniqueName: (_call, p) => ({ network: String(p.network?.id) }),
   async removing(call, p) {
-    if ((await call.repo.count(T.Nic, { vnic_profile: String(p.id) })) > 0) {
+    if ((await call.repo.count(T.Nic, { vnic_profile: p.id })) > 0) {
       throw conflict(`Cannot remove vNIC profile ${String(p.name)}: a NIC uses it`);
     }
   },

@@ -87,7 +87,7 @@ async function add(call: Call, body: Obj): Promise<Obj> {
   // Incremental backups (VM backup entities) are not part of this engine, so none can be named.
   if (isObj(body.backup)) throw badRequest(`Backup '${String(body.backup.id)}' does not exist: this engine keeps no VM backups`);
   const { disk, volume, volumeFormat } = snapshotRef?.id
-    ? await diskOfSnapshot(call, String(snapshotRef.id))
+    ? await diskOfSnapshot(call, snapshotRef.id)
     : await (async (): Promise<Target> => {
         // Locked: the disk's status is checked here and set to locked below.
         const d = await call.repo.getForUpdate(T.Disk, String(target!.id));
@@ -215,7 +215,7 @@ async function chooseHost(c: Context): Promise<ObjOf<typeof T.Host> | undefined>
   }
   if (c.sd.data_center?.id === undefined) return undefined;
   for (const cluster of await c.repo.list(T.Cluster, { data_center: c.sd.data_center.id })) {
-    const [host] = await c.repo.list(T.Host, { cluster: String(cluster.id) }, { where: { status: 'up' } });
+    const [host] = await c.repo.list(T.Host, { cluster: cluster.id }, { where: { status: 'up' } });
     if (host) return host;
   }
   return undefined;

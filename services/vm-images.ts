@@ -205,7 +205,7 @@ async function mergeAway(call: Call, work: ChainWork, f: Frozen): Promise<void> 
   const parent = row.parent?.id;
   const parentRow = parent ? await call.repo.get(T.DiskSnapshot, parent, { disk: f.disk }) : undefined;
   const [childRow] = (await call.repo.list(T.DiskSnapshot, { disk: f.disk })).filter((r) => r.parent?.id === f.volume);
-  const child = childRow ? String(childRow.id) : String(disk.image_id);
+  const child = childRow ? childRow.id : String(disk.image_id);
   work.rebase(sd, f.disk, child, parent, String(parentRow?.format ?? row.format));
   if (childRow) {
     const next = { ...childRow };
@@ -284,7 +284,7 @@ async function commit(call: Call, work: ChainWork, vm: StoredVm): Promise<void> 
       work.leave(sd, f.disk, f.volume);
       await call.repo.remove(T.DiskSnapshot, f.volume, { disk: f.disk });
     }
-    await call.repo.remove(T.Snapshot, String(later.id), { vm: String(vm.id) });
+    await call.repo.remove(T.Snapshot, later.id, { vm: String(vm.id) });
   }
   await call.repo.update(T.Snapshot, { ...snapshot, snapshot_status: 'ok' }, { vm: String(vm.id) });
   const { preview: _done, ...rest } = vm;

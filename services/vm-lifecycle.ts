@@ -89,14 +89,14 @@ async function start(call: Call, body: Obj): Promise<Obj> {
   if (vm.status === 'suspended') {
     const host = await placement(call, vm, body.host);
     const job = await begin(call, vm, 'Resuming VM');
-    await applyStep(call.repo, T.Vm, String(vm.id), { after: 0, status: 'restoring_state', set: { host: refTo(host) }, event: vmEvent(vm, EventCode.VM_RESTORING, `VM ${String(vm.name)} is being restored on host ${String(host.name)}.`, { host: { id: host.id } }) });
-    await schedule(call.repo, T.Vm, String(vm.id), [{ after: d.duration('restore_state'), status: 'up', event: vmEvent(vm, EventCode.VM_UP, `VM ${String(vm.name)} is up on host ${String(host.name)}.`) }], String(job.id));
+    await applyStep(call.repo, T.Vm, vm.id, { after: 0, status: 'restoring_state', set: { host: refTo(host) }, event: vmEvent(vm, EventCode.VM_RESTORING, `VM ${String(vm.name)} is being restored on host ${String(host.name)}.`, { host: { id: host.id } }) });
+    await schedule(call.repo, T.Vm, vm.id, [{ after: d.duration('restore_state'), status: 'up', event: vmEvent(vm, EventCode.VM_UP, `VM ${String(vm.name)} is up on host ${String(host.name)}.`) }], String(job.id));
     return done(job);
   }
   // The body may change the boot and the CD for this run only, and bring cloud-init or sysprep data.
   const once = isObj(body.vm) ? body.vm : {};
   const devices = isObj(once.os) && isObj(once.os.boot) && Array.isArray(once.os.boot.devices) ? once.os.boot.devices.map(String) : bootDevices(vm);
-  const cdroms = await call.repo.list(T.Cdrom, { vm: String(vm.id) });
+  const cdroms = await call.repo.list(T.Cdrom, { vm: vm.id });
   const onceCd = Array.isArray(once.cdroms) && isObj(once.cdroms[0]) && isObj(once.cdroms[0].file) ? String(once.cdroms[0].file.id) : undefined;
   const cdFile = onceCd ?? cdroms.map((c) => (isObj(c.file) ? String(c.file.id) : undefined)).find(Boolean);
   await checkBootable(call, vm, devices, cdFile);
@@ -105,13 +105,13 @@ async function start(call: Call, body: Obj): Promise<Obj> {
   const runOnce = isObj(once.os) || onceCd !== undefined;
   const initialization = isObj(once.initialization) && (body.use_cloud_init === true || body.use_sysprep === true || body.use_initialization === true)
     ? { initialization: once.initialization } : {};
-  await applyStep(call.repo, T.Vm, String(vm.id), {
+  await applyStep(call.repo, T.Vm, vm.id, {
     after: 0,
     status: 'wait_for_launch',
     set: { host: refTo(host), start_time: new Date().toISOString(), run_once: runOnce, ...initialization, ...(runOnce ? { run_once_boot: { devices, cd: cdFile ?? '' } } : {}) },
     event: vmEvent(vm, EventCode.VM_STARTING, `VM ${String(vm.name)} was started by ${call.principal.userName} on host ${String(host.name)}.`, { host: { id: host.id } }),
   });
-  await schedule(call.repo, T.Vm, String(vm.id), [
+  await schedule(call.repo, T.Vm, vm.id, [
     { after: d.duration('launch'), status: 'powering_up' },
     { after: d.duration('power_up'), status: 'up', event: vmEvent(vm, EventCode.VM_UP, `VM ${String(vm.name)} is up on host ${String(host.name)}.`, { host: { id: host.id } }) },
   ], String(job.id));
@@ -128,8 +128,8 @@ async function stop(call: Call): Promise<Obj> {
   const vm = await load(call, S.Vms);
   if (vm.status === 'down') throw conflict(`Cannot stop VM ${String(vm.name)}: it is already down`);
   const job = await begin(call, vm, 'Stopping VM');
-  await schedule(call.repo, T.Vm, String(vm.id), []);
-  await applyStep(call.repo, T.Vm, String(vm.id), downStep(vm, 0, `VM ${String(vm.name)} was powered off by ${call.principal.userName}.`));
+  await schedule(call.repo, T.Vm, vm.id, []);
+  await applyStep(call.repo, T.Vm, vm.id, downStep(vm, 0, `VM ${String(vm.name)} was powered off by ${call.principal.userName}.`));
   await endJob(call.repo, String(job.id), 'finished');
   return done(job);
 }
@@ -143,12 +143,12 @@ function twoStep(o: {
     const vm = await load(call, S.Vms);
     requireStatus(vm, o.allowed, o.what);
     const job = await begin(call, vm, o.job);
-    await applyStep(call.repo, T.Vm, String(vm.id), { after: 0, status: o.transient, event: vmEvent(vm, o.code, `VM ${String(vm.name)}: ${o.what} asked by ${call.principal.userName}.`) });
+    await applyStep(call.repo, T.Vm, vm.id, { after: 0, status: o.transient, event: vmEvent(vm, o.code, `VM ${String(vm.name)}: ${o.what} asked by ${call.principal.userName}.`) });
     const after = call.engine.runtime.duration(o.phase);
     const final: TransitionStep = o.final === 'down'
       ? downStep(vm, after, `VM ${String(vm.name)} is down.`)
       : { after, status: o.final, ...(o.unsetHost ? { unset: ['host'] } : {}), event: vmEvent(vm, o.finalCode, `VM ${String(vm.name)} is ${o.final}.`) };
-    await schedule(call.repo, T.Vm, String(vm.id), [final], String(job.id));
+    await schedule(call.repo, T.Vm, vm.id, [final], String(job.id));
     return done(job);
   };
 }
@@ -184,8 +184,8 @@ async function cancelMigration(call: Call): Promise<Obj> {
   const vm = await load(call, S.Vms);
   requireStatus(vm, ['migrating'], 'cancel the migration of');
   const job = await begin(call, vm, 'Cancelling migration of VM');
-  await schedule(call.repo, T.Vm, String(vm.id), []);
-  await applyStep(call.repo, T.Vm, String(vm.id), {
+  await schedule(call.repo, T.Vm, vm.id, []);
+  await applyStep(call.repo, T.Vm, vm.id, {
     after: 0, status: 'up', unset: ['migration_target'],
     event: vmEvent(vm, EventCode.VM_MIGRATION_CANCELLED, `Migration of VM ${String(vm.name)} was cancelled; it stays on its host.`),
   });

@@ -43,7 +43,7 @@ const vmHooks: StoredHooks<typeof T.Vm> = {
     // Like oVirt, removing a VM removes its disks unless `detach_only=true`; its attachments,
     // like all it owns, go with it.
     if (call.params.detach_only === true) return;
-    for (const a of await call.repo.list(T.DiskAttachment, { vm: String(vm.id) })) {
+    for (const a of await call.repo.list(T.DiskAttachment, { vm: vm.id })) {
       const disk = await call.repo.get(T.Disk, String(a.disk?.id));
       if (disk) await removeDisk(call, disk, vm.id);
     }
@@ -141,10 +141,10 @@ export const vmDiskAttachment = implement(S.VmDiskAttachment, {
   }),
   async remove(call) {
     const attachment = await load(call, S.VmDiskAttachments);
-    await call.repo.remove(T.DiskAttachment, String(attachment.id), { vm: call.scope[0] });
+    await call.repo.remove(T.DiskAttachment, attachment.id, { vm: call.scope[0] });
     // oVirt only detaches unless asked otherwise with `detach_only=false`.
     if (call.params.detach_only === false) {
-      const disk = await call.repo.get(T.Disk, String(attachment.id));
+      const disk = await call.repo.get(T.Disk, attachment.id);
       if (disk) await removeDisk(call, disk);
     }
   },
