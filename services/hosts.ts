@@ -2,6 +2,7 @@
 // maintenance migrates its VMs away first. The root password is used to enrol and never kept.
 import * as S from '../model/services';
 import * as T from '../model/types';
+import { StoredObj } from './store/repo';
 import { Call, implement } from './behaviour';
 import { load, storedCollection, storedEntity } from './stored';
 import { conflict, notFound } from './fault';
@@ -49,7 +50,7 @@ async function deactivate(call: Call): Promise<Obj> {
   const stuck = vms.filter((v) => v.status !== 'up');
   if (stuck.length) throw conflict(`Cannot move host ${String(host.name)} to maintenance: VM ${String(stuck[0].name)} is ${String(stuck[0].status)}`);
   // Plan every migration before starting any, so a refusal changes nothing.
-  const plan: [Obj, Obj][] = [];
+  const plan: [StoredObj<typeof T.Vm>, StoredObj<typeof T.Host>][] = [];
   for (const vm of moving) {
     try {
       plan.push([vm, await evacuationTarget(call, vm)]);

@@ -8,38 +8,42 @@ import { Call } from './behaviour';
 import { load } from './stored';
 import { conflict } from './fault';
 import { resolve, refTo } from './refs';
+import { StoredObj } from './store/repo';
 import { EventCode, EventSpec } from './events';
 import { endJob, startJob } from './jobs';
 import { applyStep, schedule, TransitionStep } from './transitions';
 
+type VmObj = StoredObj<typeof T.Vm>;
+type HostObj = StoredObj<typeof T.Host>;
+
 /** States in which a VM holds memory on its host. */
 const RUNNING = ['wait_for_launch', 'powering_up', 'up', 'reboot_in_progress', 'migrating', 'powering_down', 'saving_state', 'restoring_state', 'paused', 'unknown', 'not_responding'];
 
-const vmEvent = (vm: Obj, code: number, description: string, extra: Obj = {}): EventSpec => ({
+const vmEvent = (vm: VmObj, code: number, description: string, extra: Obj = {}): EventSpec => ({
   code, severity: 'normal', description, about: { vm: { id: vm.id }, ...extra },
 });
 
 /** Memory a host has left for more VMs. */
-async function freeMemory(call: Call, host: Obj, except?: unknown): Promise<number> {
+async function freeMemory(call: Call, host: HostObj, except?: unknown): Promise<number> {
   const vms = await call.repo.list(T.Vm, { host: String(host.id) });
   const used = vms.filter((v) => v.id !== except && RUNNING.includes(String(v.status))).reduce((sum, v) => sum + Number(v.memory ?? 0), 0);
   return Number(host.memory ?? 0) - used;
 }
 
 /** The up host of the VM's cluster to run it on: the one asked for, or the one with most free memory. */
-async function placement(call: Call, vm: Obj, asked: unknown, avoid?: unknown): Promise<Obj> {
+async function placement(call: Call, vm: VmObj, asked: unknown, avoid?: unknown): Promise<HostObj> {
   const need = Number(vm.memory ?? 0);
-  const clusterId = String((vm.cluster as Obj).id);
+  const clusterId = String(vm.cluster?.id);
   if (isObj(asked) && (asked.id !== undefined || asked.name !== undefined)) {
     const host = await resolve(call.repo, T.Host, asked, 'host');
     if (host.id === avoid) throw conflict(`Cannot migrate VM ${String(vm.name)}: it already runs on host ${String(host.name)}`);
-    if ((host.cluster as Obj).id !== clusterId) throw conflict(`Host ${String(host.name)} is not in the VM's cluster`);
+    if (host.cluster?.id !== clusterId) throw conflict(`Host ${String(host.name)} is not in the VM's cluster`);
     if (host.status !== 'up') throw conflict(`Host ${String(host.name)} is not up (it is ${String(host.status)})`);
     if ((await freeMemory(call, host, vm.id)) < need) throw conflict(`Host ${String(host.name)} does not have ${need} bytes of memory free for VM ${String(vm.name)}`);
     return host;
   }
   const hosts = (await call.repo.list(T.Host, { cluster: clusterId })).filter((h) => h.status === 'up' && h.id !== avoid);
-  let best: Obj | undefined;
+  let best: HostObj | undefined;
   let bestFree = -1;
   for (const h of hosts) {
     const free = await freeMemory(call, h, vm.id);
@@ -54,7 +58,7 @@ async function placement(call: Call, vm: Obj, asked: unknown, avoid?: unknown): 
 }
 
 /** Refuses to start a VM that has nothing to boot from, unless it boots from the network. */
-async function checkBootable(call: Call, vm: Obj, devices: string[], cdFile: string | undefined): Promise<void> {
+async function checkBootable(call: Call, vm: VmObj, devices: string[], cdFile: string | undefined): Promise<void> {
   if (devices.includes('network')) return;
   if (devices.includes('cdrom') && cdFile) return;
   if (devices.includes('hd')) {
@@ -64,19 +68,19 @@ async function checkBootable(call: Call, vm: Obj, devices: string[], cdFile: str
   throw conflict(`Cannot run VM ${String(vm.name)}: it has no bootable disk and no CD to boot from, and does not boot from the network`);
 }
 
-const bootDevices = (vm: Obj): string[] => {
+const bootDevices = (vm: VmObj): string[] => {
   const os = vm.os as Obj | undefined;
   const boot = os?.boot as Obj | undefined;
   return Array.isArray(boot?.devices) ? boot.devices.map(String) : ['hd'];
 };
 
-async function begin(call: Call, vm: Obj, description: string): Promise<Obj> {
+async function begin(call: Call, vm: VmObj, description: string): Promise<Obj> {
   return startJob(call.repo, `${description} ${String(vm.name)}`, call.principal.userId);
 }
 
 const done = (job: Obj): Obj => ({ status: 'complete', job: { id: job.id } });
 
-function requireStatus(vm: Obj, allowed: string[], what: string): void {
+function requireStatus(vm: VmObj, allowed: string[], what: string): void {
   if (!allowed.includes(String(vm.status))) {
     throw conflict(`Cannot ${what} VM ${String(vm.name)}: it is ${String(vm.status)}`);
   }
@@ -119,7 +123,7 @@ async function start(call: Call, body: Obj): Promise<Obj> {
 }
 
 /** The step that brings a VM down: it leaves its host and forgets its run-once settings. */
-const downStep = (vm: Obj, after: number, description: string): TransitionStep => ({
+const downStep = (vm: VmObj, after: number, description: string): TransitionStep => ({
   after, status: 'down', set: { stop_time: new Date().toISOString(), run_once: false }, unset: ['host', 'run_once_boot'],
   event: vmEvent(vm, EventCode.VM_DOWN, description),
 });
@@ -156,7 +160,7 @@ function twoStep(o: {
 async function migrate(call: Call, body: Obj): Promise<Obj> {
   const vm = await load(call, S.Vms);
   requireStatus(vm, ['up'], 'migrate');
-  const source = (vm.host as Obj).id;
+  const source = vm.host?.id;
   const target = await placement(call, vm, body.host, source);
   const job = await begin(call, vm, 'Migrating VM');
   await migrateTo(call, vm, target, String(job.id));
@@ -164,7 +168,7 @@ async function migrate(call: Call, body: Obj): Promise<Obj> {
 }
 
 /** Starts moving an up VM to `target`; used by migrate and by hosts going to maintenance. */
-export async function migrateTo(call: Call, vm: Obj, target: Obj, jobId: string): Promise<void> {
+export async function migrateTo(call: Call, vm: VmObj, target: HostObj, jobId: string): Promise<void> {
   await applyStep(call.repo, T.Vm, String(vm.id), {
     after: 0, status: 'migrating', set: { migration_target: refTo(target) },
     event: vmEvent(vm, EventCode.VM_MIGRATING, `VM ${String(vm.name)} is migrating to host ${String(target.name)}.`, { host: { id: target.id } }),
@@ -176,8 +180,8 @@ export async function migrateTo(call: Call, vm: Obj, target: Obj, jobId: string)
 }
 
 /** Chooses a new host for an up VM, other than the one it is on; used by host maintenance. */
-export function evacuationTarget(call: Call, vm: Obj): Promise<Obj> {
-  return placement(call, vm, undefined, (vm.host as Obj).id);
+export function evacuationTarget(call: Call, vm: VmObj): Promise<HostObj> {
+  return placement(call, vm, undefined, vm.host?.id);
 }
 
 async function cancelMigration(call: Call): Promise<Obj> {
