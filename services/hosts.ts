@@ -31,7 +31,7 @@ async function install(call: Call, host: Obj): Promise<void> {
     after: call.engine.runtime.duration('install'), status: 'up',
     set: { ...facts, external_status: 'ok', comment: host.comment ?? `Runtime: ${call.engine.runtime.name}` },
     event: hostEvent(host, EventCode.HOST_UP, `Host ${String(host.name)} is up.`),
-  }], String(job.id));
+  }], job.id);
 }
 
 const uniqueName = () => ({});
@@ -59,14 +59,14 @@ async function deactivate(call: Call): Promise<Obj> {
     }
   }
   const job = await startJob(call.repo, `Moving host ${String(host.name)} to maintenance`, call.principal.userId);
-  for (const [vm, target] of plan) await migrateTo(call, vm, target, String(job.id));
+  for (const [vm, target] of plan) await migrateTo(call, vm, target, job.id);
   await applyStep(call.repo, T.Host, host.id, { after: 0, status: 'preparing_for_maintenance', event: hostEvent(host, EventCode.HOST_PREPARING_MAINTENANCE, `Host ${String(host.name)} is preparing for maintenance.`) });
   const d = call.engine.runtime;
   // Maintenance is reached once the migrations have had their time.
   const wait = Math.max(d.duration('prepare_maintenance'), plan.length ? d.duration('migrate') + 1 : 0);
   await schedule(call.repo, T.Host, host.id, [{
     after: wait, status: 'maintenance', event: hostEvent(host, EventCode.HOST_MAINTENANCE, `Host ${String(host.name)} is in maintenance.`),
-  }], String(job.id));
+  }], job.id);
   return done(job);
 }
 
@@ -77,7 +77,7 @@ async function activate(call: Call): Promise<Obj> {
   await applyStep(call.repo, T.Host, host.id, { after: 0, status: 'initializing', event: hostEvent(host, EventCode.HOST_ACTIVATING, `Host ${String(host.name)} is being activated.`) });
   await schedule(call.repo, T.Host, host.id, [{
     after: call.engine.runtime.duration('activate'), status: 'up', event: hostEvent(host, EventCode.HOST_UP, `Host ${String(host.name)} is up.`),
-  }], String(job.id));
+  }], job.id);
   return done(job);
 }
 
@@ -85,7 +85,7 @@ async function refresh(call: Call): Promise<Obj> {
   const host = await load(call, S.Hosts);
   const job = await startJob(call.repo, `Refreshing host ${String(host.name)}`, call.principal.userId);
   if (host.status === 'up') await call.repo.update(T.Host, { ...host, ...(await call.engine.runtime.install(host)) });
-  await endJob(call.repo, String(job.id), 'finished');
+  await endJob(call.repo, job.id, 'finished');
   return done(job);
 }
 

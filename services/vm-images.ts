@@ -151,7 +151,7 @@ async function createSnapshot(call: Call, vm: StoredVm, work: ChainWork, body: O
   };
   await call.repo.insert(T.Snapshot, snapshot);
   await recordEvent(call.repo, { code: EventCode.OBJECT_ADDED, severity: 'normal', description: `Snapshot '${body.description ?? id}' of VM ${vm.name} was taken.`, about: { vm: refTo(vm) } });
-  await endJob(call.repo, String(job.id), 'finished');
+  await endJob(call.repo, job.id, 'finished');
   return snapshot;
 }
 
@@ -239,7 +239,7 @@ export const vmSnapshot = implement(S.VmSnapshot, {
       const job = await startJob(c.repo, `Restoring VM ${vm.name} from a snapshot`, c.principal.userId);
       await preview(c, work, vm, snapshot);
       await commit(c, work, await vmOf(c));
-      await endJob(c.repo, String(job.id), 'finished');
+      await endJob(c.repo, job.id, 'finished');
       return { status: 'complete', job: { id: job.id } };
     }),
   },
@@ -318,7 +318,7 @@ function previewAction(run: (call: Call, work: ChainWork, vm: StoredVm, body: Ob
     }
     const job = await startJob(c.repo, `${title} of VM ${vm.name}`, c.principal.userId);
     await run(c, work, vm, body);
-    await endJob(c.repo, String(job.id), 'finished');
+    await endJob(c.repo, job.id, 'finished');
     return { status: 'complete', job: { id: job.id } };
   });
 }
@@ -357,7 +357,7 @@ async function clone(call: Call, vm: StoredVm, work: ChainWork, body: ObjOf<type
     await call.repo.insert(T.Nic, { ...nic, id: randomUUID(), mac: { address: await freeMac(call) }, vm: refTo(copy) });
   }
   await recordEvent(call.repo, { code: EventCode.OBJECT_ADDED, severity: 'normal', description: `VM ${copy.name} was cloned from VM ${vm.name}.`, about: { vm: refTo(copy) } });
-  await endJob(call.repo, String(job.id), 'finished');
+  await endJob(call.repo, job.id, 'finished');
   return { status: 'complete', job: { id: job.id }, vm: refTo(copy) };
 }
 

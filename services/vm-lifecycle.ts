@@ -25,7 +25,7 @@ const vmEvent = (vm: VmObj, code: number, description: string, extra: Obj = {}):
 
 /** Memory a host has left for more VMs. */
 async function freeMemory(call: Call, host: HostObj, except?: unknown): Promise<number> {
-  const vms = await call.repo.list(T.Vm, { host: String(host.id) });
+  const vms = await call.repo.list(T.Vm, { host: host.id });
   const used = vms.filter((v) => v.id !== except && RUNNING.includes(String(v.status))).reduce((sum, v) => sum + Number(v.memory ?? 0), 0);
   return Number(host.memory ?? 0) - used;
 }
@@ -62,7 +62,7 @@ async function checkBootable(call: Call, vm: VmObj, devices: string[], cdFile: s
   if (devices.includes('network')) return;
   if (devices.includes('cdrom') && cdFile) return;
   if (devices.includes('hd')) {
-    const attachments = await call.repo.list(T.DiskAttachment, { vm: String(vm.id) });
+    const attachments = await call.repo.list(T.DiskAttachment, { vm: vm.id });
     if (attachments.some((a) => a.bootable === true && a.active !== false)) return;
   }
   throw conflict(`Cannot run VM ${String(vm.name)}: it has no bootable disk and no CD to boot from, and does not boot from the network`);
@@ -169,11 +169,11 @@ async function migrate(call: Call, body: Obj): Promise<Obj> {
 
 /** Starts moving an up VM to `target`; used by migrate and by hosts going to maintenance. */
 export async function migrateTo(call: Call, vm: VmObj, target: HostObj, jobId: string): Promise<void> {
-  await applyStep(call.repo, T.Vm, String(vm.id), {
+  await applyStep(call.repo, T.Vm, vm.id, {
     after: 0, status: 'migrating', set: { migration_target: refTo(target) },
     event: vmEvent(vm, EventCode.VM_MIGRATING, `VM ${String(vm.name)} is migrating to host ${String(target.name)}.`, { host: { id: target.id } }),
   });
-  await schedule(call.repo, T.Vm, String(vm.id), [{
+  await schedule(call.repo, T.Vm, vm.id, [{
     after: call.engine.runtime.duration('migrate'), status: 'up', set: { host: refTo(target) }, unset: ['migration_target'],
     event: vmEvent(vm, EventCode.VM_MIGRATED, `VM ${String(vm.name)} migrated to host ${String(target.name)}.`, { host: { id: target.id } }),
   }], jobId);
