@@ -442,13 +442,13 @@ export interface CollectionService<T extends StructType = StructType> {
   readonly owner?: string;
   /** Callers may use it on themselves without a permit (`/users/{me}/...`). */
   readonly selfService?: boolean;
-  readonly entity: () => EntityService;
+  readonly entity: () => EntityService<T>;
 }
 
-export interface EntityService {
+export interface EntityService<T extends StructType = StructType> {
   readonly kind: 'entity';
   readonly name: string;
-  readonly type: () => StructType;
+  readonly type: () => T;
   readonly doc: string;
   readonly get: boolean;
   readonly update?: UpdateMethod;
@@ -470,10 +470,10 @@ export function collectionService<T extends StructType>(d: Omit<CollectionServic
   return { kind: 'collection', ...d, list, search: list.search !== undefined };
 }
 
-export function entityService(
-  d: Partial<Pick<EntityService, 'get' | 'update' | 'remove' | 'actions' | 'locators' | 'selfService'>> &
-    Pick<EntityService, 'name' | 'type' | 'doc'>,
-): EntityService {
+export function entityService<T extends StructType>(
+  d: Partial<Pick<EntityService<T>, 'get' | 'update' | 'remove' | 'actions' | 'locators' | 'selfService'>> &
+    Pick<EntityService<T>, 'name' | 'type' | 'doc'>,
+): EntityService<T> {
   return { kind: 'entity', get: true, actions: [], locators: {}, ...d };
 }
 

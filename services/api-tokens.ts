@@ -3,7 +3,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as S from '../model/services';
 import * as T from '../model/types';
-import { ObjOf } from '../model/meta';
 import { implement } from './behaviour';
 import { load, storedCollection } from './stored';
 import { badRequest } from './fault';
@@ -13,7 +12,7 @@ const tokens = storedCollection(S.UserApiTokens);
 
 export const userApiTokens = implement(S.UserApiTokens, {
   list: tokens.list,
-  async add(call, body: ObjOf<typeof T.ApiToken>) {
+  async add(call, body) {
     const expiration = Date.parse(body.expiration ?? '');
     if (!(expiration > Date.now())) throw badRequest('expiration must be a date in the future');
     const secret = ROBOT_PREFIX + randomBytes(32).toString('base64url');

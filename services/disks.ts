@@ -111,7 +111,7 @@ export async function removeDisk(call: Pick<Call, 'engine' | 'repo' | 'files'>, 
 export const disks = implement(S.Disks, {
   list: async (call, o) => Promise.all((await call.repo.list(T.Disk, {}, o)).map((d) => diskView(call, d))),
   listsSeen: true,
-  add: async (call, body: DiskObj) => diskView(call, await createDisk(call, body)),
+  add: async (call, body) => diskView(call, await createDisk(call, body)),
 });
 
 /** Applies an update's changes (what the update declares); a larger `provisioned_size` grows the volume. */

@@ -94,7 +94,7 @@ async function newId(call: Call, type: StructType, given: unknown): Promise<stri
   return id;
 }
 
-export function storedCollection<T extends StructType>(service: CollectionService<T>, hooks: CollectionHooks<NoInfer<T>> = {}): CollectionBehaviour {
+export function storedCollection<T extends StructType>(service: CollectionService<T>, hooks: CollectionHooks<NoInfer<T>> = {}): CollectionBehaviour<T> {
   const type = service.type();
   return {
     list: (call, o) => call.repo.list<StructType>(type, ownersOf(service, call.scope), { max: o.max, seen: o.seen }),
@@ -102,8 +102,8 @@ export function storedCollection<T extends StructType>(service: CollectionServic
     add: service.add
       ? async (call, body) => {
           const owners = ownersOf(service, call.scope);
-          const id = await newId(call, type, body.id);
-          const prepared = hooks.prepare ? ((await hooks.prepare(call, body as ObjOf<T>)) as Obj) : body;
+          const id = await newId(call, type, (body as Obj).id);
+          const prepared = (hooks.prepare ? await hooks.prepare(call, body) : body) as Obj;
           checkValues(type, prepared);
           const held: Obj = { ...prepared, id };
           for (const [attr, owner] of Object.entries(owners)) held[attr] = { id: owner };
@@ -127,9 +127,9 @@ export function storedCollection<T extends StructType>(service: CollectionServic
 
 export function storedEntity<T extends StructType>(
   collection: CollectionService<T>,
-  service: EntityService,
+  service: EntityService<T>,
   hooks: EntityHooks<NoInfer<T>> & Pick<CollectionHooks<NoInfer<T>>, 'uniqueName'> = {},
-): EntityBehaviour {
+): EntityBehaviour<T> {
   const type = collection.type();
   const view = async (call: Call, obj: StoredObj<T>) => (hooks.view ? await hooks.view(call, obj) : obj) as Obj;
   return {
@@ -138,8 +138,7 @@ export function storedEntity<T extends StructType>(
       ? async (call, changes) => {
           const loaded = await load(call, collection);
           const current = loaded as Obj;
-          const given = changes as ObjOf<T>;
-          const next = (hooks.apply ? await hooks.apply(call, loaded, given) : mergeInto(type, loaded, given)) as Obj;
+          const next = (hooks.apply ? await hooks.apply(call, loaded, changes) : mergeInto(type, loaded, changes)) as Obj;
           next.id = current.id;
           // An object stays with the entity owning its collection (a NIC with its VM).
           if (collection.owner) next[collection.owner] = current[collection.owner];

@@ -12,7 +12,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as S from '../model/services';
 import * as T from '../model/types';
-import { Obj, isObj } from '../model/codec';
+import { Obj } from '../model/codec';
 import { ObjOf } from '../model/meta';
 import { Call, Engine, implement } from './behaviour';
 import { load } from './stored';
@@ -79,13 +79,12 @@ async function diskOfSnapshot(call: Call, id: string): Promise<Target> {
   return { disk, volume: id, volumeFormat: String(row.format) };
 }
 
-async function add(call: Call, body: Obj): Promise<Obj> {
-  const given = body as ObjOf<typeof T.ImageTransfer>;
-  const direction = given.direction ?? 'upload';
-  const target = isObj(body.disk) ? body.disk : isObj(body.image) ? body.image : undefined;
-  const snapshotRef = given.snapshot;
+async function add(call: Call, body: ObjOf<typeof T.ImageTransfer>): Promise<Obj> {
+  const direction = body.direction ?? 'upload';
+  const target = body.disk ?? body.image;
+  const snapshotRef = body.snapshot;
   // Incremental backups (VM backup entities) are not part of this engine, so none can be named.
-  if (isObj(body.backup)) throw badRequest(`Backup '${String(body.backup.id)}' does not exist: this engine keeps no VM backups`);
+  if (body.backup) throw badRequest(`Backup '${body.backup.id}' does not exist: this engine keeps no VM backups`);
   const { disk, volume, volumeFormat } = snapshotRef?.id
     ? await diskOfSnapshot(call, snapshotRef.id)
     : await (async (): Promise<Target> => {
@@ -95,8 +94,8 @@ async function add(call: Call, body: Obj): Promise<Obj> {
         return { disk: d, volume: String(d.image_id), volumeFormat: String(d.format) };
       })();
   if (snapshotRef && direction === 'upload') throw badRequest('Uploads go to a disk, not to a disk snapshot');
-  if (snapshotRef && target?.id !== undefined && String(target.id) !== String(disk.id)) {
-    throw badRequest(`Disk snapshot '${volume}' is not a snapshot of disk '${String(target.id)}'`);
+  if (snapshotRef && target?.id !== undefined && target.id !== String(disk.id)) {
+    throw badRequest(`Disk snapshot '${volume}' is not a snapshot of disk '${target.id}'`);
   }
   if (disk.status === 'locked') throw conflict(`Disk ${disk.name ?? disk.id} is locked by another operation`);
   if (disk.status === 'illegal') throw conflict(`Disk ${disk.name ?? disk.id} is illegal`);
@@ -108,15 +107,15 @@ async function add(call: Call, body: Obj): Promise<Obj> {
   }
   const sd = await domainOfDisk(call.repo, disk);
   if (sd?.data_center && sd.status !== 'active') throw conflict(`Storage domain ${sd.name} is not active`);
-  const format = given.format ?? (volumeFormat as NonNullable<StoredTransfer['format']>);
+  const format = body.format ?? (volumeFormat as NonNullable<StoredTransfer['format']>);
   // Raw over qcow2 is guest data (through NBD); qcow2 bytes cannot stand for a raw volume.
   if (format === 'cow' && volumeFormat === 'raw') throw conflict('A raw volume cannot be transferred in cow format: use format=raw');
   const transfer: StoredTransfer = {
     id: randomUUID(),
     direction,
     format,
-    inactivity_timeout: given.inactivity_timeout ?? 60,
-    timeout_policy: given.timeout_policy ?? 'legacy',
+    inactivity_timeout: body.inactivity_timeout ?? 60,
+    timeout_policy: body.timeout_policy ?? 'legacy',
     phase: 'initializing',
     active: false,
     transferred: 0,
@@ -125,7 +124,7 @@ async function add(call: Call, body: Obj): Promise<Obj> {
     // oVirt reports the disk in `image` too.
     image: refTo(disk),
     ...(snapshotRef ? { snapshot: { id: snapshotRef.id } } : {}),
-    ...(given.host?.id ? { host: { id: given.host.id } } : {}),
+    ...(body.host?.id ? { host: { id: body.host.id } } : {}),
     volume,
     volume_format: volumeFormat,
     last_updated: Date.now(),

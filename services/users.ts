@@ -85,7 +85,7 @@ export const userEntity = implement(S.UserEntity, {
     const user = await call.repo.get(T.User, call.scope[0]);
     if (!user) throw notFound(`User '${call.scope[0]}' does not exist`);
     if (body.password === undefined) throw badRequest('Only the password of a user can be changed');
-    await setPassword(call.repo.db, user.id, String(body.password));
+    await setPassword(call.repo.db, user.id, body.password);
     await revokeUserCredentials(call.repo.db, user.id);
     return user;
   },

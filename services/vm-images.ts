@@ -10,7 +10,7 @@ import * as S from '../model/services';
 import * as T from '../model/types';
 import { Obj, isObj } from '../model/codec';
 import { ObjOf } from '../model/meta';
-import { Call, implement } from './behaviour';
+import { ActionBody, Call, implement } from './behaviour';
 import { load } from './stored';
 import { badRequest, conflict, notFound } from './fault';
 import { refTo } from './refs';
@@ -309,9 +309,9 @@ async function undo(call: Call, work: ChainWork, vm: StoredVm): Promise<void> {
   await call.repo.update(T.Vm, { ...rest, ...state.configuration });
 }
 
-function previewAction(run: (call: Call, work: ChainWork, vm: StoredVm, body: Obj) => Promise<void>, what: string, needsPreview: boolean) {
+function previewAction(run: (call: Call, work: ChainWork, vm: StoredVm, body: ActionBody) => Promise<void>, what: string, needsPreview: boolean) {
   const title = `${what[0].toUpperCase()}${what.slice(1)}`;
-  return (call: Call, body: Obj): Promise<Obj> => onChains(call, (vm) => `${title} of VM ${vm.name}`, async (c, vm, work) => {
+  return (call: Call, body: ActionBody): Promise<Obj> => onChains(call, (vm) => `${title} of VM ${vm.name}`, async (c, vm, work) => {
     down(vm, what);
     if (needsPreview !== isObj(vm.preview)) {
       throw conflict(needsPreview ? `Cannot ${what}: VM ${vm.name} is not previewing a snapshot` : `Cannot ${what}: VM ${vm.name} is already previewing a snapshot`);
@@ -325,7 +325,7 @@ function previewAction(run: (call: Call, work: ChainWork, vm: StoredVm, body: Ob
 
 // --- clones --------------------------------------------------------------------
 
-async function clone(call: Call, vm: StoredVm, work: ChainWork, body: ObjOf<typeof T.Action>): Promise<Obj> {
+async function clone(call: Call, vm: StoredVm, work: ChainWork, body: ActionBody): Promise<Obj> {
   down(vm, 'clone');
   const wanted = body.vm ?? {};
   if ((await call.repo.list(T.Vm, {}, { where: { name: String(wanted.name) } })).length) {
@@ -361,9 +361,9 @@ async function clone(call: Call, vm: StoredVm, work: ChainWork, body: ObjOf<type
   return { status: 'complete', job: { id: job.id }, vm: refTo(copy) };
 }
 
-export const imageActions: Record<string, (call: Call, body: Obj) => Promise<Obj>> = {
+export const imageActions: Record<string, (call: Call, body: ActionBody) => Promise<Obj>> = {
   clone: (call, body) => onChains(call, (vm) => `cloning VM ${vm.name}`, (c, vm, work) => clone(c, vm, work, body)),
-  previewsnapshot: previewAction(async (call, work, vm, body: ObjOf<typeof T.Action>) => {
+  previewsnapshot: previewAction(async (call, work, vm, body) => {
     await preview(call, work, vm, await snapshotOf(call, vm, String(body.snapshot?.id)));
   }, 'preview a snapshot', false),
   commitsnapshot: previewAction(commit, 'commit a snapshot', true),

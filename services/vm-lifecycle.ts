@@ -4,7 +4,7 @@
 import * as S from '../model/services';
 import * as T from '../model/types';
 import { Obj, isObj } from '../model/codec';
-import { Call } from './behaviour';
+import { ActionBody, Call } from './behaviour';
 import { load } from './stored';
 import { conflict } from './fault';
 import { resolve, refTo } from './refs';
@@ -86,7 +86,7 @@ function requireStatus(vm: VmObj, allowed: string[], what: string): void {
   }
 }
 
-async function start(call: Call, body: Obj): Promise<Obj> {
+async function start(call: Call, body: ActionBody): Promise<Obj> {
   const vm = await load(call, S.Vms);
   requireStatus(vm, ['down', 'suspended'], 'start');
   const d = call.engine.runtime;
@@ -98,7 +98,8 @@ async function start(call: Call, body: Obj): Promise<Obj> {
     return done(job);
   }
   // The body may change the boot and the CD for this run only, and bring cloud-init or sysprep data.
-  const once = isObj(body.vm) ? body.vm : {};
+  // The VM comes whole inside the action, not as a reference.
+  const once: Obj = isObj(body.vm) ? body.vm : {};
   const devices = isObj(once.os) && isObj(once.os.boot) && Array.isArray(once.os.boot.devices) ? once.os.boot.devices.map(String) : bootDevices(vm);
   const cdroms = await call.repo.list(T.Cdrom, { vm: vm.id });
   const onceCd = Array.isArray(once.cdroms) && isObj(once.cdroms[0]) && isObj(once.cdroms[0].file) ? String(once.cdroms[0].file.id) : undefined;
@@ -157,7 +158,7 @@ function twoStep(o: {
   };
 }
 
-async function migrate(call: Call, body: Obj): Promise<Obj> {
+async function migrate(call: Call, body: ActionBody): Promise<Obj> {
   const vm = await load(call, S.Vms);
   requireStatus(vm, ['up'], 'migrate');
   const source = vm.host?.id;
@@ -197,7 +198,7 @@ async function cancelMigration(call: Call): Promise<Obj> {
   return done(job);
 }
 
-export const vmActions: Record<string, (call: Call, body: Obj) => Promise<Obj>> = {
+export const vmActions: Record<string, (call: Call, body: ActionBody) => Promise<Obj>> = {
   start,
   stop,
   shutdown: twoStep({ what: 'shut down', job: 'Shutting down VM', allowed: ['up', 'powering_up', 'reboot_in_progress'], transient: 'powering_down', final: 'down', phase: 'power_down', code: EventCode.VM_POWERING_DOWN, finalCode: EventCode.VM_DOWN }),
