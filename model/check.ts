@@ -1,7 +1,7 @@
 // The model's self-check: every name one declaration gives another (an `inherits` link, a
 // collection's `owner`, the inputs of each method and the members each action takes, an add's
 // `on` links, the `rel` of a list link the tree serves, search fields, bounded products and
-// orders) must name what it claims to. A misspelling would
+// orders) must name what it claims to, and every link must lead to a declared type. A misspelling would
 // otherwise compile and silently change behaviour (a misspelled `inherits` drops permission
 // inheritance), so the engine refuses to start on a model that fails it.
 import { Attribute, CollectionService, StructType, ValueType, attributeOf } from './meta';
@@ -29,8 +29,8 @@ function typesFrom(roots: readonly StructType[]): StructType[] {
     if (seen.has(t)) return;
     seen.add(t);
     for (const a of t.attributes) {
-      const at = a.type();
-      if (at.kind === 'struct') visit(at);
+      const at: ValueType | undefined = a.type();
+      if (at?.kind === 'struct') visit(at);
     }
   };
   roots.forEach(visit);
@@ -43,6 +43,11 @@ function typeProblems(type: StructType): string[] {
   if (type.inherits !== undefined) {
     const a = attributeOf(type, type.inherits);
     if (!a || !a.link || a.list) out.push(where(`inherits '${type.inherits}', which is not a link to one object`));
+  }
+  // A link's target is not type-checked (see `link` in meta.ts), so it is checked here.
+  for (const a of type.attributes.filter((x) => x.link)) {
+    const target: ValueType | undefined = a.type();
+    if (target?.kind !== 'struct') out.push(where(`${a.name} links to something that is not a declared type`));
   }
   for (const [name, f] of Object.entries(type.search)) {
     if (f.kind === 'own' && !attributeAt(type, f.path)) out.push(where(`search field ${name} names no attribute '${f.path}'`));

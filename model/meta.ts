@@ -2,17 +2,29 @@
 // Everything on the wire (readers, writers, routes, links, actions, store columns) is
 // derived from declarations made with these builders, never written per type.
 
+import type { Obj } from './codec/value';
+
 export type PrimitiveName = 'string' | 'integer' | 'boolean' | 'decimal' | 'date';
 
-export interface PrimitiveType {
+export interface PrimitiveType<N extends PrimitiveName = PrimitiveName> {
   readonly kind: 'primitive';
-  readonly name: PrimitiveName;
+  readonly name: N;
 }
 
-export interface EnumType {
+/** The TypeScript type of a primitive's values in memory (dates are ISO 8601 text). */
+interface PrimitiveValues {
+  string: string;
+  integer: number;
+  boolean: boolean;
+  decimal: number;
+  date: string;
+}
+
+/** An enumerated type; `V` is the union of its values. */
+export interface EnumType<V extends string = string> {
   readonly kind: 'enum';
   readonly name: string;
-  readonly values: readonly string[];
+  readonly values: readonly V[];
 }
 
 export interface StructType {
@@ -113,20 +125,56 @@ export interface AttributeOptions {
   range?: Range;
 }
 
-type AttributeSpec = Omit<Attribute, 'name'>;
+// Compile-time only: what the builders infer. No value carries these members.
+declare const VALUE: unique symbol;
+declare const SHAPE: unique symbol;
 
-export const STRING: PrimitiveType = { kind: 'primitive', name: 'string' };
-export const INTEGER: PrimitiveType = { kind: 'primitive', name: 'integer' };
-export const BOOLEAN: PrimitiveType = { kind: 'primitive', name: 'boolean' };
-export const DECIMAL: PrimitiveType = { kind: 'primitive', name: 'decimal' };
-export const DATE: PrimitiveType = { kind: 'primitive', name: 'date' };
+/** An attribute as a builder declares it; `V` is the TypeScript type of its value. */
+export interface AttributeSpec<V = unknown> extends Omit<Attribute, 'name'> {
+  readonly [VALUE]?: V;
+}
 
-function spec(
+/** A declared struct type that knows the TypeScript type `O` of its objects. */
+export interface TypedStruct<O> extends StructType {
+  readonly [SHAPE]: O;
+}
+
+/**
+ * The objects of a declared type, inferred from its declaration (`ObjOf<typeof Vm>`): every
+ * attribute optional, as objects hold some of them. An undeclared type (`StructType` in generic
+ * code) holds any `Obj`.
+ */
+export type ObjOf<T extends StructType> = T extends TypedStruct<infer O> ? O : Obj;
+
+/**
+ * What a link holds: a reference to an object, by id as the engine stores it, or by name as a
+ * client may give it. Its type does not depend on the target's, so types may link in cycles.
+ */
+export type Ref = {
+  id?: string;
+  name?: string;
+  href?: string;
+};
+
+type ValueOf<S> = S extends AttributeSpec<infer V> ? V : never;
+type Simplify<O> = { [K in keyof O]: O[K] } & {};
+type ShapeOf<A> = { -readonly [K in keyof A]?: ValueOf<A[K]> };
+/** `B`'s members, each replaced by the one of `A` of its name, and `A`'s other members. */
+type Extended<B, A> = Simplify<Omit<B, keyof A> & A>;
+type Attributes = Record<string, AttributeSpec>;
+
+export const STRING: PrimitiveType<'string'> = { kind: 'primitive', name: 'string' };
+export const INTEGER: PrimitiveType<'integer'> = { kind: 'primitive', name: 'integer' };
+export const BOOLEAN: PrimitiveType<'boolean'> = { kind: 'primitive', name: 'boolean' };
+export const DECIMAL: PrimitiveType<'decimal'> = { kind: 'primitive', name: 'decimal' };
+export const DATE: PrimitiveType<'date'> = { kind: 'primitive', name: 'date' };
+
+function spec<V>(
   type: ValueType | (() => ValueType),
   doc: string,
   shape: { list: boolean; link: boolean },
   o: AttributeOptions = {},
-): AttributeSpec {
+): AttributeSpec<V> {
   return {
     type: typeof type === 'function' ? type : () => type,
     list: shape.list,
@@ -145,25 +193,40 @@ function spec(
 const one = { list: false, link: false };
 const many = { list: true, link: false };
 
-export const str = (doc: string, o?: AttributeOptions) => spec(STRING, doc, one, o);
-export const int = (doc: string, o?: AttributeOptions) => spec(INTEGER, doc, one, o);
-export const bool = (doc: string, o?: AttributeOptions) => spec(BOOLEAN, doc, one, o);
-export const dec = (doc: string, o?: AttributeOptions) => spec(DECIMAL, doc, one, o);
-export const date = (doc: string, o?: AttributeOptions) => spec(DATE, doc, one, o);
-export const enumOf = (e: EnumType, doc: string, o?: AttributeOptions) => spec(e, doc, one, o);
-/** A value of a structured type, held inside the entity (`<cpu><topology>...`). */
-export const struct = (t: () => StructType, doc: string, o?: AttributeOptions) => spec(t, doc, one, o);
+export const str = (doc: string, o?: AttributeOptions) => spec<string>(STRING, doc, one, o);
+export const int = (doc: string, o?: AttributeOptions) => spec<number>(INTEGER, doc, one, o);
+export const bool = (doc: string, o?: AttributeOptions) => spec<boolean>(BOOLEAN, doc, one, o);
+export const dec = (doc: string, o?: AttributeOptions) => spec<number>(DECIMAL, doc, one, o);
+export const date = (doc: string, o?: AttributeOptions) => spec<string>(DATE, doc, one, o);
+export const enumOf = <V extends string>(e: EnumType<V>, doc: string, o?: AttributeOptions) => spec<V>(e, doc, one, o);
+/**
+ * A value of a structured type, held inside the entity (`<cpu><topology>...`). Its objects' type
+ * is inferred from the target's, so value structs must not hold each other in a cycle.
+ */
+export const struct = <S extends StructType>(t: () => S, doc: string, o?: AttributeOptions) => spec<ObjOf<S>>(t, doc, one, o);
 /** Several values of a primitive, enum or structured type. */
-export const listOf = (t: ValueType | (() => StructType), doc: string, o?: AttributeOptions) =>
-  spec(t, doc, many, o);
-/** A reference to one other entity. */
-export const link = (t: () => StructType, doc: string, o?: AttributeOptions) =>
-  spec(t, doc, { list: false, link: true }, o);
-/** References to several entities, usually served by a sub-collection named by `rel`. */
-export const links = (t: () => StructType, doc: string, o?: AttributeOptions) =>
-  spec(t, doc, { list: true, link: true }, o);
+export function listOf<N extends PrimitiveName>(t: PrimitiveType<N>, doc: string, o?: AttributeOptions): AttributeSpec<PrimitiveValues[N][]>;
+export function listOf<V extends string>(t: EnumType<V>, doc: string, o?: AttributeOptions): AttributeSpec<V[]>;
+export function listOf<S extends StructType>(t: () => S, doc: string, o?: AttributeOptions): AttributeSpec<ObjOf<S>[]>;
+export function listOf(t: ValueType | (() => StructType), doc: string, o?: AttributeOptions): AttributeSpec {
+  return spec(t, doc, many, o);
+}
+/**
+ * The target of a link: a function answering the target type (`() => Cluster`). Declared as
+ * `Function` on purpose: checking a `() => StructType` would make the compiler infer the target's
+ * type while it infers the linking type's, which fails where types link in cycles (most do).
+ * The model self-check verifies that every link's target is a struct type.
+ */
+type LinkTarget = Function;
 
-export function defineEnum(name: string, values: readonly string[]): EnumType {
+/** A reference to one other entity; the target's type is not inferred (see `Ref`). */
+export const link = (t: LinkTarget, doc: string, o?: AttributeOptions) =>
+  spec<Ref>(t as () => StructType, doc, { list: false, link: true }, o);
+/** References to several entities, usually served by a sub-collection named by `rel`. */
+export const links = (t: LinkTarget, doc: string, o?: AttributeOptions) =>
+  spec<Ref[]>(t as () => StructType, doc, { list: true, link: true }, o);
+
+export function defineEnum<const V extends string>(name: string, values: readonly V[]): EnumType<V> {
   return { kind: 'enum', name, values };
 }
 
@@ -172,7 +235,7 @@ export function snakeCase(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
 }
 
-interface TypeOptions {
+interface TypeOptions<B extends StructType = StructType> {
   doc: string;
   element?: string;
   plural?: string;
@@ -182,7 +245,7 @@ interface TypeOptions {
    * unless given here. An attribute declared again here replaces the base's in its place.
    * Search fields are not inherited: they belong to the collections of each type.
    */
-  extends?: () => StructType;
+  extends?: () => B;
   inherits?: string;
   search?: Record<string, SearchField>;
   product?: ProductLimit;
@@ -190,7 +253,7 @@ interface TypeOptions {
   computed?: boolean;
 }
 
-function build(name: string, identified: boolean, o: TypeOptions, attrs: Record<string, AttributeSpec>): StructType {
+function build(name: string, identified: boolean, o: TypeOptions, attrs: Attributes): StructType {
   const element = o.element ?? snakeCase(name);
   const own = Object.entries(attrs).map(([attrName, a]): Attribute => ({ name: attrName, ...a }));
   const fixed = { kind: 'struct' as const, name, element, plural: o.plural ?? `${element}s`, identified, search: o.search ?? {}, computed: o.computed ?? false, doc: o.doc };
@@ -223,21 +286,35 @@ function extended(inherited: readonly Attribute[], own: readonly Attribute[]): A
 }
 
 /** A value type without identity (Cpu, Version, Boot, ...). */
-export function defineStruct(name: string, o: TypeOptions, attrs: Record<string, AttributeSpec>): StructType {
-  return build(name, false, o, attrs);
+export function defineStruct<A extends Attributes>(name: string, o: TypeOptions, attrs: A): TypedStruct<Simplify<ShapeOf<A>>> {
+  return build(name, false, o, attrs) as TypedStruct<Simplify<ShapeOf<A>>>;
 }
 
+/** What every entity holds besides its attributes. */
+type Identity = {
+  id?: string;
+  href?: string;
+  name?: string;
+  description?: string;
+  comment?: string;
+};
+
+/** The objects of an entity type with attributes `A`, extending the type `B`. */
+type EntityObj<A, B extends StructType> = Extended<B extends TypedStruct<infer O> ? O : Identity, ShapeOf<A>>;
+
 /** An identified type: it has an `id`, and `name`, `description` and `comment` like oVirt's `Identified`. */
-export function defineEntity(name: string, o: TypeOptions, attrs: Record<string, AttributeSpec>): StructType {
+export function defineEntity<A extends Attributes, B extends StructType = TypedStruct<Identity>>(
+  name: string, o: TypeOptions<B>, attrs: A,
+): TypedStruct<EntityObj<A, B>> {
   // Searchable entities are searched by their identity's fields too.
   const search = o.search && { name: own('name'), description: own('description'), comment: own('comment'), ...o.search };
   // An entity extending another has these from its base.
-  const identity: Record<string, AttributeSpec> = o.extends ? {} : {
+  const identity: Attributes = o.extends ? {} : {
     name: str('A human-readable name.', { column: true }),
     description: str('A human-readable description.'),
     comment: str('Free text kept with the object.'),
   };
-  return build(name, true, { ...o, search }, { ...identity, ...attrs });
+  return build(name, true, { ...o, search }, { ...identity, ...attrs }) as TypedStruct<EntityObj<A, B>>;
 }
 
 const indexes = new WeakMap<StructType, Map<string, number>>();
@@ -350,11 +427,11 @@ export interface RemoveMethod {
   readonly params?: Params;
 }
 
-export interface CollectionService {
+export interface CollectionService<T extends StructType = StructType> {
   readonly kind: 'collection';
   /** oVirt service name without the `Service` suffix, e.g. `Vms`, `VmNics`. */
   readonly name: string;
-  readonly type: () => StructType;
+  readonly type: () => T;
   readonly doc: string;
   readonly add?: AddMethod;
   /** Query parameters of `GET` besides `LIST_PARAMS`. */
@@ -365,13 +442,13 @@ export interface CollectionService {
   readonly owner?: string;
   /** Callers may use it on themselves without a permit (`/users/{me}/...`). */
   readonly selfService?: boolean;
-  readonly entity: () => EntityService;
+  readonly entity: () => EntityService<T>;
 }
 
-export interface EntityService {
+export interface EntityService<T extends StructType = StructType> {
   readonly kind: 'entity';
   readonly name: string;
-  readonly type: () => StructType;
+  readonly type: () => T;
   readonly doc: string;
   readonly get: boolean;
   readonly update?: UpdateMethod;
@@ -388,15 +465,15 @@ export interface RootService {
   readonly locators: Readonly<Record<string, () => CollectionService>>;
 }
 
-export function collectionService(d: Omit<CollectionService, 'kind' | 'search' | 'list'> & { list?: Params }): CollectionService {
+export function collectionService<T extends StructType>(d: Omit<CollectionService<T>, 'kind' | 'search' | 'list'> & { list?: Params }): CollectionService<T> {
   const list = d.list ?? {};
   return { kind: 'collection', ...d, list, search: list.search !== undefined };
 }
 
-export function entityService(
-  d: Partial<Pick<EntityService, 'get' | 'update' | 'remove' | 'actions' | 'locators' | 'selfService'>> &
-    Pick<EntityService, 'name' | 'type' | 'doc'>,
-): EntityService {
+export function entityService<T extends StructType>(
+  d: Partial<Pick<EntityService<T>, 'get' | 'update' | 'remove' | 'actions' | 'locators' | 'selfService'>> &
+    Pick<EntityService<T>, 'name' | 'type' | 'doc'>,
+): EntityService<T> {
   return { kind: 'entity', get: true, actions: [], locators: {}, ...d };
 }
 

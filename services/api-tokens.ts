@@ -13,7 +13,7 @@ const tokens = storedCollection(S.UserApiTokens);
 export const userApiTokens = implement(S.UserApiTokens, {
   list: tokens.list,
   async add(call, body) {
-    const expiration = Date.parse(String(body.expiration));
+    const expiration = Date.parse(body.expiration ?? '');
     if (!(expiration > Date.now())) throw badRequest('expiration must be a date in the future');
     const secret = ROBOT_PREFIX + randomBytes(32).toString('base64url');
     const stored = {
@@ -33,7 +33,7 @@ export const userApiToken = implement(S.UserApiToken, {
   get: (call) => load(call, S.UserApiTokens),
   async remove(call) {
     const token = await load(call, S.UserApiTokens);
-    await call.repo.remove(T.ApiToken, String(token.id), { user: call.scope[0] });
-    await call.repo.db('api_token_secrets').where('token_id', String(token.id)).delete();
+    await call.repo.remove(T.ApiToken, token.id, { user: call.scope[0] });
+    await call.repo.db('api_token_secrets').where('token_id', token.id).delete();
   },
 });

@@ -2,7 +2,8 @@
 // services it owns; an engine takes them into its `Behaviours`, and the API binds every route of
 // the tree to one.
 import { Knex } from 'knex';
-import { CollectionService, EntityService, ParamValue } from '../model/meta';
+import { CollectionService, EntityService, ObjOf, ParamValue, StructType } from '../model/meta';
+import * as T from '../model/types';
 import { allServices } from '../model/tree';
 import { Obj } from '../model/codec';
 import { Repo, RowCondition } from './store/repo';
@@ -44,19 +45,24 @@ export interface ListOptions {
   seen?: RowCondition;
 }
 
-export interface CollectionBehaviour {
+/** What a collection of objects of type `T` does; a body is decoded by `T`'s declaration. */
+export interface CollectionBehaviour<T extends StructType = StructType> {
   list(call: Call, o: ListOptions): Promise<Obj[]>;
   /** Whether `list` applies `o.seen` in its query (else the user view is filtered after it). */
   readonly listsSeen?: boolean;
-  add?(call: Call, body: Obj): Promise<Obj>;
+  add?(call: Call, body: ObjOf<T>): Promise<Obj>;
 }
 
-export interface EntityBehaviour {
+/** The body of an action, decoded as oVirt's `Action`. */
+export type ActionBody = ObjOf<typeof T.Action>;
+
+/** What an entity of type `T` does. */
+export interface EntityBehaviour<T extends StructType = StructType> {
   get(call: Call): Promise<Obj>;
-  update?(call: Call, body: Obj): Promise<Obj>;
+  update?(call: Call, body: ObjOf<T>): Promise<Obj>;
   remove?(call: Call): Promise<void>;
   /** Action name → what it does; returns the members of the `<action>` response. */
-  actions?: Record<string, (call: Call, body: Obj) => Promise<Obj>>;
+  actions?: Record<string, (call: Call, body: ActionBody) => Promise<Obj>>;
 }
 
 /** What one service does: made by `implement`, given to an engine's `Behaviours`. */
@@ -67,8 +73,8 @@ export class Implementation {
   ) {}
 }
 
-export function implement(service: CollectionService, behaviour: CollectionBehaviour): Implementation;
-export function implement(service: EntityService, behaviour: EntityBehaviour): Implementation;
+export function implement<T extends StructType>(service: CollectionService<T>, behaviour: CollectionBehaviour<NoInfer<T>>): Implementation;
+export function implement<T extends StructType>(service: EntityService<T>, behaviour: EntityBehaviour<NoInfer<T>>): Implementation;
 export function implement(service: CollectionService | EntityService, behaviour: CollectionBehaviour | EntityBehaviour): Implementation {
   return new Implementation(service, behaviour);
 }

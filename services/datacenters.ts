@@ -1,5 +1,6 @@
 // Data centers, and the storage domains attached to them.
 import * as S from '../model/services';
+import { ObjOf } from '../model/meta';
 import * as T from '../model/types';
 import { Obj } from '../model/codec';
 import { Call, implement, ownersOf } from './behaviour';
@@ -11,7 +12,7 @@ import { storageDomainView } from './storagedomains';
 
 export const dataCenters = implement(S.DataCenters, storedCollection(S.DataCenters, {
   uniqueName: () => ({}),
-  prepare: (_call, body) => ({
+  prepare: (_call, body): ObjOf<typeof T.DataCenter> => ({
     local: false,
     quota_mode: 'disabled',
     storage_format: 'v5',
@@ -25,7 +26,7 @@ export const dataCenters = implement(S.DataCenters, storedCollection(S.DataCente
 export const dataCenterEntity = implement(S.DataCenterEntity, storedEntity(S.DataCenters, S.DataCenterEntity, {
   uniqueName: () => ({}),
   async removing(call, dc) {
-    const owners = { data_center: String(dc.id) };
+    const owners = { data_center: dc.id };
     if ((await call.repo.count(T.Cluster, owners)) > 0) {
       throw conflict(`Cannot remove Data Center ${String(dc.name)}: it still has clusters`);
     }
@@ -50,7 +51,7 @@ export const attachedStorageDomains = implement(S.AttachedStorageDomains, {
     const dcId = call.scope[0];
     // Locked: a domain is attached to one data center, checked here and set below.
     const named = await resolve(call.repo, T.StorageDomain, body, 'storage_domain');
-    const sd = (await call.repo.getForUpdate(T.StorageDomain, String(named.id)))!;
+    const sd = (await call.repo.getForUpdate(T.StorageDomain, named.id))!;
     if (sd.data_center) throw conflict(`Cannot attach Storage Domain ${String(sd.name)}: it is already attached to a data center`);
     const attached = await call.repo.list(T.StorageDomain, { data_center: dcId });
     const master = sd.type === 'data' && !attached.some((d) => d.master === true);

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import * as S from '../model/services';
 import * as T from '../model/types';
-import { Obj, isObj } from '../model/codec';
+import { ObjOf } from '../model/meta';
 import { Call, implement } from './behaviour';
 import { load, storedEntity } from './stored';
 import { badRequest, conflict } from './fault';
@@ -12,14 +12,26 @@ import { Repo } from './store/repo';
 import { removeOwnedBy, restoreOwned } from './ownership';
 import { FileStep } from './file-work';
 
+type DiskObj = ObjOf<typeof T.Disk>;
+type DomainObj = ObjOf<typeof T.StorageDomain>;
+
+/**
+ * A disk as the engine keeps it: what clients see, and in the same row the volume under the
+ * disk's own in its chain (never on the wire, as the model does not declare it).
+ */
+export type StoredDisk = DiskObj & { backing_volume?: string };
+
+/** The engine's view of a stored disk: the same row, with the members the model does not declare. */
+export const heldDisk = (disk: DiskObj) => disk as StoredDisk;
+
 /** The storage domain a disk lives on. */
-export async function domainOfDisk(repo: Repo, disk: Obj): Promise<Obj | undefined> {
+export async function domainOfDisk(repo: Repo, disk: DiskObj): Promise<DomainObj | undefined> {
   const sdId = diskDomainId(disk);
   return sdId ? repo.get(T.StorageDomain, sdId) : undefined;
 }
 
 /** What clients see of a disk: the stored object with its live size on storage. */
-export async function diskView(call: Call, disk: Obj): Promise<Obj> {
+export async function diskView(call: Call, disk: DiskObj): Promise<DiskObj> {
   const sd = await domainOfDisk(call.repo, disk);
   if (!sd) return disk;
   const actual = await call.engine.storage.actualSize(sd, disk);
@@ -27,16 +39,16 @@ export async function diskView(call: Call, disk: Obj): Promise<Obj> {
 }
 
 /** Validates a new disk, creates its volume and stores it; used for floating and attached disks. */
-export async function createDisk(call: Call, body: Obj): Promise<Obj> {
+export async function createDisk(call: Call, body: DiskObj): Promise<DiskObj> {
   const size = Number(body.provisioned_size);
   if (!Number.isSafeInteger(size) || size <= 0) throw badRequest('disk.provisioned_size must be a positive number of bytes');
   if (body.format !== 'raw' && body.format !== 'cow') throw badRequest("disk.format must be 'raw' or 'cow'");
   const domains = body.storage_domains;
   if (!Array.isArray(domains) || domains.length !== 1) throw badRequest('disk.storage_domains must name exactly one storage domain');
   const sd = await resolve(call.repo, T.StorageDomain, domains[0], 'disk.storage_domains.storage_domain');
-  if (sd.type !== 'data') throw badRequest(`Storage domain ${String(sd.name)} is not a data domain`);
-  if (sd.data_center && sd.status !== 'active') throw conflict(`Storage domain ${String(sd.name)} is not active`);
-  const disk: Obj = {
+  if (sd.type !== 'data') throw badRequest(`Storage domain ${sd.name} is not a data domain`);
+  if (sd.data_center && sd.status !== 'active') throw conflict(`Storage domain ${sd.name} is not active`);
+  const disk: DiskObj = {
     sparse: body.format === 'cow',
     shareable: false,
     wipe_after_delete: false,
@@ -54,12 +66,12 @@ export async function createDisk(call: Call, body: Obj): Promise<Obj> {
   };
   await call.repo.insert(T.Disk, disk);
   call.files.afterCommit({
-    what: `creating the volume of disk ${String(disk.alias ?? disk.name ?? disk.id)}`,
+    what: `creating the volume of disk ${disk.alias ?? disk.name ?? disk.id}`,
     run: (signal) => call.engine.storage.createVolume(sd, disk, signal),
     async undo(repo) {
       // A disk made with its attachment goes with it.
       for (const a of await repo.list(T.DiskAttachment, {}, { where: { id: String(disk.id) } })) {
-        if (isObj(a.vm)) await repo.remove(T.DiskAttachment, String(a.id), { vm: String(a.vm.id) });
+        if (a.vm) await repo.remove(T.DiskAttachment, a.id, { vm: String(a.vm.id) });
       }
       await repo.remove(T.Disk, String(disk.id));
     },
@@ -72,16 +84,16 @@ export async function createDisk(call: Call, body: Obj): Promise<Obj> {
  * to run after the commit. When that step fails the disk comes back `illegal`, as oVirt shows a
  * disk whose removal failed, so that it can be removed again.
  */
-export async function removeDiskRows(call: Pick<Call, 'engine' | 'repo'>, disk: Obj, exceptVm?: string): Promise<FileStep | undefined> {
+export async function removeDiskRows(call: Pick<Call, 'engine' | 'repo'>, disk: DiskObj, exceptVm?: string): Promise<FileStep | undefined> {
   const users = (await call.repo.list(T.DiskAttachment, {}, { where: { id: String(disk.id) } }))
-    .filter((a) => isObj(a.vm) && a.vm.id !== exceptVm);
-  if (users.length) throw conflict(`Cannot remove Disk ${String(disk.name ?? disk.id)}: it is attached to a virtual machine`);
+    .filter((a) => a.vm && a.vm.id !== exceptVm);
+  if (users.length) throw conflict(`Cannot remove Disk ${disk.name ?? disk.id}: it is attached to a virtual machine`);
   await call.repo.remove(T.Disk, String(disk.id));
   const owned = await removeOwnedBy(call.repo, T.Disk, String(disk.id));
   const sd = await domainOfDisk(call.repo, disk);
   if (!sd) return undefined;
   return {
-    what: `removing the volume of disk ${String(disk.alias ?? disk.name ?? disk.id)}`,
+    what: `removing the volume of disk ${disk.alias ?? disk.name ?? disk.id}`,
     run: () => call.engine.storage.removeVolume(sd, disk),
     async undo(repo) {
       await repo.insert(T.Disk, { ...disk, status: 'illegal' });
@@ -91,7 +103,7 @@ export async function removeDiskRows(call: Pick<Call, 'engine' | 'repo'>, disk: 
 }
 
 /** Removes a disk's rows now and its volume after the commit. */
-export async function removeDisk(call: Pick<Call, 'engine' | 'repo' | 'files'>, disk: Obj, exceptVm?: string): Promise<void> {
+export async function removeDisk(call: Pick<Call, 'engine' | 'repo' | 'files'>, disk: DiskObj, exceptVm?: string): Promise<void> {
   const step = await removeDiskRows(call, disk, exceptVm);
   if (step) call.files.afterCommit(step);
 }
@@ -103,16 +115,15 @@ export const disks = implement(S.Disks, {
 });
 
 /** Applies an update's changes (what the update declares); a larger `provisioned_size` grows the volume. */
-export async function updateDisk(call: Call, current: Obj, changes: Obj): Promise<Obj> {
-  const { provisioned_size: _size, ...members } = changes;
+export async function updateDisk(call: Call, current: DiskObj, changes: DiskObj): Promise<DiskObj> {
+  const { provisioned_size: size, ...members } = changes;
   const next = { ...current, ...members };
-  if (changes.provisioned_size !== undefined) {
-    const size = Number(changes.provisioned_size);
+  if (size !== undefined) {
     if (size < Number(current.provisioned_size)) throw conflict('Cannot shrink a disk: the new size is smaller than the current one');
     if (size > Number(current.provisioned_size)) {
       const sd = await resolve(call.repo, T.StorageDomain, current.storage_domain, 'disk.storage_domain');
       call.files.afterCommit({
-        what: `resizing the volume of disk ${String(current.alias ?? current.name ?? current.id)}`,
+        what: `resizing the volume of disk ${current.alias ?? current.name ?? current.id}`,
         run: (signal) => call.engine.storage.resizeVolume(sd, current, size, signal),
         undo: async (repo) => void (await repo.update(T.Disk, current)),
       });

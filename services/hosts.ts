@@ -2,6 +2,7 @@
 // maintenance migrates its VMs away first. The root password is used to enrol and never kept.
 import * as S from '../model/services';
 import * as T from '../model/types';
+import { StoredObj } from './store/repo';
 import { Call, implement } from './behaviour';
 import { load, storedCollection, storedEntity } from './stored';
 import { conflict, notFound } from './fault';
@@ -30,7 +31,7 @@ async function install(call: Call, host: Obj): Promise<void> {
     after: call.engine.runtime.duration('install'), status: 'up',
     set: { ...facts, external_status: 'ok', comment: host.comment ?? `Runtime: ${call.engine.runtime.name}` },
     event: hostEvent(host, EventCode.HOST_UP, `Host ${String(host.name)} is up.`),
-  }], String(job.id));
+  }], job.id);
 }
 
 const uniqueName = () => ({});
@@ -44,12 +45,12 @@ async function deactivate(call: Call): Promise<Obj> {
   if (!['up', 'non_operational', 'non_responsive', 'install_failed', 'error'].includes(String(host.status))) {
     throw conflict(`Cannot move host ${String(host.name)} to maintenance: it is ${String(host.status)}`);
   }
-  const vms = (await call.repo.list(T.Vm, { host: String(host.id) })).filter((v) => v.status !== 'down');
+  const vms = (await call.repo.list(T.Vm, { host: host.id })).filter((v) => v.status !== 'down');
   const moving = vms.filter((v) => v.status === 'up');
   const stuck = vms.filter((v) => v.status !== 'up');
   if (stuck.length) throw conflict(`Cannot move host ${String(host.name)} to maintenance: VM ${String(stuck[0].name)} is ${String(stuck[0].status)}`);
   // Plan every migration before starting any, so a refusal changes nothing.
-  const plan: [Obj, Obj][] = [];
+  const plan: [StoredObj<typeof T.Vm>, StoredObj<typeof T.Host>][] = [];
   for (const vm of moving) {
     try {
       plan.push([vm, await evacuationTarget(call, vm)]);
@@ -58,14 +59,14 @@ async function deactivate(call: Call): Promise<Obj> {
     }
   }
   const job = await startJob(call.repo, `Moving host ${String(host.name)} to maintenance`, call.principal.userId);
-  for (const [vm, target] of plan) await migrateTo(call, vm, target, String(job.id));
-  await applyStep(call.repo, T.Host, String(host.id), { after: 0, status: 'preparing_for_maintenance', event: hostEvent(host, EventCode.HOST_PREPARING_MAINTENANCE, `Host ${String(host.name)} is preparing for maintenance.`) });
+  for (const [vm, target] of plan) await migrateTo(call, vm, target, job.id);
+  await applyStep(call.repo, T.Host, host.id, { after: 0, status: 'preparing_for_maintenance', event: hostEvent(host, EventCode.HOST_PREPARING_MAINTENANCE, `Host ${String(host.name)} is preparing for maintenance.`) });
   const d = call.engine.runtime;
   // Maintenance is reached once the migrations have had their time.
   const wait = Math.max(d.duration('prepare_maintenance'), plan.length ? d.duration('migrate') + 1 : 0);
-  await schedule(call.repo, T.Host, String(host.id), [{
+  await schedule(call.repo, T.Host, host.id, [{
     after: wait, status: 'maintenance', event: hostEvent(host, EventCode.HOST_MAINTENANCE, `Host ${String(host.name)} is in maintenance.`),
-  }], String(job.id));
+  }], job.id);
   return done(job);
 }
 
@@ -73,10 +74,10 @@ async function activate(call: Call): Promise<Obj> {
   const host = await load(call, S.Hosts);
   if (host.status !== 'maintenance') throw conflict(`Cannot activate host ${String(host.name)}: it is ${String(host.status)}, not in maintenance`);
   const job = await startJob(call.repo, `Activating host ${String(host.name)}`, call.principal.userId);
-  await applyStep(call.repo, T.Host, String(host.id), { after: 0, status: 'initializing', event: hostEvent(host, EventCode.HOST_ACTIVATING, `Host ${String(host.name)} is being activated.`) });
-  await schedule(call.repo, T.Host, String(host.id), [{
+  await applyStep(call.repo, T.Host, host.id, { after: 0, status: 'initializing', event: hostEvent(host, EventCode.HOST_ACTIVATING, `Host ${String(host.name)} is being activated.`) });
+  await schedule(call.repo, T.Host, host.id, [{
     after: call.engine.runtime.duration('activate'), status: 'up', event: hostEvent(host, EventCode.HOST_UP, `Host ${String(host.name)} is up.`),
-  }], String(job.id));
+  }], job.id);
   return done(job);
 }
 
@@ -84,7 +85,7 @@ async function refresh(call: Call): Promise<Obj> {
   const host = await load(call, S.Hosts);
   const job = await startJob(call.repo, `Refreshing host ${String(host.name)}`, call.principal.userId);
   if (host.status === 'up') await call.repo.update(T.Host, { ...host, ...(await call.engine.runtime.install(host)) });
-  await endJob(call.repo, String(job.id), 'finished');
+  await endJob(call.repo, job.id, 'finished');
   return done(job);
 }
 
@@ -95,7 +96,7 @@ export const hostEntity = implement(S.HostEntity, {
       if (!['maintenance', 'install_failed', 'down'].includes(String(host.status))) {
         throw conflict(`Cannot remove host ${String(host.name)}: it is ${String(host.status)}; move it to maintenance first`);
       }
-      await schedule(call.repo, T.Host, String(host.id), []);
+      await schedule(call.repo, T.Host, host.id, []);
     },
   }),
   actions: { activate, deactivate, refresh },

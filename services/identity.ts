@@ -67,7 +67,7 @@ export const roleEntity = implement(S.RoleEntity, storedEntity(S.Roles, S.RoleEn
   apply: (_call, current, changes) => ({ ...mutableRole(current), ...changes }),
   async removing(call, role) {
     mutableRole(role);
-    if ((await call.repo.count(T.Permission, { role: String(role.id) })) > 0) {
+    if ((await call.repo.count(T.Permission, { role: role.id })) > 0) {
       throw conflict(`Role ${String(role.name)} is still given in permissions`);
     }
   },

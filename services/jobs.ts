@@ -1,14 +1,16 @@
 // Jobs and their steps: the tracked progress of every action.
 import { randomUUID } from 'node:crypto';
 import * as T from '../model/types';
-import { Obj } from '../model/codec';
-import { Repo } from './store/repo';
+import { ObjOf } from '../model/meta';
+import { Repo, StoredObj } from './store/repo';
 
 const now = () => new Date().toISOString();
 
 /** Starts a job whose validation is done and whose execution begins now. */
-export async function startJob(repo: Repo, description: string, ownerId: string | undefined, external = false): Promise<Obj> {
-  const job: Obj = {
+type JobObj = StoredObj<typeof T.Job>;
+
+export async function startJob(repo: Repo, description: string, ownerId: string | undefined, external = false): Promise<JobObj> {
+  const job: JobObj = {
     id: randomUUID(),
     description,
     status: 'started',
@@ -26,9 +28,11 @@ export async function startJob(repo: Repo, description: string, ownerId: string 
   return job;
 }
 
-export async function addStep(repo: Repo, job: Obj, description: string, type: string, status: string): Promise<Obj> {
-  const number = (await repo.count(T.Step, { job: String(job.id) })) + 1;
-  const step: Obj = {
+type StepObj = ObjOf<typeof T.Step>;
+
+export async function addStep(repo: Repo, job: JobObj, description: string, type: StepObj['type'], status: StepObj['status']): Promise<StepObj> {
+  const number = (await repo.count(T.Step, { job: job.id })) + 1;
+  const step: StepObj = {
     id: randomUUID(),
     description,
     type,

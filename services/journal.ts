@@ -20,15 +20,15 @@ export const jobEntity = implement(S.JobEntity, {
     async end(call, body) {
       const job = await load(call, S.Jobs);
       if (job.external !== true) throw conflict('Only external jobs are ended by clients');
-      if (job.status !== 'started') throw conflict(`Job ${String(job.id)} has already ended`);
-      await endJob(call.repo, String(job.id), body.succeeded === false ? 'failed' : body.force === true ? 'aborted' : 'finished');
+      if (job.status !== 'started') throw conflict(`Job ${job.id} has already ended`);
+      await endJob(call.repo, job.id, body.succeeded === false ? 'failed' : body.force === true ? 'aborted' : 'finished');
       return { status: 'complete' };
     },
     async clear(call) {
       const job = await load(call, S.Jobs);
-      if (job.status === 'started') throw conflict(`Job ${String(job.id)} is still running`);
-      await call.repo.removeOwned(T.Step, { job: String(job.id) });
-      await call.repo.remove(T.Job, String(job.id));
+      if (job.status === 'started') throw conflict(`Job ${job.id} is still running`);
+      await call.repo.removeOwned(T.Step, { job: job.id });
+      await call.repo.remove(T.Job, job.id);
       return { status: 'complete' };
     },
   },

@@ -3,31 +3,33 @@ import * as S from '../model/services';
 import * as T from '../model/types';
 import { randomUUID } from 'node:crypto';
 import { Call, implement } from './behaviour';
-import { storedCollection, storedEntity } from './stored';
+import { StoredHooks, storedCollection, storedEntity } from './stored';
 import { conflict } from './fault';
 import { resolve, refTo } from './refs';
-import { Obj } from '../model/codec';
+import { ObjOf } from '../model/meta';
 
-async function prepareNetwork(call: Call, body: Obj): Promise<Obj> {
+type NetworkObj = ObjOf<typeof T.Network>;
+
+async function prepareNetwork(call: Call, body: NetworkObj): Promise<NetworkObj> {
   const owner = call.scope.length ? { id: call.scope[0] } : body.data_center;
   const dc = await resolve(call.repo, T.DataCenter, owner, 'data_center');
   return { mtu: 0, stp: false, usages: ['vm'], ...body, data_center: refTo(dc) };
 }
 
-const networkHooks = {
+const networkHooks: StoredHooks<typeof T.Network> = {
   prepare: prepareNetwork,
   // Network names are unique within their data center.
-  uniqueName: (_call: Call, net: Obj) => ({ data_center: String((net.data_center as Obj).id) }),
+  uniqueName: (_call, net) => ({ data_center: String(net.data_center?.id) }),
   // Like oVirt, a new VM network comes with a vNIC profile of the same name.
-  async created(call: Call, net: Obj) {
-    if ((net.usages as string[] | undefined)?.includes('vm')) {
+  async created(call, net) {
+    if (net.usages?.includes('vm')) {
       await call.repo.insert(T.VnicProfile, { id: randomUUID(), name: net.name, port_mirroring: false, network: refTo(net) });
     }
   },
-  async removing(call: Call, net: Obj) {
-    const profiles = await call.repo.list(T.VnicProfile, { network: String(net.id) });
+  async removing(call, net) {
+    const profiles = await call.repo.list(T.VnicProfile, { network: net.id });
     for (const p of profiles) {
-      if ((await call.repo.count(T.Nic, { vnic_profile: String(p.id) })) > 0) {
+      if ((await call.repo.count(T.Nic, { vnic_profile: p.id })) > 0) {
         throw conflict(`Cannot remove Network ${String(net.name)}: its profile ${String(p.name)} is used by a NIC`);
       }
     }
@@ -39,17 +41,19 @@ export const networkEntity = implement(S.NetworkEntity, storedEntity(S.Networks,
 export const dataCenterNetworks = implement(S.DataCenterNetworks, storedCollection(S.DataCenterNetworks, networkHooks));
 export const dataCenterNetwork = implement(S.DataCenterNetwork, storedEntity(S.DataCenterNetworks, S.DataCenterNetwork, networkHooks));
 
-async function prepareProfile(call: Call, body: Obj): Promise<Obj> {
+type ProfileObj = ObjOf<typeof T.VnicProfile>;
+
+async function prepareProfile(call: Call, body: ProfileObj): Promise<ProfileObj> {
   const owner = call.scope.length ? { id: call.scope[0] } : body.network;
   const net = await resolve(call.repo, T.Network, owner, 'network');
   return { port_mirroring: false, ...body, network: refTo(net) };
 }
 
-const profileHooks = {
+const profileHooks: StoredHooks<typeof T.VnicProfile> = {
   prepare: prepareProfile,
-  uniqueName: (_call: Call, p: Obj) => ({ network: String((p.network as Obj).id) }),
-  async removing(call: Call, p: Obj) {
-    if ((await call.repo.count(T.Nic, { vnic_profile: String(p.id) })) > 0) {
+  uniqueName: (_call, p) => ({ network: String(p.network?.id) }),
+  async removing(call, p) {
+    if ((await call.repo.count(T.Nic, { vnic_profile: p.id })) > 0) {
       throw conflict(`Cannot remove vNIC profile ${String(p.name)}: a NIC uses it`);
     }
   },

@@ -55,7 +55,7 @@ export async function removeOwnedBy(repo: Repo, type: StructType, id: string): P
     const owners = { [o.link]: id };
     const members = await repo.list(o.type, owners);
     for (const member of members) {
-      if (ownedBy(o.type).length) removed.push(...(await removeOwnedBy(repo, o.type, String(member.id))));
+      if (ownedBy(o.type).length) removed.push(...(await removeOwnedBy(repo, o.type, member.id)));
       removed.push({ type: o.type, obj: member });
     }
     await repo.removeOwned(o.type, owners);

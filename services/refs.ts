@@ -1,11 +1,11 @@
 // Resolving references that clients give by id or by name (`<cluster><name>Default</name></cluster>`).
-import { StructType } from '../model/meta';
-import { Obj, isObj } from '../model/codec';
-import { Repo, Owners } from './store/repo';
+import { Ref, StructType } from '../model/meta';
+import { isObj } from '../model/codec';
+import { Repo, Owners, StoredObj } from './store/repo';
 import { badRequest, entityNotFound } from './fault';
 
 /** The stored object a reference names; 404 like oVirt when there is none. */
-export async function resolve(repo: Repo, type: StructType, ref: unknown, field: string, owners: Owners = {}): Promise<Obj> {
+export async function resolve<T extends StructType>(repo: Repo, type: T, ref: unknown, field: string, owners: Owners = {}): Promise<StoredObj<T>> {
   if (!isObj(ref) || (ref.id === undefined && ref.name === undefined)) {
     throw badRequest(`${field} must be given by id or by name`);
   }
@@ -21,6 +21,6 @@ export async function resolve(repo: Repo, type: StructType, ref: unknown, field:
 }
 
 /** A reference to store: only the id, so names can change without stale copies. */
-export function refTo(obj: Obj): Obj {
+export function refTo(obj: { id?: string }): Ref {
   return { id: obj.id };
 }

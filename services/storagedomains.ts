@@ -54,7 +54,7 @@ export const storageDomainEntity = implement(S.StorageDomainEntity, storedEntity
   uniqueName: () => ({}),
   async removing(call, sd) {
     if (sd.data_center) throw conflict(`Cannot remove Storage Domain ${String(sd.name)}: detach it from its data center first`);
-    if ((await call.repo.count(T.Disk, { storage_domain: String(sd.id) })) > 0) {
+    if ((await call.repo.count(T.Disk, { storage_domain: sd.id })) > 0) {
       throw conflict(`Cannot remove Storage Domain ${String(sd.name)}: it still holds disks`);
     }
     // `format=true` removes the domain's files, as oVirt formats the storage; the domain stays

@@ -40,7 +40,7 @@ export const templateEntity = implement(S.TemplateEntity, storedEntity(S.Templat
   uniqueName: () => ({}),
   async removing(call, template) {
     if (template.id === BLANK_TEMPLATE_ID) throw conflict('Cannot remove the Blank template');
-    if ((await call.repo.count(T.Vm, { template: String(template.id) })) > 0) {
+    if ((await call.repo.count(T.Vm, { template: template.id })) > 0) {
       throw conflict(`Cannot remove Template ${String(template.name)}: virtual machines are based on it`);
     }
   },

@@ -12,14 +12,15 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as S from '../model/services';
 import * as T from '../model/types';
-import { Obj, isObj } from '../model/codec';
+import { Obj } from '../model/codec';
+import { ObjOf } from '../model/meta';
 import { Call, Engine, implement } from './behaviour';
 import { load } from './stored';
 import { badRequest, conflict } from './fault';
 import { refTo } from './refs';
 import { Repo } from './store/repo';
 import { holdsCompat, qemuFormat, qcowVersion } from './storage';
-import { domainOfDisk, removeDisk } from './disks';
+import { domainOfDisk, heldDisk, removeDisk } from './disks';
 import { FileWork, withinTime } from './file-work';
 import { EventCode, recordEvent } from './events';
 import { ensureNbdServer, stopNbdServer } from './nbd-server';
@@ -27,7 +28,7 @@ import { TicketStatus, Tickets, monotonicSeconds } from './tickets';
 
 const run = promisify(execFile);
 
-export const FINAL = ['finished_success', 'finished_failure'];
+export const FINAL = ['finished_success', 'finished_failure'] as const;
 /** Ticket lifetime from the last activity, and how it is renewed, as oVirt's engine does. */
 const TICKET_TIMEOUT = 300;
 /** How long a starting engine waits for the proxy of a transfer to answer. */
@@ -38,30 +39,54 @@ const PROBE_MS = 2000;
  */
 const SETTLE_MS = 60_000;
 /** Finished transfers stay readable this long after their last change. */
-const KEEP_MS = { finished_success: 15 * 60_000, finished_failure: 30 * 60_000 } as Record<string, number>;
+const KEEP_MS: Record<(typeof FINAL)[number], number> = { finished_success: 15 * 60_000, finished_failure: 30 * 60_000 };
+
+type Phase = NonNullable<ObjOf<typeof T.ImageTransfer>['phase']>;
+type DiskObj = ObjOf<typeof T.Disk>;
+
+/**
+ * A transfer as the engine keeps it: what clients see, and in the same row what the engine needs
+ * to drive it (never written on the wire, as the model does not declare it).
+ */
+export type StoredTransfer = ObjOf<typeof T.ImageTransfer> & {
+  /** The volume of the disk's chain it moves, and that volume's format. */
+  volume?: string;
+  volume_format?: string;
+  /** When it last changed, in ms since the epoch. */
+  last_updated?: number;
+  /** The data-plane ticket, while there is one. */
+  ticket?: string;
+  /** The machine running its NBD server, when it moves guest data. */
+  nbd_host?: string;
+  /** Why it failed, once finalizing has found out. */
+  failure?: string;
+};
+
+/** The engine's view of a stored transfer: the same row, with the members the model does not declare. */
+const held = (transfer: ObjOf<typeof T.ImageTransfer>) => transfer as StoredTransfer;
 
 /** What a transfer moves: a disk, and the volume of its chain (with that volume's format). */
 interface Target {
-  disk: Obj;
+  disk: DiskObj;
   volume: string;
   volumeFormat: string;
 }
 
 async function diskOfSnapshot(call: Call, id: string): Promise<Target> {
   const [row] = await call.repo.list(T.DiskSnapshot, {}, { where: { id } });
-  const disk = row && (await call.repo.getForUpdate(T.Disk, String((row.disk as Obj).id)));
+  const disk = row?.disk?.id !== undefined ? await call.repo.getForUpdate(T.Disk, row.disk.id) : undefined;
   if (!disk) throw badRequest(`Disk snapshot '${id}' does not exist`);
   return { disk, volume: id, volumeFormat: String(row.format) };
 }
 
-async function add(call: Call, body: Obj): Promise<Obj> {
-  const direction = String(body.direction ?? 'upload');
-  const target = isObj(body.disk) ? body.disk : isObj(body.image) ? body.image : undefined;
-  const snapshotRef = isObj(body.snapshot) ? body.snapshot : undefined;
+async function add(call: Call, body: ObjOf<typeof T.ImageTransfer>): Promise<Obj> {
+  const direction = body.direction ?? 'upload';
+  const target = body.disk ?? body.image;
+  const snapshotRef = body.snapshot;
   // Incremental backups (VM backup entities) are not part of this engine, so none can be named.
-  if (isObj(body.backup)) throw badRequest(`Backup '${String(body.backup.id)}' does not exist: this engine keeps no VM backups`);
+  if (body.backup) throw badRequest(`Backup '${body.backup.id}' does not exist: this engine keeps no VM backups`);
   const { disk, volume, volumeFormat } = snapshotRef?.id
-    ? await diskOfSnapshot(call, String(snapshotRef.id))
+    ? await diskOfSnapshot(call, snapshotRef.id)
     : await (async (): Promise<Target> => {
         // Locked: the disk's status is checked here and set to locked below.
         const d = await call.repo.getForUpdate(T.Disk, String(target!.id));
@@ -69,28 +94,28 @@ async function add(call: Call, body: Obj): Promise<Obj> {
         return { disk: d, volume: String(d.image_id), volumeFormat: String(d.format) };
       })();
   if (snapshotRef && direction === 'upload') throw badRequest('Uploads go to a disk, not to a disk snapshot');
-  if (snapshotRef && target?.id !== undefined && String(target.id) !== String(disk.id)) {
-    throw badRequest(`Disk snapshot '${volume}' is not a snapshot of disk '${String(target.id)}'`);
+  if (snapshotRef && target?.id !== undefined && target.id !== String(disk.id)) {
+    throw badRequest(`Disk snapshot '${volume}' is not a snapshot of disk '${target.id}'`);
   }
-  if (disk.status === 'locked') throw conflict(`Disk ${String(disk.name ?? disk.id)} is locked by another operation`);
-  if (disk.status === 'illegal') throw conflict(`Disk ${String(disk.name ?? disk.id)} is illegal`);
+  if (disk.status === 'locked') throw conflict(`Disk ${disk.name ?? disk.id} is locked by another operation`);
+  if (disk.status === 'illegal') throw conflict(`Disk ${disk.name ?? disk.id} is illegal`);
   if (!snapshotRef) {
     for (const a of await call.repo.list(T.DiskAttachment, {}, { where: { id: String(disk.id) } })) {
-      const vm = await call.repo.get(T.Vm, String((a.vm as Obj).id));
-      if (vm && vm.status !== 'down') throw conflict(`Disk ${String(disk.name ?? disk.id)} is used by VM ${String(vm.name)}, which is not down`);
+      const vm = await call.repo.get(T.Vm, String(a.vm?.id));
+      if (vm && vm.status !== 'down') throw conflict(`Disk ${disk.name ?? disk.id} is used by VM ${vm.name}, which is not down`);
     }
   }
   const sd = await domainOfDisk(call.repo, disk);
-  if (sd?.data_center && sd.status !== 'active') throw conflict(`Storage domain ${String(sd.name)} is not active`);
-  const format = String(body.format ?? volumeFormat);
+  if (sd?.data_center && sd.status !== 'active') throw conflict(`Storage domain ${sd.name} is not active`);
+  const format = body.format ?? (volumeFormat as NonNullable<StoredTransfer['format']>);
   // Raw over qcow2 is guest data (through NBD); qcow2 bytes cannot stand for a raw volume.
   if (format === 'cow' && volumeFormat === 'raw') throw conflict('A raw volume cannot be transferred in cow format: use format=raw');
-  const transfer: Obj = {
+  const transfer: StoredTransfer = {
     id: randomUUID(),
     direction,
     format,
-    inactivity_timeout: Number(body.inactivity_timeout ?? 60),
-    timeout_policy: String(body.timeout_policy ?? 'legacy'),
+    inactivity_timeout: body.inactivity_timeout ?? 60,
+    timeout_policy: body.timeout_policy ?? 'legacy',
     phase: 'initializing',
     active: false,
     transferred: 0,
@@ -99,7 +124,7 @@ async function add(call: Call, body: Obj): Promise<Obj> {
     // oVirt reports the disk in `image` too.
     image: refTo(disk),
     ...(snapshotRef ? { snapshot: { id: snapshotRef.id } } : {}),
-    ...(isObj(body.host) && body.host.id ? { host: { id: body.host.id } } : {}),
+    ...(body.host?.id ? { host: { id: body.host.id } } : {}),
     volume,
     volume_format: volumeFormat,
     last_updated: Date.now(),
@@ -109,13 +134,16 @@ async function add(call: Call, body: Obj): Promise<Obj> {
   return transfer;
 }
 
+/** The transfer, marked as changed now. */
+const touched = (transfer: StoredTransfer): StoredTransfer => ({ ...transfer, last_updated: Date.now() });
+
 /** An action records the phase asked for; the monitor acts on it. */
-function phaseAction(allowed: string[], next: string, what: string, uploadOnly = false) {
+function phaseAction(allowed: Phase[], next: Phase, what: string, uploadOnly = false) {
   return async (call: Call): Promise<Obj> => {
     const transfer = await load(call, S.ImageTransfers);
     if (uploadOnly && transfer.direction !== 'upload') throw badRequest(`Only uploads can be ${what}`);
-    if (!allowed.includes(String(transfer.phase))) throw conflict(`Cannot ${what} a transfer in phase ${String(transfer.phase)}`);
-    await call.repo.update(T.ImageTransfer, { ...transfer, phase: next, last_updated: Date.now() });
+    if (transfer.phase === undefined || !allowed.includes(transfer.phase)) throw conflict(`Cannot ${what} a transfer in phase ${transfer.phase}`);
+    await call.repo.update(T.ImageTransfer, touched({ ...transfer, phase: next }));
     return { status: 'complete' };
   };
 }
@@ -130,10 +158,10 @@ export const imageTransferEntity = implement(S.ImageTransferEntity, {
   get: (call) => load(call, S.ImageTransfers),
   actions: {
     async extend(call) {
-      const transfer = await load(call, S.ImageTransfers);
+      const transfer = held(await load(call, S.ImageTransfers));
       // The ticket lives its full timeout again, even if it had run out.
-      if (transfer.ticket) await new Tickets(call.repo.db).extend(String(transfer.ticket), TICKET_TIMEOUT);
-      await call.repo.update(T.ImageTransfer, { ...transfer, last_updated: Date.now() });
+      if (transfer.ticket) await new Tickets(call.repo.db).extend(transfer.ticket, TICKET_TIMEOUT);
+      await call.repo.update(T.ImageTransfer, touched(transfer));
       return { status: 'complete' };
     },
     pause: phaseAction(['initializing', 'transferring', 'resuming'], 'paused_user', 'paused', true),
@@ -155,9 +183,9 @@ interface Context {
   engine: Engine;
   repo: Repo;
   files: FileWork;
-  transfer: Obj;
-  disk: Obj;
-  sd: Obj;
+  transfer: StoredTransfer;
+  disk: DiskObj;
+  sd: ObjOf<typeof T.StorageDomain>;
 }
 
 /** What a step's work found, written under the lock of the transfer (and its disk). */
@@ -179,27 +207,27 @@ async function ticketSize(c: Context): Promise<number> {
   return (await fs.promises.stat(volumeFile(c))).size;
 }
 
-async function chooseHost(c: Context): Promise<Obj | undefined> {
-  if (isObj(c.transfer.host)) {
+async function chooseHost(c: Context): Promise<ObjOf<typeof T.Host> | undefined> {
+  if (c.transfer.host) {
     const asked = await c.repo.get(T.Host, String(c.transfer.host.id));
     return asked?.status === 'up' ? asked : undefined;
   }
-  if (!isObj(c.sd.data_center)) return undefined;
-  for (const cluster of await c.repo.list(T.Cluster, { data_center: String(c.sd.data_center.id) })) {
-    const [host] = await c.repo.list(T.Host, { cluster: String(cluster.id) }, { where: { status: 'up' } });
+  if (c.sd.data_center?.id === undefined) return undefined;
+  for (const cluster of await c.repo.list(T.Cluster, { data_center: c.sd.data_center.id })) {
+    const [host] = await c.repo.list(T.Host, { cluster: cluster.id }, { where: { status: 'up' } });
     if (host) return host;
   }
   return undefined;
 }
 
-async function setPhase(c: Context, phase: string, extra: Obj = {}): Promise<void> {
-  c.transfer = { ...c.transfer, ...extra, phase, last_updated: Date.now() };
+async function setPhase(c: Context, phase: Phase, extra: StoredTransfer = {}): Promise<void> {
+  c.transfer = touched({ ...c.transfer, ...extra, phase });
   await c.repo.update(T.ImageTransfer, c.transfer);
 }
 
 /** Whether the transfer moves guest data of a qcow2 volume, through an NBD server. */
 function throughNbd(c: Context): boolean {
-  return c.transfer.format === 'raw' && String(c.transfer.volume_format ?? c.disk.format) === 'cow';
+  return c.transfer.format === 'raw' && (c.transfer.volume_format ?? c.disk.format) === 'cow';
 }
 
 /**
@@ -215,13 +243,13 @@ async function prepareBackend(c: Context): Promise<string> {
 }
 
 /** Where the backend runs, recorded before it starts: only processes there may drive the transfer from then on. */
-const backendHost = (c: Context): Obj => (throughNbd(c) ? { nbd_host: os.hostname() } : {});
+const backendHost = (c: Context): StoredTransfer => (throughNbd(c) ? { nbd_host: os.hostname() } : {});
 
 /** The system stops a transfer that lost its data plane: uploads wait paused, downloads end (oVirt's rule). */
-const stopBySystem = (c: Context, extra: Obj = {}) => setPhase(c, c.transfer.direction === 'upload' ? 'paused_system' : 'cancelled_system', extra);
+const stopBySystem = (c: Context, extra: StoredTransfer = {}) => setPhase(c, c.transfer.direction === 'upload' ? 'paused_system' : 'cancelled_system', extra);
 
 /** The transfer cannot reach its volume. */
-function backendFailed(c: Context, e: unknown, here: Obj): Outcome {
+function backendFailed(c: Context, e: unknown, here: StoredTransfer): Outcome {
   console.error(`transfer ${String(c.transfer.id)}: the NBD server did not start`, e);
   return (l) => stopBySystem(l, here);
 }
@@ -249,7 +277,7 @@ const installTicket: Step = async (c) => {
 };
 
 async function ticketOf(c: Context): Promise<TicketStatus | undefined> {
-  return c.transfer.ticket ? new Tickets(c.repo.db).status(String(c.transfer.ticket)) : undefined;
+  return c.transfer.ticket ? new Tickets(c.repo.db).status(c.transfer.ticket) : undefined;
 }
 
 /**
@@ -258,19 +286,19 @@ async function ticketOf(c: Context): Promise<TicketStatus | undefined> {
  */
 async function settled(c: Context): Promise<boolean> {
   if (!c.transfer.ticket) return true;
-  return (await new Tickets(c.repo.db).cancel(String(c.transfer.ticket))) || Date.now() - Number(c.transfer.last_updated) > SETTLE_MS;
+  return (await new Tickets(c.repo.db).cancel(c.transfer.ticket)) || Date.now() - Number(c.transfer.last_updated) > SETTLE_MS;
 }
 
 /** Ends data-plane access, once the NBD server (if any) has flushed and stopped: the ticket goes. */
 async function removeTicket(c: Context): Promise<void> {
-  if (c.transfer.ticket) await new Tickets(c.repo.db).remove(String(c.transfer.ticket));
+  if (c.transfer.ticket) await new Tickets(c.repo.db).remove(c.transfer.ticket);
   // The URLs exist only while a ticket does; the next phase change stores this.
   const { ticket: _ticket, proxy_url: _proxy, transfer_url: _host, ...rest } = c.transfer;
   c.transfer = rest;
 }
 
 /** Stops the NBD server, then has the ticket go and the transfer move to `next`. */
-async function stopped(c: Context, next: string): Promise<Outcome> {
+async function stopped(c: Context, next: Phase): Promise<Outcome> {
   await stopNbdServer(String(c.transfer.id));
   return async (l) => {
     await removeTicket(l);
@@ -291,7 +319,7 @@ async function watch(c: Context): Promise<void> {
   }
   const timeout = Number(c.transfer.inactivity_timeout);
   if (timeout > 0 && !active && ticket.idle_time >= timeout) {
-    const policy = String(c.transfer.timeout_policy);
+    const policy = c.transfer.timeout_policy;
     const upload = c.transfer.direction === 'upload';
     const pause = policy === 'pause' || (policy === 'legacy' && upload);
     await setPhase(c, pause ? 'paused_system' : 'cancelled_system');
@@ -301,7 +329,7 @@ async function watch(c: Context): Promise<void> {
 }
 
 /** What checking an upload found: why it is refused, or what it made of the disk. */
-type Verdict = { refused: string } | { disk: Obj };
+type Verdict = { refused: string } | { disk: DiskObj };
 
 /** Checks an uploaded volume as an untrusted image. */
 async function verify(c: Context, signal: AbortSignal): Promise<Verdict> {
@@ -317,7 +345,7 @@ async function verify(c: Context, signal: AbortSignal): Promise<Verdict> {
   if (Number(info['virtual-size']) > Number(c.disk.provisioned_size)) return { refused: 'the image is larger than the disk' };
   if (expected !== 'qcow2') return { disk: {} };
   const compat = String((info['format-specific'] as { data?: { compat?: string } } | undefined)?.data?.compat);
-  if (!holdsCompat(c.sd, compat)) return { refused: `qcow2 compat ${compat} is not supported by storage format ${String(c.sd.storage_format)}` };
+  if (!holdsCompat(c.sd, compat)) return { refused: `qcow2 compat ${compat} is not supported by storage format ${c.sd.storage_format}` };
   const parent = await parentVolume(c);
   const backing = info['backing-filename'] as string | undefined;
   if (!parent && backing !== undefined) return { refused: 'the image names a backing file the volume does not have' };
@@ -334,9 +362,9 @@ async function verify(c: Context, signal: AbortSignal): Promise<Verdict> {
 
 /** The volume under the one the transfer moves, if any: its parent in the disk's chain. */
 async function parentVolume(c: Context): Promise<string | undefined> {
-  if (c.transfer.volume === c.disk.image_id) return c.disk.backing_volume === undefined ? undefined : String(c.disk.backing_volume);
+  if (c.transfer.volume === c.disk.image_id) return heldDisk(c.disk).backing_volume;
   const [snapshot] = await c.repo.list(T.DiskSnapshot, {}, { where: { id: String(c.transfer.volume) } });
-  return isObj(snapshot?.parent) ? String(snapshot.parent.id) : undefined;
+  return snapshot?.parent?.id;
 }
 
 /** Ends a transfer, once the NBD server (if any) has stopped. */
@@ -361,14 +389,14 @@ async function ended(c: Context, success: boolean, reason?: string): Promise<voi
   await recordEvent(c.repo, {
     code: success ? EventCode.TRANSFER_FINISHED : EventCode.TRANSFER_FAILED,
     severity: success ? 'normal' : 'error',
-    description: `${upload ? 'Upload to' : 'Download of'} disk ${String(c.disk.name ?? c.disk.id)} ${success ? 'finished' : `failed${reason ? `: ${reason}` : ''}`}.`,
+    description: `${upload ? 'Upload to' : 'Download of'} disk ${c.disk.name ?? c.disk.id} ${success ? 'finished' : `failed${reason ? `: ${reason}` : ''}`}.`,
   });
 }
 
 /** Phases that end the transfer as failed. */
-const ENDING = ['finished_cleanup', 'finalizing_failure'];
+const ENDING: readonly Phase[] = ['finished_cleanup', 'finalizing_failure'];
 
-const STEPS: Record<string, Step> = {
+const STEPS: Partial<Record<Phase, Step>> = {
   initializing: installTicket,
   transferring: async () => watch,
   resuming: async (c, signal) => {
@@ -391,7 +419,7 @@ const STEPS: Record<string, Step> = {
   finalizing_cleanup: async () => (l) => setPhase(l, 'finished_cleanup'),
   finished_cleanup: (c) => finish(c, false, 'cancelled'),
   cancelled_system: (c) => stopped(c, 'finalizing_failure'),
-  finalizing_failure: (c) => finish(c, false, c.transfer.failure === undefined ? undefined : String(c.transfer.failure)),
+  finalizing_failure: (c) => finish(c, false, c.transfer.failure),
   finalizing_success: async (c, signal) => {
     if (!(await settled(c))) return undefined;
     await stopNbdServer(String(c.transfer.id));
@@ -409,7 +437,7 @@ const STEPS: Record<string, Step> = {
 };
 
 /** The outcome of a step whose work took longer than the storage time bound: the system ends the transfer. */
-function late(phase: string, e: unknown): Outcome {
+function late(phase: Phase, e: unknown): Outcome {
   const reason = e instanceof Error ? e.message : String(e);
   return ENDING.includes(phase) ? (l) => ended(l, false, reason) : (l) => setPhase(l, 'finalizing_failure', { failure: reason });
 }
@@ -442,8 +470,8 @@ export async function pauseInterruptedUploads(engine: Engine): Promise<void> {
   const repo = new Repo(engine.db);
   for (const transfer of await repo.list(T.ImageTransfer, {}, { where: { phase: 'transferring' } })) {
     if (transfer.direction !== 'upload' || (await proxyAnswers(String(transfer.proxy_url)))) continue;
-    await repo.update(T.ImageTransfer, { ...transfer, phase: 'paused_system', active: false, last_updated: Date.now() });
-    await recordEvent(repo, { code: EventCode.TRANSFER_PAUSED, severity: 'warning', description: `Upload ${String(transfer.id)} was paused: its image proxy stopped with an engine process; resume it to go on.` });
+    await repo.update(T.ImageTransfer, touched({ ...transfer, phase: 'paused_system', active: false }));
+    await recordEvent(repo, { code: EventCode.TRANSFER_PAUSED, severity: 'warning', description: `Upload ${transfer.id} was paused: its image proxy stopped with an engine process; resume it to go on.` });
   }
 }
 
@@ -451,13 +479,13 @@ export async function pauseInterruptedUploads(engine: Engine): Promise<void> {
  * Whether this process may drive a transfer: any may, unless the transfer's NBD server runs on
  * another machine (only there can it be flushed, stopped or started again).
  */
-function drivenHere(transfer: Obj): boolean {
+function drivenHere(transfer: StoredTransfer): boolean {
   return transfer.nbd_host === undefined || transfer.nbd_host === os.hostname();
 }
 
 /** The transfer with its disk and the disk's domain; locked when `repo` is in a transaction that writes. */
-async function contextOf(engine: Engine, repo: Repo, files: FileWork, transfer: Obj, lock: boolean): Promise<Context | undefined> {
-  const diskId = String((transfer.disk as Obj).id);
+async function contextOf(engine: Engine, repo: Repo, files: FileWork, transfer: StoredTransfer, lock: boolean): Promise<Context | undefined> {
+  const diskId = String(transfer.disk?.id);
   // Locked too: the step may set the disk's status, which must not undo a concurrent change.
   const disk = lock ? await repo.getForUpdate(T.Disk, diskId) : await repo.get(T.Disk, diskId);
   const sd = disk && (await domainOfDisk(repo, disk));
@@ -471,7 +499,7 @@ async function contextOf(engine: Engine, repo: Repo, files: FileWork, transfer: 
 export function transferMonitor(engine: Engine): () => Promise<void> {
   const working = new Set<string>();
 
-  async function advance(transfer: Obj, phase: string): Promise<void> {
+  async function advance(transfer: StoredTransfer, phase: Phase, step: Step): Promise<void> {
     const id = String(transfer.id);
     const files = new FileWork(engine.config.fsTimeout);
     const c = await contextOf(engine, new Repo(engine.db), files, transfer, false);
@@ -483,9 +511,9 @@ export function transferMonitor(engine: Engine): () => Promise<void> {
       try {
         outcome = await withinTime(engine.config.fsTimeout, `${phase.replace('_', ' ')} of transfer ${id}`, (signal) => {
           aborted = () => signal.aborted;
-          const step = STEPS[phase](c, signal);
-          work = step.catch(() => undefined);
-          return step;
+          const stepping = step(c, signal);
+          work = stepping.catch(() => undefined);
+          return stepping;
         });
       } catch (e) {
         if (!aborted()) throw e;
@@ -499,7 +527,7 @@ export function transferMonitor(engine: Engine): () => Promise<void> {
       const r = new Repo(trx);
       const current = await r.getForUpdate(T.ImageTransfer, id);
       if (current?.phase !== phase) return;
-      const locked = await contextOf(engine, r, files, current, true);
+      const locked = await contextOf(engine, r, files, held(current), true);
       if (!locked || !outcome) await r.update(T.ImageTransfer, { ...current, phase: 'finished_failure' });
       else await outcome(locked);
     });
@@ -508,13 +536,13 @@ export function transferMonitor(engine: Engine): () => Promise<void> {
 
   return async () => {
     const repo = new Repo(engine.db);
-    for (const phase of Object.keys(STEPS)) {
-      for (const transfer of await repo.list(T.ImageTransfer, {}, { where: { phase } })) {
-        if (drivenHere(transfer) && !working.has(String(transfer.id))) await advance(transfer, phase);
+    for (const [phase, step] of Object.entries(STEPS) as [Phase, Step][]) {
+      for (const transfer of (await repo.list(T.ImageTransfer, {}, { where: { phase } })).map(held)) {
+        if (drivenHere(transfer) && !working.has(String(transfer.id))) await advance(transfer, phase, step);
       }
     }
     for (const phase of FINAL) {
-      for (const transfer of await repo.list(T.ImageTransfer, {}, { where: { phase } })) {
+      for (const transfer of (await repo.list(T.ImageTransfer, {}, { where: { phase } })).map(held)) {
         if (Date.now() - Number(transfer.last_updated) > KEEP_MS[phase]) await repo.remove(T.ImageTransfer, String(transfer.id));
       }
     }

@@ -5,12 +5,15 @@
 import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import * as T from '../model/types';
-import { StructType } from '../model/meta';
+import { ObjOf, StructType } from '../model/meta';
 import { Obj } from '../model/codec';
 import { Repo } from './store/repo';
 import { EventCode, EventSpec, recordEvent } from './events';
 import { endJob } from './jobs';
 import { Runtime } from './runtime/runtime';
+
+/** A VM whose host stopped answering keeps, in its row, the status it had before it became unknown. */
+type UnknownVm = ObjOf<typeof T.Vm> & { status_before_unknown?: string };
 
 /** One step: after `after` ms the object takes `status` and the changes in `set`. */
 export interface TransitionStep {
@@ -146,7 +149,7 @@ export class Scheduler {
     ];
     const answering = await this.runtime.responsive(watched);
     for (const host of watched) {
-      const answers = answering.has(String(host.id));
+      const answers = answering.has(host.id);
       if (host.status === 'up' && !answers) await this.hostLost(host);
       if (host.status === 'non_responsive' && answers) await this.hostBack(host);
     }
@@ -161,8 +164,8 @@ export class Scheduler {
       });
       for (const vm of await repo.list(T.Vm, { host: String(host.id) })) {
         if (vm.status === 'down') continue;
-        await schedule(repo, T.Vm, String(vm.id), []);
-        await applyStep(repo, T.Vm, String(vm.id), {
+        await schedule(repo, T.Vm, vm.id, []);
+        await applyStep(repo, T.Vm, vm.id, {
           after: 0, status: 'unknown', set: { status_before_unknown: vm.status },
           event: { code: EventCode.VM_UNKNOWN, severity: 'warning', description: `VM ${String(vm.name)} is in an unknown state: its host ${String(host.name)} does not respond.`, about: { vm: { id: vm.id }, host: { id: host.id } } },
         });
@@ -179,7 +182,8 @@ export class Scheduler {
       });
       for (const vm of await repo.list(T.Vm, { host: String(host.id) })) {
         if (vm.status !== 'unknown') continue;
-        await applyStep(repo, T.Vm, String(vm.id), { after: 0, status: String(vm.status_before_unknown ?? 'up'), unset: ['status_before_unknown'] });
+        const before = (vm as UnknownVm).status_before_unknown ?? 'up';
+        await applyStep(repo, T.Vm, vm.id, { after: 0, status: before, unset: ['status_before_unknown'] });
       }
     });
   }

@@ -43,7 +43,7 @@ export const domainUsers = implement(S.DomainUsers, {
     if (await accounts(call.repo.db).where('name', name).first()) throw conflict(`The internal domain already has a user named '${name}'`);
     const given = Array.isArray(body.groups) ? body.groups : [];
     const groups = await Promise.all(given.map((g) => resolve(call.repo, T.Group, g, 'groups.group')));
-    const account: Account = { id: randomUUID(), name, hash: null, groups: JSON.stringify(groups.map((g) => String(g.id))) };
+    const account: Account = { id: randomUUID(), name, hash: null, groups: JSON.stringify(groups.map((g) => g.id)) };
     await accounts(call.repo.db).insert(account);
     await setPassword(call.repo.db, account.id, String(body.password));
     return accountUser(account);
@@ -85,8 +85,8 @@ export const userEntity = implement(S.UserEntity, {
     const user = await call.repo.get(T.User, call.scope[0]);
     if (!user) throw notFound(`User '${call.scope[0]}' does not exist`);
     if (body.password === undefined) throw badRequest('Only the password of a user can be changed');
-    await setPassword(call.repo.db, String(user.id), String(body.password));
-    await revokeUserCredentials(call.repo.db, String(user.id));
+    await setPassword(call.repo.db, user.id, body.password);
+    await revokeUserCredentials(call.repo.db, user.id);
     return user;
   },
   async remove(call) {

@@ -9,26 +9,44 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as S from '../model/services';
 import * as T from '../model/types';
 import { Obj, isObj } from '../model/codec';
-import { Call, implement } from './behaviour';
+import { ObjOf } from '../model/meta';
+import { ActionBody, Call, implement } from './behaviour';
 import { load } from './stored';
 import { badRequest, conflict, notFound } from './fault';
 import { refTo } from './refs';
 import { configurationOf } from './templates';
 import { EventCode, recordEvent } from './events';
 import { endJob, startJob } from './jobs';
-import { domainOfDisk } from './disks';
+import { StoredDisk, domainOfDisk, heldDisk } from './disks';
 import { CDROM_ID, freeMac } from './vms';
 import { ChainWork } from './chain-work';
 import { RecordingRepo } from './store/recording-repo';
 
-interface Frozen {
+/** One disk's volume a snapshot froze. */
+type Frozen = {
   disk: string;
   volume: string;
-}
+};
+
+/** What a disk was before a preview put an overlay on a snapshot's volume. */
+type KeptDisk = Pick<StoredDisk, 'image_id' | 'backing_volume' | 'format'>;
+
+/** What a VM previewing a snapshot keeps aside to come back to: each disk and its configuration. */
+type Preview = {
+  snapshot: string;
+  disks: Record<string, KeptDisk>;
+  configuration: Obj;
+};
+
+/** A VM as the engine keeps it; `preview` is the engine's own, never on the wire. */
+type StoredVm = ObjOf<typeof T.Vm> & { preview?: Preview };
+/** A snapshot as the engine keeps it; `volumes` (what it froze) is the engine's own. */
+type StoredSnapshot = ObjOf<typeof T.Snapshot> & { volumes?: Frozen[] };
+type Located = { disk: StoredDisk; sd: ObjOf<typeof T.StorageDomain> };
 
 const now = () => new Date().toISOString();
 
-async function vmOf(call: Call): Promise<Obj> {
+async function vmOf(call: Call): Promise<StoredVm> {
   return load({ ...call, scope: call.scope.slice(0, 1) }, S.Vms);
 }
 
@@ -37,7 +55,7 @@ async function vmOf(call: Call): Promise<Obj> {
  * its volume files are worked on after the commit (`what` names that work), and when that work
  * fails the rows are put back.
  */
-async function onChains<R>(call: Call, what: (vm: Obj) => string, operation: (call: Call, vm: Obj, work: ChainWork) => Promise<R>): Promise<R> {
+async function onChains<R>(call: Call, what: (vm: StoredVm) => string, operation: (call: Call, vm: StoredVm, work: ChainWork) => Promise<R>): Promise<R> {
   const repo = new RecordingRepo(call.repo.db);
   const recorded = { ...call, repo };
   const vm = await vmOf(recorded);
@@ -48,59 +66,59 @@ async function onChains<R>(call: Call, what: (vm: Obj) => string, operation: (ca
 }
 
 /** The attached disks of a VM with their storage domains; locked in a write, which may change them. */
-async function disksOf(call: Call, vmId: string): Promise<{ disk: Obj; sd: Obj }[]> {
-  const out: { disk: Obj; sd: Obj }[] = [];
+async function disksOf(call: Call, vmId: string): Promise<Located[]> {
+  const out: Located[] = [];
   for (const a of await call.repo.list(T.DiskAttachment, { vm: vmId })) {
-    const disk = await call.repo.getForUpdate(T.Disk, String((a.disk as Obj).id));
+    const disk = await call.repo.getForUpdate(T.Disk, String(a.disk?.id));
     const sd = disk && (await domainOfDisk(call.repo, disk));
-    if (disk && sd) out.push({ disk, sd });
+    if (disk && sd) out.push({ disk: heldDisk(disk), sd });
   }
   return out;
 }
 
-async function diskAndDomain(call: Call, diskId: string): Promise<{ disk: Obj; sd: Obj }> {
+async function diskAndDomain(call: Call, diskId: string): Promise<Located> {
   const disk = await call.repo.getForUpdate(T.Disk, diskId);
   const sd = disk && (await domainOfDisk(call.repo, disk));
   if (!disk || !sd) throw conflict(`Disk ${diskId} of the snapshot is gone`);
-  return { disk, sd };
+  return { disk: heldDisk(disk), sd };
 }
 
 /** The "Active VM" snapshot oVirt lists first: the VM as it is now. */
-function activeSnapshot(vm: Obj): Obj {
-  const id = createHash('sha1').update(`active:${String(vm.id)}`).digest('hex');
+function activeSnapshot(vm: StoredVm): StoredSnapshot {
+  const id = createHash('sha1').update(`active:${vm.id}`).digest('hex');
   return {
     ...configurationOf(vm),
     id: `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20, 32)}`,
     description: 'Active VM',
     snapshot_type: 'active',
     snapshot_status: 'ok',
-    date: String(vm.creation_time ?? now()),
+    date: vm.creation_time ?? now(),
     vm: refTo(vm),
   };
 }
 
-const frozen = (snapshot: Obj): Frozen[] => (Array.isArray(snapshot.volumes) ? (snapshot.volumes as unknown as Frozen[]) : []);
+const frozen = (snapshot: StoredSnapshot): Frozen[] => snapshot.volumes ?? [];
 
-async function snapshotOf(call: Call, vm: Obj, id: string): Promise<Obj> {
+async function snapshotOf(call: Call, vm: StoredVm, id: string): Promise<StoredSnapshot> {
   if (id === activeSnapshot(vm).id) return activeSnapshot(vm);
   const snapshot = await call.repo.get(T.Snapshot, id, { vm: String(vm.id) });
   if (!snapshot) throw notFound(`Snapshot '${id}' does not exist`);
   return snapshot;
 }
 
-function notInPreview(vm: Obj, what: string): void {
-  if (isObj(vm.preview)) throw conflict(`Cannot ${what}: VM ${String(vm.name)} is previewing a snapshot; commit or undo it first`);
+function notInPreview(vm: StoredVm, what: string): void {
+  if (vm.preview) throw conflict(`Cannot ${what}: VM ${vm.name} is previewing a snapshot; commit or undo it first`);
 }
 
-function down(vm: Obj, what: string): void {
-  if (vm.status !== 'down') throw conflict(`Cannot ${what}: VM ${String(vm.name)} is ${String(vm.status)}, not down`);
+function down(vm: StoredVm, what: string): void {
+  if (vm.status !== 'down') throw conflict(`Cannot ${what}: VM ${vm.name} is ${vm.status}, not down`);
 }
 
 // --- making and listing snapshots --------------------------------------------
 
-async function createSnapshot(call: Call, vm: Obj, work: ChainWork, body: Obj): Promise<Obj> {
+async function createSnapshot(call: Call, vm: StoredVm, work: ChainWork, body: ObjOf<typeof T.Snapshot>): Promise<StoredSnapshot> {
   notInPreview(vm, 'take a snapshot');
-  const job = await startJob(call.repo, `Creating snapshot of VM ${String(vm.name)}`, call.principal.userId);
+  const job = await startJob(call.repo, `Creating snapshot of VM ${vm.name}`, call.principal.userId);
   const id = randomUUID();
   const volumes: Frozen[] = [];
   for (const { disk, sd } of await disksOf(call, String(vm.id))) {
@@ -110,16 +128,17 @@ async function createSnapshot(call: Call, vm: Obj, work: ChainWork, body: Obj): 
       ...disk,
       id: disk.image_id,
       image_id: disk.image_id,
-      description: `${String(body.description ?? '')}`,
+      description: body.description ?? '',
       disk: refTo(disk),
       snapshot: { id },
       ...(disk.backing_volume ? { parent: { id: disk.backing_volume } } : {}),
     });
-    await call.repo.update(T.Disk, { ...disk, image_id: volume, backing_volume: disk.image_id, format: 'cow' });
+    const overlaid: StoredDisk = { ...disk, image_id: volume, backing_volume: disk.image_id, format: 'cow' };
+    await call.repo.update(T.Disk, overlaid);
     volumes.push({ disk: String(disk.id), volume: String(disk.image_id) });
   }
-  const running = !['down', 'suspended'].includes(String(vm.status));
-  const snapshot: Obj = {
+  const running = vm.status !== 'down' && vm.status !== 'suspended';
+  const snapshot: StoredSnapshot = {
     ...configurationOf(vm),
     id,
     description: body.description,
@@ -128,11 +147,11 @@ async function createSnapshot(call: Call, vm: Obj, work: ChainWork, body: Obj): 
     snapshot_status: 'ok',
     snapshot_type: 'regular',
     vm: refTo(vm),
-    volumes: volumes as unknown as Obj[],
+    volumes,
   };
   await call.repo.insert(T.Snapshot, snapshot);
-  await recordEvent(call.repo, { code: EventCode.OBJECT_ADDED, severity: 'normal', description: `Snapshot '${String(body.description ?? id)}' of VM ${String(vm.name)} was taken.`, about: { vm: refTo(vm) } });
-  await endJob(call.repo, String(job.id), 'finished');
+  await recordEvent(call.repo, { code: EventCode.OBJECT_ADDED, severity: 'normal', description: `Snapshot '${body.description ?? id}' of VM ${vm.name} was taken.`, about: { vm: refTo(vm) } });
+  await endJob(call.repo, job.id, 'finished');
   return snapshot;
 }
 
@@ -142,7 +161,7 @@ export const vmSnapshots = implement(S.VmSnapshots, {
     const stored = await call.repo.list(T.Snapshot, { vm: String(vm.id) });
     return [activeSnapshot(vm), ...stored].slice(0, o.max);
   },
-  add: (call, body) => onChains(call, (vm) => `taking a snapshot of VM ${String(vm.name)}`, (c, vm, work) => createSnapshot(c, vm, work, body)),
+  add: (call, body) => onChains(call, (vm) => `taking a snapshot of VM ${vm.name}`, (c, vm, work) => createSnapshot(c, vm, work, body)),
 });
 
 export const snapshotDisks = implement(S.SnapshotDisks, {
@@ -183,18 +202,18 @@ async function mergeAway(call: Call, work: ChainWork, f: Frozen): Promise<void> 
   const { disk, sd } = await diskAndDomain(call, f.disk);
   const row = await call.repo.get(T.DiskSnapshot, f.volume, { disk: f.disk });
   if (!row) return;
-  const parent = isObj(row.parent) ? String(row.parent.id) : undefined;
+  const parent = row.parent?.id;
   const parentRow = parent ? await call.repo.get(T.DiskSnapshot, parent, { disk: f.disk }) : undefined;
-  const [childRow] = (await call.repo.list(T.DiskSnapshot, { disk: f.disk })).filter((r) => isObj(r.parent) && r.parent.id === f.volume);
-  const child = childRow ? String(childRow.id) : String(disk.image_id);
+  const [childRow] = (await call.repo.list(T.DiskSnapshot, { disk: f.disk })).filter((r) => r.parent?.id === f.volume);
+  const child = childRow ? childRow.id : String(disk.image_id);
   work.rebase(sd, f.disk, child, parent, String(parentRow?.format ?? row.format));
   if (childRow) {
-    const next: Obj = { ...childRow };
+    const next = { ...childRow };
     if (parent) next.parent = { id: parent };
     else delete next.parent;
     await call.repo.update(T.DiskSnapshot, next, { disk: f.disk });
   } else {
-    const next: Obj = { ...disk };
+    const next = { ...disk };
     if (parent) next.backing_volume = parent;
     else delete next.backing_volume;
     await call.repo.update(T.Disk, next);
@@ -205,7 +224,7 @@ async function mergeAway(call: Call, work: ChainWork, f: Frozen): Promise<void> 
 
 export const vmSnapshot = implement(S.VmSnapshot, {
   get: async (call) => snapshotOf(call, await vmOf(call), call.scope[1]),
-  remove: (call) => onChains(call, (vm) => `removing a snapshot of VM ${String(vm.name)}`, async (c, vm, work) => {
+  remove: (call) => onChains(call, (vm) => `removing a snapshot of VM ${vm.name}`, async (c, vm, work) => {
     const snapshot = await snapshotOf(c, vm, c.scope[1]);
     if (snapshot.snapshot_type === 'active') throw conflict('The active state of a VM is not a snapshot one can remove');
     notInPreview(vm, 'remove a snapshot');
@@ -213,14 +232,14 @@ export const vmSnapshot = implement(S.VmSnapshot, {
     await c.repo.remove(T.Snapshot, String(snapshot.id), { vm: String(vm.id) });
   }),
   actions: {
-    restore: (call) => onChains(call, (vm) => `restoring VM ${String(vm.name)} from a snapshot`, async (c, vm, work) => {
+    restore: (call) => onChains(call, (vm) => `restoring VM ${vm.name} from a snapshot`, async (c, vm, work) => {
       down(vm, 'restore a snapshot');
       notInPreview(vm, 'restore a snapshot');
       const snapshot = await snapshotOf(c, vm, c.scope[1]);
-      const job = await startJob(c.repo, `Restoring VM ${String(vm.name)} from a snapshot`, c.principal.userId);
+      const job = await startJob(c.repo, `Restoring VM ${vm.name} from a snapshot`, c.principal.userId);
       await preview(c, work, vm, snapshot);
       await commit(c, work, await vmOf(c));
-      await endJob(c.repo, String(job.id), 'finished');
+      await endJob(c.repo, job.id, 'finished');
       return { status: 'complete', job: { id: job.id } };
     }),
   },
@@ -229,31 +248,33 @@ export const vmSnapshot = implement(S.VmSnapshot, {
 // --- previews ----------------------------------------------------------------
 
 /** Runs the VM from `snapshot`: new overlays on its volumes, its configuration; the present kept aside. */
-async function preview(call: Call, work: ChainWork, vm: Obj, snapshot: Obj): Promise<void> {
+async function preview(call: Call, work: ChainWork, vm: StoredVm, snapshot: StoredSnapshot): Promise<void> {
   if (snapshot.snapshot_type !== 'regular') throw badRequest('Only a regular snapshot can be previewed');
-  const kept: Obj = {};
+  const kept: Record<string, KeptDisk> = {};
   for (const f of frozen(snapshot)) {
     const { disk, sd } = await diskAndDomain(call, f.disk);
     const row = await call.repo.get(T.DiskSnapshot, f.volume, { disk: f.disk });
     const volume = randomUUID();
     work.overlay(sd, f.disk, f.volume, String(row?.format ?? 'cow'), volume);
-    kept[f.disk] = { image_id: disk.image_id, backing_volume: disk.backing_volume, format: disk.format } as Obj;
-    await call.repo.update(T.Disk, { ...disk, image_id: volume, backing_volume: f.volume, format: 'cow' });
+    kept[f.disk] = { image_id: disk.image_id, backing_volume: disk.backing_volume, format: disk.format };
+    const overlaid: StoredDisk = { ...disk, image_id: volume, backing_volume: f.volume, format: 'cow' };
+    await call.repo.update(T.Disk, overlaid);
   }
   await call.repo.update(T.Snapshot, { ...snapshot, snapshot_status: 'in_preview' }, { vm: String(vm.id) });
-  await call.repo.update(T.Vm, {
+  const previewing: StoredVm = {
     ...vm,
     ...configurationOf(snapshot),
     preview: { snapshot: String(snapshot.id), disks: kept, configuration: configurationOf(vm) },
-  });
+  };
+  await call.repo.update(T.Vm, previewing);
 }
 
 /** Keeps the previewed state: what came after the snapshot goes. */
-async function commit(call: Call, work: ChainWork, vm: Obj): Promise<void> {
-  const state = vm.preview as Obj;
-  const snapshot = await snapshotOf(call, vm, String(state.snapshot));
-  for (const [diskId, keptValue] of Object.entries(state.disks as Obj)) {
-    const kept = keptValue as Obj;
+async function commit(call: Call, work: ChainWork, vm: StoredVm): Promise<void> {
+  // Run by previewAction, which checked that the VM previews a snapshot.
+  const state = vm.preview!;
+  const snapshot = await snapshotOf(call, vm, state.snapshot);
+  for (const [diskId, kept] of Object.entries(state.disks)) {
     const { sd } = await diskAndDomain(call, diskId);
     work.leave(sd, diskId, String(kept.image_id));
   }
@@ -263,7 +284,7 @@ async function commit(call: Call, work: ChainWork, vm: Obj): Promise<void> {
       work.leave(sd, f.disk, f.volume);
       await call.repo.remove(T.DiskSnapshot, f.volume, { disk: f.disk });
     }
-    await call.repo.remove(T.Snapshot, String(later.id), { vm: String(vm.id) });
+    await call.repo.remove(T.Snapshot, later.id, { vm: String(vm.id) });
   }
   await call.repo.update(T.Snapshot, { ...snapshot, snapshot_status: 'ok' }, { vm: String(vm.id) });
   const { preview: _done, ...rest } = vm;
@@ -271,51 +292,51 @@ async function commit(call: Call, work: ChainWork, vm: Obj): Promise<void> {
 }
 
 /** Ends a preview: the previewed overlays go, the present comes back. */
-async function undo(call: Call, work: ChainWork, vm: Obj): Promise<void> {
-  const state = vm.preview as Obj;
-  for (const [diskId, keptValue] of Object.entries(state.disks as Obj)) {
-    const kept = keptValue as Obj;
+async function undo(call: Call, work: ChainWork, vm: StoredVm): Promise<void> {
+  // Run by previewAction, which checked that the VM previews a snapshot.
+  const state = vm.preview!;
+  for (const [diskId, kept] of Object.entries(state.disks)) {
     const { disk, sd } = await diskAndDomain(call, diskId);
     work.leave(sd, diskId, String(disk.image_id));
-    const next: Obj = { ...disk, image_id: kept.image_id, format: kept.format };
+    const next: StoredDisk = { ...disk, image_id: kept.image_id, format: kept.format };
     if (kept.backing_volume) next.backing_volume = kept.backing_volume;
     else delete next.backing_volume;
     await call.repo.update(T.Disk, next);
   }
-  const snapshot = await snapshotOf(call, vm, String(state.snapshot));
+  const snapshot = await snapshotOf(call, vm, state.snapshot);
   await call.repo.update(T.Snapshot, { ...snapshot, snapshot_status: 'ok' }, { vm: String(vm.id) });
   const { preview: _done, ...rest } = vm;
-  await call.repo.update(T.Vm, { ...rest, ...(state.configuration as Obj) });
+  await call.repo.update(T.Vm, { ...rest, ...state.configuration });
 }
 
-function previewAction(run: (call: Call, work: ChainWork, vm: Obj, body: Obj) => Promise<void>, what: string, needsPreview: boolean) {
+function previewAction(run: (call: Call, work: ChainWork, vm: StoredVm, body: ActionBody) => Promise<void>, what: string, needsPreview: boolean) {
   const title = `${what[0].toUpperCase()}${what.slice(1)}`;
-  return (call: Call, body: Obj): Promise<Obj> => onChains(call, (vm) => `${title} of VM ${String(vm.name)}`, async (c, vm, work) => {
+  return (call: Call, body: ActionBody): Promise<Obj> => onChains(call, (vm) => `${title} of VM ${vm.name}`, async (c, vm, work) => {
     down(vm, what);
     if (needsPreview !== isObj(vm.preview)) {
-      throw conflict(needsPreview ? `Cannot ${what}: VM ${String(vm.name)} is not previewing a snapshot` : `Cannot ${what}: VM ${String(vm.name)} is already previewing a snapshot`);
+      throw conflict(needsPreview ? `Cannot ${what}: VM ${vm.name} is not previewing a snapshot` : `Cannot ${what}: VM ${vm.name} is already previewing a snapshot`);
     }
-    const job = await startJob(c.repo, `${title} of VM ${String(vm.name)}`, c.principal.userId);
+    const job = await startJob(c.repo, `${title} of VM ${vm.name}`, c.principal.userId);
     await run(c, work, vm, body);
-    await endJob(c.repo, String(job.id), 'finished');
+    await endJob(c.repo, job.id, 'finished');
     return { status: 'complete', job: { id: job.id } };
   });
 }
 
 // --- clones --------------------------------------------------------------------
 
-async function clone(call: Call, vm: Obj, work: ChainWork, body: Obj): Promise<Obj> {
+async function clone(call: Call, vm: StoredVm, work: ChainWork, body: ActionBody): Promise<Obj> {
   down(vm, 'clone');
-  const wanted = isObj(body.vm) ? body.vm : {};
+  const wanted = body.vm ?? {};
   if ((await call.repo.list(T.Vm, {}, { where: { name: String(wanted.name) } })).length) {
-    throw conflict(`Cannot clone: the name '${String(wanted.name)}' is already in use`);
+    throw conflict(`Cannot clone: the name '${wanted.name}' is already in use`);
   }
-  const job = await startJob(call.repo, `Cloning VM ${String(vm.name)}`, call.principal.userId);
-  const copy: Obj = {
+  const job = await startJob(call.repo, `Cloning VM ${vm.name}`, call.principal.userId);
+  const copy: ObjOf<typeof T.Vm> = {
     ...configurationOf(vm),
     id: randomUUID(),
     name: wanted.name,
-    description: wanted.description ?? vm.description,
+    description: (wanted as ObjOf<typeof T.Vm>).description ?? vm.description,
     cluster: vm.cluster,
     template: vm.template,
     original_template: vm.original_template,
@@ -325,9 +346,9 @@ async function clone(call: Call, vm: Obj, work: ChainWork, body: Obj): Promise<O
   await call.repo.insert(T.Vm, copy);
   await call.repo.insert(T.Cdrom, { id: CDROM_ID, vm: refTo(copy) });
   for (const attachment of await call.repo.list(T.DiskAttachment, { vm: String(vm.id) })) {
-    const { disk, sd } = await diskAndDomain(call, String((attachment.disk as Obj).id));
+    const { disk, sd } = await diskAndDomain(call, String(attachment.disk?.id));
     const { backing_volume: _b, ...rest } = disk;
-    const newDisk: Obj = { ...rest, id: randomUUID(), image_id: randomUUID(), name: `${String(disk.name ?? 'disk')}_${String(wanted.name)}` };
+    const newDisk: ObjOf<typeof T.Disk> = { ...rest, id: randomUUID(), image_id: randomUUID(), name: `${disk.name ?? 'disk'}_${wanted.name}` };
     work.copy(sd, disk, sd, newDisk);
     await call.repo.insert(T.Disk, newDisk);
     await call.repo.insert(T.DiskAttachment, { ...attachment, id: newDisk.id, disk: refTo(newDisk), vm: refTo(copy) });
@@ -335,15 +356,15 @@ async function clone(call: Call, vm: Obj, work: ChainWork, body: Obj): Promise<O
   for (const nic of await call.repo.list(T.Nic, { vm: String(vm.id) })) {
     await call.repo.insert(T.Nic, { ...nic, id: randomUUID(), mac: { address: await freeMac(call) }, vm: refTo(copy) });
   }
-  await recordEvent(call.repo, { code: EventCode.OBJECT_ADDED, severity: 'normal', description: `VM ${String(copy.name)} was cloned from VM ${String(vm.name)}.`, about: { vm: refTo(copy) } });
-  await endJob(call.repo, String(job.id), 'finished');
+  await recordEvent(call.repo, { code: EventCode.OBJECT_ADDED, severity: 'normal', description: `VM ${copy.name} was cloned from VM ${vm.name}.`, about: { vm: refTo(copy) } });
+  await endJob(call.repo, job.id, 'finished');
   return { status: 'complete', job: { id: job.id }, vm: refTo(copy) };
 }
 
-export const imageActions: Record<string, (call: Call, body: Obj) => Promise<Obj>> = {
-  clone: (call, body) => onChains(call, (vm) => `cloning VM ${String(vm.name)}`, (c, vm, work) => clone(c, vm, work, body)),
+export const imageActions: Record<string, (call: Call, body: ActionBody) => Promise<Obj>> = {
+  clone: (call, body) => onChains(call, (vm) => `cloning VM ${vm.name}`, (c, vm, work) => clone(c, vm, work, body)),
   previewsnapshot: previewAction(async (call, work, vm, body) => {
-    await preview(call, work, vm, await snapshotOf(call, vm, String((body.snapshot as Obj).id)));
+    await preview(call, work, vm, await snapshotOf(call, vm, String(body.snapshot?.id)));
   }, 'preview a snapshot', false),
   commitsnapshot: previewAction(commit, 'commit a snapshot', true),
   undosnapshot: previewAction(undo, 'undo a snapshot preview', true),

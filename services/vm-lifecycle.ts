@@ -4,42 +4,46 @@
 import * as S from '../model/services';
 import * as T from '../model/types';
 import { Obj, isObj } from '../model/codec';
-import { Call } from './behaviour';
+import { ActionBody, Call } from './behaviour';
 import { load } from './stored';
 import { conflict } from './fault';
 import { resolve, refTo } from './refs';
+import { StoredObj } from './store/repo';
 import { EventCode, EventSpec } from './events';
 import { endJob, startJob } from './jobs';
 import { applyStep, schedule, TransitionStep } from './transitions';
 
+type VmObj = StoredObj<typeof T.Vm>;
+type HostObj = StoredObj<typeof T.Host>;
+
 /** States in which a VM holds memory on its host. */
 const RUNNING = ['wait_for_launch', 'powering_up', 'up', 'reboot_in_progress', 'migrating', 'powering_down', 'saving_state', 'restoring_state', 'paused', 'unknown', 'not_responding'];
 
-const vmEvent = (vm: Obj, code: number, description: string, extra: Obj = {}): EventSpec => ({
+const vmEvent = (vm: VmObj, code: number, description: string, extra: Obj = {}): EventSpec => ({
   code, severity: 'normal', description, about: { vm: { id: vm.id }, ...extra },
 });
 
 /** Memory a host has left for more VMs. */
-async function freeMemory(call: Call, host: Obj, except?: unknown): Promise<number> {
-  const vms = await call.repo.list(T.Vm, { host: String(host.id) });
+async function freeMemory(call: Call, host: HostObj, except?: unknown): Promise<number> {
+  const vms = await call.repo.list(T.Vm, { host: host.id });
   const used = vms.filter((v) => v.id !== except && RUNNING.includes(String(v.status))).reduce((sum, v) => sum + Number(v.memory ?? 0), 0);
   return Number(host.memory ?? 0) - used;
 }
 
 /** The up host of the VM's cluster to run it on: the one asked for, or the one with most free memory. */
-async function placement(call: Call, vm: Obj, asked: unknown, avoid?: unknown): Promise<Obj> {
+async function placement(call: Call, vm: VmObj, asked: unknown, avoid?: unknown): Promise<HostObj> {
   const need = Number(vm.memory ?? 0);
-  const clusterId = String((vm.cluster as Obj).id);
+  const clusterId = String(vm.cluster?.id);
   if (isObj(asked) && (asked.id !== undefined || asked.name !== undefined)) {
     const host = await resolve(call.repo, T.Host, asked, 'host');
     if (host.id === avoid) throw conflict(`Cannot migrate VM ${String(vm.name)}: it already runs on host ${String(host.name)}`);
-    if ((host.cluster as Obj).id !== clusterId) throw conflict(`Host ${String(host.name)} is not in the VM's cluster`);
+    if (host.cluster?.id !== clusterId) throw conflict(`Host ${String(host.name)} is not in the VM's cluster`);
     if (host.status !== 'up') throw conflict(`Host ${String(host.name)} is not up (it is ${String(host.status)})`);
     if ((await freeMemory(call, host, vm.id)) < need) throw conflict(`Host ${String(host.name)} does not have ${need} bytes of memory free for VM ${String(vm.name)}`);
     return host;
   }
   const hosts = (await call.repo.list(T.Host, { cluster: clusterId })).filter((h) => h.status === 'up' && h.id !== avoid);
-  let best: Obj | undefined;
+  let best: HostObj | undefined;
   let bestFree = -1;
   for (const h of hosts) {
     const free = await freeMemory(call, h, vm.id);
@@ -54,49 +58,50 @@ async function placement(call: Call, vm: Obj, asked: unknown, avoid?: unknown): 
 }
 
 /** Refuses to start a VM that has nothing to boot from, unless it boots from the network. */
-async function checkBootable(call: Call, vm: Obj, devices: string[], cdFile: string | undefined): Promise<void> {
+async function checkBootable(call: Call, vm: VmObj, devices: string[], cdFile: string | undefined): Promise<void> {
   if (devices.includes('network')) return;
   if (devices.includes('cdrom') && cdFile) return;
   if (devices.includes('hd')) {
-    const attachments = await call.repo.list(T.DiskAttachment, { vm: String(vm.id) });
+    const attachments = await call.repo.list(T.DiskAttachment, { vm: vm.id });
     if (attachments.some((a) => a.bootable === true && a.active !== false)) return;
   }
   throw conflict(`Cannot run VM ${String(vm.name)}: it has no bootable disk and no CD to boot from, and does not boot from the network`);
 }
 
-const bootDevices = (vm: Obj): string[] => {
+const bootDevices = (vm: VmObj): string[] => {
   const os = vm.os as Obj | undefined;
   const boot = os?.boot as Obj | undefined;
   return Array.isArray(boot?.devices) ? boot.devices.map(String) : ['hd'];
 };
 
-async function begin(call: Call, vm: Obj, description: string): Promise<Obj> {
+async function begin(call: Call, vm: VmObj, description: string): Promise<Obj> {
   return startJob(call.repo, `${description} ${String(vm.name)}`, call.principal.userId);
 }
 
 const done = (job: Obj): Obj => ({ status: 'complete', job: { id: job.id } });
 
-function requireStatus(vm: Obj, allowed: string[], what: string): void {
+function requireStatus(vm: VmObj, allowed: string[], what: string): void {
   if (!allowed.includes(String(vm.status))) {
     throw conflict(`Cannot ${what} VM ${String(vm.name)}: it is ${String(vm.status)}`);
   }
 }
 
-async function start(call: Call, body: Obj): Promise<Obj> {
+async function start(call: Call, body: ActionBody): Promise<Obj> {
   const vm = await load(call, S.Vms);
   requireStatus(vm, ['down', 'suspended'], 'start');
   const d = call.engine.runtime;
   if (vm.status === 'suspended') {
     const host = await placement(call, vm, body.host);
     const job = await begin(call, vm, 'Resuming VM');
-    await applyStep(call.repo, T.Vm, String(vm.id), { after: 0, status: 'restoring_state', set: { host: refTo(host) }, event: vmEvent(vm, EventCode.VM_RESTORING, `VM ${String(vm.name)} is being restored on host ${String(host.name)}.`, { host: { id: host.id } }) });
-    await schedule(call.repo, T.Vm, String(vm.id), [{ after: d.duration('restore_state'), status: 'up', event: vmEvent(vm, EventCode.VM_UP, `VM ${String(vm.name)} is up on host ${String(host.name)}.`) }], String(job.id));
+    await applyStep(call.repo, T.Vm, vm.id, { after: 0, status: 'restoring_state', set: { host: refTo(host) }, event: vmEvent(vm, EventCode.VM_RESTORING, `VM ${String(vm.name)} is being restored on host ${String(host.name)}.`, { host: { id: host.id } }) });
+    await schedule(call.repo, T.Vm, vm.id, [{ after: d.duration('restore_state'), status: 'up', event: vmEvent(vm, EventCode.VM_UP, `VM ${String(vm.name)} is up on host ${String(host.name)}.`) }], String(job.id));
     return done(job);
   }
   // The body may change the boot and the CD for this run only, and bring cloud-init or sysprep data.
-  const once = isObj(body.vm) ? body.vm : {};
+  // The VM comes whole inside the action, not as a reference.
+  const once: Obj = isObj(body.vm) ? body.vm : {};
   const devices = isObj(once.os) && isObj(once.os.boot) && Array.isArray(once.os.boot.devices) ? once.os.boot.devices.map(String) : bootDevices(vm);
-  const cdroms = await call.repo.list(T.Cdrom, { vm: String(vm.id) });
+  const cdroms = await call.repo.list(T.Cdrom, { vm: vm.id });
   const onceCd = Array.isArray(once.cdroms) && isObj(once.cdroms[0]) && isObj(once.cdroms[0].file) ? String(once.cdroms[0].file.id) : undefined;
   const cdFile = onceCd ?? cdroms.map((c) => (isObj(c.file) ? String(c.file.id) : undefined)).find(Boolean);
   await checkBootable(call, vm, devices, cdFile);
@@ -105,13 +110,13 @@ async function start(call: Call, body: Obj): Promise<Obj> {
   const runOnce = isObj(once.os) || onceCd !== undefined;
   const initialization = isObj(once.initialization) && (body.use_cloud_init === true || body.use_sysprep === true || body.use_initialization === true)
     ? { initialization: once.initialization } : {};
-  await applyStep(call.repo, T.Vm, String(vm.id), {
+  await applyStep(call.repo, T.Vm, vm.id, {
     after: 0,
     status: 'wait_for_launch',
     set: { host: refTo(host), start_time: new Date().toISOString(), run_once: runOnce, ...initialization, ...(runOnce ? { run_once_boot: { devices, cd: cdFile ?? '' } } : {}) },
     event: vmEvent(vm, EventCode.VM_STARTING, `VM ${String(vm.name)} was started by ${call.principal.userName} on host ${String(host.name)}.`, { host: { id: host.id } }),
   });
-  await schedule(call.repo, T.Vm, String(vm.id), [
+  await schedule(call.repo, T.Vm, vm.id, [
     { after: d.duration('launch'), status: 'powering_up' },
     { after: d.duration('power_up'), status: 'up', event: vmEvent(vm, EventCode.VM_UP, `VM ${String(vm.name)} is up on host ${String(host.name)}.`, { host: { id: host.id } }) },
   ], String(job.id));
@@ -119,7 +124,7 @@ async function start(call: Call, body: Obj): Promise<Obj> {
 }
 
 /** The step that brings a VM down: it leaves its host and forgets its run-once settings. */
-const downStep = (vm: Obj, after: number, description: string): TransitionStep => ({
+const downStep = (vm: VmObj, after: number, description: string): TransitionStep => ({
   after, status: 'down', set: { stop_time: new Date().toISOString(), run_once: false }, unset: ['host', 'run_once_boot'],
   event: vmEvent(vm, EventCode.VM_DOWN, description),
 });
@@ -128,8 +133,8 @@ async function stop(call: Call): Promise<Obj> {
   const vm = await load(call, S.Vms);
   if (vm.status === 'down') throw conflict(`Cannot stop VM ${String(vm.name)}: it is already down`);
   const job = await begin(call, vm, 'Stopping VM');
-  await schedule(call.repo, T.Vm, String(vm.id), []);
-  await applyStep(call.repo, T.Vm, String(vm.id), downStep(vm, 0, `VM ${String(vm.name)} was powered off by ${call.principal.userName}.`));
+  await schedule(call.repo, T.Vm, vm.id, []);
+  await applyStep(call.repo, T.Vm, vm.id, downStep(vm, 0, `VM ${String(vm.name)} was powered off by ${call.principal.userName}.`));
   await endJob(call.repo, String(job.id), 'finished');
   return done(job);
 }
@@ -143,20 +148,20 @@ function twoStep(o: {
     const vm = await load(call, S.Vms);
     requireStatus(vm, o.allowed, o.what);
     const job = await begin(call, vm, o.job);
-    await applyStep(call.repo, T.Vm, String(vm.id), { after: 0, status: o.transient, event: vmEvent(vm, o.code, `VM ${String(vm.name)}: ${o.what} asked by ${call.principal.userName}.`) });
+    await applyStep(call.repo, T.Vm, vm.id, { after: 0, status: o.transient, event: vmEvent(vm, o.code, `VM ${String(vm.name)}: ${o.what} asked by ${call.principal.userName}.`) });
     const after = call.engine.runtime.duration(o.phase);
     const final: TransitionStep = o.final === 'down'
       ? downStep(vm, after, `VM ${String(vm.name)} is down.`)
       : { after, status: o.final, ...(o.unsetHost ? { unset: ['host'] } : {}), event: vmEvent(vm, o.finalCode, `VM ${String(vm.name)} is ${o.final}.`) };
-    await schedule(call.repo, T.Vm, String(vm.id), [final], String(job.id));
+    await schedule(call.repo, T.Vm, vm.id, [final], String(job.id));
     return done(job);
   };
 }
 
-async function migrate(call: Call, body: Obj): Promise<Obj> {
+async function migrate(call: Call, body: ActionBody): Promise<Obj> {
   const vm = await load(call, S.Vms);
   requireStatus(vm, ['up'], 'migrate');
-  const source = (vm.host as Obj).id;
+  const source = vm.host?.id;
   const target = await placement(call, vm, body.host, source);
   const job = await begin(call, vm, 'Migrating VM');
   await migrateTo(call, vm, target, String(job.id));
@@ -164,28 +169,28 @@ async function migrate(call: Call, body: Obj): Promise<Obj> {
 }
 
 /** Starts moving an up VM to `target`; used by migrate and by hosts going to maintenance. */
-export async function migrateTo(call: Call, vm: Obj, target: Obj, jobId: string): Promise<void> {
-  await applyStep(call.repo, T.Vm, String(vm.id), {
+export async function migrateTo(call: Call, vm: VmObj, target: HostObj, jobId: string): Promise<void> {
+  await applyStep(call.repo, T.Vm, vm.id, {
     after: 0, status: 'migrating', set: { migration_target: refTo(target) },
     event: vmEvent(vm, EventCode.VM_MIGRATING, `VM ${String(vm.name)} is migrating to host ${String(target.name)}.`, { host: { id: target.id } }),
   });
-  await schedule(call.repo, T.Vm, String(vm.id), [{
+  await schedule(call.repo, T.Vm, vm.id, [{
     after: call.engine.runtime.duration('migrate'), status: 'up', set: { host: refTo(target) }, unset: ['migration_target'],
     event: vmEvent(vm, EventCode.VM_MIGRATED, `VM ${String(vm.name)} migrated to host ${String(target.name)}.`, { host: { id: target.id } }),
   }], jobId);
 }
 
 /** Chooses a new host for an up VM, other than the one it is on; used by host maintenance. */
-export function evacuationTarget(call: Call, vm: Obj): Promise<Obj> {
-  return placement(call, vm, undefined, (vm.host as Obj).id);
+export function evacuationTarget(call: Call, vm: VmObj): Promise<HostObj> {
+  return placement(call, vm, undefined, vm.host?.id);
 }
 
 async function cancelMigration(call: Call): Promise<Obj> {
   const vm = await load(call, S.Vms);
   requireStatus(vm, ['migrating'], 'cancel the migration of');
   const job = await begin(call, vm, 'Cancelling migration of VM');
-  await schedule(call.repo, T.Vm, String(vm.id), []);
-  await applyStep(call.repo, T.Vm, String(vm.id), {
+  await schedule(call.repo, T.Vm, vm.id, []);
+  await applyStep(call.repo, T.Vm, vm.id, {
     after: 0, status: 'up', unset: ['migration_target'],
     event: vmEvent(vm, EventCode.VM_MIGRATION_CANCELLED, `Migration of VM ${String(vm.name)} was cancelled; it stays on its host.`),
   });
@@ -193,7 +198,7 @@ async function cancelMigration(call: Call): Promise<Obj> {
   return done(job);
 }
 
-export const vmActions: Record<string, (call: Call, body: Obj) => Promise<Obj>> = {
+export const vmActions: Record<string, (call: Call, body: ActionBody) => Promise<Obj>> = {
   start,
   stop,
   shutdown: twoStep({ what: 'shut down', job: 'Shutting down VM', allowed: ['up', 'powering_up', 'reboot_in_progress'], transient: 'powering_down', final: 'down', phase: 'power_down', code: EventCode.VM_POWERING_DOWN, finalCode: EventCode.VM_DOWN }),

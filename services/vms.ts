@@ -2,9 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import * as S from '../model/services';
 import * as T from '../model/types';
-import { Obj, isObj } from '../model/codec';
+import { ObjOf } from '../model/meta';
 import { Call, implement } from './behaviour';
-import { load, mergeInto, storedCollection, storedEntity } from './stored';
+import { StoredHooks, load, mergeInto, storedCollection, storedEntity } from './stored';
 import { badRequest, conflict } from './fault';
 import { resolve, refTo } from './refs';
 import { configurationOf } from './templates';
@@ -15,7 +15,10 @@ import { imageActions } from './vm-images';
 /** Every VM has one CD-ROM drive, with oVirt's fixed id. */
 export const CDROM_ID = '00000000-0000-0000-0000-000000000000';
 
-async function prepareVm(call: Call, body: Obj): Promise<Obj> {
+type VmObj = ObjOf<typeof T.Vm>;
+type DiskObj = ObjOf<typeof T.Disk>;
+
+async function prepareVm(call: Call, body: VmObj): Promise<VmObj> {
   const cluster = await resolve(call.repo, T.Cluster, body.cluster, 'cluster');
   const template = await resolve(call.repo, T.Template, body.template, 'template');
   const fromTemplate = mergeInto(T.Vm, configurationOf(template), body);
@@ -29,20 +32,20 @@ async function prepareVm(call: Call, body: Obj): Promise<Obj> {
   };
 }
 
-const vmHooks = {
+const vmHooks: StoredHooks<typeof T.Vm> = {
   prepare: prepareVm,
   uniqueName: () => ({}),
-  async created(call: Call, vm: Obj) {
+  async created(call, vm) {
     await call.repo.insert(T.Cdrom, { id: CDROM_ID, vm: refTo(vm) });
   },
-  async removing(call: Call, vm: Obj) {
-    if (vm.status !== 'down') throw conflict(`Cannot remove VM ${String(vm.name)}: it is not down`);
+  async removing(call, vm) {
+    if (vm.status !== 'down') throw conflict(`Cannot remove VM ${vm.name}: it is not down`);
     // Like oVirt, removing a VM removes its disks unless `detach_only=true`; its attachments,
     // like all it owns, go with it.
     if (call.params.detach_only === true) return;
-    for (const a of await call.repo.list(T.DiskAttachment, { vm: String(vm.id) })) {
-      const disk = await call.repo.get(T.Disk, String((a.disk as Obj).id));
-      if (disk) await removeDisk(call, disk, String(vm.id));
+    for (const a of await call.repo.list(T.DiskAttachment, { vm: vm.id })) {
+      const disk = await call.repo.get(T.Disk, String(a.disk?.id));
+      if (disk) await removeDisk(call, disk, vm.id);
     }
   },
 };
@@ -57,13 +60,15 @@ export async function freeMac(call: Call): Promise<string> {
   for (;;) {
     const mac = ['56', '6f', ...[...randomBytes(4)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
     const nics = await call.repo.list(T.Nic);
-    if (!nics.some((n) => isObj(n.mac) && n.mac.address === mac)) return mac;
+    if (!nics.some((n) => n.mac?.address === mac)) return mac;
   }
 }
 
-async function prepareNic(call: Call, body: Obj): Promise<Obj> {
+type NicObj = ObjOf<typeof T.Nic>;
+
+async function prepareNic(call: Call, body: NicObj): Promise<NicObj> {
   const profile = body.vnic_profile === undefined ? undefined : await resolve(call.repo, T.VnicProfile, body.vnic_profile, 'vnic_profile');
-  const mac = isObj(body.mac) && body.mac.address !== undefined ? body.mac : { address: await freeMac(call) };
+  const mac = body.mac?.address !== undefined ? body.mac : { address: await freeMac(call) };
   const { network: _legacyNetwork, ...rest } = body;
   return {
     interface: 'virtio',
@@ -75,9 +80,9 @@ async function prepareNic(call: Call, body: Obj): Promise<Obj> {
   };
 }
 
-const nicHooks = {
+const nicHooks: StoredHooks<typeof T.Nic> = {
   prepare: prepareNic,
-  uniqueName: (call: Call) => ({ vm: call.scope[0] }),
+  uniqueName: (call) => ({ vm: call.scope[0] }),
 };
 
 export const vmNics = implement(S.VmNics, storedCollection(S.VmNics, nicHooks));
@@ -85,20 +90,23 @@ export const vmNic = implement(S.VmNic, storedEntity(S.VmNics, S.VmNic, nicHooks
 
 // --- disk attachments -------------------------------------------------------
 
-async function attach(call: Call, body: Obj): Promise<Obj> {
+type AttachmentObj = ObjOf<typeof T.DiskAttachment>;
+
+async function attach(call: Call, body: AttachmentObj): Promise<AttachmentObj> {
   const vmId = call.scope[0];
-  const given = body.disk as Obj;
-  let disk: Obj;
+  // A new disk is given whole inside the attachment's link to it.
+  const given = body.disk as DiskObj;
+  let disk: DiskObj;
   if (given.id !== undefined && given.provisioned_size === undefined) {
     disk = await resolve(call.repo, T.Disk, given, 'disk');
     const users = await call.repo.list(T.DiskAttachment, {}, { where: { id: String(disk.id) } });
-    if (users.some((a) => isObj(a.vm) && a.vm.id === vmId)) throw conflict('The disk is already attached to this virtual machine');
-    if (users.length && disk.shareable !== true) throw conflict(`Disk ${String(disk.name ?? disk.id)} is attached to another virtual machine and is not shareable`);
+    if (users.some((a) => a.vm?.id === vmId)) throw conflict('The disk is already attached to this virtual machine');
+    if (users.length && disk.shareable !== true) throw conflict(`Disk ${disk.name ?? disk.id} is attached to another virtual machine and is not shareable`);
   } else {
     disk = await createDisk(call, given);
   }
   const { disk: _disk, ...rest } = body;
-  const attachment: Obj = {
+  const attachment: AttachmentObj = {
     bootable: false,
     active: true,
     pass_discard: false,
@@ -123,19 +131,20 @@ export const vmDiskAttachment = implement(S.VmDiskAttachment, {
     async apply(call, current, changes) {
       const next = mergeInto(T.DiskAttachment, current, changes);
       next.disk = current.disk;
-      if (isObj(changes.disk)) {
+      if (changes.disk) {
         const disk = await resolve(call.repo, T.Disk, current.disk, 'disk');
-        await call.repo.update(T.Disk, await updateDisk(call, disk, changes.disk));
+        // The disk's changes come inside the attachment's link to it.
+        await call.repo.update(T.Disk, await updateDisk(call, disk, changes.disk as DiskObj));
       }
       return next;
     },
   }),
   async remove(call) {
     const attachment = await load(call, S.VmDiskAttachments);
-    await call.repo.remove(T.DiskAttachment, String(attachment.id), { vm: call.scope[0] });
+    await call.repo.remove(T.DiskAttachment, attachment.id, { vm: call.scope[0] });
     // oVirt only detaches unless asked otherwise with `detach_only=false`.
     if (call.params.detach_only === false) {
-      const disk = await call.repo.get(T.Disk, String(attachment.id));
+      const disk = await call.repo.get(T.Disk, attachment.id);
       if (disk) await removeDisk(call, disk);
     }
   },
@@ -144,9 +153,9 @@ export const vmDiskAttachment = implement(S.VmDiskAttachment, {
 // --- CD-ROM -----------------------------------------------------------------
 
 /** Checks that an ISO file is in an active ISO domain of the VM's data center. */
-async function checkIso(call: Call, vm: Obj, fileId: string): Promise<void> {
+async function checkIso(call: Call, vm: VmObj, fileId: string): Promise<void> {
   const cluster = await resolve(call.repo, T.Cluster, vm.cluster, 'cluster');
-  const dcId = String((cluster.data_center as Obj).id);
+  const dcId = String(cluster.data_center?.id);
   const domains = await call.repo.list(T.StorageDomain, { data_center: dcId }, { where: { type: 'iso' } });
   for (const sd of domains.filter((d) => d.status === 'active')) {
     if ((await call.engine.storage.isoFiles(sd)).includes(fileId)) return;
@@ -157,8 +166,8 @@ async function checkIso(call: Call, vm: Obj, fileId: string): Promise<void> {
 export const vmCdroms = implement(S.VmCdroms, storedCollection(S.VmCdroms));
 export const vmCdrom = implement(S.VmCdrom, storedEntity(S.VmCdroms, S.VmCdrom, {
   async apply(call, current, changes) {
-    const fileId = isObj(changes.file) && changes.file.id !== undefined ? String(changes.file.id) : '';
-    const next: Obj = { ...current };
+    const fileId = changes.file?.id ?? '';
+    const next = { ...current };
     if (fileId === '') {
       delete next.file;
     } else {

@@ -2,7 +2,7 @@
 // caller (or the caller's groups) on the object, on any object it inherits from (a VM's cluster,
 // the cluster's data center, ...: each type's `inherits` link) or on the whole system.
 import { StructType, attributeOf } from '../model/meta';
-import { Obj, isObj } from '../model/codec';
+import { Obj, Value, isObj } from '../model/codec';
 import * as T from '../model/types';
 import { Repo, RowCondition } from '../services/store/repo';
 import { tableOf } from '../services/store/tables';
@@ -81,7 +81,7 @@ export class Access {
     let t = type;
     let o: Obj | undefined = obj;
     while (t.inherits && o) {
-      const ref = o[t.inherits];
+      const ref: Value | undefined = o[t.inherits];
       const a = attributeOf(t, t.inherits);
       if (!a || !isObj(ref) || ref.id === undefined) break;
       const parentType = a.type() as StructType;

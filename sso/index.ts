@@ -98,6 +98,6 @@ export class Sso {
 
   async principalOf(userId: string): Promise<Principal | undefined> {
     const user = await new Repo(this.engine.db).get(T.User, userId);
-    return user && { userId: String(user.id), userName: String(user.user_name ?? user.name) };
+    return user && { userId: user.id, userName: String(user.user_name ?? user.name) };
   }
 }

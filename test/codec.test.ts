@@ -6,7 +6,7 @@ import { Attribute, StructType, ValueType, attributeOf } from '../model/meta';
 import { DecodeError, JSON_FORMAT, Obj, Value, XML } from '../model/codec';
 import { FORMATS } from './support/engine';
 
-const types = Object.values(T).filter((v): v is StructType => (v as { kind?: string }).kind === 'struct');
+const types = Object.values(T as Record<string, unknown>).filter((v): v is StructType => (v as { kind?: string }).kind === 'struct');
 
 function scalarSample(t: Exclude<ValueType, StructType>, a: Attribute): Value {
   if (t.kind === 'enum') return t.values[t.values.length - 1];

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as T from '../model/types';
+import { StructType } from '../model/meta';
 import { Format, JSON_FORMAT, Obj, XML } from '../model/codec';
 import { ApiClient, FORMATS, SQLITE, TestEngine, withEngine } from './support/engine';
 import { until } from './support/until';
@@ -27,13 +28,13 @@ class Runtime {
     return this.api.format;
   }
 
-  async add(path: string, type: typeof T.Vm, body: string): Promise<Obj> {
+  async add(path: string, type: StructType, body: string): Promise<Obj> {
     const r = await this.api.call('POST', path, body);
     assert.equal(r.status, 201, r.text);
     return this.f.read(type, r.text);
   }
 
-  async get(path: string, type: typeof T.Vm): Promise<Obj> {
+  async get(path: string, type: StructType): Promise<Obj> {
     const r = await this.api.call('GET', path);
     assert.equal(r.status, 200, r.text);
     return this.f.read(type, r.text);
@@ -45,7 +46,7 @@ class Runtime {
     return this.f.read(expected < 400 ? T.Action : T.Fault, r.text, expected < 400 ? 'action' : 'fault');
   }
 
-  async status(path: string, type: typeof T.Vm, wanted: string): Promise<Obj> {
+  async status(path: string, type: StructType, wanted: string): Promise<Obj> {
     let last: Obj = {};
     await until(async () => (last = await this.get(path, type)).status === wanted);
     return last;

@@ -3,6 +3,7 @@
 // evaluator written here, and hostile input.
 import assert from 'node:assert/strict';
 import * as T from '../model/types';
+import { StructType } from '../model/meta';
 import { Obj, XML } from '../model/codec';
 import { collectionRoutes } from '../model/tree';
 import { ApiClient, BACKENDS, TestEngine } from './support/engine';
@@ -22,7 +23,7 @@ for (const backend of BACKENDS) {
     let api: ApiClient;
     let vms: Obj[];
     let h1: Obj;
-    const names = async (path: string, type = T.Vm) => {
+    const names = async (path: string, type: StructType = T.Vm) => {
       const r = await api.call('GET', path);
       assert.equal(r.status, 200, `${path}: ${r.text}`);
       return XML.readList(type, r.text).map((o) => o.name);
@@ -37,7 +38,7 @@ for (const backend of BACKENDS) {
     before(async () => {
       t = await TestEngine.start(backend);
       api = await ApiClient.of(t, XML);
-      const post = async (path: string, body: string, type = T.Vm) => {
+      const post = async (path: string, body: string, type: StructType = T.Vm) => {
         const r = await api.call('POST', path, body);
         assert.equal(r.status, 201, r.text);
         return XML.read(type, r.text);

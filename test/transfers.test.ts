@@ -20,6 +20,7 @@ import { recordedPid } from '../services/nbd-server';
 import { ALIGNMENT, AlignedPool } from '../proxy/aligned';
 import { controlSocketOf } from '../proxy/server';
 import { Tickets } from '../services/tickets';
+import { StoredTransfer } from '../services/transfers';
 
 const MiB = 1024 * 1024;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -370,7 +371,10 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
     const d = await disk('pinned', 'cow', MiB);
     const up = await transfer(d, 'upload', '<format>raw</format>');
     const repo = new Repo(t.engine.db);
-    const pin = async (host: string) => repo.update(T.ImageTransfer, { ...(await repo.get(T.ImageTransfer, String(up.id)))!, nbd_host: host });
+    const pin = async (host: string) => {
+      const pinned: StoredTransfer = { ...(await repo.get(T.ImageTransfer, String(up.id)))!, nbd_host: host };
+      await repo.update(T.ImageTransfer, pinned);
+    };
     await pin('another-machine');
     await act(up, 'finalize');
     await new Promise((r) => setTimeout(r, 500));

@@ -1,7 +1,7 @@
 // A repo that remembers each row it changes as it was before: what a request's file step that
 // fails puts back, so that the database again names only the files that exist.
 import { Knex } from 'knex';
-import { StructType } from '../../model/meta';
+import { ObjOf, StructType } from '../../model/meta';
 import { Obj, isObj } from '../../model/codec';
 import { ownerAttributes } from '../../model/tree';
 import { Owners, Repo } from './repo';
@@ -39,21 +39,21 @@ export class RecordingRepo extends Repo {
     if (!this.noted.has(key)) this.noted.set(key, { type, id: String(row.id), owners, before: added ? undefined : row });
   }
 
-  override async insert(type: StructType, obj: Obj): Promise<Obj> {
+  override async insert<T extends StructType>(type: T, obj: ObjOf<T>): Promise<ObjOf<T>> {
     const added = await super.insert(type, obj);
-    this.note(type, added, true);
+    this.note(type, added as Obj, true);
     return added;
   }
 
-  override async insertNumbered(type: StructType, obj: Obj): Promise<Obj> {
+  override async insertNumbered<T extends StructType>(type: T, obj: ObjOf<T>): Promise<ObjOf<T>> {
     const added = await super.insertNumbered(type, obj);
-    this.note(type, added, true);
+    this.note(type, added as Obj, true);
     return added;
   }
 
-  override async update(type: StructType, obj: Obj, owners: Owners = {}): Promise<Obj> {
-    const before = await this.get(type, String(obj.id), owners);
-    if (before) this.note(type, before, false);
+  override async update<T extends StructType>(type: T, obj: ObjOf<T>, owners: Owners = {}): Promise<ObjOf<T>> {
+    const before = await this.get(type, String((obj as Obj).id), owners);
+    if (before) this.note(type, before as Obj, false);
     return super.update(type, obj, owners);
   }
 

@@ -1,9 +1,12 @@
 // Reading and writing model objects in their tables, inside one transaction or not.
 import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
-import { StructType } from '../../model/meta';
+import { ObjOf, StructType } from '../../model/meta';
 import { Obj } from '../../model/codec';
 import { columnsOf, dataOf, tableOf } from './tables';
+
+/** An object of type `T` read from its table: every row has its id. */
+export type StoredObj<T extends StructType> = ObjOf<T> & { id: string };
 
 /** Owner filter: owner attribute → owner id (`{ vm: '…' }`). */
 export type Owners = Record<string, string>;
@@ -38,22 +41,22 @@ export class Repo {
     return q;
   }
 
-  async list(type: StructType, owners: Owners = {}, o: ListOptions = {}): Promise<Obj[]> {
+  async list<T extends StructType>(type: T, owners: Owners = {}, o: ListOptions = {}): Promise<StoredObj<T>[]> {
     const q = this.query(type, owners, o.where).select('data').orderBy('seq', o.newestFirst ? 'desc' : 'asc');
     if (o.after !== undefined) q.where('seq', '>', o.after);
     if (o.seen) q.where(o.seen);
     if (o.max !== undefined && o.max >= 0) q.limit(o.max);
     const rows: { data: string }[] = await q;
-    return rows.map((r) => JSON.parse(r.data) as Obj);
+    return rows.map((r) => JSON.parse(r.data) as StoredObj<T>);
   }
 
   /** Objects of `type` matching what `refine` adds to the query (conditions, order), then seq. */
-  async search(
-    type: StructType,
+  async search<T extends StructType>(
+    type: T,
     owners: Owners,
     refine: (q: Knex.QueryBuilder) => void,
     o: { limit?: number; offset?: number; newestFirst?: boolean; seen?: RowCondition },
-  ): Promise<Obj[]> {
+  ): Promise<StoredObj<T>[]> {
     const q = this.query(type, owners).select('data');
     refine(q);
     if (o.seen) q.where(o.seen);
@@ -61,12 +64,12 @@ export class Repo {
     if (o.limit !== undefined) q.limit(o.limit);
     if (o.offset) q.offset(o.offset);
     const rows: { data: string }[] = await q;
-    return rows.map((r) => JSON.parse(r.data) as Obj);
+    return rows.map((r) => JSON.parse(r.data) as StoredObj<T>);
   }
 
-  async get(type: StructType, id: string, owners: Owners = {}): Promise<Obj | undefined> {
+  async get<T extends StructType>(type: T, id: string, owners: Owners = {}): Promise<StoredObj<T> | undefined> {
     const row: { data: string } | undefined = await this.query(type, owners).where('id', id).first('data');
-    return row && (JSON.parse(row.data) as Obj);
+    return row && (JSON.parse(row.data) as StoredObj<T>);
   }
 
   /**
@@ -75,11 +78,11 @@ export class Repo {
    * writing transaction at a time, which gives the same.) Outside a transaction (a read) it locks
    * nothing, so reads never wait for writes.
    */
-  async getForUpdate(type: StructType, id: string, owners: Owners = {}): Promise<Obj | undefined> {
+  async getForUpdate<T extends StructType>(type: T, id: string, owners: Owners = {}): Promise<StoredObj<T> | undefined> {
     const q = this.query(type, owners).where('id', id).first('data');
     if (this.db.isTransaction === true && String(this.db.client.config.client) === 'pg') q.forUpdate();
     const row: { data: string } | undefined = await q;
-    return row && (JSON.parse(row.data) as Obj);
+    return row && (JSON.parse(row.data) as StoredObj<T>);
   }
 
   async count(type: StructType, owners: Owners = {}, where: Record<string, string> = {}): Promise<number> {
@@ -87,27 +90,28 @@ export class Repo {
     return Number(row?.n ?? 0);
   }
 
-  async insert(type: StructType, obj: Obj): Promise<Obj> {
-    await this.db(tableOf(type).name).insert({ ...columnsOf(type, obj), data: dataOf(type, obj) });
+  async insert<T extends StructType>(type: T, obj: ObjOf<T>): Promise<ObjOf<T>> {
+    await this.db(tableOf(type).name).insert({ ...columnsOf(type, obj as Obj), data: dataOf(type, obj as Obj) });
     return obj;
   }
 
   /** Inserts an object whose id is the next number of its table (events). */
-  async insertNumbered(type: StructType, obj: Obj): Promise<Obj> {
+  async insertNumbered<T extends StructType>(type: T, obj: ObjOf<T>): Promise<ObjOf<T>> {
     const table = tableOf(type).name;
     const placeholder = `pending-${randomUUID()}`;
-    await this.db(table).insert({ ...columnsOf(type, { ...obj, id: placeholder }), data: '{}' });
+    await this.db(table).insert({ ...columnsOf(type, { ...(obj as Obj), id: placeholder }), data: '{}' });
     const row: { seq: number } = await this.db(table).where('id', placeholder).first('seq');
-    const numbered = { ...obj, id: String(row.seq), index: row.seq };
+    const numbered: Obj = { ...(obj as Obj), id: String(row.seq), index: row.seq };
     await this.db(table).where('seq', row.seq).update({ ...columnsOf(type, numbered), data: dataOf(type, numbered) });
-    return numbered;
+    return numbered as ObjOf<T>;
   }
 
-  async update(type: StructType, obj: Obj, owners: Owners = {}): Promise<Obj> {
+  async update<T extends StructType>(type: T, obj: ObjOf<T>, owners: Owners = {}): Promise<ObjOf<T>> {
+    const row = obj as Obj;
     const n = await this.query(type, owners)
-      .where('id', String(obj.id))
-      .update({ ...columnsOf(type, obj), data: dataOf(type, obj) });
-    if (n !== 1) throw new Error(`${type.name} ${String(obj.id)} vanished during update`);
+      .where('id', String(row.id))
+      .update({ ...columnsOf(type, row), data: dataOf(type, row) });
+    if (n !== 1) throw new Error(`${type.name} ${String(row.id)} vanished during update`);
     return obj;
   }
 

@@ -4,7 +4,7 @@ import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import * as T from '../../model/types';
 import { Repo } from './repo';
-import { Obj } from '../../model/codec';
+import { ObjOf } from '../../model/meta';
 import { PERMITS, ROLES } from './builtin-roles';
 
 export const BLANK_TEMPLATE_ID = '00000000-0000-0000-0000-000000000000';
@@ -15,7 +15,7 @@ export const COMPATIBILITY_VERSION = { major: 4, minor: 7 };
 
 export async function seedInventory(knex: Knex): Promise<void> {
   const repo = new Repo(knex);
-  const dc: Obj = {
+  const dc: ObjOf<typeof T.DataCenter> = {
     id: randomUUID(),
     name: 'Default',
     description: 'The default Data Center',
@@ -51,7 +51,7 @@ export async function seedInventory(knex: Knex): Promise<void> {
     creation_time: new Date().toISOString(),
     version: { version_number: 1, version_name: 'base version' },
   });
-  const network: Obj = {
+  const network: ObjOf<typeof T.Network> = {
     id: randomUUID(),
     name: 'ovirtmgmt',
     description: 'Management Network',

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import * as T from '../../model/types';
+import { StructType } from '../../model/meta';
 import { Obj, XML } from '../../model/codec';
 import { ApiClient, BACKENDS, Backend, TestEngine } from '../support/engine';
 import { until } from '../support/until';
@@ -27,12 +28,12 @@ for (const backend of BACKENDS) {
     let vmId: string;
     const client = (i: number) => clients[i % clients.length];
 
-    const get = async (path: string, type: typeof T.Vm): Promise<Obj> => {
+    const get = async (path: string, type: StructType): Promise<Obj> => {
       const r = await client(0).call('GET', path);
       assert.equal(r.status, 200, r.text);
       return XML.read(type, r.text);
     };
-    const status = async (path: string, type: typeof T.Vm, wanted: string) =>
+    const status = async (path: string, type: StructType, wanted: string) =>
       until(async () => (await get(path, type)).status === wanted, 20000);
     const startedJobs = async () => XML.readList(T.Job, (await client(0).call('GET', '/jobs')).text).filter((j) => j.status === 'started');
 

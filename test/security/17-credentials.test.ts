@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import * as T from '../../model/types';
+import { StructType } from '../../model/meta';
 import { XML } from '../../model/codec';
 import { ApiClient, BACKENDS, Sibling, TestEngine, spawnSibling } from '../support/engine';
 import { exchange } from '../support/http';
@@ -86,7 +87,7 @@ for (const backend of BACKENDS) {
       const vmId = String(XML.read(T.Vm, vm.text).id);
       assert.equal((await admin.call('PUT', `/hosts/${hostId}`, '<host><root_password>host-root-pw-2</root_password></host>')).status, 200);
 
-      const stored = async (type: typeof T.Host, id: string) => String((await t.engine.db(type.plural).where('id', id).first('data')).data);
+      const stored = async (type: StructType, id: string) => String((await t.engine.db(type.plural).where('id', id).first('data')).data);
       assert.doesNotMatch(await stored(T.Host, hostId), /root_password|host-root-pw/);
       assert.doesNotMatch(await stored(T.Vm, vmId), /root_password|guest-root-pw/);
       assert.match(await stored(T.Vm, vmId), /"host_name":"v17"/, 'the rest of a struct holding a secret is kept');

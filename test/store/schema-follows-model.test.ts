@@ -27,7 +27,7 @@ import { ApiClient, BACKENDS, TestEngine } from '../support/engine';
 import { oldDatabase } from '../support/fixture';
 
 /** DataCenter with one more search field, `quota_mode`, which has no column in the real model. */
-const DataCenter: StructType = { ...T.DataCenter, search: { ...T.DataCenter.search, quota_mode: own('quota_mode') } };
+const DataCenter: typeof T.DataCenter = { ...T.DataCenter, search: { ...T.DataCenter.search, quota_mode: own('quota_mode') } };
 
 /** A type the real model does not have. */
 const Gadget = defineEntity('Gadget', { doc: 'A thing kept in a data center.', search: { size: own('size') } }, {
