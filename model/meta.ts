@@ -63,7 +63,7 @@ export interface ProductLimit {
  */
 export type SearchField =
   | { readonly kind: 'own'; readonly path: string }
-  | { readonly kind: 'link'; readonly links: readonly string[]; readonly field: string }
+  | { readonly kind: 'link'; readonly links: readonly string[]; readonly field: string; readonly unlinkedInAll?: boolean }
   | { readonly kind: 'reverse'; readonly type: () => StructType; readonly link: string; readonly field: string };
 
 /** Searches an attribute (or a path into structured attributes) of the type itself. */
