@@ -168,7 +168,7 @@ function condition(q: Knex.QueryBuilder, db: Knex | Knex.Transaction, type: Stru
   const end = tableOf(r.hops[r.hops.length - 1].to).name;
   const some = db(end).select('id');
   compare(some, quote(end, r.target.column), c, r.target, o);
-  const first = quote(tableOf(type).name, r.hops[0].column);
+  const first = `${tableOf(type).name}.${r.hops[0].column}`;
   q.where((w) => w.whereIn(first, level(0)).orWhere((u) => u.whereNull(first).whereExists(some)));
 }
 
