@@ -6,7 +6,6 @@ import { fixedCollection, fixedEntity } from './fixed';
 import { OPERATING_SYSTEMS } from './facts/operating-systems';
 import { CPU_TYPES } from './facts/cpu-types';
 import { PERMITS, permitView } from './store/builtin-roles';
-import { COMPATIBILITY_VERSION } from './store/seed';
 
 const operatingSystems: readonly Obj[] = OPERATING_SYSTEMS.map((os) => ({
   id: String(os.id), name: os.name, description: os.description, architecture: os.architecture, tpm_support: os.tpm,
@@ -16,12 +15,12 @@ export const operatingSystemList = implement(S.OperatingSystems, fixedCollection
 export const operatingSystem = implement(S.OperatingSystemEntity, fixedEntity(S.OperatingSystems, () => operatingSystems));
 
 /**
- * The levels clusters and data centers may have: the one the engine supports. As in oVirt, each
- * offers every permit the engine knows.
+ * The compatibility levels oVirt's engine 4.5 supports (clients name them: Ansible's ovirt_role
+ * reads the permits of 4.3), each with its CPU types; as in oVirt, each offers every permit.
  */
-const clusterLevels: readonly Obj[] = [`${COMPATIBILITY_VERSION.major}.${COMPATIBILITY_VERSION.minor}`].map((level) => ({
+const clusterLevels: readonly Obj[] = Object.entries(CPU_TYPES).map(([level, cpus]) => ({
   id: level,
-  cpu_types: CPU_TYPES[level].map((c) => ({ ...c })),
+  cpu_types: cpus.map((c) => ({ ...c })),
   permits: PERMITS.map(permitView),
 }));
 

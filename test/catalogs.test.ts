@@ -65,21 +65,27 @@ for (const backend of BACKENDS) {
           await missing('/operatingsystems/rhel_7x64');
         });
 
-        it('serves the supported cluster level with its CPU types and every permit of the engine', async () => {
+        it('serves the cluster levels oVirt supports, each with its CPU types and every permit of the engine', async () => {
           const levels = await list(T.ClusterLevel, '/clusterlevels');
-          assert.deepEqual(levels.map((l) => l.id), ['4.7']);
+          assert.deepEqual(levels.map((l) => l.id), ['4.2', '4.3', '4.4', '4.5', '4.6', '4.7']);
           const level = await get(T.ClusterLevel, '/clusterlevels/4.7');
           const cpus = level.cpu_types as Obj[];
           assert.equal(cpus.length, 30);
           assert.deepEqual(cpus[0], { name: 'Intel Nehalem Family', level: 1, architecture: 'x86_64' });
           assert.ok(cpus.some((c) => c.name === 'Secure AMD EPYC' && c.level === 4));
           assert.ok(cpus.some((c) => c.name === 'IBM POWER9' && c.architecture === 'ppc64'));
+          // Each level has its own CPU types: 4.2 still has Conroe, 4.7 no longer.
+          const old = await get(T.ClusterLevel, '/clusterlevels/4.2');
+          assert.ok((old.cpu_types as Obj[]).some((c) => c.name === 'Intel Conroe Family'));
+          assert.ok(!cpus.some((c) => c.name === 'Intel Conroe Family'));
           // The Default cluster's CPU type is one of its level's.
           const cluster = (await list(T.Cluster, '/clusters?search=name%3DDefault'))[0];
           assert.ok(cpus.some((c) => c.name === (cluster.cpu as Obj).type));
-          assert.deepEqual(level.permits, PERMITS.map((p) => ({ id: String(p.id), name: p.name, administrative: p.administrative })));
-          assert.deepEqual(levels[0].permits, level.permits);
-          await missing('/clusterlevels/4.6');
+          const permits = PERMITS.map((p) => ({ id: String(p.id), name: p.name, administrative: p.administrative }));
+          assert.equal(permits.length, 99);
+          for (const l of [level, old, ...levels]) assert.deepEqual(l.permits, permits, String(l.id));
+          await missing('/clusterlevels/4.1');
+          await missing('/clusterlevels/4.8');
         });
 
         it('serves oVirt\'s built-in scheduling policies, read-only', async () => {
