@@ -47,6 +47,9 @@ for (const backend of BACKENDS) {
         });
 
         it('lists oVirt\'s operating systems and gets one by its id', async () => {
+          // The SDK knows them by oVirt's element names, the list's misspelt.
+          const raw = (await api.call('GET', '/operatingsystems?max=1')).text;
+          assert.match(raw, format.name === 'xml' ? /^<\?xml[^>]*>\s*<operation_systems><operating_system href=/ : /^\{"operating_system":\[/);
           const all = await list(T.OperatingSystemInfo, '/operatingsystems');
           assert.equal(all.length, 61);
           assert.deepEqual(byName(all, 'other'), { id: '0', name: 'other', description: 'Other OS', architecture: 'x86_64', tpm_support: 'unsupported' });

@@ -7,7 +7,10 @@ import { Architecture, TpmSupport } from './enums';
 import { Icon } from './misc';
 import { Permit } from './user';
 
-export const OperatingSystemInfo = defineEntity('OperatingSystemInfo', { computed: true, doc: 'A guest operating system a virtual machine may declare (`os.type` takes its name).' }, {
+export const OperatingSystemInfo = defineEntity('OperatingSystemInfo', {
+  // oVirt's element names, its list's misspelt as the engine writes it.
+  element: 'operating_system', plural: 'operation_systems', computed: true,
+  doc: 'A guest operating system a virtual machine may declare (`os.type` takes its name).' }, {
   architecture: enumOf(Architecture, 'The CPU architecture the system runs on.', { readOnly: true }),
   large_icon: struct(() => Icon, 'Large icon of the system.', { readOnly: true }),
   small_icon: struct(() => Icon, 'Small icon of the system.', { readOnly: true }),
