@@ -365,6 +365,8 @@ export interface CollectionService {
   readonly owner?: string;
   /** Callers may use it on themselves without a permit (`/users/{me}/...`). */
   readonly selfService?: boolean;
+  /** Every user reads it whole, in the user view too (oVirt's user queries: operating systems, cluster levels). */
+  readonly everyoneReads?: boolean;
   readonly entity: () => EntityService;
 }
 

@@ -592,12 +592,12 @@ export const AssignedPermissions = permissionsOf;
 // --- what the engine offers: operating systems, cluster levels, scheduling ---
 
 export const OperatingSystems = collectionService({
-  name: 'OperatingSystems', type: () => T.OperatingSystemInfo, doc: 'The guest operating systems the engine knows.', entity: () => OperatingSystemEntity,
+  name: 'OperatingSystems', type: () => T.OperatingSystemInfo, doc: 'The guest operating systems the engine knows.', everyoneReads: true, entity: () => OperatingSystemEntity,
 });
 export const OperatingSystemEntity = entityService({ name: 'OperatingSystem', type: () => T.OperatingSystemInfo, doc: 'A guest operating system.' });
 
 export const ClusterLevels = collectionService({
-  name: 'ClusterLevels', type: () => T.ClusterLevel, doc: 'The cluster compatibility levels the engine supports.', entity: () => ClusterLevelEntity,
+  name: 'ClusterLevels', type: () => T.ClusterLevel, doc: 'The cluster compatibility levels the engine supports.', everyoneReads: true, entity: () => ClusterLevelEntity,
 });
 export const ClusterLevelEntity = entityService({ name: 'ClusterLevel', type: () => T.ClusterLevel, doc: 'A cluster compatibility level.' });
 

@@ -3,10 +3,11 @@
 // every data center. In XML and JSON, on SQLite and PostgreSQL.
 import assert from 'node:assert/strict';
 import * as T from '../model/types';
-import { Obj } from '../model/codec';
+import { Obj, XML } from '../model/codec';
 import { StructType } from '../model/meta';
 import { ApiClient, BACKENDS, FORMATS, TestEngine } from './support/engine';
 import { PERMITS } from '../services/store/builtin-roles';
+import { addUser, clientOf, give, vmBody } from './support/users';
 
 const byName = (objs: Obj[], name: string) => objs.find((o) => o.name === name);
 
@@ -154,6 +155,27 @@ for (const backend of BACKENDS) {
         });
       });
     }
+
+    it('lets every user read operating systems and cluster levels, and only administrators scheduling policies', async () => {
+      const admin = await ApiClient.of(t, XML);
+      const userId = await addUser(admin, 'reader', 'reader-password-1');
+      const vm = await admin.call('POST', '/vms', vmBody('readers-vm'));
+      assert.equal(vm.status, 201, vm.text);
+      await give(admin, `/vms/${String(XML.read(T.Vm, vm.text).id)}`, 'UserRole', userId);
+      for (const filter of [true, false]) {
+        const user = await clientOf(t, 'reader@internal', 'reader-password-1', filter);
+        const oses = await user.call('GET', '/operatingsystems');
+        assert.equal(oses.status, 200, oses.text);
+        assert.equal(XML.readList(T.OperatingSystemInfo, oses.text).length, 61);
+        assert.equal((await user.call('GET', '/operatingsystems/24')).status, 200);
+        const level = await user.call('GET', '/clusterlevels/4.3');
+        assert.equal(level.status, 200, level.text);
+        assert.equal((XML.read(T.ClusterLevel, level.text).permits as Obj[]).length, PERMITS.length);
+        const policies = await user.call('GET', '/schedulingpolicies');
+        if (filter) assert.deepEqual(XML.readList(T.SchedulingPolicy, policies.text), [], 'the user view shows no policy');
+        else assert.equal(policies.status, 403, policies.text);
+      }
+    });
   });
 }
 
