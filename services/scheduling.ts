@@ -29,8 +29,10 @@ function policyOf(call: Call): PolicyFact {
 }
 
 // A policy's filters, weights and balance carry the ids of their units, as in oVirt.
+/** Where a filter of a built-in policy runs, as oVirt's builder places them: the first first, the last last. */
+const positionOf = (i: number, count: number) => (i === 0 ? -1 : i === count - 1 ? 1 : 0);
 const filtersOf = (call: Call): Obj[] =>
-  policyOf(call).filters.map((f) => ({ id: f.unit, position: f.position, scheduling_policy_unit: { id: f.unit } }));
+  policyOf(call).filters.map((unit, i, all) => ({ id: unit, position: positionOf(i, all.length), scheduling_policy_unit: { id: unit } }));
 const weightsOf = (call: Call): Obj[] => {
   const policy = policyOf(call);
   return policy.weights.map((w) => ({ id: w.unit, factor: w.factor, scheduling_policy: { id: policy.id }, scheduling_policy_unit: { id: w.unit } }));
