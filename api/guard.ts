@@ -4,9 +4,10 @@
 // inherited link; else the system), and in the user view (`Filter: true` or `filter=true`) only
 // objects the caller has a role on are seen. Users without administrative roles must use the
 // user view to read, as in oVirt, and administrative roles on some objects only give it too:
-// only administrators of the whole system read everything. Writes are judged by permits alone
-// (ovirtsdk4 sends `filter` only with reads); giving and taking away permissions also by the
-// granter's own permits.
+// only administrators of the whole system read everything. Collections every user reads (oVirt's
+// user queries: operating systems, cluster levels) are seen whole, in the user view or not.
+// Writes are judged by permits alone (ovirtsdk4 sends `filter` only with reads); giving and
+// taking away permissions also by the granter's own permits.
 import { Request } from '@hapi/hapi';
 import { CollectionService, PermitName, StructType, attributeOf } from '../model/meta';
 import { Obj, isObj } from '../model/codec';
@@ -51,7 +52,7 @@ export class Guard {
     const everything = await access.isSystemAdmin();
     const filter = filterAsked(request, call.params) || (!everything && (await access.hasAdministrativeRole()));
     const self = selfService(route, call.scope, call.principal.userId);
-    if (!write && !filter && !self && !everything) {
+    if (!write && !filter && !self && !everything && route.collection.everyoneReads !== true) {
       throw forbidden('Users without administrative roles must ask for the user view: send the header Filter: true');
     }
     return new Guard(access, route, filter, self, everything);
@@ -168,7 +169,7 @@ export class Guard {
    * by the database where `find` applies `seen` (`inQuery`), else object by object here.
    */
   async list(call: Call, find: (o: ListOptions) => Promise<Obj[]>, inQuery: boolean, max?: number): Promise<Obj[]> {
-    if (!this.filter || this.self) return find({ max });
+    if (!this.filter || this.self || this.route.collection.everyoneReads) return find({ max });
     const owner = await this.owner(call);
     if (owner) return (await this.access.sees(await this.access.chain(owner.type, owner.obj))) ? find({ max }) : [];
     if (inQuery) return find({ max, seen: await this.access.seenRows(this.route.collection.type()) });
@@ -177,7 +178,7 @@ export class Guard {
 
   /** What of the given objects the caller may see. */
   async visible(call: Call, items: Obj[]): Promise<Obj[]> {
-    if (!this.filter || this.self) return items;
+    if (!this.filter || this.self || this.route.collection.everyoneReads) return items;
     const owner = await this.owner(call);
     if (owner) return (await this.access.sees(await this.access.chain(owner.type, owner.obj))) ? items : [];
     const type = this.route.collection.type();

@@ -75,7 +75,7 @@ export interface ProductLimit {
  */
 export type SearchField =
   | { readonly kind: 'own'; readonly path: string }
-  | { readonly kind: 'link'; readonly links: readonly string[]; readonly field: string }
+  | { readonly kind: 'link'; readonly links: readonly string[]; readonly field: string; readonly unlinkedInAll?: boolean }
   | { readonly kind: 'reverse'; readonly type: () => StructType; readonly link: string; readonly field: string };
 
 /** Searches an attribute (or a path into structured attributes) of the type itself. */
@@ -442,6 +442,8 @@ export interface CollectionService<T extends StructType = StructType> {
   readonly owner?: string;
   /** Callers may use it on themselves without a permit (`/users/{me}/...`). */
   readonly selfService?: boolean;
+  /** Every user reads it whole, in the user view too (oVirt's user queries: operating systems, cluster levels). */
+  readonly everyoneReads?: boolean;
   readonly entity: () => EntityService<T>;
 }
 

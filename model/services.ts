@@ -589,11 +589,52 @@ export const SystemPermissions = collectionService({
 
 export const AssignedPermissions = permissionsOf;
 
+// --- what the engine offers: operating systems, cluster levels, scheduling ---
+
+export const OperatingSystems = collectionService({
+  name: 'OperatingSystems', type: () => T.OperatingSystemInfo, doc: 'The guest operating systems the engine knows.', everyoneReads: true, entity: () => OperatingSystemEntity,
+});
+export const OperatingSystemEntity = entityService({ name: 'OperatingSystem', type: () => T.OperatingSystemInfo, doc: 'A guest operating system.' });
+
+export const ClusterLevels = collectionService({
+  name: 'ClusterLevels', type: () => T.ClusterLevel, doc: 'The cluster compatibility levels the engine supports.', everyoneReads: true, entity: () => ClusterLevelEntity,
+});
+export const ClusterLevelEntity = entityService({ name: 'ClusterLevel', type: () => T.ClusterLevel, doc: 'A cluster compatibility level.' });
+
+export const SchedulingPolicyUnits = collectionService({
+  name: 'SchedulingPolicyUnits', type: () => T.SchedulingPolicyUnit, doc: 'The units scheduling policies are made of.', entity: () => SchedulingPolicyUnitEntity,
+});
+export const SchedulingPolicyUnitEntity = entityService({ name: 'SchedulingPolicyUnit', type: () => T.SchedulingPolicyUnit, doc: 'A scheduling policy unit.' });
+
+export const SchedulingPolicyFilters = collectionService({
+  name: 'Filters', type: () => T.Filter, doc: 'The filters of a scheduling policy.', entity: () => SchedulingPolicyFilter,
+});
+export const SchedulingPolicyFilter = entityService({ name: 'Filter', type: () => T.Filter, doc: 'A filter of a scheduling policy.' });
+
+export const SchedulingPolicyWeights = collectionService({
+  name: 'Weights', type: () => T.Weight, doc: 'The weights of a scheduling policy.', owner: 'scheduling_policy', entity: () => SchedulingPolicyWeight,
+});
+export const SchedulingPolicyWeight = entityService({ name: 'Weight', type: () => T.Weight, doc: 'A weight of a scheduling policy.' });
+
+export const SchedulingPolicyBalances = collectionService({
+  name: 'Balances', type: () => T.Balance, doc: 'The load balancing of a scheduling policy.', owner: 'scheduling_policy', entity: () => SchedulingPolicyBalance,
+});
+export const SchedulingPolicyBalance = entityService({ name: 'Balance', type: () => T.Balance, doc: 'The balance of a scheduling policy.' });
+
+export const SchedulingPolicies = collectionService({
+  name: 'SchedulingPolicies', type: () => T.SchedulingPolicy, doc: 'The scheduling policies; the built-in ones cannot be changed.', entity: () => SchedulingPolicyEntity,
+});
+export const SchedulingPolicyEntity = entityService({
+  name: 'SchedulingPolicy', type: () => T.SchedulingPolicy, doc: 'A scheduling policy.',
+  locators: { filters: () => SchedulingPolicyFilters, weights: () => SchedulingPolicyWeights, balances: () => SchedulingPolicyBalances },
+});
+
 // --- the root ---------------------------------------------------------------
 
 export const Root: RootService = {
   kind: 'root',
   locators: {
+    clusterlevels: () => ClusterLevels,
     clusters: () => Clusters,
     datacenters: () => DataCenters,
     disks: () => Disks,
@@ -604,8 +645,11 @@ export const Root: RootService = {
     imagetransfers: () => ImageTransfers,
     jobs: () => Jobs,
     networks: () => Networks,
+    operatingsystems: () => OperatingSystems,
     permissions: () => SystemPermissions,
     roles: () => Roles,
+    schedulingpolicies: () => SchedulingPolicies,
+    schedulingpolicyunits: () => SchedulingPolicyUnits,
     storagedomains: () => StorageDomains,
     templates: () => Templates,
     users: () => Users,

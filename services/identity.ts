@@ -8,7 +8,7 @@ import { load, storedCollection, storedEntity } from './stored';
 import { badRequest, conflict, notFound } from './fault';
 import { resolve, refTo } from './refs';
 import { INTERNAL_DOMAIN, internalDomainId } from './store/seed';
-import { PERMITS } from './store/builtin-roles';
+import { PERMITS, permitView } from './store/builtin-roles';
 
 // --- domains and groups -----------------------------------------------------
 
@@ -44,7 +44,7 @@ export const domainGroup = implement(S.DomainGroup, storedEntity(S.DomainGroups,
 function permitOf(ref: unknown): Obj {
   const permit = isObj(ref) && PERMITS.find((p) => String(p.id) === String(ref.id) || p.name === ref.name);
   if (!permit) throw badRequest(`Unknown permit ${JSON.stringify(ref)}`);
-  return { id: String(permit.id), name: permit.name, administrative: permit.administrative };
+  return permitView(permit);
 }
 
 function mutableRole(role: Obj): Obj {

@@ -28,8 +28,8 @@ import {
   MacPool,
   MigrationPolicy,
   NetworkFilter,
-  SchedulingPolicy,
 } from './misc';
+import { SchedulingPolicy } from './scheduling';
 import { Network } from './network';
 import { Permission } from './user';
 import { Cpu, Display } from './vm';

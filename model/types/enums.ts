@@ -175,6 +175,7 @@ export const ParallelMigrationsPolicy = defineEnum('ParallelMigrationsPolicy', [
   'custom',
 ]);
 export const PmProxyType = defineEnum('PmProxyType', ['cluster', 'dc', 'other_dc']);
+export const PolicyUnitType = defineEnum('PolicyUnitType', ['filter', 'weight', 'load_balancing']);
 export const PowerManagementStatus = defineEnum('PowerManagementStatus', ['on', 'off', 'unknown']);
 export const QcowVersion = defineEnum('QcowVersion', ['qcow2_v2', 'qcow2_v3']);
 export const QuotaModeType = defineEnum('QuotaModeType', ['enabled', 'disabled', 'audit']);
@@ -237,6 +238,7 @@ export const StorageType = defineEnum('StorageType', [
 ]);
 export const SwitchType = defineEnum('SwitchType', ['legacy', 'ovs']);
 export const TemplateStatus = defineEnum('TemplateStatus', ['illegal', 'locked', 'ok']);
+export const TpmSupport = defineEnum('TpmSupport', ['unsupported', 'supported', 'required']);
 export const UsbType = defineEnum('UsbType', ['legacy', 'native']);
 export const ValueType = defineEnum('ValueType', ['decimal', 'integer', 'string']);
 export const VgpuPlacement = defineEnum('VgpuPlacement', ['consolidated', 'separated']);

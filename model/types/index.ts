@@ -15,4 +15,6 @@ export * from './job';
 export * from './event';
 export * from './user';
 export * from './misc';
+export * from './catalogs';
+export * from './scheduling';
 export * from './hangar';

@@ -41,7 +41,6 @@ export const OpenStackVolumeType = defineEntity('OpenStackVolumeType', { doc: 'A
 export const Qos = defineEntity('Qos', { doc: 'A quality-of-service definition.' }, {});
 export const Quota = defineEntity('Quota', { doc: 'A resource quota of a data center.' }, {});
 export const ReportedDevice = defineEntity('ReportedDevice', { doc: 'A device reported by the guest agent.' }, {});
-export const SchedulingPolicy = defineEntity('SchedulingPolicy', { doc: 'A policy that decides where virtual machines run.', plural: 'scheduling_policies' }, {});
 export const Session = defineEntity('Session', { doc: 'A user session inside a virtual machine.' }, {});
 export const Ssh = defineEntity('Ssh', { doc: 'SSH connection settings.' }, {});
 export const SshPublicKey = defineEntity('SshPublicKey', { doc: 'An SSH public key of a user.' }, {});

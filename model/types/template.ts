@@ -10,7 +10,11 @@ import { Permission, Tag } from './user';
 import { Cdrom, Vm, VmBase } from './vm';
 
 export const Template = defineEntity('Template', {
-  search: { status: own('status'), memory: own('memory'), cluster: via('cluster'), datacenter: via(['cluster', 'data_center']) },
+  search: {
+    status: own('status'), memory: own('memory'), cluster: via('cluster'),
+    // A template without a cluster (Blank) belongs to every data center, as in oVirt.
+    datacenter: { kind: 'link', links: ['cluster', 'data_center'], field: 'name', unlinkedInAll: true },
+  },
   extends: () => VmBase, doc: 'A read-only image from which virtual machines are created.' }, {
   status: enumOf(TemplateStatus, 'Current status of the template.', { readOnly: true, column: true }),
   version: struct(() => TemplateVersion, 'Template version details.'),

@@ -24,7 +24,7 @@ interface Target {
 /** How a field reaches its column: directly, through links, or from objects linking here. */
 type Route =
   | { kind: 'own'; target: Target }
-  | { kind: 'link'; hops: { from: StructType; column: string; to: StructType }[]; target: Target }
+  | { kind: 'link'; hops: { from: StructType; column: string; to: StructType }[]; target: Target; unlinkedInAll: boolean }
   | { kind: 'reverse'; source: StructType; column: string; target: Target };
 
 const fault = (at: number, message: string) => badRequest(`Search query error at position ${at + 1}: ${message}`);
@@ -63,7 +63,7 @@ function route(type: StructType, field: string[], at: number): Route {
       hops.push({ from: t, column: `${l}_id`, to });
       t = to;
     }
-    return { kind: 'link', hops, target: ownTarget(t, rest[0] ?? f.field, at) };
+    return { kind: 'link', hops, target: ownTarget(t, rest[0] ?? f.field, at), unlinkedInAll: f.unlinkedInAll === true };
   }
   if (f.kind === 'reverse') {
     const source = f.type();
@@ -159,7 +159,17 @@ function condition(q: Knex.QueryBuilder, db: Knex | Knex.Transaction, type: Stru
     else compare(sub, quote(table, r.target.column), c, r.target, o);
     return sub;
   };
-  q.whereIn(r.hops[0].column, level(0));
+  if (!r.unlinkedInAll) {
+    q.whereIn(r.hops[0].column, level(0));
+    return;
+  }
+  // An object without the first link belongs to every object at the path's end (the Blank
+  // template to every data center), so it matches when one of those does.
+  const end = tableOf(r.hops[r.hops.length - 1].to).name;
+  const some = db(end).select('id');
+  compare(some, quote(end, r.target.column), c, r.target, o);
+  const first = `${tableOf(type).name}.${r.hops[0].column}`;
+  q.where((w) => w.whereIn(first, level(0)).orWhere((u) => u.whereNull(first).whereExists(some)));
 }
 
 function expression(q: Knex.QueryBuilder, db: Knex | Knex.Transaction, type: StructType, e: Expr, o: CompileOptions): void {

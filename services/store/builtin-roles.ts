@@ -9,6 +9,11 @@ export interface PermitFact {
   readonly administrative: boolean;
 }
 
+/** A permit as the API shows it. */
+export function permitView(p: PermitFact): { id: string; name: string; administrative: boolean } {
+  return { id: String(p.id), name: p.name, administrative: p.administrative };
+}
+
 export interface RoleFact {
   readonly id: string;
   readonly name: string;

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import * as T from '../../model/types';
 import { Repo } from './repo';
 import { ObjOf } from '../../model/meta';
-import { PERMITS, ROLES } from './builtin-roles';
+import { PERMITS, ROLES, permitView } from './builtin-roles';
 
 export const BLANK_TEMPLATE_ID = '00000000-0000-0000-0000-000000000000';
 export const INTERNAL_DOMAIN = 'internal-authz';
@@ -96,10 +96,7 @@ export async function seedAccess(knex: Knex): Promise<void> {
       description: role.description,
       administrative: role.administrative,
       mutable: false,
-      permits: role.permits.map((name) => {
-        const permit = PERMITS.find((p) => p.name === name)!;
-        return { id: String(permit.id), name: permit.name, administrative: permit.administrative };
-      }),
+      permits: role.permits.map((name) => permitView(PERMITS.find((p) => p.name === name)!)),
     });
   }
   await knex('directory_accounts').insert({ id: ADMIN_USER_ID, name: 'admin', hash: null, groups: '[]' });
