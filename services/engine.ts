@@ -23,6 +23,7 @@ import * as statistics from './statistics';
 import * as identity from './identity';
 import * as users from './users';
 import * as apiTokens from './api-tokens';
+import * as tags from './tags';
 
 export interface RunningEngine extends Engine {
   /** Stops background work and closes the database. */
@@ -32,7 +33,7 @@ export interface RunningEngine extends Engine {
 /** The modules whose exported implementations make an engine's behaviours. */
 const SERVICE_MODULES = [
   datacenters, clusters, hosts, networks, storagedomains, disks, templates, vms, vmImages, transfers,
-  journal, statistics, identity, users, apiTokens,
+  journal, statistics, identity, users, apiTokens, tags,
 ];
 
 /** How often each process looks for due transitions, in milliseconds. */

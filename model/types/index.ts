@@ -14,5 +14,6 @@ export * from './disk';
 export * from './job';
 export * from './event';
 export * from './user';
+export * from './tag';
 export * from './misc';
 export * from './hangar';

@@ -25,7 +25,7 @@ interface Target {
 type Route =
   | { kind: 'own'; target: Target }
   | { kind: 'link'; hops: { from: StructType; column: string; to: StructType }[]; target: Target }
-  | { kind: 'reverse'; source: StructType; column: string; target: Target };
+  | { kind: 'reverse'; source: StructType; column: string; field: string[] };
 
 const fault = (at: number, message: string) => badRequest(`Search query error at position ${at + 1}: ${message}`);
 
@@ -66,8 +66,8 @@ function route(type: StructType, field: string[], at: number): Route {
     return { kind: 'link', hops, target: ownTarget(t, rest[0] ?? f.field, at) };
   }
   if (f.kind === 'reverse') {
-    const source = f.type();
-    return { kind: 'reverse', source, column: `${f.link}_id`, target: ownTarget(source, rest[0] ?? f.field, at) };
+    // The field of the linking objects is a search field of theirs: one of their own, or one they reach by a link.
+    return { kind: 'reverse', source: f.type(), column: `${f.link}_id`, field: [rest[0] ?? f.field] };
   }
   throw fault(at, `'${name}' cannot be searched`);
 }
@@ -145,9 +145,8 @@ function condition(q: Knex.QueryBuilder, db: Knex | Knex.Transaction, type: Stru
   const quote = (table: string, column: string) => `"${table}"."${column}"`;
   if (r.kind === 'own') return compare(q, quote(tableOf(type).name, r.target.column), c, r.target, o);
   if (r.kind === 'reverse') {
-    const source = tableOf(r.source).name;
-    const sub = db(source).select(r.column).whereNotNull(r.column);
-    compare(sub, quote(source, r.target.column), c, r.target, o);
+    const sub = db(tableOf(r.source).name).select(r.column).whereNotNull(r.column);
+    condition(sub, db, r.source, { ...c, field: r.field }, o);
     q.whereIn('id', sub);
     return;
   }
