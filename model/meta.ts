@@ -63,14 +63,17 @@ export interface ProductLimit {
  */
 export type SearchField =
   | { readonly kind: 'own'; readonly path: string }
-  | { readonly kind: 'link'; readonly links: readonly string[]; readonly field: string }
+  | { readonly kind: 'link'; readonly links: readonly string[]; readonly field: string; readonly under?: string }
   | { readonly kind: 'reverse'; readonly type: () => StructType; readonly link: string; readonly field: string };
 
 /** Searches an attribute (or a path into structured attributes) of the type itself. */
 export const own = (path: string): SearchField => ({ kind: 'own', path });
-/** Searches a field (default `name`) of the object at the end of a path of links. */
-export const via = (links: string | string[], field = 'name'): SearchField => ({
-  kind: 'link', links: Array.isArray(links) ? links : [links], field,
+/**
+ * Searches a field (default `name`) of the object at the end of a path of links; with `under`,
+ * the link of that object's type to its parent, of that object or of one above it (a tag's).
+ */
+export const via = (links: string | string[], field = 'name', under?: string): SearchField => ({
+  kind: 'link', links: Array.isArray(links) ? links : [links], field, under,
 });
 /** Searches a field (default `name`) of the objects of `type` whose `link` points at this one. */
 export const linkedFrom = (type: () => StructType, link: string, field = 'name'): SearchField => ({ kind: 'reverse', type, link, field });

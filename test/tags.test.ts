@@ -112,7 +112,7 @@ for (const backend of BACKENDS) {
         assert.equal((await api.call('GET', `/vms/${ROOT_TAG_ID.replace(/0$/, '1')}/tags`)).status, 404);
       });
 
-      it('finds what carries a tag with the tag search field', async () => {
+      it('finds what carries a tag, or a tag below it, with the tag search field', async () => {
         for (const [collection, { obj }] of Object.entries(tagged)) {
           assert.deepEqual(await searched(collection, 'tag=web'), [obj.name], collection);
           assert.deepEqual(await searched(collection, 'tag=fr*'), [obj.name], collection);
@@ -120,6 +120,13 @@ for (const backend of BACKENDS) {
         }
         assert.deepEqual(await searched('vms', 'tag=web or name=db1'), ['db1', 'web1']);
         assert.deepEqual(await searched('vms', 'tag=web and name=db1'), []);
+        // db1 carries edge alone, which is under web: web finds it, front (beside edge) does not.
+        const db1 = (await list('/vms', T.Vm)).find((v) => v.name === 'db1')!;
+        await post(`/vms/${String(db1.id)}/tags`, T.Tag, { name: 'edge' });
+        assert.deepEqual(await searched('vms', 'tag=web'), ['db1', 'web1']);
+        assert.deepEqual(await searched('vms', 'tag=edge'), ['db1']);
+        assert.deepEqual(await searched('vms', 'tag=front'), ['web1']);
+        assert.deepEqual(await searched('vms', 'tag=root'), ['db1', 'web1']);
       });
 
       it('removes the tags under a removed tag, and takes them all from what had them', async () => {

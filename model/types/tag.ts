@@ -11,7 +11,8 @@ import { Vm } from './vm';
 
 export const TagAssignment = defineEntity('TagAssignment', {
   doc: 'A tag given to one object.',
-  search: { tag: via('tag') },
+  // A tag is searched with the tags under it, as oVirt's is: `tag=web` finds what carries web or a tag below it.
+  search: { tag: via('tag', 'name', 'parent') },
 }, {
   tag: link(() => Tag, 'The tag given.'),
   group: link(() => Group, 'The group that has the tag.'),

@@ -24,7 +24,7 @@ interface Target {
 /** How a field reaches its column: directly, through links, or from objects linking here. */
 type Route =
   | { kind: 'own'; target: Target }
-  | { kind: 'link'; hops: { from: StructType; column: string; to: StructType }[]; target: Target }
+  | { kind: 'link'; hops: { from: StructType; column: string; to: StructType }[]; target: Target; under?: string }
   | { kind: 'reverse'; source: StructType; column: string; field: string[] };
 
 const fault = (at: number, message: string) => badRequest(`Search query error at position ${at + 1}: ${message}`);
@@ -63,7 +63,7 @@ function route(type: StructType, field: string[], at: number): Route {
       hops.push({ from: t, column: `${l}_id`, to });
       t = to;
     }
-    return { kind: 'link', hops, target: ownTarget(t, rest[0] ?? f.field, at) };
+    return { kind: 'link', hops, target: ownTarget(t, rest[0] ?? f.field, at), under: f.under };
   }
   if (f.kind === 'reverse') {
     // The field of the linking objects is a search field of theirs: one of their own, or one they reach by a link.
@@ -156,9 +156,17 @@ function condition(q: Knex.QueryBuilder, db: Knex | Knex.Transaction, type: Stru
     const sub = db(table).select('id');
     if (i + 1 < r.hops.length) sub.whereIn(r.hops[i + 1].column, level(i + 1));
     else compare(sub, quote(table, r.target.column), c, r.target, o);
-    return sub;
+    return i + 1 === r.hops.length && r.under ? withBelow(db, table, `${r.under}_id`, sub) : sub;
   };
   q.whereIn(r.hops[0].column, level(0));
+}
+
+/** The ids `matching` selects from `table`, and the ids of the rows below them along `parentColumn`, at any depth. */
+function withBelow(db: Knex | Knex.Transaction, table: string, parentColumn: string, matching: Knex.QueryBuilder): Knex.QueryBuilder {
+  return db
+    .withRecursive('below', ['id'], (cte) => cte.select('id').from(matching.as('matching'))
+      .union((down) => down.select(`${table}.id`).from(table).join('below', `${table}.${parentColumn}`, 'below.id')))
+    .select('id').from('below');
 }
 
 function expression(q: Knex.QueryBuilder, db: Knex | Knex.Transaction, type: StructType, e: Expr, o: CompileOptions): void {
