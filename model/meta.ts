@@ -368,6 +368,8 @@ export interface CollectionService {
   readonly owner?: string;
   /** Callers may use it on themselves without a permit (`/users/{me}/...`). */
   readonly selfService?: boolean;
+  /** Its writes need their permits on the whole system, not on the owner (oVirt's tag commands). */
+  readonly systemWide?: boolean;
   readonly entity: () => EntityService;
 }
 

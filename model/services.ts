@@ -43,8 +43,9 @@ function statisticsOf(prefix: string, owner: string) {
 
 /**
  * The tags given to objects of one kind: `/vms/{id}/tags` and the like. Tagging is tag
- * management, as in oVirt. The tags listed name the object (`<vm id/>`) but belong to `/tags`:
- * the collection has no owner, and removing one of its members only takes the tag away.
+ * management on the whole system, as in oVirt. The tags listed name the object (`<vm id/>`) but
+ * belong to `/tags`: the collection has no owner, and removing one of its members only takes the
+ * tag away.
  */
 function assignedTags(prefix: string, owner: string) {
   const entity = entityService({
@@ -52,7 +53,7 @@ function assignedTags(prefix: string, owner: string) {
     remove: { permit: 'tag_management', params: ASYNC },
   });
   return collectionService({
-    name: `${prefix}AssignedTags`, type: () => T.Tag, doc: `Tags given to a ${owner}.`,
+    name: `${prefix}AssignedTags`, type: () => T.Tag, doc: `Tags given to a ${owner}.`, systemWide: true,
     add: { permit: 'tag_management', inputs: [or(mandatory('id'), mandatory('name'))] }, entity: () => entity,
   });
 }

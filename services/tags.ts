@@ -33,7 +33,12 @@ async function descendants(call: Call, id: string): Promise<Obj[]> {
 
 export const tags = implement(S.Tags, storedCollection(S.Tags, {
   uniqueName: everyTag,
-  prepare: async (call, body) => ({ ...body, parent: refTo(await resolve(call.repo, T.Tag, body.parent ?? { id: ROOT_TAG.id }, 'parent')) }),
+  // A new tag is its name, description and parent: the links naming tagged objects are only shown.
+  prepare: async (call, body) => ({
+    name: body.name,
+    description: body.description,
+    parent: refTo(await resolve(call.repo, T.Tag, body.parent ?? { id: ROOT_TAG.id }, 'parent')),
+  }),
 }));
 
 export const tag = implement(S.TagEntity, storedEntity(S.Tags, S.TagEntity, {

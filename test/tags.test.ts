@@ -57,8 +57,9 @@ for (const backend of BACKENDS) {
         assert.deepEqual([root.id, root.name], [ROOT_TAG_ID, 'root']);
         const entry = format.read(T.Api, (await api.call('GET', '')).text);
         assert.equal(((entry.special_objects as Obj).root_tag as Obj).id, ROOT_TAG_ID);
-        const web = await post('/tags', T.Tag, { name: 'web', description: 'web servers' });
-        assert.equal((web.parent as Obj).id, ROOT_TAG_ID);
+        // The tagged objects a tag names are shown, never given.
+        const web = await post('/tags', T.Tag, { name: 'web', description: 'web servers', vm: { id: tagged.vms.obj.id } });
+        assert.deepEqual([(web.parent as Obj).id, web.description, web.vm], [ROOT_TAG_ID, 'web servers', undefined]);
         const front = await post('/tags', T.Tag, { name: 'front', parent: { name: 'web' } });
         assert.equal((front.parent as Obj).id, web.id);
         const edge = await post('/tags', T.Tag, { name: 'edge', parent: { id: front.id } });
@@ -149,7 +150,7 @@ for (const backend of BACKENDS) {
         assert.equal(Number(left[0].n), 0);
       });
 
-      it('needs tag_management on the whole system to make tags, and on the object to tag it', async () => {
+      it('needs tag_management on the whole system to make, change, remove, give and take away tags', async () => {
         const vm = tagged.vms.obj;
         const as = async (login: string) => new ApiClient(t, format, await t.token(login, 'pw-123456'));
         // The helpers speak XML.
@@ -166,12 +167,19 @@ for (const backend of BACKENDS) {
           const fault = await send(await as(login), 'POST', '/tags', T.Tag, { name: `by-${login}` }, 403);
           assert.match(String(fault.detail), /tag_management/);
         }
-        await send(await as('plain'), 'POST', `/vms/${String(vm.id)}/tags`, T.Tag, { name: 'temp' }, 403);
+        // ClusterAdmin carries tag_management, but on the VM's cluster only.
+        for (const login of ['plain', 'cadmin']) await send(await as(login), 'POST', `/vms/${String(vm.id)}/tags`, T.Tag, { name: 'temp' }, 403);
         const made = await send(await as('tagger'), 'POST', '/tags', T.Tag, { name: 'by-tagger' }, 201);
         await send(await as('tagger'), 'POST', `/vms/${String(vm.id)}/tags`, T.Tag, { name: 'by-tagger' }, 201);
-        assert.equal((await (await as('plain')).call('DELETE', `/vms/${String(vm.id)}/tags/${String(made.id)}`)).status, 403);
-        assert.equal((await (await as('plain')).call('DELETE', `/tags/${String(made.id)}`)).status, 403);
+        for (const login of ['plain', 'cadmin']) {
+          const client = await as(login);
+          await send(client, 'PUT', `/tags/${String(made.id)}`, T.Tag, { description: 'changed' }, 403);
+          assert.equal((await client.call('DELETE', `/vms/${String(vm.id)}/tags/${String(made.id)}`)).status, 403);
+          assert.equal((await client.call('DELETE', `/tags/${String(made.id)}`)).status, 403);
+        }
         assert.deepEqual(await names(`/vms/${String(vm.id)}/tags`), ['by-tagger']);
+        assert.equal((await tagNamed('by-tagger'))!.description, undefined);
+        assert.equal((await (await as('tagger')).call('DELETE', `/vms/${String(vm.id)}/tags/${String(made.id)}`)).status, 200);
         assert.equal((await (await as('tagger')).call('DELETE', `/tags/${String(made.id)}`)).status, 200);
       });
     });
