@@ -141,13 +141,17 @@ for (const backend of BACKENDS) {
         assert.equal(Number((await t.engine.db('tag_assignments').count({ n: '*' }))[0].n), 0);
       });
 
-      it('takes a removed VM\'s tags with it', async () => {
+      it('takes a removed VM\'s or group\'s tags with it', async () => {
         await post('/tags', T.Tag, { name: 'temp' });
         const vm = await post('/vms', T.Vm, { name: 'short-lived', cluster: { name: 'Default' }, template: { name: 'Blank' } });
-        await post(`/vms/${String(vm.id)}/tags`, T.Tag, { name: 'temp' });
-        assert.equal((await api.call('DELETE', `/vms/${String(vm.id)}`)).status, 200);
-        const left = await t.engine.db('tag_assignments').where('vm_id', String(vm.id)).count({ n: '*' });
+        const group = await post('/groups', T.Group, { name: 'short-lived' });
+        for (const path of [`/vms/${String(vm.id)}`, `/groups/${String(group.id)}`]) {
+          await post(`${path}/tags`, T.Tag, { name: 'temp' });
+          assert.equal((await api.call('DELETE', path)).status, 200);
+        }
+        const left = await t.engine.db('tag_assignments').count({ n: '*' });
         assert.equal(Number(left[0].n), 0);
+        assert.ok(await tagNamed('temp'), 'the tag stays');
       });
 
       it('needs tag_management on the whole system to make, change, remove, give and take away tags', async () => {
