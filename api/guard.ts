@@ -1,12 +1,12 @@
 // Authorization of each call, derived from the tree: writes need the permit their method
 // declares on the object they act on (for sub-collections: the owning entity, or the whole
 // system where the collection is `systemWide`; for new top-level objects: the object the body's
-// links of the add's `on` name, by default the inherited link; else the system), and in the user view (`Filter: true` or `filter=true`) only
-// objects the caller has a role on are seen. Users without administrative roles must use the
-// user view to read, as in oVirt, and administrative roles on some objects only give it too:
-// only administrators of the whole system read everything. Writes are judged by permits alone
-// (ovirtsdk4 sends `filter` only with reads); giving and taking away permissions also by the
-// granter's own permits.
+// links of the add's `on` name, by default the inherited link; else the system), and in the user
+// view (`Filter: true` or `filter=true`) only objects the caller has a role on are seen. Users
+// without administrative roles must use the user view to read, as in oVirt, and administrative
+// roles on some objects only give it too: only administrators of the whole system read
+// everything. Writes are judged by permits alone (ovirtsdk4 sends `filter` only with reads);
+// giving and taking away permissions also by the granter's own permits.
 import { Request } from '@hapi/hapi';
 import { CollectionService, PermitName, StructType, attributeOf } from '../model/meta';
 import { Obj, isObj } from '../model/codec';
