@@ -1,13 +1,14 @@
 // Authorization of each call, derived from the tree: writes need the permit their method
-// declares on the object they act on (for sub-collections: the owning entity; for new
-// top-level objects: the object the body's links of the add's `on` name, by default the
-// inherited link; else the system), and in the user view (`Filter: true` or `filter=true`) only
-// objects the caller has a role on are seen. Users without administrative roles must use the
-// user view to read, as in oVirt, and administrative roles on some objects only give it too:
-// only administrators of the whole system read everything. Collections every user reads (oVirt's
-// user queries: operating systems, cluster levels) are seen whole, in the user view or not.
-// Writes are judged by permits alone (ovirtsdk4 sends `filter` only with reads); giving and
-// taking away permissions also by the granter's own permits.
+// declares on the object they act on (for sub-collections: the owning entity, or the whole
+// system where the collection is `systemWide`; for new top-level objects: the object the body's
+// links of the add's `on` name, by default the inherited link; else the system), and in the user
+// view (`Filter: true` or `filter=true`) only objects the caller has a role on are seen. Users
+// without administrative roles must use the user view to read, as in oVirt, and administrative
+// roles on some objects only give it too: only administrators of the whole system read
+// everything. Collections every user reads (oVirt's user queries: operating systems, cluster
+// levels) are seen whole, in the user view or not. Writes are judged by permits alone (ovirtsdk4
+// sends `filter` only with reads); giving and taking away permissions also by the granter's own
+// permits.
 import { Request } from '@hapi/hapi';
 import { CollectionService, PermitName, StructType, attributeOf } from '../model/meta';
 import { Obj, isObj } from '../model/codec';
@@ -17,7 +18,7 @@ import { resolve } from '../services/refs';
 import { forbidden, notFound } from '../services/fault';
 import { permissionObject } from '../services/identity';
 import * as T from '../model/types';
-import { Access } from '../sso/access';
+import { Access, SYSTEM } from '../sso/access';
 import { header } from './negotiation';
 
 const lacking = (permit: PermitName) => forbidden(`The user is not allowed to do this: it needs the ${permit} permit`);
@@ -97,10 +98,11 @@ export class Guard {
 
   /** Where an add acts: the owner of a sub-collection, else the object the body's links of `on` name, else the system. */
   private async addChain(call: Call, body: Obj): Promise<string[]> {
+    if (this.route.collection.systemWide) return [SYSTEM];
     const owner = await this.owner(call);
     if (owner) return this.access.chain(owner.type, owner.obj);
     const name = this.addLinks().find((n) => isObj(body[n]));
-    return name ? this.linkedChain(call, name, body[name]) : ['system'];
+    return name ? this.linkedChain(call, name, body[name]) : [SYSTEM];
   }
 
   /** The permission chain of the object the link `name` of this collection's type names. */
@@ -128,7 +130,8 @@ export class Guard {
   /** Before an update, removal or action on the entity at `call.scope`; `obj` is the entity. */
   async act(call: Call, permit: PermitName, obj: Obj): Promise<void> {
     const owner = await this.owner(call);
-    const chain = owner ? await this.access.chain(owner.type, owner.obj) : await this.access.chain(this.route.collection.type(), obj);
+    const chain = this.route.collection.systemWide ? [SYSTEM]
+      : owner ? await this.access.chain(owner.type, owner.obj) : await this.access.chain(this.route.collection.type(), obj);
     await this.require(permit, chain);
     if (this.route.collection.type() === T.Permission) await this.grantable(call, obj, 'take away');
   }

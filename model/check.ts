@@ -61,6 +61,10 @@ function typeProblems(type: StructType): string[] {
         if (!t) break;
       }
       if (t && !attributeAt(t, f.field)) out.push(where(`search field ${name} names no attribute '${f.field}' of ${t.name}`));
+      const parent = t && f.under !== undefined ? attributeOf(t, f.under) : undefined;
+      if (t && f.under !== undefined && (!parent?.link || parent.list || parent.type() !== t)) {
+        out.push(where(`search field ${name} climbs '${f.under}', which is not a link of ${t.name} to its parent`));
+      }
     }
     if (f.kind === 'reverse') {
       const other = f.type();

@@ -75,14 +75,17 @@ export interface ProductLimit {
  */
 export type SearchField =
   | { readonly kind: 'own'; readonly path: string }
-  | { readonly kind: 'link'; readonly links: readonly string[]; readonly field: string; readonly unlinkedInAll?: boolean }
+  | { readonly kind: 'link'; readonly links: readonly string[]; readonly field: string; readonly unlinkedInAll?: boolean; readonly under?: string }
   | { readonly kind: 'reverse'; readonly type: () => StructType; readonly link: string; readonly field: string };
 
 /** Searches an attribute (or a path into structured attributes) of the type itself. */
 export const own = (path: string): SearchField => ({ kind: 'own', path });
-/** Searches a field (default `name`) of the object at the end of a path of links. */
-export const via = (links: string | string[], field = 'name'): SearchField => ({
-  kind: 'link', links: Array.isArray(links) ? links : [links], field,
+/**
+ * Searches a field (default `name`) of the object at the end of a path of links; with `under`,
+ * the link of that object's type to its parent, of that object or of one above it (a tag's).
+ */
+export const via = (links: string | string[], field = 'name', under?: string): SearchField => ({
+  kind: 'link', links: Array.isArray(links) ? links : [links], field, under,
 });
 /** Searches a field (default `name`) of the objects of `type` whose `link` points at this one. */
 export const linkedFrom = (type: () => StructType, link: string, field = 'name'): SearchField => ({ kind: 'reverse', type, link, field });
@@ -444,6 +447,8 @@ export interface CollectionService<T extends StructType = StructType> {
   readonly selfService?: boolean;
   /** Every user reads it whole, in the user view too (oVirt's user queries: operating systems, cluster levels). */
   readonly everyoneReads?: boolean;
+  /** Its writes need their permits on the whole system, not on the owner (oVirt's tag commands). */
+  readonly systemWide?: boolean;
   readonly entity: () => EntityService<T>;
 }
 

@@ -41,6 +41,31 @@ function statisticsOf(prefix: string, owner: string) {
   });
 }
 
+/**
+ * The tags given to objects of one kind: `/vms/{id}/tags` and the like. Tagging is tag
+ * management on the whole system, as in oVirt. The tags listed name the object (`<vm id/>`) but
+ * belong to `/tags`: the collection has no owner, and removing one of its members only takes the
+ * tag away.
+ */
+function assignedTags(prefix: string, owner: string) {
+  const entity = entityService({
+    name: `${prefix}AssignedTag`, type: () => T.Tag, doc: `A tag given to a ${owner}.`,
+    remove: { permit: 'tag_management', params: ASYNC },
+  });
+  return collectionService({
+    name: `${prefix}AssignedTags`, type: () => T.Tag, doc: `Tags given to a ${owner}.`, systemWide: true,
+    add: { permit: 'tag_management', inputs: [or(mandatory('id'), mandatory('name'))] }, entity: () => entity,
+  });
+}
+
+export const AssignedTags = {
+  vm: assignedTags('Vm', 'vm'),
+  host: assignedTags('Host', 'host'),
+  template: assignedTags('Template', 'template'),
+  user: assignedTags('User', 'user'),
+  group: assignedTags('Group', 'group'),
+};
+
 const permissionsOf = {
   dataCenter: assignedPermissions('DataCenter', 'data_center'),
   cluster: assignedPermissions('Cluster', 'cluster'),
@@ -176,7 +201,7 @@ export const HostEntity = entityService({
     }),
     action('refresh', 'Reads the host\'s capabilities again.', 'manipulate_host'),
   ],
-  locators: { permissions: () => permissionsOf.host, statistics: () => HostStatistics, nics: () => HostNics },
+  locators: { permissions: () => permissionsOf.host, statistics: () => HostStatistics, nics: () => HostNics, tags: () => AssignedTags.host },
 });
 
 const vnicProfileOptions = optional('description', 'pass_through.mode', 'port_mirroring', 'custom_properties.name', 'custom_properties.value', 'failover');
@@ -355,7 +380,7 @@ export const TemplateEntity = entityService({
   name: 'Template', type: () => T.Template, doc: 'A template.',
   update: { permit: 'edit_template_properties', params: ASYNC, inputs: [optional(...vmBaseChanges, ...templateChanges)] },
   remove: { permit: 'delete_template', params: ASYNC },
-  locators: { permissions: () => permissionsOf.template },
+  locators: { permissions: () => permissionsOf.template, tags: () => AssignedTags.template },
 });
 
 const nicChanges = ['linked', 'mac.address', 'plugged', 'vnic_profile.id'];
@@ -471,7 +496,7 @@ export const VmEntity = entityService({
     action('commitsnapshot', 'Keeps the previewed snapshot, dropping what came after it.', 'manipulate_vm_snapshots'),
     action('undosnapshot', 'Ends a preview, back to where the VM was.', 'manipulate_vm_snapshots'),
   ],
-  locators: { permissions: () => permissionsOf.vm, statistics: () => VmStatistics, snapshots: () => VmSnapshots, nics: () => VmNics, diskattachments: () => VmDiskAttachments, cdroms: () => VmCdroms },
+  locators: { permissions: () => permissionsOf.vm, statistics: () => VmStatistics, snapshots: () => VmSnapshots, nics: () => VmNics, diskattachments: () => VmDiskAttachments, cdroms: () => VmCdroms, tags: () => AssignedTags.vm },
 });
 
 // --- jobs, events, identity -------------------------------------------------
@@ -527,7 +552,7 @@ export const UserEntity = entityService({
   name: 'User', type: () => T.User, doc: 'A user; users change their own password with an update.',
   // oVirt's model declares `user_options`; here an update changes the password only.
   update: { permit: 'manipulate_users', inputs: [optional('password')] }, remove: userRemoval, selfService: true,
-  locators: { permissions: () => permissionsOf.user, apitokens: () => UserApiTokens },
+  locators: { permissions: () => permissionsOf.user, apitokens: () => UserApiTokens, tags: () => AssignedTags.user },
 });
 
 export const Groups = collectionService({
@@ -536,7 +561,7 @@ export const Groups = collectionService({
 });
 export const GroupEntity = entityService({
   name: 'Group', type: () => T.Group, doc: 'A group.', remove: userRemoval,
-  locators: { permissions: () => permissionsOf.group },
+  locators: { permissions: () => permissionsOf.group, tags: () => AssignedTags.group },
 });
 
 export const DomainUsers = collectionService({
@@ -629,6 +654,19 @@ export const SchedulingPolicyEntity = entityService({
   locators: { filters: () => SchedulingPolicyFilters, weights: () => SchedulingPolicyWeights, balances: () => SchedulingPolicyBalances },
 });
 
+// --- tags -------------------------------------------------------------------
+
+// oVirt's model makes a tag's parent optional; without one, a tag hangs from the root tag.
+export const Tags = collectionService({
+  name: 'Tags', type: () => T.Tag, doc: 'The tags: a tree under the built-in root tag.',
+  add: { permit: 'tag_management', inputs: [mandatory('name'), optional('description', 'parent.id', 'parent.name')] }, entity: () => TagEntity,
+});
+export const TagEntity = entityService({
+  name: 'Tag', type: () => T.Tag, doc: 'A tag; removing it removes the tags under it, and takes them all from the objects that had them.',
+  update: { permit: 'tag_management', params: ASYNC, inputs: [optional('description', 'name', 'parent.id', 'parent.name')] },
+  remove: { permit: 'tag_management', params: ASYNC },
+});
+
 // --- the root ---------------------------------------------------------------
 
 export const Root: RootService = {
@@ -651,6 +689,7 @@ export const Root: RootService = {
     schedulingpolicies: () => SchedulingPolicies,
     schedulingpolicyunits: () => SchedulingPolicyUnits,
     storagedomains: () => StorageDomains,
+    tags: () => Tags,
     templates: () => Templates,
     users: () => Users,
     vms: () => Vms,

@@ -56,7 +56,17 @@ export function ownerAttributes(type: StructType): string[] {
   return [...new Set(owners.map((r) => r.collection.owner as string))];
 }
 
-/** The types the store keeps, each in a table of its own: those the tree serves, but for computed ones. */
+/** The types the tree serves. */
+export function servedTypes(): StructType[] {
+  return [...new Set(collectionRoutes.map((r) => r.collection.type()))];
+}
+
+/**
+ * The types the store keeps, each in a table of its own: those the tree serves, but for computed
+ * ones, and those whose objects link to them to be searched from them (which objects carry a tag).
+ */
 export function storedTypes(): StructType[] {
-  return [...new Set(collectionRoutes.map((r) => r.collection.type()))].filter((t) => !t.computed);
+  const served = servedTypes().filter((t) => !t.computed);
+  const searched = served.flatMap((t) => Object.values(t.search).flatMap((f) => (f.kind === 'reverse' ? [f.type()] : [])));
+  return [...new Set([...served, ...searched])];
 }

@@ -25,6 +25,7 @@ import * as users from './users';
 import * as apiTokens from './api-tokens';
 import * as catalogs from './catalogs';
 import * as scheduling from './scheduling';
+import * as tags from './tags';
 
 export interface RunningEngine extends Engine {
   /** Stops background work and closes the database. */
@@ -34,7 +35,7 @@ export interface RunningEngine extends Engine {
 /** The modules whose exported implementations make an engine's behaviours. */
 const SERVICE_MODULES = [
   datacenters, clusters, hosts, networks, storagedomains, disks, templates, vms, vmImages, transfers,
-  journal, statistics, identity, users, apiTokens, catalogs, scheduling,
+  journal, statistics, identity, users, apiTokens, catalogs, scheduling, tags,
 ];
 
 /** How often each process looks for due transitions, in milliseconds. */

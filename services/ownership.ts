@@ -1,11 +1,12 @@
 // What an object owns, as the service tree declares it, so that removing the object removes
 // that too, in the same transaction: the members of its sub-collections that name it as their
 // owner (a VM's NICs, a data center's networks), recursively, and every permission naming it
-// (given on it, or given to it when it is a user or group). Files are not touched here: what owns
+// (given on it, or given to it when it is a user or group), and the objects of types no collection
+// serves that link to it (the tags it carries). Files are not touched here: what owns
 // files (disks) is removed by its own behaviour, before.
 import { StructType } from '../model/meta';
 import { Obj } from '../model/codec';
-import { collectionRoutes, storedTypes } from '../model/tree';
+import { collectionRoutes, servedTypes, storedTypes } from '../model/tree';
 import * as T from '../model/types';
 import { Repo } from './store/repo';
 
@@ -27,6 +28,11 @@ function ownedVia(type: StructType): Owned[] {
     .filter((o) => stored.has(o.type) && (o.type.inherits === undefined || o.type.inherits === o.link));
   const permissions = T.Permission.attributes.filter((a) => a.link && !a.list && a.type() === type);
   found.push(...permissions.map((a) => ({ type: T.Permission, link: a.name })));
+  // What no collection serves lives only for the objects it links: a tag's assignment goes with the tag and with the VM.
+  const served = new Set(servedTypes());
+  for (const t of storedTypes().filter((s) => !served.has(s))) {
+    found.push(...t.attributes.filter((a) => a.link && !a.list && a.type() === type).map((a) => ({ type: t, link: a.name })));
+  }
   return found.filter((o, i) => found.findIndex((p) => p.type === o.type && p.link === o.link) === i);
 }
 

@@ -2,7 +2,7 @@
 import * as T from '../model/types';
 import { Obj } from '../model/codec';
 import { Call } from './behaviour';
-import { BLANK_TEMPLATE_ID } from './store/seed';
+import { BLANK_TEMPLATE_ID, ROOT_TAG } from './store/seed';
 
 export const PRODUCT_VERSION = { major: 4, minor: 5, build: 0, revision: 0, full_version: '4.5.0-hangar' };
 
@@ -15,7 +15,7 @@ export async function apiContent(call: Call): Promise<Obj> {
     product_info: { name: 'Hangar', vendor: 'Hangar', version: { ...PRODUCT_VERSION } },
     special_objects: {
       blank_template: { id: BLANK_TEMPLATE_ID },
-      root_tag: { id: '00000000-0000-0000-0000-000000000000' },
+      root_tag: { id: ROOT_TAG.id },
     },
     summary: {
       hosts: await countItem(call, T.Host, { status: 'up' }),

@@ -11,7 +11,8 @@ import { PERMISSION_OBJECTS } from '../services/identity';
 import { resolve } from '../services/refs';
 import { ROLES } from '../services/store/builtin-roles';
 
-const SYSTEM = 'system';
+/** The scope of permissions given on the whole system. */
+export const SYSTEM = 'system';
 const SUPER_USER = ROLES.find((r) => r.name === 'SuperUser')!.id;
 const key = (type: StructType, id: unknown) => `${type.element}:${String(id)}`;
 

@@ -1,7 +1,7 @@
 // Hosts and the details they report.
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
-import { bool, defineEntity, defineStruct, enumOf, int, link, links, listOf, own, str, struct, via } from '../meta';
+import { bool, defineEntity, defineStruct, enumOf, int, link, linkedFrom, links, listOf, own, str, struct, via } from '../meta';
 import { BootProtocol, NicStatus } from './enums';
 import { Ip, Mac, Network } from './network';
 import { Cluster, Ksm, TransparentHugePages } from './cluster';
@@ -38,10 +38,11 @@ import {
 } from './misc';
 import { HostStorage, IscsiDetails } from './storage';
 import { Permission, Tag } from './user';
+import { TagAssignment } from './tag';
 import { Cpu, Display, OperatingSystem } from './vm';
 
 export const Host = defineEntity('Host', {
-  search: { status: own('status'), address: own('address'), type: own('type'), memory: own('memory'), hw_id: own('hardware_information.uuid'), cluster: via('cluster'), datacenter: via(['cluster', 'data_center']) },
+  search: { status: own('status'), address: own('address'), type: own('type'), memory: own('memory'), hw_id: own('hardware_information.uuid'), cluster: via('cluster'), datacenter: via(['cluster', 'data_center']), tag: linkedFrom(() => TagAssignment, 'host', 'tag') },
   inherits: 'cluster', doc: 'A physical machine that runs virtual machines.' }, {
   address: str('Address or FQDN used to reach the host.'),
   auto_numa_status: enumOf(AutoNumaStatus, 'Automatic NUMA balancing state of the host.', { readOnly: true }),

@@ -14,6 +14,7 @@ export * from './disk';
 export * from './job';
 export * from './event';
 export * from './user';
+export * from './tag';
 export * from './misc';
 export * from './catalogs';
 export * from './scheduling';

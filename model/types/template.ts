@@ -1,12 +1,13 @@
 // Templates and instance types: what virtual machines are made from.
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
-import { defineEntity, defineStruct, enumOf, int, link, links, own, str, struct, via } from '../meta';
+import { defineEntity, defineStruct, enumOf, int, link, linkedFrom, links, own, str, struct, via } from '../meta';
 import { DiskAttachment } from './disk';
 import { TemplateStatus } from './enums';
 import { GraphicsConsole, VmMediatedDevice, Watchdog } from './misc';
 import { Nic } from './network';
 import { Permission, Tag } from './user';
+import { TagAssignment } from './tag';
 import { Cdrom, Vm, VmBase } from './vm';
 
 export const Template = defineEntity('Template', {
@@ -14,6 +15,7 @@ export const Template = defineEntity('Template', {
     status: own('status'), memory: own('memory'), cluster: via('cluster'),
     // A template without a cluster (Blank) belongs to every data center, as in oVirt.
     datacenter: { kind: 'link', links: ['cluster', 'data_center'], field: 'name', unlinkedInAll: true },
+    tag: linkedFrom(() => TagAssignment, 'template', 'tag'),
   },
   extends: () => VmBase, doc: 'A read-only image from which virtual machines are created.' }, {
   status: enumOf(TemplateStatus, 'Current status of the template.', { readOnly: true, column: true }),

@@ -1,7 +1,7 @@
 // Users, groups, directories, tags, roles and permissions.
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
-import { bool, defineEntity, link, links, listOf, own, str, struct } from '../meta';
+import { bool, defineEntity, link, linkedFrom, links, listOf, own, str, struct } from '../meta';
 import { Cluster } from './cluster';
 import { Property } from './common';
 import { DataCenter } from './datacenter';
@@ -11,10 +11,11 @@ import { SshPublicKey, UserOption, VmPool } from './misc';
 import { Network } from './network';
 import { StorageDomain } from './storage';
 import { Template } from './template';
+import { TagAssignment } from './tag';
 import { Vm } from './vm';
 
 export const User = defineEntity('User', {
-  search: { user_name: own('user_name'), last_name: own('last_name'), email: own('email'), principal: own('principal') },
+  search: { user_name: own('user_name'), last_name: own('last_name'), email: own('email'), principal: own('principal'), tag: linkedFrom(() => TagAssignment, 'user', 'tag') },
   doc: 'A user coming from a directory.' }, {
   department: str('Department of the user.'),
   domain_entry_id: str('Identifier of the entry in the directory.'),
@@ -36,7 +37,7 @@ export const User = defineEntity('User', {
 });
 
 export const Group = defineEntity('Group', {
-  search: {},
+  search: { tag: linkedFrom(() => TagAssignment, 'group', 'tag') },
   doc: 'A group of users coming from a directory.' }, {
   domain_entry_id: str('Identifier of the entry in the directory.'),
   namespace: str('Directory namespace of the entry.'),
@@ -52,7 +53,8 @@ export const Domain = defineEntity('Domain', { computed: true, doc: 'An authenti
   users: links(() => User, 'Users in the directory.', { rel: 'users' }),
 });
 
-export const Tag = defineEntity('Tag', { doc: 'A label that can be attached to objects; tags form a tree.' }, {
+// Searched by name from what carries tags (`vms?search=tag=web`); the tags collection itself takes no search, as oVirt's.
+export const Tag = defineEntity('Tag', { search: {}, doc: 'A label that can be attached to objects; tags form a tree.' }, {
   group: link(() => Group, 'Group the tag is attached to.'),
   host: link(() => Host, 'Host the tag is attached to.'),
   parent: link(() => Tag, 'Parent tag.'),

@@ -1,7 +1,7 @@
 // Virtual machines, their devices and hardware settings.
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
-import { bool, date, dec, defineEntity, defineStruct, enumOf, int, link, links, listOf, own, str, struct, via } from '../meta';
+import { bool, date, dec, defineEntity, defineStruct, enumOf, int, link, linkedFrom, links, listOf, own, str, struct, via } from '../meta';
 import { Cluster, MemoryPolicy, MigrationOptions, SerialNumber } from './cluster';
 import { CustomProperty, Statistic, Version } from './common';
 import { Disk, DiskAttachment } from './disk';
@@ -54,6 +54,7 @@ import { Ip, Nic } from './network';
 import { File, StorageDomain, StorageDomainLease } from './storage';
 import { InstanceType, Template } from './template';
 import { Domain, Permission, Tag, User } from './user';
+import { TagAssignment } from './tag';
 
 /** What virtual machines, templates and instance types share, as oVirt's `VmBase`. */
 export const VmBase = defineEntity('VmBase', { inherits: 'cluster', ordered: MEMORY_ORDER, doc: 'The settings virtual machines, templates and instance types share.' }, {
@@ -107,7 +108,7 @@ export const VmBase = defineEntity('VmBase', { inherits: 'cluster', ordered: MEM
 });
 
 export const Vm = defineEntity('Vm', {
-  search: { status: own('status'), type: own('type'), memory: own('memory'), os: own('os.type'), fqdn: own('fqdn'), creationdate: own('creation_time'), cluster: via('cluster'), host: via('host'), template: via('template'), datacenter: via(['cluster', 'data_center']) },
+  search: { status: own('status'), type: own('type'), memory: own('memory'), os: own('os.type'), fqdn: own('fqdn'), creationdate: own('creation_time'), cluster: via('cluster'), host: via('host'), template: via('template'), datacenter: via(['cluster', 'data_center']), tag: linkedFrom(() => TagAssignment, 'vm', 'tag') },
   extends: () => VmBase, doc: 'A virtual machine.' }, {
   fqdn: str('Fully qualified domain name reported by the guest.', { readOnly: true }),
   guest_operating_system: struct(() => GuestOperatingSystem, 'Operating system reported by the guest agent.', { readOnly: true }),

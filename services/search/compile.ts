@@ -24,8 +24,8 @@ interface Target {
 /** How a field reaches its column: directly, through links, or from objects linking here. */
 type Route =
   | { kind: 'own'; target: Target }
-  | { kind: 'link'; hops: { from: StructType; column: string; to: StructType }[]; target: Target; unlinkedInAll: boolean }
-  | { kind: 'reverse'; source: StructType; column: string; target: Target };
+  | { kind: 'link'; hops: { from: StructType; column: string; to: StructType }[]; target: Target; unlinkedInAll: boolean; under?: string }
+  | { kind: 'reverse'; source: StructType; column: string; field: string[] };
 
 const fault = (at: number, message: string) => badRequest(`Search query error at position ${at + 1}: ${message}`);
 
@@ -63,11 +63,11 @@ function route(type: StructType, field: string[], at: number): Route {
       hops.push({ from: t, column: `${l}_id`, to });
       t = to;
     }
-    return { kind: 'link', hops, target: ownTarget(t, rest[0] ?? f.field, at), unlinkedInAll: f.unlinkedInAll === true };
+    return { kind: 'link', hops, target: ownTarget(t, rest[0] ?? f.field, at), unlinkedInAll: f.unlinkedInAll === true, under: f.under };
   }
   if (f.kind === 'reverse') {
-    const source = f.type();
-    return { kind: 'reverse', source, column: `${f.link}_id`, target: ownTarget(source, rest[0] ?? f.field, at) };
+    // The field of the linking objects is a search field of theirs: one of their own, or one they reach by a link.
+    return { kind: 'reverse', source: f.type(), column: `${f.link}_id`, field: [rest[0] ?? f.field] };
   }
   throw fault(at, `'${name}' cannot be searched`);
 }
@@ -145,9 +145,8 @@ function condition(q: Knex.QueryBuilder, db: Knex | Knex.Transaction, type: Stru
   const quote = (table: string, column: string) => `"${table}"."${column}"`;
   if (r.kind === 'own') return compare(q, quote(tableOf(type).name, r.target.column), c, r.target, o);
   if (r.kind === 'reverse') {
-    const source = tableOf(r.source).name;
-    const sub = db(source).select(r.column).whereNotNull(r.column);
-    compare(sub, quote(source, r.target.column), c, r.target, o);
+    const sub = db(tableOf(r.source).name).select(r.column).whereNotNull(r.column);
+    condition(sub, db, r.source, { ...c, field: r.field }, o);
     q.whereIn('id', sub);
     return;
   }
@@ -157,7 +156,7 @@ function condition(q: Knex.QueryBuilder, db: Knex | Knex.Transaction, type: Stru
     const sub = db(table).select('id');
     if (i + 1 < r.hops.length) sub.whereIn(r.hops[i + 1].column, level(i + 1));
     else compare(sub, quote(table, r.target.column), c, r.target, o);
-    return sub;
+    return i + 1 === r.hops.length && r.under ? withBelow(db, table, `${r.under}_id`, sub) : sub;
   };
   if (!r.unlinkedInAll) {
     q.whereIn(r.hops[0].column, level(0));
@@ -170,6 +169,14 @@ function condition(q: Knex.QueryBuilder, db: Knex | Knex.Transaction, type: Stru
   compare(some, quote(end, r.target.column), c, r.target, o);
   const first = `${tableOf(type).name}.${r.hops[0].column}`;
   q.where((w) => w.whereIn(first, level(0)).orWhere((u) => u.whereNull(first).whereExists(some)));
+}
+
+/** The ids `matching` selects from `table`, and the ids of the rows below them along `parentColumn`, at any depth. */
+function withBelow(db: Knex | Knex.Transaction, table: string, parentColumn: string, matching: Knex.QueryBuilder): Knex.QueryBuilder {
+  return db
+    .withRecursive('below', ['id'], (cte) => cte.select('id').from(matching.as('matching'))
+      .union((down) => down.select(`${table}.id`).from(table).join('below', `${table}.${parentColumn}`, 'below.id')))
+    .select('id').from('below');
 }
 
 function expression(q: Knex.QueryBuilder, db: Knex | Knex.Transaction, type: StructType, e: Expr, o: CompileOptions): void {

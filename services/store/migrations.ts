@@ -6,7 +6,8 @@ import { Knex } from 'knex';
 import { StructType } from '../../model/meta';
 import { storedTypes } from '../../model/tree';
 import { dataOf, tableOf } from './tables';
-import { seedAccess, seedInventory } from './seed';
+import * as T from '../../model/types';
+import { ROOT_TAG, seedAccess, seedInventory, seedRootTag } from './seed';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -196,6 +197,12 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
     },
     async down() {
       // What was dropped is gone.
+    },
+  },
+  '012_root_tag': {
+    up: seedRootTag,
+    async down(knex) {
+      await knex(tableOf(T.Tag).name).where('id', ROOT_TAG.id).delete();
     },
   },
 };

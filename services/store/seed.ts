@@ -8,6 +8,8 @@ import { ObjOf } from '../../model/meta';
 import { PERMITS, ROLES, permitView } from './builtin-roles';
 
 export const BLANK_TEMPLATE_ID = '00000000-0000-0000-0000-000000000000';
+/** oVirt's root tag, the top of the tag tree: its id and name are fixed, as oVirt's are. */
+export const ROOT_TAG = { id: '00000000-0000-0000-0000-000000000000', name: 'root', description: 'root' } as const;
 export const INTERNAL_DOMAIN = 'internal-authz';
 /** oVirt's well-known id of the internal authorization domain's admin user. */
 export const ADMIN_USER_ID = 'fdfc627c-d875-11e0-90f0-83df133b58cc';
@@ -102,4 +104,9 @@ export async function seedAccess(knex: Knex): Promise<void> {
   await knex('directory_accounts').insert({ id: ADMIN_USER_ID, name: 'admin', hash: null, groups: '[]' });
   const superUser = ROLES.find((r) => r.name === 'SuperUser')!;
   await repo.insert(T.Permission, { id: ADMIN_PERMISSION_ID, role: { id: superUser.id }, user: { id: ADMIN_USER_ID } });
+}
+
+/** The root tag, which every tag without another parent hangs from. */
+export async function seedRootTag(knex: Knex): Promise<void> {
+  await new Repo(knex).insert(T.Tag, { ...ROOT_TAG });
 }
