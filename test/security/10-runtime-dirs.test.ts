@@ -104,6 +104,23 @@ describe('security: private runtime directories', () => {
     }
   });
 
+  it('kills a server that does not stop on SIGTERM within the wait', async () => {
+    const id = randomUUID();
+    const pidFile = nbdSocket(id).replace(/\.sock$/, '.pid');
+    // A process that passes for the transfer's qemu-nbd and ignores SIGTERM, as a loaded one may seem to.
+    const stubborn = spawn('sh', ['-c', 'trap "" TERM; while :; do sleep 1; done', 'sh', `--socket=${nbdSocket(id)}`], { argv0: 'qemu-nbd', stdio: 'ignore' });
+    const gone = new Promise((resolve) => stubborn.once('exit', (_code, signal) => resolve(signal)));
+    try {
+      fs.mkdirSync(path.dirname(pidFile), { recursive: true, mode: 0o700 });
+      fs.writeFileSync(pidFile, `${stubborn.pid}\n`);
+      await stopNbdServer(id);
+      assert.equal(await gone, 'SIGKILL');
+      assert.equal(fs.existsSync(pidFile), false);
+    } finally {
+      stubborn.kill('SIGKILL');
+    }
+  });
+
   describe('a pid file naming a process that is not the transfer\'s qemu-nbd', () => {
     let victim: ChildProcess;
     let image: string;
