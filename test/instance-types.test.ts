@@ -2,10 +2,10 @@
 // and a new VM naming one taking its memory, CPU topology and other settings over its
 // template's; in XML and JSON, on SQLite and PostgreSQL.
 import assert from 'node:assert/strict';
-import { StructType } from '../model/meta';
 import * as T from '../model/types';
 import { Obj } from '../model/codec';
 import { ApiClient, BACKENDS, FORMATS, TestEngine } from './support/engine';
+import { restCalls } from './support/rest';
 
 const GiB = 2 ** 30;
 
@@ -15,22 +15,7 @@ for (const backend of BACKENDS) {
       let t: TestEngine;
       let api: ApiClient;
 
-      const send = async (method: string, path: string, type: StructType, obj: Obj, status: number) => {
-        const r = await api.call(method, path, format.write(type, obj));
-        assert.equal(r.status, status, `${method} ${path}: ${r.text}`);
-        return r.status < 300 ? format.read(type, r.text) : format.read(T.Fault, r.text);
-      };
-      const post = (path: string, type: StructType, obj: Obj, status = 201) => send('POST', path, type, obj, status);
-      const list = async (path: string, type: StructType) => {
-        const r = await api.call('GET', path);
-        assert.equal(r.status, 200, `${path}: ${r.text}`);
-        return format.readList(type, r.text);
-      };
-      const remove = async (path: string, status: number) => {
-        const r = await api.call('DELETE', path);
-        assert.equal(r.status, status, `DELETE ${path}: ${r.text}`);
-        return r.text;
-      };
+      const { send, post, list, remove } = restCalls(() => api);
       const topology = (o: Obj) => ((o.cpu as Obj).topology as Obj);
       const vmWith = (name: string, instanceType: Obj, extra: Obj = {}, status = 201) =>
         post('/vms', T.Vm, { name, cluster: { name: 'Default' }, template: { name: 'Blank' }, instance_type: instanceType, ...extra }, status);

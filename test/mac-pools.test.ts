@@ -2,10 +2,10 @@
 // cluster giving the NICs of its VMs their addresses: within its ranges, never twice unless it
 // allows duplicates, 409 when exhausted; in XML and JSON, on SQLite and PostgreSQL.
 import assert from 'node:assert/strict';
-import { StructType } from '../model/meta';
 import * as T from '../model/types';
 import { Obj } from '../model/codec';
 import { ApiClient, BACKENDS, FORMATS, TestEngine } from './support/engine';
+import { restCalls } from './support/rest';
 
 const DEFAULT_POOL_ID = '58ca604b-017d-0374-0220-00000000006b';
 
@@ -15,30 +15,10 @@ for (const backend of BACKENDS) {
       let t: TestEngine;
       let api: ApiClient;
 
-      const send = async (method: string, path: string, type: StructType, obj: Obj, status: number) => {
-        const r = await api.call(method, path, format.write(type, obj));
-        assert.equal(r.status, status, `${method} ${path}: ${r.text}`);
-        return r.status < 300 ? format.read(type, r.text) : format.read(T.Fault, r.text);
-      };
-      const post = (path: string, type: StructType, obj: Obj, status = 201) => send('POST', path, type, obj, status);
-      const get = async (path: string, type: StructType) => {
-        const r = await api.call('GET', path);
-        assert.equal(r.status, 200, `${path}: ${r.text}`);
-        return format.read(type, r.text);
-      };
-      const list = async (path: string, type: StructType) => {
-        const r = await api.call('GET', path);
-        assert.equal(r.status, 200, `${path}: ${r.text}`);
-        return format.readList(type, r.text);
-      };
+      const { send, post, get, list, remove } = restCalls(() => api);
       const macsOf = async (vm: Obj) => (await list(`/vms/${String(vm.id)}/nics`, T.Nic)).map((n) => (n.mac as Obj).address);
       const addNic = (vm: Obj, name: string, mac?: string, status = 201) =>
         post(`/vms/${String(vm.id)}/nics`, T.Nic, { name, ...(mac ? { mac: { address: mac } } : {}) }, status);
-      const remove = async (path: string, status: number) => {
-        const r = await api.call('DELETE', path);
-        assert.equal(r.status, status, `DELETE ${path}: ${r.text}`);
-        return r.text;
-      };
       const reason = (fault: Obj) => `${String(fault.reason)} ${String(fault.detail)}`;
       const range = (from: string, to: string) => ({ from, to });
 
