@@ -124,6 +124,8 @@ for (const backend of BACKENDS) {
         const { cluster } = await clusterWithVm('usedc', used);
         assert.match(await remove(`/macpools/${String(used.id)}`, 409), /usedc/);
         assert.equal((await get(`/macpools/${String(used.id)}`, T.MacPool)).description, 'in use');
+        await send('PUT', `/clusters/${String(cluster.id)}`, T.Cluster, { mac_pool: { id: '6f1c2b9e-0000-4000-8000-000000000000' } }, 404);
+        assert.equal(((await get(`/clusters/${String(cluster.id)}`, T.Cluster)).mac_pool as Obj).id, used.id);
         const moved = await send('PUT', `/clusters/${String(cluster.id)}`, T.Cluster, { mac_pool: { id: DEFAULT_POOL_ID } }, 200);
         assert.equal((moved.mac_pool as Obj).id, DEFAULT_POOL_ID);
         await remove(`/macpools/${String(used.id)}`, 200);

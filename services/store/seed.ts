@@ -1,5 +1,6 @@
 // What a freshly installed engine has: the Default data center and cluster, the Blank
-// template, the ovirtmgmt network and its vNIC profile, and admin@internal.
+// template, the ovirtmgmt network and its vNIC profile, and admin@internal; the Default MAC
+// pool and oVirt's instance types.
 import { Knex } from 'knex';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as T from '../../model/types';
