@@ -88,6 +88,7 @@ const clusterOptions = optional(
   'ha_reservation', 'ksm.enabled', 'ksm.merge_across_nodes', 'memory_policy.over_commit.percent', 'threads_as_cores',
   'trusted_service', 'tunnel_migration', 'virt_service', 'management_network.id', 'management_network.name',
   'scheduling_policy.id', 'scheduling_policy.name', 'external_network_providers.id', 'external_network_providers.name', 'fips_mode',
+  'mac_pool.id',
 );
 const clusterUpdate = {
   permit: 'edit_cluster_configuration', params: ASYNC,
@@ -95,6 +96,7 @@ const clusterUpdate = {
     'ballooning_enabled', 'cpu.architecture', 'cpu.type', 'description', 'display.proxy', 'error_handling.on_error', 'gluster_service',
     'ha_reservation', 'ksm.enabled', 'memory_policy.over_commit.percent', 'name', 'threads_as_cores', 'trusted_service',
     'tunnel_migration', 'version.major', 'version.minor', 'virt_service', 'scheduling_policy.id', 'scheduling_policy.name', 'fips_mode',
+    'mac_pool.id',
   )],
 };
 const networkOptions = optional(
@@ -667,6 +669,41 @@ export const TagEntity = entityService({
   remove: { permit: 'tag_management', params: ASYNC },
 });
 
+// --- MAC pools and instance types -------------------------------------------
+
+const macPoolOptions = ['allow_duplicates', 'default_pool', 'description'];
+export const MacPools = collectionService({
+  name: 'MacPools', type: () => T.MacPool, doc: 'The MAC address pools clusters give their virtual NICs addresses from.',
+  add: { permit: 'create_mac_pool', inputs: [mandatory('name'), mandatory('ranges.from'), mandatory('ranges.to'), optional(...macPoolOptions)] },
+  entity: () => MacPoolEntity,
+});
+export const MacPoolEntity = entityService({
+  name: 'MacPool', type: () => T.MacPool, doc: 'A MAC address pool; one a cluster uses stays.',
+  update: { permit: 'edit_mac_pool', params: ASYNC, inputs: [optional(...macPoolOptions, 'name', 'ranges.from', 'ranges.to')] },
+  remove: { permit: 'delete_mac_pool', params: ASYNC },
+});
+
+/** The hardware an instance type gives the VMs made with it (oVirt's input detail of its add). */
+export const INSTANCE_TYPE_SETTINGS = [
+  'console.enabled', 'cpu.architecture', 'cpu.topology.cores', 'cpu.topology.sockets', 'cpu.topology.threads', 'cpu_shares',
+  'custom_cpu_model', 'custom_emulated_machine', 'display.monitors', 'display.smartcard_enabled', 'display.type',
+  'high_availability.enabled', 'high_availability.priority', 'io.threads', 'memory', 'memory_policy.ballooning',
+  'memory_policy.guaranteed', 'memory_policy.max', 'migration_downtime', 'origin', 'soundcard_enabled', 'usb.enabled', 'usb.type',
+  'virtio_scsi.enabled', 'storage_error_resume_behaviour',
+];
+export const InstanceTypes = collectionService({
+  name: 'InstanceTypes', type: () => T.InstanceType, doc: 'The instance types: hardware settings new VMs may take.', list: SEARCH,
+  everyoneReads: true,
+  add: { permit: 'create_template', inputs: [mandatory('name'), optional('description', ...INSTANCE_TYPE_SETTINGS)] },
+  entity: () => InstanceTypeEntity,
+});
+export const InstanceTypeEntity = entityService({
+  name: 'InstanceType', type: () => T.InstanceType, doc: 'An instance type; one VMs use stays.',
+  // oVirt's model declares only `storage_error_resume_behaviour`; its engine changes all the settings.
+  update: { permit: 'edit_admin_template_properties', params: ASYNC, inputs: [optional('name', 'description', ...INSTANCE_TYPE_SETTINGS)] },
+  remove: { permit: 'delete_template', params: ASYNC },
+});
+
 // --- the root ---------------------------------------------------------------
 
 export const Root: RootService = {
@@ -681,7 +718,9 @@ export const Root: RootService = {
     groups: () => Groups,
     hosts: () => Hosts,
     imagetransfers: () => ImageTransfers,
+    instancetypes: () => InstanceTypes,
     jobs: () => Jobs,
+    macpools: () => MacPools,
     networks: () => Networks,
     operatingsystems: () => OperatingSystems,
     permissions: () => SystemPermissions,

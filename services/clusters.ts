@@ -3,10 +3,11 @@ import * as S from '../model/services';
 import * as T from '../model/types';
 import { Obj } from '../model/codec';
 import { Call, implement } from './behaviour';
-import { storedCollection, storedEntity } from './stored';
+import { mergeInto, storedCollection, storedEntity } from './stored';
 import { conflict } from './fault';
 import { resolve, refTo } from './refs';
 import { COMPATIBILITY_VERSION } from './store/seed';
+import { clusterPool } from './mac-pools';
 
 async function prepare(call: Call, body: Obj): Promise<Obj> {
   const owner = call.scope.length ? { id: call.scope[0] } : body.data_center;
@@ -17,12 +18,17 @@ async function prepare(call: Call, body: Obj): Promise<Obj> {
     ...body,
     cpu: { architecture: 'x86_64', ...(body.cpu as Obj | undefined) },
     data_center: refTo(dc),
+    mac_pool: await clusterPool(call, body.mac_pool as Obj | undefined),
   };
 }
 
 const hooks = {
   prepare,
   uniqueName: () => ({}),
+  async apply(call: Call, current: Obj, changes: Obj) {
+    const next = mergeInto(T.Cluster, current, changes);
+    return changes.mac_pool === undefined ? next : { ...next, mac_pool: await clusterPool(call, changes.mac_pool as Obj) };
+  },
   async removing(call: Call, cluster: Obj) {
     const owners = { cluster: String(cluster.id) };
     if ((await call.repo.count(T.Host, owners)) > 0) throw conflict(`Cannot remove Cluster ${String(cluster.name)}: it still has hosts`);

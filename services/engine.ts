@@ -26,6 +26,8 @@ import * as apiTokens from './api-tokens';
 import * as catalogs from './catalogs';
 import * as scheduling from './scheduling';
 import * as tags from './tags';
+import * as macPools from './mac-pools';
+import * as instanceTypes from './instance-types';
 
 export interface RunningEngine extends Engine {
   /** Stops background work and closes the database. */
@@ -35,7 +37,7 @@ export interface RunningEngine extends Engine {
 /** The modules whose exported implementations make an engine's behaviours. */
 const SERVICE_MODULES = [
   datacenters, clusters, hosts, networks, storagedomains, disks, templates, vms, vmImages, transfers,
-  journal, statistics, identity, users, apiTokens, catalogs, scheduling, tags,
+  journal, statistics, identity, users, apiTokens, catalogs, scheduling, tags, macPools, instanceTypes,
 ];
 
 /** How often each process looks for due transitions, in milliseconds. */

@@ -18,7 +18,8 @@ import { configurationOf } from './templates';
 import { EventCode, recordEvent } from './events';
 import { endJob, startJob } from './jobs';
 import { StoredDisk, domainOfDisk, heldDisk } from './disks';
-import { CDROM_ID, freeMac } from './vms';
+import { CDROM_ID } from './vms';
+import { freeMac } from './mac-pools';
 import { ChainWork } from './chain-work';
 import { RecordingRepo } from './store/recording-repo';
 
@@ -354,7 +355,7 @@ async function clone(call: Call, vm: StoredVm, work: ChainWork, body: ActionBody
     await call.repo.insert(T.DiskAttachment, { ...attachment, id: newDisk.id, disk: refTo(newDisk), vm: refTo(copy) });
   }
   for (const nic of await call.repo.list(T.Nic, { vm: String(vm.id) })) {
-    await call.repo.insert(T.Nic, { ...nic, id: randomUUID(), mac: { address: await freeMac(call) }, vm: refTo(copy) });
+    await call.repo.insert(T.Nic, { ...nic, id: randomUUID(), mac: { address: await freeMac(call, copy) }, vm: refTo(copy) });
   }
   await recordEvent(call.repo, { code: EventCode.OBJECT_ADDED, severity: 'normal', description: `VM ${copy.name} was cloned from VM ${vm.name}.`, about: { vm: refTo(copy) } });
   await endJob(call.repo, job.id, 'finished');

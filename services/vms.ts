@@ -1,5 +1,4 @@
 // Virtual machines and their devices: NICs, disk attachments and the CD-ROM.
-import { randomBytes } from 'node:crypto';
 import * as S from '../model/services';
 import * as T from '../model/types';
 import { ObjOf } from '../model/meta';
@@ -11,6 +10,8 @@ import { configurationOf } from './templates';
 import { createDisk, removeDisk, updateDisk } from './disks';
 import { vmActions } from './vm-lifecycle';
 import { imageActions } from './vm-images';
+import { freeMac, givenMac } from './mac-pools';
+import { withInstanceType } from './instance-types';
 
 /** Every VM has one CD-ROM drive, with oVirt's fixed id. */
 export const CDROM_ID = '00000000-0000-0000-0000-000000000000';
@@ -21,9 +22,9 @@ type DiskObj = ObjOf<typeof T.Disk>;
 async function prepareVm(call: Call, body: VmObj): Promise<VmObj> {
   const cluster = await resolve(call.repo, T.Cluster, body.cluster, 'cluster');
   const template = await resolve(call.repo, T.Template, body.template, 'template');
-  const fromTemplate = mergeInto(T.Vm, configurationOf(template), body);
+  const configured = await withInstanceType(call, mergeInto(T.Vm, configurationOf(template), body));
   return {
-    ...fromTemplate,
+    ...configured,
     cluster: refTo(cluster),
     template: refTo(template),
     original_template: refTo(template),
@@ -55,20 +56,14 @@ export const vmEntity = implement(S.VmEntity, { ...storedEntity(S.Vms, S.VmEntit
 
 // --- NICs -------------------------------------------------------------------
 
-/** A MAC address from oVirt's default pool range, 56:6f:…, unused by any NIC. */
-export async function freeMac(call: Call): Promise<string> {
-  for (;;) {
-    const mac = ['56', '6f', ...[...randomBytes(4)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
-    const nics = await call.repo.list(T.Nic);
-    if (!nics.some((n) => n.mac?.address === mac)) return mac;
-  }
-}
-
 type NicObj = ObjOf<typeof T.Nic>;
+
+const vmOfNic = (call: Call) => load({ ...call, scope: call.scope.slice(0, 1) }, S.Vms);
 
 async function prepareNic(call: Call, body: NicObj): Promise<NicObj> {
   const profile = body.vnic_profile === undefined ? undefined : await resolve(call.repo, T.VnicProfile, body.vnic_profile, 'vnic_profile');
-  const mac = body.mac?.address !== undefined ? body.mac : { address: await freeMac(call) };
+  const vm = await vmOfNic(call);
+  const mac = { address: body.mac?.address !== undefined ? await givenMac(call, vm, body.mac.address) : await freeMac(call, vm) };
   const { network: _legacyNetwork, ...rest } = body;
   return {
     interface: 'virtio',
@@ -82,6 +77,11 @@ async function prepareNic(call: Call, body: NicObj): Promise<NicObj> {
 
 const nicHooks: StoredHooks<typeof T.Nic> = {
   prepare: prepareNic,
+  async apply(call, current, changes) {
+    const next = mergeInto(T.Nic, current, changes);
+    if (changes.mac?.address === undefined) return next;
+    return { ...next, mac: { address: await givenMac(call, await vmOfNic(call), changes.mac.address, current.id) } };
+  },
   uniqueName: (call) => ({ vm: call.scope[0] }),
 };
 

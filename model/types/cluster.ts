@@ -25,10 +25,10 @@ import {
   ExternalProvider,
   GlusterHook,
   GlusterVolume,
-  MacPool,
   MigrationPolicy,
   NetworkFilter,
 } from './misc';
+import { MacPool } from './mac-pool';
 import { SchedulingPolicy } from './scheduling';
 import { Network } from './network';
 import { Permission } from './user';

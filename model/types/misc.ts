@@ -29,7 +29,6 @@ export const Icon = defineEntity('Icon', { doc: 'An icon image.' }, {});
 export const Image = defineEntity('Image', { doc: 'A disk image stored in an image domain.' }, {});
 export const IscsiBond = defineEntity('IscsiBond', { doc: 'A group of networks and iSCSI connections used together.' }, {});
 export const KatelloErratum = defineEntity('KatelloErratum', { doc: 'A software erratum reported by Katello.', plural: 'katello_errata' }, {});
-export const MacPool = defineEntity('MacPool', { doc: 'A pool of MAC addresses.' }, {});
 export const MigrationPolicy = defineEntity('MigrationPolicy', { doc: 'A named live migration policy.', plural: 'migration_policies' }, {});
 export const NetworkAttachment = defineEntity('NetworkAttachment', { doc: 'A network attached to a host interface.' }, {});
 export const NetworkFilter = defineEntity('NetworkFilter', { doc: 'A libvirt network filter.' }, {});

@@ -37,4 +37,4 @@ export const TemplateVersion = defineStruct('TemplateVersion', { doc: 'Version i
   base_template: link(() => Template, 'Template this one is a version of.'),
 });
 
-export const InstanceType = defineEntity('InstanceType', { extends: () => Template, doc: 'A predefined set of hardware settings for virtual machines.' }, {});
+export const InstanceType = defineEntity('InstanceType', { search: {}, extends: () => Template, doc: 'A predefined set of hardware settings for virtual machines.' }, {});

@@ -7,7 +7,8 @@ import { StructType } from '../../model/meta';
 import { storedTypes } from '../../model/tree';
 import { dataOf, tableOf } from './tables';
 import * as T from '../../model/types';
-import { ROOT_TAG, seedAccess, seedInventory, seedRootTag } from './seed';
+import { DEFAULT_MAC_POOL_ID, ROOT_TAG, seedAccess, seedDefaultMacPool, seedInstanceTypes, seedInventory, seedRootTag } from './seed';
+import { INSTANCE_TYPES } from '../facts/instance-types';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -203,6 +204,18 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
     up: seedRootTag,
     async down(knex) {
       await knex(tableOf(T.Tag).name).where('id', ROOT_TAG.id).delete();
+    },
+  },
+  '013_default_mac_pool': {
+    up: seedDefaultMacPool,
+    async down(knex) {
+      await knex(tableOf(T.MacPool).name).where('id', DEFAULT_MAC_POOL_ID).delete();
+    },
+  },
+  '014_instance_types': {
+    up: seedInstanceTypes,
+    async down(knex) {
+      await knex(tableOf(T.InstanceType).name).whereIn('id', INSTANCE_TYPES.map((it) => it.id)).delete();
     },
   },
 };

@@ -1,11 +1,13 @@
 // What a freshly installed engine has: the Default data center and cluster, the Blank
-// template, the ovirtmgmt network and its vNIC profile, and admin@internal.
+// template, the ovirtmgmt network and its vNIC profile, and admin@internal; the Default MAC
+// pool and oVirt's instance types.
 import { Knex } from 'knex';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import * as T from '../../model/types';
 import { Repo } from './repo';
 import { ObjOf } from '../../model/meta';
 import { PERMITS, ROLES, permitView } from './builtin-roles';
+import { INSTANCE_TYPES } from '../facts/instance-types';
 
 export const BLANK_TEMPLATE_ID = '00000000-0000-0000-0000-000000000000';
 /** oVirt's root tag, the top of the tag tree: its id and name are fixed, as oVirt's are. */
@@ -14,6 +16,8 @@ export const INTERNAL_DOMAIN = 'internal-authz';
 /** oVirt's well-known id of the internal authorization domain's admin user. */
 export const ADMIN_USER_ID = 'fdfc627c-d875-11e0-90f0-83df133b58cc';
 export const COMPATIBILITY_VERSION = { major: 4, minor: 7 };
+/** oVirt's id of its built-in Default MAC pool. */
+export const DEFAULT_MAC_POOL_ID = '58ca604b-017d-0374-0220-00000000006b';
 
 export async function seedInventory(knex: Knex): Promise<void> {
   const repo = new Repo(knex);
@@ -109,4 +113,43 @@ export async function seedAccess(knex: Knex): Promise<void> {
 /** The root tag, which every tag without another parent hangs from. */
 export async function seedRootTag(knex: Knex): Promise<void> {
   await new Repo(knex).insert(T.Tag, { ...ROOT_TAG });
+}
+
+/**
+ * oVirt's Default MAC pool, with the range its setup picks, 56:6f:xx:xx:00:00 to
+ * 56:6f:xx:xx:ff:ff with the middle bytes chosen at random; every cluster without a pool uses it.
+ */
+export async function seedDefaultMacPool(knex: Knex): Promise<void> {
+  const repo = new Repo(knex);
+  const prefix = ['56', '6f', ...[...randomBytes(2)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
+  await repo.insert(T.MacPool, {
+    id: DEFAULT_MAC_POOL_ID,
+    name: 'Default',
+    description: 'Default MAC pool',
+    allow_duplicates: false,
+    default_pool: true,
+    ranges: [{ from: `${prefix}:00:00`, to: `${prefix}:ff:ff` }],
+  });
+  for (const cluster of await repo.list(T.Cluster)) {
+    if (!cluster.mac_pool) await repo.update(T.Cluster, { ...cluster, mac_pool: { id: DEFAULT_MAC_POOL_ID } });
+  }
+}
+
+/** oVirt's predefined instance types; as in oVirt, each guarantees all its memory and may grow to four times it. */
+export async function seedInstanceTypes(knex: Knex): Promise<void> {
+  const repo = new Repo(knex);
+  for (const it of INSTANCE_TYPES) {
+    const memory = it.memoryMiB * 2 ** 20;
+    await repo.insert(T.InstanceType, {
+      id: it.id,
+      name: it.name,
+      description: `${it.name} instance type`,
+      status: 'ok',
+      memory,
+      memory_policy: { guaranteed: memory, max: 4 * memory },
+      cpu: { topology: { sockets: it.sockets, cores: 1, threads: 1 } },
+      creation_time: new Date().toISOString(),
+      version: { version_number: 1, version_name: 'base version' },
+    });
+  }
 }
