@@ -1,5 +1,5 @@
 // Jobs and the audit log as clients drive them: the correlation id a request gives, recorded on
-// the jobs and events it causes and searched by; external jobs with their nested external steps,
+// the jobs and events it causes and searched by; free-text search of the audit log; external jobs with their nested external steps,
 // ended and cleared; the users' search fields oVirt has; in XML and JSON, on SQLite and PostgreSQL.
 import assert from 'node:assert/strict';
 import { StructType } from '../model/meta';
@@ -72,6 +72,20 @@ for (const backend of BACKENDS) {
         const made = await searched('events', T.Event, 'correlation_id=make_vm-1');
         assert.deepEqual(made.map((e) => e.description), ['Vm web was added by admin@internal-authz.']);
         await until(async () => (await searched('events', T.Event, 'correlation_id=start-web and type=9201')).length === 1);
+      });
+
+      it('finds events by free text in their message, origin and correlation id, as oVirt does', async () => {
+        await post('/vms', T.Vm, { name: 'freetext-vm', cluster: { name: 'Default' }, template: { name: 'Blank' } }, 201, { 'Correlation-Id': 'ft-1' });
+        const texts = async (query: string) => (await searched('events', T.Event, query)).map((e) => e.description);
+        assert.deepEqual(await texts('freetext-vm'), ['Vm freetext-vm was added by admin@internal-authz.']);
+        assert.deepEqual(await texts('"freetext-vm was added" and correlation_id=ft-1'), ['Vm freetext-vm was added by admin@internal-authz.']);
+        assert.deepEqual(await texts('ft-1'), ['Vm freetext-vm was added by admin@internal-authz.']);
+        assert.deepEqual(await texts('(nothing-like-it or freetext-vm) and severity=normal'), ['Vm freetext-vm was added by admin@internal-authz.']);
+        assert.deepEqual(await texts('nothing-like-it'), []);
+        // Other collections take free text too, over their own text fields.
+        assert.deepEqual((await searched('vms', T.Vm, 'freetext')).map((v) => v.name), ['freetext-vm']);
+        const r = await api.call('GET', `/events?search=${encodeURIComponent('freetext-vm web')}`);
+        assert.equal(r.status, 400);
       });
 
       it('refuses a correlation id oVirt would not store, changing nothing', async () => {
