@@ -14,18 +14,25 @@ export const jobs = implement(S.Jobs, {
   add: (call, body) => startJob(call.repo, String(body.description), call.principal.userId, true),
 });
 
-/** What a client's `succeeded` asks an ended job or step to be: finished unless it says false. */
-const endedAs = (body: ActionBody): 'finished' | 'failed' => (body.succeeded === false ? 'failed' : 'finished');
+/**
+ * A client ends an external job or step while it runs, and the status it ends with is what
+ * `succeeded` says (finished unless false); `force` ends one of the engine's own too, one the
+ * client knows to be stuck.
+ */
+function endingStatus(kind: 'Job' | 'Step', obj: { id: string; external?: boolean; status?: string }, body: ActionBody): 'finished' | 'failed' {
+  if (obj.external !== true && body.force !== true) {
+    throw conflict(`${kind} ${obj.id} is not external: only external ${kind.toLowerCase()}s are ended by clients, unless forced`);
+  }
+  if (obj.status !== 'started') throw conflict(`${kind} ${obj.id} has already ended`);
+  return body.succeeded === false ? 'failed' : 'finished';
+}
 
 export const jobEntity = implement(S.JobEntity, {
   ...storedEntity(S.Jobs, S.JobEntity),
   actions: {
-    // `force` ends a job of the engine's own too, one a client knows to be stuck.
     async end(call, body) {
       const job = await load(call, S.Jobs);
-      if (job.external !== true && body.force !== true) throw conflict(`Job ${job.id} is not external: only external jobs are ended by clients, unless forced`);
-      if (job.status !== 'started') throw conflict(`Job ${job.id} has already ended`);
-      await endJob(call.repo, job.id, endedAs(body));
+      await endJob(call.repo, job.id, endingStatus('Job', job, body));
       return { status: 'complete' };
     },
     async clear(call) {
@@ -59,12 +66,9 @@ export const jobSteps = implement(S.JobSteps, {
 export const jobStep = implement(S.JobStep, {
   ...storedEntity(S.JobSteps, S.JobStep),
   actions: {
-    // `force` ends a step of the engine's own too, as for jobs.
     async end(call, body) {
       const step = await load(call, S.JobSteps);
-      if (step.external !== true && body.force !== true) throw conflict(`Step ${step.id} is not external: only external steps are ended by clients, unless forced`);
-      if (step.status !== 'started') throw conflict(`Step ${step.id} has already ended`);
-      await endStep(call.repo, step, endedAs(body));
+      await endStep(call.repo, step, endingStatus('Step', step, body));
       return { status: 'complete' };
     },
   },
