@@ -22,6 +22,7 @@ import { Guard } from './guard';
 import { pathOf, presentAction, presentEntity, presentRoot } from './present';
 import { Following } from './follow';
 import { EventCode, recordEvent } from '../services/events';
+import { withCorrelation } from '../services/correlation';
 
 type Run = (call: Call) => Promise<Lifecycle.ReturnValue>;
 type Guarded = (call: Call, guard: Guard) => Promise<Lifecycle.ReturnValue>;
@@ -42,16 +43,20 @@ function scopeOf(request: Request, depth: number): string[] {
 
 /**
  * Runs `run` with a call for this request, with the query parameters the method declares:
- * reads outside a transaction, writes inside one; then the file-system work the call queued.
+ * reads outside a transaction, writes inside one; then the file-system work the call queued; all
+ * of it under the correlation id the request gives.
  */
 function runner(engine: Engine, write: boolean, declared: Params = {}) {
   return async (request: Request, scope: string[], run: Run) => {
     const params = readParams(request, declared);
     const files = new FileWork(engine.config.fsTimeout);
     const make = (repo: Repo): Call => ({ engine, repo, files, principal: principal(request), scope, params });
-    const result = await (write ? engine.db.transaction((trx) => run(make(new Repo(trx)))) : run(make(new Repo(engine.db))));
-    await files.run(engine.db);
-    return result;
+    const given = header(request, 'correlation-id') ?? queryValue(request, 'correlation_id');
+    return withCorrelation(given === '' ? undefined : given, async () => {
+      const result = await (write ? engine.db.transaction((trx) => run(make(new Repo(trx)))) : run(make(new Repo(engine.db))));
+      await files.run(engine.db);
+      return result;
+    });
   };
 }
 

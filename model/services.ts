@@ -504,9 +504,16 @@ export const VmEntity = entityService({
 // --- jobs, events, identity -------------------------------------------------
 
 export const JobSteps = collectionService({
-  name: 'Steps', type: () => T.Step, doc: 'Steps of a job.', owner: 'job', entity: () => JobStep,
+  name: 'Steps', type: () => T.Step, doc: 'Steps of a job; external systems add steps to their external jobs.', owner: 'job',
+  add: { permit: 'inject_external_tasks', inputs: [mandatory('description'), mandatory('type'), optional('job.id', 'parent_step.id')] },
+  entity: () => JobStep,
 });
-export const JobStep = entityService({ name: 'Step', type: () => T.Step, doc: 'A step of a job.' });
+export const JobStep = entityService({
+  name: 'Step', type: () => T.Step, doc: 'A step of a job.',
+  actions: [
+    action('end', 'Ends an external step.', 'inject_external_tasks', { takes: ['force', 'succeeded', 'async'], inputs: [mandatory('succeeded'), optional('force')] }),
+  ],
+});
 
 export const Jobs = collectionService({
   name: 'Jobs', type: () => T.Job, doc: 'Jobs: the tracked progress of actions; external systems add their own.', list: SEARCH,

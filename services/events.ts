@@ -3,6 +3,7 @@
 import * as T from '../model/types';
 import { Obj } from '../model/codec';
 import { Repo } from './store/repo';
+import { correlationId } from './correlation';
 
 export const EventCode = {
   USER_LOGIN: 30,
@@ -48,6 +49,13 @@ export interface EventSpec {
   /** Who reported it, for external events; the engine's own are `hangar`. */
   origin?: string;
   customId?: number;
+  /** The correlation id of the request that caused it; by default, of the request running now. */
+  correlationId?: string;
+}
+
+function withCorrelationOf(e: EventSpec): Obj {
+  const id = e.correlationId ?? correlationId();
+  return id === undefined ? {} : { correlation_id: id };
 }
 
 export async function recordEvent(repo: Repo, e: EventSpec): Promise<Obj> {
@@ -59,6 +67,7 @@ export async function recordEvent(repo: Repo, e: EventSpec): Promise<Obj> {
     origin: e.origin ?? 'hangar',
     ...(e.customId !== undefined ? { custom_id: e.customId } : {}),
     ...(e.userId ? { user: { id: e.userId } } : {}),
+    ...withCorrelationOf(e),
     ...e.about,
   });
 }

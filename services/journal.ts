@@ -2,10 +2,10 @@
 // added to by external systems.
 import * as S from '../model/services';
 import * as T from '../model/types';
-import { implement } from './behaviour';
+import { ActionBody, implement } from './behaviour';
 import { load, storedCollection, storedEntity } from './stored';
-import { conflict } from './fault';
-import { endJob, startJob } from './jobs';
+import { badRequest, conflict, notFound } from './fault';
+import { addStep, endJob, endStep, startJob } from './jobs';
 import { recordEvent, Severity } from './events';
 
 export const jobs = implement(S.Jobs, {
@@ -14,14 +14,25 @@ export const jobs = implement(S.Jobs, {
   add: (call, body) => startJob(call.repo, String(body.description), call.principal.userId, true),
 });
 
+/**
+ * A client ends an external job or step while it runs, and the status it ends with is what
+ * `succeeded` says (finished unless false); `force` ends one of the engine's own too, one the
+ * client knows to be stuck.
+ */
+function endingStatus(kind: 'Job' | 'Step', obj: { id: string; external?: boolean; status?: string }, body: ActionBody): 'finished' | 'failed' {
+  if (obj.external !== true && body.force !== true) {
+    throw conflict(`${kind} ${obj.id} is not external: only external ${kind.toLowerCase()}s are ended by clients, unless forced`);
+  }
+  if (obj.status !== 'started') throw conflict(`${kind} ${obj.id} has already ended`);
+  return body.succeeded === false ? 'failed' : 'finished';
+}
+
 export const jobEntity = implement(S.JobEntity, {
   ...storedEntity(S.Jobs, S.JobEntity),
   actions: {
     async end(call, body) {
       const job = await load(call, S.Jobs);
-      if (job.external !== true) throw conflict('Only external jobs are ended by clients');
-      if (job.status !== 'started') throw conflict(`Job ${job.id} has already ended`);
-      await endJob(call.repo, job.id, body.succeeded === false ? 'failed' : body.force === true ? 'aborted' : 'finished');
+      await endJob(call.repo, job.id, endingStatus('Job', job, body));
       return { status: 'complete' };
     },
     async clear(call) {
@@ -34,8 +45,34 @@ export const jobEntity = implement(S.JobEntity, {
   },
 });
 
-export const jobSteps = implement(S.JobSteps, storedCollection(S.JobSteps));
-export const jobStep = implement(S.JobStep, storedEntity(S.JobSteps, S.JobStep));
+/** An external system adds steps, nested by `parent_step`, to its external jobs while they run. */
+export const jobSteps = implement(S.JobSteps, {
+  list: storedCollection(S.JobSteps).list,
+  listsSeen: true,
+  async add(call, body) {
+    const jobId = call.scope[0];
+    const job = await call.repo.getForUpdate(T.Job, jobId);
+    if (!job) throw notFound(`Job '${jobId}' does not exist`);
+    if (body.job?.id !== undefined && body.job.id !== jobId) throw badRequest(`The step names job '${body.job.id}', but is added to job '${jobId}'`);
+    if (job.external !== true) throw conflict(`Job ${jobId} is not external: steps are added only to external jobs`);
+    if (job.status !== 'started') throw conflict(`Job ${jobId} has already ended`);
+    const parentId = body.parent_step?.id;
+    const parent = parentId === undefined ? undefined : await call.repo.get(T.Step, parentId, { job: jobId });
+    if (parentId !== undefined && !parent) throw notFound(`Step '${parentId}' is not a step of job ${jobId}`);
+    return addStep(call.repo, job, String(body.description), body.type, 'started', parent);
+  },
+});
+
+export const jobStep = implement(S.JobStep, {
+  ...storedEntity(S.JobSteps, S.JobStep),
+  actions: {
+    async end(call, body) {
+      const step = await load(call, S.JobSteps);
+      await endStep(call.repo, step, endingStatus('Step', step, body));
+      return { status: 'complete' };
+    },
+  },
+});
 
 /** Events newest first; `from=<id>` gives only those after that one. */
 export const events = implement(S.Events, {

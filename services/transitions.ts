@@ -10,6 +10,7 @@ import { Obj } from '../model/codec';
 import { Repo } from './store/repo';
 import { EventCode, EventSpec, recordEvent } from './events';
 import { endJob } from './jobs';
+import { correlationId } from './correlation';
 import { Runtime } from './runtime/runtime';
 
 /** A VM whose host stopped answering keeps, in its row, the status it had before it became unknown. */
@@ -43,6 +44,12 @@ async function release(repo: Repo, jobId: string | null, status: 'finished' | 'f
   if (!(await repo.db('transitions').where('job_id', jobId).first('id'))) await endJob(repo, jobId, status);
 }
 
+/** A step's event keeps the correlation id of the request that scheduled it, to be recorded later. */
+function correlated(step: TransitionStep): TransitionStep {
+  const id = correlationId();
+  return step.event && id !== undefined ? { ...step, event: { correlationId: id, ...step.event } } : step;
+}
+
 /** Replaces any pending transition of the object with these steps; the job of the one replaced is aborted. */
 export async function schedule(repo: Repo, type: StructType, id: string, steps: TransitionStep[], jobId?: string): Promise<void> {
   const key = `${type.name}:${id}`;
@@ -54,7 +61,7 @@ export async function schedule(repo: Repo, type: StructType, id: string, steps: 
     id: key,
     type_name: type.name,
     object_id: id,
-    steps: JSON.stringify(steps),
+    steps: JSON.stringify(steps.map(correlated)),
     job_id: jobId ?? null,
     due_at: Date.now() + steps[0].after,
     claimed_until: 0,

@@ -12,7 +12,7 @@ import { User } from './user';
 import { Vm } from './vm';
 
 export const Event = defineEntity('Event', {
-  search: { severity: own('severity'), time: own('time'), type: own('code'), message: own('description'), origin: own('origin'), vm: via('vm'), host: via('host'), cluster: via('cluster'), datacenter: via('data_center'), storage: via('storage_domain'), user: via('user') },
+  search: { severity: own('severity'), time: own('time'), type: own('code'), message: own('description'), origin: own('origin'), correlation_id: own('correlation_id'), vm: via('vm'), host: via('host'), cluster: via('cluster'), datacenter: via('data_center'), storage: via('storage_domain'), user: via('user') },
   doc: 'An entry of the audit log.' }, {
   code: int('Numeric code of the event type.', { readOnly: true }),
   correlation_id: str('Identifier that ties related requests together.'),

@@ -1,16 +1,18 @@
 // Jobs and their steps.
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
-import { bool, date, defineEntity, enumOf, int, link, links, own } from '../meta';
+import { bool, date, defineEntity, enumOf, int, link, links, own, str } from '../meta';
 import { Statistic } from './common';
 import { ExternalSystemType, JobStatus, StepEnum, StepStatus } from './enums';
 import { Host } from './host';
 import { User } from './user';
 
 export const Job = defineEntity('Job', {
-  search: { status: own('status'), start_time: own('start_time'), end_time: own('end_time'), external: own('external') },
+  search: { status: own('status'), start_time: own('start_time'), end_time: own('end_time'), external: own('external'), correlation_id: own('correlation_id') },
   doc: 'A long-running operation tracked by the engine.' }, {
   auto_cleared: bool('Whether the job is removed automatically after it ends.'),
+  // Hangar extension: oVirt keeps a job's correlation id and searches by it, but its Job does not show it.
+  correlation_id: str('Correlation id of the request that started the job.', { readOnly: true }),
   end_time: date('When the job ended.', { readOnly: true }),
   external: bool('Whether the job was created by an external system.', { readOnly: true }),
   last_updated: date('When it was last changed.', { readOnly: true }),

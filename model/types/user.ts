@@ -15,7 +15,11 @@ import { TagAssignment } from './tag';
 import { Vm } from './vm';
 
 export const User = defineEntity('User', {
-  search: { user_name: own('user_name'), last_name: own('last_name'), email: own('email'), principal: own('principal'), tag: linkedFrom(() => TagAssignment, 'user', 'tag') },
+  search: {
+    user_name: own('user_name'), last_name: own('last_name'), email: own('email'), principal: own('principal'), tag: linkedFrom(() => TagAssignment, 'user', 'tag'),
+    // The names oVirt's user search gives these fields.
+    usrname: own('user_name'), name: own('name'), lastname: own('last_name'), login: own('principal'), department: own('department'),
+  },
   doc: 'A user coming from a directory.' }, {
   department: str('Department of the user.'),
   domain_entry_id: str('Identifier of the entry in the directory.'),

@@ -6,7 +6,7 @@ import { Knex } from 'knex';
 import { EnumType, SearchField, StructType, attributeOf } from '../../model/meta';
 import { badRequest } from '../fault';
 import { ColumnKind, tableOf } from '../store/tables';
-import { Condition, Expr, Query } from './parse';
+import { Condition, Expr, FreeText, Query } from './parse';
 
 export interface CompileOptions {
   caseSensitive: boolean;
@@ -179,8 +179,21 @@ function withBelow(db: Knex | Knex.Transaction, table: string, parentColumn: str
     .select('id').from('below');
 }
 
+/** Free text matches an object holding it anywhere in one of its own text search fields (not enums), as oVirt's does. */
+function freeText(q: Knex.QueryBuilder, type: StructType, e: FreeText, o: CompileOptions): void {
+  const own = Object.keys(type.search).filter((name) => type.search[name].kind === 'own').map((name) => ownTarget(type, name, e.valueAt));
+  // Two fields may name one column (`usrname` and `user_name`).
+  const targets = [...new Map(own.filter((t) => t.kind === 'string' && !t.enumType).map((t) => [t.column, t])).values()];
+  if (!targets.length) throw fault(e.valueAt, `${type.name} has no text field for the free text '${e.value}': it has ${fieldsOf(type)}`);
+  const contains: Condition = { kind: 'cond', field: [], fieldAt: e.valueAt, op: '=', value: `*${e.value}*`, valueAt: e.valueAt };
+  q.where((any) => {
+    for (const t of targets) any.orWhere((w) => compare(w, `"${tableOf(type).name}"."${t.column}"`, contains, t, o));
+  });
+}
+
 function expression(q: Knex.QueryBuilder, db: Knex | Knex.Transaction, type: StructType, e: Expr, o: CompileOptions): void {
   if (e.kind === 'cond') return condition(q, db, type, e, o);
+  if (e.kind === 'text') return freeText(q, type, e, o);
   q.where((left) => expression(left, db, type, e.left, o));
   if (e.kind === 'and') q.andWhere((right) => expression(right, db, type, e.right, o));
   else q.orWhere((right) => expression(right, db, type, e.right, o));

@@ -2,7 +2,7 @@
 //
 //   query     := [collection ':'] [expr] [sortby field [asc|desc] {',' field [asc|desc]}] [page N]
 //   expr      := conj {'or' conj}        conj := term {'and' term}
-//   term      := '(' expr ')' | field op value
+//   term      := '(' expr ')' | field op value | value   (a value alone is free text)
 //   op        := '=' | '!=' | '<' | '>' | '<=' | '>='
 //   value     := "quoted text" | text up to white space or ')'   ('*' is a wildcard)
 //
@@ -21,7 +21,14 @@ export interface Condition {
   valueAt: number;
 }
 
-export type Expr = Condition | { kind: 'and' | 'or'; left: Expr; right: Expr };
+/** A value standing alone: objects with it in any of their text fields match, as in oVirt. */
+export interface FreeText {
+  kind: 'text';
+  value: string;
+  valueAt: number;
+}
+
+export type Expr = Condition | FreeText | { kind: 'and' | 'or'; left: Expr; right: Expr };
 
 export interface SortKey {
   field: string[];
@@ -142,27 +149,53 @@ class Parser {
       return inner;
     }
     if (++this.terms > MAX_SEARCH_TERMS) throw syntax(this.i, `a search takes at most ${MAX_SEARCH_TERMS} conditions`);
-    const f = this.word();
-    if (!f || KEYWORDS.has(f.text.toLowerCase())) throw syntax(this.i, 'expected a field name');
+    const start = this.i;
+    const f = this.text[this.i] === '"' ? undefined : this.word();
+    const free = () => this.freeText(start);
+    if (!f) return free() ?? this.fail('expected a field name');
+    if (KEYWORDS.has(f.text.toLowerCase())) this.fail('expected a field name');
     this.skipSpace();
     const op = /^(!=|<=|>=|=|<|>)/.exec(this.text.slice(this.i))?.[1] as Op | undefined;
-    if (!op) throw syntax(this.i, `expected an operator (=, !=, <, >, <=, >=) after '${f.text}'`);
+    if (!op) return free() ?? this.fail(`expected an operator (=, !=, <, >, <=, >=) after '${f.text}'`);
     this.i += op.length;
     this.skipSpace();
     const valueAt = this.i;
-    let value: string;
+    const value = this.value();
+    if (value === undefined) throw syntax(this.i, `expected a value after '${f.text} ${op}'`);
+    return { kind: 'cond', field: f.text.toLowerCase().split('.'), fieldAt: f.at, op, value, valueAt };
+  }
+
+  /** A quoted or a bare value from here; undefined when none starts here. */
+  private value(): string | undefined {
     if (this.text[this.i] === '"') {
       const end = this.text.indexOf('"', this.i + 1);
       if (end < 0) throw syntax(this.i, 'unterminated quoted value');
-      value = this.text.slice(this.i + 1, end);
+      const quoted = this.text.slice(this.i + 1, end);
       this.i = end + 1;
-    } else {
-      const m = /^[^\s()"]+/.exec(this.text.slice(this.i));
-      if (!m) throw syntax(this.i, `expected a value after '${f.text} ${op}'`);
-      value = m[0];
-      this.i += value.length;
+      return quoted;
     }
-    return { kind: 'cond', field: f.text.toLowerCase().split('.'), fieldAt: f.at, op, value, valueAt };
+    const m = /^[^\s()"]+/.exec(this.text.slice(this.i));
+    if (!m) return undefined;
+    this.i += m[0].length;
+    return m[0];
+  }
+
+  /**
+   * The value at `start` as free text, when it is a whole term (what follows ends it); else
+   * undefined, with the position left where it was, for the caller's fault.
+   */
+  private freeText(start: number): FreeText | undefined {
+    const was = this.i;
+    this.i = start;
+    const value = this.value();
+    const ends = this.atEnd() || this.text[this.i] === ')' || ['and', 'or', 'sortby', 'page'].some((k) => this.peekKeyword(k));
+    if (value !== undefined && value !== '' && ends) return { kind: 'text', value, valueAt: start };
+    this.i = was;
+    return undefined;
+  }
+
+  private fail(message: string): never {
+    throw syntax(this.i, message);
   }
 }
 
