@@ -7,6 +7,7 @@ import { storedCollection, storedEntity } from './stored';
 import { conflict } from './fault';
 import { resolve, refTo } from './refs';
 import { COMPATIBILITY_VERSION } from './store/seed';
+import { assignNewClusterManagement } from './cluster-networks';
 
 async function prepare(call: Call, body: Obj): Promise<Obj> {
   const owner = call.scope.length ? { id: call.scope[0] } : body.data_center;
@@ -23,6 +24,7 @@ async function prepare(call: Call, body: Obj): Promise<Obj> {
 const hooks = {
   prepare,
   uniqueName: () => ({}),
+  created: assignNewClusterManagement,
   async removing(call: Call, cluster: Obj) {
     const owners = { cluster: String(cluster.id) };
     if ((await call.repo.count(T.Host, owners)) > 0) throw conflict(`Cannot remove Cluster ${String(cluster.name)}: it still has hosts`);

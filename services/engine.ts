@@ -26,6 +26,7 @@ import * as apiTokens from './api-tokens';
 import * as catalogs from './catalogs';
 import * as scheduling from './scheduling';
 import * as tags from './tags';
+import * as clusterNetworks from './cluster-networks';
 
 export interface RunningEngine extends Engine {
   /** Stops background work and closes the database. */
@@ -35,7 +36,7 @@ export interface RunningEngine extends Engine {
 /** The modules whose exported implementations make an engine's behaviours. */
 const SERVICE_MODULES = [
   datacenters, clusters, hosts, networks, storagedomains, disks, templates, vms, vmImages, transfers,
-  journal, statistics, identity, users, apiTokens, catalogs, scheduling, tags,
+  journal, statistics, identity, users, apiTokens, catalogs, scheduling, tags, clusterNetworks,
 ];
 
 /** How often each process looks for due transitions, in milliseconds. */

@@ -10,6 +10,7 @@ import { resolve, refTo } from './refs';
 import { configurationOf } from './templates';
 import { createDisk, removeDisk, updateDisk } from './disks';
 import { vmActions } from './vm-lifecycle';
+import { profileForNic } from './cluster-networks';
 import { imageActions } from './vm-images';
 
 /** Every VM has one CD-ROM drive, with oVirt's fixed id. */
@@ -67,7 +68,7 @@ export async function freeMac(call: Call): Promise<string> {
 type NicObj = ObjOf<typeof T.Nic>;
 
 async function prepareNic(call: Call, body: NicObj): Promise<NicObj> {
-  const profile = body.vnic_profile === undefined ? undefined : await resolve(call.repo, T.VnicProfile, body.vnic_profile, 'vnic_profile');
+  const profile = body.vnic_profile === undefined ? undefined : await profileForNic(call, call.scope[0], body.vnic_profile, 'add');
   const mac = body.mac?.address !== undefined ? body.mac : { address: await freeMac(call) };
   const { network: _legacyNetwork, ...rest } = body;
   return {
@@ -83,6 +84,10 @@ async function prepareNic(call: Call, body: NicObj): Promise<NicObj> {
 const nicHooks: StoredHooks<typeof T.Nic> = {
   prepare: prepareNic,
   uniqueName: (call) => ({ vm: call.scope[0] }),
+  async apply(call, current, changes) {
+    const profile = changes.vnic_profile === undefined ? undefined : await profileForNic(call, call.scope[0], changes.vnic_profile, 'update');
+    return mergeInto(T.Nic, current, profile ? { ...changes, vnic_profile: refTo(profile) } : changes);
+  },
 };
 
 export const vmNics = implement(S.VmNics, storedCollection(S.VmNics, nicHooks));

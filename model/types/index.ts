@@ -19,3 +19,4 @@ export * from './misc';
 export * from './catalogs';
 export * from './scheduling';
 export * from './hangar';
+export * from './cluster-network';

@@ -8,6 +8,8 @@ import { storedTypes } from '../../model/tree';
 import { dataOf, tableOf } from './tables';
 import * as T from '../../model/types';
 import { ROOT_TAG, seedAccess, seedInventory, seedRootTag } from './seed';
+import { MANAGEMENT_NETWORK, assignManagementNetwork } from './management-network';
+import { Repo } from './repo';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -203,6 +205,20 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
     up: seedRootTag,
     async down(knex) {
       await knex(tableOf(T.Tag).name).where('id', ROOT_TAG.id).delete();
+    },
+  },
+  '013_cluster_networks': {
+    // Clusters made before networks were assigned to clusters get their data center's management network.
+    async up(knex) {
+      const repo = new Repo(knex);
+      for (const cluster of await repo.list(T.Cluster)) {
+        if ((await repo.count(T.ClusterNetwork, { cluster: cluster.id })) > 0 || !cluster.data_center?.id) continue;
+        const [network] = await repo.list(T.Network, { data_center: cluster.data_center.id }, { where: { name: MANAGEMENT_NETWORK } });
+        if (network) await assignManagementNetwork(repo, cluster, network.id);
+      }
+    },
+    async down(knex) {
+      await knex(tableOf(T.ClusterNetwork).name).delete();
     },
   },
 };
