@@ -54,6 +54,8 @@ for (const backend of BACKENDS) {
         assert.equal(own.name, 'ovirtmgmt');
         assert.deepEqual((await list(`/networks/${String(own.id)}/vnicprofiles`, T.VnicProfile)).map((p) => p.name), ['ovirtmgmt']);
         const c = await post('/clusters', T.Cluster, { name: 'east1', data_center: { id: dc.id }, cpu: { type: 'Intel Nehalem Family' } });
+        // oVirt's `Clusters.name=` finds the data center of a cluster, as the SDK's add_vm_nic.py searches it.
+        assert.deepEqual((await list(`/datacenters?search=${encodeURIComponent('Clusters.name=east1')}`, T.DataCenter)).map((d) => d.id), [dc.id]);
         const [got] = await list(`/clusters/${String(c.id)}/networks`);
         assert.deepEqual([got.id, got.required], [own.id, true]);
         assert.equal(((await get(`/clusters/${String(c.id)}`, T.Cluster)).management_network as Obj).id, own.id);
