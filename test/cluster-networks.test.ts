@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { StructType } from '../model/meta';
 import * as T from '../model/types';
 import { Obj } from '../model/codec';
+import { Repo } from '../services/store/repo';
 import { ApiClient, BACKENDS, FORMATS, TestEngine } from './support/engine';
 
 for (const backend of BACKENDS) {
@@ -66,6 +67,11 @@ for (const backend of BACKENDS) {
         assert.deepEqual(await assigned(c), ['ovirtmgmt']);
         // `cluster=` finds the networks assigned to the cluster.
         assert.deepEqual((await list(`/networks?search=${encodeURIComponent('cluster=east1')}`)).map((n) => n.id), [own.id]);
+        // The assignments go with the cluster, and the management network with its data center.
+        assert.equal((await api.call('DELETE', `/clusters/${String(c.id)}`)).status, 200);
+        assert.equal(await new Repo(t.engine.db).count(T.ClusterNetwork, { cluster: String(c.id) }), 0);
+        assert.equal((await api.call('DELETE', `/datacenters/${String(dc.id)}`)).status, 200);
+        assert.equal((await api.call('GET', `/networks/${String(own.id)}`)).status, 404);
       });
 
       it('assigns by id or name, with required and roles, each role on one network of the cluster', async () => {
