@@ -67,6 +67,13 @@ for (const backend of BACKENDS) {
         assert.deepEqual(await assigned(c), ['ovirtmgmt']);
         // `cluster=` finds the networks assigned to the cluster.
         assert.deepEqual((await list(`/networks?search=${encodeURIComponent('cluster=east1')}`)).map((n) => n.id), [own.id]);
+        // A cluster may name another network of its data center as its management network.
+        const mgmt2 = await post(`/datacenters/${String(dc.id)}/networks`, T.Network, { name: 'mgmt2' });
+        const c2 = await post('/clusters', T.Cluster, { name: 'east2', data_center: { id: dc.id }, management_network: { name: 'mgmt2' } });
+        assert.deepEqual((await list(`/clusters/${String(c2.id)}/networks`)).map((n) => [n.id, (n.usages as string[]).includes('management')]), [[mgmt2.id, true]]);
+        await post('/clusters', T.Cluster, { name: 'east3', data_center: { id: dc.id }, management_network: { id: mgmt.id } }, 409);
+        assert.equal((await list(`/clusters?search=${encodeURIComponent('name=east3')}`, T.Cluster)).length, 0);
+        assert.equal((await api.call('DELETE', `/clusters/${String(c2.id)}`)).status, 200);
         // The assignments go with the cluster, and the management network with its data center.
         assert.equal((await api.call('DELETE', `/clusters/${String(c.id)}`)).status, 200);
         assert.equal(await new Repo(t.engine.db).count(T.ClusterNetwork, { cluster: String(c.id) }), 0);
