@@ -162,7 +162,23 @@ export const Clusters = collectionService({
 });
 export const ClusterEntity = entityService({
   name: 'Cluster', type: () => T.Cluster, doc: 'A cluster.', update: clusterUpdate, remove: { permit: 'delete_cluster', params: ASYNC },
-  locators: { permissions: () => permissionsOf.cluster },
+  locators: { permissions: () => permissionsOf.cluster, networks: () => ClusterNetworks },
+});
+
+/**
+ * The networks of the cluster's data center assigned to the cluster, as the cluster sees them
+ * (`required`, their roles in `usages`). They belong to `/networks`: the collection has no owner,
+ * and removing one of its members unassigns the network.
+ */
+export const ClusterNetworks = collectionService({
+  name: 'ClusterNetworks', type: () => T.Network, doc: 'Networks assigned to a cluster.',
+  add: { permit: 'assign_cluster_network', inputs: [or(mandatory('id'), mandatory('name')), optional('required', 'usages', 'display')] },
+  entity: () => ClusterNetwork,
+});
+export const ClusterNetwork = entityService({
+  name: 'ClusterNetwork', type: () => T.Network, doc: 'A network assigned to a cluster.',
+  update: { permit: 'configure_cluster_network', params: ASYNC, inputs: [optional('required', 'usages', 'display')] },
+  remove: { permit: 'assign_cluster_network', params: ASYNC },
 });
 
 export const Hosts = collectionService({

@@ -8,6 +8,7 @@ import { conflict } from './fault';
 import { resolve, refTo } from './refs';
 import { COMPATIBILITY_VERSION } from './store/seed';
 import { clusterPool } from './mac-pools';
+import { assignNewClusterManagement } from './cluster-networks';
 
 async function prepare(call: Call, body: Obj): Promise<Obj> {
   const owner = call.scope.length ? { id: call.scope[0] } : body.data_center;
@@ -29,6 +30,7 @@ const hooks = {
     const next = mergeInto(T.Cluster, current, changes);
     return changes.mac_pool === undefined ? next : { ...next, mac_pool: await clusterPool(call, changes.mac_pool as Obj) };
   },
+  created: assignNewClusterManagement,
   async removing(call: Call, cluster: Obj) {
     const owners = { cluster: String(cluster.id) };
     if ((await call.repo.count(T.Host, owners)) > 0) throw conflict(`Cannot remove Cluster ${String(cluster.name)}: it still has hosts`);

@@ -9,6 +9,7 @@ import { conflict } from './fault';
 import { resolve } from './refs';
 import { COMPATIBILITY_VERSION } from './store/seed';
 import { storageDomainView } from './storagedomains';
+import { addManagementNetwork } from './store/management-network';
 
 export const dataCenters = implement(S.DataCenters, storedCollection(S.DataCenters, {
   uniqueName: () => ({}),
@@ -21,6 +22,8 @@ export const dataCenters = implement(S.DataCenters, storedCollection(S.DataCente
     status: 'uninitialized',
     supported_versions: [{ ...COMPATIBILITY_VERSION }],
   }),
+  // Like oVirt, a new data center comes with its management network.
+  created: async (call, dc) => void (await addManagementNetwork(call.repo, dc.id)),
 }));
 
 export const dataCenterEntity = implement(S.DataCenterEntity, storedEntity(S.DataCenters, S.DataCenterEntity, {

@@ -7,6 +7,7 @@ import { StoredHooks, storedCollection, storedEntity } from './stored';
 import { conflict } from './fault';
 import { resolve, refTo } from './refs';
 import { ObjOf } from '../model/meta';
+import { refuseManagementRemoval } from './cluster-networks';
 
 type NetworkObj = ObjOf<typeof T.Network>;
 
@@ -26,7 +27,9 @@ const networkHooks: StoredHooks<typeof T.Network> = {
       await call.repo.insert(T.VnicProfile, { id: randomUUID(), name: net.name, port_mirroring: false, network: refTo(net) });
     }
   },
+  // Removing a network unassigns it from its clusters (its assignments go with it), but for a management network.
   async removing(call, net) {
+    await refuseManagementRemoval(call, net);
     const profiles = await call.repo.list(T.VnicProfile, { network: net.id });
     for (const p of profiles) {
       if ((await call.repo.count(T.Nic, { vnic_profile: p.id })) > 0) {

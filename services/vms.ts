@@ -9,6 +9,7 @@ import { resolve, refTo } from './refs';
 import { configurationOf } from './templates';
 import { createDisk, removeDisk, updateDisk } from './disks';
 import { vmActions } from './vm-lifecycle';
+import { profileForNic } from './cluster-networks';
 import { imageActions } from './vm-images';
 import { freeMac, givenMac } from './mac-pools';
 import { withInstanceType } from './instance-types';
@@ -61,7 +62,7 @@ type NicObj = ObjOf<typeof T.Nic>;
 const vmOfNic = (call: Call) => load({ ...call, scope: call.scope.slice(0, 1) }, S.Vms);
 
 async function prepareNic(call: Call, body: NicObj): Promise<NicObj> {
-  const profile = body.vnic_profile === undefined ? undefined : await resolve(call.repo, T.VnicProfile, body.vnic_profile, 'vnic_profile');
+  const profile = body.vnic_profile === undefined ? undefined : await profileForNic(call, call.scope[0], body.vnic_profile, 'add');
   const vm = await vmOfNic(call);
   const mac = { address: body.mac?.address !== undefined ? await givenMac(call, vm, body.mac.address) : await freeMac(call, vm) };
   const { network: _legacyNetwork, ...rest } = body;
@@ -77,8 +78,10 @@ async function prepareNic(call: Call, body: NicObj): Promise<NicObj> {
 
 const nicHooks: StoredHooks<typeof T.Nic> = {
   prepare: prepareNic,
+  /** The profile must be on a network of the VM's cluster; a MAC given must suit the cluster's pool. */
   async apply(call, current, changes) {
-    const next = mergeInto(T.Nic, current, changes);
+    const profile = changes.vnic_profile === undefined ? undefined : await profileForNic(call, call.scope[0], changes.vnic_profile, 'update');
+    const next = mergeInto(T.Nic, current, profile ? { ...changes, vnic_profile: refTo(profile) } : changes);
     if (changes.mac?.address === undefined) return next;
     return { ...next, mac: { address: await givenMac(call, await vmOfNic(call), changes.mac.address, current.id) } };
   },

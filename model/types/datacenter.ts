@@ -12,7 +12,7 @@ import { StorageDomain } from './storage';
 import { Permission } from './user';
 
 export const DataCenter = defineEntity('DataCenter', {
-  search: { status: own('status'), storage: linkedFrom(() => StorageDomain, 'data_center'), cluster: linkedFrom(() => Cluster, 'data_center') },
+  search: { status: own('status'), storage: linkedFrom(() => StorageDomain, 'data_center'), cluster: linkedFrom(() => Cluster, 'data_center'), clusters: linkedFrom(() => Cluster, 'data_center') },
   doc: 'A logical grouping of clusters, networks and storage domains.' }, {
   local: bool('Whether storage is local to the hosts.'),
   quota_mode: enumOf(QuotaModeType, 'How quotas are enforced.'),

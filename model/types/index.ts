@@ -20,3 +20,4 @@ export * from './catalogs';
 export * from './scheduling';
 export * from './hangar';
 export * from './mac-pool';
+export * from './cluster-network';

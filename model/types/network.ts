@@ -1,8 +1,9 @@
 // Logical networks, vNIC profiles and virtual NICs.
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
-import { STRING, bool, defineEntity, defineStruct, enumOf, int, link, links, listOf, str, struct, via } from '../meta';
+import { STRING, bool, defineEntity, defineStruct, enumOf, int, link, linkedFrom, links, listOf, str, struct, via } from '../meta';
 import { Cluster } from './cluster';
+import { ClusterNetwork } from './cluster-network';
 import { CustomProperty, Statistic } from './common';
 import { DataCenter } from './datacenter';
 import {
@@ -27,7 +28,7 @@ import { Permission } from './user';
 import { Vm } from './vm';
 
 export const Network = defineEntity('Network', {
-  search: { datacenter: via('data_center') },
+  search: { datacenter: via('data_center'), cluster: linkedFrom(() => ClusterNetwork, 'network', 'cluster') },
   inherits: 'data_center', doc: 'A logical network available to hosts and virtual machines.' }, {
   display: bool('Whether the network carries console traffic.'),
   dns_resolver_configuration: struct(() => DnsResolverConfiguration, 'DNS resolver settings for the network.'),

@@ -9,6 +9,8 @@ import { dataOf, tableOf } from './tables';
 import * as T from '../../model/types';
 import { DEFAULT_MAC_POOL_ID, ROOT_TAG, seedAccess, seedDefaultMacPool, seedInstanceTypes, seedInventory, seedRootTag } from './seed';
 import { INSTANCE_TYPES } from '../facts/instance-types';
+import { MANAGEMENT_NETWORK, assignManagementNetwork } from './management-network';
+import { Repo } from './repo';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -216,6 +218,20 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
     up: seedInstanceTypes,
     async down(knex) {
       await knex(tableOf(T.InstanceType).name).whereIn('id', INSTANCE_TYPES.map((it) => it.id)).delete();
+    },
+  },
+  '015_cluster_networks': {
+    // Clusters made before networks were assigned to clusters get their data center's management network.
+    async up(knex) {
+      const repo = new Repo(knex);
+      for (const cluster of await repo.list(T.Cluster)) {
+        if ((await repo.count(T.ClusterNetwork, { cluster: cluster.id })) > 0 || !cluster.data_center?.id) continue;
+        const [network] = await repo.list(T.Network, { data_center: cluster.data_center.id }, { where: { name: MANAGEMENT_NETWORK } });
+        if (network) await assignManagementNetwork(repo, cluster, network.id);
+      }
+    },
+    async down(knex) {
+      await knex(tableOf(T.ClusterNetwork).name).delete();
     },
   },
 };

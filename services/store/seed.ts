@@ -8,6 +8,7 @@ import { Repo } from './repo';
 import { ObjOf } from '../../model/meta';
 import { PERMITS, ROLES, permitView } from './builtin-roles';
 import { INSTANCE_TYPES } from '../facts/instance-types';
+import { addManagementNetwork } from './management-network';
 
 export const BLANK_TEMPLATE_ID = '00000000-0000-0000-0000-000000000000';
 /** oVirt's root tag, the top of the tag tree: its id and name are fixed, as oVirt's are. */
@@ -21,8 +22,9 @@ export const DEFAULT_MAC_POOL_ID = '58ca604b-017d-0374-0220-00000000006b';
 
 export async function seedInventory(knex: Knex): Promise<void> {
   const repo = new Repo(knex);
+  const dcRef = { id: randomUUID() };
   const dc: ObjOf<typeof T.DataCenter> = {
-    id: randomUUID(),
+    id: dcRef.id,
     name: 'Default',
     description: 'The default Data Center',
     local: false,
@@ -33,7 +35,6 @@ export async function seedInventory(knex: Knex): Promise<void> {
     supported_versions: [{ ...COMPATIBILITY_VERSION }],
   };
   await repo.insert(T.DataCenter, dc);
-  const dcRef = { id: dc.id };
   await repo.insert(T.Cluster, {
     id: randomUUID(),
     name: 'Default',
@@ -57,22 +58,7 @@ export async function seedInventory(knex: Knex): Promise<void> {
     creation_time: new Date().toISOString(),
     version: { version_number: 1, version_name: 'base version' },
   });
-  const network: ObjOf<typeof T.Network> = {
-    id: randomUUID(),
-    name: 'ovirtmgmt',
-    description: 'Management Network',
-    mtu: 0,
-    stp: false,
-    usages: ['vm'],
-    data_center: dcRef,
-  };
-  await repo.insert(T.Network, network);
-  await repo.insert(T.VnicProfile, {
-    id: randomUUID(),
-    name: 'ovirtmgmt',
-    port_mirroring: false,
-    network: { id: network.id },
-  });
+  await addManagementNetwork(repo, dcRef.id);
   await repo.insert(T.User, {
     id: ADMIN_USER_ID,
     name: 'admin',

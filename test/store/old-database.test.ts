@@ -36,6 +36,10 @@ for (const backend of BACKENDS) {
       assert.equal(XML.read(T.User, r.text).user_name, 'joe@internal-authz');
       assert.deepEqual(names(await list(T.Host, '/hosts?search=cluster%3Dc1')), ['h1']);
       assert.ok((await list(T.Event, '/events')).some((e) => e.description === 'fixture event'));
+      // A cluster made before networks were assigned to clusters has its data center's management network.
+      const [cluster] = await list(T.Cluster, '/clusters?search=name%3DDefault');
+      const [mgmt] = await list(T.Network, `/clusters/${String(cluster.id)}/networks`);
+      assert.deepEqual([mgmt.name, (mgmt.usages as string[]).includes('management')], ['ovirtmgmt', true]);
       // The accounts the earlier engine made log in.
       assert.ok(await t.token('joe@internal', 'a-long-password'));
     });
