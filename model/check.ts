@@ -22,6 +22,20 @@ function attributeAt(type: StructType, path: string): Attribute | undefined {
   return a;
 }
 
+/** Whether the path names a single value held in the object itself (not through a link or a list), as a column holds. */
+function keptInColumn(type: StructType, path: string): boolean {
+  let t: StructType = type;
+  for (const [i, name] of path.split('.').entries()) {
+    const a = attributeOf(t, name);
+    if (!a || a.list || a.link) return false;
+    const next = a.type();
+    if (i === path.split('.').length - 1) return next.kind !== 'struct';
+    if (next.kind !== 'struct') return false;
+    t = next;
+  }
+  return false;
+}
+
 /** Every struct type reachable from `roots` through attributes. */
 function typesFrom(roots: readonly StructType[]): StructType[] {
   const seen = new Set<StructType>();
@@ -51,6 +65,7 @@ function typeProblems(type: StructType): string[] {
   }
   for (const [name, f] of Object.entries(type.search)) {
     if (f.kind === 'own' && !attributeAt(type, f.path)) out.push(where(`search field ${name} names no attribute '${f.path}'`));
+    else if (f.kind === 'own' && f.path !== 'id' && !keptInColumn(type, f.path)) out.push(where(`search field ${name}: '${f.path}' is not a value of the object's own, which a column can hold`));
     if (f.kind === 'link') {
       let t: StructType | undefined = type;
       for (const l of f.links) {

@@ -42,9 +42,9 @@ describe('registry: the model self-check', () => {
     assert.throws(() => checkModel(modelOf(widget({ inherits: 'clustr' }))), /Widget: inherits 'clustr', which is not a link to one object/);
   });
 
-  it('fails on a misspelled owner, required path, add link, search field, parent link or served rel', () => {
+  it('fails on a misspelled owner, required path, add link, search field, parent link or served rel, and on an own field through a link', () => {
     // A cluster has no link to a parent cluster to climb.
-    const search = { label: own('lable'), cluster: via('clster'), place: via('cluster', 'name', 'data_center') };
+    const search = { label: own('lable'), cluster: via('clster'), place: via('cluster', 'name', 'data_center'), where: own('cluster.name') };
     const problems = modelProblems(modelOf(widget({ search, rel: 'permission' }), {
       owner: 'clusterr', add: { permit: 'create_vm', inputs: [mandatory('label'), optional('cluster.nam')], on: ['custer'] },
     }));
@@ -52,6 +52,7 @@ describe('registry: the model self-check', () => {
       "Widget: search field cluster follows 'clster', which is not a link",
       "Widget: search field label names no attribute 'lable'",
       "Widget: search field place climbs 'data_center', which is not a link of Cluster to its parent",
+      "Widget: search field where: 'cluster.name' is not a value of the object's own, which a column can hold",
       "Widgets.add: Cluster has no attribute 'nam' (in 'cluster.nam')",
       "Widgets: Widget.permissions has rel 'permission', but Widget serves those at permissions",
       "Widgets: owner 'clusterr' is not a link of Widget",
