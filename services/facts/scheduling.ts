@@ -25,6 +25,14 @@ export interface PolicyFact {
   readonly properties: readonly { readonly name: string; readonly value: string }[];
 }
 
+/** The parameters both CPU-load balancers read, in oVirt's order. */
+const BALANCE_PARAMETERS = [
+  { name: 'HighUtilization', pattern: '^([5-9][0-9])$' },
+  { name: 'MaxFreeMemoryForOverUtilized', pattern: '^([1-9][0-9]*)$' },
+  { name: 'MinFreeMemoryForUnderUtilized', pattern: '^([1-9][0-9]*)$' },
+  { name: 'CpuOverCommitDurationMinutes', pattern: '^([1-9][0-9]*)$' },
+];
+
 const clusterInMaintenanceFilterPolicyUnit = '0bd8fef9-bcb4-4250-9998-410f01608d9b';
 const cpuOverloadPolicyUnit = '98842bc5-4094-4b83-8224-7b50f86a94c9';
 const cpuPolicyUnit = '6d636bf6-a35c-4f9d-b68d-0731f720cddc';
@@ -99,10 +107,7 @@ export const POLICY_UNITS: readonly PolicyUnitFact[] = [
     description: 'Load balancing VMs in cluster according to hosts CPU load, striving cluster\'s hosts CPU load to be under \'HighUtilization\'',
     type: 'load_balancing',
     parameters: [
-      { name: 'HighUtilization', pattern: '^([5-9][0-9])$' },
-      { name: 'MaxFreeMemoryForOverUtilized', pattern: '^([1-9][0-9]*)$' },
-      { name: 'MinFreeMemoryForUnderUtilized', pattern: '^([1-9][0-9]*)$' },
-      { name: 'CpuOverCommitDurationMinutes', pattern: '^([1-9][0-9]*)$' },
+      ...BALANCE_PARAMETERS,
       { name: 'VCpuToPhysicalCpuRatio', pattern: '^([0-2](\\.([0-9]+))?)$' },
     ],
   },
@@ -177,10 +182,7 @@ export const POLICY_UNITS: readonly PolicyUnitFact[] = [
     description: 'Load balancing VMs in cluster according to hosts CPU load, striving cluster\'s hosts CPU load to be over \'LowUtilization\' and under \'HighUtilization\'',
     type: 'load_balancing',
     parameters: [
-      { name: 'HighUtilization', pattern: '^([5-9][0-9])$' },
-      { name: 'MaxFreeMemoryForOverUtilized', pattern: '^([1-9][0-9]*)$' },
-      { name: 'MinFreeMemoryForUnderUtilized', pattern: '^([1-9][0-9]*)$' },
-      { name: 'CpuOverCommitDurationMinutes', pattern: '^([1-9][0-9]*)$' },
+      ...BALANCE_PARAMETERS,
       { name: 'LowUtilization', pattern: '^([0-9]|[1-4][0-9])$' },
       { name: 'EnableAutomaticHostPowerManagement', pattern: '^(true|false)$' },
       { name: 'HostsInReserve', pattern: '^[0-9][0-9]*$' },
