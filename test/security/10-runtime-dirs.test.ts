@@ -108,8 +108,10 @@ describe('security: private runtime directories', () => {
     const id = randomUUID();
     const pidFile = nbdSocket(id).replace(/\.sock$/, '.pid');
     // A process that passes for the transfer's qemu-nbd and ignores SIGTERM, as a loaded one may seem to.
-    const stubborn = spawn('sh', ['-c', 'trap "" TERM; while :; do sleep 1; done', 'sh', `--socket=${nbdSocket(id)}`], { argv0: 'qemu-nbd', stdio: 'ignore' });
+    const stubborn = spawn('sh', ['-c', 'trap "" TERM; echo ready; while :; do sleep 1; done', 'sh', `--socket=${nbdSocket(id)}`], { argv0: 'qemu-nbd', stdio: ['ignore', 'pipe', 'ignore'] });
     const gone = new Promise((resolve) => stubborn.once('exit', (_code, signal) => resolve(signal)));
+    // SIGTERM is ignored only once the trap is set.
+    await new Promise((resolve) => stubborn.stdout!.once('data', resolve));
     try {
       fs.mkdirSync(path.dirname(pidFile), { recursive: true, mode: 0o700 });
       fs.writeFileSync(pidFile, `${stubborn.pid}\n`);
