@@ -57,15 +57,19 @@ async function placement(call: Call, vm: VmObj, asked: unknown, avoid?: unknown)
   return best;
 }
 
-/** Refuses to start a VM that has nothing to boot from, unless it boots from the network. */
+/**
+ * Refuses to start a VM whose boot order names nothing it has, as oVirt does: its hard disk when
+ * no disk is attached and active, a CD when none is inserted. A disk's `bootable` flag only tells
+ * the guest's firmware which disk comes first, so it is not a reason to refuse.
+ */
 async function checkBootable(call: Call, vm: VmObj, devices: string[], cdFile: string | undefined): Promise<void> {
   if (devices.includes('network')) return;
   if (devices.includes('cdrom') && cdFile) return;
   if (devices.includes('hd')) {
     const attachments = await call.repo.list(T.DiskAttachment, { vm: vm.id });
-    if (attachments.some((a) => a.bootable === true && a.active !== false)) return;
+    if (attachments.some((a) => a.active !== false)) return;
   }
-  throw conflict(`Cannot run VM ${String(vm.name)}: it has no bootable disk and no CD to boot from, and does not boot from the network`);
+  throw conflict(`Cannot run VM ${String(vm.name)}: it boots from ${devices.join(', ')}, and has no active disk and no CD to boot from`);
 }
 
 const bootDevices = (vm: VmObj): string[] => {

@@ -2,6 +2,7 @@
 // engine enforces, capacity, maintenance, jobs and events, the event stream, and restarts.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import * as T from '../model/types';
 import { StructType } from '../model/meta';
@@ -130,6 +131,25 @@ for (const format of FORMATS) {
       await rt.act(p, 'stop');
     });
 
+    it('starts a VM that boots from its disk though the disk is not marked bootable, as oVirt does', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-boot-'));
+      const sdBody = format.name === 'xml'
+        ? `<storage_domain><name>boot</name><type>data</type><storage><type>localfs</type><path>${dir}</path></storage></storage_domain>`
+        : JSON.stringify({ name: 'boot', type: 'data', storage: { type: 'localfs', path: dir } });
+      const sd = await rt.add('/storagedomains', T.StorageDomain, sdBody);
+      const [dc] = format.readList(T.DataCenter, (await rt.api.call('GET', '/datacenters?search=name%3DDefault')).text);
+      await rt.add(`/datacenters/${dc.id}/storagedomains`, T.StorageDomain, format.name === 'xml' ? `<storage_domain id="${sd.id}"/>` : JSON.stringify({ id: sd.id }));
+      const vm = await rt.add('/vms', T.Vm, vmBody(format, 'plain-disk', GiB, 'hd'));
+      const p = `/vms/${vm.id}`;
+      const attachment = { bootable: false, interface: 'virtio', disk: { name: 'plain', format: 'raw', provisioned_size: 1024 * 1024, storage_domains: [{ id: sd.id }] } };
+      await rt.add(`${p}/diskattachments`, T.DiskAttachment, format.write(T.DiskAttachment, attachment as Obj));
+      await rt.act(p, 'start');
+      await rt.status(p, T.Vm, 'up');
+      await rt.act(p, 'stop');
+      assert.equal((await rt.api.call('DELETE', p)).status, 200);
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
     it('migrates a VM between two hosts, and not to its own host', async () => {
       const vm = await rt.add('/vms', T.Vm, vmBody(format, 'mover'));
       const p = `/vms/${vm.id}`;
@@ -147,7 +167,7 @@ for (const format of FORMATS) {
     it('refuses what a real engine refuses, and changes nothing', async () => {
       const vm = await rt.add('/vms', T.Vm, vmBody(format, 'rules', GiB, 'hd'));
       const p = `/vms/${vm.id}`;
-      assert.match(String((await rt.act(p, 'start', {}, 409)).detail), /no bootable disk/);
+      assert.match(String((await rt.act(p, 'start', {}, 409)).detail), /no active disk and no CD/);
       assert.match(String((await rt.act(p, 'stop', {}, 409)).detail), /already down/);
       assert.match(String((await rt.act(p, 'suspend', {}, 409)).detail), /it is down/);
       assert.match(String((await rt.act(p, 'migrate', {}, 409)).detail), /it is down/);
