@@ -61,12 +61,19 @@ async function deactivate(call: Call): Promise<Obj> {
   const job = await startJob(call.repo, `Moving host ${String(host.name)} to maintenance`, call.principal.userId);
   for (const [vm, target] of plan) await migrateTo(call, vm, target, job.id);
   await applyStep(call.repo, T.Host, host.id, { after: 0, status: 'preparing_for_maintenance', event: hostEvent(host, EventCode.HOST_PREPARING_MAINTENANCE, `Host ${String(host.name)} is preparing for maintenance.`) });
+  const maintenance = { after: 0, status: 'maintenance', event: hostEvent(host, EventCode.HOST_MAINTENANCE, `Host ${String(host.name)} is in maintenance.`) };
+  // With no VM to move away the host is in maintenance when the action answers, as in oVirt,
+  // where a client may remove the host right after `deactivate`.
+  if (!plan.length) {
+    await schedule(call.repo, T.Host, host.id, [], job.id);
+    await applyStep(call.repo, T.Host, host.id, maintenance);
+    await endJob(call.repo, job.id, 'finished');
+    return done(job);
+  }
   const d = call.engine.runtime;
   // Maintenance is reached once the migrations have had their time.
-  const wait = Math.max(d.duration('prepare_maintenance'), plan.length ? d.duration('migrate') + 1 : 0);
-  await schedule(call.repo, T.Host, host.id, [{
-    after: wait, status: 'maintenance', event: hostEvent(host, EventCode.HOST_MAINTENANCE, `Host ${String(host.name)} is in maintenance.`),
-  }], job.id);
+  const wait = Math.max(d.duration('prepare_maintenance'), d.duration('migrate') + 1);
+  await schedule(call.repo, T.Host, host.id, [{ ...maintenance, after: wait }], job.id);
   return done(job);
 }
 

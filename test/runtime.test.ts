@@ -209,6 +209,13 @@ for (const format of FORMATS) {
       await rt.act(`/vms/${vm.id}`, 'stop');
     });
 
+    it('puts a host without running VMs in maintenance before deactivate answers, so it can be removed at once', async () => {
+      const spare = await rt.host('spare');
+      await rt.act(`/hosts/${spare.id}`, 'deactivate');
+      assert.equal((await rt.get(`/hosts/${spare.id}`, T.Host)).status, 'maintenance');
+      assert.equal((await rt.api.call('DELETE', `/hosts/${spare.id}`)).status, 200);
+    });
+
     it('takes run-once boot settings for one run and keeps cloud-init data', async () => {
       const vm = await rt.add('/vms', T.Vm, vmBody(format, 'once', GiB, 'hd'));
       const body = format.name === 'xml'
