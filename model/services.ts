@@ -270,7 +270,8 @@ export const StorageDomainDisks = collectionService({
   owner: 'storage_domain', list: { unregistered: 'boolean' }, entity: () => StorageDomainDisk,
 });
 export const StorageDomainDisk = entityService({
-  name: 'StorageDomainDisk', type: () => T.Disk, doc: 'A disk stored on a storage domain.',
+  name: 'StorageDomainDisk', type: () => T.Disk, doc: 'A disk stored on a storage domain; removing it removes the disk.',
+  remove: { permit: 'delete_disk', params: ASYNC },
 });
 
 export const StorageDomains = collectionService({

@@ -142,4 +142,7 @@ export const storageDomainDisks = implement(S.StorageDomainDisks, {
   list: async (call, o) =>
     Promise.all((await call.repo.list(T.Disk, { storage_domain: call.scope[0] }, o)).map((d) => diskView(call, d))),
 });
-export const storageDomainDisk = implement(S.StorageDomainDisk, storedEntity(S.StorageDomainDisks, S.StorageDomainDisk, { view: diskView }));
+export const storageDomainDisk = implement(S.StorageDomainDisk, {
+  ...storedEntity(S.StorageDomainDisks, S.StorageDomainDisk, { view: diskView }),
+  remove: async (call) => removeDisk(call, await load(call, S.StorageDomainDisks)),
+});

@@ -45,8 +45,16 @@ describe('storage', () => {
       assert.ok(stat.blocks * 512 < 1024 * 1024, 'a raw disk is sparse');
       assert.equal(qemuInfo(file).format, 'raw');
 
+      const other = XML.read(T.Disk, (await api.call('POST', '/disks',
+        `<disk><name>other-${storageType}</name><format>raw</format><provisioned_size>1048576</provisioned_size><storage_domains><storage_domain id="${sd.id}"/></storage_domains></disk>`)).text);
       assert.equal((await api.call('DELETE', `/disks/${raw.id}`)).status, 200);
       assert.equal(fs.existsSync(file), false, 'removing a disk removes its file');
+      // The domain's disks can be removed there too; a removed one is not found there.
+      assert.equal((await api.call('DELETE', `/storagedomains/${sd.id}/disks/${raw.id}`)).status, 404);
+      const otherFile = path.join(target, String(sd.id), 'images', String(other.id), String(other.image_id));
+      assert.equal((await api.call('DELETE', `/storagedomains/${sd.id}/disks/${other.id}`)).status, 200);
+      assert.equal((await api.call('GET', `/disks/${other.id}`)).status, 404);
+      assert.equal(fs.existsSync(otherFile), false);
     });
   }
 
