@@ -429,7 +429,9 @@ export const VmDiskAttachment = entityService({
   // The attachment's `disk` members change the disk itself.
   update: {
     permit: 'configure_vm_storage',
-    inputs: [optional('bootable', 'description', 'name', 'uses_scsi_reservation', ...diskChanges.map((c) => `disk.${c}`))],
+    // oVirt's engine also takes `active` (plugging and unplugging the disk, as the SDK's
+    // deactivate_disk_attachment.py does), `interface`, `pass_discard` and `read_only`.
+    inputs: [optional('active', 'bootable', 'description', 'interface', 'name', 'pass_discard', 'read_only', 'uses_scsi_reservation', ...diskChanges.map((c) => `disk.${c}`))],
   },
   remove: { permit: 'configure_vm_storage', params: { detach_only: 'boolean' } },
 });

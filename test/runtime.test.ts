@@ -142,7 +142,15 @@ for (const format of FORMATS) {
       const vm = await rt.add('/vms', T.Vm, vmBody(format, 'plain-disk', GiB, 'hd'));
       const p = `/vms/${vm.id}`;
       const attachment = { bootable: false, interface: 'virtio', disk: { name: 'plain', format: 'raw', provisioned_size: 1024 * 1024, storage_domains: [{ id: sd.id }] } };
-      await rt.add(`${p}/diskattachments`, T.DiskAttachment, format.write(T.DiskAttachment, attachment as Obj));
+      const added = await rt.add(`${p}/diskattachments`, T.DiskAttachment, format.write(T.DiskAttachment, attachment as Obj));
+      const plug = async (active: boolean) => {
+        const r = await rt.api.call('PUT', `${p}/diskattachments/${added.id}`, format.write(T.DiskAttachment, { active }));
+        assert.equal(r.status, 200, r.text);
+        assert.equal(format.read(T.DiskAttachment, r.text).active, active);
+      };
+      await plug(false);
+      assert.match(String((await rt.act(p, 'start', {}, 409)).detail), /no active disk/);
+      await plug(true);
       await rt.act(p, 'start');
       await rt.status(p, T.Vm, 'up');
       await rt.act(p, 'stop');
