@@ -23,7 +23,8 @@ type DiskObj = ObjOf<typeof T.Disk>;
 async function prepareVm(call: Call, body: VmObj): Promise<VmObj> {
   const cluster = await resolve(call.repo, T.Cluster, body.cluster, 'cluster');
   const template = await resolve(call.repo, T.Template, body.template, 'template');
-  const configured = await withInstanceType(call, mergeInto(T.Vm, configurationOf(template), body));
+  // oVirt's VMs have their serial console off unless asked (`console.enabled`).
+  const configured = await withInstanceType(call, mergeInto(T.Vm, { console: { enabled: false }, ...configurationOf(template) }, body));
   return {
     ...configured,
     cluster: refTo(cluster),

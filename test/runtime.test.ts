@@ -158,6 +158,16 @@ for (const format of FORMATS) {
       fs.rmSync(dir, { recursive: true, force: true });
     });
 
+    it('has the serial console off unless asked, and turns it on', async () => {
+      const vm = await rt.add('/vms', T.Vm, vmBody(format, 'serial'));
+      const p = `/vms/${vm.id}`;
+      assert.deepEqual((await rt.get(`${p}?all_content=true`, T.Vm)).console, { enabled: false });
+      const r = await rt.api.call('PUT', p, format.write(T.Vm, { console: { enabled: true } }));
+      assert.equal(r.status, 200, r.text);
+      assert.deepEqual((await rt.get(`${p}?all_content=true`, T.Vm)).console, { enabled: true });
+      assert.equal((await rt.api.call('DELETE', p)).status, 200);
+    });
+
     it('migrates a VM between two hosts, and not to its own host', async () => {
       const vm = await rt.add('/vms', T.Vm, vmBody(format, 'mover'));
       const p = `/vms/${vm.id}`;
