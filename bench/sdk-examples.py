@@ -9,12 +9,18 @@ Usage: PYTHONPATH=/tmp/ovirt-clients/lib /usr/bin/python3 bench/sdk-examples.py 
          EXAMPLES_DIR https://localhost:8443 PASSWORD CA_FILE [ONLY ...]
 """
 import configparser
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import signal
+import ssl
 import tempfile
+import time
+import urllib.parse
+import urllib.request
 
 import ovirtsdk4 as sdk
 
@@ -33,7 +39,15 @@ OUTSIDE = {
 
 CONFIG = ['-c', 'engine']
 
-# name, arguments; `{disk:NAME}` is the id of the disk named NAME, `{dir}` the work directory.
+# Examples that run until interrupted (they poll or read in a loop): after this many seconds they
+# get SIGINT, as a user's Ctrl-C, and must then end well.
+INTERRUPTED = {'image_transfer': 20, 'poll_events': 15}
+
+# Examples that ask for the password on standard input.
+ASKS_PASSWORD = {'fix_dup_nic_macs'}
+
+# name, arguments; `{disk:NAME}` is the id of the disk named NAME, `{vm:NAME}` of the VM,
+# `{snapshot:NAME}` of the disk's first snapshot volume, `{dir}` the work directory.
 ORDER = [
     ('test_connection', []),
     ('add_data_center', []), ('update_data_center', []), ('add_cluster', []), ('add_host', []),
@@ -53,13 +67,14 @@ ORDER = [
     ('change_vm_cd', CONFIG + ['myvm']), ('list_host_statistics', []), ('stop_vm', []),
     ('start_vm_with_boot_devices', []), ('stop_vm', []), ('start_vm_with_cloud_init', []), ('stop_vm', []),
     ('add_template', []), ('add_vm_from_template_version', []), ('add_independet_vm', []),
-    ('add_vm_with_sysprep', []), ('clone_vm_from_snapshot', []), ('add_vm_pool', []),
+    ('clone_vm_from_snapshot', []), ('add_vm_pool', []),
     ('reprovision_stateless_vm_in_pool', []), ('set_vm_lease_storage_domain', []),
     ('extend_disk', []), ('deactivate_disk_attachment', []),
     ('upload_disk', CONFIG + ['--sd-name', 'mydata', '--disk-format', 'qcow2', '--disk-sparse', '{dir}/image.qcow2']),
     ('download_disk', CONFIG + ['{disk:image.qcow2}', '{dir}/downloaded.qcow2']),
     ('checksum_disk', CONFIG + ['{disk:image.qcow2}']), ('checksum_image', ['{dir}/image.qcow2']),
     ('image_transfer', CONFIG + ['download', '{disk:image.qcow2}']),
+    ('cancel_transfer', ['--engine-url', '{engine}', '--username', 'admin@internal', '--password-file', '{dir}/password', '-c', '{ca}', '{paused:image.qcow2}']),
     ('reduce_disk', CONFIG + ['{disk:image.qcow2}']), ('sparsify_disk', []),
     ('download_disk_snapshot', CONFIG + ['{snapshot:mydisk}', '{dir}/snapshot.qcow2']),
     ('backup_vm', CONFIG + ['full', '--backup-dir', '{dir}', '{vm:myvm}']),
@@ -68,13 +83,14 @@ ORDER = [
     ('import_vm_from_ova', []), ('import_template_from_ova', []), ('download_vm_ovf', []),
     ('register_vm', []), ('import_vm', []),
     ('follow_vm_links', []), ('search_vms', []), ('page_vms', []), ('list_vms', []), ('show_summary', []),
-    ('asynchronous_inventory', []), ('poll_events', []), ('print_vm_mac_duplicates', []), ('fix_dup_nic_macs', []),
+    ('asynchronous_inventory', []), ('poll_events', []), ('print_vm_mac_duplicates', []),
+    ('fix_dup_nic_macs', ['--url', '{engine}/ovirt-engine/api', '--ca', '{ca}', '--data-center', 'mydc']),
     ('remove_numa_nodes_from_vm', []), ('connection_builder', []), ('disable_compression', []),
     ('add_bond', []), ('add_fence_agent', []), ('update_fencing_options', []), ('upgrade_host', []),
     ('update_quota_limits', []), ('change_master', CONFIG + ['mydc', 'mydata']),
     ('unassign_tag_to_vm', []), ('remove_tag', []),
     ('delete_disks', CONFIG + ['--sd-name', 'mydata', '--description', 'Created by add_disks.py']),
-    ('remove_vm', []), ('data_center_maintenance', []), ('change_host_cluster', []), ('remove_host', []),
+    ('remove_vm', []), ('add_vm_with_sysprep', []), ('data_center_maintenance', []), ('change_host_cluster', []), ('remove_host', []),
 ]
 
 
@@ -90,6 +106,16 @@ def lookup(kind, name):
             return s.disks_service().list(search='name=%s' % name)[0].id
         if kind == 'vm':
             return s.vms_service().list(search='name=%s' % name)[0].id
+        if kind == 'paused':
+            # A download paused by its client, as cancel_transfer.py expects.
+            disk = s.disks_service().list(search='name=%s' % name)[0]
+            transfers = s.image_transfers_service()
+            transfer = transfers.add(sdk.types.ImageTransfer(disk=sdk.types.Disk(id=disk.id), direction=sdk.types.ImageTransferDirection.DOWNLOAD))
+            service = transfers.image_transfer_service(transfer.id)
+            while service.get().phase == sdk.types.ImageTransferPhase.INITIALIZING:
+                time.sleep(0.5)
+            service.pause()
+            return transfer.id
         if kind == 'snapshot':
             disk = s.disks_service().list(search='name=%s' % name)[0]
             domain = s.storage_domains_service().storage_domain_service(disk.storage_domains[0].id)
@@ -98,11 +124,60 @@ def lookup(kind, name):
         c.close()
 
 
+def api(method, path, body=None):
+    """A call to the engine's API as admin@internal, for what the examples take as given."""
+    ctx = ssl.create_default_context(cafile=ca_file)
+    form = urllib.parse.urlencode({'grant_type': 'password', 'scope': 'ovirt-app-api', 'username': 'admin@internal', 'password': password})
+    token = json.load(urllib.request.urlopen(engine + '/ovirt-engine/sso/oauth/token', form.encode(), context=ctx))['access_token']
+    request = urllib.request.Request(engine + '/ovirt-engine/api' + path, body.encode() if body else None, method=method,
+                                     headers={'Authorization': 'Bearer ' + token, 'Content-Type': 'application/xml', 'Accept': 'application/json'})
+    return json.load(urllib.request.urlopen(request, context=ctx))
+
+
+# What some examples take as given and no example makes, made before the first that needs it.
+def internal_user():
+    """An account `myuser` of the internal directory, added as a user."""
+    domain = api('GET', '/domains')['domain'][0]['id']
+    api('POST', '/domains/%s/users' % domain, '<user><user_name>myuser</user_name><password>myuser-pass</password></user>')
+    api('POST', '/users', '<user><user_name>myuser@internal-authz</user_name><domain><name>internal-authz</name></domain></user>')
+
+
+def second_vm():
+    """`myvm0`, which the tag examples tag."""
+    api('POST', '/vms', '<vm><name>myvm0</name><cluster><name>mycluster</name></cluster><template><name>Blank</name></template></vm>')
+
+
+def second_data_domain():
+    """A second data domain of mydc, named as extend_disk.py names it, for change_master.py too."""
+    sd = api('POST', '/storagedomains', '<storage_domain><name>bs-scsi-012</name><type>data</type><host><name>myhost</name></host>'
+             '<storage><type>nfs</type><address>server0.example.com</address><path>/nfs/bs-scsi-012</path></storage></storage_domain>')
+    dc = api('GET', '/datacenters?search=name%3Dmydc')['data_center'][0]['id']
+    api('POST', '/datacenters/%s/storagedomains' % dc, '<storage_domain id="%s"/>' % sd['id'])
+
+
+def named_snapshot():
+    """A snapshot of myvm described `mysnap`, which clone_vm_from_snapshot.py clones."""
+    vm = api('GET', '/vms?search=name%3Dmyvm')['vm'][0]['id']
+    api('POST', '/vms/%s/snapshots' % vm, '<snapshot><description>mysnap</description></snapshot>')
+
+
+PREPARE = {
+    'clone_vm_from_snapshot': named_snapshot,
+    'assign_permission': internal_user,
+    'assign_tag_to_vm': second_vm,
+    'extend_disk': second_data_domain,
+}
+
+
 def edited(source):
     """The example as a user runs it: only the engine's URL, the password and the CA file changed."""
     source = re.sub(r"url='https://[^']*/ovirt-engine/api'", "url='%s/ovirt-engine/api'" % engine, source)
     source = re.sub(r"password='[^']*'", "password='%s'" % password, source)
-    return re.sub(r"ca_file='[^']*'", "ca_file='%s'" % ca_file, source)
+    source = re.sub(r"ca_file='[^']*'", "ca_file='%s'" % ca_file, source)
+    # Some keep them in constants: API_URL = '...', API_PASSWORD = '...', API_CA_FILE = '...'.
+    source = re.sub(r"^(\w*URL) = 'https://[^']*/ovirt-engine/api'", r"\1 = '%s/ovirt-engine/api'" % engine, source, flags=re.M)
+    source = re.sub(r"^(\w*PASSWORD) = '[^']*'", r"\1 = '%s'" % password, source, flags=re.M)
+    return re.sub(r"^(\w*CA_FILE) = '[^']*'", r"\1 = '%s'" % ca_file, source, flags=re.M)
 
 
 def main():
@@ -114,6 +189,8 @@ def main():
     os.makedirs(os.path.join(home, '.config'))
     with open(os.path.join(home, '.config', 'ovirt.conf'), 'w') as f:
         config.write(f)
+    with open(os.path.join(work, 'password'), 'w') as f:
+        f.write(password)
     subprocess.run(['qemu-img', 'create', '-f', 'qcow2', os.path.join(work, 'image.qcow2'), '64M'], check=True, capture_output=True)
     env = dict(os.environ, HOME=home)
     results = []
@@ -131,19 +208,31 @@ def main():
             results.append((n, 'outside', OUTSIDE[n]))
             continue
         try:
-            args = [re.sub(r'\{(\w+):([^}]+)\}', lambda m: lookup(m.group(1), m.group(2)), a.replace('{dir}', work)) for a in args_of.get(n, [])]
+            plain = [a.replace('{dir}', work).replace('{engine}', engine).replace('{ca}', ca_file) for a in args_of.get(n, [])]
+            args = [re.sub(r'\{(\w+):([^}]+)\}', lambda m: lookup(m.group(1), m.group(2)), a) for a in plain]
         except Exception as e:
             results.append((n, 'failed', 'its input could not be found: %r' % e))
             continue
+        if n in PREPARE and not only:
+            PREPARE[n]()
         path = os.path.join(work, n + '.py')
         with open(os.path.join(examples, n + '.py')) as src, open(path, 'w') as dst:
             dst.write(edited(src.read()))
+        run = subprocess.Popen([sys.executable, path] + args, cwd=work, env=env, text=True,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
-            run = subprocess.run([sys.executable, path] + args, cwd=work, env=env, capture_output=True, text=True, timeout=300)
-            last = (run.stderr.strip().splitlines() or run.stdout.strip().splitlines() or [''])[-1]
-            results.append((n, 'ok' if run.returncode == 0 else 'failed', last[:300]))
+            out, err = run.communicate(password + '\n' if n in ASKS_PASSWORD else '', timeout=INTERRUPTED.get(n, 300))
         except subprocess.TimeoutExpired:
-            results.append((n, 'failed', 'no end within 300 s'))
+            if n in INTERRUPTED:
+                run.send_signal(signal.SIGINT)
+            try:
+                out, err = run.communicate(timeout=60)
+            except subprocess.TimeoutExpired:
+                run.kill()
+                out, err = run.communicate()
+                err += '\nno end within %d s' % (INTERRUPTED.get(n, 300) + 60)
+        last = (err.strip().splitlines() or out.strip().splitlines() or [''])[-1]
+        results.append((n, 'ok' if run.returncode == 0 else 'failed', last[:300]))
         print('%-36s %-8s %s' % results[-1], flush=True)
     counts = {k: sum(1 for r in results if r[1] == k) for k in ('ok', 'failed', 'outside')}
     print('examples: %(ok)d finished, %(failed)d failed, %(outside)d need an outside product' % counts)
