@@ -46,9 +46,6 @@ CONFIG = ['-c', 'engine']
 # get SIGINT, as a user's Ctrl-C, and must then end well.
 INTERRUPTED = {'image_transfer': 20, 'poll_events': 15}
 
-# Examples that ask for the password on standard input.
-ASKS_PASSWORD = {'fix_dup_nic_macs'}
-
 # name, arguments; `{disk:NAME}` is the id of the disk named NAME, `{vm:NAME}` of the VM,
 # `{snapshot:NAME}` of the disk's first snapshot volume, `{dir}` the work directory.
 ORDER = [
@@ -87,7 +84,6 @@ ORDER = [
     ('register_vm', []), ('import_vm', []),
     ('follow_vm_links', []), ('search_vms', []), ('page_vms', []), ('list_vms', []), ('show_summary', []),
     ('asynchronous_inventory', []), ('poll_events', []), ('print_vm_mac_duplicates', []),
-    ('fix_dup_nic_macs', ['--url', '{engine}/ovirt-engine/api', '--ca', '{ca}', '--data-center', 'mydc']),
     ('remove_numa_nodes_from_vm', []), ('connection_builder', []), ('disable_compression', []),
     ('add_bond', []), ('add_fence_agent', []), ('update_fencing_options', []), ('upgrade_host', []),
     ('update_quota_limits', []), ('change_master', CONFIG + ['mydc', 'mydata']),
@@ -224,9 +220,9 @@ def main():
         with open(os.path.join(examples, n + '.py')) as src, open(path, 'w') as dst:
             dst.write(edited(src.read()))
         run = subprocess.Popen([sys.executable, path] + args, cwd=work, env=env, text=True,
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
-            out, err = run.communicate(password + '\n' if n in ASKS_PASSWORD else '', timeout=INTERRUPTED.get(n, 300))
+            out, err = run.communicate(timeout=INTERRUPTED.get(n, 300))
         except subprocess.TimeoutExpired:
             if n in INTERRUPTED:
                 run.send_signal(signal.SIGINT)
