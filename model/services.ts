@@ -329,6 +329,21 @@ export const DiskEntity = entityService({
   name: 'Disk', type: () => T.Disk, doc: 'A disk.',
   update: { permit: 'edit_disk_properties', inputs: [optional(...diskChanges)] },
   remove: { permit: 'delete_disk', params: ASYNC },
+  actions: [
+    action('copy', 'Makes a new disk on a storage domain with what this one reads, its snapshots collapsed.', 'configure_disk_storage', {
+      takes: ['storage_domain', 'disk', 'async', 'filter'],
+      inputs: [or(mandatory('storage_domain.id'), mandatory('storage_domain.name')), optional('disk.name', 'disk.alias')],
+    }),
+    action('move', 'Moves the disk to another storage domain.', 'configure_disk_storage', {
+      takes: ['storage_domain', 'async', 'filter'],
+      inputs: [or(mandatory('storage_domain.id'), mandatory('storage_domain.name'))],
+    }),
+    action('convert', 'Changes the format or the allocation of the disk\'s volume.', 'configure_disk_storage', {
+      takes: ['disk', 'async'],
+      inputs: [or(mandatory('disk.format'), mandatory('disk.sparse'))],
+    }),
+    action('sparsify', 'Gives back to the storage the blocks of the disk that hold only zeros.', 'sparsify_disk'),
+  ],
   locators: { permissions: () => permissionsOf.disk, disksnapshots: () => DiskSnapshots },
 });
 

@@ -36,6 +36,17 @@ export class ChainWork {
     this.made.push(() => this.storage.removeVolume(to, copy));
   }
 
+  /** A new volume of the same disk, in the format and allocation `converted` names, with what `disk` reads. */
+  convert(sd: Obj, disk: Obj, converted: Obj): void {
+    this.work.push((signal) => this.storage.copyVolume(sd, disk, sd, converted, signal));
+    this.made.push(() => this.storage.removeVolumeFile(sd, String(converted.id), String(converted.image_id)));
+  }
+
+  /** The disk's active volume without the blocks that hold only zeros. */
+  sparsify(sd: Obj, disk: Obj): void {
+    this.work.push((signal) => this.storage.sparsifyVolume(sd, disk, signal));
+  }
+
   /** A volume nothing refers to once the change commits. */
   leave(sd: Obj, diskId: string, volume: string): void {
     this.left.push({ sd, diskId, volume });

@@ -11,6 +11,8 @@ import { diskDomainId, qcow2Compat, qcowVersion } from './storage';
 import { Repo } from './store/repo';
 import { removeOwnedBy, restoreOwned } from './ownership';
 import { FileStep } from './file-work';
+// disk-actions reads this module's exports only when an action runs, so the cycle is harmless.
+import { diskActions } from './disk-actions';
 
 type DiskObj = ObjOf<typeof T.Disk>;
 type DomainObj = ObjOf<typeof T.StorageDomain>;
@@ -136,6 +138,7 @@ export async function updateDisk(call: Call, current: DiskObj, changes: DiskObj)
 export const diskEntity = implement(S.DiskEntity, {
   ...storedEntity(S.Disks, S.DiskEntity, { view: diskView, apply: updateDisk }),
   remove: async (call) => removeDisk(call, await load(call, S.Disks)),
+  actions: diskActions,
 });
 
 export const storageDomainDisks = implement(S.StorageDomainDisks, {

@@ -179,11 +179,37 @@ export class Storage {
     await fs.promises.rm(this.volumeFile(sd, diskId, volume), { force: true });
   }
 
-  /** Copies what a disk reads (its whole chain) into a single new volume of another disk. */
+  /**
+   * Copies what a disk reads (its whole chain) into a single new volume of another disk (or of the
+   * same disk, in another format): a raw copy is sparse unless the copy says it is not.
+   */
   async copyVolume(from: Obj, disk: Obj, to: Obj, copy: Obj, signal?: AbortSignal): Promise<void> {
     const target = this.volumePath(to, copy);
     await fs.promises.mkdir(path.dirname(target), { recursive: true });
-    await run('qemu-img', ['convert', '-O', qemuFormat(String(copy.format)), ...(copy.format === 'raw' ? ['-S', '4k'] : []), this.volumePath(from, disk), target], { signal });
+    const allocation = copy.format !== 'raw' ? [] : copy.sparse === false ? ['-o', 'preallocation=falloc'] : ['-S', '4k'];
+    await run('qemu-img', ['convert', '-O', qemuFormat(String(copy.format)), ...allocation, this.volumePath(from, disk), target], { signal });
+  }
+
+  /**
+   * Gives back the blocks of a disk's active volume that hold only zeros: a raw file gets holes
+   * punched in place; a qcow2 volume is rewritten over the same backing file, without them.
+   */
+  async sparsifyVolume(sd: Obj, disk: Obj, signal?: AbortSignal): Promise<void> {
+    const file = this.volumePath(sd, disk);
+    if (disk.format !== 'cow') {
+      await run('fallocate', ['--dig-holes', file], { signal });
+      return;
+    }
+    const info = JSON.parse((await run('qemu-img', ['info', '--output=json', '-U', file], { signal })).stdout) as { 'backing-filename'?: string; 'backing-filename-format'?: string };
+    const backing = info['backing-filename'] ? ['-B', info['backing-filename'], '-F', info['backing-filename-format'] ?? 'qcow2'] : [];
+    const rewritten = `${file}.sparsified`;
+    try {
+      await run('qemu-img', ['convert', '-O', 'qcow2', '-o', `compat=${qcow2Compat(sd)}`, ...backing, file, rewritten], { signal });
+      await fs.promises.rename(rewritten, file);
+    } catch (e) {
+      await fs.promises.rm(rewritten, { force: true });
+      throw e;
+    }
   }
 
   /** Creates the volume of a new disk: a sparse raw file, or a qcow2 image. */

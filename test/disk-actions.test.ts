@@ -1,0 +1,137 @@
+// Disk actions: copy to a domain (snapshots collapsed), move (not with snapshots), convert the
+// format and allocation, sparsify; each refused while a VM using the disk runs, and a refusal
+// changes nothing; on SQLite and PostgreSQL, in XML and JSON.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as T from '../model/types';
+import { StructType } from '../model/meta';
+import { Obj } from '../model/codec';
+import { ApiClient, BACKENDS, FORMATS, TestEngine } from './support/engine';
+import { until } from './support/until';
+
+const MiB = 1024 * 1024;
+const qemuInfo = (file: string) => JSON.parse(execFileSync('qemu-img', ['info', '--output=json', '-U', file], { encoding: 'utf8' })) as Record<string, unknown>;
+
+for (const backend of BACKENDS) {
+  for (const format of FORMATS) {
+    describe(`disk actions on ${backend.name} in ${format.name}`, function () {
+      let t: TestEngine;
+      let api: ApiClient;
+      let dir: string;
+      const domains: Record<string, Obj> = {};
+
+      const call = async (method: string, p: string, type: StructType, obj: Obj | undefined, status: number) => {
+        const r = await api.call(method, p, obj === undefined ? undefined : format.write(type, obj));
+        assert.equal(r.status, status, `${method} ${p}: ${r.text}`);
+        return format.read(r.status < 300 ? type : T.Fault, r.text, r.status < 300 ? undefined : 'fault');
+      };
+      const act = (p: string, name: string, body: Obj, status = 200) =>
+        api.call('POST', `${p}/${name}`, format.write(T.Action, body)).then((r) => {
+          assert.equal(r.status, status, `${name}: ${r.text}`);
+          return format.read(status < 300 ? T.Action : T.Fault, r.text, status < 300 ? 'action' : 'fault');
+        });
+      const fileOf = (disk: Obj) => {
+        const sd = Object.values(domains).find((d) => d.id === ((disk.storage_domains as Obj[])[0]).id)!;
+        return path.join(dir, String(sd.name), String(sd.id), 'images', String(disk.id), String(disk.image_id));
+      };
+      const newDisk = (name: string, diskFormat: string, sparse = true) =>
+        call('POST', '/disks', T.Disk, { name, format: diskFormat, sparse, provisioned_size: 4 * MiB, storage_domains: [{ id: domains.one.id }] }, 201);
+      const getDisk = (id: unknown) => call('GET', `/disks/${String(id)}`, T.Disk, undefined, 200);
+
+      before(async () => {
+        t = await TestEngine.start(backend);
+        api = await ApiClient.of(t, format);
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-disk-actions-'));
+        const [dc] = format.readList(T.DataCenter, (await api.call('GET', '/datacenters?search=name%3DDefault')).text);
+        for (const name of ['one', 'two']) {
+          fs.mkdirSync(path.join(dir, name));
+          const sd = await call('POST', '/storagedomains', T.StorageDomain, { name, type: 'data', storage: { type: 'localfs', path: path.join(dir, name) } }, 201);
+          await call('POST', `/datacenters/${dc.id}/storagedomains`, T.StorageDomain, { id: sd.id }, 201);
+          domains[name] = sd;
+        }
+      });
+      after(async () => {
+        await t?.stop();
+        fs.rmSync(dir, { recursive: true, force: true });
+      });
+
+      it('copies a disk to another domain, with what it reads, under a new id', async () => {
+        const disk = await newDisk('source', 'cow');
+        execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x5a 0 1M', fileOf(disk)]);
+        const done = await act(`/disks/${disk.id}`, 'copy', { storage_domain: { name: 'two' }, disk: { name: 'copied' } });
+        const copy = await getDisk((done.disk as Obj).id);
+        assert.notEqual(copy.id, disk.id);
+        assert.equal(copy.name, 'copied');
+        assert.equal(((copy.storage_domains as Obj[])[0]).id, domains.two.id);
+        await until(async () => fs.existsSync(fileOf(copy)));
+        execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'read -P 0x5a 0 1M', fileOf(copy)]);
+        assert.ok(fs.existsSync(fileOf(disk)), 'the source stays');
+      });
+
+      it('moves a disk to another domain, and refuses the domain it is on and an inactive or unknown one', async () => {
+        const disk = await newDisk('moving', 'raw');
+        const before = fileOf(disk);
+        assert.match(String((await act(`/disks/${disk.id}`, 'move', { storage_domain: { name: 'one' } }, 409)).detail), /already on storage domain one/);
+        await act(`/disks/${disk.id}`, 'move', { storage_domain: { name: 'nowhere' } }, 404);
+        await act(`/disks/${disk.id}`, 'move', { storage_domain: { name: 'two' } });
+        const moved = await getDisk(disk.id);
+        assert.equal(((moved.storage_domains as Obj[])[0]).id, domains.two.id);
+        assert.equal(moved.image_id, disk.image_id);
+        assert.ok(fs.existsSync(fileOf(moved)));
+        await until(async () => !fs.existsSync(before));
+      });
+
+      it('refuses to move a disk with snapshots, or any action while its VM runs', async () => {
+        const vm = await call('POST', '/vms', T.Vm, { name: `busy-${format.name}`, cluster: { name: 'Default' }, template: { name: 'Blank' } }, 201);
+        const attachment = await call('POST', `/vms/${vm.id}/diskattachments`, T.DiskAttachment,
+          { bootable: true, interface: 'virtio', disk: { name: 'busy', format: 'cow', provisioned_size: 4 * MiB, storage_domains: [{ id: domains.one.id }] } }, 201);
+        const diskId = (attachment.disk as Obj).id;
+        await call('POST', `/vms/${vm.id}/snapshots`, T.Snapshot, { description: 'kept' }, 201);
+        assert.match(String((await act(`/disks/${diskId}`, 'move', { storage_domain: { name: 'two' } }, 409)).detail), /has snapshots/);
+        assert.match(String((await act(`/disks/${diskId}`, 'convert', { disk: { format: 'raw' } }, 409)).detail), /has snapshots/);
+        // A VM that is not down holds its disks.
+        const host = await call('POST', '/hosts', T.Host, { name: `h-${format.name}`, address: `h-${format.name}.example.com`, root_password: 'secret-pw' }, 201);
+        await until(async () => (await call('GET', `/hosts/${host.id}`, T.Host, undefined, 200)).status === 'up');
+        await act(`/vms/${vm.id}`, 'start', {});
+        await until(async () => (await call('GET', `/vms/${vm.id}`, T.Vm, undefined, 200)).status === 'up');
+        assert.match(String((await act(`/disks/${diskId}`, 'copy', { storage_domain: { name: 'two' } }, 409)).detail), /VM busy-\w+ is up/);
+        assert.match(String((await act(`/disks/${diskId}`, 'sparsify', {}, 409)).detail), /is up/);
+        await act(`/vms/${vm.id}`, 'stop', {});
+        assert.equal(((await getDisk(diskId)).storage_domains as Obj[])[0].id, domains.one.id, 'nothing changed');
+      });
+
+      it('converts a disk between qcow2 and raw, thin and preallocated', async () => {
+        const disk = await newDisk('converting', 'cow');
+        execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x21 0 64k', fileOf(disk)]);
+        await act(`/disks/${disk.id}`, 'convert', { disk: { format: 'raw', sparse: false } });
+        const raw = await getDisk(disk.id);
+        assert.equal(raw.format, 'raw');
+        assert.equal(raw.sparse, false);
+        assert.notEqual(raw.image_id, disk.image_id);
+        assert.equal(qemuInfo(fileOf(raw)).format, 'raw');
+        execFileSync('qemu-io', ['-f', 'raw', '-c', 'read -P 0x21 0 64k', fileOf(raw)]);
+        assert.ok(fs.statSync(fileOf(raw)).blocks * 512 >= 4 * MiB, 'preallocated');
+        await until(async () => !fs.existsSync(fileOf(disk)));
+        assert.match(String((await act(`/disks/${disk.id}`, 'convert', { disk: { format: 'raw', sparse: false } }, 409)).detail), /already has/);
+        await act(`/disks/${disk.id}`, 'convert', { disk: { format: 'cow', sparse: false } }, 400);
+        await act(`/disks/${disk.id}`, 'convert', {}, 400);
+        await act(`/disks/${disk.id}`, 'convert', { disk: { format: 'cow' } });
+        assert.equal(qemuInfo(fileOf(await getDisk(disk.id))).format, 'qcow2');
+      });
+
+      it('sparsifies a thin disk and refuses a preallocated one', async () => {
+        const disk = await newDisk('zeros', 'raw');
+        const file = fileOf(disk);
+        fs.writeFileSync(file, Buffer.alloc(4 * MiB));
+        assert.ok(fs.statSync(file).blocks * 512 >= 4 * MiB);
+        await act(`/disks/${disk.id}`, 'sparsify', {});
+        assert.ok(fs.statSync(file).blocks * 512 < MiB, 'the zeros are given back');
+        const thick = await newDisk('thick', 'raw', false);
+        assert.match(String((await act(`/disks/${thick.id}`, 'sparsify', {}, 409)).detail), /preallocated/);
+      });
+    });
+  }
+}
