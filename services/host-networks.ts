@@ -444,6 +444,8 @@ async function attachmentView(call: Call, a: AttachmentObj): Promise<Obj> {
   if (vlan !== undefined) expected.push(['vlan', String(vlan)]);
   return {
     ...a,
+    // Interfaces are found under their host.
+    host_nic: { ...a.host_nic, host: a.host },
     in_sync: true,
     reported_configurations: expected.map(([name, value]) => ({ name, expected_value: value, actual_value: value, in_sync: true })),
   };
