@@ -162,6 +162,7 @@ export const Clusters = collectionService({
 });
 export const ClusterEntity = entityService({
   name: 'Cluster', type: () => T.Cluster, doc: 'A cluster.', update: clusterUpdate, remove: { permit: 'delete_cluster', params: ASYNC },
+  actions: [action('syncallnetworks', 'Brings every network of every host of the cluster back to its definition.', 'configure_host_network')],
   locators: { permissions: () => permissionsOf.cluster, networks: () => ClusterNetworks },
 });
 
@@ -197,10 +198,79 @@ export const Hosts = collectionService({
 });
 export const HostStatistics = statisticsOf('Host', 'host');
 
-export const HostNics = collectionService({
-  name: 'HostNics', type: () => T.HostNic, doc: 'Network interfaces of a host.', owner: 'host', entity: () => HostNicEntity,
+// --- networks on hosts --------------------------------------------------------
+
+const attachmentOptions = optional(
+  'properties.name', 'properties.value', 'ip_address_assignments.assignment_method', 'ip_address_assignments.ip.address',
+  'ip_address_assignments.ip.gateway', 'ip_address_assignments.ip.netmask', 'ip_address_assignments.ip.version',
+);
+const attachmentEntity = (prefix: string, where: string) => entityService({
+  name: `${prefix}NetworkAttachment`, type: () => T.NetworkAttachment, doc: `A network attached to ${where}.`,
+  update: { permit: 'configure_host_network', params: ASYNC, inputs: [attachmentOptions] },
+  remove: { permit: 'configure_host_network', params: ASYNC },
 });
-export const HostNicEntity = entityService({ name: 'HostNic', type: () => T.HostNic, doc: 'A network interface of a host.' });
+
+const hostAttachment = attachmentEntity('Host', 'an interface of a host');
+export const HostNetworkAttachments = collectionService({
+  name: 'HostNetworkAttachments', type: () => T.NetworkAttachment, doc: 'Networks attached to the interfaces of a host.', owner: 'host',
+  // oVirt's model names only the network; attached from the host, the interface must be named too.
+  add: { permit: 'configure_host_network', inputs: [named('network'), named('host_nic'), attachmentOptions] }, entity: () => hostAttachment,
+});
+const nicAttachment = attachmentEntity('HostNic', 'a host interface');
+export const HostNicNetworkAttachments = collectionService({
+  name: 'HostNicNetworkAttachments', type: () => T.NetworkAttachment, doc: 'Networks attached to a host interface.', owner: 'host_nic',
+  add: { permit: 'configure_host_network', inputs: [named('network'), attachmentOptions] }, entity: () => nicAttachment,
+});
+
+/** Labels kept with what carries them: `/hosts/{id}/nics/{id}/networklabels`, `/networks/{id}/networklabels`. */
+function labelsOf(prefix: string, owner: string, permit: string) {
+  const entity = entityService({
+    name: `${prefix}NetworkLabel`, type: () => T.NetworkLabel, doc: `A label of a ${owner}.`, remove: { permit, params: ASYNC },
+  });
+  return collectionService({
+    name: `${prefix}NetworkLabels`, type: () => T.NetworkLabel, doc: `Labels of a ${owner}.`, owner,
+    add: { permit, inputs: [mandatory('id')] }, entity: () => entity,
+  });
+}
+export const HostNicNetworkLabels = labelsOf('HostNic', 'host_nic', 'configure_host_network');
+export const NetworkNetworkLabels = labelsOf('Network', 'network', 'configure_storage_pool_network');
+
+export const HostNicStatistics = statisticsOf('HostNic', 'host_nic');
+
+export const HostNics = collectionService({
+  name: 'HostNics', type: () => T.HostNic, doc: 'Network interfaces of a host, bonds and VLAN interfaces included.', owner: 'host', entity: () => HostNicEntity,
+});
+export const HostNicEntity = entityService({
+  name: 'HostNic', type: () => T.HostNic, doc: 'A network interface of a host.',
+  locators: { networkattachments: () => HostNicNetworkAttachments, networklabels: () => HostNicNetworkLabels, statistics: () => HostNicStatistics },
+});
+
+export const UnmanagedNetworks = collectionService({
+  name: 'UnmanagedNetworks', type: () => T.UnmanagedNetwork, doc: 'Networks a host has that the engine does not manage.', owner: 'host',
+  entity: () => UnmanagedNetwork,
+});
+export const UnmanagedNetwork = entityService({
+  name: 'UnmanagedNetwork', type: () => T.UnmanagedNetwork, doc: 'A network on a host that the engine does not manage.',
+  remove: { permit: 'configure_host_network', params: ASYNC },
+});
+
+const setupNetworks = action('setupnetworks', 'Changes the networks, bonds and labels of a host\'s interfaces at once.', 'configure_host_network', {
+  takes: [
+    'modified_network_attachments', 'removed_network_attachments', 'synchronized_network_attachments', 'modified_bonds', 'removed_bonds',
+    'modified_labels', 'removed_labels', 'commit_on_success', 'check_connectivity', 'connectivity_timeout', 'async',
+  ],
+  inputs: [optional(
+    'commit_on_success', 'check_connectivity', 'connectivity_timeout',
+    'modified_network_attachments.host_nic.name', 'modified_network_attachments.host_nic.id', 'modified_network_attachments.id',
+    'modified_network_attachments.ip_address_assignments.ip', 'modified_network_attachments.ip_address_assignments.assignment_method',
+    'modified_network_attachments.network.name', 'modified_network_attachments.network.id',
+    'modified_network_attachments.properties.name', 'modified_network_attachments.properties.value',
+    'removed_labels.id', 'synchronized_network_attachments.id', 'removed_network_attachments.id',
+    'modified_labels.host_nic.name', 'modified_labels.host_nic.id', 'modified_labels.id',
+    'modified_bonds.bonding.options.name', 'modified_bonds.bonding.options.value', 'modified_bonds.name', 'modified_bonds.id',
+    'removed_bonds.name', 'removed_bonds.id',
+  )],
+});
 
 export const HostEntity = entityService({
   name: 'Host', type: () => T.Host, doc: 'A host.',
@@ -218,8 +288,17 @@ export const HostEntity = entityService({
       takes: ['reason', 'async', 'stop_gluster_service'], inputs: [optional('reason')],
     }),
     action('refresh', 'Reads the host\'s capabilities again.', 'manipulate_host'),
+    setupNetworks,
+    action('commitnetconfig', 'Makes the host\'s network configuration persist across reboots.', 'configure_host_network'),
+    action('syncallnetworks', 'Brings every network of the host back to its definition.', 'configure_host_network'),
+    action('copyhostnetworks', 'Gives the host the network configuration of another host.', 'configure_host_network', {
+      takes: ['source_host', 'async'], inputs: [mandatory('source_host.id')],
+    }),
   ],
-  locators: { permissions: () => permissionsOf.host, statistics: () => HostStatistics, nics: () => HostNics, tags: () => AssignedTags.host },
+  locators: {
+    permissions: () => permissionsOf.host, statistics: () => HostStatistics, nics: () => HostNics, tags: () => AssignedTags.host,
+    networkattachments: () => HostNetworkAttachments, unmanagednetworks: () => UnmanagedNetworks,
+  },
 });
 
 const vnicProfileOptions = optional('description', 'pass_through.mode', 'port_mirroring', 'custom_properties.name', 'custom_properties.value', 'failover');
@@ -240,7 +319,7 @@ export const Networks = collectionService({
 });
 export const NetworkEntity = entityService({
   name: 'Network', type: () => T.Network, doc: 'A logical network.', update: networkUpdate, remove: networkRemoval,
-  locators: { permissions: () => permissionsOf.network, vnicprofiles: () => NetworkVnicProfiles },
+  locators: { permissions: () => permissionsOf.network, vnicprofiles: () => NetworkVnicProfiles, networklabels: () => NetworkNetworkLabels },
 });
 
 export const VnicProfiles = collectionService({

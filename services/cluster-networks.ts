@@ -116,6 +116,10 @@ export const clusterNetwork = implement(S.ClusterNetwork, {
     if (assignment.usages?.includes('management')) {
       throw conflict(`Cannot unassign Network ${String(network.name)} from Cluster ${String(cluster.name)}: it is the cluster's management network`);
     }
+    const hosts = await hostsCarrying(call, cluster.id, network.id);
+    if (hosts.length) {
+      throw conflict(`Cannot unassign Network ${String(network.name)} from Cluster ${String(cluster.name)}: hosts ${hosts.join(', ')} have it attached`);
+    }
     const users = await vmsUsing(call, cluster.id, network.id);
     if (users.length) {
       throw conflict(`Cannot unassign Network ${String(network.name)} from Cluster ${String(cluster.name)}: NICs of ${users.join(', ')} use it`);
@@ -123,6 +127,16 @@ export const clusterNetwork = implement(S.ClusterNetwork, {
     await call.repo.remove(T.ClusterNetwork, assignment.id);
   },
 });
+
+/** The names of the cluster's hosts with the network attached (all hosts, without `clusterId`). */
+export async function hostsCarrying(call: Call, clusterId: string | undefined, networkId: string): Promise<string[]> {
+  const names: string[] = [];
+  for (const a of await call.repo.list(T.NetworkAttachment, { network: networkId })) {
+    const host = await call.repo.get(T.Host, String(a.host!.id));
+    if (host && (clusterId === undefined || host.cluster?.id === clusterId)) names.push(String(host.name));
+  }
+  return names;
+}
 
 /** The names of the cluster's VMs with a NIC on a profile of the network. */
 async function vmsUsing(call: Call, clusterId: string, networkId: string): Promise<string[]> {

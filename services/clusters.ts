@@ -9,6 +9,7 @@ import { resolve, refTo } from './refs';
 import { COMPATIBILITY_VERSION } from './store/seed';
 import { clusterPool } from './mac-pools';
 import { assignNewClusterManagement } from './cluster-networks';
+import { syncClusterNetworks } from './host-networks';
 
 async function prepare(call: Call, body: Obj): Promise<Obj> {
   const owner = call.scope.length ? { id: call.scope[0] } : body.data_center;
@@ -39,7 +40,7 @@ const hooks = {
 };
 
 export const clusters = implement(S.Clusters, storedCollection(S.Clusters, hooks));
-export const clusterEntity = implement(S.ClusterEntity, storedEntity(S.Clusters, S.ClusterEntity, hooks));
+export const clusterEntity = implement(S.ClusterEntity, { ...storedEntity(S.Clusters, S.ClusterEntity, hooks), actions: { syncallnetworks: syncClusterNetworks } });
 // The same clusters seen from their data center.
 export const dataCenterClusters = implement(S.DataCenterClusters, storedCollection(S.DataCenterClusters, hooks));
 export const dataCenterCluster = implement(S.DataCenterCluster, storedEntity(S.DataCenterClusters, S.DataCenterCluster, hooks));

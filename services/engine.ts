@@ -29,6 +29,7 @@ import * as tags from './tags';
 import * as macPools from './mac-pools';
 import * as instanceTypes from './instance-types';
 import * as clusterNetworks from './cluster-networks';
+import * as hostNetworks from './host-networks';
 
 export interface RunningEngine extends Engine {
   /** Stops background work and closes the database. */
@@ -39,6 +40,7 @@ export interface RunningEngine extends Engine {
 const SERVICE_MODULES = [
   datacenters, clusters, hosts, networks, storagedomains, disks, templates, vms, vmImages, transfers,
   journal, statistics, identity, users, apiTokens, catalogs, scheduling, tags, macPools, instanceTypes, clusterNetworks,
+  hostNetworks,
 ];
 
 /** How often each process looks for due transitions, in milliseconds. */

@@ -5,13 +5,14 @@ import * as T from '../model/types';
 import { StoredObj } from './store/repo';
 import { Call, implement } from './behaviour';
 import { load, storedCollection, storedEntity } from './stored';
-import { conflict, notFound } from './fault';
+import { conflict } from './fault';
 import { resolve, refTo } from './refs';
 import { Obj } from '../model/codec';
 import { EventCode, EventSpec } from './events';
 import { endJob, startJob } from './jobs';
 import { applyStep, schedule } from './transitions';
 import { evacuationTarget, migrateTo } from './vm-lifecycle';
+import { attachManagementNetwork, commitNetConfig, copyHostNetworks, setupNetworks, syncAllNetworks } from './host-networks';
 
 const hostEvent = (host: Obj, code: number, description: string): EventSpec => ({
   code, severity: 'normal', description, about: { host: { id: host.id } },
@@ -36,7 +37,13 @@ async function install(call: Call, host: Obj): Promise<void> {
 
 const uniqueName = () => ({});
 
-export const hosts = implement(S.Hosts, storedCollection(S.Hosts, { prepare, uniqueName, created: install }));
+// A new host has its cluster's management network on its first interface.
+async function created(call: Call, host: StoredObj<typeof T.Host>): Promise<void> {
+  await attachManagementNetwork(call, host);
+  await install(call, host);
+}
+
+export const hosts = implement(S.Hosts, storedCollection(S.Hosts, { prepare, uniqueName, created }));
 
 const done = (job: Obj): Obj => ({ status: 'complete', job: { id: job.id } });
 
@@ -106,22 +113,8 @@ export const hostEntity = implement(S.HostEntity, {
       await schedule(call.repo, T.Host, host.id, []);
     },
   }),
-  actions: { activate, deactivate, refresh },
-});
-
-/** Host NICs as the runtime reports them; the management one carries ovirtmgmt. */
-async function nicsOf(call: Call): Promise<Obj[]> {
-  const host = await load({ ...call, scope: call.scope.slice(0, 1) }, S.Hosts);
-  if (['installing', 'install_failed'].includes(String(host.status))) return [];
-  const [mgmt] = await call.repo.list(T.Network, {}, { where: { name: 'ovirtmgmt' } });
-  return call.engine.runtime.nics(host).map((n, i) => (i === 0 && mgmt ? { ...n, network: refTo(mgmt) } : n));
-}
-
-export const hostNics = implement(S.HostNics, { list: async (call, o) => (await nicsOf(call)).slice(0, o.max) });
-export const hostNicEntity = implement(S.HostNicEntity, {
-  async get(call) {
-    const nic = (await nicsOf(call)).find((n) => n.id === call.scope[1]);
-    if (!nic) throw notFound(`Host NIC '${call.scope[1]}' does not exist`);
-    return nic;
+  actions: {
+    activate, deactivate, refresh,
+    setupnetworks: setupNetworks, commitnetconfig: commitNetConfig, syncallnetworks: syncAllNetworks, copyhostnetworks: copyHostNetworks,
   },
 });

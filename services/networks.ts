@@ -7,7 +7,7 @@ import { StoredHooks, storedCollection, storedEntity } from './stored';
 import { conflict } from './fault';
 import { resolve, refTo } from './refs';
 import { ObjOf } from '../model/meta';
-import { refuseManagementRemoval } from './cluster-networks';
+import { hostsCarrying, refuseManagementRemoval } from './cluster-networks';
 
 type NetworkObj = ObjOf<typeof T.Network>;
 
@@ -30,6 +30,8 @@ const networkHooks: StoredHooks<typeof T.Network> = {
   // Removing a network unassigns it from its clusters (its assignments go with it), but for a management network.
   async removing(call, net) {
     await refuseManagementRemoval(call, net);
+    const hosts = await hostsCarrying(call, undefined, net.id);
+    if (hosts.length) throw conflict(`Cannot remove Network ${String(net.name)}: hosts ${hosts.join(', ')} have it attached`);
     const profiles = await call.repo.list(T.VnicProfile, { network: net.id });
     for (const p of profiles) {
       if ((await call.repo.count(T.Nic, { vnic_profile: p.id })) > 0) {

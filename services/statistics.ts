@@ -1,10 +1,11 @@
-// Statistics of hosts and VMs: current figures from the runtime, in oVirt's Statistic shape.
+// Statistics of hosts, host interfaces and VMs: current figures from the runtime, in oVirt's Statistic shape.
 import * as S from '../model/services';
 import { CollectionService, EntityService } from '../model/meta';
 import { Obj } from '../model/codec';
 import { Call, implement } from './behaviour';
 import { load } from './stored';
 import { notFound } from './fault';
+import { interfacesOf } from './host-networks';
 
 function statistic(owner: string, ownerObj: Obj, name: string, description: string, unit: string, type: 'integer' | 'decimal', value: number): Obj {
   return {
@@ -32,19 +33,37 @@ async function figures(call: Call, owner: 'host' | 'vm', collection: CollectionS
   ];
 }
 
-function statistics(collection: CollectionService, parent: CollectionService, owner: 'host' | 'vm') {
+/** The traffic of the host interface at `scope[1]`, as oVirt reports it per interface. */
+async function nicFigures(call: Call): Promise<Obj[]> {
+  const host = await load({ ...call, scope: call.scope.slice(0, 1) }, S.Hosts);
+  const nic = (await interfacesOf(call, host)).find((n) => n.id === call.scope[1]);
+  if (!nic) throw notFound(`Host NIC '${call.scope[1]}' does not exist`);
+  const traffic = call.engine.runtime.traffic(nic);
+  const owned = { id: nic.id, host: { id: host.id } };
+  return [
+    statistic('host_nic', owned, 'data.current.rx', 'Receive data rate', 'bytes_per_second', 'decimal', traffic.rx),
+    statistic('host_nic', owned, 'data.current.tx', 'Transmit data rate', 'bytes_per_second', 'decimal', traffic.tx),
+    statistic('host_nic', owned, 'data.current.rx.bps', 'Receive data rate', 'bits_per_second', 'decimal', traffic.rx * 8),
+    statistic('host_nic', owned, 'data.current.tx.bps', 'Transmit data rate', 'bits_per_second', 'decimal', traffic.tx * 8),
+    statistic('host_nic', owned, 'errors.total.rx', 'Total receive errors', 'none', 'integer', 0),
+    statistic('host_nic', owned, 'errors.total.tx', 'Total transmit errors', 'none', 'integer', 0),
+  ];
+}
+
+function statistics(collection: CollectionService, figuresOf: (call: Call) => Promise<Obj[]>, depth: number) {
   const entity: EntityService = collection.entity();
   return [
-    implement(collection, { list: async (call, o) => (await figures(call, owner, parent)).slice(0, o.max) }),
+    implement(collection, { list: async (call, o) => (await figuresOf(call)).slice(0, o.max) }),
     implement(entity, {
       async get(call) {
-        const found = (await figures(call, owner, parent)).find((s) => s.id === call.scope[1]);
-        if (!found) throw notFound(`Statistic '${call.scope[1]}' does not exist`);
+        const found = (await figuresOf(call)).find((s) => s.id === call.scope[depth]);
+        if (!found) throw notFound(`Statistic '${call.scope[depth]}' does not exist`);
         return found;
       },
     }),
   ];
 }
 
-export const hostStatistics = statistics(S.HostStatistics, S.Hosts, 'host');
-export const vmStatistics = statistics(S.VmStatistics, S.Vms, 'vm');
+export const hostStatistics = statistics(S.HostStatistics, (call) => figures(call, 'host', S.Hosts), 1);
+export const vmStatistics = statistics(S.VmStatistics, (call) => figures(call, 'vm', S.Vms), 1);
+export const hostNicStatistics = statistics(S.HostNicStatistics, nicFigures, 2);

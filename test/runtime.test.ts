@@ -93,7 +93,7 @@ for (const format of FORMATS) {
       const stats = format.readList(T.Statistic, (await rt.api.call('GET', `/hosts/${h1.id}/statistics`)).text);
       assert.ok(stats.some((s) => s.name === 'memory.total'));
       const nics = format.readList(T.HostNic, (await rt.api.call('GET', `/hosts/${h1.id}/nics`)).text);
-      assert.deepEqual(nics.map((n) => [n.name, n.status]), [['eth0', 'up']]);
+      assert.deepEqual(nics.map((n) => [n.name, n.status]), [['eth0', 'up'], ['eth1', 'up'], ['eth2', 'up'], ['eth3', 'up']]);
       assert.ok((nics[0].network as Obj).id, 'the management interface carries ovirtmgmt');
     });
 

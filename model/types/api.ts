@@ -11,6 +11,7 @@ import { Disk, DiskAttachment, ImageTransfer } from './disk';
 import { AutoPinningPolicy, ClusterUpgradeAction } from './enums';
 import { Host, PowerManagement } from './host';
 import { Job } from './job';
+import { NetworkAttachment, NetworkLabel } from './host-network';
 import {
   AffinityGroup,
   AffinityLabel,
@@ -19,8 +20,6 @@ import {
   DiskProfile,
   GlusterBrick,
   GlusterVolumeProfileDetails,
-  NetworkAttachment,
-  NetworkLabel,
   Quota,
   Ssh,
   StorageConnection,

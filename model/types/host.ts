@@ -3,9 +3,10 @@
 
 import { bool, defineEntity, defineStruct, enumOf, int, link, linkedFrom, links, listOf, own, str, struct, via } from '../meta';
 import { BootProtocol, NicStatus } from './enums';
-import { Ip, Mac, Network } from './network';
+import { Ip, Mac, Network, Vlan } from './network';
 import { Cluster, Ksm, TransparentHugePages } from './cluster';
-import { Option, Statistic, Version } from './common';
+import { Option, Property, Statistic, Version } from './common';
+import { Bonding, NetworkAttachment, NetworkLabel, UnmanagedNetwork } from './host-network';
 import {
   AutoNumaStatus,
   ExternalStatus,
@@ -30,11 +31,10 @@ import {
   HostCpuUnit,
   HostDevice,
   KatelloErratum,
-  NetworkAttachment,
   NumaNode,
+  Qos,
   Ssh,
   StorageConnectionExtension,
-  UnmanagedNetwork,
 } from './misc';
 import { HostStorage, IscsiDetails } from './storage';
 import { Permission, Tag } from './user';
@@ -155,17 +155,29 @@ export const HostDevicePassthrough = defineStruct('HostDevicePassthrough', { doc
   enabled: bool('Whether device passthrough is enabled.'),
 });
 
-export const HostNic = defineEntity('HostNic', { computed: true, doc: 'A network interface of a host.', inherits: 'host' }, {
+export const HostNic = defineEntity('HostNic', { doc: 'A network interface of a host.', inherits: 'host' }, {
+  ad_aggregator_id: int('802.3ad aggregator of the interface.', { readOnly: true }),
   base_interface: str('Interface a VLAN interface is built on.'),
+  bonding: struct(() => Bonding, 'How a bond is made of other interfaces.'),
   boot_protocol: enumOf(BootProtocol, 'How the interface gets its IPv4 address.'),
   bridged: bool('Whether the interface is bridged.'),
+  check_connectivity: bool('Whether connectivity is checked after a change.'),
+  custom_configuration: bool('Whether the interface was configured outside its networks\' settings.', { readOnly: true }),
   ip: struct(() => Ip, 'IPv4 configuration.'),
   ipv6: struct(() => Ip, 'IPv6 configuration.'),
+  ipv6_boot_protocol: enumOf(BootProtocol, 'How the interface gets its IPv6 address.'),
   mac: struct(() => Mac, 'MAC address.'),
   mtu: int('Maximum transmission unit.'),
+  override_configuration: bool('Whether to apply the networks\' settings over what the host has.'),
+  properties: listOf(() => Property, 'Custom properties of the interface.'),
   speed: int('Link speed, in bits per second.', { readOnly: true }),
   status: enumOf(NicStatus, 'Whether the link is up.', { readOnly: true }),
+  vlan: struct(() => Vlan, 'VLAN tag of a VLAN interface.'),
   host: link(() => Host, 'The host of the interface.'),
   network: link(() => Network, 'The logical network on the interface.'),
+  network_attachments: links(() => NetworkAttachment, 'Networks attached to the interface.', { rel: 'networkattachments' }),
+  network_labels: links(() => NetworkLabel, 'Labels of the interface.', { rel: 'networklabels' }),
+  physical_function: link(() => HostNic, 'The physical interface of a virtual function.', { readOnly: true }),
+  qos: link(() => Qos, 'Quality-of-service settings of the interface.'),
   statistics: links(() => Statistic, 'Figures of the interface.', { readOnly: true, rel: 'statistics' }),
 });

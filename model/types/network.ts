@@ -6,6 +6,7 @@ import { Cluster } from './cluster';
 import { ClusterNetwork } from './cluster-network';
 import { CustomProperty, Statistic } from './common';
 import { DataCenter } from './datacenter';
+import { NetworkAttachment, NetworkLabel } from './host-network';
 import {
   BootProtocol,
   IpVersion,
@@ -15,10 +16,8 @@ import {
   VnicPassThroughMode,
 } from './enums';
 import {
-  NetworkAttachment,
   NetworkFilter,
   NetworkFilterParameter,
-  NetworkLabel,
   OpenStackNetworkProvider,
   Qos,
   ReportedDevice,

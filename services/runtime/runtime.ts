@@ -26,6 +26,13 @@ export type Phase =
   | 'prepare_maintenance'
   | 'activate';
 
+/** A network found on a host that the engine did not put there. */
+export interface UnmanagedNetwork {
+  name: string;
+  /** The name of the interface carrying it. */
+  nic: string;
+}
+
 export interface Runtime {
   /** Shown in hosts' representations, so nobody mistakes a simulation for a hypervisor. */
   readonly name: string;
@@ -37,8 +44,14 @@ export interface Runtime {
   duration(phase: Phase): number;
   /** How often hosts are checked for responsiveness, in milliseconds. */
   readonly monitorInterval: number;
-  /** The network interfaces of an installed host. */
+  /** The physical network interfaces of an installed host; the first carries the management network. */
   nics(host: Obj): Obj[];
+  /** Networks configured on the host by other means than the engine. */
+  unmanagedNetworks(host: Obj): Promise<UnmanagedNetwork[]>;
+  /** Takes an unmanaged network off the host. */
+  removeUnmanagedNetwork(host: Obj, name: string): Promise<void>;
+  /** Current traffic of a host interface, in bytes per second. */
+  traffic(nic: Obj): { rx: number; tx: number };
   /** Current figures of a running VM or a host, for statistics. */
   load(kind: 'host' | 'vm', obj: Obj): { cpuPercent: number; memoryUsed: number };
 }

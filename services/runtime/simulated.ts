@@ -1,10 +1,12 @@
 // The simulated runtime: hosts with configurable capacity and VMs that move through the same
 // states a real engine shows, on timings scaled by HANGAR_SIM_SPEED. It never runs a guest.
-// A test (or a person) makes a host stop answering by creating `<data dir>/sim/<host name>.down`.
+// A test (or a person) makes a host stop answering by creating `<data dir>/sim/<host name>.down`,
+// and gives it networks the engine does not manage with files in `<data dir>/sim/<host name>.unmanaged/`
+// (each named as the network, holding the name of the interface carrying it).
 import fs from 'node:fs';
 import path from 'node:path';
 import { Obj } from '../../model/codec';
-import { HostFacts, Phase, Runtime } from './runtime';
+import { HostFacts, Phase, Runtime, UnmanagedNetwork } from './runtime';
 
 /** Durations at speed 1, in milliseconds, close to what a small real host shows. */
 const BASE: Record<Phase, number> = {
@@ -66,21 +68,38 @@ export class SimulatedRuntime implements Runtime {
   }
 
   nics(host: Obj): Obj[] {
-    // One 10 Gb/s interface with a MAC made from the host's id, so it stays the same.
+    // Four 10 Gb/s interfaces with MAC addresses and ids made from the host's id, so they stay the same.
     const hex = String(host.id).replace(/-/g, '');
-    const mac = ['02', ...[0, 2, 4, 6, 8].map((i) => hex.slice(i, i + 2))].join(':');
-    return [{
-      id: `${hex.slice(0, 8)}-0000-4000-8000-${hex.slice(-12)}`,
-      name: 'eth0',
-      mac: { address: mac },
-      ip: { address: String(host.address), version: 'v4' },
-      boot_protocol: 'dhcp',
-      bridged: true,
+    return [0, 1, 2, 3].map((i) => ({
+      id: `${hex.slice(0, 8)}-000${i}-4000-8000-${hex.slice(-12)}`,
+      name: `eth${i}`,
+      mac: { address: ['02', ...[0, 2, 4, 6].map((j) => hex.slice(j, j + 2)), (parseInt(hex.slice(8, 10), 16) ^ i).toString(16).padStart(2, '0')].join(':') },
+      // The management interface answers at the host's address.
+      ...(i === 0 ? { ip: { address: String(host.address), version: 'v4' }, boot_protocol: 'dhcp' } : { boot_protocol: 'none' }),
       mtu: 1500,
       speed: 10_000_000_000,
       status: host.status === 'up' ? 'up' : 'down',
       host: { id: host.id },
-    }];
+    }));
+  }
+
+  private unmanagedDir(host: Obj): string {
+    return path.join(this.s.dataDir, 'sim', `${String(host.name)}.unmanaged`);
+  }
+
+  async unmanagedNetworks(host: Obj): Promise<UnmanagedNetwork[]> {
+    const dir = this.unmanagedDir(host);
+    const names = await fs.promises.readdir(dir).catch(() => [] as string[]);
+    return Promise.all(names.sort().map(async (name) => ({ name, nic: (await fs.promises.readFile(path.join(dir, name), 'utf8')).trim() })));
+  }
+
+  async removeUnmanagedNetwork(host: Obj, name: string): Promise<void> {
+    await fs.promises.rm(path.join(this.unmanagedDir(host), path.basename(name)), { force: true });
+  }
+
+  traffic(nic: Obj): { rx: number; tx: number } {
+    // A steady, plausible figure on a link that is up.
+    return nic.status === 'up' ? { rx: 12_500, tx: 6_250 } : { rx: 0, tx: 0 };
   }
 
   load(kind: 'host' | 'vm', obj: Obj): { cpuPercent: number; memoryUsed: number } {
