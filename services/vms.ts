@@ -13,6 +13,7 @@ import { profileForNic } from './cluster-networks';
 import { imageActions } from './vm-images';
 import { freeMac, givenMac } from './mac-pools';
 import { withInstanceType } from './instance-types';
+import { guestActions } from './vm-guest';
 
 /** Every VM has one CD-ROM drive, with oVirt's fixed id. */
 export const CDROM_ID = '00000000-0000-0000-0000-000000000000';
@@ -53,7 +54,7 @@ const vmHooks: StoredHooks<typeof T.Vm> = {
 };
 
 export const vms = implement(S.Vms, storedCollection(S.Vms, vmHooks));
-export const vmEntity = implement(S.VmEntity, { ...storedEntity(S.Vms, S.VmEntity, vmHooks), actions: { ...vmActions, ...imageActions } });
+export const vmEntity = implement(S.VmEntity, { ...storedEntity(S.Vms, S.VmEntity, vmHooks), actions: { ...vmActions, ...imageActions, ...guestActions } });
 
 // --- NICs -------------------------------------------------------------------
 

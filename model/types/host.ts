@@ -28,7 +28,6 @@ import {
   ExternalNetworkProviderConfiguration,
   Hook,
   HostCpuUnit,
-  HostDevice,
   KatelloErratum,
   NetworkAttachment,
   NumaNode,
@@ -36,6 +35,7 @@ import {
   StorageConnectionExtension,
   UnmanagedNetwork,
 } from './misc';
+import { HostDevice } from './devices';
 import { HostStorage, IscsiDetails } from './storage';
 import { Permission, Tag } from './user';
 import { TagAssignment } from './tag';

@@ -21,8 +21,8 @@ import {
   NetworkLabel,
   OpenStackNetworkProvider,
   Qos,
-  ReportedDevice,
 } from './misc';
+import { ReportedDevice } from './devices';
 import { InstanceType, Template } from './template';
 import { Permission } from './user';
 import { Vm } from './vm';

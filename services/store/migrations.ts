@@ -234,6 +234,21 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await knex(tableOf(T.ClusterNetwork).name).delete();
     },
   },
+  '016_console_tickets': {
+    // One-time passwords of VM consoles, one per console (`<vm id>:<protocol>`), with their expiry.
+    async up(knex) {
+      await knex.schema.createTable('console_tickets', (t) => {
+        t.string('id', 80).primary();
+        t.string('vm_id', 64).notNullable().index();
+        t.string('protocol', 16).notNullable();
+        t.text('value').notNullable();
+        t.bigInteger('expires_at').notNullable().index();
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTable('console_tickets');
+    },
+  },
 };
 
 /** Applies the migrations not yet applied, in the transaction given. */
