@@ -13,13 +13,11 @@ import { load } from './stored';
 import { badRequest, conflict, notFound } from './fault';
 import { StoredObj } from './store/repo';
 import { caCertificate } from './pki';
+import { consoleId } from './store/devices';
 
 type ConsoleObj = ObjOf<typeof T.GraphicsConsole>;
 type VmObj = StoredObj<typeof T.Vm>;
 type Protocol = 'spice' | 'vnc';
-
-/** oVirt's console ids: the protocol's name in hex (`766e63` is VNC). */
-export const consoleId = (protocol: string) => Buffer.from(protocol).toString('hex');
 
 /** States in which a VM's consoles listen on its host. */
 export const CONSOLE_LIVE = ['powering_up', 'up', 'reboot_in_progress', 'migrating', 'powering_down', 'paused'];
@@ -112,7 +110,7 @@ async function setTicket(call: Call, vm: VmObj, console: ConsoleObj, given: Obj 
   if (!Number.isInteger(expiry) || expiry < 1) throw badRequest(`A ticket's expiry is a number of seconds above 0, not '${String(given.expiry)}'`);
   const value = given.value === undefined ? randomBytes(9).toString('base64url') : String(given.value);
   if (value === '') throw badRequest('A ticket\'s value may not be empty');
-  await keepTicket(call.engine.db, String(vm.id), String(console.protocol), value, expiry);
+  await keepTicket(call.repo.db, String(vm.id), String(console.protocol), value, expiry);
   return { value, expiry };
 }
 
@@ -164,7 +162,7 @@ async function connectionFile(call: Call, console: ConsoleObj): Promise<Obj> {
       `enable-usb-autoshare=${(vm.usb as Obj | undefined)?.enabled === true ? 1 : 0}`,
       'tls-ciphers=DEFAULT',
       `host-subject=CN=${String(host.address)}`,
-      `ca=${(await caCertificate(call.engine.db)).trim().replace(/\n/g, '\\n')}`,
+      `ca=${(await caCertificate(call.repo.db)).trim().replace(/\r?\n/g, '\\n')}`,
       'secure-channels=main;inputs;cursor;playback;record;display;smartcard;usbredir',
     );
   }

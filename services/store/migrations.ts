@@ -11,6 +11,7 @@ import { DEFAULT_MAC_POOL_ID, ROOT_TAG, seedAccess, seedDefaultMacPool, seedInst
 import { INSTANCE_TYPES } from '../facts/instance-types';
 import { MANAGEMENT_NETWORK, assignManagementNetwork } from './management-network';
 import { Repo } from './repo';
+import { addDeviceRows } from './devices';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -247,6 +248,13 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
     },
     async down(knex) {
       await knex.schema.dropTable('console_tickets');
+    },
+  },
+  '017_device_rows': {
+    up: (knex) => addDeviceRows(new Repo(knex)),
+    async down(knex) {
+      await knex(tableOf(T.GraphicsConsole).name).delete();
+      await knex(tableOf(T.Cdrom).name).whereNotNull('template_id').delete();
     },
   },
 };
