@@ -2,7 +2,7 @@
 // model declares it, with each method's inputs and query parameters (oVirt's `@In` and input
 // detail, from ovirt-engine-api-model's services/*.java, for what Hangar serves). Routes,
 // `<link rel>` lists, `<actions>` blocks and the checks of every call's inputs are derived from it.
-import { action, collectionService, entityService, mandatory, optional, or, RootService } from './meta';
+import { ActionDecl, InputRule, Params, StructType, action, collectionService, entityService, mandatory, optional, or, RootService } from './meta';
 import * as T from './types';
 
 const activation = [
@@ -493,7 +493,10 @@ export const TemplateEntity = entityService({
   name: 'Template', type: () => T.Template, doc: 'A template.',
   update: { permit: 'edit_template_properties', params: ASYNC, inputs: [optional(...vmBaseChanges, ...templateChanges)] },
   remove: { permit: 'delete_template', params: ASYNC },
-  locators: { permissions: () => permissionsOf.template, tags: () => AssignedTags.template },
+  locators: {
+    permissions: () => permissionsOf.template, tags: () => AssignedTags.template, graphicsconsoles: () => TemplateGraphicsConsoles,
+    watchdogs: () => TemplateWatchdogs, mediateddevices: () => TemplateMediatedDevices, nics: () => TemplateNics, cdroms: () => TemplateCdroms,
+  },
 });
 
 const nicChanges = ['linked', 'mac.address', 'plugged', 'vnic_profile.id'];
@@ -539,6 +542,82 @@ export const VmCdrom = entityService({
   // `current` asks for the running VM's drive; here the drive is one, running or not.
   update: { permit: 'change_vm_cd', params: { current: 'boolean' }, inputs: [optional('file.id')] },
 });
+
+// --- devices of VMs, templates and instance types ---------------------------
+
+/** Who may change the devices of a VM, a template or an instance type. */
+const DEVICE_PERMITS = { vm: 'edit_vm_properties', template: 'edit_template_properties', instance_type: 'edit_admin_template_properties' } as const;
+type DeviceOwner = keyof typeof DEVICE_PERMITS;
+const OWNER_PREFIX: Record<DeviceOwner, string> = { vm: 'Vm', template: 'Template', instance_type: 'InstanceType' };
+const OWNER_WORD: Record<DeviceOwner, string> = { vm: 'virtual machine', template: 'template', instance_type: 'instance type' };
+
+/**
+ * A device sub-collection of one kind of owner (`/vms/{id}/watchdogs`, `/templates/{id}/watchdogs`):
+ * the members it adds take `add`, an update (when given) `update`; `actions` are the entity's.
+ */
+function devicesOf<T extends StructType>(owner: DeviceOwner, o: {
+  name: string; type: () => T; what: string; add?: readonly InputRule[]; update?: readonly InputRule[];
+  list?: Params; actions?: ActionDecl[];
+}) {
+  const permit = DEVICE_PERMITS[owner];
+  const entity = entityService({
+    name: `${OWNER_PREFIX[owner]}${o.name}`, type: o.type, doc: `A ${o.what} of a ${OWNER_WORD[owner]}.`, actions: o.actions ?? [],
+    update: o.update ? { permit, params: ASYNC, inputs: o.update } : undefined,
+    remove: o.add ? { permit, params: ASYNC } : undefined,
+  });
+  return collectionService({
+    name: `${OWNER_PREFIX[owner]}${o.name}s`, type: o.type, doc: `The ${o.what}s of a ${OWNER_WORD[owner]}.`, owner, list: o.list,
+    add: o.add ? { permit, inputs: o.add } : undefined, entity: () => entity,
+  });
+}
+
+const consoleActions = [
+  action('ticket', 'Sets a one-time password for the console of the running VM, valid for `expiry` seconds (120 unless given).', 'connect_to_vm', {
+    takes: ['ticket', 'async'], inputs: [optional('ticket.value', 'ticket.expiry')],
+  }),
+  action('remoteviewerconnectionfile', 'Answers a remote-viewer (`.vv`) file to connect to the console, with a new ticket.', 'connect_to_vm', { takes: [] }),
+];
+const consoles = (owner: DeviceOwner, actions: ActionDecl[] = []) => devicesOf(owner, {
+  name: 'GraphicsConsole', type: () => T.GraphicsConsole, what: 'graphical console', add: [mandatory('protocol')], actions,
+  list: owner === 'vm' ? { current: 'boolean' } : undefined,
+});
+const watchdogChanges = [optional('action', 'model')];
+const watchdogs = (owner: DeviceOwner) => devicesOf(owner, {
+  name: 'Watchdog', type: () => T.Watchdog, what: 'watchdog', add: [mandatory('action'), mandatory('model')], update: watchdogChanges,
+});
+const mediatedChanges = [optional('spec_params.name', 'spec_params.value')];
+const mediatedDevices = (owner: DeviceOwner) => devicesOf(owner, {
+  name: 'MediatedDevice', type: () => T.VmMediatedDevice, what: 'mediated device', add: mediatedChanges, update: mediatedChanges,
+});
+
+export const VmGraphicsConsoles = consoles('vm', consoleActions);
+export const VmWatchdogs = watchdogs('vm');
+export const VmMediatedDevices = mediatedDevices('vm');
+export const VmHostDevices = devicesOf('vm', {
+  name: 'HostDevice', type: () => T.HostDevice, what: 'host device passed', add: [or(mandatory('id'), mandatory('name'))],
+});
+const numaNodeChanges = ['index', 'memory', 'cpu.cores.index', 'numa_node_pins.index', 'numa_tune_mode'];
+export const VmNumaNodes = devicesOf('vm', {
+  name: 'NumaNode', type: () => T.VirtualNumaNode, what: 'virtual NUMA node',
+  add: [mandatory('index'), mandatory('memory'), mandatory('cpu.cores.index'), optional('numa_node_pins.index', 'numa_tune_mode')],
+  update: [optional(...numaNodeChanges)],
+});
+// What the guest agent reports: read only.
+export const VmReportedDevices = devicesOf('vm', { name: 'ReportedDevice', type: () => T.ReportedDevice, what: 'device the guest reports' });
+export const VmApplications = devicesOf('vm', { name: 'Application', type: () => T.Application, what: 'application the guest reports' });
+export const VmSessions = devicesOf('vm', { name: 'Session', type: () => T.Session, what: 'user session' });
+
+const nicAdd = [mandatory('name'), optional(...nicChanges, 'interface')];
+const nicUpdate = [optional('name', 'interface', ...nicChanges)];
+export const TemplateGraphicsConsoles = consoles('template');
+export const TemplateWatchdogs = watchdogs('template');
+export const TemplateMediatedDevices = mediatedDevices('template');
+export const TemplateNics = devicesOf('template', { name: 'Nic', type: () => T.Nic, what: 'network interface', add: nicAdd, update: nicUpdate });
+export const TemplateCdroms = devicesOf('template', { name: 'Cdrom', type: () => T.Cdrom, what: 'CD-ROM drive' });
+
+export const InstanceTypeGraphicsConsoles = consoles('instance_type');
+export const InstanceTypeWatchdogs = watchdogs('instance_type');
+export const InstanceTypeNics = devicesOf('instance_type', { name: 'Nic', type: () => T.Nic, what: 'network interface', add: nicAdd, update: nicUpdate });
 
 export const Vms = collectionService({
   name: 'Vms', type: () => T.Vm, doc: 'The virtual machines.', list: { ...SEARCH, ovf_as_ova: 'boolean' },
@@ -610,8 +689,29 @@ export const VmEntity = entityService({
     }),
     action('commitsnapshot', 'Keeps the previewed snapshot, dropping what came after it.', 'manipulate_vm_snapshots'),
     action('undosnapshot', 'Ends a preview, back to where the VM was.', 'manipulate_vm_snapshots'),
+    action('ticket', 'Sets a one-time password for the first console of the running VM.', 'connect_to_vm', {
+      takes: ['ticket', 'async'], inputs: [optional('ticket.value', 'ticket.expiry')],
+    }),
+    action('logon', 'Logs the caller on in the guest, through its agent.', 'connect_to_vm'),
+    action('screenshot', 'Takes a picture of the running VM\'s screen.', 'connect_to_vm', { takes: [] }),
+    action('reset', 'Resets the running VM, as its reset button would.', 'reset_vm'),
+    action('freezefilesystems', 'Freezes the guest\'s file systems, through its agent.', 'manipulate_vm_snapshots'),
+    action('thawfilesystems', 'Thaws the guest\'s file systems, through its agent.', 'manipulate_vm_snapshots'),
+    action('reordermacaddresses', 'Gives the VM\'s NICs their MAC addresses in the order of the NICs.', 'edit_vm_properties'),
+    action('detach', 'Takes the VM out of its pool.', 'edit_vm_pool_configuration'),
+    action('maintenance', 'Sets or ends the maintenance of a hosted-engine VM.', 'edit_admin_vm_properties', {
+      takes: ['maintenance_enabled', 'async'], inputs: [mandatory('maintenance_enabled')],
+    }),
+    action('autopincpuandnumanodes', 'Pins the VM\'s CPUs and NUMA nodes to its pinned host\'s.', 'edit_vm_properties', {
+      takes: ['optimize_cpu_settings', 'async'], inputs: [optional('optimize_cpu_settings')],
+    }),
   ],
-  locators: { permissions: () => permissionsOf.vm, statistics: () => VmStatistics, snapshots: () => VmSnapshots, nics: () => VmNics, diskattachments: () => VmDiskAttachments, cdroms: () => VmCdroms, tags: () => AssignedTags.vm },
+  locators: {
+    permissions: () => permissionsOf.vm, statistics: () => VmStatistics, snapshots: () => VmSnapshots, nics: () => VmNics, diskattachments: () => VmDiskAttachments,
+    cdroms: () => VmCdroms, tags: () => AssignedTags.vm, graphicsconsoles: () => VmGraphicsConsoles, watchdogs: () => VmWatchdogs,
+    mediateddevices: () => VmMediatedDevices, hostdevices: () => VmHostDevices, numanodes: () => VmNumaNodes, reporteddevices: () => VmReportedDevices,
+    applications: () => VmApplications, sessions: () => VmSessions,
+  },
 });
 
 // --- jobs, events, identity -------------------------------------------------
@@ -822,6 +922,7 @@ export const InstanceTypeEntity = entityService({
   // oVirt's model declares only `storage_error_resume_behaviour`; its engine changes all the settings.
   update: { permit: 'edit_admin_template_properties', params: ASYNC, inputs: [optional('name', 'description', ...INSTANCE_TYPE_SETTINGS)] },
   remove: { permit: 'delete_template', params: ASYNC },
+  locators: { graphicsconsoles: () => InstanceTypeGraphicsConsoles, nics: () => InstanceTypeNics, watchdogs: () => InstanceTypeWatchdogs },
 });
 
 // --- the root ---------------------------------------------------------------

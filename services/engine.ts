@@ -30,6 +30,8 @@ import * as macPools from './mac-pools';
 import * as instanceTypes from './instance-types';
 import * as clusterNetworks from './cluster-networks';
 import * as hostNetworks from './host-networks';
+import * as consoles from './consoles';
+import * as vmDevices from './vm-devices';
 
 export interface RunningEngine extends Engine {
   /** Stops background work and closes the database. */
@@ -40,7 +42,7 @@ export interface RunningEngine extends Engine {
 const SERVICE_MODULES = [
   datacenters, clusters, hosts, networks, storagedomains, disks, templates, vms, vmImages, transfers,
   journal, statistics, identity, users, apiTokens, catalogs, scheduling, tags, macPools, instanceTypes, clusterNetworks,
-  hostNetworks,
+  hostNetworks, consoles, vmDevices,
 ];
 
 /** How often each process looks for due transitions, in milliseconds. */

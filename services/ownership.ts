@@ -9,6 +9,7 @@ import { Obj } from '../model/codec';
 import { collectionRoutes, servedTypes, storedTypes } from '../model/tree';
 import * as T from '../model/types';
 import { Repo } from './store/repo';
+import { tableOf } from './store/tables';
 
 /** Objects of `type` whose `link` names their owner. */
 interface Owned {
@@ -18,14 +19,15 @@ interface Owned {
 
 /**
  * A sub-collection holds what its owner owns unless its members inherit their permissions from
- * something else: those are only seen from there (a snapshot's disks belong to their domain).
+ * something else and are served from there too (a snapshot's disks belong to their domain); a
+ * device served only under its owners belongs to each (a template's NICs, like a VM's).
  */
 function ownedVia(type: StructType): Owned[] {
   const stored = new Set(storedTypes());
   const found: Owned[] = collectionRoutes
     .filter((r) => r.chain.length > 1 && r.chain[r.chain.length - 2].type() === type && r.collection.owner)
     .map((r) => ({ type: r.collection.type(), link: r.collection.owner! }))
-    .filter((o) => stored.has(o.type) && (o.type.inherits === undefined || o.type.inherits === o.link));
+    .filter((o) => stored.has(o.type) && (o.type.inherits === undefined || o.type.inherits === o.link || tableOf(o.type).ownedOnly));
   const permissions = T.Permission.attributes.filter((a) => a.link && !a.list && a.type() === type);
   found.push(...permissions.map((a) => ({ type: T.Permission, link: a.name })));
   // What no collection serves lives only for the objects it links: a tag's assignment goes with the tag and with the VM.

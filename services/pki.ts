@@ -122,3 +122,8 @@ export async function ensureCertificates(db: Knex, dataDir: string, publicHost =
     keyPem: fs.readFileSync(at('keyPem'), 'utf8'),
   };
 }
+
+/** The engine CA's certificate, as clients pin it (remote-viewer files carry it). */
+export async function caCertificate(db: Knex): Promise<string> {
+  return (await authority(db)).certPem;
+}

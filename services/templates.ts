@@ -1,11 +1,14 @@
 // Templates: VM configurations new VMs are made from. Blank is the built-in one.
+import { randomUUID } from 'node:crypto';
 import * as S from '../model/services';
 import * as T from '../model/types';
 import { Obj } from '../model/codec';
 import { Call, implement } from './behaviour';
 import { storedCollection, storedEntity } from './stored';
 import { conflict } from './fault';
-import { resolve } from './refs';
+import { refTo, resolve } from './refs';
+import { CDROM_ID, copyDevices } from './store/devices';
+import { StoredObj } from './store/repo';
 import { BLANK_TEMPLATE_ID } from './store/seed';
 
 /**
@@ -28,6 +31,8 @@ async function prepare(call: Call, body: Obj): Promise<Obj> {
   return {
     ...configurationOf(vm),
     ...rest,
+    // The VM it was made from, as oVirt links it.
+    vm: refTo(vm),
     cluster: vm.cluster,
     status: 'ok',
     creation_time: new Date().toISOString(),
@@ -35,7 +40,19 @@ async function prepare(call: Call, body: Obj): Promise<Obj> {
   };
 }
 
-export const templates = implement(S.Templates, storedCollection(S.Templates, { prepare, uniqueName: () => ({}) }));
+/** A template takes the devices of the VM it is made from: its consoles, watchdog, mediated devices, NICs (without addresses) and CD-ROM drive. */
+async function created(call: Call, template: StoredObj<typeof T.Template>, vmId: string): Promise<void> {
+  await copyDevices(call.repo, { vm: vmId }, { template: template.id }, { consoles: true });
+  for (const nic of await call.repo.list(T.Nic, { vm: vmId })) {
+    const { vm: _vm, mac: _mac, ...rest } = nic;
+    await call.repo.insert(T.Nic, { ...rest, id: randomUUID(), template: refTo(template) });
+  }
+  await call.repo.insert(T.Cdrom, { id: CDROM_ID, template: refTo(template) });
+}
+
+export const templates = implement(S.Templates, storedCollection(S.Templates, {
+  prepare, uniqueName: () => ({}), created: (call, template) => created(call, template, String(template.vm?.id)),
+}));
 export const templateEntity = implement(S.TemplateEntity, storedEntity(S.Templates, S.TemplateEntity, {
   uniqueName: () => ({}),
   async removing(call, template) {

@@ -18,7 +18,7 @@ import { configurationOf } from './templates';
 import { EventCode, recordEvent } from './events';
 import { endJob, startJob } from './jobs';
 import { StoredDisk, domainOfDisk, heldDisk } from './disks';
-import { CDROM_ID } from './vms';
+import { CDROM_ID, copyDevices } from './store/devices';
 import { freeMac } from './mac-pools';
 import { ChainWork } from './chain-work';
 import { RecordingRepo } from './store/recording-repo';
@@ -346,6 +346,7 @@ async function clone(call: Call, vm: StoredVm, work: ChainWork, body: ActionBody
   };
   await call.repo.insert(T.Vm, copy);
   await call.repo.insert(T.Cdrom, { id: CDROM_ID, vm: refTo(copy) });
+  await copyDevices(call.repo, { vm: String(vm.id) }, { vm: String(copy.id) }, { consoles: true });
   for (const attachment of await call.repo.list(T.DiskAttachment, { vm: String(vm.id) })) {
     const { disk, sd } = await diskAndDomain(call, String(attachment.disk?.id));
     const { backing_volume: _b, ...rest } = disk;

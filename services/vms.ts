@@ -1,4 +1,5 @@
 // Virtual machines and their devices: NICs, disk attachments and the CD-ROM.
+import { randomUUID } from 'node:crypto';
 import * as S from '../model/services';
 import * as T from '../model/types';
 import { ObjOf } from '../model/meta';
@@ -13,9 +14,8 @@ import { profileForNic } from './cluster-networks';
 import { imageActions } from './vm-images';
 import { freeMac, givenMac } from './mac-pools';
 import { withInstanceType } from './instance-types';
-
-/** Every VM has one CD-ROM drive, with oVirt's fixed id. */
-export const CDROM_ID = '00000000-0000-0000-0000-000000000000';
+import { guestActions } from './vm-guest';
+import { CDROM_ID, copyDevices, displayConsole } from './store/devices';
 
 type VmObj = ObjOf<typeof T.Vm>;
 type DiskObj = ObjOf<typeof T.Disk>;
@@ -38,8 +38,19 @@ async function prepareVm(call: Call, body: VmObj): Promise<VmObj> {
 const vmHooks: StoredHooks<typeof T.Vm> = {
   prepare: prepareVm,
   uniqueName: () => ({}),
+  /**
+   * A new VM has a CD-ROM drive and a console of its display type, and takes its template's
+   * other devices, and its NICs with addresses of its cluster's pool.
+   */
   async created(call, vm) {
     await call.repo.insert(T.Cdrom, { id: CDROM_ID, vm: refTo(vm) });
+    await call.repo.insert(T.GraphicsConsole, displayConsole('vm', vm));
+    const template = String(vm.template?.id);
+    await copyDevices(call.repo, { template }, { vm: vm.id }, { consoles: false });
+    for (const nic of await call.repo.list(T.Nic, { template })) {
+      const { template: _template, ...rest } = nic;
+      await call.repo.insert(T.Nic, { ...rest, id: randomUUID(), mac: { address: await freeMac(call, vm) }, vm: refTo(vm) });
+    }
   },
   async removing(call, vm) {
     if (vm.status !== 'down') throw conflict(`Cannot remove VM ${vm.name}: it is not down`);
@@ -54,7 +65,7 @@ const vmHooks: StoredHooks<typeof T.Vm> = {
 };
 
 export const vms = implement(S.Vms, storedCollection(S.Vms, vmHooks));
-export const vmEntity = implement(S.VmEntity, { ...storedEntity(S.Vms, S.VmEntity, vmHooks), actions: { ...vmActions, ...imageActions } });
+export const vmEntity = implement(S.VmEntity, { ...storedEntity(S.Vms, S.VmEntity, vmHooks), actions: { ...vmActions, ...imageActions, ...guestActions } });
 
 // --- NICs -------------------------------------------------------------------
 

@@ -275,3 +275,7 @@ export const SnapshotStatus = defineEnum('SnapshotStatus', ['in_preview', 'locke
 export const SnapshotType = defineEnum('SnapshotType', ['active', 'preview', 'regular', 'stateless']);
 
 export const NicStatus = defineEnum('NicStatus', ['down', 'up']);
+export const GraphicsType = defineEnum('GraphicsType', ['spice', 'vnc']);
+export const WatchdogModel = defineEnum('WatchdogModel', ['diag288', 'i6300esb']);
+export const WatchdogAction = defineEnum('WatchdogAction', ['dump', 'none', 'pause', 'poweroff', 'reset']);
+export const ReportedDeviceType = defineEnum('ReportedDeviceType', ['network']);

@@ -29,13 +29,13 @@ import {
   ExternalNetworkProviderConfiguration,
   Hook,
   HostCpuUnit,
-  HostDevice,
   KatelloErratum,
   NumaNode,
   Qos,
   Ssh,
   StorageConnectionExtension,
 } from './misc';
+import { HostDevice } from './devices';
 import { HostStorage, IscsiDetails } from './storage';
 import { Permission, Tag } from './user';
 import { TagAssignment } from './tag';

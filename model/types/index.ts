@@ -16,6 +16,7 @@ export * from './event';
 export * from './user';
 export * from './tag';
 export * from './misc';
+export * from './devices';
 export * from './catalogs';
 export * from './scheduling';
 export * from './hangar';

@@ -20,8 +20,8 @@ import {
   NetworkFilterParameter,
   OpenStackNetworkProvider,
   Qos,
-  ReportedDevice,
 } from './misc';
+import { ReportedDevice } from './devices';
 import { InstanceType, Template } from './template';
 import { Permission } from './user';
 import { Vm } from './vm';

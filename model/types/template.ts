@@ -4,7 +4,7 @@
 import { defineEntity, defineStruct, enumOf, int, link, linkedFrom, links, own, str, struct, via } from '../meta';
 import { DiskAttachment } from './disk';
 import { TemplateStatus } from './enums';
-import { GraphicsConsole, VmMediatedDevice, Watchdog } from './misc';
+import { GraphicsConsole, VmMediatedDevice, Watchdog } from './devices';
 import { Nic } from './network';
 import { Permission, Tag } from './user';
 import { TagAssignment } from './tag';

@@ -32,24 +32,18 @@ import { Host } from './host';
 import { CORES_PER_SOCKET, MAX_VCPUS, MEMORY, MEMORY_ORDER, SOCKETS, THREADS_PER_CORE } from './limits';
 import {
   AffinityLabel,
-  Application,
   AuthorizedKey,
   Certificate,
   CpuProfile,
   ExternalHostProvider,
   Floppy,
-  GraphicsConsole,
-  HostDevice,
   Icon,
   KatelloErratum,
   NumaNode,
   Quota,
-  ReportedDevice,
-  Session,
-  VmMediatedDevice,
   VmPool,
-  Watchdog,
 } from './misc';
+import { Application, GraphicsConsole, HostDevice, ReportedDevice, Session, VmMediatedDevice, Watchdog } from './devices';
 import { Ip, Nic } from './network';
 import { File, StorageDomain, StorageDomainLease } from './storage';
 import { InstanceType, Template } from './template';

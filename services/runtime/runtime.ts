@@ -33,6 +33,23 @@ export interface UnmanagedNetwork {
   nic: string;
 }
 
+/** Where the console of a running VM listens, on its host. */
+export interface ConsoleEndpoint {
+  address: string;
+  port: number;
+  /** The TLS port, for protocols that have one (SPICE). */
+  tls_port?: number;
+}
+
+/** What the guest agent of a running VM reports; a VM without an agent reports nothing. */
+export interface GuestReport {
+  /** Whether an agent answers in the guest: logon and file-system freezes need one. */
+  agent: boolean;
+  reported_devices: Obj[];
+  applications: Obj[];
+  sessions: Obj[];
+}
+
 export interface Runtime {
   /** Shown in hosts' representations, so nobody mistakes a simulation for a hypervisor. */
   readonly name: string;
@@ -54,4 +71,10 @@ export interface Runtime {
   traffic(nic: Obj): { rx: number; tx: number };
   /** Current figures of a running VM or a host, for statistics. */
   load(kind: 'host' | 'vm', obj: Obj): { cpuPercent: number; memoryUsed: number };
+  /** Where the console of `protocol` of a VM running on `host` listens. */
+  console(vm: Obj, host: Obj, protocol: 'spice' | 'vnc'): ConsoleEndpoint;
+  /** What the guest of a running VM reports. */
+  guest(vm: Obj): GuestReport;
+  /** The devices of an installed host that may be passed to its VMs. */
+  devices(host: Obj): Obj[];
 }

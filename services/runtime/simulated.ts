@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Obj } from '../../model/codec';
-import { HostFacts, Phase, Runtime, UnmanagedNetwork } from './runtime';
+import { ConsoleEndpoint, GuestReport, HostFacts, Phase, Runtime, UnmanagedNetwork } from './runtime';
 
 /** Durations at speed 1, in milliseconds, close to what a small real host shows. */
 const BASE: Record<Phase, number> = {
@@ -106,5 +106,33 @@ export class SimulatedRuntime implements Runtime {
     // A steady, plausible figure: a fixed share of the configured memory and a low CPU load.
     const memory = kind === 'host' ? this.s.hostMemory : Number(obj.memory ?? 0);
     return { cpuPercent: kind === 'host' ? 5 : 2, memoryUsed: Math.round(memory * 0.25) };
+  }
+
+  console(vm: Obj, host: Obj, protocol: 'spice' | 'vnc'): ConsoleEndpoint {
+    // Ports as libvirt gives them from 5900, two per VM, chosen from the VM's id so they stay the
+    // same; nothing listens on them, as no guest runs.
+    const base = 5900 + 2 * (parseInt(String(vm.id).replace(/-/g, '').slice(-4), 16) % 500);
+    return protocol === 'spice' ? { address: String(host.address), port: base, tls_port: base + 1 } : { address: String(host.address), port: base };
+  }
+
+  guest(): GuestReport {
+    // No guest runs, so no agent answers and nothing is reported.
+    return { agent: false, reported_devices: [], applications: [], sessions: [] };
+  }
+
+  devices(host: Obj): Obj[] {
+    // The host's own hardware (not passable) and one PCI network card and one USB device that are,
+    // with ids made from the host's id so they stay the same.
+    const hex = String(host.id).replace(/-/g, '');
+    const id = (n: number) => `${hex.slice(0, 8)}-0000-4000-${(0x8000 + n).toString(16)}-${hex.slice(-12)}`;
+    const device = (n: number, name: string, capability: string, product: string, vendor: string, parent?: number): Obj => ({
+      id: id(n), name, capability, product: { name: product }, vendor: { name: vendor }, placeholder: false,
+      host: { id: host.id }, ...(parent === undefined ? {} : { parent_device: { id: id(parent) } }),
+    });
+    return [
+      device(1, 'computer', 'system', 'Simulated host', 'Hangar'),
+      { ...device(2, 'pci_0000_00_19_0', 'pci', 'Simulated 10 GbE adapter', 'Hangar', 1), iommu_group: 9, driver: 'vfio-pci', virtual_functions: 0 },
+      { ...device(3, 'usb_1_1', 'usb_device', 'Simulated USB key', 'Hangar', 1), driver: 'usb' },
+    ];
   }
 }

@@ -11,6 +11,8 @@ import { DEFAULT_MAC_POOL_ID, ROOT_TAG, seedAccess, seedDefaultMacPool, seedInst
 import { INSTANCE_TYPES } from '../facts/instance-types';
 import { MANAGEMENT_NETWORK, assignManagementNetwork } from './management-network';
 import { Repo } from './repo';
+import { onPostgres } from './connect';
+import { addDeviceRows } from './devices';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -232,6 +234,45 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
     },
     async down(knex) {
       await knex(tableOf(T.ClusterNetwork).name).delete();
+    },
+  },
+  '016_console_tickets': {
+    // One-time passwords of VM consoles, one per console (`<vm id>:<protocol>`), with their expiry.
+    async up(knex) {
+      await knex.schema.createTable('console_tickets', (t) => {
+        t.string('id', 80).primary();
+        t.string('vm_id', 64).notNullable().index();
+        t.string('protocol', 16).notNullable();
+        t.text('value').notNullable();
+        t.bigInteger('expires_at').notNullable().index();
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTable('console_tickets');
+    },
+  },
+  '017_device_rows': {
+    up: (knex) => addDeviceRows(new Repo(knex)),
+    async down(knex) {
+      await knex(tableOf(T.GraphicsConsole).name).delete();
+      await knex(tableOf(T.Cdrom).name).whereNotNull('template_id').delete();
+    },
+  },
+  '018_device_owners': {
+    // NICs and CD-ROMs belong to templates and instance types too: their ids are unique within
+    // their owner of any kind, by the key the model now derives, which replaces the VM's.
+    async up(knex) {
+      for (const type of [T.Nic, T.Cdrom]) {
+        const table = tableOf(type).name;
+        const name = `${table}_vm_id_id_unique`;
+        if (onPostgres(knex)) await knex.raw('alter table ?? drop constraint if exists ??', [table, name]);
+        else await knex.raw('drop index if exists ??', [name]);
+      }
+    },
+    async down(knex) {
+      for (const type of [T.Nic, T.Cdrom]) {
+        await knex.schema.alterTable(tableOf(type).name, (t) => t.unique(['vm_id', 'id'], { indexName: `${tableOf(type).name}_vm_id_id_unique` }));
+      }
     },
   },
 };
