@@ -11,6 +11,7 @@ import { DEFAULT_MAC_POOL_ID, ROOT_TAG, seedAccess, seedDefaultMacPool, seedInst
 import { INSTANCE_TYPES } from '../facts/instance-types';
 import { MANAGEMENT_NETWORK, assignManagementNetwork } from './management-network';
 import { Repo } from './repo';
+import { groupsOf, joinGroup } from '../../sso/directory';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -232,6 +233,27 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
     },
     async down(knex) {
       await knex(tableOf(T.ClusterNetwork).name).delete();
+    },
+  },
+  '016_group_memberships': {
+    // Users kept the ids of their groups; memberships of the groups that still exist take their place.
+    async up(knex) {
+      const repo = new Repo(knex);
+      for (const user of await repo.list(T.User)) {
+        const { groups, ...rest } = user;
+        if (groups === undefined) continue;
+        for (const g of groups) {
+          if (g.id !== undefined && (await repo.get(T.Group, g.id))) await joinGroup(repo, user.id, g.id);
+        }
+        await repo.update(T.User, rest);
+      }
+    },
+    async down(knex) {
+      const repo = new Repo(knex);
+      for (const user of await repo.list(T.User)) {
+        await repo.update(T.User, { ...user, groups: (await groupsOf(repo, user.id)).map((id) => ({ id })) });
+      }
+      await knex(tableOf(T.GroupMembership).name).delete();
     },
   },
 };
