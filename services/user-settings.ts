@@ -4,9 +4,12 @@
 import * as S from '../model/services';
 import * as T from '../model/types';
 import { ObjOf } from '../model/meta';
-import { implement } from './behaviour';
-import { mergeInto, storedCollection, storedEntity } from './stored';
-import { badRequest, conflict, notFound } from './fault';
+import { Call, implement } from './behaviour';
+import { load, mergeInto, storedCollection, storedEntity } from './stored';
+import { badRequest, conflict } from './fault';
+
+/** The user whose settings `call` changes, its row locked until commit so that checks of its settings hold while they change. */
+const lockedUser = (call: Call) => load({ ...call, scope: call.scope.slice(0, 1) }, S.Users);
 
 // --- SSH public keys ---------------------------------------------------------
 
@@ -36,7 +39,9 @@ export const sshPublicKeys = implement(S.SshPublicKeys, storedCollection(S.SshPu
   // A user has one key, as in oVirt; it is replaced, or removed and added again.
   async prepare(call, body) {
     checkKey(body.content);
-    if ((await call.repo.count(T.SshPublicKey, { user: call.scope[0] })) > 0) {
+    // The user's row stays locked until commit, so two keys cannot both be the first.
+    const user = await lockedUser(call);
+    if ((await call.repo.count(T.SshPublicKey, { user: user.id })) > 0) {
       throw conflict('The user already has an SSH public key: replace it, or remove it first');
     }
     return { content: body.content };
@@ -74,30 +79,30 @@ type Subscription = ObjOf<typeof T.EventSubscription>;
 /** An e-mail address: one `@`, no spaces, a dot in the domain. */
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-/**
- * A subscription is named by its event and sent by SMTP (the one method oVirt's API offers) to
- * the address given, else the user's e-mail; a user's subscriptions all go to one address.
- */
+/** Where a new subscription of `user` sends its notifications: SMTP, the one method oVirt's API offers, to the address given, else the user's e-mail. */
+function addressOf(user: ObjOf<typeof T.User>, body: Subscription): string {
+  if (body.notification_method !== undefined && body.notification_method !== 'smtp') {
+    throw badRequest(`Notification method '${body.notification_method}' is not supported: only smtp is`);
+  }
+  const address = body.address ?? user.email;
+  if (address === undefined) throw badRequest(`User ${String(user.name)} has no e-mail address: give one`);
+  if (!EMAIL.test(address)) throw badRequest(`'${address}' is not an e-mail address`);
+  return address;
+}
+
+/** A subscription is named by its event; a user's subscriptions all go to one address. */
 export const eventSubscriptions = implement(S.EventSubscriptions, {
   list: storedCollection(S.EventSubscriptions).list,
   listsSeen: true,
   async add(call, body) {
-    const userId = call.scope[0];
-    const user = await call.repo.get(T.User, userId);
-    if (!user) throw notFound(`User '${userId}' does not exist`);
-    if (body.notification_method !== undefined && body.notification_method !== 'smtp') {
-      throw badRequest(`Notification method '${body.notification_method}' is not supported: only smtp is`);
-    }
-    const address = body.address ?? user.email;
-    if (address === undefined || !EMAIL.test(address)) {
-      throw badRequest(address === undefined ? `User ${String(user.name)} has no e-mail address: give one` : `'${address}' is not an e-mail address`);
-    }
+    const user = await lockedUser(call);
+    const address = addressOf(user, body);
     const event = String(body.event);
-    const held = await call.repo.list(T.EventSubscription, { user: userId });
+    const held = await call.repo.list(T.EventSubscription, { user: user.id });
     if (held.some((s) => s.id === event)) throw conflict(`User ${String(user.name)} is already subscribed to ${event}`);
     const other = held.find((s) => s.address !== address);
     if (other) throw conflict(`User ${String(user.name)} is told of events at ${String(other.address)}: '${address}' conflicts with it`);
-    const subscription: Subscription = { id: event, event: body.event, notification_method: 'smtp', address, user: { id: userId } };
+    const subscription: Subscription = { id: event, event: body.event, notification_method: 'smtp', address, user: { id: user.id } };
     return call.repo.insert(T.EventSubscription, subscription);
   },
 });
