@@ -58,6 +58,7 @@ export async function engineUser(repo: Repo, account: Account): Promise<Obj> {
   return user;
 }
 
+/** Puts the user in the group: the membership is what access checks, lists and searches read. */
 export const joinGroup = (repo: Repo, userId: string, groupId: string) =>
   repo.insert(T.GroupMembership, { id: randomUUID(), user: { id: userId }, group: { id: groupId } });
 
