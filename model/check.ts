@@ -22,14 +22,18 @@ function attributeAt(type: StructType, path: string): Attribute | undefined {
   return a;
 }
 
-/** Whether the path names a single value held in the object itself (not through a link or a list), as a column holds. */
+/**
+ * Whether the path names a single value held in the object itself (not through a list, nor a link
+ * but into the reference to a computed object, which has no table), as a column holds.
+ */
 function keptInColumn(type: StructType, path: string): boolean {
   let t: StructType = type;
   for (const [i, name] of path.split('.').entries()) {
     const a = attributeOf(t, name);
-    if (!a || a.list || a.link) return false;
+    const last = i === path.split('.').length - 1;
+    if (!a || a.list || (a.link && (last || !(a.type() as StructType).computed))) return false;
     const next = a.type();
-    if (i === path.split('.').length - 1) return next.kind !== 'struct';
+    if (last) return next.kind !== 'struct';
     if (next.kind !== 'struct') return false;
     t = next;
   }

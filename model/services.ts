@@ -766,6 +766,48 @@ export const UserApiToken = entityService({
 
 const userRemoval = { permit: 'manipulate_users', params: ASYNC };
 
+export const SshPublicKeys = collectionService({
+  name: 'SshPublicKeys', type: () => T.SshPublicKey, doc: 'The SSH public key of a user; users manage their own.', owner: 'user', selfService: true,
+  add: { permit: 'manipulate_users', inputs: [mandatory('content')] }, entity: () => SshPublicKeyEntity,
+});
+export const SshPublicKeyEntity = entityService({
+  name: 'SshPublicKey', type: () => T.SshPublicKey, doc: 'An SSH public key of a user.',
+  // Deprecated in oVirt for a removal and an add, and still what its Ansible modules send.
+  update: { permit: 'manipulate_users', params: ASYNC, inputs: [mandatory('content')] }, remove: userRemoval,
+});
+
+export const UserOptions = collectionService({
+  name: 'UserOptions', type: () => T.UserOption, doc: 'Preferences stored for a user, as JSON; users manage their own.', owner: 'user', selfService: true,
+  add: { permit: 'manipulate_users', inputs: [mandatory('content'), mandatory('name')] }, entity: () => UserOptionEntity,
+});
+export const UserOptionEntity = entityService({
+  name: 'UserOption', type: () => T.UserOption, doc: 'A preference of a user.', remove: { permit: 'manipulate_users' },
+});
+
+const subscriptionPermit = 'event_notification_management';
+export const EventSubscriptions = collectionService({
+  name: 'EventSubscriptions', type: () => T.EventSubscription, doc: 'The events a user is told of by e-mail.', owner: 'user',
+  add: { permit: subscriptionPermit, inputs: [mandatory('event'), optional('notification_method', 'address')] }, entity: () => EventSubscriptionEntity,
+});
+export const EventSubscriptionEntity = entityService({
+  name: 'EventSubscription', type: () => T.EventSubscription, doc: 'A subscription of a user to an event.',
+  remove: { permit: subscriptionPermit, params: ASYNC },
+});
+
+/** The roles a user or group holds on the whole system, through its permissions: `/users/{id}/roles`. */
+function assignedRoles(prefix: string, owner: string) {
+  const entity = entityService({ name: `${prefix}AssignedRole`, type: () => T.Role, doc: `A role a ${owner} holds.` });
+  return collectionService({
+    name: `${prefix}AssignedRoles`, type: () => T.Role, doc: `Roles a ${owner} holds on the whole system.`, selfService: owner === 'user', entity: () => entity,
+  });
+}
+export const AssignedRoles = { user: assignedRoles('User', 'user'), group: assignedRoles('Group', 'group') };
+
+export const DomainUserGroups = collectionService({
+  name: 'DomainUserGroups', type: () => T.Group, doc: 'The groups a user is in.', selfService: true, entity: () => DomainUserGroup,
+});
+export const DomainUserGroup = entityService({ name: 'DomainUserGroup', type: () => T.Group, doc: 'A group a user is in.' });
+
 export const Users = collectionService({
   name: 'Users', type: () => T.User, doc: 'Users known to the engine.', list: SEARCH,
   add: { permit: 'manipulate_users', inputs: [mandatory('user_name'), named('domain'), optional('namespace', 'principal')] }, entity: () => UserEntity,
@@ -774,7 +816,10 @@ export const UserEntity = entityService({
   name: 'User', type: () => T.User, doc: 'A user; users change their own password with an update.',
   // oVirt's model declares `user_options`; here an update changes the password only.
   update: { permit: 'manipulate_users', inputs: [optional('password')] }, remove: userRemoval, selfService: true,
-  locators: { permissions: () => permissionsOf.user, apitokens: () => UserApiTokens, tags: () => AssignedTags.user },
+  locators: {
+    permissions: () => permissionsOf.user, apitokens: () => UserApiTokens, tags: () => AssignedTags.user, sshpublickeys: () => SshPublicKeys,
+    options: () => UserOptions, eventsubscriptions: () => EventSubscriptions, roles: () => AssignedRoles.user, groups: () => DomainUserGroups,
+  },
 });
 
 export const Groups = collectionService({
@@ -783,7 +828,7 @@ export const Groups = collectionService({
 });
 export const GroupEntity = entityService({
   name: 'Group', type: () => T.Group, doc: 'A group.', remove: userRemoval,
-  locators: { permissions: () => permissionsOf.group, tags: () => AssignedTags.group },
+  locators: { permissions: () => permissionsOf.group, tags: () => AssignedTags.group, roles: () => AssignedRoles.group },
 });
 
 export const DomainUsers = collectionService({

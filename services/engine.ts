@@ -23,6 +23,7 @@ import * as statistics from './statistics';
 import * as identity from './identity';
 import * as users from './users';
 import * as apiTokens from './api-tokens';
+import * as userSettings from './user-settings';
 import * as catalogs from './catalogs';
 import * as scheduling from './scheduling';
 import * as tags from './tags';
@@ -41,7 +42,7 @@ export interface RunningEngine extends Engine {
 /** The modules whose exported implementations make an engine's behaviours. */
 const SERVICE_MODULES = [
   datacenters, clusters, hosts, networks, storagedomains, disks, templates, vms, vmImages, transfers,
-  journal, statistics, identity, users, apiTokens, catalogs, scheduling, tags, macPools, instanceTypes, clusterNetworks,
+  journal, statistics, identity, users, userSettings, apiTokens, catalogs, scheduling, tags, macPools, instanceTypes, clusterNetworks,
   hostNetworks, consoles, vmDevices,
 ];
 

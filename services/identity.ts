@@ -152,7 +152,7 @@ async function preparePermission(call: Call, collection: CollectionService, body
   return out;
 }
 
-const isSystemWide = (p: Obj) => PERMISSION_OBJECTS.every((name) => p[name] === undefined);
+export const isSystemWide = (p: Obj) => PERMISSION_OBJECTS.every((name) => p[name] === undefined);
 
 function permissionServices(collection: CollectionService, entity: EntityService, systemWide: boolean) {
   const stored = storedCollection(collection, { prepare: (call, body) => preparePermission(call, collection, body) });

@@ -4,12 +4,13 @@ import { randomUUID } from 'node:crypto';
 import * as S from '../model/services';
 import * as T from '../model/types';
 import { Obj } from '../model/codec';
-import { implement } from './behaviour';
+import { Call, implement } from './behaviour';
 import { ADMIN_USER_ID, INTERNAL_DOMAIN, internalDomainId } from './store/seed';
 import { badRequest, conflict, notFound } from './fault';
-import { resolve } from './refs';
+import { refTo, resolve } from './refs';
 import { removeOwnedBy } from './ownership';
-import { Account, accountName, accounts, engineUser, groupRefs, setPassword } from '../sso/directory';
+import { Account, accountName, accounts, engineUser, groupRefs, groupsOf, setPassword } from '../sso/directory';
+import { isSystemWide } from './identity';
 import { revokeUserCredentials } from '../sso/tokens';
 
 /** An account as the domain's users collection shows it. */
@@ -75,10 +76,12 @@ export const users = implement(S.Users, {
 });
 
 export const userEntity = implement(S.UserEntity, {
+  // Its options are shown as properties too, as oVirt's `user_options`.
   async get(call) {
     const user = await call.repo.get(T.User, call.scope[0]);
     if (!user) throw notFound(`User '${call.scope[0]}' does not exist`);
-    return user;
+    const options = await call.repo.list(T.UserOption, { user: user.id });
+    return options.length ? { ...user, user_options: options.map((o) => ({ name: o.name, value: o.content })) } : user;
   },
   /** The one change a user may make: its own password. The old one's tokens and sessions end with it. */
   async update(call, body) {
@@ -97,3 +100,54 @@ export const userEntity = implement(S.UserEntity, {
     await call.repo.db('api_token_secrets').where('user_id', id).delete();
   },
 });
+
+// --- what users and groups hold ----------------------------------------------
+
+/** The groups of the user at `call.scope`, which must exist. */
+async function groupsOfUser(call: Call): Promise<Obj[]> {
+  const user = await call.repo.get(T.User, call.scope[0]);
+  if (!user) throw notFound(`User '${call.scope[0]}' does not exist`);
+  const found = await Promise.all((await groupsOf(call.repo, user.id)).map((id) => call.repo.get(T.Group, id)));
+  return found.filter((g) => g !== undefined);
+}
+
+export const userGroups = implement(S.DomainUserGroups, { list: async (call, o) => (await groupsOfUser(call)).slice(0, o.max) });
+export const userGroup = implement(S.DomainUserGroup, {
+  async get(call) {
+    const group = (await groupsOfUser(call)).find((g) => g.id === call.scope[1]);
+    if (!group) throw notFound(`The user is in no group '${call.scope[1]}'`);
+    return group;
+  },
+});
+
+/**
+ * The roles given on the whole system to a user, itself or through its groups, or to a group, as
+ * oVirt lists them: each once, naming the user.
+ */
+function assignedRoleServices(grantee: 'user' | 'group', collection: typeof S.AssignedRoles.user) {
+  const holder = grantee === 'user' ? T.User : T.Group;
+  const held = async (call: Call): Promise<Obj[]> => {
+    const owner = await call.repo.get(holder, call.scope[0]);
+    if (!owner) throw notFound(`${holder.name} '${call.scope[0]}' does not exist`);
+    const groups = grantee === 'user' ? await groupsOf(call.repo, owner.id) : [];
+    const permissions = [
+      ...(await call.repo.list(T.Permission, { [grantee]: owner.id })),
+      ...(await Promise.all(groups.map((g) => call.repo.list(T.Permission, { group: g })))).flat(),
+    ].filter(isSystemWide);
+    const ids = [...new Set(permissions.map((p) => String(p.role?.id)))];
+    const roles = (await Promise.all(ids.map((id) => call.repo.get(T.Role, id)))).filter((r) => r !== undefined);
+    return grantee === 'user' ? roles.map((r) => ({ ...r, user: refTo(owner) })) : roles;
+  };
+  return [
+    implement(collection, { list: async (call, o) => (await held(call)).slice(0, o.max) }),
+    implement(collection.entity(), {
+      async get(call) {
+        const role = (await held(call)).find((r) => r.id === call.scope[1]);
+        if (!role) throw notFound(`${holder.name} '${call.scope[0]}' holds no role '${call.scope[1]}'`);
+        return role;
+      },
+    }),
+  ];
+}
+
+export const assignedRoles = [assignedRoleServices('user', S.AssignedRoles.user), assignedRoleServices('group', S.AssignedRoles.group)].flat();

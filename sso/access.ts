@@ -10,6 +10,7 @@ import { Principal } from '../services/behaviour';
 import { PERMISSION_OBJECTS } from '../services/identity';
 import { resolve } from '../services/refs';
 import { ROLES } from '../services/store/builtin-roles';
+import { groupsOf } from './directory';
 
 /** The scope of permissions given on the whole system. */
 export const SYSTEM = 'system';
@@ -40,8 +41,7 @@ export class Access {
   /** The roles given to the caller and the caller's groups, with their permits. */
   private grants(): Promise<Grant[]> {
     this.grantsCache ??= (async () => {
-      const user = await this.repo.get(T.User, this.principal.userId);
-      const groups = Array.isArray(user?.groups) ? user.groups.filter(isObj).map((g) => String(g.id)) : [];
+      const groups = await groupsOf(this.repo, this.principal.userId);
       const permissions = [
         ...(await this.repo.list(T.Permission, { user: this.principal.userId })),
         ...(await Promise.all(groups.map((g) => this.repo.list(T.Permission, { group: g })))).flat(),

@@ -1,7 +1,7 @@
 // The internal directory (`internal-authz`, logged into as `user@internal`): accounts with
 // scrypt-hashed passwords. An account becomes an engine user when added to /users or on its
 // first login, with the same id.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Knex } from 'knex';
@@ -36,11 +36,14 @@ export function accountName(login: string): string | undefined {
 /** The accounts of the internal directory. */
 export const accounts = (db: Knex | Knex.Transaction) => db<Account>('directory_accounts');
 
-/** The engine user of an account: made on first use, like oVirt does on first login. */
+/**
+ * The engine user of an account: made on first use, like oVirt does on first login, in the
+ * groups of the account that the engine knows.
+ */
 export async function engineUser(repo: Repo, account: Account): Promise<Obj> {
   const existing = await repo.get(T.User, account.id);
   if (existing) return existing;
-  return repo.insert(T.User, {
+  const user = await repo.insert(T.User, {
     id: account.id,
     name: account.name,
     user_name: `${account.name}@${INTERNAL_DOMAIN}`,
@@ -48,8 +51,20 @@ export async function engineUser(repo: Repo, account: Account): Promise<Obj> {
     namespace: '*',
     domain_entry_id: Buffer.from(account.name).toString('hex'),
     domain: { id: internalDomainId(), name: INTERNAL_DOMAIN },
-    groups: groupRefs(account),
   });
+  for (const group of groupRefs(account)) {
+    if (await repo.get(T.Group, String(group.id))) await joinGroup(repo, account.id, String(group.id));
+  }
+  return user;
+}
+
+/** Puts the user in the group: the membership is what access checks, lists and searches read. */
+export const joinGroup = (repo: Repo, userId: string, groupId: string) =>
+  repo.insert(T.GroupMembership, { id: randomUUID(), user: { id: userId }, group: { id: groupId } });
+
+/** The ids of the groups a user is in. */
+export async function groupsOf(repo: Repo, userId: string): Promise<string[]> {
+  return (await repo.list(T.GroupMembership, { user: userId })).map((m) => String(m.group?.id));
 }
 
 /** The account a login name names, if the internal directory has it. */

@@ -1,13 +1,14 @@
 // Users, groups, directories, tags, roles and permissions.
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
-import { bool, defineEntity, link, linkedFrom, links, listOf, own, str, struct } from '../meta';
+import { bool, defineEntity, enumOf, link, linkedFrom, links, listOf, own, str, struct, via } from '../meta';
 import { Cluster } from './cluster';
 import { Property } from './common';
+import { NotifiableEvent, NotificationMethod } from './enums';
 import { DataCenter } from './datacenter';
 import { Disk } from './disk';
 import { Host } from './host';
-import { SshPublicKey, UserOption, VmPool } from './misc';
+import { VmPool } from './misc';
 import { Network } from './network';
 import { StorageDomain } from './storage';
 import { Template } from './template';
@@ -19,6 +20,9 @@ export const User = defineEntity('User', {
     user_name: own('user_name'), last_name: own('last_name'), email: own('email'), principal: own('principal'), tag: linkedFrom(() => TagAssignment, 'user', 'tag'),
     // The names oVirt's user search gives these fields.
     usrname: own('user_name'), name: own('name'), lastname: own('last_name'), login: own('principal'), department: own('department'),
+    directory: own('domain.name'), group: linkedFrom(() => GroupMembership, 'user', 'group'),
+    // The roles given to the user itself, anywhere (oVirt's engine searched these as `role` before 3.6).
+    role: linkedFrom(() => Permission, 'user', 'role'),
   },
   doc: 'A user coming from a directory.' }, {
   department: str('Department of the user.'),
@@ -38,6 +42,36 @@ export const User = defineEntity('User', {
   roles: links(() => Role, 'Roles.', { rel: 'roles' }),
   ssh_public_keys: links(() => SshPublicKey, 'SSH public keys of the user.', { rel: 'sshpublickeys' }),
   tags: links(() => Tag, 'Tags attached.', { rel: 'tags' }),
+});
+
+/**
+ * A user's membership of a group, as the directory told it when the user was added. oVirt's model
+ * has no type for it; the user's groups (`/users/{id}/groups`), its permissions through them and
+ * the `group` search field read it.
+ */
+export const GroupMembership = defineEntity('GroupMembership', {
+  doc: 'A user in a group.',
+  search: { group: via('group') },
+}, {
+  group: link(() => Group, 'The group.'),
+  user: link(() => User, 'The user in the group.'),
+});
+
+export const SshPublicKey = defineEntity('SshPublicKey', { doc: 'An SSH public key of a user.' }, {
+  content: str('The key, in the OpenSSH format.'),
+  user: link(() => User, 'The user the key is of.'),
+});
+
+export const UserOption = defineEntity('UserOption', { doc: 'A stored user preference.' }, {
+  content: str('JSON content encoded as string.'),
+  user: link(() => User, 'The user the option is of.'),
+});
+
+export const EventSubscription = defineEntity('EventSubscription', { doc: 'A user told of each event of one kind; its id is the event.' }, {
+  event: enumOf(NotifiableEvent, 'The event subscribed to.'),
+  user: link(() => User, 'The subscribing user.'),
+  notification_method: enumOf(NotificationMethod, 'How the user is told: SMTP only.'),
+  address: str('The e-mail address the notifications go to.'),
 });
 
 export const Group = defineEntity('Group', {
@@ -67,14 +101,14 @@ export const Tag = defineEntity('Tag', { search: {}, doc: 'A label that can be a
   vm: link(() => Vm, 'Virtual machine the tag is attached to.'),
 });
 
-export const Role = defineEntity('Role', { doc: 'A named set of permits.' }, {
+export const Role = defineEntity('Role', { search: {}, doc: 'A named set of permits.' }, {
   administrative: bool('Whether the role is for administrators.'),
   mutable: bool('Whether the role can be changed.', { readOnly: true }),
   permits: links(() => Permit, 'Permits included in the role.', { rel: 'permits' }),
   user: link(() => User, 'User the role relates to.'),
 });
 
-export const Permission = defineEntity('Permission', { doc: 'Grants a role to a user or group on an object.' }, {
+export const Permission = defineEntity('Permission', { search: { role: via('role') }, doc: 'Grants a role to a user or group on an object.' }, {
   cluster: link(() => Cluster, 'Cluster the permission applies to.'),
   data_center: link(() => DataCenter, 'Data center the permission applies to.'),
   disk: link(() => Disk, 'Disk the permission applies to.'),

@@ -13,6 +13,7 @@ import { MANAGEMENT_NETWORK, assignManagementNetwork } from './management-networ
 import { Repo } from './repo';
 import { onPostgres } from './connect';
 import { addDeviceRows } from './devices';
+import { groupsOf, joinGroup } from '../../sso/directory';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -273,6 +274,27 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       for (const type of [T.Nic, T.Cdrom]) {
         await knex.schema.alterTable(tableOf(type).name, (t) => t.unique(['vm_id', 'id'], { indexName: `${tableOf(type).name}_vm_id_id_unique` }));
       }
+    },
+  },
+  '019_group_memberships': {
+    // Users kept the ids of their groups; memberships of the groups that still exist take their place.
+    async up(knex) {
+      const repo = new Repo(knex);
+      for (const user of await repo.list(T.User)) {
+        const { groups, ...rest } = user;
+        if (groups === undefined) continue;
+        for (const g of groups) {
+          if (g.id !== undefined && (await repo.get(T.Group, g.id))) await joinGroup(repo, user.id, g.id);
+        }
+        await repo.update(T.User, rest);
+      }
+    },
+    async down(knex) {
+      const repo = new Repo(knex);
+      for (const user of await repo.list(T.User)) {
+        await repo.update(T.User, { ...user, groups: (await groupsOf(repo, user.id)).map((id) => ({ id })) });
+      }
+      await knex(tableOf(T.GroupMembership).name).delete();
     },
   },
 };

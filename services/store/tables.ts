@@ -28,12 +28,16 @@ export interface TableSpec {
   readonly ownerColumns: readonly string[];
 }
 
-/** The column kind of the attribute at `path`, or undefined when the path names none. */
+/**
+ * The column kind of the attribute at `path`, or undefined when the path names none. A path may
+ * go into a single link to a computed type (a user's `domain.name`): such objects have no table
+ * to join, so the reference the object holds is what is kept.
+ */
 export function kindAt(type: StructType, path: readonly string[]): ColumnKind | undefined {
   let t: StructType = type;
   for (let i = 0; i < path.length; i++) {
     const a = attributeOf(t, path[i]);
-    if (!a || a.list || a.link) return undefined;
+    if (!a || a.list || (a.link && (i === path.length - 1 || !(a.type() as StructType).computed))) return undefined;
     const at = a.type();
     if (i === path.length - 1) {
       if (at.kind === 'struct') return undefined;
