@@ -12,6 +12,7 @@ import { EventCode, EventSpec } from './events';
 import { endJob, startJob } from './jobs';
 import { applyStep, schedule } from './transitions';
 import { evacuationTarget, migrateTo } from './vm-lifecycle';
+import { leaveAffinity } from './affinity';
 
 const hostEvent = (host: Obj, code: number, description: string): EventSpec => ({
   code, severity: 'normal', description, about: { host: { id: host.id } },
@@ -97,6 +98,7 @@ export const hostEntity = implement(S.HostEntity, {
         throw conflict(`Cannot remove host ${String(host.name)}: it is ${String(host.status)}; move it to maintenance first`);
       }
       await schedule(call.repo, T.Host, host.id, []);
+      await leaveAffinity(call, 'hosts', host);
     },
   }),
   actions: { activate, deactivate, refresh },

@@ -13,6 +13,7 @@ import { profileForNic } from './cluster-networks';
 import { imageActions } from './vm-images';
 import { freeMac, givenMac } from './mac-pools';
 import { withInstanceType } from './instance-types';
+import { leaveAffinity } from './affinity';
 
 /** Every VM has one CD-ROM drive, with oVirt's fixed id. */
 export const CDROM_ID = '00000000-0000-0000-0000-000000000000';
@@ -42,6 +43,7 @@ const vmHooks: StoredHooks<typeof T.Vm> = {
   },
   async removing(call, vm) {
     if (vm.status !== 'down') throw conflict(`Cannot remove VM ${vm.name}: it is not down`);
+    await leaveAffinity(call, 'vms', vm);
     // Like oVirt, removing a VM removes its disks unless `detach_only=true`; its attachments,
     // like all it owns, go with it.
     if (call.params.detach_only === true) return;

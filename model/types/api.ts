@@ -12,8 +12,6 @@ import { AutoPinningPolicy, ClusterUpgradeAction } from './enums';
 import { Host, PowerManagement } from './host';
 import { Job } from './job';
 import {
-  AffinityGroup,
-  AffinityLabel,
   AuthorizedKey,
   Certificate,
   DiskProfile,
@@ -25,6 +23,7 @@ import {
   Ssh,
   StorageConnection,
 } from './misc';
+import { AffinityGroup, AffinityLabel } from './affinity';
 import { HostNicVirtualFunctionsConfiguration, VnicProfile } from './network';
 import { IscsiDetails, LogicalUnit, StorageDomain, StorageDomainLease } from './storage';
 import { Template } from './template';

@@ -21,7 +21,6 @@ import {
   VgpuPlacement,
 } from './enums';
 import {
-  AffinityLabel,
   Agent,
   Certificate,
   ExternalHostProvider,
@@ -36,6 +35,7 @@ import {
   StorageConnectionExtension,
   UnmanagedNetwork,
 } from './misc';
+import { AffinityLabel } from './affinity';
 import { HostStorage, IscsiDetails } from './storage';
 import { Permission, Tag } from './user';
 import { TagAssignment } from './tag';

@@ -31,7 +31,6 @@ import {
 import { Host } from './host';
 import { CORES_PER_SOCKET, MAX_VCPUS, MEMORY, MEMORY_ORDER, SOCKETS, THREADS_PER_CORE } from './limits';
 import {
-  AffinityLabel,
   Application,
   AuthorizedKey,
   Certificate,
@@ -50,6 +49,7 @@ import {
   VmPool,
   Watchdog,
 } from './misc';
+import { AffinityLabel } from './affinity';
 import { Ip, Nic } from './network';
 import { File, StorageDomain, StorageDomainLease } from './storage';
 import { InstanceType, Template } from './template';
