@@ -101,7 +101,7 @@ const inCluster = (_call: Call, g: GroupObj) => ({ cluster: String(g.cluster!.id
 const groups = storedCollection(S.AffinityGroups, {
   uniqueName: inCluster,
   async prepare(call, body) {
-    const given = (await resolveLinks(call.repo, T.AffinityGroup, body)) as GroupObj;
+    const given = (await resolveLinks(call, T.AffinityGroup, body)) as GroupObj;
     const group: GroupObj = {
       name: given.name, description: given.description, comment: given.comment, priority: given.priority ?? 1,
       ...withRules({}, given),
@@ -189,7 +189,7 @@ const everyLabel = () => ({});
 const labelHooks = {
   uniqueName: everyLabel,
   async prepare(call: Call, body: LabelObj): Promise<LabelObj> {
-    const given = (await resolveLinks(call.repo, T.AffinityLabel, body)) as LabelObj;
+    const given = (await resolveLinks(call, T.AffinityLabel, body)) as LabelObj;
     return {
       name: given.name, has_implicit_affinity_group: given.has_implicit_affinity_group ?? false, read_only: false,
       vms: given.vms ?? [], hosts: given.hosts ?? [],
