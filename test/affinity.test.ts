@@ -205,6 +205,13 @@ for (const backend of BACKENDS) {
         await send('PUT', `${groupsOf(pair)}/${idOf(hg)}`, T.AffinityGroup, { hosts: [{ id: p1.id }] }, 200);
         assert.equal(await start(pinned), p2.id);
         await stop(pinned);
+        // Not enforcing, the rule is a preference: it outweighs free memory, and refuses nothing.
+        await send('PUT', `${groupsOf(pair)}/${idOf(hg)}`, T.AffinityGroup, { hosts_rule: { positive: true, enforcing: false }, hosts: [{ id: p2.id }] }, 200);
+        assert.equal(await start(big, p2), p2.id);
+        assert.equal(await start(pinned), p2.id);
+        await stop(pinned);
+        assert.equal(await start(pinned, p1), p1.id);
+        await stop(pinned, big);
       });
 
       it('applies a group\'s rules to the VMs and hosts carrying the labels it names', async () => {
