@@ -108,9 +108,8 @@ async function hostNames(call: Call, hostIds: ReadonlySet<string>): Promise<stri
 }
 
 async function refusal(call: Call, vm: VmObj, verb: string, c: Constraint): Promise<Error> {
-  const where = c.kind === 'vms'
-    ? (c.hosts.size ? `its running VMs are on ${await hostNames(call, c.hosts)}` : 'none of its VMs runs')
-    : `its hosts are ${await hostNames(call, c.hosts)}`;
+  // A rule refuses only hosts it names: those of the group's running VMs, or its own.
+  const where = `${c.kind === 'vms' ? 'its running VMs are on' : 'its hosts are'} ${await hostNames(call, c.hosts)}`;
   return conflict(`Cannot ${verb} VM ${String(vm.name)}: affinity group ${String(c.group.name)} (${c.positive ? 'positive' : 'negative'}, enforcing) allows none of the hosts that could take it (${where})`);
 }
 
