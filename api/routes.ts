@@ -189,7 +189,7 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
           await allowed(call, guard);
           // Every link the body gives names an existing object (404 else), applied or not; then
           // only what the update declares applies.
-          const changes = updatable(method, await resolveLinks(call.repo, type, body, edited));
+          const changes = updatable(method, await resolveLinks(call, type, body, edited));
           await guard.relink(call, permit, changes);
           const updated = await update(call, changes);
           await audit(call, EventCode.OBJECT_UPDATED, 'changed', type, updated);

@@ -163,7 +163,7 @@ export const Clusters = collectionService({
 export const ClusterEntity = entityService({
   name: 'Cluster', type: () => T.Cluster, doc: 'A cluster.', update: clusterUpdate, remove: { permit: 'delete_cluster', params: ASYNC },
   actions: [action('syncallnetworks', 'Brings every network of every host of the cluster back to its definition.', 'configure_host_network')],
-  locators: { permissions: () => permissionsOf.cluster, networks: () => ClusterNetworks },
+  locators: { permissions: () => permissionsOf.cluster, networks: () => ClusterNetworks, affinitygroups: () => AffinityGroups },
 });
 
 /**
@@ -297,7 +297,7 @@ export const HostEntity = entityService({
   ],
   locators: {
     permissions: () => permissionsOf.host, statistics: () => HostStatistics, nics: () => HostNics, tags: () => AssignedTags.host,
-    networkattachments: () => HostNetworkAttachments, unmanagednetworks: () => UnmanagedNetworks,
+    networkattachments: () => HostNetworkAttachments, unmanagednetworks: () => UnmanagedNetworks, affinitylabels: () => AssignedAffinityLabels.host,
   },
 });
 
@@ -710,7 +710,7 @@ export const VmEntity = entityService({
     permissions: () => permissionsOf.vm, statistics: () => VmStatistics, snapshots: () => VmSnapshots, nics: () => VmNics, diskattachments: () => VmDiskAttachments,
     cdroms: () => VmCdroms, tags: () => AssignedTags.vm, graphicsconsoles: () => VmGraphicsConsoles, watchdogs: () => VmWatchdogs,
     mediateddevices: () => VmMediatedDevices, hostdevices: () => VmHostDevices, numanodes: () => VmNumaNodes, reporteddevices: () => VmReportedDevices,
-    applications: () => VmApplications, sessions: () => VmSessions,
+    applications: () => VmApplications, sessions: () => VmSessions, affinitylabels: () => AssignedAffinityLabels.vm,
   },
 });
 
@@ -970,11 +970,79 @@ export const InstanceTypeEntity = entityService({
   locators: { graphicsconsoles: () => InstanceTypeGraphicsConsoles, nics: () => InstanceTypeNics, watchdogs: () => InstanceTypeWatchdogs },
 });
 
+// --- affinity groups and labels ---------------------------------------------
+
+const ruleInputs = (rule: string) => [`${rule}.enabled`, `${rule}.enforcing`, `${rule}.positive`];
+/**
+ * What a group's add and update take: oVirt's model declares `name`, `enforcing` and `positive`
+ * for an update, but its engine maps the rules, priority and members on both, as Ansible sends them.
+ */
+const affinityGroupChanges = [
+  'description', 'enforcing', 'positive', 'priority', ...ruleInputs('vms_rule'), ...ruleInputs('hosts_rule'),
+  'vms.id', 'vms.name', 'hosts.id', 'hosts.name', 'vm_labels.id', 'vm_labels.name', 'host_labels.id', 'host_labels.name',
+];
+const affinityGroupWrite = { permit: 'manipulate_affinity_groups', params: ASYNC };
+
+/** A member of an affinity group, added by id or by name (oVirt's AffinityGroupVms and the like). */
+function affinityGroupMembers(name: string, type: () => StructType, what: string) {
+  const entity = entityService({ name: `AffinityGroup${name}`, type, doc: `A ${what} of an affinity group; removing it takes it out of the group.`, remove: affinityGroupWrite });
+  return collectionService({
+    name: `AffinityGroup${name}s`, type, doc: `The ${what}s of an affinity group.`,
+    add: { permit: 'manipulate_affinity_groups', inputs: [or(mandatory('id'), mandatory('name'))] }, entity: () => entity,
+  });
+}
+
+export const AffinityGroupVms = affinityGroupMembers('Vm', () => T.Vm, 'VM');
+export const AffinityGroupHosts = affinityGroupMembers('Host', () => T.Host, 'host');
+export const AffinityGroupVmLabels = affinityGroupMembers('VmLabel', () => T.AffinityLabel, 'VM label');
+export const AffinityGroupHostLabels = affinityGroupMembers('HostLabel', () => T.AffinityLabel, 'host label');
+
+export const AffinityGroups = collectionService({
+  name: 'AffinityGroups', type: () => T.AffinityGroup, doc: 'The affinity groups of a cluster.', owner: 'cluster',
+  add: { permit: 'manipulate_affinity_groups', inputs: [mandatory('name'), optional(...affinityGroupChanges)] }, entity: () => AffinityGroupEntity,
+});
+export const AffinityGroupEntity = entityService({
+  name: 'AffinityGroup', type: () => T.AffinityGroup, doc: 'An affinity group.',
+  update: { ...affinityGroupWrite, inputs: [optional('name', ...affinityGroupChanges)] }, remove: affinityGroupWrite,
+  locators: { vms: () => AffinityGroupVms, hosts: () => AffinityGroupHosts, vmlabels: () => AffinityGroupVmLabels, hostlabels: () => AffinityGroupHostLabels },
+});
+
+/**
+ * The VMs or hosts carrying a label, or the labels a VM or host carries. Labels are tag management
+ * on the whole system, as in oVirt; the objects listed belong to their own collections.
+ */
+function labelled(name: string, type: () => StructType, doc: string, item: string) {
+  const entity = entityService({ name: name.replace(/s$/, ''), type, doc: `${item}; removing it takes the label away.`, remove: { permit: 'tag_management' } });
+  return collectionService({
+    name, type, doc, systemWide: true, add: { permit: 'tag_management', inputs: [mandatory('id')] }, entity: () => entity,
+  });
+}
+
+export const AffinityLabelVms = labelled('AffinityLabelVms', () => T.Vm, 'The VMs that carry an affinity label.', 'A VM that carries the label');
+export const AffinityLabelHosts = labelled('AffinityLabelHosts', () => T.Host, 'The hosts that carry an affinity label.', 'A host that carries the label');
+export const AssignedAffinityLabels = {
+  vm: labelled('VmAssignedAffinityLabels', () => T.AffinityLabel, 'The affinity labels a VM carries.', 'A label the VM carries'),
+  host: labelled('HostAssignedAffinityLabels', () => T.AffinityLabel, 'The affinity labels a host carries.', 'A label the host carries'),
+};
+
+const affinityLabelChanges = ['has_implicit_affinity_group', 'vms.id', 'hosts.id'];
+export const AffinityLabels = collectionService({
+  name: 'AffinityLabels', type: () => T.AffinityLabel, doc: 'The affinity labels.',
+  // oVirt's model declares no input detail; its engine refuses a label without a name.
+  add: { permit: 'tag_management', inputs: [mandatory('name'), optional(...affinityLabelChanges)] }, entity: () => AffinityLabelEntity,
+});
+export const AffinityLabelEntity = entityService({
+  name: 'AffinityLabel', type: () => T.AffinityLabel, doc: 'An affinity label; removing it takes it from what carries it and from the groups naming it.',
+  update: { permit: 'tag_management', inputs: [optional('name', ...affinityLabelChanges)] }, remove: { permit: 'tag_management' },
+  locators: { vms: () => AffinityLabelVms, hosts: () => AffinityLabelHosts },
+});
+
 // --- the root ---------------------------------------------------------------
 
 export const Root: RootService = {
   kind: 'root',
   locators: {
+    affinitylabels: () => AffinityLabels,
     clusterlevels: () => ClusterLevels,
     clusters: () => Clusters,
     datacenters: () => DataCenters,

@@ -10,6 +10,7 @@ import { COMPATIBILITY_VERSION } from './store/seed';
 import { clusterPool } from './mac-pools';
 import { assignNewClusterManagement } from './cluster-networks';
 import { syncClusterNetworks } from './host-networks';
+import { resolveLink } from './links';
 
 async function prepare(call: Call, body: Obj): Promise<Obj> {
   const owner = call.scope.length ? { id: call.scope[0] } : body.data_center;
@@ -21,6 +22,7 @@ async function prepare(call: Call, body: Obj): Promise<Obj> {
     cpu: { architecture: 'x86_64', ...(body.cpu as Obj | undefined) },
     data_center: refTo(dc),
     mac_pool: await clusterPool(call, body.mac_pool as Obj | undefined),
+    ...(body.scheduling_policy === undefined ? {} : { scheduling_policy: await resolveLink(call, T.SchedulingPolicy, body.scheduling_policy, 'scheduling_policy') }),
   };
 }
 

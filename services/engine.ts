@@ -33,6 +33,7 @@ import * as clusterNetworks from './cluster-networks';
 import * as hostNetworks from './host-networks';
 import * as consoles from './consoles';
 import * as vmDevices from './vm-devices';
+import * as affinity from './affinity';
 
 export interface RunningEngine extends Engine {
   /** Stops background work and closes the database. */
@@ -43,7 +44,7 @@ export interface RunningEngine extends Engine {
 const SERVICE_MODULES = [
   datacenters, clusters, hosts, networks, storagedomains, disks, templates, vms, vmImages, transfers,
   journal, statistics, identity, users, userSettings, apiTokens, catalogs, scheduling, tags, macPools, instanceTypes, clusterNetworks,
-  hostNetworks, consoles, vmDevices,
+  hostNetworks, consoles, vmDevices, affinity,
 ];
 
 /** How often each process looks for due transitions, in milliseconds. */

@@ -13,6 +13,7 @@ import { endJob, startJob } from './jobs';
 import { applyStep, schedule } from './transitions';
 import { evacuationTarget, migrateTo } from './vm-lifecycle';
 import { attachManagementNetwork, commitNetConfig, copyHostNetworks, setupNetworks, syncAllNetworks } from './host-networks';
+import { leaveAffinity } from './affinity';
 
 const hostEvent = (host: Obj, code: number, description: string): EventSpec => ({
   code, severity: 'normal', description, about: { host: { id: host.id } },
@@ -111,6 +112,7 @@ export const hostEntity = implement(S.HostEntity, {
         throw conflict(`Cannot remove host ${String(host.name)}: it is ${String(host.status)}; move it to maintenance first`);
       }
       await schedule(call.repo, T.Host, host.id, []);
+      await leaveAffinity(call, 'hosts', host);
     },
   }),
   actions: {

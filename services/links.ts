@@ -1,22 +1,29 @@
 // The links a client gives in a change: each names an object that exists, and only its id is
 // kept, so a name given for a link never stands in for it (nor goes stale when renamed).
 import { StructType } from '../model/meta';
-import { storedTypes } from '../model/tree';
+import { homeOf, storedTypes } from '../model/tree';
 import { Obj, Value, isObj } from '../model/codec';
-import { Repo } from './store/repo';
+import { Call } from './behaviour';
 import { badRequest, entityNotFound } from './fault';
 import { resolve, refTo } from './refs';
 
 const stored = new Set<StructType>();
 
-/** A link given as `{ id }` or `{ name }`, resolved to the stored object's id; 404 when there is none. */
-async function resolveLink(repo: Repo, target: StructType, ref: unknown, path: string): Promise<Obj> {
+/**
+ * A link given as `{ id }` or `{ name }`, resolved to the object's id; 404 when there is none.
+ * Objects the engine makes when asked are linked to when a top-level collection lists them
+ * (scheduling policies); nothing else of a type the engine does not keep exists to link to.
+ */
+export async function resolveLink(call: Call, target: StructType, ref: unknown, path: string): Promise<Obj> {
   if (stored.size === 0) for (const t of storedTypes()) stored.add(t);
-  if (!stored.has(target)) {
-    // Nothing of a type the engine does not keep exists to link to.
-    throw entityNotFound(target.name, `${path}=${JSON.stringify(ref)}`);
+  if (stored.has(target)) return refTo(await resolve(call.repo, target, ref, path));
+  const home = homeOf(target);
+  if (isObj(ref) && home?.chain.length === 1) {
+    const all = await call.engine.behaviours.collection(home.collection).list({ ...call, scope: [] }, {});
+    const found = all.find((o) => (ref.id !== undefined ? o.id === ref.id : ref.name !== undefined && o.name === ref.name));
+    if (found) return refTo(found as { id?: string });
   }
-  return refTo(await resolve(repo, target, ref, path));
+  throw entityNotFound(target.name, `${path}=${JSON.stringify(ref)}`);
 }
 
 /**
@@ -24,7 +31,7 @@ async function resolveLink(repo: Repo, target: StructType, ref: unknown, path: s
  * (`placement_policy.hosts`), resolved to `{ id }`. `except` names top-level links that are not
  * references to replace (a disk attachment's `disk` carries changes to the disk itself).
  */
-export async function resolveLinks(repo: Repo, type: StructType, changes: Obj, except: readonly string[] = [], prefix = ''): Promise<Obj> {
+export async function resolveLinks(call: Call, type: StructType, changes: Obj, except: readonly string[] = [], prefix = ''): Promise<Obj> {
   const out: Obj = { ...changes };
   for (const a of type.attributes) {
     const given = changes[a.name];
@@ -34,8 +41,8 @@ export async function resolveLinks(repo: Repo, type: StructType, changes: Obj, e
     if (t.kind !== 'struct') continue;
     const each = async (v: Value, i?: number): Promise<Value> => {
       const at = i === undefined ? path : `${path}[${i}]`;
-      if (a.link) return resolveLink(repo, t, v, at);
-      return isObj(v) ? resolveLinks(repo, t, v, [], `${at}.`) : v;
+      if (a.link) return resolveLink(call, t, v, at);
+      return isObj(v) ? resolveLinks(call, t, v, [], `${at}.`) : v;
     };
     if (!a.list) {
       out[a.name] = await each(given);

@@ -12,49 +12,50 @@ import { StoredObj } from './store/repo';
 import { EventCode, EventSpec } from './events';
 import { endJob, startJob } from './jobs';
 import { applyStep, schedule, TransitionStep } from './transitions';
+import { HostLoad, RUNNING, chooseHost } from './affinity-placement';
 
 type VmObj = StoredObj<typeof T.Vm>;
 type HostObj = StoredObj<typeof T.Host>;
-
-/** States in which a VM holds memory on its host. */
-const RUNNING = ['wait_for_launch', 'powering_up', 'up', 'reboot_in_progress', 'migrating', 'powering_down', 'saving_state', 'restoring_state', 'paused', 'unknown', 'not_responding'];
 
 const vmEvent = (vm: VmObj, code: number, description: string, extra: Obj = {}): EventSpec => ({
   code, severity: 'normal', description, about: { vm: { id: vm.id }, ...extra },
 });
 
-/** Memory a host has left for more VMs. */
-async function freeMemory(call: Call, host: HostObj, except?: unknown): Promise<number> {
-  const vms = await call.repo.list(T.Vm, { host: host.id });
-  const used = vms.filter((v) => v.id !== except && RUNNING.includes(String(v.status))).reduce((sum, v) => sum + Number(v.memory ?? 0), 0);
-  return Number(host.memory ?? 0) - used;
+/** What a host has left for the VM: the memory the other VMs running there leave, and how many they are. */
+async function loadOf(call: Call, host: HostObj, vm: VmObj): Promise<HostLoad> {
+  const others = (await call.repo.list(T.Vm, { host: host.id })).filter((v) => v.id !== vm.id && RUNNING.includes(String(v.status)));
+  return { host, free: Number(host.memory ?? 0) - others.reduce((sum, v) => sum + Number(v.memory ?? 0), 0), vms: others.length };
 }
 
-/** The up host of the VM's cluster to run it on: the one asked for, or the one with most free memory. */
+/**
+ * The up host of the VM's cluster to run it on: the one asked for, or the best of those with the
+ * memory for it, as its affinity groups and the cluster's scheduling policy have it.
+ */
 async function placement(call: Call, vm: VmObj, asked: unknown, avoid?: unknown): Promise<HostObj> {
   const need = Number(vm.memory ?? 0);
   const clusterId = String(vm.cluster?.id);
+  const verb = avoid ? 'migrate' : 'run';
   if (isObj(asked) && (asked.id !== undefined || asked.name !== undefined)) {
     const host = await resolve(call.repo, T.Host, asked, 'host');
     if (host.id === avoid) throw conflict(`Cannot migrate VM ${String(vm.name)}: it already runs on host ${String(host.name)}`);
     if (host.cluster?.id !== clusterId) throw conflict(`Host ${String(host.name)} is not in the VM's cluster`);
     if (host.status !== 'up') throw conflict(`Host ${String(host.name)} is not up (it is ${String(host.status)})`);
-    if ((await freeMemory(call, host, vm.id)) < need) throw conflict(`Host ${String(host.name)} does not have ${need} bytes of memory free for VM ${String(vm.name)}`);
-    return host;
+    const load = await loadOf(call, host, vm);
+    if (load.free < need) throw conflict(`Host ${String(host.name)} does not have ${need} bytes of memory free for VM ${String(vm.name)}`);
+    return chooseHost(call, vm, [load], verb);
   }
   const hosts = (await call.repo.list(T.Host, { cluster: clusterId })).filter((h) => h.status === 'up' && h.id !== avoid);
-  let best: HostObj | undefined;
-  let bestFree = -1;
+  const fitting: HostLoad[] = [];
   for (const h of hosts) {
-    const free = await freeMemory(call, h, vm.id);
-    if (free >= need && free > bestFree) [best, bestFree] = [h, free];
+    const load = await loadOf(call, h, vm);
+    if (load.free >= need) fitting.push(load);
   }
-  if (!best) {
+  if (fitting.length === 0) {
     throw conflict(hosts.length
       ? `Cannot run VM ${String(vm.name)}: no host of its cluster has ${need} bytes of memory free`
       : `Cannot run VM ${String(vm.name)}: its cluster has no host that is up${avoid ? ' besides the current one' : ''}`);
   }
-  return best;
+  return chooseHost(call, vm, fitting, verb);
 }
 
 /**

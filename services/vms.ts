@@ -16,6 +16,7 @@ import { freeMac, givenMac } from './mac-pools';
 import { withInstanceType } from './instance-types';
 import { guestActions } from './vm-guest';
 import { CDROM_ID, copyDevices, displayConsole } from './store/devices';
+import { leaveAffinity } from './affinity';
 
 type VmObj = ObjOf<typeof T.Vm>;
 type DiskObj = ObjOf<typeof T.Disk>;
@@ -54,6 +55,7 @@ const vmHooks: StoredHooks<typeof T.Vm> = {
   },
   async removing(call, vm) {
     if (vm.status !== 'down') throw conflict(`Cannot remove VM ${vm.name}: it is not down`);
+    await leaveAffinity(call, 'vms', vm);
     // Like oVirt, removing a VM removes its disks unless `detach_only=true`; its attachments,
     // like all it owns, go with it.
     if (call.params.detach_only === true) return;

@@ -13,8 +13,6 @@ import { Host, PowerManagement } from './host';
 import { Job } from './job';
 import { NetworkAttachment, NetworkLabel } from './host-network';
 import {
-  AffinityGroup,
-  AffinityLabel,
   AuthorizedKey,
   Certificate,
   DiskProfile,
@@ -24,6 +22,7 @@ import {
   Ssh,
   StorageConnection,
 } from './misc';
+import { AffinityGroup, AffinityLabel } from './affinity';
 import { HostNicVirtualFunctionsConfiguration, VnicProfile } from './network';
 import { IscsiDetails, LogicalUnit, StorageDomain, StorageDomainLease } from './storage';
 import { Template } from './template';

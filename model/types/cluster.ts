@@ -19,7 +19,6 @@ import {
   SwitchType,
 } from './enums';
 import {
-  AffinityGroup,
   ClusterFeature,
   CpuProfile,
   ExternalProvider,
@@ -28,6 +27,7 @@ import {
   MigrationPolicy,
   NetworkFilter,
 } from './misc';
+import { AffinityGroup } from './affinity';
 import { MacPool } from './mac-pool';
 import { SchedulingPolicy } from './scheduling';
 import { Network } from './network';

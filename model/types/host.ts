@@ -22,7 +22,6 @@ import {
   VgpuPlacement,
 } from './enums';
 import {
-  AffinityLabel,
   Agent,
   Certificate,
   ExternalHostProvider,
@@ -36,6 +35,7 @@ import {
   StorageConnectionExtension,
 } from './misc';
 import { HostDevice } from './devices';
+import { AffinityLabel } from './affinity';
 import { HostStorage, IscsiDetails } from './storage';
 import { Permission, Tag } from './user';
 import { TagAssignment } from './tag';

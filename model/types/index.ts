@@ -23,3 +23,4 @@ export * from './hangar';
 export * from './mac-pool';
 export * from './cluster-network';
 export * from './host-network';
+export * from './affinity';

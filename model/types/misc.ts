@@ -3,8 +3,6 @@
 
 import { defineEntity } from '../meta';
 
-export const AffinityGroup = defineEntity('AffinityGroup', { doc: 'A group of virtual machines and hosts with placement rules.' }, {});
-export const AffinityLabel = defineEntity('AffinityLabel', { doc: 'A label used to keep virtual machines and hosts together.' }, {});
 export const Agent = defineEntity('Agent', { doc: 'A fence agent of a host.' }, {});
 export const AuthorizedKey = defineEntity('AuthorizedKey', { doc: 'An SSH public key authorized for a user.' }, {});
 export const Backup = defineEntity('Backup', { doc: 'An incremental backup of virtual machine disks.' }, {});

@@ -31,7 +31,6 @@ import {
 import { Host } from './host';
 import { CORES_PER_SOCKET, MAX_VCPUS, MEMORY, MEMORY_ORDER, SOCKETS, THREADS_PER_CORE } from './limits';
 import {
-  AffinityLabel,
   AuthorizedKey,
   Certificate,
   CpuProfile,
@@ -44,6 +43,7 @@ import {
   VmPool,
 } from './misc';
 import { Application, GraphicsConsole, HostDevice, ReportedDevice, Session, VmMediatedDevice, Watchdog } from './devices';
+import { AffinityLabel } from './affinity';
 import { Ip, Nic } from './network';
 import { File, StorageDomain, StorageDomainLease } from './storage';
 import { InstanceType, Template } from './template';
