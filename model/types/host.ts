@@ -22,20 +22,15 @@ import {
 } from './enums';
 import {
   AffinityLabel,
-  Agent,
   Certificate,
   ExternalHostProvider,
   ExternalNetworkProviderConfiguration,
-  Hook,
-  HostCpuUnit,
-  HostDevice,
   KatelloErratum,
   NetworkAttachment,
-  NumaNode,
   Ssh,
-  StorageConnectionExtension,
   UnmanagedNetwork,
 } from './misc';
+import { Agent, Hook, HostCpuUnit, HostDevice, NumaNode, StorageConnectionExtension } from './host-details';
 import { HostStorage, IscsiDetails } from './storage';
 import { Permission, Tag } from './user';
 import { TagAssignment } from './tag';

@@ -39,10 +39,8 @@ import {
   ExternalHostProvider,
   Floppy,
   GraphicsConsole,
-  HostDevice,
   Icon,
   KatelloErratum,
-  NumaNode,
   Quota,
   ReportedDevice,
   Session,
@@ -50,6 +48,7 @@ import {
   VmPool,
   Watchdog,
 } from './misc';
+import { HostDevice, NumaNode } from './host-details';
 import { Ip, Nic } from './network';
 import { File, StorageDomain, StorageDomainLease } from './storage';
 import { InstanceType, Template } from './template';

@@ -24,7 +24,8 @@ export type Phase =
   | 'restore_state'
   | 'migrate'
   | 'prepare_maintenance'
-  | 'activate';
+  | 'activate'
+  | 'power_cycle';
 
 export interface Runtime {
   /** Shown in hosts' representations, so nobody mistakes a simulation for a hypervisor. */
@@ -41,4 +42,20 @@ export interface Runtime {
   nics(host: Obj): Obj[];
   /** Current figures of a running VM or a host, for statistics. */
   load(kind: 'host' | 'vm', obj: Obj): { cpuPercent: number; memoryUsed: number };
+  /** The VDSM hooks installed on an installed host. */
+  hooks(host: Obj): Obj[];
+  /** The devices of an installed host, parents before their children. */
+  devices(host: Obj): Obj[];
+  /** The NUMA nodes of an installed host. */
+  numaNodes(host: Obj): Obj[];
+  /** The logical CPUs of an installed host. */
+  cpuUnits(host: Obj): Obj[];
+  /** The block storage (LUNs) an installed host sees. */
+  blockStorage(host: Obj): Obj[];
+  /** Whether updates of the host's packages are available. */
+  updatesAvailable(host: Obj): Promise<boolean>;
+  /** The power state the host's fence agents report. */
+  powerStatus(host: Obj): Promise<'on' | 'off'>;
+  /** Powers the host on or off through its fence agents; a host powered off does not answer. */
+  setPower(host: Obj, on: boolean): Promise<void>;
 }
