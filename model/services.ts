@@ -234,8 +234,7 @@ export const HostEntity = entityService({
     action('install', 'Installs the host again; it must be in maintenance.', 'edit_host_configuration', {
       takes: ['activate', 'root_password', 'ssh', 'host', 'image', 'async', 'deploy_hosted_engine', 'undeploy_hosted_engine', 'reboot'],
       inputs: [optional(
-        'activate', 'root_password', 'host.override_iptables', 'image', 'ssh.authentication_method', 'ssh.fingerprint', 'ssh.public_key',
-        'ssh.port', 'ssh.user.password', 'ssh.user.user_name', 'deploy_hosted_engine', 'undeploy_hosted_engine', 'reboot',
+        'activate', 'root_password', 'host.override_iptables', 'image', 'deploy_hosted_engine', 'undeploy_hosted_engine', 'reboot',
       )],
     }),
     action('approve', 'Approves a host waiting for approval, then installs it.', 'create_host', {
