@@ -19,7 +19,13 @@ const hostEvent = (host: Obj, code: number, description: string): EventSpec => (
 
 async function prepare(call: Call, body: Obj): Promise<Obj> {
   const cluster = await resolve(call.repo, T.Cluster, body.cluster ?? { name: 'Default' }, 'cluster');
-  return { port: 54321, type: 'rhel', ...body, spm: { priority: 5, ...(body.spm as Obj | undefined), status: 'none' }, cluster: refTo(cluster), status: 'installing' };
+  return {
+    port: 54321, type: 'rhel', ...body,
+    spm: { priority: 5, ...(body.spm as Obj | undefined), status: 'none' },
+    // oVirt's defaults: fencing off until configured, kdump detected, automatic power management.
+    power_management: { enabled: false, kdump_detection: true, automatic_pm_enabled: true, ...(body.power_management as Obj | undefined) },
+    cluster: refTo(cluster), status: 'installing',
+  };
 }
 
 /**
