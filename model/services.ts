@@ -151,6 +151,12 @@ export const DataCenterEntity = entityService({
     inputs: [optional('comment', 'description', 'local', 'mac_pool.id', 'name', 'storage_format', 'version.major', 'version.minor')],
   },
   remove: { permit: 'delete_storage_pool', params: { force: 'boolean', async: 'boolean' } },
+  actions: [
+    action('setmaster', 'Makes an active data domain of the data center its master.', 'manipulate_storage_domain', {
+      takes: ['storage_domain', 'async'], inputs: [named('storage_domain')],
+    }),
+    action('cleanfinishedtasks', 'Clears the finished storage tasks of the data center.', 'manipulate_host'),
+  ],
   locators: { permissions: () => permissionsOf.dataCenter, clusters: () => DataCenterClusters, networks: () => DataCenterNetworks, storagedomains: () => AttachedStorageDomains },
 });
 
@@ -162,7 +168,14 @@ export const Clusters = collectionService({
 });
 export const ClusterEntity = entityService({
   name: 'Cluster', type: () => T.Cluster, doc: 'A cluster.', update: clusterUpdate, remove: { permit: 'delete_cluster', params: ASYNC },
-  actions: [action('syncallnetworks', 'Brings every network of every host of the cluster back to its definition.', 'configure_host_network')],
+  actions: [
+    action('syncallnetworks', 'Brings every network of every host of the cluster back to its definition.', 'configure_host_network'),
+    action('resetemulatedmachine', 'Has the cluster\'s emulated machine detected again from its hosts; they must not be up.', 'edit_cluster_configuration'),
+    action('upgrade', 'Marks the cluster as being upgraded, updates the progress, or clears the mark.', 'edit_cluster_configuration', {
+      takes: ['upgrade_action', 'correlation_id', 'upgrade_percent_complete', 'async'],
+      inputs: [mandatory('upgrade_action'), optional('correlation_id', 'upgrade_percent_complete')],
+    }),
+  ],
   locators: { permissions: () => permissionsOf.cluster, networks: () => ClusterNetworks, affinitygroups: () => AffinityGroups },
 });
 
@@ -294,11 +307,73 @@ export const HostEntity = entityService({
     action('copyhostnetworks', 'Gives the host the network configuration of another host.', 'configure_host_network', {
       takes: ['source_host', 'async'], inputs: [mandatory('source_host.id')],
     }),
+    action('install', 'Installs the host again; it must be in maintenance.', 'edit_host_configuration', {
+      takes: ['activate', 'root_password', 'ssh', 'host', 'image', 'async', 'deploy_hosted_engine', 'undeploy_hosted_engine', 'reboot'],
+      inputs: [optional(
+        'activate', 'root_password', 'host.override_iptables', 'image', 'deploy_hosted_engine', 'undeploy_hosted_engine', 'reboot',
+      )],
+    }),
+    action('approve', 'Approves a host waiting for approval, then installs it.', 'create_host', {
+      takes: ['host', 'cluster', 'async', 'activate', 'reboot'],
+      inputs: [optional('cluster.id', 'cluster.name', 'activate', 'reboot', 'host.root_password')],
+    }),
+    action('upgradecheck', 'Checks whether the host has updates to install.', 'edit_host_configuration', { takes: [] }),
+    action('upgrade', 'Installs the updates the last check found.', 'edit_host_configuration', {
+      takes: ['image', 'reboot', 'async', 'timeout'], inputs: [optional('image', 'reboot', 'timeout')],
+    }),
+    action('enrollcertificate', 'Issues the host a new certificate from the engine\'s CA; the host must be in maintenance.', 'edit_host_configuration'),
+    action('fence', 'Controls the host\'s power through its fence agents: status, start, stop, restart; or confirms a manual reboot.', 'manipulate_host', {
+      takes: ['fence_type', 'async', 'maintenance_after_restart'], inputs: [mandatory('fence_type'), optional('maintenance_after_restart')],
+    }),
+    action('forceselectspm', 'Makes the host the storage pool manager of its data center.', 'manipulate_host'),
   ],
   locators: {
     permissions: () => permissionsOf.host, statistics: () => HostStatistics, nics: () => HostNics, tags: () => AssignedTags.host,
     networkattachments: () => HostNetworkAttachments, unmanagednetworks: () => UnmanagedNetworks, affinitylabels: () => AssignedAffinityLabels.host,
+    fenceagents: () => FenceAgents, hooks: () => HostHooks, devices: () => HostDevices, numanodes: () => HostNumaNodes,
+    cpuunits: () => HostCpuUnits, storage: () => HostStorage, storageconnectionextensions: () => StorageConnectionExtensions,
   },
+});
+
+const fenceAgentInputs = ['port', 'encrypt_options', 'name', 'options.name', 'options.value', 'options.type', 'concurrent'];
+export const FenceAgents = collectionService({
+  name: 'FenceAgents', type: () => T.Agent, doc: 'Fence agents of a host.', owner: 'host',
+  // The SDK's examples give `options` too, which oVirt takes.
+  add: {
+    permit: 'edit_host_configuration',
+    inputs: [mandatory('address'), mandatory('order'), mandatory('password'), mandatory('type'), mandatory('username'), optional(...fenceAgentInputs)],
+  },
+  entity: () => FenceAgent,
+});
+export const FenceAgent = entityService({
+  name: 'FenceAgent', type: () => T.Agent, doc: 'A fence agent of a host.',
+  update: { permit: 'edit_host_configuration', params: ASYNC, inputs: [optional('address', 'order', 'password', 'type', 'username', ...fenceAgentInputs)] },
+  remove: { permit: 'edit_host_configuration', params: ASYNC },
+});
+
+export const HostHooks = collectionService({ name: 'HostHooks', type: () => T.Hook, doc: 'Hooks installed on a host.', owner: 'host', entity: () => HostHook });
+export const HostHook = entityService({ name: 'HostHook', type: () => T.Hook, doc: 'A hook installed on a host.' });
+export const HostDevices = collectionService({ name: 'HostDevices', type: () => T.HostDevice, doc: 'Devices of a host.', owner: 'host', entity: () => HostDevice });
+export const HostDevice = entityService({ name: 'HostDevice', type: () => T.HostDevice, doc: 'A device of a host.' });
+export const HostNumaNodes = collectionService({ name: 'HostNumaNodes', type: () => T.NumaNode, doc: 'NUMA nodes of a host.', owner: 'host', entity: () => HostNumaNode });
+export const HostNumaNode = entityService({ name: 'HostNumaNode', type: () => T.NumaNode, doc: 'A NUMA node of a host.' });
+export const HostCpuUnits = collectionService({ name: 'HostCpuUnits', type: () => T.HostCpuUnit, doc: 'Physical CPUs of a host.', entity: () => HostCpuUnit });
+export const HostCpuUnit = entityService({ name: 'HostCpuUnit', type: () => T.HostCpuUnit, doc: 'A physical CPU of a host.' });
+/** The block storage a host sees (LUNs); file storage is reached through its domains, not listed here. */
+export const HostStorage = collectionService({
+  name: 'HostStorage', type: () => T.HostStorage, doc: 'Storage a host sees.', owner: 'host', list: { report_status: 'boolean' }, entity: () => HostStorageEntity,
+});
+export const HostStorageEntity = entityService({ name: 'Storage', type: () => T.HostStorage, doc: 'Storage a host sees.' });
+
+export const StorageConnectionExtensions = collectionService({
+  name: 'StorageServerConnectionExtensions', type: () => T.StorageConnectionExtension, doc: 'Per-host iSCSI credentials.', owner: 'host',
+  add: { permit: 'create_storage_domain', inputs: [mandatory('password'), mandatory('target'), mandatory('username')] },
+  entity: () => StorageConnectionExtension,
+});
+export const StorageConnectionExtension = entityService({
+  name: 'StorageServerConnectionExtension', type: () => T.StorageConnectionExtension, doc: 'Per-host credentials for an iSCSI target.',
+  update: { permit: 'create_storage_domain', params: ASYNC, inputs: [optional('password', 'target', 'username')] },
+  remove: { permit: 'create_storage_domain', params: ASYNC },
 });
 
 const vnicProfileOptions = optional('description', 'pass_through.mode', 'port_mirroring', 'custom_properties.name', 'custom_properties.value', 'failover');

@@ -3,7 +3,9 @@ import * as S from '../model/services';
 import { ObjOf } from '../model/meta';
 import * as T from '../model/types';
 import { Obj } from '../model/codec';
-import { Call, implement, ownersOf } from './behaviour';
+import { ActionBody, Call, implement, ownersOf } from './behaviour';
+import { EventCode, EventSpec, recordEvent } from './events';
+import { endJob, startJob } from './jobs';
 import { load, storedCollection, storedEntity } from './stored';
 import { conflict } from './fault';
 import { resolve } from './refs';
@@ -26,7 +28,44 @@ export const dataCenters = implement(S.DataCenters, storedCollection(S.DataCente
   created: async (call, dc) => void (await addManagementNetwork(call.repo, dc.id)),
 }));
 
-export const dataCenterEntity = implement(S.DataCenterEntity, storedEntity(S.DataCenters, S.DataCenterEntity, {
+const dcEvent = (dc: Obj, code: number, description: string): EventSpec => ({ code, severity: 'normal', description, about: { data_center: { id: dc.id } } });
+
+/** Moves the master role to an active data domain of the data center (oVirt's switch master). */
+async function setmaster(call: Call, body: ActionBody): Promise<Obj> {
+  const dc = await load(call, S.DataCenters);
+  const named = await resolve(call.repo, T.StorageDomain, body.storage_domain, 'storage_domain');
+  const sd = (await call.repo.getForUpdate(T.StorageDomain, named.id))!;
+  const refusal = `Cannot switch master storage domain of Data Center ${String(dc.name)} to ${String(sd.name)}`;
+  if (sd.data_center?.id !== dc.id) throw conflict(`${refusal}. The selected Storage Domain is not part of the Data Center`);
+  if (sd.type !== 'data') throw conflict(`${refusal}. Storage Domain type is illegal: it is ${String(sd.type)}, not data`);
+  if (sd.status !== 'active') throw conflict(`${refusal}. The relevant Storage Domain's status is ${String(sd.status)}`);
+  if (sd.master === true) throw conflict(`${refusal}. The storage domain is already the master storage domain`);
+  const job = await startJob(call.repo, `Switching master storage domain of data center ${String(dc.name)}`, call.principal.userId);
+  for (const other of await call.repo.list(T.StorageDomain, { data_center: dc.id })) {
+    if (other.master === true) await call.repo.update(T.StorageDomain, { ...other, master: false });
+  }
+  await call.repo.update(T.StorageDomain, { ...sd, master: true });
+  await setDataCenterStatus(call, dc.id);
+  await recordEvent(call.repo, { ...dcEvent(dc, EventCode.DATA_CENTER_MASTER_SWITCHED, `Storage domain ${String(sd.name)} is now the master of data center ${String(dc.name)}.`), about: { data_center: { id: dc.id }, storage_domain: { id: sd.id } } });
+  await endJob(call.repo, job.id, 'finished');
+  return { status: 'complete', job: { id: job.id } };
+}
+
+/**
+ * oVirt clears the storage pool manager's finished tasks so that the role can move. Hangar runs
+ * storage work within the requests that ask for it, so no task outlives its request: there is
+ * never one to clear, and the action records that it found none.
+ */
+async function cleanfinishedtasks(call: Call): Promise<Obj> {
+  const dc = await load(call, S.DataCenters);
+  const job = await startJob(call.repo, `Cleaning finished tasks of data center ${String(dc.name)}`, call.principal.userId);
+  await recordEvent(call.repo, dcEvent(dc, EventCode.DATA_CENTER_TASKS_CLEANED, `Data center ${String(dc.name)} has no finished storage tasks to clean.`));
+  await endJob(call.repo, job.id, 'finished');
+  return { status: 'complete', job: { id: job.id } };
+}
+
+export const dataCenterEntity = implement(S.DataCenterEntity, {
+  ...storedEntity(S.DataCenters, S.DataCenterEntity, {
   uniqueName: () => ({}),
   async removing(call, dc) {
     const owners = { data_center: dc.id };
@@ -37,7 +76,9 @@ export const dataCenterEntity = implement(S.DataCenterEntity, storedEntity(S.Dat
       throw conflict(`Cannot remove Data Center ${String(dc.name)}: storage domains are still attached`);
     }
   },
-}));
+  }),
+  actions: { setmaster, cleanfinishedtasks },
+});
 
 async function setDataCenterStatus(call: Call, dcId: string) {
   const dc = await call.repo.get(T.DataCenter, dcId);

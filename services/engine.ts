@@ -11,6 +11,7 @@ import { Scheduler } from './transitions';
 import * as datacenters from './datacenters';
 import * as clusters from './clusters';
 import * as hosts from './hosts';
+import * as hostDetails from './host-details';
 import * as networks from './networks';
 import * as storagedomains from './storagedomains';
 import * as disks from './disks';
@@ -42,7 +43,7 @@ export interface RunningEngine extends Engine {
 
 /** The modules whose exported implementations make an engine's behaviours. */
 const SERVICE_MODULES = [
-  datacenters, clusters, hosts, networks, storagedomains, disks, templates, vms, vmImages, transfers,
+  datacenters, clusters, hosts, hostDetails, networks, storagedomains, disks, templates, vms, vmImages, transfers,
   journal, statistics, identity, users, userSettings, apiTokens, catalogs, scheduling, tags, macPools, instanceTypes, clusterNetworks,
   hostNetworks, consoles, vmDevices, affinity,
 ];

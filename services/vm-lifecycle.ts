@@ -8,7 +8,7 @@ import { ActionBody, Call } from './behaviour';
 import { load } from './stored';
 import { conflict } from './fault';
 import { resolve, refTo } from './refs';
-import { StoredObj } from './store/repo';
+import { Repo, StoredObj } from './store/repo';
 import { EventCode, EventSpec } from './events';
 import { endJob, startJob } from './jobs';
 import { applyStep, schedule, TransitionStep } from './transitions';
@@ -133,6 +133,15 @@ const downStep = (vm: VmObj, after: number, description: string): TransitionStep
   after, status: 'down', set: { stop_time: new Date().toISOString(), run_once: false }, unset: ['host', 'run_once_boot'],
   event: vmEvent(vm, EventCode.VM_DOWN, description),
 });
+
+/** Every VM still running on a host that lost its power goes down with it. */
+export async function downWithHost(repo: Repo, host: HostObj): Promise<void> {
+  for (const vm of await repo.list(T.Vm, { host: host.id })) {
+    if (vm.status === 'down') continue;
+    await schedule(repo, T.Vm, vm.id, []);
+    await applyStep(repo, T.Vm, vm.id, downStep(vm, 0, `VM ${String(vm.name)} is down: its host ${String(host.name)} was powered off.`));
+  }
+}
 
 async function stop(call: Call): Promise<Obj> {
   const vm = await load(call, S.Vms);

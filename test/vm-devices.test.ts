@@ -58,14 +58,14 @@ for (const backend of BACKENDS) {
       });
 
       it('passes host devices of the host the VM is pinned to', async () => {
-        await post(`${vmPath()}/hostdevices`, T.HostDevice, { name: 'pci_0000_00_19_0' }, 409);
+        await post(`${vmPath()}/hostdevices`, T.HostDevice, { name: 'pci_0000_00_01_0' }, 409);
         await send('PUT', vmPath(), T.Vm, { placement_policy: { hosts: [{ id: host.id }] } }, 200);
-        const passed = await post(`${vmPath()}/hostdevices`, T.HostDevice, { name: 'pci_0000_00_19_0' });
+        const passed = await post(`${vmPath()}/hostdevices`, T.HostDevice, { name: 'pci_0000_00_01_0' });
         assert.deepEqual([passed.capability, (passed.host as Obj).id, (passed.vm as Obj).id], ['pci', host.id, vm.id]);
         await post(`${vmPath()}/hostdevices`, T.HostDevice, { id: passed.id }, 409);
         await post(`${vmPath()}/hostdevices`, T.HostDevice, { name: 'computer' }, 409);
         await post(`${vmPath()}/hostdevices`, T.HostDevice, { name: 'nowhere' }, 404);
-        assert.deepEqual((await list(`${vmPath()}/hostdevices`, T.HostDevice)).map((d) => d.name), ['pci_0000_00_19_0']);
+        assert.deepEqual((await list(`${vmPath()}/hostdevices`, T.HostDevice)).map((d) => d.name), ['pci_0000_00_01_0']);
         await remove(`${vmPath()}/hostdevices/${String(passed.id)}`, 200);
       });
 

@@ -10,8 +10,8 @@ import { Step } from './job';
 import {
   GlusterBrick,
   GlusterVolume,
-  NumaNode,
 } from './misc';
+import { NumaNode } from './host-details';
 import { Nic } from './network';
 import { Vm } from './vm';
 

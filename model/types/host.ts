@@ -22,20 +22,16 @@ import {
   VgpuPlacement,
 } from './enums';
 import {
-  Agent,
   Certificate,
   ExternalHostProvider,
   ExternalNetworkProviderConfiguration,
-  Hook,
-  HostCpuUnit,
   KatelloErratum,
-  NumaNode,
   Qos,
   Ssh,
-  StorageConnectionExtension,
 } from './misc';
 import { HostDevice } from './devices';
 import { AffinityLabel } from './affinity';
+import { Agent, Hook, HostCpuUnit, NumaNode, StorageConnectionExtension } from './host-details';
 import { HostStorage, IscsiDetails } from './storage';
 import { Permission, Tag } from './user';
 import { TagAssignment } from './tag';

@@ -6,6 +6,7 @@ export * from './api';
 export * from './datacenter';
 export * from './cluster';
 export * from './host';
+export * from './host-details';
 export * from './storage';
 export * from './network';
 export * from './vm';

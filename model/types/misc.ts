@@ -3,7 +3,6 @@
 
 import { defineEntity } from '../meta';
 
-export const Agent = defineEntity('Agent', { doc: 'A fence agent of a host.' }, {});
 export const AuthorizedKey = defineEntity('AuthorizedKey', { doc: 'An SSH public key authorized for a user.' }, {});
 export const Backup = defineEntity('Backup', { doc: 'An incremental backup of virtual machine disks.' }, {});
 export const Certificate = defineEntity('Certificate', { doc: 'An X.509 certificate.' }, {});
@@ -18,8 +17,6 @@ export const GlusterBrick = defineEntity('GlusterBrick', { doc: 'A brick of a Gl
 export const GlusterHook = defineEntity('GlusterHook', { doc: 'A Gluster hook script.' }, {});
 export const GlusterVolume = defineEntity('GlusterVolume', { doc: 'A Gluster volume.' }, {});
 export const GlusterVolumeProfileDetails = defineEntity('GlusterVolumeProfileDetails', { doc: 'Profiling data of a Gluster volume.' }, {});
-export const Hook = defineEntity('Hook', { doc: 'A VDSM hook installed on a host.' }, {});
-export const HostCpuUnit = defineEntity('HostCpuUnit', { doc: 'A physical CPU of a host and what it runs.' }, {});
 export const Icon = defineEntity('Icon', { doc: 'An icon image.' }, {});
 export const Image = defineEntity('Image', { doc: 'A disk image stored in an image domain.' }, {});
 export const IscsiBond = defineEntity('IscsiBond', { doc: 'A group of networks and iSCSI connections used together.' }, {});
@@ -27,12 +24,10 @@ export const KatelloErratum = defineEntity('KatelloErratum', { doc: 'A software 
 export const MigrationPolicy = defineEntity('MigrationPolicy', { doc: 'A named live migration policy.', plural: 'migration_policies' }, {});
 export const NetworkFilter = defineEntity('NetworkFilter', { doc: 'A libvirt network filter.' }, {});
 export const NetworkFilterParameter = defineEntity('NetworkFilterParameter', { doc: 'A parameter passed to a network filter.' }, {});
-export const NumaNode = defineEntity('NumaNode', { doc: 'A NUMA node of a host.', element: 'host_numa_node' }, {});
 export const OpenStackNetworkProvider = defineEntity('OpenStackNetworkProvider', { doc: 'An OpenStack Neutron network provider.', element: 'openstack_network_provider' }, {});
 export const OpenStackVolumeType = defineEntity('OpenStackVolumeType', { doc: 'A volume type of an OpenStack Cinder provider.' }, {});
 export const Qos = defineEntity('Qos', { doc: 'A quality-of-service definition.' }, {});
 export const Quota = defineEntity('Quota', { doc: 'A resource quota of a data center.' }, {});
 export const Ssh = defineEntity('Ssh', { doc: 'SSH connection settings.' }, {});
 export const StorageConnection = defineEntity('StorageConnection', { doc: 'A connection to a storage server.' }, {});
-export const StorageConnectionExtension = defineEntity('StorageConnectionExtension', { doc: 'Per-host credentials for an iSCSI target.' }, {});
 export const VmPool = defineEntity('VmPool', { doc: 'A pool of virtual machines created from one template.' }, {});

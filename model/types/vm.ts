@@ -38,12 +38,12 @@ import {
   Floppy,
   Icon,
   KatelloErratum,
-  NumaNode,
   Quota,
   VmPool,
 } from './misc';
 import { Application, GraphicsConsole, HostDevice, ReportedDevice, Session, VmMediatedDevice, Watchdog } from './devices';
 import { AffinityLabel } from './affinity';
+import { NumaNode } from './host-details';
 import { Ip, Nic } from './network';
 import { File, StorageDomain, StorageDomainLease } from './storage';
 import { InstanceType, Template } from './template';

@@ -24,7 +24,8 @@ export type Phase =
   | 'restore_state'
   | 'migrate'
   | 'prepare_maintenance'
-  | 'activate';
+  | 'activate'
+  | 'power_cycle';
 
 /** A network found on a host that the engine did not put there. */
 export interface UnmanagedNetwork {
@@ -75,6 +76,20 @@ export interface Runtime {
   console(vm: Obj, host: Obj, protocol: 'spice' | 'vnc'): ConsoleEndpoint;
   /** What the guest of a running VM reports. */
   guest(vm: Obj): GuestReport;
-  /** The devices of an installed host that may be passed to its VMs. */
+  /** The VDSM hooks installed on an installed host. */
+  hooks(host: Obj): Obj[];
+  /** The devices of an installed host, parents before their children; all but the host itself may be passed to its VMs. */
   devices(host: Obj): Obj[];
+  /** The NUMA nodes of an installed host. */
+  numaNodes(host: Obj): Obj[];
+  /** The logical CPUs of an installed host. */
+  cpuUnits(host: Obj): Obj[];
+  /** The block storage (LUNs) an installed host sees. */
+  blockStorage(host: Obj): Obj[];
+  /** Whether updates of the host's packages are available. */
+  updatesAvailable(host: Obj): Promise<boolean>;
+  /** The power state the host's fence agents report. */
+  powerStatus(host: Obj): Promise<'on' | 'off'>;
+  /** Powers the host on or off through its fence agents; a host powered off does not answer. */
+  setPower(host: Obj, on: boolean): Promise<void>;
 }

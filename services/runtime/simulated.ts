@@ -2,7 +2,8 @@
 // states a real engine shows, on timings scaled by HANGAR_SIM_SPEED. It never runs a guest.
 // A test (or a person) makes a host stop answering by creating `<data dir>/sim/<host name>.down`,
 // and gives it networks the engine does not manage with files in `<data dir>/sim/<host name>.unmanaged/`
-// (each named as the network, holding the name of the interface carrying it).
+// (each named as the network, holding the name of the interface carrying it); fencing powers a
+// host off by creating `<data dir>/sim/<host id>.off`, so every process sees it.
 import fs from 'node:fs';
 import path from 'node:path';
 import { Obj } from '../../model/codec';
@@ -20,6 +21,7 @@ const BASE: Record<Phase, number> = {
   migrate: 4000,
   prepare_maintenance: 1000,
   activate: 1000,
+  power_cycle: 2000,
 };
 
 export interface SimulationSettings {
@@ -55,8 +57,82 @@ export class SimulatedRuntime implements Runtime {
 
   async responsive(hosts: Obj[]): Promise<Set<string>> {
     // One look at the directory per pass, however many hosts there are.
-    const down = new Set(await fs.promises.readdir(path.join(this.s.dataDir, 'sim')).catch(() => [] as string[]));
-    return new Set(hosts.filter((h) => !down.has(`${String(h.name)}.down`)).map((h) => String(h.id)));
+    const down = new Set(await fs.promises.readdir(this.simDir).catch(() => [] as string[]));
+    return new Set(hosts.filter((h) => !down.has(`${String(h.name)}.down`) && !down.has(`${String(h.id)}.off`)).map((h) => String(h.id)));
+  }
+
+  private get simDir(): string {
+    return path.join(this.s.dataDir, 'sim');
+  }
+
+  private powerFile(host: Obj): string {
+    return path.join(this.simDir, `${String(host.id)}.off`);
+  }
+
+  async powerStatus(host: Obj): Promise<'on' | 'off'> {
+    return (await fs.promises.access(this.powerFile(host)).then(() => true, () => false)) ? 'off' : 'on';
+  }
+
+  async setPower(host: Obj, on: boolean): Promise<void> {
+    if (on) await fs.promises.rm(this.powerFile(host), { force: true });
+    else {
+      await fs.promises.mkdir(this.simDir, { recursive: true });
+      await fs.promises.writeFile(this.powerFile(host), '');
+    }
+  }
+
+  async updatesAvailable(): Promise<boolean> {
+    // Nothing is installed on a simulated host, so nothing has updates.
+    return false;
+  }
+
+  hooks(): Obj[] {
+    // No VDSM runs on a simulated host, so no hooks are installed.
+    return [];
+  }
+
+  devices(host: Obj): Obj[] {
+    // A small PCI tree under the root device, named as libvirt names devices; ids encode the
+    // names in hex, as oVirt's do. Every product says it is simulated.
+    const vendor = { name: 'Hangar (simulated runtime)' };
+    const device = (name: string, capability: string, product: string, parent?: string, more: Obj = {}): Obj => ({
+      id: Buffer.from(name).toString('hex'), name, capability, product: { name: product }, vendor,
+      placeholder: false, host: { id: host.id }, ...(parent ? { parent_device: { id: Buffer.from(parent).toString('hex') } } : {}), ...more,
+    });
+    const nic = this.nics(host)[0];
+    return [
+      device('computer', 'system', 'Simulated host (runs no guests)'),
+      device('pci_0000_00_00_0', 'pci', 'Simulated host bridge', 'computer', { iommu_group: 0 }),
+      device('pci_0000_00_01_0', 'pci', 'Simulated Ethernet controller', 'pci_0000_00_00_0', { iommu_group: 1, driver: 'hangar-sim-net', virtual_functions: 0 }),
+      device('pci_0000_00_02_0', 'pci', 'Simulated SATA controller', 'pci_0000_00_00_0', { iommu_group: 2, driver: 'hangar-sim-ahci' }),
+      device(`net_${String(nic.name)}_${String((nic.mac as Obj).address).replace(/:/g, '_')}`, 'net', 'Simulated network interface', 'pci_0000_00_01_0'),
+    ];
+  }
+
+  /** A stable id for the `index`-th item of one kind (`kind` < 16) of a host's hardware. */
+  private hardwareId(host: Obj, kind: number, index: number): string {
+    const hex = String(host.id).replace(/-/g, '');
+    return `${hex.slice(0, 8)}-${(kind * 0x1000 + index).toString(16).padStart(4, '0')}-4000-8000-${hex.slice(-12)}`;
+  }
+
+  numaNodes(host: Obj): Obj[] {
+    // One node holding every core and all the memory.
+    return [{
+      id: this.hardwareId(host, 1, 0), name: 'node 0', index: 0, memory: Math.floor(this.s.hostMemory / 2 ** 20), node_distance: '10',
+      cpu: { cores: Array.from({ length: this.s.hostCores }, (_, i) => ({ index: i })) },
+      host: { id: host.id },
+    }];
+  }
+
+  cpuUnits(host: Obj): Obj[] {
+    return Array.from({ length: this.s.hostCores }, (_, i) => ({
+      id: this.hardwareId(host, 2, i), socket_id: 0, core_id: i, cpu_id: i, runs_vdsm: false,
+    }));
+  }
+
+  blockStorage(): Obj[] {
+    // A simulated host has no block devices: its storage domains are directories.
+    return [];
   }
 
   duration(phase: Phase): number {
@@ -118,21 +194,5 @@ export class SimulatedRuntime implements Runtime {
   guest(): GuestReport {
     // No guest runs, so no agent answers and nothing is reported.
     return { agent: false, reported_devices: [], applications: [], sessions: [] };
-  }
-
-  devices(host: Obj): Obj[] {
-    // The host's own hardware (not passable) and one PCI network card and one USB device that are,
-    // with ids made from the host's id so they stay the same.
-    const hex = String(host.id).replace(/-/g, '');
-    const id = (n: number) => `${hex.slice(0, 8)}-0000-4000-${(0x8000 + n).toString(16)}-${hex.slice(-12)}`;
-    const device = (n: number, name: string, capability: string, product: string, vendor: string, parent?: number): Obj => ({
-      id: id(n), name, capability, product: { name: product }, vendor: { name: vendor }, placeholder: false,
-      host: { id: host.id }, ...(parent === undefined ? {} : { parent_device: { id: id(parent) } }),
-    });
-    return [
-      device(1, 'computer', 'system', 'Simulated host', 'Hangar'),
-      { ...device(2, 'pci_0000_00_19_0', 'pci', 'Simulated 10 GbE adapter', 'Hangar', 1), iommu_group: 9, driver: 'vfio-pci', virtual_functions: 0 },
-      { ...device(3, 'usb_1_1', 'usb_device', 'Simulated USB key', 'Hangar', 1), driver: 'usb' },
-    ];
   }
 }
