@@ -13,6 +13,7 @@ import { profileForNic } from './cluster-networks';
 import { imageActions } from './vm-images';
 import { freeMac, givenMac } from './mac-pools';
 import { withInstanceType } from './instance-types';
+import { poolActions } from './vm-pools';
 
 /** Every VM has one CD-ROM drive, with oVirt's fixed id. */
 export const CDROM_ID = '00000000-0000-0000-0000-000000000000';
@@ -42,6 +43,8 @@ const vmHooks: StoredHooks<typeof T.Vm> = {
   },
   async removing(call, vm) {
     if (vm.status !== 'down') throw conflict(`Cannot remove VM ${vm.name}: it is not down`);
+    // As in oVirt, a pool's VM goes with its pool, or after it is detached from it.
+    if (vm.vm_pool?.id) throw conflict(`Cannot remove VM ${vm.name}: it is in a VM pool; detach it first`);
     // Like oVirt, removing a VM removes its disks unless `detach_only=true`; its attachments,
     // like all it owns, go with it.
     if (call.params.detach_only === true) return;
@@ -53,7 +56,7 @@ const vmHooks: StoredHooks<typeof T.Vm> = {
 };
 
 export const vms = implement(S.Vms, storedCollection(S.Vms, vmHooks));
-export const vmEntity = implement(S.VmEntity, { ...storedEntity(S.Vms, S.VmEntity, vmHooks), actions: { ...vmActions, ...imageActions } });
+export const vmEntity = implement(S.VmEntity, { ...storedEntity(S.Vms, S.VmEntity, vmHooks), actions: { ...vmActions, ...imageActions, ...poolActions } });
 
 // --- NICs -------------------------------------------------------------------
 

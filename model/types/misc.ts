@@ -48,5 +48,4 @@ export const StorageConnectionExtension = defineEntity('StorageConnectionExtensi
 export const UnmanagedNetwork = defineEntity('UnmanagedNetwork', { doc: 'A network found on a host but not managed by the engine.' }, {});
 export const UserOption = defineEntity('UserOption', { doc: 'A stored user preference.' }, {});
 export const VmMediatedDevice = defineEntity('VmMediatedDevice', { doc: 'A mediated device assigned to a virtual machine.' }, {});
-export const VmPool = defineEntity('VmPool', { doc: 'A pool of virtual machines created from one template.' }, {});
 export const Watchdog = defineEntity('Watchdog', { doc: 'A watchdog device.' }, {});

@@ -7,12 +7,13 @@ import { Property } from './common';
 import { DataCenter } from './datacenter';
 import { Disk } from './disk';
 import { Host } from './host';
-import { SshPublicKey, UserOption, VmPool } from './misc';
+import { SshPublicKey, UserOption } from './misc';
 import { Network } from './network';
 import { StorageDomain } from './storage';
 import { Template } from './template';
 import { TagAssignment } from './tag';
 import { Vm } from './vm';
+import { VmPool } from './vm-pool';
 
 export const User = defineEntity('User', {
   search: {
