@@ -142,6 +142,15 @@ for (const backend of BACKENDS) {
         assert.equal((await get(`/vms/${String(first.id)}`, T.Vm)).vm_pool, undefined);
         assert.equal((await get(`/vmpools/${String(pool.id)}`, T.VmPool)).size, 2);
         await act(api, `/vms/${String(first.id)}/detach`, 409);
+        // A pool keeps its cluster and template, even once it has no VMs left.
+        const cluster = await post('/clusters', T.Cluster, { name: 'lone', data_center: { name: 'Default' } });
+        const template = await post('/templates', T.Template, { name: 'lone', vm: { name: 'base' } });
+        await addPool('lone', { size: 1, cluster: { id: cluster.id }, template: { id: template.id } });
+        const [lone] = await search('/vms', 'pool=lone');
+        await act(api, `/vms/${String(lone.id)}/detach`, 200);
+        await remove(`/vms/${String(lone.id)}`, 200);
+        assert.match(await remove(`/templates/${String(template.id)}`, 409), /VM pools/);
+        assert.match(await remove(`/clusters/${String(cluster.id)}`, 409), /VM pools/);
 
         await act(api, `/vms/${String(second.id)}/start`, 200);
         assert.match(await remove(`/vmpools/${String(pool.id)}`, 409), new RegExp(String(second.name)));
