@@ -77,6 +77,7 @@ const permissionsOf = {
   network: assignedPermissions('Network', 'network'),
   user: assignedPermissions('User', 'user'),
   group: assignedPermissions('Group', 'group'),
+  vmPool: assignedPermissions('VmPool', 'vm_pool'),
 };
 
 // --- data centers -----------------------------------------------------------
@@ -773,7 +774,7 @@ export const VmEntity = entityService({
     action('freezefilesystems', 'Freezes the guest\'s file systems, through its agent.', 'manipulate_vm_snapshots'),
     action('thawfilesystems', 'Thaws the guest\'s file systems, through its agent.', 'manipulate_vm_snapshots'),
     action('reordermacaddresses', 'Gives the VM\'s NICs their MAC addresses in the order of the NICs.', 'edit_vm_properties'),
-    action('detach', 'Takes the VM out of its pool.', 'edit_vm_pool_configuration'),
+    action('detach', 'Takes the VM out of its pool; it stays, as a VM of its own.', 'edit_vm_pool_configuration'),
     action('maintenance', 'Sets or ends the maintenance of a hosted-engine VM.', 'edit_admin_vm_properties', {
       takes: ['maintenance_enabled', 'async'], inputs: [mandatory('maintenance_enabled')],
     }),
@@ -787,6 +788,28 @@ export const VmEntity = entityService({
     mediateddevices: () => VmMediatedDevices, hostdevices: () => VmHostDevices, numanodes: () => VmNumaNodes, reporteddevices: () => VmReportedDevices,
     applications: () => VmApplications, sessions: () => VmSessions, affinitylabels: () => AssignedAffinityLabels.vm,
   },
+});
+
+// --- VM pools ---------------------------------------------------------------
+
+const vmPoolChanges = ['comment', 'description', 'display.proxy', 'max_user_vms', 'prestarted_vms', 'size', 'type', 'use_latest_template_version'];
+export const VmPools = collectionService({
+  name: 'VmPools', type: () => T.VmPool, doc: 'The VM pools: VMs made from one template, which users take.', list: SEARCH,
+  add: {
+    permit: 'create_vm_pool',
+    inputs: [mandatory('name'), named('cluster'), named('template'), optional(...vmPoolChanges, 'soundcard_enabled', 'tpm_enabled')],
+  },
+  entity: () => VmPoolEntity,
+});
+export const VmPoolEntity = entityService({
+  name: 'VmPool', type: () => T.VmPool, doc: 'A VM pool; its size grows or shrinks it, and removing it removes its VMs.',
+  update: {
+    permit: 'edit_vm_pool_configuration', params: ASYNC,
+    inputs: [optional(...vmPoolChanges, 'name', 'cluster.id', 'cluster.name', 'template.id', 'template.name')],
+  },
+  remove: { permit: 'delete_vm_pool', params: ASYNC },
+  actions: [action('allocatevm', 'Gives the caller a free VM of the pool, and starts it.', 'vm_pool_basic_operations')],
+  locators: { permissions: () => permissionsOf.vmPool },
 });
 
 // --- jobs, events, identity -------------------------------------------------
@@ -1140,6 +1163,7 @@ export const Root: RootService = {
     tags: () => Tags,
     templates: () => Templates,
     users: () => Users,
+    vmpools: () => VmPools,
     vms: () => Vms,
     vnicprofiles: () => VnicProfiles,
   },

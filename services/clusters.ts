@@ -40,6 +40,7 @@ const hooks = {
     const owners = { cluster: String(cluster.id) };
     if ((await call.repo.count(T.Host, owners)) > 0) throw conflict(`Cannot remove Cluster ${String(cluster.name)}: it still has hosts`);
     if ((await call.repo.count(T.Vm, owners)) > 0) throw conflict(`Cannot remove Cluster ${String(cluster.name)}: it still has virtual machines`);
+    if ((await call.repo.count(T.VmPool, owners)) > 0) throw conflict(`Cannot remove Cluster ${String(cluster.name)}: it still has VM pools`);
   },
 };
 

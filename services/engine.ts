@@ -35,6 +35,7 @@ import * as hostNetworks from './host-networks';
 import * as consoles from './consoles';
 import * as vmDevices from './vm-devices';
 import * as affinity from './affinity';
+import * as vmPools from './vm-pools';
 
 export interface RunningEngine extends Engine {
   /** Stops background work and closes the database. */
@@ -45,7 +46,7 @@ export interface RunningEngine extends Engine {
 const SERVICE_MODULES = [
   datacenters, clusters, hosts, hostDetails, networks, storagedomains, disks, templates, vms, vmImages, transfers,
   journal, statistics, identity, users, userSettings, apiTokens, catalogs, scheduling, tags, macPools, instanceTypes, clusterNetworks,
-  hostNetworks, consoles, vmDevices, affinity,
+  hostNetworks, consoles, vmDevices, affinity, vmPools,
 ];
 
 /** How often each process looks for due transitions, in milliseconds. */

@@ -49,6 +49,7 @@ export const EventCode = {
   TRANSFER_FAILED: 9401,
   TRANSFER_PAUSED: 9402,
   STORAGE_CLEANUP_FAILED: 9500,
+  VM_POOL_PRESTART_FAILED: 9600,
 } as const;
 
 export type Severity = 'normal' | 'warning' | 'error' | 'alert';

@@ -60,6 +60,9 @@ export const templateEntity = implement(S.TemplateEntity, storedEntity(S.Templat
     if ((await call.repo.count(T.Vm, { template: template.id })) > 0) {
       throw conflict(`Cannot remove Template ${String(template.name)}: virtual machines are based on it`);
     }
+    if ((await call.repo.count(T.VmPool, { template: template.id })) > 0) {
+      throw conflict(`Cannot remove Template ${String(template.name)}: VM pools are based on it`);
+    }
   },
 }));
 

@@ -74,16 +74,6 @@ async function reorderMacs(call: Call): Promise<Obj> {
   });
 }
 
-async function detach(call: Call): Promise<Obj> {
-  const vm = await load(call, S.Vms);
-  if (!vm.vm_pool?.id) throw conflict(`Cannot detach VM ${String(vm.name)}: it is not in a pool`);
-  const { vm_pool: _pool, ...rest } = vm;
-  return asJob(call, vm, 'Detaching from its pool VM', async () => {
-    await call.repo.update(T.Vm, rest as VmObj);
-    await changed(call, vm, EventCode.OBJECT_UPDATED, `VM ${String(vm.name)} was taken out of its pool.`);
-  });
-}
-
 /** Global maintenance of the hosted engine: its cluster's hosts show it, as oVirt's do. */
 async function maintenance(call: Call, body: ActionBody): Promise<Obj> {
   const vm = await load(call, S.Vms);
@@ -135,7 +125,6 @@ export const guestActions: Record<string, (call: Call, body: ActionBody) => Prom
   freezefilesystems: agentAction('freeze the file systems of', 'the file systems were frozen'),
   thawfilesystems: agentAction('thaw the file systems of', 'the file systems were thawed'),
   reordermacaddresses: reorderMacs,
-  detach,
   maintenance,
   autopincpuandnumanodes: autoPin,
 };

@@ -17,6 +17,7 @@ import { withInstanceType } from './instance-types';
 import { guestActions } from './vm-guest';
 import { CDROM_ID, copyDevices, displayConsole } from './store/devices';
 import { leaveAffinity } from './affinity';
+import { poolActions } from './vm-pools';
 
 type VmObj = ObjOf<typeof T.Vm>;
 type DiskObj = ObjOf<typeof T.Disk>;
@@ -55,6 +56,8 @@ const vmHooks: StoredHooks<typeof T.Vm> = {
   },
   async removing(call, vm) {
     if (vm.status !== 'down') throw conflict(`Cannot remove VM ${vm.name}: it is not down`);
+    // As in oVirt, a pool's VM goes with its pool, or after it is detached from it.
+    if (vm.vm_pool?.id) throw conflict(`Cannot remove VM ${vm.name}: it is in a VM pool; detach it first`);
     await leaveAffinity(call, 'vms', vm);
     // Like oVirt, removing a VM removes its disks unless `detach_only=true`; its attachments,
     // like all it owns, go with it.
@@ -67,7 +70,7 @@ const vmHooks: StoredHooks<typeof T.Vm> = {
 };
 
 export const vms = implement(S.Vms, storedCollection(S.Vms, vmHooks));
-export const vmEntity = implement(S.VmEntity, { ...storedEntity(S.Vms, S.VmEntity, vmHooks), actions: { ...vmActions, ...imageActions, ...guestActions } });
+export const vmEntity = implement(S.VmEntity, { ...storedEntity(S.Vms, S.VmEntity, vmHooks), actions: { ...vmActions, ...imageActions, ...guestActions, ...poolActions } });
 
 // --- NICs -------------------------------------------------------------------
 

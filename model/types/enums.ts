@@ -429,6 +429,7 @@ export const VmStorageErrorResumeBehaviour = defineEnum('VmStorageErrorResumeBeh
   'auto_resume',
   'kill',
 ]);
+export const VmPoolType = defineEnum('VmPoolType', ['automatic', 'manual']);
 export const VmType = defineEnum('VmType', ['desktop', 'server', 'high_performance']);
 export const VnicPassThroughMode = defineEnum('VnicPassThroughMode', ['enabled', 'disabled']);
 

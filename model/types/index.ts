@@ -25,3 +25,4 @@ export * from './mac-pool';
 export * from './cluster-network';
 export * from './host-network';
 export * from './affinity';
+export * from './vm-pool';

@@ -30,4 +30,3 @@ export const Qos = defineEntity('Qos', { doc: 'A quality-of-service definition.'
 export const Quota = defineEntity('Quota', { doc: 'A resource quota of a data center.' }, {});
 export const Ssh = defineEntity('Ssh', { doc: 'SSH connection settings.' }, {});
 export const StorageConnection = defineEntity('StorageConnection', { doc: 'A connection to a storage server.' }, {});
-export const VmPool = defineEntity('VmPool', { doc: 'A pool of virtual machines created from one template.' }, {});

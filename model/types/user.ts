@@ -8,12 +8,12 @@ import { NotifiableEvent, NotificationMethod } from './enums';
 import { DataCenter } from './datacenter';
 import { Disk } from './disk';
 import { Host } from './host';
-import { VmPool } from './misc';
 import { Network } from './network';
 import { StorageDomain } from './storage';
 import { Template } from './template';
 import { TagAssignment } from './tag';
 import { Vm } from './vm';
+import { VmPool } from './vm-pool';
 
 export const User = defineEntity('User', {
   search: {

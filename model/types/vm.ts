@@ -39,7 +39,6 @@ import {
   Icon,
   KatelloErratum,
   Quota,
-  VmPool,
 } from './misc';
 import { Application, GraphicsConsole, HostDevice, ReportedDevice, Session, VmMediatedDevice, Watchdog } from './devices';
 import { AffinityLabel } from './affinity';
@@ -49,6 +48,7 @@ import { File, StorageDomain, StorageDomainLease } from './storage';
 import { InstanceType, Template } from './template';
 import { Domain, Permission, Tag, User } from './user';
 import { TagAssignment } from './tag';
+import { VmPool } from './vm-pool';
 
 /** What virtual machines, templates and instance types share, as oVirt's `VmBase`. */
 export const VmBase = defineEntity('VmBase', { inherits: 'cluster', ordered: MEMORY_ORDER, doc: 'The settings virtual machines, templates and instance types share.' }, {
@@ -102,7 +102,7 @@ export const VmBase = defineEntity('VmBase', { inherits: 'cluster', ordered: MEM
 });
 
 export const Vm = defineEntity('Vm', {
-  search: { status: own('status'), type: own('type'), memory: own('memory'), os: own('os.type'), fqdn: own('fqdn'), creationdate: own('creation_time'), cluster: via('cluster'), host: via('host'), template: via('template'), datacenter: via(['cluster', 'data_center']), tag: linkedFrom(() => TagAssignment, 'vm', 'tag') },
+  search: { status: own('status'), type: own('type'), memory: own('memory'), os: own('os.type'), fqdn: own('fqdn'), creationdate: own('creation_time'), cluster: via('cluster'), host: via('host'), template: via('template'), datacenter: via(['cluster', 'data_center']), pool: via('vm_pool'), tag: linkedFrom(() => TagAssignment, 'vm', 'tag') },
   extends: () => VmBase, doc: 'A virtual machine.' }, {
   fqdn: str('Fully qualified domain name reported by the guest.', { readOnly: true }),
   guest_operating_system: struct(() => GuestOperatingSystem, 'Operating system reported by the guest agent.', { readOnly: true }),
@@ -141,7 +141,8 @@ export const Vm = defineEntity('Vm', {
   statistics: links(() => Statistic, 'Statistics of the virtual machine.', { readOnly: true, rel: 'statistics' }),
   tags: links(() => Tag, 'Tags attached to the virtual machine.', { rel: 'tags' }),
   template: link(() => Template, 'Template it was created from.'),
-  vm_pool: link(() => VmPool, 'Virtual machine pool.'),
+  // Set by the pool that makes the VM, taken away by `detach`.
+  vm_pool: link(() => VmPool, 'Virtual machine pool.', { readOnly: true }),
   watchdogs: links(() => Watchdog, 'Watchdog devices.', { rel: 'watchdogs' }),
 });
 
