@@ -35,6 +35,8 @@ const hooks = {
     const owners = { cluster: String(cluster.id) };
     if ((await call.repo.count(T.Host, owners)) > 0) throw conflict(`Cannot remove Cluster ${String(cluster.name)}: it still has hosts`);
     if ((await call.repo.count(T.Vm, owners)) > 0) throw conflict(`Cannot remove Cluster ${String(cluster.name)}: it still has virtual machines`);
+    // Quota limits on the cluster go with it.
+    await call.repo.removeOwned(T.QuotaClusterLimit, owners);
   },
 };
 

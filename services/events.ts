@@ -35,6 +35,8 @@ export const EventCode = {
   TRANSFER_FAILED: 9401,
   TRANSFER_PAUSED: 9402,
   STORAGE_CLEANUP_FAILED: 9500,
+  QUOTA_CLUSTER_EXCEEDED: 9600,
+  QUOTA_STORAGE_EXCEEDED: 9601,
 } as const;
 
 export type Severity = 'normal' | 'warning' | 'error' | 'alert';

@@ -12,12 +12,12 @@ import { StoredObj } from './store/repo';
 import { EventCode, EventSpec } from './events';
 import { endJob, startJob } from './jobs';
 import { applyStep, schedule, TransitionStep } from './transitions';
+import { RUNNING } from './vm-states';
+import { chargeVmRun } from './quotas';
 
 type VmObj = StoredObj<typeof T.Vm>;
 type HostObj = StoredObj<typeof T.Host>;
 
-/** States in which a VM holds memory on its host. */
-const RUNNING = ['wait_for_launch', 'powering_up', 'up', 'reboot_in_progress', 'migrating', 'powering_down', 'saving_state', 'restoring_state', 'paused', 'unknown', 'not_responding'];
 
 const vmEvent = (vm: VmObj, code: number, description: string, extra: Obj = {}): EventSpec => ({
   code, severity: 'normal', description, about: { vm: { id: vm.id }, ...extra },
@@ -89,6 +89,7 @@ function requireStatus(vm: VmObj, allowed: string[], what: string): void {
 async function start(call: Call, body: ActionBody): Promise<Obj> {
   const vm = await load(call, S.Vms);
   requireStatus(vm, ['down', 'suspended'], 'start');
+  await chargeVmRun(call, vm);
   const d = call.engine.runtime;
   if (vm.status === 'suspended') {
     const host = await placement(call, vm, body.host);

@@ -13,6 +13,7 @@ import { profileForNic } from './cluster-networks';
 import { imageActions } from './vm-images';
 import { freeMac, givenMac } from './mac-pools';
 import { withInstanceType } from './instance-types';
+import { namedQuota } from './quotas';
 
 /** Every VM has one CD-ROM drive, with oVirt's fixed id. */
 export const CDROM_ID = '00000000-0000-0000-0000-000000000000';
@@ -23,9 +24,10 @@ type DiskObj = ObjOf<typeof T.Disk>;
 async function prepareVm(call: Call, body: VmObj): Promise<VmObj> {
   const cluster = await resolve(call.repo, T.Cluster, body.cluster, 'cluster');
   const template = await resolve(call.repo, T.Template, body.template, 'template');
-  const configured = await withInstanceType(call, mergeInto(T.Vm, configurationOf(template), body));
+  const { quota, ...configured } = await withInstanceType(call, mergeInto(T.Vm, configurationOf(template), body));
   return {
     ...configured,
+    ...(await namedQuota(call, quota, String(cluster.data_center?.id), `VM ${String(body.name)}`)),
     cluster: refTo(cluster),
     template: refTo(template),
     original_template: refTo(template),

@@ -21,10 +21,10 @@ import {
   GlusterVolumeProfileDetails,
   NetworkAttachment,
   NetworkLabel,
-  Quota,
   Ssh,
   StorageConnection,
 } from './misc';
+import { Quota } from './quota';
 import { HostNicVirtualFunctionsConfiguration, VnicProfile } from './network';
 import { IscsiDetails, LogicalUnit, StorageDomain, StorageDomainLease } from './storage';
 import { Template } from './template';

@@ -21,3 +21,4 @@ export * from './scheduling';
 export * from './hangar';
 export * from './mac-pool';
 export * from './cluster-network';
+export * from './quota';

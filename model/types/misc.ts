@@ -38,7 +38,6 @@ export const NumaNode = defineEntity('NumaNode', { doc: 'A NUMA node of a host.'
 export const OpenStackNetworkProvider = defineEntity('OpenStackNetworkProvider', { doc: 'An OpenStack Neutron network provider.', element: 'openstack_network_provider' }, {});
 export const OpenStackVolumeType = defineEntity('OpenStackVolumeType', { doc: 'A volume type of an OpenStack Cinder provider.' }, {});
 export const Qos = defineEntity('Qos', { doc: 'A quality-of-service definition.' }, {});
-export const Quota = defineEntity('Quota', { doc: 'A resource quota of a data center.' }, {});
 export const ReportedDevice = defineEntity('ReportedDevice', { doc: 'A device reported by the guest agent.' }, {});
 export const Session = defineEntity('Session', { doc: 'A user session inside a virtual machine.' }, {});
 export const Ssh = defineEntity('Ssh', { doc: 'SSH connection settings.' }, {});

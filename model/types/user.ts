@@ -9,6 +9,7 @@ import { Disk } from './disk';
 import { Host } from './host';
 import { SshPublicKey, UserOption, VmPool } from './misc';
 import { Network } from './network';
+import { Quota } from './quota';
 import { StorageDomain } from './storage';
 import { Template } from './template';
 import { TagAssignment } from './tag';
@@ -88,6 +89,8 @@ export const Permission = defineEntity('Permission', { doc: 'Grants a role to a 
   vm_pool: link(() => VmPool, 'Virtual machine pool.'),
   // Hangar extension: oVirt serves permissions on networks but its Permission has no link for them.
   network: link(() => Network, 'Network the permission applies to.'),
+  // Hangar extension: oVirt serves permissions on quotas (its QuotaConsumer role) but its Permission has no link for them.
+  quota: link(() => Quota, 'Quota the permission applies to.'),
 });
 
 export const Permit = defineEntity('Permit', { computed: true, doc: 'A single action a role allows.' }, {

@@ -43,13 +43,13 @@ import {
   Icon,
   KatelloErratum,
   NumaNode,
-  Quota,
   ReportedDevice,
   Session,
   VmMediatedDevice,
   VmPool,
   Watchdog,
 } from './misc';
+import { Quota } from './quota';
 import { Ip, Nic } from './network';
 import { File, StorageDomain, StorageDomainLease } from './storage';
 import { InstanceType, Template } from './template';

@@ -11,6 +11,7 @@ import { DEFAULT_MAC_POOL_ID, ROOT_TAG, seedAccess, seedDefaultMacPool, seedInst
 import { INSTANCE_TYPES } from '../facts/instance-types';
 import { MANAGEMENT_NETWORK, assignManagementNetwork } from './management-network';
 import { Repo } from './repo';
+import { addDefaultQuota, defaultQuotaOf } from './default-quota';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -232,6 +233,18 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
     },
     async down(knex) {
       await knex(tableOf(T.ClusterNetwork).name).delete();
+    },
+  },
+  '016_default_quotas': {
+    // Data centers made before quotas get their Default quota, which charges all their VMs and disks.
+    async up(knex) {
+      const repo = new Repo(knex);
+      for (const dc of await repo.list(T.DataCenter)) {
+        if (!(await defaultQuotaOf(repo, dc.id))) await addDefaultQuota(repo, dc.id);
+      }
+    },
+    async down(knex) {
+      for (const type of [T.QuotaClusterLimit, T.QuotaStorageLimit, T.Quota]) await knex(tableOf(type).name).delete();
     },
   },
 };
