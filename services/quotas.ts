@@ -218,9 +218,15 @@ const storageLimitHooks: StoredHooks<typeof T.QuotaStorageLimit> = {
   view: storageLimitView,
 };
 
-/** A collection's behaviour whose list shows each member as `view` shows it. */
+/** A collection's behaviour whose list and add show each member as `view` shows it. */
 function listedAs<T extends StructType>(b: CollectionBehaviour<T>, view: (call: Call, o: ObjOf<T>) => Promise<ObjOf<T>>): CollectionBehaviour<T> {
-  return { ...b, list: async (call, o) => Promise.all((await b.list(call, o)).map((x) => view(call, x as ObjOf<T>) as Promise<Obj>)) };
+  const shown = (call: Call, x: Obj) => view(call, x as ObjOf<T>) as Promise<Obj>;
+  const add = b.add!;
+  return {
+    ...b,
+    list: async (call, o) => Promise.all((await b.list(call, o)).map((x) => shown(call, x))),
+    add: async (call, body) => shown(call, await add(call, body)),
+  };
 }
 
 export const quotaClusterLimits = implement(S.QuotaClusterLimits, listedAs(storedCollection(S.QuotaClusterLimits, clusterLimitHooks), clusterLimitView));
