@@ -145,6 +145,23 @@ for (const backend of BACKENDS) {
         await limitCluster(q, 1, 1, 409);
         await remove(`/clusters/${String(foreign.id)}`, 200);
         await remove(`/datacenters/${String(other.id)}`, 200);
+        // Removing a cluster removes the limits on it; detaching a domain, those on the domain.
+        const spare = await addQuota('spare');
+        const gone = await post('/clusters', T.Cluster, { name: 'limited-c', data_center: { id: dc.id }, cpu: { type: 'Intel Nehalem Family' } });
+        await post(`${quotaPath(spare)}/quotaclusterlimits`, T.QuotaClusterLimit, { cluster: { id: gone.id }, vcpu_limit: 1 });
+        await remove(`/clusters/${String(gone.id)}`, 200);
+        assert.deepEqual(await clusterLimits(spare), []);
+        const spareDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-quotas-'));
+        const spareSd = await post('/storagedomains', T.StorageDomain, { name: 'spare-sd', type: 'data', storage: { type: 'localfs', path: spareDir } });
+        const attached = `/datacenters/${String(dc.id)}/storagedomains/${String(spareSd.id)}`;
+        await post(`/datacenters/${String(dc.id)}/storagedomains`, T.StorageDomain, { id: spareSd.id });
+        await post(`${quotaPath(spare)}/quotastoragelimits`, T.QuotaStorageLimit, { storage_domain: { id: spareSd.id }, limit: 1 });
+        assert.equal((await api.call('POST', `${attached}/deactivate`, format.write(T.Action, {}))).status, 200);
+        await remove(attached, 200);
+        assert.deepEqual(await storageLimits(spare), []);
+        await remove(`/storagedomains/${String(spareSd.id)}`, 200);
+        fs.rmSync(spareDir, { recursive: true, force: true });
+        await remove(quotaPath(spare), 200);
         await remove(quotaPath(q), 200);
         assert.equal((await api.call('GET', `${quotaPath(q)}/quotaclusterlimits/${String(all.id)}`)).status, 404);
       });
@@ -274,11 +291,11 @@ for (const backend of BACKENDS) {
         assert.equal((await dcAdmin.client.call('POST', quotasPath(), XML.write(T.Quota, { name: 'theirs' }))).status, 201);
         assert.equal((await dcAdmin.client.call('POST', `${quotaPath(q)}/quotaclusterlimits`, XML.write(T.QuotaClusterLimit, { vcpu_limit: 1 }))).status, 201);
         // Roles are given on a quota too, and go with it.
-        const consumer = await addUser(admin, login('qconsumer'), 'a-long-password');
-        await give(admin, quotaPath(q), 'QuotaConsumer', consumer);
+        await give(admin, quotaPath(q), 'QuotaConsumer', viewer.id);
         assert.equal((await list(`${quotaPath(q)}/permissions`, T.Permission)).length, 1);
+        assert.equal((await list(`/users/${viewer.id}/permissions`, T.Permission)).length, 2);
         await remove(quotaPath(q), 200);
-        assert.deepEqual(await list(`/users/${consumer}/permissions`, T.Permission), []);
+        assert.equal((await list(`/users/${viewer.id}/permissions`, T.Permission)).length, 1);
         await remove(`/vms/${String(vm.id)}`, 200);
       });
     });
