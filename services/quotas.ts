@@ -81,12 +81,15 @@ const pastHardLimit = (used: number, limit: number | undefined, gracePct: number
   limit !== undefined && limit !== UNLIMITED && used > (limit * (100 + (gracePct ?? 0))) / 100;
 
 /**
- * What a consumption past a quota's limits does in the data center's quota mode: refused when
- * enforced, a warning event when audited.
+ * What a consumption past a quota's limits does in the data center's quota mode: `enabled`
+ * refuses it, `audit` records a warning event and lets it be.
  */
-async function overQuota(call: Call, dc: ObjOf<typeof T.DataCenter>, code: number, reason: string, about: Obj): Promise<void> {
-  if (dc.quota_mode === 'enabled') throw conflict(reason);
-  await recordEvent(call.repo, { code, severity: 'warning', description: `${reason} (quota mode audit: allowed).`, about: { ...about, data_center: { id: dc.id } } });
+async function overQuota(call: Call, dc: ObjOf<typeof T.DataCenter>, code: number, act: string, excess: string, about: Obj): Promise<void> {
+  if (dc.quota_mode === 'enabled') throw conflict(`Cannot ${act}: ${excess}`);
+  await recordEvent(call.repo, {
+    code, severity: 'warning', description: `Quota exceeded to ${act}: ${excess}; allowed, as data center ${String(dc.name)} only audits quotas.`,
+    about: { ...about, data_center: { id: dc.id } },
+  });
 }
 
 /** The limit that applies to one cluster or storage domain: its own, else the one on all of them. */
@@ -94,25 +97,33 @@ function limitFor<K extends string, L extends { [k in K]?: Ref }>(limits: L[], l
   return limits.find((l) => l[link]?.id === id) ?? limits.find((l) => l[link] === undefined);
 }
 
+/** The data center and the quota a consumption there is charged to, when the data center enforces or audits quotas. */
+async function inForce(call: Call, dcRef: Ref | undefined, named: Ref | undefined) {
+  const dc = await resolve(call.repo, T.DataCenter, dcRef, 'data_center');
+  if (dc.quota_mode !== 'enabled' && dc.quota_mode !== 'audit') return undefined;
+  // Locked: what two requests consume of one quota is charged one after the other.
+  const quota = (await call.repo.getForUpdate(T.Quota, String((await chargedTo(call, named, dc.id)).id)))!;
+  return { dc, quota };
+}
+
 /** Checks that running the VM stays within its quota in its cluster, as the data center's quota mode asks. */
 export async function chargeVmRun(call: Call, vm: VmObj): Promise<void> {
   const cluster = await resolve(call.repo, T.Cluster, vm.cluster, 'cluster');
-  const dc = await resolve(call.repo, T.DataCenter, cluster.data_center, 'data_center');
-  if (dc.quota_mode === 'disabled' || dc.quota_mode === undefined) return;
-  // Locked: two VMs started at once are charged one after the other.
-  const quota = (await call.repo.getForUpdate(T.Quota, String((await chargedTo(call, vm.quota, dc.id)).id)))!;
+  const charged = await inForce(call, cluster.data_center, vm.quota);
+  if (!charged) return;
+  const { dc, quota } = charged;
   const about = { vm: { id: vm.id }, cluster: { id: cluster.id } };
-  const what = `Cannot run VM ${String(vm.name)}: quota ${String(quota.name)}`;
+  const act = `run VM ${String(vm.name)}`;
   const limit = limitFor(await call.repo.list(T.QuotaClusterLimit, { quota: quota.id }), 'cluster', cluster.id);
-  if (!limit) return overQuota(call, dc, EventCode.QUOTA_CLUSTER_EXCEEDED, `${what} has no limit for cluster ${String(cluster.name)}`, about);
+  if (!limit) return overQuota(call, dc, EventCode.QUOTA_CLUSTER_EXCEEDED, act, `quota ${String(quota.name)} has no limit for cluster ${String(cluster.name)}`, about);
   const others = (await runningVms(call, quota, limit.cluster ? cluster.id : undefined)).filter((v) => v.id !== vm.id);
   const used = vmUsage([...others, vm]);
-  const grace = quota.cluster_hard_limit_pct;
-  if (pastHardLimit(used.vcpus, limit.vcpu_limit, grace)) {
-    return overQuota(call, dc, EventCode.QUOTA_CLUSTER_EXCEEDED, `${what} would use ${used.vcpus} vCPUs, past its limit of ${String(limit.vcpu_limit)} and ${String(grace ?? 0)} % grace`, about);
+  const grace = `${String(quota.cluster_hard_limit_pct ?? 0)} % grace`;
+  if (pastHardLimit(used.vcpus, limit.vcpu_limit, quota.cluster_hard_limit_pct)) {
+    return overQuota(call, dc, EventCode.QUOTA_CLUSTER_EXCEEDED, act, `quota ${String(quota.name)} would use ${used.vcpus} vCPUs, past its limit of ${String(limit.vcpu_limit)} and ${grace}`, about);
   }
-  if (pastHardLimit(used.memory, limit.memory_limit, grace)) {
-    return overQuota(call, dc, EventCode.QUOTA_CLUSTER_EXCEEDED, `${what} would use ${used.memory} GiB of memory, past its limit of ${String(limit.memory_limit)} GiB and ${String(grace ?? 0)} % grace`, about);
+  if (pastHardLimit(used.memory, limit.memory_limit, quota.cluster_hard_limit_pct)) {
+    return overQuota(call, dc, EventCode.QUOTA_CLUSTER_EXCEEDED, act, `quota ${String(quota.name)} would use ${used.memory} GiB of memory, past its limit of ${String(limit.memory_limit)} GiB and ${grace}`, about);
   }
 }
 
@@ -122,19 +133,18 @@ export async function chargeVmRun(call: Call, vm: VmObj): Promise<void> {
  */
 export async function chargeDiskSize(call: Call, disk: DiskObj, size: number): Promise<void> {
   const sd = await resolve(call.repo, T.StorageDomain, disk.storage_domain ?? disk.storage_domains?.[0], 'storage_domain');
-  if (!sd.data_center?.id) return;
-  const dc = await resolve(call.repo, T.DataCenter, sd.data_center, 'data_center');
-  if (dc.quota_mode === 'disabled' || dc.quota_mode === undefined) return;
-  const quota = (await call.repo.getForUpdate(T.Quota, String((await chargedTo(call, disk.quota, dc.id)).id)))!;
+  const charged = sd.data_center?.id ? await inForce(call, sd.data_center, disk.quota) : undefined;
+  if (!charged) return;
+  const { dc, quota } = charged;
   const about = { storage_domain: { id: sd.id } };
-  const what = `Cannot give disk ${String(disk.alias ?? disk.name ?? disk.id)} ${size / GIB} GiB: quota ${String(quota.name)}`;
+  const act = `give disk ${String(disk.alias ?? disk.name ?? disk.id)} ${size / GIB} GiB`;
   const limit = limitFor(await call.repo.list(T.QuotaStorageLimit, { quota: quota.id }), 'storage_domain', sd.id);
-  if (!limit) return overQuota(call, dc, EventCode.QUOTA_STORAGE_EXCEEDED, `${what} has no limit for storage domain ${String(sd.name)}`, about);
+  if (!limit) return overQuota(call, dc, EventCode.QUOTA_STORAGE_EXCEEDED, act, `quota ${String(quota.name)} has no limit for storage domain ${String(sd.name)}`, about);
   const others = (await chargedDisks(call, quota, limit.storage_domain ? sd.id : undefined)).filter((d) => d.id !== disk.id);
   const used = diskUsage(others) + size / GIB;
-  const grace = quota.storage_hard_limit_pct;
-  if (pastHardLimit(used, limit.limit, grace)) {
-    return overQuota(call, dc, EventCode.QUOTA_STORAGE_EXCEEDED, `${what} would have ${used} GiB, past its limit of ${String(limit.limit)} GiB and ${String(grace ?? 0)} % grace`, about);
+  if (pastHardLimit(used, limit.limit, quota.storage_hard_limit_pct)) {
+    return overQuota(call, dc, EventCode.QUOTA_STORAGE_EXCEEDED, act,
+      `quota ${String(quota.name)} would have ${used} GiB, past its limit of ${String(limit.limit)} GiB and ${String(quota.storage_hard_limit_pct ?? 0)} % grace`, about);
   }
 }
 
