@@ -78,6 +78,7 @@ const permissionsOf = {
   user: assignedPermissions('User', 'user'),
   group: assignedPermissions('Group', 'group'),
   vmPool: assignedPermissions('VmPool', 'vm_pool'),
+  quota: assignedPermissions('Quota', 'quota'),
 };
 
 // --- data centers -----------------------------------------------------------
@@ -136,12 +137,39 @@ export const AttachedStorageDomain = entityService({
   remove: { permit: 'manipulate_storage_domain', params: ASYNC }, actions: activation,
 });
 
+// Quotas: changing them and their limits is `configure_quota` on the data center, as in oVirt.
+const quotaSettings = ['cluster_hard_limit_pct', 'cluster_soft_limit_pct', 'description', 'storage_hard_limit_pct', 'storage_soft_limit_pct'];
+const quotaRemoval = { permit: 'configure_quota', params: ASYNC };
+
+/** A limit of a quota: on one cluster or storage domain given by id or name, or on all of them (none given). */
+function quotaLimits<T extends StructType>(name: string, type: () => T, what: string, inputs: string[]) {
+  const entity = entityService<T>({ name, type, doc: `A ${what} limit of a quota.`, remove: quotaRemoval });
+  return collectionService({
+    name: `${name}s`, type, doc: `The ${what} limits of a quota.`, owner: 'quota',
+    add: { permit: 'configure_quota', inputs: [optional(...inputs)] }, entity: () => entity,
+  });
+}
+export const QuotaClusterLimits = quotaLimits('QuotaClusterLimit', () => T.QuotaClusterLimit, 'vCPU and memory', ['cluster.id', 'cluster.name', 'memory_limit', 'vcpu_limit']);
+export const QuotaStorageLimits = quotaLimits('QuotaStorageLimit', () => T.QuotaStorageLimit, 'storage', ['storage_domain.id', 'storage_domain.name', 'limit']);
+
+export const DataCenterQuotas = collectionService({
+  name: 'Quotas', type: () => T.Quota, doc: 'Quotas of a data center; each has its Default quota.', owner: 'data_center',
+  add: { permit: 'configure_quota', inputs: [mandatory('name'), optional(...quotaSettings)] }, entity: () => DataCenterQuota,
+});
+export const DataCenterQuota = entityService({
+  name: 'Quota', type: () => T.Quota, doc: 'A quota; removing it charges what it had to the Default quota.',
+  update: { permit: 'configure_quota', params: ASYNC, inputs: [optional('name', ...quotaSettings)] },
+  remove: quotaRemoval,
+  locators: { permissions: () => permissionsOf.quota, quotaclusterlimits: () => QuotaClusterLimits, quotastoragelimits: () => QuotaStorageLimits },
+});
+
 export const DataCenters = collectionService({
   name: 'DataCenters', type: () => T.DataCenter, doc: 'The data centers.', list: SEARCH,
   add: {
     permit: 'create_storage_pool',
-    // oVirt's model makes `local` mandatory too; a data center added without it is shared.
-    inputs: [mandatory('name'), optional('local', 'comment', 'description', 'mac_pool.id', 'storage_format', 'version.major', 'version.minor')],
+    // oVirt's model makes `local` mandatory too; a data center added without it is shared. It
+    // leaves `quota_mode` out of the add and the update, but its engine takes it in both.
+    inputs: [mandatory('name'), optional('local', 'comment', 'description', 'mac_pool.id', 'quota_mode', 'storage_format', 'version.major', 'version.minor')],
   },
   entity: () => DataCenterEntity,
 });
@@ -149,7 +177,7 @@ export const DataCenterEntity = entityService({
   name: 'DataCenter', type: () => T.DataCenter, doc: 'A data center.',
   update: {
     permit: 'edit_storage_pool_configuration', params: ASYNC,
-    inputs: [optional('comment', 'description', 'local', 'mac_pool.id', 'name', 'storage_format', 'version.major', 'version.minor')],
+    inputs: [optional('comment', 'description', 'local', 'mac_pool.id', 'name', 'quota_mode', 'storage_format', 'version.major', 'version.minor')],
   },
   remove: { permit: 'delete_storage_pool', params: { force: 'boolean', async: 'boolean' } },
   actions: [
@@ -158,7 +186,10 @@ export const DataCenterEntity = entityService({
     }),
     action('cleanfinishedtasks', 'Clears the finished storage tasks of the data center.', 'manipulate_host'),
   ],
-  locators: { permissions: () => permissionsOf.dataCenter, clusters: () => DataCenterClusters, networks: () => DataCenterNetworks, storagedomains: () => AttachedStorageDomains },
+  locators: {
+    permissions: () => permissionsOf.dataCenter, clusters: () => DataCenterClusters, networks: () => DataCenterNetworks,
+    storagedomains: () => AttachedStorageDomains, quotas: () => DataCenterQuotas,
+  },
 });
 
 // --- clusters, hosts, networks ----------------------------------------------
@@ -478,7 +509,7 @@ export const DiskSnapshots = collectionService({
 export const DiskSnapshotEntity = entityService({ name: 'DiskSnapshot', type: () => T.DiskSnapshot, doc: 'A snapshot of a disk.' });
 
 /** What an update changes of a disk: a volume's format and allocation are not converted here. */
-const diskChanges = ['alias', 'bootable', 'comment', 'description', 'name', 'propagate_errors', 'provisioned_size', 'shareable', 'wipe_after_delete'];
+const diskChanges = ['alias', 'bootable', 'comment', 'description', 'name', 'propagate_errors', 'provisioned_size', 'quota.id', 'shareable', 'wipe_after_delete'];
 
 export const DiskEntity = entityService({
   name: 'Disk', type: () => T.Disk, doc: 'A disk.',

@@ -4,6 +4,7 @@
 // leaves none, the VM does not run: 409 naming the group); a rule that is not enforcing is a
 // preference, weighed as oVirt's policies weigh them (a host rule 20 to a VM rule's 1, times the
 // group's priority).
+import { RUNNING } from './vm-states';
 import * as T from '../model/types';
 import { ObjOf, Ref } from '../model/meta';
 import { Call } from './behaviour';
@@ -16,8 +17,6 @@ type HostObj = StoredObj<typeof T.Host>;
 type GroupObj = StoredObj<typeof T.AffinityGroup>;
 type LabelObj = StoredObj<typeof T.AffinityLabel>;
 
-/** States in which a VM holds memory on its host. */
-export const RUNNING = ['wait_for_launch', 'powering_up', 'up', 'reboot_in_progress', 'migrating', 'powering_down', 'saving_state', 'restoring_state', 'paused', 'unknown', 'not_responding'];
 
 /** A host that could take the VM: its free memory and how many VMs run there besides it. */
 export interface HostLoad {

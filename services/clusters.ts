@@ -41,6 +41,8 @@ const hooks = {
     if ((await call.repo.count(T.Host, owners)) > 0) throw conflict(`Cannot remove Cluster ${String(cluster.name)}: it still has hosts`);
     if ((await call.repo.count(T.Vm, owners)) > 0) throw conflict(`Cannot remove Cluster ${String(cluster.name)}: it still has virtual machines`);
     if ((await call.repo.count(T.VmPool, owners)) > 0) throw conflict(`Cannot remove Cluster ${String(cluster.name)}: it still has VM pools`);
+    // Quota limits on the cluster go with it.
+    await call.repo.removeOwned(T.QuotaClusterLimit, owners);
   },
 };
 

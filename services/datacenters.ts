@@ -12,6 +12,7 @@ import { resolve } from './refs';
 import { COMPATIBILITY_VERSION } from './store/seed';
 import { storageDomainView } from './storagedomains';
 import { addManagementNetwork } from './store/management-network';
+import { addDefaultQuota } from './store/default-quota';
 
 export const dataCenters = implement(S.DataCenters, storedCollection(S.DataCenters, {
   uniqueName: () => ({}),
@@ -24,8 +25,11 @@ export const dataCenters = implement(S.DataCenters, storedCollection(S.DataCente
     status: 'uninitialized',
     supported_versions: [{ ...COMPATIBILITY_VERSION }],
   }),
-  // Like oVirt, a new data center comes with its management network.
-  created: async (call, dc) => void (await addManagementNetwork(call.repo, dc.id)),
+  // Like oVirt, a new data center comes with its management network and its Default quota.
+  async created(call, dc) {
+    await addManagementNetwork(call.repo, dc.id);
+    await addDefaultQuota(call.repo, dc.id);
+  },
 }));
 
 const dcEvent = (dc: Obj, code: number, description: string): EventSpec => ({ code, severity: 'normal', description, about: { data_center: { id: dc.id } } });
@@ -124,6 +128,8 @@ export const attachedStorageDomain = implement(S.AttachedStorageDomain, {
     }
     const { data_center: _dc, data_centers: _dcs, master: _m, ...rest } = sd;
     await call.repo.update(T.StorageDomain, { ...rest, status: 'unattached', master: false });
+    // The data center's quotas no longer limit it.
+    await call.repo.removeOwned(T.QuotaStorageLimit, { storage_domain: sd.id });
     await setDataCenterStatus(call, call.scope[0]);
   },
   actions: { activate: activation('active'), deactivate: activation('maintenance') },

@@ -13,6 +13,7 @@ import { removeOwnedBy, restoreOwned } from './ownership';
 import { FileStep } from './file-work';
 // disk-actions reads this module's exports only when an action runs, so the cycle is harmless.
 import { diskActions } from './disk-actions';
+import { chargeDiskSize, namedQuota } from './quotas';
 
 type DiskObj = ObjOf<typeof T.Disk>;
 type DomainObj = ObjOf<typeof T.StorageDomain>;
@@ -50,6 +51,7 @@ export async function createDisk(call: Call, body: DiskObj): Promise<DiskObj> {
   const sd = await resolve(call.repo, T.StorageDomain, domains[0], 'disk.storage_domains.storage_domain');
   if (sd.type !== 'data') throw badRequest(`Storage domain ${sd.name} is not a data domain`);
   if (sd.data_center && sd.status !== 'active') throw conflict(`Storage domain ${sd.name} is not active`);
+  const { quota, ...given } = body;
   const disk: DiskObj = {
     sparse: body.format === 'cow',
     shareable: false,
@@ -58,7 +60,8 @@ export async function createDisk(call: Call, body: DiskObj): Promise<DiskObj> {
     content_type: 'data',
     storage_type: 'image',
     ...(body.format === 'cow' ? { qcow_version: qcowVersion(qcow2Compat(sd)) } : {}),
-    ...body,
+    ...given,
+    ...(await namedQuota(call, quota, String(sd.data_center?.id), `disk ${String(body.alias ?? body.name ?? '')}`)),
     id: randomUUID(),
     image_id: randomUUID(),
     provisioned_size: size,
@@ -66,6 +69,7 @@ export async function createDisk(call: Call, body: DiskObj): Promise<DiskObj> {
     storage_domains: [refTo(sd)],
     storage_domain: refTo(sd),
   };
+  await chargeDiskSize(call, disk, size);
   await call.repo.insert(T.Disk, disk);
   call.files.afterCommit({
     what: `creating the volume of disk ${disk.alias ?? disk.name ?? disk.id}`,
@@ -116,10 +120,20 @@ export const disks = implement(S.Disks, {
   add: async (call, body) => diskView(call, await createDisk(call, body)),
 });
 
-/** Applies an update's changes (what the update declares); a larger `provisioned_size` grows the volume. */
+/**
+ * Applies an update's changes (what the update declares); a larger `provisioned_size` grows the
+ * volume. The disk's quota, when it grows or changes quota, must hold it.
+ */
 export async function updateDisk(call: Call, current: DiskObj, changes: DiskObj): Promise<DiskObj> {
-  const { provisioned_size: size, ...members } = changes;
+  const { provisioned_size: size, quota, ...members } = changes;
   const next = { ...current, ...members };
+  if (quota !== undefined) {
+    const sd = await resolve(call.repo, T.StorageDomain, current.storage_domain, 'disk.storage_domain');
+    Object.assign(next, await namedQuota(call, quota, String(sd.data_center?.id), `disk ${String(current.alias ?? current.name ?? current.id)}`));
+  }
+  if ((size !== undefined && size > Number(current.provisioned_size)) || next.quota?.id !== current.quota?.id) {
+    await chargeDiskSize(call, next, Math.max(Number(size ?? 0), Number(current.provisioned_size)));
+  }
   if (size !== undefined) {
     if (size < Number(current.provisioned_size)) throw conflict('Cannot shrink a disk: the new size is smaller than the current one');
     if (size > Number(current.provisioned_size)) {

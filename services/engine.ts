@@ -36,6 +36,7 @@ import * as consoles from './consoles';
 import * as vmDevices from './vm-devices';
 import * as affinity from './affinity';
 import * as vmPools from './vm-pools';
+import * as quotas from './quotas';
 
 export interface RunningEngine extends Engine {
   /** Stops background work and closes the database. */
@@ -46,7 +47,7 @@ export interface RunningEngine extends Engine {
 const SERVICE_MODULES = [
   datacenters, clusters, hosts, hostDetails, networks, storagedomains, disks, templates, vms, vmImages, transfers,
   journal, statistics, identity, users, userSettings, apiTokens, catalogs, scheduling, tags, macPools, instanceTypes, clusterNetworks,
-  hostNetworks, consoles, vmDevices, affinity, vmPools,
+  hostNetworks, consoles, vmDevices, affinity, vmPools, quotas,
 ];
 
 /** How often each process looks for due transitions, in milliseconds. */

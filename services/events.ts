@@ -49,7 +49,9 @@ export const EventCode = {
   TRANSFER_FAILED: 9401,
   TRANSFER_PAUSED: 9402,
   STORAGE_CLEANUP_FAILED: 9500,
-  VM_POOL_PRESTART_FAILED: 9600,
+  VM_POOL_PRESTART_FAILED: 9604,
+  QUOTA_CLUSTER_EXCEEDED: 9605,
+  QUOTA_STORAGE_EXCEEDED: 9606,
 } as const;
 
 export type Severity = 'normal' | 'warning' | 'error' | 'alert';

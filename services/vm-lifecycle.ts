@@ -12,7 +12,9 @@ import { Repo, StoredObj } from './store/repo';
 import { EventCode, EventSpec } from './events';
 import { endJob, startJob } from './jobs';
 import { applyStep, schedule, TransitionStep } from './transitions';
-import { HostLoad, RUNNING, chooseHost } from './affinity-placement';
+import { HostLoad, chooseHost } from './affinity-placement';
+import { RUNNING } from './vm-states';
+import { chargeVmRun } from './quotas';
 
 type VmObj = StoredObj<typeof T.Vm>;
 type HostObj = StoredObj<typeof T.Host>;
@@ -94,6 +96,7 @@ function requireStatus(vm: VmObj, allowed: string[], what: string): void {
 async function start(call: Call, body: ActionBody): Promise<Obj> {
   const vm = await load(call, S.Vms);
   requireStatus(vm, ['down', 'suspended'], 'start');
+  await chargeVmRun(call, vm);
   const d = call.engine.runtime;
   if (vm.status === 'suspended') {
     const host = await placement(call, vm, body.host);

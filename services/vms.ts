@@ -18,6 +18,7 @@ import { guestActions } from './vm-guest';
 import { CDROM_ID, copyDevices, displayConsole } from './store/devices';
 import { leaveAffinity } from './affinity';
 import { poolActions } from './vm-pools';
+import { namedQuota } from './quotas';
 
 type VmObj = ObjOf<typeof T.Vm>;
 type DiskObj = ObjOf<typeof T.Disk>;
@@ -26,9 +27,10 @@ async function prepareVm(call: Call, body: VmObj): Promise<VmObj> {
   const cluster = await resolve(call.repo, T.Cluster, body.cluster, 'cluster');
   const template = await resolve(call.repo, T.Template, body.template, 'template');
   // oVirt's VMs have their serial console off unless asked (`console.enabled`).
-  const configured = await withInstanceType(call, mergeInto(T.Vm, { console: { enabled: false }, ...configurationOf(template) }, body));
+  const { quota, ...configured } = await withInstanceType(call, mergeInto(T.Vm, { console: { enabled: false }, ...configurationOf(template) }, body));
   return {
     ...configured,
+    ...(await namedQuota(call, quota, String(cluster.data_center?.id), `VM ${String(body.name)}`)),
     cluster: refTo(cluster),
     template: refTo(template),
     original_template: refTo(template),

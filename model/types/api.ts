@@ -18,11 +18,11 @@ import {
   DiskProfile,
   GlusterBrick,
   GlusterVolumeProfileDetails,
-  Quota,
   Ssh,
   StorageConnection,
 } from './misc';
 import { AffinityGroup, AffinityLabel } from './affinity';
+import { Quota } from './quota';
 import { HostNicVirtualFunctionsConfiguration, VnicProfile } from './network';
 import { IscsiDetails, LogicalUnit, StorageDomain, StorageDomainLease } from './storage';
 import { Template } from './template';

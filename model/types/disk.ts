@@ -24,8 +24,8 @@ import {
   DiskProfile,
   Image,
   OpenStackVolumeType,
-  Quota,
 } from './misc';
+import { Quota } from './quota';
 import { HostStorage, StorageDomain } from './storage';
 import { InstanceType, Template } from './template';
 import { Permission } from './user';

@@ -26,3 +26,4 @@ export * from './cluster-network';
 export * from './host-network';
 export * from './affinity';
 export * from './vm-pool';
+export * from './quota';

@@ -27,6 +27,5 @@ export const NetworkFilterParameter = defineEntity('NetworkFilterParameter', { d
 export const OpenStackNetworkProvider = defineEntity('OpenStackNetworkProvider', { doc: 'An OpenStack Neutron network provider.', element: 'openstack_network_provider' }, {});
 export const OpenStackVolumeType = defineEntity('OpenStackVolumeType', { doc: 'A volume type of an OpenStack Cinder provider.' }, {});
 export const Qos = defineEntity('Qos', { doc: 'A quality-of-service definition.' }, {});
-export const Quota = defineEntity('Quota', { doc: 'A resource quota of a data center.' }, {});
 export const Ssh = defineEntity('Ssh', { doc: 'SSH connection settings.' }, {});
 export const StorageConnection = defineEntity('StorageConnection', { doc: 'A connection to a storage server.' }, {});

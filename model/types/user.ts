@@ -9,6 +9,7 @@ import { DataCenter } from './datacenter';
 import { Disk } from './disk';
 import { Host } from './host';
 import { Network } from './network';
+import { Quota } from './quota';
 import { StorageDomain } from './storage';
 import { Template } from './template';
 import { TagAssignment } from './tag';
@@ -122,6 +123,8 @@ export const Permission = defineEntity('Permission', { search: { role: via('role
   vm_pool: link(() => VmPool, 'Virtual machine pool.'),
   // Hangar extension: oVirt serves permissions on networks but its Permission has no link for them.
   network: link(() => Network, 'Network the permission applies to.'),
+  // Hangar extension: oVirt serves permissions on quotas (its QuotaConsumer role) but its Permission has no link for them.
+  quota: link(() => Quota, 'Quota the permission applies to.'),
 });
 
 export const Permit = defineEntity('Permit', { computed: true, doc: 'A single action a role allows.' }, {

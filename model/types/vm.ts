@@ -38,11 +38,11 @@ import {
   Floppy,
   Icon,
   KatelloErratum,
-  Quota,
 } from './misc';
 import { Application, GraphicsConsole, HostDevice, ReportedDevice, Session, VmMediatedDevice, Watchdog } from './devices';
 import { AffinityLabel } from './affinity';
 import { NumaNode } from './host-details';
+import { Quota } from './quota';
 import { Ip, Nic } from './network';
 import { File, StorageDomain, StorageDomainLease } from './storage';
 import { InstanceType, Template } from './template';

@@ -14,6 +14,7 @@ import { Repo } from './repo';
 import { onPostgres } from './connect';
 import { addDeviceRows } from './devices';
 import { groupsOf, joinGroup } from '../../sso/directory';
+import { addDefaultQuota, defaultQuotaOf } from './default-quota';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -295,6 +296,18 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         await repo.update(T.User, { ...user, groups: (await groupsOf(repo, user.id)).map((id) => ({ id })) });
       }
       await knex(tableOf(T.GroupMembership).name).delete();
+    },
+  },
+  '020_default_quotas': {
+    // Data centers made before quotas get their Default quota, which charges all their VMs and disks.
+    async up(knex) {
+      const repo = new Repo(knex);
+      for (const dc of await repo.list(T.DataCenter)) {
+        if (!(await defaultQuotaOf(repo, dc.id))) await addDefaultQuota(repo, dc.id);
+      }
+    },
+    async down(knex) {
+      for (const type of [T.QuotaClusterLimit, T.QuotaStorageLimit, T.Quota]) await knex(tableOf(type).name).delete();
     },
   },
 };
