@@ -2,6 +2,7 @@
 import * as S from '../model/services';
 import * as T from '../model/types';
 import { Obj } from '../model/codec';
+import { ObjOf } from '../model/meta';
 import { Call, implement } from './behaviour';
 import { mergeInto, storedCollection, storedEntity } from './stored';
 import { conflict } from './fault';
@@ -9,6 +10,7 @@ import { resolve, refTo } from './refs';
 import { COMPATIBILITY_VERSION } from './store/seed';
 import { clusterPool } from './mac-pools';
 import { assignNewClusterManagement } from './cluster-networks';
+import { addDefaultCpuProfile } from './profiles';
 
 async function prepare(call: Call, body: Obj): Promise<Obj> {
   const owner = call.scope.length ? { id: call.scope[0] } : body.data_center;
@@ -30,7 +32,10 @@ const hooks = {
     const next = mergeInto(T.Cluster, current, changes);
     return changes.mac_pool === undefined ? next : { ...next, mac_pool: await clusterPool(call, changes.mac_pool as Obj) };
   },
-  created: assignNewClusterManagement,
+  async created(call: Call, cluster: ObjOf<typeof T.Cluster> & { id: string }) {
+    await assignNewClusterManagement(call, cluster);
+    await addDefaultCpuProfile(call.repo, cluster);
+  },
   async removing(call: Call, cluster: Obj) {
     const owners = { cluster: String(cluster.id) };
     if ((await call.repo.count(T.Host, owners)) > 0) throw conflict(`Cannot remove Cluster ${String(cluster.name)}: it still has hosts`);

@@ -29,6 +29,8 @@ import * as tags from './tags';
 import * as macPools from './mac-pools';
 import * as instanceTypes from './instance-types';
 import * as clusterNetworks from './cluster-networks';
+import * as profiles from './profiles';
+import * as configLists from './config-lists';
 
 export interface RunningEngine extends Engine {
   /** Stops background work and closes the database. */
@@ -38,7 +40,7 @@ export interface RunningEngine extends Engine {
 /** The modules whose exported implementations make an engine's behaviours. */
 const SERVICE_MODULES = [
   datacenters, clusters, hosts, networks, storagedomains, disks, templates, vms, vmImages, transfers,
-  journal, statistics, identity, users, apiTokens, catalogs, scheduling, tags, macPools, instanceTypes, clusterNetworks,
+  journal, statistics, identity, users, apiTokens, catalogs, scheduling, tags, macPools, instanceTypes, clusterNetworks, profiles, configLists,
 ];
 
 /** How often each process looks for due transitions, in milliseconds. */

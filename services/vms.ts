@@ -13,6 +13,7 @@ import { profileForNic } from './cluster-networks';
 import { imageActions } from './vm-images';
 import { freeMac, givenMac } from './mac-pools';
 import { withInstanceType } from './instance-types';
+import { cpuProfileFor } from './profiles';
 
 /** Every VM has one CD-ROM drive, with oVirt's fixed id. */
 export const CDROM_ID = '00000000-0000-0000-0000-000000000000';
@@ -27,6 +28,7 @@ async function prepareVm(call: Call, body: VmObj): Promise<VmObj> {
   return {
     ...configured,
     cluster: refTo(cluster),
+    cpu_profile: await cpuProfileFor(call, cluster, body.cpu_profile),
     template: refTo(template),
     original_template: refTo(template),
     status: 'down',
@@ -37,6 +39,14 @@ async function prepareVm(call: Call, body: VmObj): Promise<VmObj> {
 const vmHooks: StoredHooks<typeof T.Vm> = {
   prepare: prepareVm,
   uniqueName: () => ({}),
+  // A VM runs with a CPU profile of its cluster: the one given, else the cluster's own, also when it moves.
+  async apply(call, current, changes) {
+    const next = mergeInto(T.Vm, current, changes);
+    if (changes.cpu_profile === undefined && changes.cluster === undefined) return next;
+    const cluster = await resolve(call.repo, T.Cluster, next.cluster, 'cluster');
+    const kept = cluster.id === current.cluster?.id ? current.cpu_profile : undefined;
+    return { ...next, cpu_profile: await cpuProfileFor(call, cluster, changes.cpu_profile ?? kept) };
+  },
   async created(call, vm) {
     await call.repo.insert(T.Cdrom, { id: CDROM_ID, vm: refTo(vm) });
   },

@@ -16,15 +16,13 @@ import {
   AffinityLabel,
   AuthorizedKey,
   Certificate,
-  DiskProfile,
   GlusterBrick,
   GlusterVolumeProfileDetails,
   NetworkAttachment,
-  NetworkLabel,
   Quota,
   Ssh,
-  StorageConnection,
 } from './misc';
+import { DiskProfile, NetworkLabel, StorageConnection } from './config';
 import { HostNicVirtualFunctionsConfiguration, VnicProfile } from './network';
 import { IscsiDetails, LogicalUnit, StorageDomain, StorageDomainLease } from './storage';
 import { Template } from './template';

@@ -20,14 +20,12 @@ import {
 } from './enums';
 import {
   AffinityGroup,
-  ClusterFeature,
-  CpuProfile,
   ExternalProvider,
   GlusterHook,
   GlusterVolume,
   MigrationPolicy,
-  NetworkFilter,
 } from './misc';
+import { ClusterFeature, CpuProfile, NetworkFilter } from './config';
 import { MacPool } from './mac-pool';
 import { SchedulingPolicy } from './scheduling';
 import { Network } from './network';

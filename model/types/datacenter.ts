@@ -5,7 +5,8 @@ import { bool, defineEntity, enumOf, link, linkedFrom, links, listOf, own, struc
 import { Cluster } from './cluster';
 import { Version } from './common';
 import { DataCenterStatus, QuotaModeType, StorageFormat } from './enums';
-import { IscsiBond, Qos, Quota } from './misc';
+import { IscsiBond, Quota } from './misc';
+import { Qos } from './config';
 import { MacPool } from './mac-pool';
 import { Network } from './network';
 import { StorageDomain } from './storage';

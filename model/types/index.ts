@@ -16,6 +16,7 @@ export * from './event';
 export * from './user';
 export * from './tag';
 export * from './misc';
+export * from './config';
 export * from './catalogs';
 export * from './scheduling';
 export * from './hangar';

@@ -16,13 +16,11 @@ import {
 } from './enums';
 import {
   NetworkAttachment,
-  NetworkFilter,
   NetworkFilterParameter,
-  NetworkLabel,
   OpenStackNetworkProvider,
-  Qos,
   ReportedDevice,
 } from './misc';
+import { NetworkFilter, NetworkLabel, Qos } from './config';
 import { InstanceType, Template } from './template';
 import { Permission } from './user';
 import { Vm } from './vm';

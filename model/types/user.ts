@@ -8,7 +8,8 @@ import { DataCenter } from './datacenter';
 import { Disk } from './disk';
 import { Host } from './host';
 import { SshPublicKey, UserOption, VmPool } from './misc';
-import { Network } from './network';
+import { CpuProfile, DiskProfile } from './config';
+import { Network, VnicProfile } from './network';
 import { StorageDomain } from './storage';
 import { Template } from './template';
 import { TagAssignment } from './tag';
@@ -88,6 +89,10 @@ export const Permission = defineEntity('Permission', { doc: 'Grants a role to a 
   vm_pool: link(() => VmPool, 'Virtual machine pool.'),
   // Hangar extension: oVirt serves permissions on networks but its Permission has no link for them.
   network: link(() => Network, 'Network the permission applies to.'),
+  // Hangar extensions too: oVirt serves permissions on these profiles, with no link for them.
+  cpu_profile: link(() => CpuProfile, 'CPU profile the permission applies to.'),
+  disk_profile: link(() => DiskProfile, 'Disk profile the permission applies to.'),
+  vnic_profile: link(() => VnicProfile, 'vNIC profile the permission applies to.'),
 });
 
 export const Permit = defineEntity('Permit', { computed: true, doc: 'A single action a role allows.' }, {

@@ -35,12 +35,10 @@ import {
   Application,
   AuthorizedKey,
   Certificate,
-  CpuProfile,
   ExternalHostProvider,
   Floppy,
   GraphicsConsole,
   HostDevice,
-  Icon,
   KatelloErratum,
   NumaNode,
   Quota,
@@ -50,6 +48,7 @@ import {
   VmPool,
   Watchdog,
 } from './misc';
+import { CpuProfile, Icon } from './config';
 import { Ip, Nic } from './network';
 import { File, StorageDomain, StorageDomainLease } from './storage';
 import { InstanceType, Template } from './template';
