@@ -827,7 +827,7 @@ export const StorageDomainConnection = entityService({
   name: 'StorageDomainServerConnection', type: () => T.StorageConnection, doc: 'A connection a storage domain uses.',
 });
 
-// --- bookmarks, system options, network filters and labels -----------------
+// --- bookmarks, system options, network filters and labels, icons -----------
 
 export const Bookmarks = collectionService({
   name: 'Bookmarks', type: () => T.Bookmark, doc: 'Saved searches.',
@@ -864,6 +864,11 @@ export const ClusterEnabledFeatures = collectionService({
 });
 export const ClusterEnabledFeature = entityService({ name: 'ClusterEnabledFeature', type: () => T.ClusterFeature, doc: 'An optional feature enabled in a cluster.' });
 
+export const Icons = collectionService({
+  name: 'Icons', type: () => T.Icon, doc: 'The icons of the operating systems.', everyoneReads: true, entity: () => IconEntity,
+});
+export const IconEntity = entityService({ name: 'Icon', type: () => T.Icon, doc: 'An icon.' });
+
 export const NetworkLabels = collectionService({
   name: 'NetworkLabels', type: () => T.NetworkLabel, doc: 'The labels of a network.', owner: 'network',
   add: { permit: 'configure_storage_pool_network', inputs: [mandatory('id')] }, entity: () => NetworkLabelEntity,
@@ -888,6 +893,7 @@ export const Root: RootService = {
     events: () => Events,
     groups: () => Groups,
     hosts: () => Hosts,
+    icons: () => Icons,
     imagetransfers: () => ImageTransfers,
     instancetypes: () => InstanceTypes,
     jobs: () => Jobs,

@@ -57,7 +57,7 @@ export async function connectDomain(repo: Repo, sd: ObjOf<typeof T.StorageDomain
 }
 
 /** A name-based UUID (version 5 layout), for objects whose ids follow from what they are. */
-function derivedId(name: string): string {
+export function derivedId(name: string): string {
   const h = createHash('sha1').update(name).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

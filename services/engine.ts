@@ -31,6 +31,7 @@ import * as instanceTypes from './instance-types';
 import * as clusterNetworks from './cluster-networks';
 import * as profiles from './profiles';
 import * as configLists from './config-lists';
+import * as icons from './icons';
 
 export interface RunningEngine extends Engine {
   /** Stops background work and closes the database. */
@@ -40,7 +41,7 @@ export interface RunningEngine extends Engine {
 /** The modules whose exported implementations make an engine's behaviours. */
 const SERVICE_MODULES = [
   datacenters, clusters, hosts, networks, storagedomains, disks, templates, vms, vmImages, transfers,
-  journal, statistics, identity, users, apiTokens, catalogs, scheduling, tags, macPools, instanceTypes, clusterNetworks, profiles, configLists,
+  journal, statistics, identity, users, apiTokens, catalogs, scheduling, tags, macPools, instanceTypes, clusterNetworks, profiles, configLists, icons,
 ];
 
 /** How often each process looks for due transitions, in milliseconds. */

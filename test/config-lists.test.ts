@@ -1,6 +1,6 @@
 // The configuration lists: QoS of data centers, CPU and disk profiles (the default ones, what VMs
 // and disks take, the QoS they may name, removal while used), storage connections, bookmarks,
-// system options, network filters, network labels and cluster features, with the permits of a
+// system options, network filters, network labels, cluster features and icons, with the permits of a
 // plain user, in XML and JSON, on SQLite and PostgreSQL.
 import assert from 'node:assert/strict';
 import { StructType } from '../model/meta';
@@ -211,6 +211,23 @@ for (const backend of BACKENDS) {
         assert.equal((await list(`/networks/${id(other)}/networklabels`, T.NetworkLabel)).length, 1);
       });
 
+      it('serves the icons the operating systems link to, as PNG images of their sizes', async () => {
+        const systems = await list('/operatingsystems', T.OperatingSystemInfo);
+        const windows = systems.find((s) => s.name === 'windows_10')!;
+        const linux = systems.find((s) => s.name === 'rhel_8x64')!;
+        assert.notEqual((windows.small_icon as Obj).id, (linux.small_icon as Obj).id);
+        const icons = await list('/icons', T.Icon);
+        for (const [os, size, width, height] of [[windows, 'small_icon', 43, 43], [linux, 'large_icon', 150, 120]] as const) {
+          const icon = (await get(`/icons/${String((os[size] as Obj).id)}`, T.Icon))!;
+          assert.ok(icons.some((i) => i.id === icon.id));
+          assert.equal(icon.media_type, 'image/png');
+          const png = Buffer.from(String(icon.data), 'base64');
+          assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+          assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [width, height]);
+        }
+        await get('/icons/11111111-1111-1111-1111-111111111111', T.Icon, 404);
+      });
+
       it('needs the permits of profiles, bookmarks and connections, and lets every user read options and filters', async () => {
         const admin = new ApiClient(t, XML, api.token);
         const plainId = await addUser(admin, 'plain', 'pw-123456');
@@ -225,6 +242,7 @@ for (const backend of BACKENDS) {
         }
         assert.equal(XML.readList(T.NetworkFilter, (await plain.call('GET', '/networkfilters')).text).length > 0, true);
         assert.equal((await plain.call('GET', '/options/MaxNumOfVmSockets')).status, 200);
+        assert.equal((await plain.call('GET', '/icons')).status, 200);
         // A role on a profile shows that profile alone.
         const [profile] = await list(`/clusters/${id(cluster)}/cpuprofiles`, T.CpuProfile);
         await give(admin, `/cpuprofiles/${id(profile)}`, 'UserRole', plainId);

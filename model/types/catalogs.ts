@@ -2,7 +2,7 @@
 // cluster compatibility levels, with their CPU types and permits.
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
-import { defineEntity, defineStruct, enumOf, int, links, listOf, str, struct } from '../meta';
+import { defineEntity, defineStruct, enumOf, int, link, links, listOf, str } from '../meta';
 import { Architecture, TpmSupport } from './enums';
 import { ClusterFeature, Icon } from './config';
 import { Permit } from './user';
@@ -12,8 +12,8 @@ export const OperatingSystemInfo = defineEntity('OperatingSystemInfo', {
   element: 'operating_system', plural: 'operation_systems', computed: true,
   doc: 'A guest operating system a virtual machine may declare (`os.type` takes its name).' }, {
   architecture: enumOf(Architecture, 'The CPU architecture the system runs on.', { readOnly: true }),
-  large_icon: struct(() => Icon, 'Large icon of the system.', { readOnly: true }),
-  small_icon: struct(() => Icon, 'Small icon of the system.', { readOnly: true }),
+  large_icon: link(() => Icon, 'Large icon of the system.', { readOnly: true }),
+  small_icon: link(() => Icon, 'Small icon of the system.', { readOnly: true }),
   tpm_support: enumOf(TpmSupport, 'Whether virtual machines with the system may, or must, have a TPM device.', { readOnly: true }),
 });
 
