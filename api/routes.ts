@@ -162,7 +162,7 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
       },
     });
   }
-  const getting = read(READ_PARAMS);
+  const getting = read({ ...READ_PARAMS, ...entity.getParams });
   routes.push({
     method: 'GET',
     path: entityPath,

@@ -458,6 +458,8 @@ export interface EntityService<T extends StructType = StructType> {
   readonly type: () => T;
   readonly doc: string;
   readonly get: boolean;
+  /** Query parameters of `GET` besides `READ_PARAMS` (a system option's `version`). */
+  readonly getParams?: Params;
   readonly update?: UpdateMethod;
   readonly remove?: RemoveMethod;
   readonly actions: readonly ActionDecl[];
@@ -478,7 +480,7 @@ export function collectionService<T extends StructType>(d: Omit<CollectionServic
 }
 
 export function entityService<T extends StructType>(
-  d: Partial<Pick<EntityService<T>, 'get' | 'update' | 'remove' | 'actions' | 'locators' | 'selfService'>> &
+  d: Partial<Pick<EntityService<T>, 'get' | 'getParams' | 'update' | 'remove' | 'actions' | 'locators' | 'selfService'>> &
     Pick<EntityService<T>, 'name' | 'type' | 'doc'>,
 ): EntityService<T> {
   return { kind: 'entity', get: true, actions: [], locators: {}, ...d };

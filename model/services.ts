@@ -75,6 +75,9 @@ const permissionsOf = {
   template: assignedPermissions('Template', 'template'),
   disk: assignedPermissions('Disk', 'disk'),
   network: assignedPermissions('Network', 'network'),
+  cpuProfile: assignedPermissions('CpuProfile', 'cpu_profile'),
+  diskProfile: assignedPermissions('DiskProfile', 'disk_profile'),
+  vnicProfile: assignedPermissions('VnicProfile', 'vnic_profile'),
   user: assignedPermissions('User', 'user'),
   group: assignedPermissions('Group', 'group'),
   vmPool: assignedPermissions('VmPool', 'vm_pool'),
@@ -188,7 +191,7 @@ export const DataCenterEntity = entityService({
   ],
   locators: {
     permissions: () => permissionsOf.dataCenter, clusters: () => DataCenterClusters, networks: () => DataCenterNetworks,
-    storagedomains: () => AttachedStorageDomains, quotas: () => DataCenterQuotas,
+    storagedomains: () => AttachedStorageDomains, quotas: () => DataCenterQuotas, qoss: () => DataCenterQoss,
   },
 });
 
@@ -208,7 +211,10 @@ export const ClusterEntity = entityService({
       inputs: [mandatory('upgrade_action'), optional('correlation_id', 'upgrade_percent_complete')],
     }),
   ],
-  locators: { permissions: () => permissionsOf.cluster, networks: () => ClusterNetworks, affinitygroups: () => AffinityGroups },
+  locators: {
+    permissions: () => permissionsOf.cluster, networks: () => ClusterNetworks, affinitygroups: () => AffinityGroups,
+    cpuprofiles: () => ClusterCpuProfiles, enabledfeatures: () => ClusterEnabledFeatures, networkfilters: () => ClusterNetworkFilters,
+  },
 });
 
 /**
@@ -435,6 +441,7 @@ export const VnicProfiles = collectionService({
 });
 export const VnicProfileEntity = entityService({
   name: 'VnicProfile', type: () => T.VnicProfile, doc: 'A vNIC profile.', remove: vnicProfileRemoval,
+  locators: { permissions: () => permissionsOf.vnicProfile },
   update: {
     permit: 'configure_network_vnic_profile', params: ASYNC,
     inputs: [optional('description', 'name', 'pass_through.mode', 'port_mirroring', 'custom_properties.name', 'custom_properties.value', 'network_filter', 'qos', 'failover')],
@@ -481,7 +488,10 @@ export const StorageDomainEntity = entityService({
     inputs: [optional('name', 'description', 'comment', 'critical_space_action_blocker', 'warning_low_space_indicator', 'wipe_after_delete')],
   },
   remove: { permit: 'delete_storage_domain', params: { host: 'string', format: 'boolean', destroy: 'boolean', async: 'boolean' } },
-  locators: { permissions: () => permissionsOf.storageDomain, files: () => StorageDomainFiles, disks: () => StorageDomainDisks },
+  locators: {
+    permissions: () => permissionsOf.storageDomain, files: () => StorageDomainFiles, disks: () => StorageDomainDisks,
+    diskprofiles: () => StorageDomainDiskProfiles, storageconnections: () => StorageDomainConnections,
+  },
 });
 
 /** A new disk image on a storage domain (oVirt's `OnStorageDomain`): here every disk has one. */
@@ -1020,7 +1030,13 @@ export const OperatingSystemEntity = entityService({ name: 'OperatingSystem', ty
 export const ClusterLevels = collectionService({
   name: 'ClusterLevels', type: () => T.ClusterLevel, doc: 'The cluster compatibility levels the engine supports.', everyoneReads: true, entity: () => ClusterLevelEntity,
 });
-export const ClusterLevelEntity = entityService({ name: 'ClusterLevel', type: () => T.ClusterLevel, doc: 'A cluster compatibility level.' });
+export const ClusterLevelEntity = entityService({
+  name: 'ClusterLevel', type: () => T.ClusterLevel, doc: 'A cluster compatibility level.', locators: { clusterfeatures: () => ClusterLevelFeatures },
+});
+export const ClusterLevelFeatures = collectionService({
+  name: 'ClusterFeatures', type: () => T.ClusterFeature, doc: 'The optional features of a cluster level.', everyoneReads: true, entity: () => ClusterLevelFeature,
+});
+export const ClusterLevelFeature = entityService({ name: 'ClusterFeature', type: () => T.ClusterFeature, doc: 'An optional feature of a cluster level.' });
 
 export const SchedulingPolicyUnits = collectionService({
   name: 'SchedulingPolicyUnits', type: () => T.SchedulingPolicyUnit, doc: 'The units scheduling policies are made of.', entity: () => SchedulingPolicyUnitEntity,
@@ -1166,6 +1182,129 @@ export const AffinityLabelEntity = entityService({
   locators: { vms: () => AffinityLabelVms, hosts: () => AffinityLabelHosts },
 });
 
+// --- quality of service and the profiles that apply it ---------------------
+
+const QOS_LIMITS = [
+  'cpu_limit', 'inbound_average', 'inbound_burst', 'inbound_peak', 'max_iops', 'max_read_iops', 'max_read_throughput', 'max_throughput',
+  'max_write_iops', 'max_write_throughput', 'outbound_average', 'outbound_average_linkshare', 'outbound_average_realtime',
+  'outbound_average_upperlimit', 'outbound_burst', 'outbound_peak',
+];
+export const DataCenterQoss = collectionService({
+  name: 'Qoss', type: () => T.Qos, doc: 'The QoS definitions of a data center.', owner: 'data_center',
+  add: { permit: 'edit_storage_pool_configuration', inputs: [mandatory('name'), mandatory('type'), optional('description', ...QOS_LIMITS)] },
+  entity: () => DataCenterQos,
+});
+export const DataCenterQos = entityService({
+  name: 'Qos', type: () => T.Qos, doc: 'A QoS definition; removing it takes it from the profiles that apply it.',
+  update: { permit: 'edit_storage_pool_configuration', params: ASYNC, inputs: [optional('description', 'name', ...QOS_LIMITS)] },
+  remove: { permit: 'edit_storage_pool_configuration', params: ASYNC },
+});
+
+const profileUpdate = (permit: string) => ({ permit, params: ASYNC, inputs: [optional('description', 'name', 'qos.id')] });
+
+export const CpuProfiles = collectionService({
+  name: 'CpuProfiles', type: () => T.CpuProfile, doc: 'The CPU profiles of every cluster.',
+  add: { permit: 'create_cpu_profile', inputs: [mandatory('cluster.id'), mandatory('name'), optional('description', 'qos.id')] },
+  entity: () => CpuProfileEntity,
+});
+export const CpuProfileEntity = entityService({
+  name: 'CpuProfile', type: () => T.CpuProfile, doc: 'A CPU profile; one VMs use stays.',
+  update: profileUpdate('update_cpu_profile'), remove: { permit: 'delete_cpu_profile', params: ASYNC },
+  locators: { permissions: () => permissionsOf.cpuProfile },
+});
+export const ClusterCpuProfiles = collectionService({
+  name: 'AssignedCpuProfiles', type: () => T.CpuProfile, doc: 'The CPU profiles of a cluster.', owner: 'cluster',
+  add: { permit: 'create_cpu_profile', inputs: [mandatory('name'), optional('description', 'qos.id')] }, entity: () => ClusterCpuProfile,
+});
+export const ClusterCpuProfile = entityService({
+  name: 'AssignedCpuProfile', type: () => T.CpuProfile, doc: 'A CPU profile of a cluster.', remove: { permit: 'delete_cpu_profile', params: ASYNC },
+});
+
+export const DiskProfiles = collectionService({
+  name: 'DiskProfiles', type: () => T.DiskProfile, doc: 'The disk profiles of every storage domain.',
+  add: { permit: 'create_storage_disk_profile', inputs: [mandatory('name'), mandatory('storage_domain.id'), optional('description', 'qos.id')] },
+  entity: () => DiskProfileEntity,
+});
+export const DiskProfileEntity = entityService({
+  name: 'DiskProfile', type: () => T.DiskProfile, doc: 'A disk profile; one disks use stays.',
+  update: profileUpdate('configure_storage_disk_profile'), remove: { permit: 'delete_storage_disk_profile', params: ASYNC },
+  locators: { permissions: () => permissionsOf.diskProfile },
+});
+export const StorageDomainDiskProfiles = collectionService({
+  name: 'AssignedDiskProfiles', type: () => T.DiskProfile, doc: 'The disk profiles of a storage domain.', owner: 'storage_domain',
+  add: { permit: 'create_storage_disk_profile', inputs: [mandatory('name'), optional('description', 'qos.id')] }, entity: () => StorageDomainDiskProfile,
+});
+export const StorageDomainDiskProfile = entityService({
+  name: 'AssignedDiskProfile', type: () => T.DiskProfile, doc: 'A disk profile of a storage domain.',
+  remove: { permit: 'delete_storage_disk_profile', params: ASYNC },
+});
+
+// --- storage connections ----------------------------------------------------
+
+const connectionOptions = [
+  'address', 'mount_options', 'nfs_retrans', 'nfs_timeo', 'nfs_version', 'path', 'vfs_type', 'port', 'target', 'username', 'password', 'portal',
+];
+export const StorageConnections = collectionService({
+  name: 'StorageServerConnections', type: () => T.StorageConnection, doc: 'The connections to storage servers.',
+  // oVirt's model adds per-type inputs (`Nfs`: address and path); the engine checks them by type.
+  add: { permit: 'create_storage_domain', inputs: [mandatory('type'), optional(...connectionOptions, 'host.id', 'host.name')] },
+  entity: () => StorageConnectionEntity,
+});
+export const StorageConnectionEntity = entityService({
+  name: 'StorageServerConnection', type: () => T.StorageConnection, doc: 'A connection to a storage server; one storage domains use stays.',
+  update: { permit: 'edit_storage_domain_configuration', params: { async: 'boolean', force: 'boolean' }, inputs: [optional(...connectionOptions)] },
+  remove: { permit: 'delete_storage_domain', params: { host: 'string', async: 'boolean' } },
+});
+export const StorageDomainConnections = collectionService({
+  name: 'StorageDomainServerConnections', type: () => T.StorageConnection, doc: 'The connections a storage domain uses.',
+  entity: () => StorageDomainConnection,
+});
+export const StorageDomainConnection = entityService({
+  name: 'StorageDomainServerConnection', type: () => T.StorageConnection, doc: 'A connection a storage domain uses.',
+});
+
+// --- bookmarks, system options, network filters and labels, icons -----------
+
+export const Bookmarks = collectionService({
+  name: 'Bookmarks', type: () => T.Bookmark, doc: 'Saved searches.',
+  add: { permit: 'bookmark_management', inputs: [mandatory('name'), mandatory('value')] }, entity: () => BookmarkEntity,
+});
+export const BookmarkEntity = entityService({
+  name: 'Bookmark', type: () => T.Bookmark, doc: 'A saved search.',
+  // oVirt's model declares no detail here; its engine changes both.
+  update: { permit: 'bookmark_management', params: ASYNC, inputs: [optional('name', 'value')] },
+  remove: { permit: 'bookmark_management', params: ASYNC },
+});
+
+export const SystemOptions = collectionService({
+  name: 'SystemOptions', type: () => T.SystemOption, doc: 'The engine\'s configuration, by option name.', everyoneReads: true,
+  entity: () => SystemOptionEntity,
+});
+export const SystemOptionEntity = entityService({
+  name: 'SystemOption', type: () => T.SystemOption, doc: 'A configuration option; `version` keeps only the value of that cluster level.',
+  getParams: { version: 'string' },
+});
+
+export const NetworkFilters = collectionService({
+  name: 'NetworkFilters', type: () => T.NetworkFilter, doc: 'The network filters vNIC profiles may apply.', everyoneReads: true,
+  entity: () => NetworkFilterEntity,
+});
+export const NetworkFilterEntity = entityService({ name: 'NetworkFilter', type: () => T.NetworkFilter, doc: 'A network filter.' });
+export const ClusterNetworkFilters = collectionService({
+  name: 'ClusterNetworkFilters', type: () => T.NetworkFilter, doc: 'The network filters of a cluster\'s level.', entity: () => ClusterNetworkFilter,
+});
+export const ClusterNetworkFilter = entityService({ name: 'ClusterNetworkFilter', type: () => T.NetworkFilter, doc: 'A network filter of a cluster\'s level.' });
+
+export const ClusterEnabledFeatures = collectionService({
+  name: 'ClusterEnabledFeatures', type: () => T.ClusterFeature, doc: 'The optional features enabled in a cluster.', entity: () => ClusterEnabledFeature,
+});
+export const ClusterEnabledFeature = entityService({ name: 'ClusterEnabledFeature', type: () => T.ClusterFeature, doc: 'An optional feature enabled in a cluster.' });
+
+export const Icons = collectionService({
+  name: 'Icons', type: () => T.Icon, doc: 'The icons of the operating systems.', everyoneReads: true, entity: () => IconEntity,
+});
+export const IconEntity = entityService({ name: 'Icon', type: () => T.Icon, doc: 'An icon.' });
+
 // --- the root ---------------------------------------------------------------
 
 export const Root: RootService = {
@@ -1173,23 +1312,30 @@ export const Root: RootService = {
   locators: {
     affinitylabels: () => AffinityLabels,
     clusterlevels: () => ClusterLevels,
+    bookmarks: () => Bookmarks,
     clusters: () => Clusters,
+    cpuprofiles: () => CpuProfiles,
     datacenters: () => DataCenters,
+    diskprofiles: () => DiskProfiles,
     disks: () => Disks,
     domains: () => Domains,
     events: () => Events,
     groups: () => Groups,
     hosts: () => Hosts,
+    icons: () => Icons,
     imagetransfers: () => ImageTransfers,
     instancetypes: () => InstanceTypes,
     jobs: () => Jobs,
     macpools: () => MacPools,
+    networkfilters: () => NetworkFilters,
     networks: () => Networks,
     operatingsystems: () => OperatingSystems,
+    options: () => SystemOptions,
     permissions: () => SystemPermissions,
     roles: () => Roles,
     schedulingpolicies: () => SchedulingPolicies,
     schedulingpolicyunits: () => SchedulingPolicyUnits,
+    storageconnections: () => StorageConnections,
     storagedomains: () => StorageDomains,
     tags: () => Tags,
     templates: () => Templates,

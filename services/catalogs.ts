@@ -6,9 +6,11 @@ import { fixedCollection, fixedEntity } from './fixed';
 import { OPERATING_SYSTEMS } from './facts/operating-systems';
 import { CPU_TYPES } from './facts/cpu-types';
 import { PERMITS, permitView } from './store/builtin-roles';
+import { familyOf, iconId } from './icons';
 
 const operatingSystems: readonly Obj[] = OPERATING_SYSTEMS.map((os) => ({
   id: String(os.id), name: os.name, description: os.description, architecture: os.architecture, tpm_support: os.tpm,
+  large_icon: { id: iconId(familyOf(os.name), 'large') }, small_icon: { id: iconId(familyOf(os.name), 'small') },
 }));
 
 export const operatingSystemList = implement(S.OperatingSystems, fixedCollection(() => operatingSystems));

@@ -2,6 +2,7 @@
 import * as S from '../model/services';
 import * as T from '../model/types';
 import { Obj } from '../model/codec';
+import { ObjOf } from '../model/meta';
 import { ActionBody, Call, implement } from './behaviour';
 import { load, mergeInto, storedCollection, storedEntity } from './stored';
 import { badRequest, conflict } from './fault';
@@ -13,6 +14,7 @@ import { clusterPool } from './mac-pools';
 import { assignNewClusterManagement } from './cluster-networks';
 import { syncClusterNetworks } from './host-networks';
 import { resolveLink } from './links';
+import { addDefaultCpuProfile } from './profiles';
 
 async function prepare(call: Call, body: Obj): Promise<Obj> {
   const owner = call.scope.length ? { id: call.scope[0] } : body.data_center;
@@ -35,7 +37,10 @@ const hooks = {
     const next = mergeInto(T.Cluster, current, changes);
     return changes.mac_pool === undefined ? next : { ...next, mac_pool: await clusterPool(call, changes.mac_pool as Obj) };
   },
-  created: assignNewClusterManagement,
+  async created(call: Call, cluster: ObjOf<typeof T.Cluster> & { id: string }) {
+    await assignNewClusterManagement(call, cluster);
+    await addDefaultCpuProfile(call.repo, cluster);
+  },
   async removing(call: Call, cluster: Obj) {
     const owners = { cluster: String(cluster.id) };
     if ((await call.repo.count(T.Host, owners)) > 0) throw conflict(`Cannot remove Cluster ${String(cluster.name)}: it still has hosts`);

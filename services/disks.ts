@@ -7,6 +7,7 @@ import { Call, implement } from './behaviour';
 import { load, storedEntity } from './stored';
 import { badRequest, conflict } from './fault';
 import { resolve, refTo } from './refs';
+import { diskProfileFor } from './profiles';
 import { diskDomainId, qcow2Compat, qcowVersion } from './storage';
 import { Repo } from './store/repo';
 import { removeOwnedBy, restoreOwned } from './ownership';
@@ -68,6 +69,7 @@ export async function createDisk(call: Call, body: DiskObj): Promise<DiskObj> {
     status: 'ok',
     storage_domains: [refTo(sd)],
     storage_domain: refTo(sd),
+    disk_profile: await diskProfileFor(call, sd, body.disk_profile),
   };
   await chargeDiskSize(call, disk, size);
   await call.repo.insert(T.Disk, disk);

@@ -37,6 +37,9 @@ import * as vmDevices from './vm-devices';
 import * as affinity from './affinity';
 import * as vmPools from './vm-pools';
 import * as quotas from './quotas';
+import * as profiles from './profiles';
+import * as configLists from './config-lists';
+import * as icons from './icons';
 
 export interface RunningEngine extends Engine {
   /** Stops background work and closes the database. */
@@ -47,7 +50,7 @@ export interface RunningEngine extends Engine {
 const SERVICE_MODULES = [
   datacenters, clusters, hosts, hostDetails, networks, storagedomains, disks, templates, vms, vmImages, transfers,
   journal, statistics, identity, users, userSettings, apiTokens, catalogs, scheduling, tags, macPools, instanceTypes, clusterNetworks,
-  hostNetworks, consoles, vmDevices, affinity, vmPools, quotas,
+  hostNetworks, consoles, vmDevices, affinity, vmPools, quotas, profiles, configLists, icons,
 ];
 
 /** How often each process looks for due transitions, in milliseconds. */

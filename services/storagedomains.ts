@@ -6,6 +6,8 @@ import { Call, implement } from './behaviour';
 import { load, storedCollection, storedEntity } from './stored';
 import { badRequest, conflict, notFound } from './fault';
 import { resolve, refTo } from './refs';
+import { addDefaultDiskProfile } from './profiles';
+import { connectDomain } from './config-lists';
 
 /** What clients see of a domain: the stored object with live space figures. */
 export async function storageDomainView(call: Call, sd: Obj): Promise<Obj> {
@@ -40,6 +42,11 @@ async function prepare(call: Call, body: Obj): Promise<Obj> {
 const domains = storedCollection(S.StorageDomains, {
   prepare,
   uniqueName: () => ({}),
+  // Data domains come with their disk profile, as in oVirt; every domain's connection is listed.
+  async created(call, sd) {
+    if (sd.type === 'data') await addDefaultDiskProfile(call.repo, sd);
+    await connectDomain(call.repo, sd);
+  },
   files: (engine, sd) => engine.storage.createDomain(sd),
 });
 

@@ -19,6 +19,7 @@ import { CDROM_ID, copyDevices, displayConsole } from './store/devices';
 import { leaveAffinity } from './affinity';
 import { poolActions } from './vm-pools';
 import { namedQuota } from './quotas';
+import { cpuProfileFor } from './profiles';
 
 type VmObj = ObjOf<typeof T.Vm>;
 type DiskObj = ObjOf<typeof T.Disk>;
@@ -32,6 +33,7 @@ async function prepareVm(call: Call, body: VmObj): Promise<VmObj> {
     ...configured,
     ...(await namedQuota(call, quota, String(cluster.data_center?.id), `VM ${String(body.name)}`)),
     cluster: refTo(cluster),
+    cpu_profile: await cpuProfileFor(call, cluster, body.cpu_profile),
     template: refTo(template),
     original_template: refTo(template),
     status: 'down',
@@ -42,10 +44,14 @@ async function prepareVm(call: Call, body: VmObj): Promise<VmObj> {
 const vmHooks: StoredHooks<typeof T.Vm> = {
   prepare: prepareVm,
   uniqueName: () => ({}),
-  /**
-   * A new VM has a CD-ROM drive and a console of its display type, and takes its template's
-   * other devices, and its NICs with addresses of its cluster's pool.
-   */
+  // A VM runs with a CPU profile of its cluster: the one given, else the cluster's own, also when it moves.
+  async apply(call, current, changes) {
+    const next = mergeInto(T.Vm, current, changes);
+    if (changes.cpu_profile === undefined && changes.cluster === undefined) return next;
+    const cluster = await resolve(call.repo, T.Cluster, next.cluster, 'cluster');
+    const kept = cluster.id === current.cluster?.id ? current.cpu_profile : undefined;
+    return { ...next, cpu_profile: await cpuProfileFor(call, cluster, changes.cpu_profile ?? kept) };
+  },
   async created(call, vm) {
     await call.repo.insert(T.Cdrom, { id: CDROM_ID, vm: refTo(vm) });
     await call.repo.insert(T.GraphicsConsole, displayConsole('vm', vm));

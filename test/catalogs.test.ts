@@ -53,7 +53,10 @@ for (const backend of BACKENDS) {
           assert.match(raw, format.name === 'xml' ? /^<\?xml[^>]*>\s*<operation_systems><operating_system href=/ : /^\{"operating_system":\[/);
           const all = await list(T.OperatingSystemInfo, '/operatingsystems');
           assert.equal(all.length, 61);
-          assert.deepEqual(byName(all, 'other'), { id: '0', name: 'other', description: 'Other OS', architecture: 'x86_64', tpm_support: 'unsupported' });
+          const { large_icon: large, small_icon: small, ...other } = byName(all, 'other')!;
+          assert.deepEqual(other, { id: '0', name: 'other', description: 'Other OS', architecture: 'x86_64', tpm_support: 'unsupported' });
+          // Each links to its icons.
+          for (const icon of [large, small]) assert.equal((await api.call('GET', `/icons/${String((icon as Obj).id)}`)).status, 200);
           for (const [name, id] of [['rhel_7x64', '24'], ['rhel_8x64', '30'], ['rhel_9x64', '34'], ['windows_2019x64', '31'], ['ubuntu_18_04', '1257']]) {
             assert.equal(byName(all, name)?.id, id, name);
           }

@@ -15,14 +15,13 @@ import { NetworkAttachment, NetworkLabel } from './host-network';
 import {
   AuthorizedKey,
   Certificate,
-  DiskProfile,
   GlusterBrick,
   GlusterVolumeProfileDetails,
   Ssh,
-  StorageConnection,
 } from './misc';
 import { AffinityGroup, AffinityLabel } from './affinity';
 import { Quota } from './quota';
+import { DiskProfile, StorageConnection } from './config';
 import { HostNicVirtualFunctionsConfiguration, VnicProfile } from './network';
 import { IscsiDetails, LogicalUnit, StorageDomain, StorageDomainLease } from './storage';
 import { Template } from './template';

@@ -2,9 +2,9 @@
 // cluster compatibility levels, with their CPU types and permits.
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
-import { defineEntity, defineStruct, enumOf, int, listOf, str, struct } from '../meta';
+import { defineEntity, defineStruct, enumOf, int, link, links, listOf, str } from '../meta';
 import { Architecture, TpmSupport } from './enums';
-import { Icon } from './misc';
+import { ClusterFeature, Icon } from './config';
 import { Permit } from './user';
 
 export const OperatingSystemInfo = defineEntity('OperatingSystemInfo', {
@@ -12,8 +12,8 @@ export const OperatingSystemInfo = defineEntity('OperatingSystemInfo', {
   element: 'operating_system', plural: 'operation_systems', computed: true,
   doc: 'A guest operating system a virtual machine may declare (`os.type` takes its name).' }, {
   architecture: enumOf(Architecture, 'The CPU architecture the system runs on.', { readOnly: true }),
-  large_icon: struct(() => Icon, 'Large icon of the system.', { readOnly: true }),
-  small_icon: struct(() => Icon, 'Small icon of the system.', { readOnly: true }),
+  large_icon: link(() => Icon, 'Large icon of the system.', { readOnly: true }),
+  small_icon: link(() => Icon, 'Small icon of the system.', { readOnly: true }),
   tpm_support: enumOf(TpmSupport, 'Whether virtual machines with the system may, or must, have a TPM device.', { readOnly: true }),
 });
 
@@ -26,4 +26,5 @@ export const CpuType = defineStruct('CpuType', { doc: 'A CPU type a cluster of s
 export const ClusterLevel = defineEntity('ClusterLevel', { computed: true, doc: 'A cluster compatibility level the engine supports (`4.7`), with what it offers.' }, {
   cpu_types: listOf(() => CpuType, 'CPU types clusters of this level may have.', { readOnly: true }),
   permits: listOf(() => Permit, 'Permits roles may have at this level.', { readOnly: true }),
+  cluster_features: links(() => ClusterFeature, 'Optional features clusters of this level may enable.', { rel: 'clusterfeatures' }),
 });

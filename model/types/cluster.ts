@@ -19,15 +19,13 @@ import {
   SwitchType,
 } from './enums';
 import {
-  ClusterFeature,
-  CpuProfile,
   ExternalProvider,
   GlusterHook,
   GlusterVolume,
   MigrationPolicy,
-  NetworkFilter,
 } from './misc';
 import { AffinityGroup } from './affinity';
+import { ClusterFeature, CpuProfile, NetworkFilter } from './config';
 import { MacPool } from './mac-pool';
 import { SchedulingPolicy } from './scheduling';
 import { Network } from './network';

@@ -5,8 +5,9 @@ import { bool, defineEntity, enumOf, link, linkedFrom, links, listOf, own, struc
 import { Cluster } from './cluster';
 import { Version } from './common';
 import { DataCenterStatus, QuotaModeType, StorageFormat } from './enums';
-import { IscsiBond, Qos } from './misc';
+import { IscsiBond } from './misc';
 import { Quota } from './quota';
+import { Qos } from './config';
 import { MacPool } from './mac-pool';
 import { Network } from './network';
 import { StorageDomain } from './storage';

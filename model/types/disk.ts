@@ -21,11 +21,11 @@ import {
 import { Host } from './host';
 import {
   Backup,
-  DiskProfile,
   Image,
   OpenStackVolumeType,
 } from './misc';
 import { Quota } from './quota';
+import { DiskProfile } from './config';
 import { HostStorage, StorageDomain } from './storage';
 import { InstanceType, Template } from './template';
 import { Permission } from './user';

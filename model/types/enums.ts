@@ -386,6 +386,7 @@ export const StorageDomainType = defineEnum('StorageDomainType', [
   'volume',
   'managed_block_storage',
 ]);
+export const QosType = defineEnum('QosType', ['storage', 'cpu', 'network', 'hostnetwork']);
 export const StorageFormat = defineEnum('StorageFormat', ['v1', 'v2', 'v3', 'v4', 'v5']);
 export const StorageType = defineEnum('StorageType', [
   'iscsi',

@@ -7,7 +7,7 @@ import { Mac, DnsResolverConfiguration, Ip, Network } from './network';
 import { Host, HostNic } from './host';
 import { Option, Property } from './common';
 import { BootProtocol } from './enums';
-import { Qos } from './misc';
+import { Qos } from './config';
 
 export const NetworkAttachment = defineEntity('NetworkAttachment', { inherits: 'host', doc: 'A network attached to a host interface.' }, {
   dns_resolver_configuration: struct(() => DnsResolverConfiguration, 'DNS resolver settings of the attachment.'),

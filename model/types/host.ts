@@ -26,9 +26,9 @@ import {
   ExternalHostProvider,
   ExternalNetworkProviderConfiguration,
   KatelloErratum,
-  Qos,
   Ssh,
 } from './misc';
+import { Qos } from './config';
 import { HostDevice } from './devices';
 import { AffinityLabel } from './affinity';
 import { Agent, Hook, HostCpuUnit, NumaNode, StorageConnectionExtension } from './host-details';

@@ -18,6 +18,7 @@ export * from './user';
 export * from './tag';
 export * from './misc';
 export * from './devices';
+export * from './config';
 export * from './catalogs';
 export * from './scheduling';
 export * from './hangar';

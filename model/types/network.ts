@@ -16,12 +16,11 @@ import {
   VnicPassThroughMode,
 } from './enums';
 import {
-  NetworkFilter,
   NetworkFilterParameter,
   OpenStackNetworkProvider,
-  Qos,
 } from './misc';
 import { ReportedDevice } from './devices';
+import { NetworkFilter, Qos } from './config';
 import { InstanceType, Template } from './template';
 import { Permission } from './user';
 import { Vm } from './vm';

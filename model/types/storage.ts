@@ -17,10 +17,9 @@ import {
 } from './enums';
 import { Host } from './host';
 import {
-  DiskProfile,
   Image,
-  StorageConnection,
 } from './misc';
+import { DiskProfile, StorageConnection } from './config';
 import { Template } from './template';
 import { Permission } from './user';
 import { Vm } from './vm';

@@ -8,8 +8,9 @@ import { NotifiableEvent, NotificationMethod } from './enums';
 import { DataCenter } from './datacenter';
 import { Disk } from './disk';
 import { Host } from './host';
-import { Network } from './network';
+import { Network, VnicProfile } from './network';
 import { Quota } from './quota';
+import { CpuProfile, DiskProfile } from './config';
 import { StorageDomain } from './storage';
 import { Template } from './template';
 import { TagAssignment } from './tag';
@@ -125,6 +126,10 @@ export const Permission = defineEntity('Permission', { search: { role: via('role
   network: link(() => Network, 'Network the permission applies to.'),
   // Hangar extension: oVirt serves permissions on quotas (its QuotaConsumer role) but its Permission has no link for them.
   quota: link(() => Quota, 'Quota the permission applies to.'),
+  // Hangar extensions too: oVirt serves permissions on these profiles, with no link for them.
+  cpu_profile: link(() => CpuProfile, 'CPU profile the permission applies to.'),
+  disk_profile: link(() => DiskProfile, 'Disk profile the permission applies to.'),
+  vnic_profile: link(() => VnicProfile, 'vNIC profile the permission applies to.'),
 });
 
 export const Permit = defineEntity('Permit', { computed: true, doc: 'A single action a role allows.' }, {

@@ -33,16 +33,15 @@ import { CORES_PER_SOCKET, MAX_VCPUS, MEMORY, MEMORY_ORDER, SOCKETS, THREADS_PER
 import {
   AuthorizedKey,
   Certificate,
-  CpuProfile,
   ExternalHostProvider,
   Floppy,
-  Icon,
   KatelloErratum,
 } from './misc';
 import { Application, GraphicsConsole, HostDevice, ReportedDevice, Session, VmMediatedDevice, Watchdog } from './devices';
 import { AffinityLabel } from './affinity';
 import { NumaNode } from './host-details';
 import { Quota } from './quota';
+import { CpuProfile, Icon } from './config';
 import { Ip, Nic } from './network';
 import { File, StorageDomain, StorageDomainLease } from './storage';
 import { InstanceType, Template } from './template';

@@ -15,6 +15,8 @@ import { onPostgres } from './connect';
 import { addDeviceRows } from './devices';
 import { groupsOf, joinGroup } from '../../sso/directory';
 import { addDefaultQuota, defaultQuotaOf } from './default-quota';
+import { addDefaultCpuProfile, addDefaultDiskProfile } from '../profiles';
+import { connectDomain, seedNetworkFilters } from '../config-lists';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -308,6 +310,29 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
     },
     async down(knex) {
       for (const type of [T.QuotaClusterLimit, T.QuotaStorageLimit, T.Quota]) await knex(tableOf(type).name).delete();
+    },
+  },
+  '021_configuration_lists': {
+    // oVirt's network filters; the profile of every cluster and data domain, named after it, which
+    // their VMs and disks take; and the connection of every storage domain.
+    async up(knex) {
+      const repo = new Repo(knex);
+      await seedNetworkFilters(repo);
+      for (const cluster of await repo.list(T.Cluster)) {
+        await addDefaultCpuProfile(repo, cluster);
+        const [profile] = await repo.list(T.CpuProfile, { cluster: cluster.id });
+        for (const vm of await repo.list(T.Vm, { cluster: cluster.id })) await repo.update(T.Vm, { ...vm, cpu_profile: { id: profile.id } });
+      }
+      for (const sd of await repo.list(T.StorageDomain)) {
+        await connectDomain(repo, sd);
+        if (sd.type !== 'data') continue;
+        await addDefaultDiskProfile(repo, sd);
+        const [profile] = await repo.list(T.DiskProfile, { storage_domain: sd.id });
+        for (const disk of await repo.list(T.Disk, { storage_domain: sd.id })) await repo.update(T.Disk, { ...disk, disk_profile: { id: profile.id } });
+      }
+    },
+    async down(knex) {
+      for (const type of [T.NetworkFilter, T.CpuProfile, T.DiskProfile, T.StorageConnection]) await knex(tableOf(type).name).delete();
     },
   },
 };
