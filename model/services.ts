@@ -82,6 +82,7 @@ const permissionsOf = {
   group: assignedPermissions('Group', 'group'),
   vmPool: assignedPermissions('VmPool', 'vm_pool'),
   quota: assignedPermissions('Quota', 'quota'),
+  macPool: assignedPermissions('MacPool', 'mac_pool'),
 };
 
 // --- data centers -----------------------------------------------------------
@@ -488,11 +489,23 @@ export const StorageDomainEntity = entityService({
     inputs: [optional('name', 'description', 'comment', 'critical_space_action_blocker', 'warning_low_space_indicator', 'wipe_after_delete')],
   },
   remove: { permit: 'delete_storage_domain', params: { host: 'string', format: 'boolean', destroy: 'boolean', async: 'boolean' } },
+  actions: [
+    action('isattached', 'Tells whether the domain is attached to a data center.', 'manipulate_storage_domain', {
+      takes: ['host', 'async'], inputs: [optional('host.id', 'host.name')],
+    }),
+  ],
   locators: {
     permissions: () => permissionsOf.storageDomain, files: () => StorageDomainFiles, disks: () => StorageDomainDisks,
     diskprofiles: () => StorageDomainDiskProfiles, storageconnections: () => StorageDomainConnections,
+    disksnapshots: () => StorageDomainDiskSnapshots,
   },
 });
+
+export const StorageDomainDiskSnapshots = collectionService({
+  name: 'StorageDomainDiskSnapshots', type: () => T.DiskSnapshot, doc: 'The snapshot volumes of the disks of a storage domain.',
+  list: { include_active: 'boolean', include_template: 'boolean' }, entity: () => StorageDomainDiskSnapshot,
+});
+export const StorageDomainDiskSnapshot = entityService({ name: 'StorageDomainDiskSnapshot', type: () => T.DiskSnapshot, doc: 'A snapshot volume of a disk of the domain.' });
 
 /** A new disk image on a storage domain (oVirt's `OnStorageDomain`): here every disk has one. */
 const newDisk = (prefix: string) => [
@@ -540,7 +553,7 @@ export const DiskEntity = entityService({
     }),
     action('sparsify', 'Gives back to the storage the blocks of the disk that hold only zeros.', 'sparsify_disk'),
   ],
-  locators: { permissions: () => permissionsOf.disk, disksnapshots: () => DiskSnapshots },
+  locators: { permissions: () => permissionsOf.disk, disksnapshots: () => DiskSnapshots, statistics: () => DiskStatistics },
 });
 
 export const ImageTransfers = collectionService({
@@ -749,6 +762,7 @@ export const Vms = collectionService({
   entity: () => VmEntity,
 });
 export const VmStatistics = statisticsOf('Vm', 'vm');
+export const DiskStatistics = statisticsOf('Disk', 'disk');
 
 export const SnapshotDisks = collectionService({
   name: 'SnapshotDisks', type: () => T.Disk, doc: 'Disks as a snapshot captured them.', owner: 'snapshot', entity: () => SnapshotDisk,
@@ -1091,6 +1105,7 @@ export const MacPoolEntity = entityService({
   name: 'MacPool', type: () => T.MacPool, doc: 'A MAC address pool; one a cluster uses stays.',
   update: { permit: 'edit_mac_pool', params: ASYNC, inputs: [optional(...macPoolOptions, 'name', 'ranges.from', 'ranges.to')] },
   remove: { permit: 'delete_mac_pool', params: ASYNC },
+  locators: { permissions: () => permissionsOf.macPool },
 });
 
 /** The hardware an instance type gives the VMs made with it (oVirt's input detail of its add). */

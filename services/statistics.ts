@@ -1,11 +1,13 @@
 // Statistics of hosts, host interfaces and VMs: current figures from the runtime, in oVirt's Statistic shape.
 import * as S from '../model/services';
+import * as T from '../model/types';
 import { CollectionService, EntityService } from '../model/meta';
 import { Obj } from '../model/codec';
 import { Call, implement } from './behaviour';
 import { load } from './stored';
 import { notFound } from './fault';
 import { interfacesOf } from './host-networks';
+import { RUNNING } from './vm-states';
 
 function statistic(owner: string, ownerObj: Obj, name: string, description: string, unit: string, type: 'integer' | 'decimal', value: number): Obj {
   return {
@@ -50,6 +52,22 @@ async function nicFigures(call: Call): Promise<Obj[]> {
   ];
 }
 
+/** The I/O of the disk at `scope[0]`, which only a running VM does. */
+async function diskFigures(call: Call): Promise<Obj[]> {
+  const disk = await load({ ...call, scope: call.scope.slice(0, 1) }, S.Disks);
+  const users = await call.repo.list(T.DiskAttachment, {}, { where: { id: String(disk.id) } });
+  const vms = await Promise.all(users.map((a) => call.repo.get(T.Vm, String(a.vm?.id))));
+  const running = vms.some((vm) => vm !== undefined && RUNNING.includes(String(vm.status)));
+  const io = running ? call.engine.runtime.diskIo(disk) : { read: 0, write: 0, readLatency: 0, writeLatency: 0, flushLatency: 0 };
+  return [
+    statistic('disk', disk, 'data.current.read', 'Read data rate', 'bytes_per_second', 'decimal', io.read),
+    statistic('disk', disk, 'data.current.write', 'Write data rate', 'bytes_per_second', 'decimal', io.write),
+    statistic('disk', disk, 'disk.read.latency', 'Read latency', 'seconds', 'decimal', io.readLatency),
+    statistic('disk', disk, 'disk.write.latency', 'Write latency', 'seconds', 'decimal', io.writeLatency),
+    statistic('disk', disk, 'disk.flush.latency', 'Flush latency', 'seconds', 'decimal', io.flushLatency),
+  ];
+}
+
 function statistics(collection: CollectionService, figuresOf: (call: Call) => Promise<Obj[]>, depth: number) {
   const entity: EntityService = collection.entity();
   return [
@@ -67,3 +85,4 @@ function statistics(collection: CollectionService, figuresOf: (call: Call) => Pr
 export const hostStatistics = statistics(S.HostStatistics, (call) => figures(call, 'host', S.Hosts), 1);
 export const vmStatistics = statistics(S.VmStatistics, (call) => figures(call, 'vm', S.Vms), 1);
 export const hostNicStatistics = statistics(S.HostNicStatistics, nicFigures, 2);
+export const diskStatistics = statistics(S.DiskStatistics, diskFigures, 1);

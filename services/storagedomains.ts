@@ -56,25 +56,49 @@ export const storageDomains = implement(S.StorageDomains, {
   add: async (call, body) => storageDomainView(call, await domains.add!(call, body)),
 });
 
-export const storageDomainEntity = implement(S.StorageDomainEntity, storedEntity(S.StorageDomains, S.StorageDomainEntity, {
-  view: storageDomainView,
-  uniqueName: () => ({}),
-  async removing(call, sd) {
-    if (sd.data_center) throw conflict(`Cannot remove Storage Domain ${String(sd.name)}: detach it from its data center first`);
-    if ((await call.repo.count(T.Disk, { storage_domain: sd.id })) > 0) {
-      throw conflict(`Cannot remove Storage Domain ${String(sd.name)}: it still holds disks`);
-    }
-    // `format=true` removes the domain's files, as oVirt formats the storage; the domain stays
-    // when they cannot be removed.
-    if (call.params.format === true) {
-      call.files.afterCommit({
-        what: `formatting storage domain ${String(sd.name)}`,
-        run: () => call.engine.storage.formatDomain(sd),
-        undo: async (repo) => void (await repo.insert(T.StorageDomain, sd)),
-      });
-    }
+export const storageDomainEntity = implement(S.StorageDomainEntity, {
+  ...storedEntity(S.StorageDomains, S.StorageDomainEntity, {
+    view: storageDomainView,
+    uniqueName: () => ({}),
+    async removing(call, sd) {
+      if (sd.data_center) throw conflict(`Cannot remove Storage Domain ${String(sd.name)}: detach it from its data center first`);
+      if ((await call.repo.count(T.Disk, { storage_domain: sd.id })) > 0) {
+        throw conflict(`Cannot remove Storage Domain ${String(sd.name)}: it still holds disks`);
+      }
+      // `format=true` removes the domain's files, as oVirt formats the storage; the domain stays
+      // when they cannot be removed.
+      if (call.params.format === true) {
+        call.files.afterCommit({
+          what: `formatting storage domain ${String(sd.name)}`,
+          run: () => call.engine.storage.formatDomain(sd),
+          undo: async (repo) => void (await repo.insert(T.StorageDomain, sd)),
+        });
+      }
+    },
+  }),
+  actions: {
+    // Whether a data center holds the domain, which a domain found on storage is checked for before it is imported.
+    isattached: async (call) => ({ status: 'complete', is_attached: (await load(call, S.StorageDomains)).data_center !== undefined }),
   },
-}));
+});
+
+/** The snapshot volumes of the disks the domain holds. */
+async function domainDiskSnapshots(call: Call): Promise<Obj[]> {
+  const sd = await load({ ...call, scope: call.scope.slice(0, 1) }, S.StorageDomains);
+  const disks = await call.repo.list(T.Disk, { storage_domain: String(sd.id) });
+  return (await Promise.all(disks.map((d) => call.repo.list(T.DiskSnapshot, { disk: String(d.id) })))).flat();
+}
+
+export const storageDomainDiskSnapshots = implement(S.StorageDomainDiskSnapshots, {
+  list: async (call, o) => (await domainDiskSnapshots(call)).slice(0, o.max),
+});
+export const storageDomainDiskSnapshot = implement(S.StorageDomainDiskSnapshot, {
+  async get(call) {
+    const found = (await domainDiskSnapshots(call)).find((s) => s.id === call.scope[1]);
+    if (!found) throw notFound(`Disk snapshot '${call.scope[1]}' is not on storage domain ${call.scope[0]}`);
+    return found;
+  },
+});
 
 async function isoDomain(call: Call): Promise<Obj> {
   const sd = await load({ ...call, scope: call.scope.slice(0, 1) }, S.StorageDomains);

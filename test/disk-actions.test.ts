@@ -1,6 +1,7 @@
 // Disk actions: copy to a domain (snapshots collapsed), move (not with snapshots), convert the
 // format and allocation, sparsify; each refused while a VM using the disk runs, and a refusal
-// changes nothing; on SQLite and PostgreSQL, in XML and JSON.
+// changes nothing. Also a domain's disk snapshots, `isattached` and a disk's statistics; on
+// SQLite and PostgreSQL, in XML and JSON.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -100,6 +101,13 @@ for (const backend of BACKENDS) {
         assert.match(String((await act(`/disks/${diskId}`, 'copy', { storage_domain: { name: 'two' } }, 409)).detail), /VM busy-\w+ is up/);
         assert.match(String((await act(`/disks/${diskId}`, 'sparsify', {}, 409)).detail), /is up/);
         await act(`/vms/${vm.id}`, 'stop', {});
+        // The domain lists the snapshot volumes of its disks; the other domain has none of them.
+        const frozen = format.readList(T.DiskSnapshot, (await api.call('GET', `/storagedomains/${domains.one.id}/disksnapshots`)).text);
+        assert.ok(frozen.some((v) => (v.disk as Obj).id === diskId));
+        const other = format.readList(T.DiskSnapshot, (await api.call('GET', `/storagedomains/${domains.two.id}/disksnapshots`)).text);
+        assert.equal(other.some((v) => (v.disk as Obj).id === diskId), false);
+        assert.equal((await api.call('GET', `/storagedomains/${domains.one.id}/disksnapshots/${String(frozen[0].id)}`)).status, 200);
+        assert.equal((await api.call('GET', `/storagedomains/${domains.two.id}/disksnapshots/${String(frozen[0].id)}`)).status, 404);
         assert.equal(((await getDisk(diskId)).storage_domains as Obj[])[0].id, domains.one.id, 'nothing changed');
       });
 
@@ -120,6 +128,19 @@ for (const backend of BACKENDS) {
         await act(`/disks/${disk.id}`, 'convert', {}, 400);
         await act(`/disks/${disk.id}`, 'convert', { disk: { format: 'cow' } });
         assert.equal(qemuInfo(fileOf(await getDisk(disk.id))).format, 'qcow2');
+      });
+
+      it('tells whether a domain is attached, and serves a disk\'s I/O figures', async () => {
+        assert.equal((await act(`/storagedomains/${domains.one.id}`, 'isattached', {})).is_attached, true);
+        fs.mkdirSync(path.join(dir, 'loose'));
+        const loose = await call('POST', '/storagedomains', T.StorageDomain, { name: 'loose', type: 'data', storage: { type: 'localfs', path: path.join(dir, 'loose') } }, 201);
+        assert.equal((await act(`/storagedomains/${loose.id}`, 'isattached', {})).is_attached, false);
+        const disk = await newDisk('measured', 'raw');
+        const figures = format.readList(T.Statistic, (await api.call('GET', `/disks/${disk.id}/statistics`)).text);
+        assert.deepEqual(figures.map((f) => f.name).sort(), ['data.current.read', 'data.current.write', 'disk.flush.latency', 'disk.read.latency', 'disk.write.latency']);
+        assert.ok(figures.every((f) => (f.disk as Obj).id === disk.id));
+        assert.equal((await api.call('GET', `/disks/${disk.id}/statistics/${String(figures[0].id)}`)).status, 200);
+        assert.equal((await api.call('GET', '/disks/11111111-1111-1111-1111-111111111111/statistics')).status, 404);
       });
 
       it('sparsifies a thin disk and refuses a preallocated one', async () => {

@@ -1,6 +1,7 @@
 // MAC pools: the built-in Default pool, pools added, changed and removed, and the pool of a
 // cluster giving the NICs of its VMs their addresses: within its ranges, never twice unless it
-// allows duplicates, 409 when exhausted; in XML and JSON, on SQLite and PostgreSQL.
+// allows duplicates, 409 when exhausted; roles given on a pool; in XML and JSON, on SQLite and
+// PostgreSQL.
 import assert from 'node:assert/strict';
 import * as T from '../model/types';
 import { Obj } from '../model/codec';
@@ -130,6 +131,17 @@ for (const backend of BACKENDS) {
         assert.equal((moved.mac_pool as Obj).id, DEFAULT_POOL_ID);
         await remove(`/macpools/${String(used.id)}`, 200);
         assert.equal((await api.call('GET', `/macpools/${String(used.id)}`)).status, 404);
+      });
+
+      it('gives roles on a pool, which go with it', async () => {
+        const pool = await post('/macpools', T.MacPool, { name: 'roles', ranges: [range('02:00:00:03:00:00', '02:00:00:03:00:ff')] });
+        const [admin] = await list('/users?search=usrname%3Dadmin%40internal-authz', T.User);
+        const given = await post(`/macpools/${String(pool.id)}/permissions`, T.Permission, { role: { name: 'UserRole' }, user: { id: admin.id } });
+        assert.equal((given.mac_pool as Obj).id, pool.id);
+        assert.deepEqual((await list(`/macpools/${String(pool.id)}/permissions`, T.Permission)).map((p) => p.id), [given.id]);
+        await remove(`/macpools/${String(pool.id)}`, 200);
+        const left = await list(`/users/${String(admin.id)}/permissions`, T.Permission);
+        assert.equal(left.some((p) => p.id === given.id), false);
       });
     });
   }

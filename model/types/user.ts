@@ -9,6 +9,7 @@ import { DataCenter } from './datacenter';
 import { Disk } from './disk';
 import { Host } from './host';
 import { Network, VnicProfile } from './network';
+import { MacPool } from './mac-pool';
 import { Quota } from './quota';
 import { CpuProfile, DiskProfile } from './config';
 import { StorageDomain } from './storage';
@@ -126,6 +127,8 @@ export const Permission = defineEntity('Permission', { search: { role: via('role
   network: link(() => Network, 'Network the permission applies to.'),
   // Hangar extension: oVirt serves permissions on quotas (its QuotaConsumer role) but its Permission has no link for them.
   quota: link(() => Quota, 'Quota the permission applies to.'),
+  // Hangar extension: oVirt gives roles on MAC pools, with no link for them.
+  mac_pool: link(() => MacPool, 'MAC pool the permission applies to.'),
   // Hangar extensions too: oVirt serves permissions on these profiles, with no link for them.
   cpu_profile: link(() => CpuProfile, 'CPU profile the permission applies to.'),
   disk_profile: link(() => DiskProfile, 'Disk profile the permission applies to.'),

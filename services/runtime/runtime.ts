@@ -70,6 +70,8 @@ export interface Runtime {
   removeUnmanagedNetwork(host: Obj, name: string): Promise<void>;
   /** Current traffic of a host interface, in bytes per second. */
   traffic(nic: Obj): { rx: number; tx: number };
+  /** Current I/O of a disk of a running VM: bytes per second and latencies in seconds. */
+  diskIo(disk: Obj): { read: number; write: number; readLatency: number; writeLatency: number; flushLatency: number };
   /** Current figures of a running VM or a host, for statistics. */
   load(kind: 'host' | 'vm', obj: Obj): { cpuPercent: number; memoryUsed: number };
   /** Where the console of `protocol` of a VM running on `host` listens. */

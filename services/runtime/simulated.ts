@@ -191,6 +191,11 @@ export class SimulatedRuntime implements Runtime {
     return protocol === 'spice' ? { address: String(host.address), port: base, tls_port: base + 1 } : { address: String(host.address), port: base };
   }
 
+  diskIo(): { read: number; write: number; readLatency: number; writeLatency: number; flushLatency: number } {
+    // No guest runs, so no disk is read or written.
+    return { read: 0, write: 0, readLatency: 0, writeLatency: 0, flushLatency: 0 };
+  }
+
   guest(): GuestReport {
     // No guest runs, so no agent answers and nothing is reported.
     return { agent: false, reported_devices: [], applications: [], sessions: [] };
