@@ -93,10 +93,10 @@ async function shrink(call: Call, pool: StoredPool, count: number): Promise<void
 const start = (call: Call, vm: VmObj) => vmActions.start({ ...call, scope: [vm.id], params: {} }, {});
 
 /**
- * Starts free VMs of the pool until `prestarted_vms` of them run. With `strict`, a VM that cannot
- * start fails the call; else the pool stays short and an event says why.
+ * Starts free VMs of the pool until `prestarted_vms` of them run. As oVirt's pool monitor, which
+ * prestarts in the background, a VM that cannot start leaves the pool short, and an event says why.
  */
-async function prestart(call: Call, pool: StoredPool, strict: boolean): Promise<void> {
+async function prestart(call: Call, pool: StoredPool): Promise<void> {
   const vms = await vmsOf(call, pool);
   const taken = await holders(call, vms);
   const free = vms.filter((v) => !taken.has(v.id));
@@ -106,7 +106,6 @@ async function prestart(call: Call, pool: StoredPool, strict: boolean): Promise<
     try {
       await start(call, vm);
     } catch (e) {
-      if (strict) throw e;
       await recordEvent(call.repo, {
         code: EventCode.VM_POOL_PRESTART_FAILED, severity: 'warning', about: { vm: { id: vm.id } },
         description: `VM pool ${String(pool.name)} could not prestart VM ${String(vm.name)}: ${(e as Error).message}`,
@@ -145,7 +144,7 @@ const hooks: StoredHooks<typeof T.VmPool> = {
   },
   async created(call, pool) {
     await grow(call, pool, Number(pool.size));
-    await prestart(call, pool, true);
+    await prestart(call, pool);
   },
   async apply(call, current, changes) {
     for (const [name, type] of [['cluster', T.Cluster], ['template', T.Template]] as const) {
@@ -159,7 +158,7 @@ const hooks: StoredHooks<typeof T.VmPool> = {
     const want = Number(next.size);
     if (want > have) await grow(call, next, want - have);
     if (want < have) await shrink(call, next, have - want);
-    await prestart(call, next, true);
+    await prestart(call, next);
     return next;
   },
   async removing(call, pool) {
@@ -188,7 +187,7 @@ async function allocateVm(call: Call): Promise<Obj> {
   await call.repo.insert(T.Permission, { id: randomUUID(), role: { id: USER_VM_MANAGER }, user: { id: user }, vm: refTo(vm) });
   const started = vm.status === 'down' ? await start(call, vm) : {};
   await poolEvent(call, vm, `VM ${String(vm.name)} of pool ${String(pool.name)} was allocated to ${call.principal.userName}.`);
-  await prestart(call, pool, false);
+  await prestart(call, pool);
   return { ...started, vm: refTo(vm) };
 }
 

@@ -102,6 +102,15 @@ for (const backend of BACKENDS) {
         await until(async () => (await statusOf('pre-3')) === 'up');
       });
 
+      it('is made though its VMs cannot be prestarted, and says why in an event', async () => {
+        // Blank's VMs boot from a disk they do not have.
+        const pool = await addPool('diskless', { size: 1, prestarted_vms: 1, template: { name: 'Blank' } });
+        assert.equal(await statusOf('diskless-1'), 'down');
+        const events = format.readList(T.Event, (await api.call('GET', '/events?search=' + encodeURIComponent('type=9604'))).text);
+        assert.ok(events.some((e) => String(e.description).includes('could not prestart VM diskless-1')), JSON.stringify(events));
+        assert.equal((await get(`/vmpools/${String(pool.id)}`, T.VmPool)).prestarted_vms, 1);
+      });
+
       it('gives a user a free VM with allocatevm, started and managed by the user, up to max_user_vms', async () => {
         const pool = await addPool('desk', { size: 2, prestarted_vms: 1 });
         const alice = await userClient('alice');
