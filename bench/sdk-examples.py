@@ -106,10 +106,10 @@ def lookup(kind, name):
         if kind == 'vm':
             return s.vms_service().list(search='name=%s' % name)[0].id
         if kind == 'paused':
-            # A download paused by its client, as cancel_transfer.py expects.
+            # An upload paused by its client, as cancel_transfer.py expects.
             disk = s.disks_service().list(search='name=%s' % name)[0]
             transfers = s.image_transfers_service()
-            transfer = transfers.add(sdk.types.ImageTransfer(disk=sdk.types.Disk(id=disk.id), direction=sdk.types.ImageTransferDirection.DOWNLOAD))
+            transfer = transfers.add(sdk.types.ImageTransfer(disk=sdk.types.Disk(id=disk.id), direction=sdk.types.ImageTransferDirection.UPLOAD))
             service = transfers.image_transfer_service(transfer.id)
             while service.get().phase == sdk.types.ImageTransferPhase.INITIALIZING:
                 time.sleep(0.5)
@@ -160,7 +160,14 @@ def named_snapshot():
     api('POST', '/vms/%s/snapshots' % vm, '<snapshot><description>mysnap</description></snapshot>')
 
 
+def spice_console():
+    """A SPICE console of myvm, whose ticket get_display_ticket.py asks for."""
+    vm = api('GET', '/vms?search=name%3Dmyvm')['vm'][0]['id']
+    api('POST', '/vms/%s/graphicsconsoles' % vm, '<graphics_console><protocol>spice</protocol></graphics_console>')
+
+
 PREPARE = {
+    'add_vnc_console': spice_console,
     'clone_vm_from_snapshot': named_snapshot,
     'assign_permission': internal_user,
     'assign_tag_to_vm': second_vm,
