@@ -15,14 +15,14 @@ import { assignNewClusterManagement } from './cluster-networks';
 import { syncClusterNetworks } from './host-networks';
 import { resolveLink } from './links';
 import { addDefaultCpuProfile } from './profiles';
+import { CLUSTER_DEFAULTS } from './facts/cluster-defaults';
 
 async function prepare(call: Call, body: Obj): Promise<Obj> {
   const owner = call.scope.length ? { id: call.scope[0] } : body.data_center;
   const dc = await resolve(call.repo, T.DataCenter, owner, 'data_center');
   return {
     version: { ...COMPATIBILITY_VERSION },
-    memory_policy: { over_commit: { percent: 100 } },
-    ...body,
+    ...mergeInto(T.Cluster, CLUSTER_DEFAULTS, body as ObjOf<typeof T.Cluster>),
     cpu: { architecture: 'x86_64', ...(body.cpu as Obj | undefined) },
     data_center: refTo(dc),
     mac_pool: await clusterPool(call, body.mac_pool as Obj | undefined),

@@ -11,6 +11,8 @@ import { DEFAULT_MAC_POOL_ID, ROOT_TAG, seedAccess, seedDefaultMacPool, seedInst
 import { INSTANCE_TYPES } from '../facts/instance-types';
 import { MANAGEMENT_NETWORK, assignManagementNetwork } from './management-network';
 import { Repo } from './repo';
+import { mergeInto } from '../stored';
+import { CLUSTER_DEFAULTS } from '../facts/cluster-defaults';
 import { onPostgres } from './connect';
 import { addDeviceRows } from './devices';
 import { groupsOf, joinGroup } from '../../sso/directory';
@@ -333,6 +335,16 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
     },
     async down(knex) {
       for (const type of [T.NetworkFilter, T.CpuProfile, T.DiskProfile, T.StorageConnection]) await knex(tableOf(type).name).delete();
+    },
+  },
+  '022_cluster_defaults': {
+    // Clusters made before every cluster had oVirt's defaults get those they lack.
+    async up(knex) {
+      const repo = new Repo(knex);
+      for (const cluster of await repo.list(T.Cluster)) await repo.update(T.Cluster, { ...cluster, ...mergeInto(T.Cluster, CLUSTER_DEFAULTS, cluster) });
+    },
+    async down() {
+      // The defaults stay: they are what such a cluster had meant all along.
     },
   },
 };

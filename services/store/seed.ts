@@ -1,6 +1,7 @@
 // What a freshly installed engine has: the Default data center and cluster, the Blank
 // template, the ovirtmgmt network and its vNIC profile, and admin@internal; the Default MAC
 // pool and oVirt's instance types.
+import { CLUSTER_DEFAULTS } from '../facts/cluster-defaults';
 import { Knex } from 'knex';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as T from '../../model/types';
@@ -41,7 +42,7 @@ export async function seedInventory(knex: Knex): Promise<void> {
     description: 'The default server cluster',
     cpu: { architecture: 'x86_64', type: 'Intel Nehalem Family' },
     version: { ...COMPATIBILITY_VERSION },
-    memory_policy: { over_commit: { percent: 100 } },
+    ...CLUSTER_DEFAULTS,
     data_center: dcRef,
   });
   await repo.insert(T.Template, {

@@ -1,0 +1,41 @@
+// Every cluster has oVirt's defaults for what clients compare (KSM, fencing, migration, error
+// handling), the seeded one and new ones alike; what a client gives wins, member by member; in
+// XML and JSON, on SQLite and PostgreSQL.
+import assert from 'node:assert/strict';
+import * as T from '../model/types';
+import { Obj } from '../model/codec';
+import { ApiClient, BACKENDS, FORMATS, TestEngine } from './support/engine';
+import { restCalls } from './support/rest';
+
+for (const backend of BACKENDS) {
+  for (const format of FORMATS) {
+    describe(`cluster defaults on ${backend.name} in ${format.name}`, function () {
+      let t: TestEngine;
+      let api: ApiClient;
+      const { post, list } = restCalls(() => api);
+
+      before(async () => {
+        t = await TestEngine.start(backend);
+        api = await ApiClient.of(t, format);
+      });
+      after(async () => t?.stop());
+
+      it('gives the seeded and new clusters oVirt\'s defaults, under what the client gives', async () => {
+        const [seeded] = await list('/clusters?search=name%3DDefault', T.Cluster);
+        const made = await post('/clusters', T.Cluster, {
+          name: 'tuned', data_center: { name: 'Default' }, cpu: { type: 'Intel Nehalem Family' }, ksm: { enabled: false }, fencing_policy: { enabled: false },
+        });
+        for (const c of [seeded, made]) {
+          assert.equal((c.ksm as Obj).merge_across_nodes, true);
+          assert.deepEqual((c.fencing_policy as Obj).skip_if_sd_active, { enabled: false });
+          assert.deepEqual((c.fencing_policy as Obj).skip_if_connectivity_broken, { enabled: false, threshold: 50 });
+          assert.deepEqual((c.migration as Obj).bandwidth, { assignment_method: 'auto' });
+          assert.deepEqual(c.error_handling, { on_error: 'migrate' });
+        }
+        assert.equal((seeded.ksm as Obj).enabled, true);
+        assert.equal((made.ksm as Obj).enabled, false);
+        assert.equal((made.fencing_policy as Obj).enabled, false);
+      });
+    });
+  }
+}
