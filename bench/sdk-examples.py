@@ -74,7 +74,7 @@ ORDER = [
     ('download_disk', CONFIG + ['{disk:image.qcow2}', '{dir}/downloaded.qcow2']),
     ('checksum_disk', CONFIG + ['{disk:image.qcow2}']), ('checksum_image', ['{dir}/image.qcow2']),
     ('image_transfer', CONFIG + ['download', '{disk:image.qcow2}']),
-    ('cancel_transfer', ['--engine-url', '{engine}', '--username', 'admin@internal', '--password-file', '{dir}/password', '-c', '{ca}', '{paused:image.qcow2}']),
+    ('cancel_transfer', ['--engine-url', '{engine}', '--username', 'admin@internal', '--password-file', '{dir}/password', '-c', '{ca}', '{paused:mydata}']),
     ('reduce_disk', CONFIG + ['{disk:image.qcow2}']), ('sparsify_disk', []),
     ('download_disk_snapshot', CONFIG + ['{snapshot:mydisk}', '{dir}/snapshot.qcow2']),
     ('backup_vm', CONFIG + ['full', '--backup-dir', '{dir}', '{vm:myvm}']),
@@ -106,8 +106,13 @@ def lookup(kind, name):
         if kind == 'vm':
             return s.vms_service().list(search='name=%s' % name)[0].id
         if kind == 'paused':
-            # An upload paused by its client, as cancel_transfer.py expects.
-            disk = s.disks_service().list(search='name=%s' % name)[0]
+            # An upload to a new disk, paused by its client, as cancel_transfer.py expects; the
+            # cancel removes the disk, as oVirt does.
+            sd = s.storage_domains_service().list(search='name=%s' % name)[0]
+            disk = s.disks_service().add(sdk.types.Disk(name='cancelled', format=sdk.types.DiskFormat.COW, provisioned_size=2 ** 26,
+                                                        storage_domains=[sdk.types.StorageDomain(id=sd.id)]))
+            while s.disks_service().disk_service(disk.id).get().status != sdk.types.DiskStatus.OK:
+                time.sleep(0.5)
             transfers = s.image_transfers_service()
             transfer = transfers.add(sdk.types.ImageTransfer(disk=sdk.types.Disk(id=disk.id), direction=sdk.types.ImageTransferDirection.UPLOAD))
             service = transfers.image_transfer_service(transfer.id)
