@@ -86,7 +86,7 @@ ORDER = [
     ('asynchronous_inventory', []), ('poll_events', []), ('print_vm_mac_duplicates', []),
     ('remove_numa_nodes_from_vm', []), ('connection_builder', []), ('disable_compression', []),
     ('add_bond', []), ('add_fence_agent', []), ('update_fencing_options', []), ('upgrade_host', []),
-    ('update_quota_limits', []), ('change_master', CONFIG + ['mydc', 'mydata']),
+    ('update_quota_limits', []), ('change_master', CONFIG + ['mydc', 'bs-scsi-012']),
     ('unassign_tag_to_vm', []), ('remove_tag', []),
     ('delete_disks', CONFIG + ['--sd-name', 'mydata', '--description', 'Created by add_disks.py']),
     ('remove_vm', []), ('add_vm_with_sysprep', []), ('data_center_maintenance', []), ('change_host_cluster', []), ('remove_host', []),
