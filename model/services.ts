@@ -747,7 +747,8 @@ export const TemplateCdroms = devicesOf('template', { name: 'Cdrom', type: () =>
 
 export const InstanceTypeGraphicsConsoles = consoles('instance_type');
 export const InstanceTypeWatchdogs = watchdogs('instance_type');
-export const InstanceTypeNics = devicesOf('instance_type', { name: 'Nic', type: () => T.Nic, what: 'network interface', add: nicAdd, update: nicUpdate });
+// oVirt's instance type NICs, alone of the device lists, take a search (Ansible's ovirt_instance_type looks them up by name).
+export const InstanceTypeNics = devicesOf('instance_type', { name: 'Nic', type: () => T.Nic, what: 'network interface', add: nicAdd, update: nicUpdate, list: SEARCH });
 
 export const Vms = collectionService({
   name: 'Vms', type: () => T.Vm, doc: 'The virtual machines.', list: { ...SEARCH, ovf_as_ova: 'boolean' },

@@ -125,6 +125,8 @@ for (const backend of BACKENDS) {
         await post(`${ip}/watchdogs`, T.Watchdog, { model: 'i6300esb', action: 'dump' });
         const nic = await post(`${ip}/nics`, T.Nic, { name: 'eth0' });
         assert.deepEqual([(await list(`${ip}/nics`, T.Nic)).length, (await list(`${ip}/watchdogs`, T.Watchdog))[0].action], [1, 'dump']);
+        assert.deepEqual((await list(`${ip}/nics?search=${encodeURIComponent('name="eth0"')}`, T.Nic)).map((n) => n.id), [nic.id]);
+        assert.deepEqual(await list(`${ip}/nics?search=${encodeURIComponent('name="eth1"')}`, T.Nic), []);
         await remove(`${ip}/nics/${String(nic.id)}`, 200);
         await remove(`${ip}/graphicsconsoles/7370696365`, 200);
       });

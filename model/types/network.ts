@@ -1,7 +1,7 @@
 // Logical networks, vNIC profiles and virtual NICs.
 // Wire names, element names and attribute order follow oVirt's API model (ovirt-engine-api-model).
 
-import { STRING, bool, defineEntity, defineStruct, enumOf, int, link, linkedFrom, links, listOf, str, struct, via } from '../meta';
+import { STRING, bool, defineEntity, defineStruct, enumOf, int, link, linkedFrom, links, listOf, str, own, struct, via } from '../meta';
 import { Cluster } from './cluster';
 import { ClusterNetwork } from './cluster-network';
 import { CustomProperty, Statistic } from './common';
@@ -62,7 +62,9 @@ export const VnicProfile = defineEntity('VnicProfile', { inherits: 'network', do
   qos: link(() => Qos, 'Quality-of-service settings of the profile.'),
 });
 
-export const Nic = defineEntity('Nic', { inherits: 'vm', doc: 'A virtual network interface of a virtual machine or template.' }, {
+export const Nic = defineEntity('Nic', {
+  inherits: 'vm', doc: 'A virtual network interface of a virtual machine or template.', search: { name: own('name') },
+}, {
   instance_type: link(() => InstanceType, 'Instance type the device belongs to.'),
   template: link(() => Template, 'Template the device belongs to.'),
   vm: link(() => Vm, 'Virtual machine the device belongs to.'),
