@@ -11,7 +11,7 @@ import { load } from './stored';
 import { badRequest, conflict } from './fault';
 import { refTo, resolve } from './refs';
 import { EventCode, recordEvent } from './events';
-import { StoredDisk, domainOfDisk, heldDisk } from './disks';
+import { StoredDisk, domainOfDisk, heldDisk } from './disk-rows';
 import { ChainWork } from './chain-work';
 import { RecordingRepo } from './store/recording-repo';
 import { qcow2Compat, qcowVersion } from './storage';

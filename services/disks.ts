@@ -8,31 +8,14 @@ import { load, storedEntity } from './stored';
 import { badRequest, conflict } from './fault';
 import { resolve, refTo } from './refs';
 import { diskProfileFor } from './profiles';
-import { diskDomainId, qcow2Compat, qcowVersion } from './storage';
-import { Repo } from './store/repo';
+import { qcow2Compat, qcowVersion } from './storage';
 import { removeOwnedBy, restoreOwned } from './ownership';
 import { FileStep } from './file-work';
-// disk-actions reads this module's exports only when an action runs, so the cycle is harmless.
+import { domainOfDisk } from './disk-rows';
 import { diskActions } from './disk-actions';
 import { chargeDiskSize, namedQuota } from './quotas';
 
 type DiskObj = ObjOf<typeof T.Disk>;
-type DomainObj = ObjOf<typeof T.StorageDomain>;
-
-/**
- * A disk as the engine keeps it: what clients see, and in the same row the volume under the
- * disk's own in its chain (never on the wire, as the model does not declare it).
- */
-export type StoredDisk = DiskObj & { backing_volume?: string };
-
-/** The engine's view of a stored disk: the same row, with the members the model does not declare. */
-export const heldDisk = (disk: DiskObj) => disk as StoredDisk;
-
-/** The storage domain a disk lives on. */
-export async function domainOfDisk(repo: Repo, disk: DiskObj): Promise<DomainObj | undefined> {
-  const sdId = diskDomainId(disk);
-  return sdId ? repo.get(T.StorageDomain, sdId) : undefined;
-}
 
 /** What clients see of a disk: the stored object with its live size on storage. */
 export async function diskView(call: Call, disk: DiskObj): Promise<DiskObj> {

@@ -17,7 +17,7 @@ import { refTo } from './refs';
 import { configurationOf } from './templates';
 import { EventCode, recordEvent } from './events';
 import { endJob, startJob } from './jobs';
-import { StoredDisk, domainOfDisk, heldDisk } from './disks';
+import { StoredDisk, domainOfDisk, heldDisk } from './disk-rows';
 import { CDROM_ID, copyDevices } from './store/devices';
 import { freeMac } from './mac-pools';
 import { ChainWork } from './chain-work';

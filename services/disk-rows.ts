@@ -1,0 +1,23 @@
+// How the engine holds a disk's row beyond what clients see, and where its volumes live.
+import * as T from '../model/types';
+import { ObjOf } from '../model/meta';
+import { diskDomainId } from './storage';
+import { Repo } from './store/repo';
+
+type DiskObj = ObjOf<typeof T.Disk>;
+type DomainObj = ObjOf<typeof T.StorageDomain>;
+
+/**
+ * A disk as the engine keeps it: what clients see, and in the same row the volume under the
+ * disk's own in its chain (never on the wire, as the model does not declare it).
+ */
+export type StoredDisk = DiskObj & { backing_volume?: string };
+
+/** The engine's view of a stored disk: the same row, with the members the model does not declare. */
+export const heldDisk = (disk: DiskObj) => disk as StoredDisk;
+
+/** The storage domain a disk lives on. */
+export async function domainOfDisk(repo: Repo, disk: DiskObj): Promise<DomainObj | undefined> {
+  const sdId = diskDomainId(disk);
+  return sdId ? repo.get(T.StorageDomain, sdId) : undefined;
+}
