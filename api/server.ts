@@ -50,8 +50,8 @@ export interface ApiServers {
 }
 
 export async function startApi(engine: Engine, ports = { https: engine.config.apiPort, http: engine.config.httpPort }): Promise<ApiServers> {
-  const certs = await ensureCertificates(engine.db, engine.config.dataDir, engine.config.publicHost);
-  const sso = await Sso.open(engine);
+  // Both may make keys on first start, each in the thread pool.
+  const [certs, sso] = await Promise.all([ensureCertificates(engine.db, engine.config.dataDir, engine.config.publicHost), Sso.open(engine)]);
   const https = await build(engine, sso, ports.https, { key: certs.keyPem, cert: certs.certPem }, certs.caPem);
   await https.start();
   const http = ports.http === undefined ? undefined : await build(engine, sso, ports.http, undefined, certs.caPem);

@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPair, randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import forge from 'node-forge';
 import { Knex } from 'knex';
 
@@ -16,9 +17,12 @@ export interface Certificates {
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
-/** A key pair made by Node; forge only builds and signs certificates with it. */
-function keyPair() {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+/**
+ * A key pair made by Node, off the event loop (a 2048-bit key takes a tenth of a second or more);
+ * forge only builds and signs certificates with it.
+ */
+async function keyPair() {
+  const { privateKey, publicKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   return {
     // Written as Node exported it: forge's re-encoding of a key is not always valid DER.
@@ -57,8 +61,8 @@ interface Authority {
   keyPem: string;
 }
 
-function createAuthority(): Authority {
-  const ca = keyPair();
+async function createAuthority(): Promise<Authority> {
+  const ca = await keyPair();
   const name = [{ name: 'commonName', value: `Hangar CA ${os.hostname()}` }, { name: 'organizationName', value: 'Hangar' }];
   const cert = certificate(name, name, ca.publicKey, ca.privateKey, 10, [
     { name: 'basicConstraints', cA: true, critical: true },
@@ -69,9 +73,9 @@ function createAuthority(): Authority {
 }
 
 /** A server certificate for this machine's names, signed by the engine's CA. */
-function issueServer(ca: Authority, hostnames: string[]): Certificates {
+async function issueServer(ca: Authority, hostnames: string[]): Promise<Certificates> {
   const caCert = forge.pki.certificateFromPem(ca.certPem);
-  const server = keyPair();
+  const server = await keyPair();
   const altNames = hostnames.map((h) => (/^[\d.]+$|:/.test(h) ? { type: 7, ip: h } : { type: 2, value: h }));
   const cert = certificate([{ name: 'commonName', value: hostnames[0] }], caCert.subject.attributes as forge.pki.CertificateField[], server.publicKey,
     forge.pki.privateKeyFromPem(ca.keyPem) as forge.pki.rsa.PrivateKey, 5, [
@@ -88,7 +92,7 @@ async function authority(db: Knex): Promise<Authority> {
   const read = async () => db('pki').where('id', 'ca').first<{ cert_pem: string; key_pem: string } | undefined>();
   let row = await read();
   if (!row) {
-    const made = createAuthority();
+    const made = await createAuthority();
     // Processes starting together may all get here; the first insert wins and all use it.
     await db('pki').insert({ id: 'ca', cert_pem: made.certPem, key_pem: made.keyPem }).onConflict('id').ignore();
     row = await read();
@@ -108,7 +112,7 @@ export async function ensureCertificates(db: Knex, dataDir: string, publicHost =
   const at = (k: keyof typeof files) => path.join(dir, files[k]);
   const current = fs.existsSync(at('keyPem')) && fs.readFileSync(at('caPem'), 'utf8') === ca.certPem;
   if (!current) {
-    const made = issueServer(ca, [...new Set([publicHost, os.hostname(), 'localhost', '127.0.0.1', '::1'])]);
+    const made = await issueServer(ca, [...new Set([publicHost, os.hostname(), 'localhost', '127.0.0.1', '::1'])]);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     fs.rmSync(at('keyPem'), { force: true });
     fs.writeFileSync(at('caPem'), made.caPem);

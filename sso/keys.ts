@@ -1,6 +1,7 @@
 // The key pair that signs SSO tokens. Made once and kept in the database, so every engine
 // process sharing it verifies tokens with the public key, without asking the issuer.
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPair } from 'node:crypto';
+import { promisify } from 'node:util';
 import { Knex } from 'knex';
 
 export interface SigningKeys {
@@ -15,7 +16,8 @@ export async function loadSigningKeys(db: Knex): Promise<SigningKeys> {
   const read = async () => db('sso_keys').where('id', KEY_ID).first<{ private_pem: string; public_pem: string } | undefined>();
   let row = await read();
   if (!row) {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    // Made off the event loop: a 2048-bit key takes a tenth of a second or more.
+    const { privateKey, publicKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
     // Two processes starting together may both get here; the first insert wins, both read it.
     await db('sso_keys')
       .insert({

@@ -12,6 +12,7 @@ import { StructType } from '../model/meta';
 import { Obj } from '../model/codec';
 import { ApiClient, BACKENDS, FORMATS, TestEngine } from './support/engine';
 import { until } from './support/until';
+import { addUser, clientOf, give } from './support/users';
 
 const MiB = 1024 * 1024;
 const qemuInfo = (file: string) => JSON.parse(execFileSync('qemu-img', ['info', '--output=json', '-U', file], { encoding: 'utf8' })) as Record<string, unknown>;
@@ -109,6 +110,32 @@ for (const backend of BACKENDS) {
         assert.equal((await api.call('GET', `/storagedomains/${domains.one.id}/disksnapshots/${String(frozen[0].id)}`)).status, 200);
         assert.equal((await api.call('GET', `/storagedomains/${domains.two.id}/disksnapshots/${String(frozen[0].id)}`)).status, 404);
         assert.equal(((await getDisk(diskId)).storage_domains as Obj[])[0].id, domains.one.id, 'nothing changed');
+      });
+
+      const xmlAdmin = () => new ApiClient(t, FORMATS[0], api.token);
+      it('lists a domain\'s snapshot volumes in the user view only to users who see the domain', async () => {
+        const vm = await call('POST', '/vms', T.Vm, { name: `seen-${format.name}`, cluster: { name: 'Default' }, template: { name: 'Blank' } }, 201);
+        const attach = (name: string) => call('POST', `/vms/${vm.id}/diskattachments`, T.DiskAttachment,
+          { bootable: false, interface: 'virtio', disk: { name, format: 'cow', provisioned_size: 4 * MiB, storage_domains: [{ id: domains.one.id }] } }, 201);
+        const seen = (await attach(`seen-disk-${format.name}`)).disk as Obj;
+        await attach(`other-disk-${format.name}`);
+        await call('POST', `/vms/${vm.id}/snapshots`, T.Snapshot, { description: 'both' }, 201);
+        const login = `snap-viewer-${format.name.toLowerCase()}`;
+        const userId = await addUser(xmlAdmin(), login, 'viewer-pw-1');
+        await give(xmlAdmin(), `/disks/${String(seen.id)}`, 'DiskOperator', userId);
+        const user = await clientOf(t, `${login}@internal`, 'viewer-pw-1');
+        const volumes = async (p: string) => {
+          const r = await user.call('GET', p);
+          assert.equal(r.status, 200, r.text);
+          return user.format.readList(T.DiskSnapshot, r.text).map((v) => (v.disk as Obj).id);
+        };
+        // A role on a disk shows the disk's own volumes, not the domain's list, which is seen as the domain is.
+        assert.ok((await volumes(`/disks/${String(seen.id)}/disksnapshots`)).length > 0);
+        assert.deepEqual(await volumes(`/storagedomains/${domains.one.id}/disksnapshots`), []);
+        const admin = format.readList(T.DiskSnapshot, (await api.call('GET', `/storagedomains/${domains.one.id}/disksnapshots`)).text);
+        assert.equal((await user.call('GET', `/storagedomains/${domains.one.id}/disksnapshots/${String(admin[0].id)}`)).status, 404);
+        await give(xmlAdmin(), `/storagedomains/${domains.one.id}`, 'UserRole', userId);
+        assert.equal((await volumes(`/storagedomains/${domains.one.id}/disksnapshots`)).length, admin.length);
       });
 
       it('converts a disk between qcow2 and raw, thin and preallocated', async () => {
