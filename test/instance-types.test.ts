@@ -15,7 +15,7 @@ for (const backend of BACKENDS) {
       let t: TestEngine;
       let api: ApiClient;
 
-      const { send, post, list, remove } = restCalls(() => api);
+      const { send, post, get, list, remove } = restCalls(() => api);
       const topology = (o: Obj) => ((o.cpu as Obj).topology as Obj);
       const vmWith = (name: string, instanceType: Obj, extra: Obj = {}, status = 201) =>
         post('/vms', T.Vm, { name, cluster: { name: 'Default' }, template: { name: 'Blank' }, instance_type: instanceType, ...extra }, status);
@@ -58,6 +58,28 @@ for (const backend of BACKENDS) {
         const changed = await send('PUT', `/instancetypes/${String(mine.id)}`, T.InstanceType, { memory: 4 * GiB }, 200);
         assert.deepEqual([changed.memory, topology(changed).cores], [4 * GiB, 2]);
         assert.equal((await vmWith('mine-vm2', { name: 'mine' })).memory, 4 * GiB);
+      });
+
+      it('gives instance types, templates and VMs oVirt\'s memory policy where none is given', async () => {
+        const policy = (o: Obj) => { const p = o.memory_policy as Obj; return [o.memory, p.guaranteed, p.max, p.ballooning]; };
+        // An instance type made without memory has VmBase's 1 GiB, all guaranteed, up to 4 GiB by hot plug.
+        const bare = await post('/instancetypes', T.InstanceType, { name: 'bare' });
+        assert.deepEqual(policy(bare), [GiB, GiB, 4 * GiB, true]);
+        const [blank] = await list(`/templates?search=${encodeURIComponent('name=Blank')}`, T.Template);
+        assert.deepEqual(policy(blank), [GiB, GiB, 4 * GiB, true]);
+        const fromBlank = await post('/vms', T.Vm, { name: 'blank-memory-vm', cluster: { name: 'Default' }, template: { name: 'Blank' } });
+        assert.deepEqual(policy(fromBlank), [GiB, GiB, 4 * GiB, true]);
+        // Memory given follows into the guarantee and the maximum; what the request gives itself is kept.
+        const sized = await post('/vms', T.Vm, { name: 'sized-vm', cluster: { name: 'Default' }, template: { name: 'Blank' }, memory: 3 * GiB });
+        assert.deepEqual(policy(sized), [3 * GiB, 3 * GiB, 12 * GiB, true]);
+        const told = await post('/vms', T.Vm, {
+          name: 'told-vm', cluster: { name: 'Default' }, template: { name: 'Blank' }, memory: 2 * GiB,
+          memory_policy: { guaranteed: GiB, max: 2 * GiB, ballooning: false },
+        });
+        assert.deepEqual(policy(told), [2 * GiB, GiB, 2 * GiB, false]);
+        // Past the maximum, memory is refused, as oVirt refuses it, and nothing changes.
+        await send('PUT', `/vms/${String(told.id)}`, T.Vm, { memory: 3 * GiB }, 400);
+        assert.equal((await get(`/vms/${String(told.id)}`, T.Vm)).memory, 2 * GiB);
       });
 
       it('refuses an unknown instance type, a name in use and bad settings, changing nothing', async () => {

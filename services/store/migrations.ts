@@ -13,6 +13,7 @@ import { MANAGEMENT_NETWORK, assignManagementNetwork } from './management-networ
 import { Repo } from './repo';
 import { mergeInto } from '../stored';
 import { CLUSTER_DEFAULTS } from '../facts/cluster-defaults';
+import { withMemoryDefaults } from '../facts/memory-defaults';
 import { onPostgres } from './connect';
 import { addDeviceRows } from './devices';
 import { groupsOf, joinGroup } from '../../sso/directory';
@@ -345,6 +346,18 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
     },
     async down() {
       // The defaults stay: they are what such a cluster had meant all along.
+    },
+  },
+  '023_memory_policies': {
+    // VMs, templates and instance types made before each had a memory policy get oVirt's.
+    async up(knex) {
+      const repo = new Repo(knex);
+      for (const type of [T.Vm, T.Template, T.InstanceType]) {
+        for (const obj of await repo.list(type)) await repo.update(type, withMemoryDefaults(obj, {}));
+      }
+    },
+    async down() {
+      // The policies stay: they are what such an object had meant all along.
     },
   },
 };
