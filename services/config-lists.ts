@@ -12,7 +12,8 @@ import { StoredHooks, load, mergeInto, storedCollection, storedEntity } from './
 import { fixedCollection, fixedEntity } from './fixed';
 import { badRequest, conflict, notFound } from './fault';
 import { Repo } from './store/repo';
-import { CPU_TYPES } from './facts/cpu-types';
+import { CPU_TYPES, serverCpuList } from './facts/cpu-types';
+import { EMULATED_MACHINES } from './facts/emulated-machines';
 
 // --- storage connections ----------------------------------------------------
 
@@ -111,21 +112,24 @@ const MiB = 2 ** 20;
 
 /**
  * The options clients read, with the values the engine holds to: the limits it checks on every
- * VM (the same at every level), and the levels it supports.
+ * VM (the same at every level), the CPU types and machine types of each level, and the levels it
+ * supports. A list-valued option answers as oVirt's engine prints a list: `[a, b]`.
  */
-const OPTIONS: Readonly<Record<string, { readonly general?: string; readonly perLevel?: string }>> = {
-  MaxNumOfVmSockets: { perLevel: String(SOCKETS.max) },
-  MaxNumOfCpuPerSocket: { perLevel: String(CORES_PER_SOCKET.max) },
-  MaxNumOfThreadsPerCpu: { perLevel: String(THREADS_PER_CORE.max) },
-  MaxNumOfVmCpus: { perLevel: String(MAX_VCPUS) },
-  VM64BitMaxMemorySizeInMB: { perLevel: String(Number(MEMORY.max) / MiB) },
+const OPTIONS: Readonly<Record<string, { readonly general?: string; readonly perLevel?: (level: string) => string }>> = {
+  MaxNumOfVmSockets: { perLevel: () => String(SOCKETS.max) },
+  MaxNumOfCpuPerSocket: { perLevel: () => String(CORES_PER_SOCKET.max) },
+  MaxNumOfThreadsPerCpu: { perLevel: () => String(THREADS_PER_CORE.max) },
+  MaxNumOfVmCpus: { perLevel: () => String(MAX_VCPUS) },
+  VM64BitMaxMemorySizeInMB: { perLevel: () => String(Number(MEMORY.max) / MiB) },
+  ServerCPUList: { perLevel: serverCpuList },
+  ClusterEmulatedMachines: { perLevel: (level) => `[${EMULATED_MACHINES[level].join(', ')}]` },
   SupportedClusterLevels: { general: LEVELS.join(',') },
 };
 
 const options: readonly Obj[] = Object.entries(OPTIONS).map(([name, o]) => ({
   id: name,
   name,
-  values: o.general !== undefined ? [{ version: 'general', value: o.general }] : LEVELS.map((version) => ({ version, value: o.perLevel })),
+  values: o.perLevel ? LEVELS.map((version) => ({ version, value: o.perLevel?.(version) })) : [{ version: 'general', value: o.general }],
 }));
 
 const allOptions = fixedEntity(S.SystemOptions, () => options);

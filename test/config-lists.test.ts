@@ -167,6 +167,18 @@ for (const backend of BACKENDS) {
         assert.deepEqual(one.values, [{ version: '4.7', value: '710' }]);
         assert.deepEqual((await get('/options/VM64BitMaxMemorySizeInMB?version=4.5', T.SystemOption))!.values, [{ version: '4.5', value: String(16 * 2 ** 20) }]);
         assert.deepEqual((await get('/options/SupportedClusterLevels?version=4.6', T.SystemOption))!.values, [{ version: 'general', value: '4.2,4.3,4.4,4.5,4.6,4.7' }]);
+        // The CPU types of a level, as Ansible's hosted-engine role parses them: `rank:name:flags:QEMU model:architecture; `.
+        const [cpuList] = (await get('/options/ServerCPUList?version=4.2', T.SystemOption))!.values as Obj[];
+        const entries = String(cpuList.value).split('; ').map((e) => e.replace(/;$/, '').split(':'));
+        assert.deepEqual(entries[0], ['3', 'Intel Conroe Family', 'vmx,nx,model_Conroe', 'Conroe', 'x86_64']);
+        const levels = await list('/clusterlevels', T.ClusterLevel);
+        const level47 = levels.find((l) => l.id === '4.7')!;
+        const [cpuList47] = (await get('/options/ServerCPUList?version=4.7', T.SystemOption))!.values as Obj[];
+        const names47 = String(cpuList47.value).split('; ').map((e) => e.split(':')[1]);
+        assert.deepEqual(names47, ((level47.cpu_types as Obj[]).map((c) => c.name)));
+        assert.equal(new Map(String(cpuList47.value).split('; ').map((e) => [e.split(':')[1], e.split(':')[3]])).get('Secure AMD EPYC'), 'EPYC,+ibpb,+virt-ssbd');
+        const [machines] = (await get('/options/ClusterEmulatedMachines?version=4.7', T.SystemOption))!.values as Obj[];
+        assert.equal(String(machines.value).replace('[', '').replace(']', '').split(', ')[0], 'pc-q35-rhel8.6.0');
         await get('/options/MaxNumOfVmCpus?version=3.6', T.SystemOption, 404);
         await get('/options/NoSuchOption', T.SystemOption, 404);
         // The engine refuses what the option says it does.
