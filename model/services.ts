@@ -511,6 +511,8 @@ export const StorageDomainDiskSnapshot = entityService({ name: 'StorageDomainDis
 const newDisk = (prefix: string) => [
   mandatory(`${prefix}provisioned_size`), mandatory(`${prefix}format`),
   or(mandatory(`${prefix}storage_domains.id`), mandatory(`${prefix}storage_domains.name`)),
+  // Incremental backup: a qcow2 disk keeps checkpoints (upload_disk.py --enable-backup).
+  optional(`${prefix}backup`),
 ];
 
 export const Disks = collectionService({
@@ -532,7 +534,7 @@ export const DiskSnapshots = collectionService({
 export const DiskSnapshotEntity = entityService({ name: 'DiskSnapshot', type: () => T.DiskSnapshot, doc: 'A snapshot of a disk.' });
 
 /** What an update changes of a disk: a volume's format and allocation are not converted here. */
-const diskChanges = ['alias', 'bootable', 'comment', 'description', 'name', 'propagate_errors', 'provisioned_size', 'quota.id', 'shareable', 'wipe_after_delete'];
+const diskChanges = ['alias', 'backup', 'bootable', 'comment', 'description', 'name', 'propagate_errors', 'provisioned_size', 'quota.id', 'shareable', 'wipe_after_delete'];
 
 export const DiskEntity = entityService({
   name: 'Disk', type: () => T.Disk, doc: 'A disk.',
@@ -785,6 +787,40 @@ export const VmSnapshot = entityService({
   locators: { disks: () => SnapshotDisks },
 });
 
+// --- backups and checkpoints -------------------------------------------------
+
+export const VmBackupDisk = entityService({ name: 'VmBackupDisk', type: () => T.Disk, doc: 'A disk of the backup.' });
+export const VmBackupDisks = collectionService({
+  name: 'VmBackupDisks', type: () => T.Disk, doc: 'The disks of a backup, each with its backup mode.', entity: () => VmBackupDisk,
+});
+export const VmCheckpointDisk = entityService({ name: 'VmCheckpointDisk', type: () => T.Disk, doc: 'A disk of the checkpoint.' });
+export const VmCheckpointDisks = collectionService({
+  name: 'VmCheckpointDisks', type: () => T.Disk, doc: 'The disks a checkpoint covers.', entity: () => VmCheckpointDisk,
+});
+
+export const VmBackups = collectionService({
+  name: 'VmBackups', type: () => T.Backup, doc: 'The backups of a virtual machine.', owner: 'vm',
+  add: {
+    permit: 'backup_disk', params: { require_consistency: 'boolean', use_active: 'boolean' },
+    inputs: [mandatory('disks.id'), optional('id', 'from_checkpoint_id', 'to_checkpoint_id', 'description')],
+  },
+  entity: () => VmBackup,
+});
+export const VmBackup = entityService({
+  name: 'VmBackup', type: () => T.Backup, doc: 'A backup of a virtual machine.',
+  actions: [action('finalize', 'Ends the backup: its disks are free again, and its checkpoint is kept.', 'backup_disk')],
+  locators: { disks: () => VmBackupDisks },
+});
+
+export const VmCheckpoints = collectionService({
+  name: 'VmCheckpoints', type: () => T.Checkpoint, doc: 'The checkpoints of a virtual machine, oldest first.', owner: 'vm', entity: () => VmCheckpoint,
+});
+export const VmCheckpoint = entityService({
+  name: 'VmCheckpoint', type: () => T.Checkpoint, doc: 'A checkpoint of a virtual machine.',
+  remove: { permit: 'backup_disk', params: ASYNC },
+  locators: { disks: () => VmCheckpointDisks },
+});
+
 /** Stop, shutdown and reboot may be forced. */
 const forcible = { takes: ['force', 'async', 'reason'], inputs: [optional('force')] };
 
@@ -843,6 +879,7 @@ export const VmEntity = entityService({
     cdroms: () => VmCdroms, tags: () => AssignedTags.vm, graphicsconsoles: () => VmGraphicsConsoles, watchdogs: () => VmWatchdogs,
     mediateddevices: () => VmMediatedDevices, hostdevices: () => VmHostDevices, numanodes: () => VmNumaNodes, reporteddevices: () => VmReportedDevices,
     applications: () => VmApplications, sessions: () => VmSessions, affinitylabels: () => AssignedAffinityLabels.vm,
+    backups: () => VmBackups, checkpoints: () => VmCheckpoints,
   },
 });
 

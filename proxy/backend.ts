@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { FileBackend } from './file-backend';
 import { NbdBackend } from './nbd-backend';
-import { NbdError } from './nbd-client';
+import { Dirtiness, NbdError } from './nbd-client';
 import { ProxyError } from './http-util';
 
 /** A range of the image and whether it reads as zeros (`hole` only for shallow transfers). */
@@ -28,6 +28,8 @@ export interface Backend {
   /** Makes everything written through the ticket durable. */
   flush(): Promise<void>;
   extents(): Promise<Extent[]>;
+  /** What changed since the checkpoint of an incremental backup, where the backend can tell (NBD with a bitmap). */
+  dirtyExtents?(): Promise<Dirtiness[]>;
   /** Gives back what serving the request held. */
   release(): Promise<void>;
 }

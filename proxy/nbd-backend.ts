@@ -2,26 +2,26 @@
 // data, the server converting from and to the volume's format. Connections are kept between
 // requests, a few per export, as a client's workers come back with request after request.
 import { Backend, Extent } from './backend';
-import { NbdConnection } from './nbd-client';
+import { Dirtiness, NbdConnection, StatusKind } from './nbd-client';
 
 /** Zeroing proceeds in steps of this size, so no single request runs for long. */
 const ZERO_STEP = 128 * 1024 * 1024;
 /** Idle connections kept per export. */
 const KEEP_IDLE = 8;
 
-/** Idle connections per export (and kind: data, or allocation queries). */
+/** Idle connections per export (and kind: data, allocation or dirtiness queries). */
 class Pool {
   private readonly idle = new Map<string, NbdConnection[]>();
   private readonly watched = new WeakSet<NbdConnection>();
 
-  async acquire(socket: string, allocation: boolean): Promise<NbdConnection> {
-    const list = this.idle.get(Pool.key(socket, allocation)) ?? [];
+  async acquire(socket: string, kind: StatusKind): Promise<NbdConnection> {
+    const list = this.idle.get(Pool.key(socket, kind)) ?? [];
     for (let conn = list.pop(); conn; conn = list.pop()) if (conn.alive) return conn;
-    return NbdConnection.connect(socket, allocation);
+    return NbdConnection.connect(socket, kind);
   }
 
-  release(socket: string, allocation: boolean, conn: NbdConnection): void {
-    const key = Pool.key(socket, allocation);
+  release(socket: string, kind: StatusKind, conn: NbdConnection): void {
+    const key = Pool.key(socket, kind);
     const list = this.idle.get(key) ?? [];
     if (!conn.alive || list.length >= KEEP_IDLE) return conn.close();
     list.push(conn);
@@ -36,8 +36,8 @@ class Pool {
     });
   }
 
-  private static key(socket: string, allocation: boolean): string {
-    return `${allocation ? 'allocation' : 'data'}:${socket}`;
+  private static key(socket: string, kind: StatusKind): string {
+    return `${kind}:${socket}`;
   }
 }
 
@@ -45,16 +45,16 @@ const pool = new Pool();
 
 export class NbdBackend implements Backend {
   readonly maxWriters = 8;
-  private readonly held: { conn: NbdConnection; allocation: boolean }[] = [];
+  private readonly held: { conn: NbdConnection; kind: StatusKind }[] = [];
 
   /** `sparse`: zeroing may deallocate. */
   constructor(private readonly socket: string, private readonly sparse: boolean) {}
 
-  private async connection(allocation = false): Promise<NbdConnection> {
-    const existing = this.held.find((h) => h.allocation === allocation);
+  private async connection(kind: StatusKind = 'data'): Promise<NbdConnection> {
+    const existing = this.held.find((h) => h.kind === kind);
     if (existing) return existing.conn;
-    const conn = await pool.acquire(this.socket, allocation);
-    this.held.push({ conn, allocation });
+    const conn = await pool.acquire(this.socket, kind);
+    this.held.push({ conn, kind });
     return conn;
   }
 
@@ -82,10 +82,14 @@ export class NbdBackend implements Backend {
   }
 
   async extents(): Promise<Extent[]> {
-    return (await this.connection(true)).allocation();
+    return (await this.connection('allocation')).allocation();
+  }
+
+  async dirtyExtents(): Promise<Dirtiness[]> {
+    return (await this.connection('dirty')).dirtiness();
   }
 
   async release(): Promise<void> {
-    for (const { conn, allocation } of this.held.splice(0)) pool.release(this.socket, allocation, conn);
+    for (const { conn, kind } of this.held.splice(0)) pool.release(this.socket, kind, conn);
   }
 }

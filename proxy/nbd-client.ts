@@ -1,7 +1,7 @@
 // A client of the NBD protocol, as far as the image data plane needs it: the fixed newstyle
 // handshake with NBD_OPT_GO, then read, write, write-zeroes, flush and (on connections that ask
-// for it) block status of the `base:allocation` context, and of `qemu:allocation-depth` where
-// the server offers it. npm has no NBD client that installs on
+// for it) block status of the `base:allocation` context, with `qemu:allocation-depth` where
+// the server offers it, or with the dirty bitmap the server exports (`qemu:dirty-bitmap:…`). npm has no NBD client that installs on
 // its own (the one of Xen Orchestra drags in the Xen API), and the protocol part used here is
 // small: https://github.com/NetworkBlockDevice/nbd/blob/master/doc/proto.md
 import net from 'node:net';
@@ -17,6 +17,7 @@ const FLAG_FIXED_NEWSTYLE = 1;
 const FLAG_NO_ZEROES = 2;
 const OPT_GO = 7;
 const OPT_STRUCTURED_REPLY = 8;
+const OPT_LIST_META_CONTEXT = 9;
 const OPT_SET_META_CONTEXT = 10;
 const REP_ACK = 1;
 const REP_INFO = 3;
@@ -43,6 +44,9 @@ const STATE_ZERO = 2;
 const ALLOCATION_CONTEXT = 'base:allocation';
 /** qemu's context telling which layer holds each range: 0 is none (a hole of a single layer). */
 const DEPTH_CONTEXT = 'qemu:allocation-depth';
+/** The namespace of qemu's dirty bitmap contexts: qemu-nbd exports the one it was given with `--bitmap`. */
+const DIRTY_PREFIX = 'qemu:dirty-bitmap:';
+const STATE_DIRTY = 1;
 /** Bytes one read of the socket may bring. */
 const READ_BUFFER = 1024 * 1024;
 /** The largest block status request: the length field has 32 bits. */
@@ -61,6 +65,17 @@ export interface Allocation {
   zero: boolean;
   hole: boolean;
 }
+
+/** A range of the export, whether it changed since the bitmap's checkpoint, and whether it reads as zeros. */
+export interface Dirtiness {
+  start: number;
+  length: number;
+  dirty: boolean;
+  zero: boolean;
+}
+
+/** What a connection asks block status of: nothing (data), allocation, or allocation and dirtiness. */
+export type StatusKind = 'data' | 'allocation' | 'dirty';
 
 /** One block status descriptor: a range and its flags in one context. */
 interface Status {
@@ -172,6 +187,14 @@ function optionHeader(option: number, length: number): Buffer {
   return b;
 }
 
+/** A LIST or SET meta context option of the default export, with its queries. */
+function metaContextOption(option: number, queries: string[]): Buffer {
+  const count = Buffer.alloc(4);
+  count.writeUInt32BE(queries.length);
+  const data = Buffer.concat([stringField(''), count, ...queries.map(stringField)]);
+  return Buffer.concat([optionHeader(option, data.length), data]);
+}
+
 function stringField(s: string): Buffer {
   const text = Buffer.from(s, 'utf8');
   const b = Buffer.alloc(4 + text.length);
@@ -184,7 +207,9 @@ export class NbdConnection {
   private readonly pending = new Map<bigint, Pending>();
   private nextHandle = 1n;
   private contextId?: number;
-  private depthContextId?: number;
+  /** The context telling more than allocation: allocation depth, or the dirty bitmap. */
+  private secondContextId?: number;
+  private secondContext?: string;
   private closed = false;
   /** Bytes the export holds. */
   size = 0;
@@ -193,10 +218,10 @@ export class NbdConnection {
   private constructor(private readonly socket: net.Socket, private readonly incoming: Incoming) {}
 
   /**
-   * Connects to the export at a Unix socket. With `allocation`, the connection also negotiates
-   * structured replies and the base:allocation context, which block status needs.
+   * Connects to the export at a Unix socket. For block status, the connection also negotiates
+   * structured replies and the base:allocation context, with the second context `kind` asks for.
    */
-  static async connect(socketPath: string, allocation = false): Promise<NbdConnection> {
+  static async connect(socketPath: string, kind: StatusKind = 'data'): Promise<NbdConnection> {
     const incoming = new Incoming();
     const socket = net.connect({
       path: socketPath,
@@ -210,7 +235,7 @@ export class NbdConnection {
     socket.on('close', () => incoming.fail(new NbdError('NBD connection closed')));
     const conn = new NbdConnection(socket, incoming);
     try {
-      await conn.handshake(allocation);
+      await conn.handshake(kind);
     } catch (e) {
       socket.destroy();
       throw e;
@@ -227,7 +252,7 @@ export class NbdConnection {
     this.socket.once('close', listener);
   }
 
-  private async handshake(allocation: boolean): Promise<void> {
+  private async handshake(kind: StatusKind): Promise<void> {
     const greeting = await this.incoming.take(18);
     if (greeting.readBigUInt64BE(0) !== NBDMAGIC || greeting.readBigUInt64BE(8) !== IHAVEOPT) throw new NbdError('Not an NBD newstyle server');
     const serverFlags = greeting.readUInt16BE(16);
@@ -235,21 +260,30 @@ export class NbdConnection {
     const clientFlags = Buffer.alloc(4);
     clientFlags.writeUInt32BE(FLAG_FIXED_NEWSTYLE | (serverFlags & FLAG_NO_ZEROES));
     this.socket.write(clientFlags);
-    if (allocation) {
+    if (kind !== 'data') {
       this.socket.write(optionHeader(OPT_STRUCTURED_REPLY, 0));
       await this.optionReplies(OPT_STRUCTURED_REPLY);
-      const query = Buffer.concat([stringField(''), Buffer.from([0, 0, 0, 2]), stringField(ALLOCATION_CONTEXT), stringField(DEPTH_CONTEXT)]);
-      this.socket.write(Buffer.concat([optionHeader(OPT_SET_META_CONTEXT, query.length), query]));
+      if (kind === 'dirty') {
+        // The bitmap's name is the server's: listing the namespace tells it.
+        this.socket.write(metaContextOption(OPT_LIST_META_CONTEXT, [DIRTY_PREFIX]));
+        this.secondContext = (await this.optionReplies(OPT_LIST_META_CONTEXT)).find((name) => name.startsWith(DIRTY_PREFIX));
+        if (this.secondContext === undefined) throw new NbdError('The NBD server exports no dirty bitmap');
+      } else {
+        this.secondContext = DEPTH_CONTEXT;
+      }
+      this.socket.write(metaContextOption(OPT_SET_META_CONTEXT, [ALLOCATION_CONTEXT, this.secondContext]));
       await this.optionReplies(OPT_SET_META_CONTEXT);
       if (this.contextId === undefined) throw new NbdError(`The NBD server has no ${ALLOCATION_CONTEXT} context`);
+      if (kind === 'dirty' && this.secondContextId === undefined) throw new NbdError(`The NBD server refused context ${this.secondContext}`);
     }
     const go = Buffer.concat([stringField(''), Buffer.from([0, 0])]);
     this.socket.write(Buffer.concat([optionHeader(OPT_GO, go.length), go]));
     await this.optionReplies(OPT_GO);
   }
 
-  /** Reads an option's replies up to its acknowledgement, keeping what they tell. */
-  private async optionReplies(option: number): Promise<void> {
+  /** Reads an option's replies up to its acknowledgement, keeping what they tell; answers the meta contexts named. */
+  private async optionReplies(option: number): Promise<string[]> {
+    const contexts: string[] = [];
     for (;;) {
       const header = await this.incoming.take(20);
       if (header.readBigUInt64BE(0) !== OPTION_REPLY_MAGIC || header.readUInt32BE(8) !== option) throw new NbdError('Malformed NBD option reply');
@@ -257,14 +291,16 @@ export class NbdConnection {
       const length = header.readUInt32BE(16);
       const data = length ? await this.incoming.take(length) : Buffer.alloc(0);
       if (type & REP_FLAG_ERROR) throw new NbdError(`The NBD server refused option ${option}: ${data.toString('utf8') || `error ${type & ~REP_FLAG_ERROR}`}`);
-      if (type === REP_ACK) return;
+      if (type === REP_ACK) return contexts;
       if (type === REP_INFO && data.readUInt16BE(0) === INFO_EXPORT) {
         this.size = Number(data.readBigUInt64BE(2));
         this.readOnly = (data.readUInt16BE(10) & TRANSMISSION_READ_ONLY) !== 0;
       } else if (type === REP_META_CONTEXT) {
         const name = data.subarray(4).toString('utf8');
+        contexts.push(name);
+        if (option !== OPT_SET_META_CONTEXT) continue;
         if (name === ALLOCATION_CONTEXT) this.contextId = data.readUInt32BE(0);
-        if (name === DEPTH_CONTEXT) this.depthContextId = data.readUInt32BE(0);
+        if (name === this.secondContext) this.secondContextId = data.readUInt32BE(0);
       }
     }
   }
@@ -359,33 +395,58 @@ export class NbdConnection {
   }
 
   /**
-   * Where the export holds data, where it reads as zeros, and (when the server tells allocation
-   * depth) where no layer holds anything.
+   * Block status of the whole export, in pieces that each have one value of the allocation
+   * context's flags and of the second context's (undefined when the server has none).
    */
-  async allocation(): Promise<Allocation[]> {
+  private async statuses(each: (start: number, length: number, allocation: number, second: number | undefined) => void): Promise<void> {
     if (this.contextId === undefined) throw new NbdError('This connection did not ask for allocation');
-    const out: Allocation[] = [];
     for (let offset = 0; offset < this.size;) {
       const statuses = new Map<number, Status[]>();
       await this.request(CMD_BLOCK_STATUS, offset, Math.min(MAX_STATUS_LENGTH, this.size - offset), { statuses });
       const zeros = statuses.get(this.contextId) ?? [];
-      const depths = this.depthContextId === undefined ? undefined : statuses.get(this.depthContextId) ?? [];
-      const covered = Math.min(this.size, end(zeros), depths ? end(depths) : Infinity);
+      const seconds = this.secondContextId === undefined ? undefined : statuses.get(this.secondContextId) ?? [];
+      const covered = Math.min(this.size, end(zeros), seconds ? end(seconds) : Infinity);
       if (covered <= offset) throw new NbdError('NBD block status answered nothing');
       // Both contexts cut the range their own way: each piece takes the flags of both.
       for (let at = offset, z = 0, d = 0; at < covered;) {
         while (stop(zeros[z]) <= at) z++;
-        while (depths && stop(depths[d]) <= at) d++;
-        const next = Math.min(covered, stop(zeros[z]), depths ? stop(depths[d]) : Infinity);
-        const zero = (zeros[z].flags & STATE_ZERO) !== 0;
-        const hole = depths !== undefined && depths[d].flags === 0;
-        const last = out[out.length - 1];
-        if (last && last.zero === zero && last.hole === hole) last.length += next - at;
-        else out.push({ start: at, length: next - at, zero, hole });
+        while (seconds && stop(seconds[d]) <= at) d++;
+        const next = Math.min(covered, stop(zeros[z]), seconds ? stop(seconds[d]) : Infinity);
+        each(at, next - at, zeros[z].flags, seconds?.[d].flags);
         at = next;
       }
       offset = covered;
     }
+  }
+
+  /**
+   * Where the export holds data, where it reads as zeros, and (when the server tells allocation
+   * depth) where no layer holds anything.
+   */
+  async allocation(): Promise<Allocation[]> {
+    const out: Allocation[] = [];
+    await this.statuses((start, length, flags, depth) => {
+      const zero = (flags & STATE_ZERO) !== 0;
+      // Depth 0: no layer holds the range.
+      const hole = depth === 0;
+      const last = out[out.length - 1];
+      if (last && last.zero === zero && last.hole === hole) last.length += length;
+      else out.push({ start, length, zero, hole });
+    });
+    return out;
+  }
+
+  /** Which ranges the exported bitmap marks dirty, and which read as zeros (a `dirty` connection). */
+  async dirtiness(): Promise<Dirtiness[]> {
+    if (this.secondContext?.startsWith(DIRTY_PREFIX) !== true) throw new NbdError('This connection did not ask for a dirty bitmap');
+    const out: Dirtiness[] = [];
+    await this.statuses((start, length, flags, bits) => {
+      const zero = (flags & STATE_ZERO) !== 0;
+      const dirty = ((bits ?? 0) & STATE_DIRTY) !== 0;
+      const last = out[out.length - 1];
+      if (last && last.zero === zero && last.dirty === dirty) last.length += length;
+      else out.push({ start, length, dirty, zero });
+    });
     return out;
   }
 

@@ -203,9 +203,12 @@ class ImageServer {
 
   private async extents(t: Ticket, backend: Backend, url: URL, res: ServerResponse): Promise<void> {
     const context = url.searchParams.get('context') ?? 'zero';
-    if (context === 'dirty') throw new ProxyError(404, 'Dirty extents are not available for this transfer');
-    if (context !== 'zero') throw new ProxyError(400, `Invalid context '${context}': use zero or dirty`);
-    json(res, await this.tickets.operation(t, () => backend.extents()));
+    if (context !== 'zero' && context !== 'dirty') throw new ProxyError(400, `Invalid context '${context}': use zero or dirty`);
+    if (context === 'zero') return json(res, await this.tickets.operation(t, () => backend.extents()));
+    // Only the ticket of an incremental backup's disk has them.
+    const dirty = t.dirty ? backend.dirtyExtents?.bind(backend) : undefined;
+    if (!dirty) throw new ProxyError(404, 'Dirty extents are not available for this transfer');
+    json(res, await this.tickets.operation(t, dirty));
   }
 }
 

@@ -19,6 +19,7 @@ import * as templates from './templates';
 import * as vms from './vms';
 import * as vmImages from './vm-images';
 import * as transfers from './transfers';
+import * as backups from './backups';
 import * as journal from './journal';
 import * as statistics from './statistics';
 import * as identity from './identity';
@@ -48,7 +49,7 @@ export interface RunningEngine extends Engine {
 
 /** The modules whose exported implementations make an engine's behaviours. */
 const SERVICE_MODULES = [
-  datacenters, clusters, hosts, hostDetails, networks, storagedomains, disks, templates, vms, vmImages, transfers,
+  datacenters, clusters, hosts, hostDetails, networks, storagedomains, disks, templates, vms, vmImages, transfers, backups,
   journal, statistics, identity, users, userSettings, apiTokens, catalogs, scheduling, tags, macPools, instanceTypes, clusterNetworks,
   hostNetworks, consoles, vmDevices, affinity, vmPools, quotas, profiles, configLists, icons,
 ];
@@ -75,7 +76,7 @@ export async function openEngine(config: Config): Promise<RunningEngine> {
     config, db, storage: new Storage(config.dataDir, config.storageRoots, config.fsTimeout), runtime, behaviours: new Behaviours(SERVICE_MODULES),
   };
   await transfers.pauseInterruptedUploads(engine);
-  const scheduler = new Scheduler(db, runtime, TICK_MS, [transfers.transferMonitor(engine)]);
+  const scheduler = new Scheduler(db, runtime, TICK_MS, [transfers.transferMonitor(engine), backups.backupMonitor(engine)]);
   scheduler.start();
   return {
     ...engine,

@@ -32,6 +32,8 @@ export interface NbdExport {
   readOnly: boolean;
   /** Only this volume, without its backing chain: what it does not hold reads as holes. */
   shallow?: boolean;
+  /** A persistent dirty bitmap of the volume to offer as the `qemu:dirty-bitmap:` context. */
+  bitmap?: string;
 }
 
 export const nbdSocket = (transferId: string) => path.join(privateDirPath(RUN_DIR), `${transferId}.sock`);
@@ -80,6 +82,7 @@ export async function ensureNbdServer(transferId: string, target: NbdExport): Pr
     `--socket=${nbdSocket(transferId)}`, `--pid-file=${pidFile(transferId)}`,
     // Zeros written by clients become holes: uploads of sparse images stay sparse.
     ...(target.readOnly ? ['--read-only'] : ['--discard=unmap', '--detect-zeroes=unmap']),
+    ...(target.bitmap !== undefined ? [`--bitmap=${target.bitmap}`] : []),
     // A single layer tells which ranges it holds (allocation depth 0 is a hole).
     ...(target.shallow
       ? ['--allocation-depth', `json:${JSON.stringify({ driver: target.format, file: { driver: 'file', filename: target.image }, backing: null })}`]

@@ -42,6 +42,8 @@ export interface Ticket {
   expires_at: number;
   canceled: boolean;
   sparse: boolean;
+  /** Dirty extents are available (an incremental backup's disk). */
+  dirty: boolean;
   filename?: string;
 }
 
@@ -144,7 +146,7 @@ export class Tickets {
     const ticket: Ticket = {
       id: row.id, url: row.url, size: Number(row.size), ops: opsOf(row), timeout: row.timeout,
       inactivity_timeout: row.inactivity_timeout, expires_at: Number(row.expires_at), canceled: Boolean(row.canceled), sparse: Boolean(row.sparse),
-      filename: row.filename ?? undefined,
+      dirty: Boolean(row.dirty), filename: row.filename ?? undefined,
     };
     if (ticket.canceled) throw new TicketRefused('transfer cancelled');
     if (ticket.expires_at <= Date.now()) throw new TicketRefused('transfer expired');

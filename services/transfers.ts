@@ -26,6 +26,7 @@ import { FileWork, withinTime } from './file-work';
 import { EventCode, recordEvent } from './events';
 import { ensureNbdServer, stopNbdServer } from './nbd-server';
 import { TicketStatus, Tickets, monotonicSeconds } from './tickets';
+import type { StoredBackup } from './backups';
 
 const run = promisify(execFile);
 
@@ -61,6 +62,8 @@ export type StoredTransfer = ObjOf<typeof T.ImageTransfer> & {
   nbd_host?: string;
   /** Why it failed, once finalizing has found out. */
   failure?: string;
+  /** For an incremental backup, the checkpoint whose dirty bitmap tells what changed. */
+  bitmap?: string;
 };
 
 /** The engine's view of a stored transfer: the same row, with the members the model does not declare. */
@@ -80,12 +83,25 @@ async function diskOfSnapshot(call: Call, id: string): Promise<Target> {
   return { disk, volume: id, volumeFormat: String(row.format) };
 }
 
+/**
+ * The backup a transfer reads a disk of: one that is ready and holds the disk (which it keeps
+ * locked). Backups move guest data, through NBD.
+ */
+async function backupOf(call: Call, id: string, disk: DiskObj, direction: string, format: string | undefined): Promise<StoredBackup> {
+  const backup = await call.repo.get(T.Backup, id);
+  if (!backup) throw badRequest(`Backup '${id}' does not exist`);
+  if (direction !== 'download') throw badRequest(`Backup ${id} can only be downloaded`);
+  if (format === 'cow') throw badRequest('Backups are transferred as guest data: use format=raw');
+  if (!backup.disks?.some((d) => d.id === disk.id)) throw badRequest(`Disk '${String(disk.id)}' is not in backup ${id}`);
+  if (backup.phase !== 'ready') throw conflict(`Backup ${id} is ${backup.phase}, not ready`);
+  return backup as StoredBackup;
+}
+
 async function add(call: Call, body: ObjOf<typeof T.ImageTransfer>): Promise<Obj> {
   const direction = body.direction ?? 'upload';
   const target = body.disk ?? body.image;
   const snapshotRef = body.snapshot;
-  // Incremental backups (VM backup entities) are not part of this engine, so none can be named.
-  if (body.backup) throw badRequest(`Backup '${body.backup.id}' does not exist: this engine keeps no VM backups`);
+  if (body.backup && snapshotRef) throw badRequest('A backup transfer names a disk of the backup, not a disk snapshot');
   const { disk, volume, volumeFormat } = snapshotRef?.id
     ? await diskOfSnapshot(call, snapshotRef.id)
     : await (async (): Promise<Target> => {
@@ -98,9 +114,11 @@ async function add(call: Call, body: ObjOf<typeof T.ImageTransfer>): Promise<Obj
   if (snapshotRef && target?.id !== undefined && target.id !== String(disk.id)) {
     throw badRequest(`Disk snapshot '${volume}' is not a snapshot of disk '${target.id}'`);
   }
-  if (disk.status === 'locked') throw conflict(`Disk ${disk.name ?? disk.id} is locked by another operation`);
+  const backup = body.backup && (await backupOf(call, String(body.backup.id), disk, direction, body.format));
+  // A backup's disks are locked by it, and read as it holds them.
+  if (disk.status === 'locked' && !backup) throw conflict(`Disk ${disk.name ?? disk.id} is locked by another operation`);
   if (disk.status === 'illegal') throw conflict(`Disk ${disk.name ?? disk.id} is illegal`);
-  if (!snapshotRef) {
+  if (!snapshotRef && !backup) {
     for (const a of await call.repo.list(T.DiskAttachment, {}, { where: { id: String(disk.id) } })) {
       const vm = await call.repo.get(T.Vm, String(a.vm?.id));
       if (vm && vm.status !== 'down') throw conflict(`Disk ${disk.name ?? disk.id} is used by VM ${vm.name}, which is not down`);
@@ -108,7 +126,7 @@ async function add(call: Call, body: ObjOf<typeof T.ImageTransfer>): Promise<Obj
   }
   const sd = await domainOfDisk(call.repo, disk);
   if (sd?.data_center && sd.status !== 'active') throw conflict(`Storage domain ${sd.name} is not active`);
-  const format = body.format ?? (volumeFormat as NonNullable<StoredTransfer['format']>);
+  const format = body.format ?? (backup ? 'raw' : (volumeFormat as NonNullable<StoredTransfer['format']>));
   // Raw over qcow2 is guest data (through NBD); qcow2 bytes cannot stand for a raw volume.
   if (format === 'cow' && volumeFormat === 'raw') throw conflict('A raw volume cannot be transferred in cow format: use format=raw');
   const transfer: StoredTransfer = {
@@ -126,12 +144,14 @@ async function add(call: Call, body: ObjOf<typeof T.ImageTransfer>): Promise<Obj
     image: refTo(disk),
     ...(snapshotRef ? { snapshot: { id: snapshotRef.id } } : {}),
     ...(body.host?.id ? { host: { id: body.host.id } } : {}),
+    ...(backup ? { backup: { id: backup.id } } : {}),
+    ...(backup && backup.modes?.[String(disk.id)] === 'incremental' ? { bitmap: backup.from_checkpoint_id } : {}),
     volume,
     volume_format: volumeFormat,
     last_updated: Date.now(),
   };
   await call.repo.insert(T.ImageTransfer, transfer);
-  await call.repo.update(T.Disk, { ...disk, status: 'locked' });
+  if (!backup) await call.repo.update(T.Disk, { ...disk, status: 'locked' });
   return transfer;
 }
 
@@ -239,7 +259,9 @@ async function prepareBackend(c: Context): Promise<string> {
   const file = volumeFile(c);
   if (!throughNbd(c)) return pathToFileURL(file).href;
   const download = c.transfer.direction !== 'upload';
-  const socket = await ensureNbdServer(String(c.transfer.id), { image: file, format: 'qcow2', readOnly: download, shallow: download && c.transfer.shallow === true });
+  const socket = await ensureNbdServer(String(c.transfer.id), {
+    image: file, format: 'qcow2', readOnly: download, shallow: download && c.transfer.shallow === true, bitmap: c.transfer.bitmap,
+  });
   return `nbd:unix:${socket}`;
 }
 
@@ -270,7 +292,7 @@ const installTicket: Step = async (c) => {
     const id = randomUUID();
     await new Tickets(l.repo.db).install({
       uuid: id, transfer_id: String(l.transfer.id), url, size, ops: [l.transfer.direction === 'upload' ? 'write' : 'read'],
-      timeout: TICKET_TIMEOUT, inactivity_timeout: Number(l.transfer.inactivity_timeout), sparse: l.disk.sparse === true, dirty: false,
+      timeout: TICKET_TIMEOUT, inactivity_timeout: Number(l.transfer.inactivity_timeout), sparse: l.disk.sparse === true, dirty: l.transfer.bitmap !== undefined,
     });
     const address = proxyAddress(l, id);
     await setPhase(l, 'transferring', { ...here, host: refTo(host), proxy_url: address, transfer_url: address, ticket: id });
@@ -379,7 +401,8 @@ async function ended(c: Context, success: boolean, reason?: string): Promise<voi
   await removeTicket(c);
   const upload = c.transfer.direction === 'upload';
   if (success || !upload) {
-    await c.repo.update(T.Disk, { ...c.disk, status: 'ok' });
+    // A backup's disk stays locked until the backup ends.
+    if (!c.transfer.backup) await c.repo.update(T.Disk, { ...c.disk, status: 'ok' });
   } else {
     c.disk = { ...c.disk, status: 'illegal' };
     await c.repo.update(T.Disk, c.disk);

@@ -19,8 +19,8 @@ import {
   ScsiGenericIO,
 } from './enums';
 import { Host } from './host';
+import { Backup } from './backup';
 import {
-  Backup,
   Image,
   OpenStackVolumeType,
 } from './misc';

@@ -50,6 +50,8 @@ export const DataCenterStatus = defineEnum('DataCenterStatus', [
   'problematic',
   'contend',
 ]);
+export const BackupPhase = defineEnum('BackupPhase', ['initializing', 'starting', 'ready', 'finalizing', 'succeeded', 'failed']);
+export const CheckpointState = defineEnum('CheckpointState', ['created', 'invalid']);
 export const DiskBackup = defineEnum('DiskBackup', ['none', 'incremental']);
 export const DiskBackupMode = defineEnum('DiskBackupMode', ['full', 'incremental']);
 export const DiskContentType = defineEnum('DiskContentType', [

@@ -12,6 +12,7 @@ export * from './network';
 export * from './vm';
 export * from './template';
 export * from './disk';
+export * from './backup';
 export * from './job';
 export * from './event';
 export * from './user';

@@ -4,7 +4,6 @@
 import { defineEntity } from '../meta';
 
 export const AuthorizedKey = defineEntity('AuthorizedKey', { doc: 'An SSH public key authorized for a user.' }, {});
-export const Backup = defineEntity('Backup', { doc: 'An incremental backup of virtual machine disks.' }, {});
 export const Certificate = defineEntity('Certificate', { doc: 'An X.509 certificate.' }, {});
 export const ExternalHostProvider = defineEntity('ExternalHostProvider', { doc: 'An external provider of hosts, such as Foreman.' }, {});
 export const ExternalNetworkProviderConfiguration = defineEntity('ExternalNetworkProviderConfiguration', { doc: 'Settings of an external network provider on a host.' }, {});

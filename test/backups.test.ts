@@ -1,0 +1,248 @@
+// VM backups and checkpoints: a full backup of a down VM's qcow2 disk, data written through an
+// upload transfer, then an incremental backup whose dirty extents cover exactly the written
+// ranges (to the bitmap's granularity) and whose data applied on the full one restores the disk
+// (checked with qemu-img compare); the chain's refusals and checkpoint removal. On SQLite and
+// PostgreSQL, in XML and JSON.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import * as T from '../model/types';
+import { StructType } from '../model/meta';
+import { Obj } from '../model/codec';
+import { ApiClient, BACKENDS, FORMATS, TestEngine } from './support/engine';
+import { exchange } from './support/http';
+import { until } from './support/until';
+import { bitmapsOf } from '../services/bitmaps';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const SIZE = 16 * MiB;
+/** qemu-img's default bitmap granularity. */
+const GRANULARITY = 64 * KiB;
+
+type Dirty = { start: number; length: number; dirty: boolean; zero: boolean };
+
+for (const backend of BACKENDS) {
+  for (const format of FORMATS) {
+    describe(`VM backups on ${backend.name} in ${format.name}`, function () {
+      let t: TestEngine;
+      let api: ApiClient;
+      let ca: string;
+      let dir: string;
+      let sd: Obj;
+
+      const call = async (method: string, p: string, type: StructType, obj: Obj | undefined, status: number) => {
+        const r = await api.call(method, p, obj === undefined ? undefined : format.write(type, obj));
+        assert.equal(r.status, status, `${method} ${p}: ${r.text}`);
+        return format.read(r.status < 300 ? type : T.Fault, r.text, r.status < 300 ? undefined : 'fault');
+      };
+      const list = async (p: string, type: StructType) => {
+        const r = await api.call('GET', p);
+        assert.equal(r.status, 200, r.text);
+        return format.readList(type, r.text);
+      };
+      const act = (p: string, name: string, status = 200) =>
+        api.call('POST', `${p}/${name}`, format.write(T.Action, {})).then((r) => assert.equal(r.status, status, `${name}: ${r.text}`));
+      const image = (method: string, url: string, o: { headers?: Record<string, string>; body?: Buffer | string } = {}) =>
+        exchange(https.request(url, { method, ca, headers: o.headers }), o.body);
+      const fileOf = (disk: Obj) => path.join(dir, String(sd.id), 'images', String(disk.id), String(disk.image_id));
+
+      /** Waits for `p` to answer an object whose `key` is `wanted`. */
+      const reach = async (p: string, type: StructType, key: string, wanted: string) => {
+        let now: Obj = {};
+        try {
+          await until(async () => (now = await call('GET', p, type, undefined, 200))[key] === wanted);
+        } catch {
+          assert.fail(`${p} stayed ${String(now[key])}, waiting for ${wanted}`);
+        }
+        return now;
+      };
+      const transfer = async (body: Obj) => {
+        const created = await call('POST', '/imagetransfers', T.ImageTransfer, { format: 'raw', ...body }, 201);
+        return reach(`/imagetransfers/${String(created.id)}`, T.ImageTransfer, 'phase', 'transferring');
+      };
+      const endTransfer = async (x: Obj) => {
+        await act(`/imagetransfers/${String(x.id)}`, 'finalize');
+        await reach(`/imagetransfers/${String(x.id)}`, T.ImageTransfer, 'phase', 'finished_success');
+      };
+      const startBackup = async (vm: Obj, disks: Obj[], extra: Obj = {}) => {
+        const created = await call('POST', `/vms/${String(vm.id)}/backups`, T.Backup, { disks: disks.map((d) => ({ id: d.id })), ...extra }, 201);
+        assert.equal(created.phase, 'initializing');
+        return reach(`/vms/${String(vm.id)}/backups/${String(created.id)}`, T.Backup, 'phase', 'ready');
+      };
+      const endBackup = async (vm: Obj, backup: Obj) => {
+        await act(`/vms/${String(vm.id)}/backups/${String(backup.id)}`, 'finalize');
+        return reach(`/vms/${String(vm.id)}/backups/${String(backup.id)}`, T.Backup, 'phase', 'succeeded');
+      };
+      const extents = async (x: Obj, context: string) => {
+        const r = await image('GET', `${String(x.proxy_url)}/extents?context=${context}`);
+        return { status: r.status, list: r.status === 200 ? (JSON.parse(r.body.toString()) as Dirty[]) : [] };
+      };
+      const read = async (x: Obj, start: number, length: number) => {
+        const r = await image('GET', String(x.proxy_url), { headers: { Range: `bytes=${start}-${start + length - 1}` } });
+        assert.equal(r.status, 206);
+        return r.body;
+      };
+      /** A down VM with a qcow2 disk that keeps checkpoints, holding some data. */
+      const vmWithDisk = async (name: string, backup: 'incremental' | 'none' = 'incremental') => {
+        const vm = await call('POST', '/vms', T.Vm, { name: `${name}-${format.name}`, cluster: { name: 'Default' }, template: { name: 'Blank' } }, 201);
+        const attachment = await call('POST', `/vms/${String(vm.id)}/diskattachments`, T.DiskAttachment, {
+          bootable: true, interface: 'virtio',
+          disk: { name: `${name}-disk-${format.name}`, format: 'cow', backup, provisioned_size: SIZE, storage_domains: [{ id: sd.id }] },
+        }, 201);
+        const disk = await reach(`/disks/${String((attachment.disk as Obj).id)}`, T.Disk, 'status', 'ok');
+        execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x11 0 3M', '-c', 'write -P 0x22 9M 2M', fileOf(disk)]);
+        return { vm, disk };
+      };
+
+      before(async () => {
+        t = await TestEngine.start(backend);
+        api = await ApiClient.of(t, format);
+        ca = (await t.request('GET', '/ovirt-engine/services/pki-resource?resource=ca-certificate&format=X509-PEM-CA')).text;
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-backups-'));
+        sd = await call('POST', '/storagedomains', T.StorageDomain, { name: 'backups', type: 'data', storage: { type: 'localfs', path: dir } }, 201);
+        const [dc] = await list('/datacenters?search=name%3DDefault', T.DataCenter);
+        await call('POST', `/datacenters/${String(dc.id)}/storagedomains`, T.StorageDomain, { id: sd.id }, 201);
+        const host = await call('POST', '/hosts', T.Host, { name: 'bh', address: 'bh.example.com', root_password: 'secret-pw' }, 201);
+        await reach(`/hosts/${String(host.id)}`, T.Host, 'status', 'up');
+      });
+      after(async () => {
+        await t?.stop();
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+      });
+
+      it('backs up a disk in full, then incrementally only the ranges an upload wrote, and both restore the disk', async () => {
+        const { vm, disk } = await vmWithDisk('inc');
+        const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-restore-'));
+        try {
+          // Full: the whole disk through a backup transfer; the disk is the backup's meanwhile.
+          const full = await startBackup(vm, [disk]);
+          const checkpoint = String(full.to_checkpoint_id);
+          assert.ok(checkpoint.length > 0, 'the backup makes a checkpoint');
+          assert.equal(full.from_checkpoint_id, undefined);
+          const [fullDisk] = await list(`/vms/${String(vm.id)}/backups/${String(full.id)}/disks`, T.Disk);
+          assert.equal(fullDisk.backup_mode, 'full');
+          assert.equal((await call('GET', `/disks/${String(disk.id)}`, T.Disk, undefined, 200)).status, 'locked');
+          assert.deepEqual(await bitmapsOf(fileOf(disk)), [checkpoint]);
+          const whole = await transfer({ disk: { id: disk.id }, direction: 'download', backup: { id: full.id } });
+          assert.equal((await extents(whole, 'dirty')).status, 404, 'a full backup has no dirty extents');
+          const fullImage = path.join(work, 'full.raw');
+          fs.writeFileSync(fullImage, await read(whole, 0, SIZE));
+          await endTransfer(whole);
+          assert.equal((await call('GET', `/disks/${String(disk.id)}`, T.Disk, undefined, 200)).status, 'locked', 'the backup still holds the disk');
+          await endBackup(vm, full);
+          assert.equal((await call('GET', `/disks/${String(disk.id)}`, T.Disk, undefined, 200)).status, 'ok');
+          const [kept] = await list(`/vms/${String(vm.id)}/checkpoints`, T.Checkpoint);
+          assert.equal(kept.id, checkpoint);
+          assert.equal(kept.state, 'created');
+          assert.deepEqual((await list(`/vms/${String(vm.id)}/checkpoints/${checkpoint}/disks`, T.Disk)).map((d) => d.id), [disk.id]);
+
+          // Writes through an upload, one of them not aligned to the bitmap's granularity.
+          const writes = [{ start: 1 * MiB, length: 64 * KiB }, { start: 6 * MiB + 4 * KiB, length: 100 * KiB }, { start: 13 * MiB, length: 1 * MiB }];
+          const up = await transfer({ disk: { id: disk.id }, direction: 'upload' });
+          for (const w of writes) {
+            const r = await image('PUT', String(up.proxy_url), { body: randomBytes(w.length), headers: { 'Content-Range': `bytes ${w.start}-${w.start + w.length - 1}/*` } });
+            assert.equal(r.status, 200, r.body.toString());
+          }
+          await endTransfer(up);
+          await reach(`/disks/${String(disk.id)}`, T.Disk, 'status', 'ok');
+
+          // Incremental: dirty extents are the written ranges, rounded out to the granularity.
+          const inc = await startBackup(vm, [disk], { from_checkpoint_id: checkpoint });
+          assert.equal(inc.from_checkpoint_id, checkpoint);
+          const [incDisk] = await list(`/vms/${String(vm.id)}/backups/${String(inc.id)}/disks`, T.Disk);
+          assert.equal(incDisk.backup_mode, 'incremental');
+          const changed = await transfer({ disk: { id: disk.id }, direction: 'download', backup: { id: inc.id } });
+          const { status, list: map } = await extents(changed, 'dirty');
+          assert.equal(status, 200);
+          assert.equal(map[0].start, 0);
+          map.forEach((e, i) => i > 0 && assert.equal(e.start, map[i - 1].start + map[i - 1].length, 'contiguous'));
+          assert.equal(map[map.length - 1].start + map[map.length - 1].length, SIZE);
+          const dirty = map.filter((e) => e.dirty).map((e) => ({ start: e.start, length: e.length }));
+          const expected = writes.map((w) => {
+            const start = Math.floor(w.start / GRANULARITY) * GRANULARITY;
+            return { start, length: Math.ceil((w.start + w.length) / GRANULARITY) * GRANULARITY - start };
+          });
+          assert.deepEqual(dirty, expected);
+          // The full image with the dirty ranges written over it is the disk.
+          const fd = fs.openSync(fullImage, 'r+');
+          try {
+            for (const e of dirty) fs.writeSync(fd, await read(changed, e.start, e.length), 0, e.length, e.start);
+          } finally {
+            fs.closeSync(fd);
+          }
+          await endTransfer(changed);
+          await endBackup(vm, inc);
+          execFileSync('qemu-img', ['compare', '-q', '-f', 'raw', '-F', 'qcow2', fullImage, fileOf(disk)]);
+
+          const checkpoints = await list(`/vms/${String(vm.id)}/checkpoints`, T.Checkpoint);
+          assert.deepEqual(checkpoints.map((c) => c.id), [checkpoint, inc.to_checkpoint_id]);
+          assert.equal(checkpoints[1].parent_id, checkpoint);
+          assert.deepEqual((await bitmapsOf(fileOf(disk))).sort(), [checkpoint, String(inc.to_checkpoint_id)].sort());
+        } finally {
+          fs.rmSync(work, { recursive: true, force: true });
+        }
+      });
+
+      it('refuses what breaks the chain, and removes checkpoints oldest first with their bitmaps', async () => {
+        const { vm, disk } = await vmWithDisk('chain');
+        const other = await vmWithDisk('other');
+        const backups = `/vms/${String(vm.id)}/backups`;
+        const refused = async (body: Obj, status: number, detail: RegExp) => {
+          const fault = await call('POST', backups, T.Backup, body, status);
+          assert.match(String(fault.detail), detail);
+        };
+        await refused({ disks: [{ id: disk.id }], from_checkpoint_id: '6e0c5bd4-0000-4000-8000-000000000000' }, 400, /Checkpoint .* does not exist/);
+        await refused({ disks: [{ id: other.disk.id }] }, 400, /is not attached to VM/);
+        const first = await startBackup(vm, [disk]);
+        // One backup at a time, its disks locked to anything else.
+        await refused({ disks: [{ id: disk.id }] }, 409, /is in progress/);
+        const fault = await call('POST', '/imagetransfers', T.ImageTransfer, { disk: { id: disk.id }, direction: 'download', format: 'raw' }, 409);
+        assert.match(String(fault.detail), /locked/);
+        const upload = await call('POST', '/imagetransfers', T.ImageTransfer, { disk: { id: disk.id }, direction: 'upload', backup: { id: first.id } }, 400);
+        assert.match(String(upload.detail), /can only be downloaded/);
+        const notIn = await call('POST', '/imagetransfers', T.ImageTransfer, { disk: { id: other.disk.id }, direction: 'download', backup: { id: first.id } }, 400);
+        assert.match(String(notIn.detail), /is not in backup/);
+        await endBackup(vm, first);
+        await act(`${backups}/${String(first.id)}`, 'finalize');
+        // A finished backup serves no transfer.
+        const late = await call('POST', '/imagetransfers', T.ImageTransfer, { disk: { id: disk.id }, direction: 'download', backup: { id: first.id } }, 409);
+        assert.match(String(late.detail), /not ready/);
+        const second = await endBackup(vm, await startBackup(vm, [disk], { from_checkpoint_id: first.to_checkpoint_id }));
+
+        // A checkpoint of another VM does not start this VM's chain.
+        const theirs = await endBackup(other.vm, await startBackup(other.vm, [other.disk]));
+        await refused({ disks: [{ id: disk.id }], from_checkpoint_id: theirs.to_checkpoint_id }, 400, /does not exist/);
+
+        const checkpoints = `/vms/${String(vm.id)}/checkpoints`;
+        const newer = await api.call('DELETE', `${checkpoints}/${String(second.to_checkpoint_id)}`);
+        assert.equal(newer.status, 409, newer.text);
+        assert.match(newer.text, /oldest/);
+        assert.equal((await api.call('DELETE', `${checkpoints}/${String(first.to_checkpoint_id)}`)).status, 200);
+        await until(async () => !(await bitmapsOf(fileOf(disk))).includes(String(first.to_checkpoint_id)));
+        const [left] = await list(checkpoints, T.Checkpoint);
+        assert.equal(left.id, second.to_checkpoint_id);
+        assert.equal(left.parent_id, undefined, 'the oldest left has no parent');
+        assert.equal((await api.call('GET', `${checkpoints}/${String(first.to_checkpoint_id)}`)).status, 404);
+        // The removed checkpoint starts no backup; the one left does.
+        await refused({ disks: [{ id: disk.id }], from_checkpoint_id: first.to_checkpoint_id }, 400, /does not exist/);
+        await endBackup(vm, await startBackup(vm, [disk], { from_checkpoint_id: second.to_checkpoint_id }));
+      });
+
+      it('backs up a disk without incremental backup in full, with no checkpoint', async () => {
+        const { vm, disk } = await vmWithDisk('plain', 'none');
+        const backup = await startBackup(vm, [disk]);
+        assert.equal(backup.to_checkpoint_id, undefined);
+        assert.deepEqual(await bitmapsOf(fileOf(disk)), []);
+        const [d] = await list(`/vms/${String(vm.id)}/backups/${String(backup.id)}/disks`, T.Disk);
+        assert.equal(d.backup_mode, 'full');
+        await endBackup(vm, backup);
+        assert.deepEqual(await list(`/vms/${String(vm.id)}/checkpoints`, T.Checkpoint), []);
+      });
+    });
+  }
+}
