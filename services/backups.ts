@@ -121,26 +121,33 @@ export const vmBackup = implement(S.VmBackup, {
   },
 });
 
-/** The disks of a backup, each with how it is backed up once the backup has started. */
-async function backupDisks(call: Call): Promise<Obj[]> {
-  const backup = heldBackup(await load({ ...call, scope: call.scope.slice(0, 2) }, S.VmBackups));
+/** The disks of `refs` that exist, each with the members `extra` gives it. */
+async function disksNamed(call: Call, refs: readonly { id?: string }[], extra: (id: string) => Obj = () => ({})): Promise<Obj[]> {
   const out: Obj[] = [];
-  for (const ref of backup.disks ?? []) {
+  for (const ref of refs) {
     const disk = await call.repo.get(T.Disk, String(ref.id));
-    const mode = backup.modes?.[String(ref.id)];
-    if (disk) out.push({ ...disk, ...(mode ? { backup_mode: mode } : {}) });
+    if (disk) out.push({ ...disk, ...extra(String(ref.id)) });
   }
   return out;
 }
 
-export const vmBackupDisks = implement(S.VmBackupDisks, { list: async (call, o) => (await backupDisks(call)).slice(0, o.max) });
-export const vmBackupDisk = implement(S.VmBackupDisk, {
-  async get(call) {
-    const disk = (await backupDisks(call)).find((d) => d.id === call.scope[2]);
-    if (!disk) throw notFound(`The backup has no disk '${call.scope[2]}'`);
+/** The behaviour of one disk of the list `disks` answers, addressed by the last id of the path. */
+function diskAmong(disks: (call: Call) => Promise<Obj[]>, what: string) {
+  return async (call: Call): Promise<Obj> => {
+    const disk = (await disks(call)).find((d) => d.id === call.scope[2]);
+    if (!disk) throw notFound(`The ${what} has no disk '${call.scope[2]}'`);
     return disk;
-  },
-});
+  };
+}
+
+/** The disks of a backup, each with how it is backed up once the backup has started. */
+async function backupDisks(call: Call): Promise<Obj[]> {
+  const backup = heldBackup(await load({ ...call, scope: call.scope.slice(0, 2) }, S.VmBackups));
+  return disksNamed(call, backup.disks ?? [], (id) => (backup.modes?.[id] ? { backup_mode: backup.modes[id] } : {}));
+}
+
+export const vmBackupDisks = implement(S.VmBackupDisks, { list: async (call, o) => (await backupDisks(call)).slice(0, o.max) });
+export const vmBackupDisk = implement(S.VmBackupDisk, { get: diskAmong(backupDisks, 'backup') });
 
 // --- checkpoints ----------------------------------------------------------------
 
@@ -178,25 +185,12 @@ export const vmCheckpoint = implement(S.VmCheckpoint, {
   },
 });
 
-function checkpointDisks(call: Call): Promise<Obj[]> {
-  return load({ ...call, scope: call.scope.slice(0, 2) }, S.VmCheckpoints).then(async (checkpoint) => {
-    const out: Obj[] = [];
-    for (const ref of checkpoint.disks ?? []) {
-      const disk = await call.repo.get(T.Disk, String(ref.id));
-      if (disk) out.push(disk);
-    }
-    return out;
-  });
+async function checkpointDisks(call: Call): Promise<Obj[]> {
+  return disksNamed(call, (await load({ ...call, scope: call.scope.slice(0, 2) }, S.VmCheckpoints)).disks ?? []);
 }
 
 export const vmCheckpointDisks = implement(S.VmCheckpointDisks, { list: async (call, o) => (await checkpointDisks(call)).slice(0, o.max) });
-export const vmCheckpointDisk = implement(S.VmCheckpointDisk, {
-  async get(call) {
-    const disk = (await checkpointDisks(call)).find((d) => d.id === call.scope[2]);
-    if (!disk) throw notFound(`The checkpoint has no disk '${call.scope[2]}'`);
-    return disk;
-  },
-});
+export const vmCheckpointDisk = implement(S.VmCheckpointDisk, { get: diskAmong(checkpointDisks, 'checkpoint') });
 
 // --- the monitor ------------------------------------------------------------------
 //
