@@ -8,7 +8,7 @@ import { Call, implement } from './behaviour';
 import { StoredHooks, mergeInto, storedCollection, storedEntity } from './stored';
 import { conflict } from './fault';
 import { refTo, resolve } from './refs';
-import { withMemoryDefaults } from './facts/memory-defaults';
+import { withVmBaseDefaults } from './facts/vm-base-defaults';
 
 type VmObj = ObjOf<typeof T.Vm>;
 
@@ -30,7 +30,7 @@ export async function withInstanceType(call: Call, vm: VmObj): Promise<VmObj> {
 const hooks: StoredHooks<typeof T.InstanceType> = {
   uniqueName: () => ({}),
   prepare: (_call, body) => ({
-    ...withMemoryDefaults(body, body),
+    ...withVmBaseDefaults(body, body),
     status: 'ok',
     creation_time: new Date().toISOString(),
     version: { version_number: 1, version_name: 'base version' },

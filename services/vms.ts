@@ -20,7 +20,7 @@ import { leaveAffinity } from './affinity';
 import { poolActions } from './vm-pools';
 import { namedQuota } from './quotas';
 import { cpuProfileFor } from './profiles';
-import { withMemoryDefaults } from './facts/memory-defaults';
+import { withVmBaseDefaults } from './facts/vm-base-defaults';
 
 type VmObj = ObjOf<typeof T.Vm>;
 type DiskObj = ObjOf<typeof T.Disk>;
@@ -30,7 +30,7 @@ async function prepareVm(call: Call, body: VmObj): Promise<VmObj> {
   const template = await resolve(call.repo, T.Template, body.template, 'template');
   // oVirt's VMs have their serial console off unless asked (`console.enabled`).
   const made = await withInstanceType(call, mergeInto(T.Vm, { console: { enabled: false }, ...configurationOf(template) }, body));
-  const { quota, ...configured } = withMemoryDefaults(made, body);
+  const { quota, ...configured } = withVmBaseDefaults(made, body);
   return {
     ...configured,
     ...(await namedQuota(call, quota, String(cluster.data_center?.id), `VM ${String(body.name)}`)),

@@ -1,5 +1,5 @@
 // Every cluster has oVirt's defaults for what clients compare (KSM, fencing, migration, error
-// handling), the seeded one and new ones alike; what a client gives wins, member by member; in
+// handling, firewall, scheduling policy), the seeded one and new ones alike; what a client gives wins, member by member; in
 // XML and JSON, on SQLite and PostgreSQL.
 import assert from 'node:assert/strict';
 import * as T from '../model/types';
@@ -31,7 +31,14 @@ for (const backend of BACKENDS) {
           assert.deepEqual((c.fencing_policy as Obj).skip_if_connectivity_broken, { enabled: false, threshold: 50 });
           assert.deepEqual((c.migration as Obj).bandwidth, { assignment_method: 'auto' });
           assert.deepEqual(c.error_handling, { on_error: 'migrate' });
+          assert.equal(c.firewall_type, 'firewalld');
+          // oVirt's default policy, `none`, which Ansible's ovirt_cluster follows.
+          assert.equal((c.scheduling_policy as Obj).id, 'b4ed2332-a7ac-4d5f-9596-99a439cb2812');
         }
+        const chosen = await post('/clusters', T.Cluster, {
+          name: 'saving', data_center: { name: 'Default' }, cpu: { type: 'Intel Nehalem Family' }, scheduling_policy: { name: 'power_saving' },
+        });
+        assert.equal((chosen.scheduling_policy as Obj).id, '5a2b0939-7d46-4b73-a469-e9c2c7fc6a53');
         assert.equal((seeded.ksm as Obj).enabled, true);
         assert.equal((made.ksm as Obj).enabled, false);
         assert.equal((made.fencing_policy as Obj).enabled, false);

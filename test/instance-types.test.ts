@@ -60,11 +60,15 @@ for (const backend of BACKENDS) {
         assert.equal((await vmWith('mine-vm2', { name: 'mine' })).memory, 4 * GiB);
       });
 
-      it('gives instance types, templates and VMs oVirt\'s memory policy where none is given', async () => {
+      it('gives instance types, templates and VMs VmBase\'s defaults and oVirt\'s memory policy where none is given', async () => {
         const policy = (o: Obj) => { const p = o.memory_policy as Obj; return [o.memory, p.guaranteed, p.max, p.ballooning]; };
         // An instance type made without memory has VmBase's 1 GiB, all guaranteed, up to 4 GiB by hot plug.
         const bare = await post('/instancetypes', T.InstanceType, { name: 'bare' });
         assert.deepEqual(policy(bare), [GiB, GiB, 4 * GiB, true]);
+        // And VmBase's other defaults, which Ansible's ovirt_instance_type reads of every one.
+        assert.deepEqual([topology(bare), (bare.os as Obj).type, bare.io, bare.usb, bare.high_availability], [
+          { sockets: 1, cores: 1, threads: 1 }, 'other', { threads: 0 }, { enabled: false }, { enabled: false, priority: 0 },
+        ]);
         const [blank] = await list(`/templates?search=${encodeURIComponent('name=Blank')}`, T.Template);
         assert.deepEqual(policy(blank), [GiB, GiB, 4 * GiB, true]);
         const fromBlank = await post('/vms', T.Vm, { name: 'blank-memory-vm', cluster: { name: 'Default' }, template: { name: 'Blank' } });

@@ -2,6 +2,7 @@
 // compare these members of every cluster they find, so every cluster has them.
 import * as T from '../../model/types';
 import { ObjOf } from '../../model/meta';
+import { POLICIES } from './scheduling';
 
 export const CLUSTER_DEFAULTS: ObjOf<typeof T.Cluster> = {
   memory_policy: { over_commit: { percent: 100 } },
@@ -23,4 +24,7 @@ export const CLUSTER_DEFAULTS: ObjOf<typeof T.Cluster> = {
     skip_if_sd_active: { enabled: false },
   },
   migration: { auto_converge: 'inherit', compressed: 'inherit', encrypted: 'inherit', bandwidth: { assignment_method: 'auto' } },
+  firewall_type: 'firewalld',
+  // oVirt's default policy (Ansible's ovirt_cluster follows this link of every cluster).
+  scheduling_policy: { id: POLICIES.find((p) => p.default)?.id },
 };

@@ -13,7 +13,7 @@ import { MANAGEMENT_NETWORK, assignManagementNetwork } from './management-networ
 import { Repo } from './repo';
 import { mergeInto } from '../stored';
 import { CLUSTER_DEFAULTS } from '../facts/cluster-defaults';
-import { withMemoryDefaults } from '../facts/memory-defaults';
+import { withVmBaseDefaults } from '../facts/vm-base-defaults';
 import { onPostgres } from './connect';
 import { addDeviceRows } from './devices';
 import { groupsOf, joinGroup } from '../../sso/directory';
@@ -33,6 +33,11 @@ function holdsSecrets(type: StructType, seen = new Set<StructType>()): boolean {
     const t = a.type();
     return a.secret || (!a.link && t.kind === 'struct' && !seen.has(t) && holdsSecrets(t, seen));
   });
+}
+
+/** Gives every cluster the defaults it lacks. */
+async function fillClusterDefaults(repo: Repo): Promise<void> {
+  for (const cluster of await repo.list(T.Cluster)) await repo.update(T.Cluster, { ...cluster, ...mergeInto(T.Cluster, CLUSTER_DEFAULTS, cluster) });
 }
 
 /** Made the model's tables once; they follow the model by themselves now. */
@@ -341,23 +346,24 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '022_cluster_defaults': {
     // Clusters made before every cluster had oVirt's defaults get those they lack.
     async up(knex) {
-      const repo = new Repo(knex);
-      for (const cluster of await repo.list(T.Cluster)) await repo.update(T.Cluster, { ...cluster, ...mergeInto(T.Cluster, CLUSTER_DEFAULTS, cluster) });
+      await fillClusterDefaults(new Repo(knex));
     },
     async down() {
       // The defaults stay: they are what such a cluster had meant all along.
     },
   },
-  '023_memory_policies': {
-    // VMs, templates and instance types made before each had a memory policy get oVirt's.
+  '023_defaults': {
+    // VMs, templates and instance types made before each had VmBase's defaults get those they
+    // lack, and clusters the defaults added since 022 (the default scheduling policy, firewalld).
     async up(knex) {
       const repo = new Repo(knex);
       for (const type of [T.Vm, T.Template, T.InstanceType]) {
-        for (const obj of await repo.list(type)) await repo.update(type, withMemoryDefaults(obj, {}));
+        for (const obj of await repo.list(type)) await repo.update(type, withVmBaseDefaults(obj, {}));
       }
+      await fillClusterDefaults(repo);
     },
     async down() {
-      // The policies stay: they are what such an object had meant all along.
+      // The defaults stay: they are what such an object had meant all along.
     },
   },
 };

@@ -2,7 +2,7 @@
 // template, the ovirtmgmt network and its vNIC profile, and admin@internal; the Default MAC
 // pool and oVirt's instance types.
 import { CLUSTER_DEFAULTS } from '../facts/cluster-defaults';
-import { withMemoryDefaults } from '../facts/memory-defaults';
+import { withVmBaseDefaults } from '../facts/vm-base-defaults';
 import { Knex } from 'knex';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as T from '../../model/types';
@@ -52,7 +52,7 @@ export async function seedInventory(knex: Knex): Promise<void> {
     description: 'Blank template',
     status: 'ok',
     type: 'desktop',
-    ...withMemoryDefaults({}, {}),
+    ...withVmBaseDefaults({}, {}),
     cpu: { architecture: 'x86_64', topology: { sockets: 1, cores: 1, threads: 1 } },
     os: { type: 'other', boot: { devices: ['hd'] } },
     display: { type: 'vnc', monitors: 1 },
@@ -133,7 +133,7 @@ export async function seedInstanceTypes(knex: Knex): Promise<void> {
       name: it.name,
       description: `${it.name} instance type`,
       status: 'ok',
-      ...withMemoryDefaults({ memory }, { memory }),
+      ...withVmBaseDefaults({ memory }, { memory }),
       cpu: { topology: { sockets: it.sockets, cores: 1, threads: 1 } },
       creation_time: new Date().toISOString(),
       version: { version_number: 1, version_name: 'base version' },
