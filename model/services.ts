@@ -554,6 +554,7 @@ export const DiskEntity = entityService({
       inputs: [or(mandatory('disk.format'), mandatory('disk.sparse'))],
     }),
     action('sparsify', 'Gives back to the storage the blocks of the disk that hold only zeros.', 'sparsify_disk'),
+    action('reduce', 'Shrinks the logical volume of a disk on a block domain to what its image uses; file domains need none.', 'reduce_disk', { takes: ['async'] }),
   ],
   locators: { permissions: () => permissionsOf.disk, disksnapshots: () => DiskSnapshots, statistics: () => DiskStatistics },
 });

@@ -123,4 +123,19 @@ async function sparsify(call: Call): Promise<Obj> {
   });
 }
 
-export const diskActions = { copy, move, convert, sparsify };
+/**
+ * oVirt reduces only a volume on block storage, a logical volume larger than its image, and only
+ * while no running VM writes to it; every Hangar domain is a directory, whose files take only
+ * what their image uses, so the engine answers as oVirt's does for file domains, after the same
+ * earlier checks.
+ */
+async function reduce(call: Call): Promise<Obj> {
+  const disk = heldDisk(await load(call, S.Disks));
+  const name = disk.alias ?? disk.name;
+  if (disk.shareable === true) throw conflict(`Cannot reduce disk ${name}: reduce image is not supported for shareable disks`);
+  const sd = await domainOfDisk(call.repo, disk);
+  if (!sd) throw conflict(`Cannot reduce disk ${name}: it has no storage domain`);
+  throw conflict(`Cannot reduce disk ${name}: reduce image isn't required for file based domains (storage domain ${sd.name} is ${sd.storage?.type})`);
+}
+
+export const diskActions = { copy, move, convert, sparsify, reduce };

@@ -180,6 +180,17 @@ for (const backend of BACKENDS) {
         const thick = await newDisk('thick', 'raw', false);
         assert.match(String((await act(`/disks/${thick.id}`, 'sparsify', {}, 409)).detail), /preallocated/);
       });
+
+      it('refuses to reduce a disk as oVirt refuses it on file domains, and a shareable one first', async () => {
+        const disk = await newDisk('reduced', 'cow');
+        const before = fs.readFileSync(fileOf(disk));
+        assert.match(String((await act(`/disks/${disk.id}`, 'reduce', {}, 409)).detail), /isn't required for file based domains/);
+        assert.deepEqual(fs.readFileSync(fileOf(disk)), before, 'the image is unchanged');
+        const shared = await call('POST', '/disks', T.Disk,
+          { name: 'reduced-shared', format: 'raw', sparse: false, shareable: true, provisioned_size: MiB, storage_domains: [{ id: domains.one.id }] }, 201);
+        assert.match(String((await act(`/disks/${shared.id}`, 'reduce', {}, 409)).detail), /shareable/);
+        await act('/disks/00000000-0000-0000-0000-00000000abcd', 'reduce', {}, 404);
+      });
     });
   }
 }
