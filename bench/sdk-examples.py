@@ -123,7 +123,8 @@ def lookup(kind, name):
         if kind == 'snapshot':
             disk = s.disks_service().list(search='name=%s' % name)[0]
             domain = s.storage_domains_service().storage_domain_service(disk.storage_domains[0].id)
-            return [d for d in domain.disk_snapshots_service().list() if d.id == disk.id][0].image_id
+            # A snapshot volume is named by its own id, and links the disk it is a volume of.
+            return [d for d in domain.disk_snapshots_service().list() if d.disk.id == disk.id][0].id
     finally:
         c.close()
 
@@ -139,11 +140,18 @@ def api(method, path, body=None):
 
 
 # What some examples take as given and no example makes, made before the first that needs it.
-def internal_user():
-    """An account `myuser` of the internal directory, added as a user."""
+def internal_user(name='myuser'):
+    """An account of the internal directory, added as a user."""
     domain = api('GET', '/domains')['domain'][0]['id']
-    api('POST', '/domains/%s/users' % domain, '<user><user_name>myuser</user_name><password>myuser-pass</password></user>')
-    api('POST', '/users', '<user><user_name>myuser@internal-authz</user_name><domain><name>internal-authz</name></domain></user>')
+    api('POST', '/domains/%s/users' % domain, '<user><user_name>%s</user_name><password>%s-pass</password></user>' % (name, name))
+    api('POST', '/users', '<user><user_name>%s@internal-authz</user_name><domain><name>internal-authz</name></domain></user>' % name)
+
+
+def user_vms():
+    """`user2` and the VMs assign_permission_to_vms.py gives it a role on."""
+    internal_user('user2')
+    for name in ('myvm1', 'myvm2', 'myvm3'):
+        api('POST', '/vms', '<vm><name>%s</name><cluster><name>mycluster</name></cluster><template><name>Blank</name></template></vm>' % name)
 
 
 def second_vm():
@@ -175,6 +183,7 @@ PREPARE = {
     'add_vnc_console': spice_console,
     'clone_vm_from_snapshot': named_snapshot,
     'assign_permission': internal_user,
+    'assign_permission_to_vms': user_vms,
     'assign_tag_to_vm': second_vm,
     'extend_disk': second_data_domain,
 }
