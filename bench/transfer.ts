@@ -6,94 +6,23 @@
 // what the client and the proxy each can do. Run with `npm run bench:transfer` (BENCH_MIB sets
 // the size, default 2048).
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import https from 'node:https';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { performance } from 'node:perf_hooks';
 import * as T from '../model/types';
 import { Obj, XML } from '../model/codec';
-import { ApiClient, SQLITE, TestEngine } from '../test/support/engine';
+import { MIB, curl, downloadExtents, finalizeTransfer, rate, sh, startBench, stopBench, timed, waitTransfer } from './support/engine';
 
-const MIB = 1024 * 1024;
 const SIZE_MIB = Number(process.env.BENCH_MIB ?? 2048);
 const SIZE = SIZE_MIB * MIB;
 
-const rate = (bytes: number, ms: number) => bytes / MIB / (ms / 1000);
-/**
- * Commands run beside the engine, which lives in this process: never block its event loop. They
- * run with glibc's defaults, as a user's would: the malloc tuning `npm start` gives the engine
- * (see the README) is not theirs.
- */
-const { GLIBC_TUNABLES: _engineOnly, ...clientEnv } = process.env;
-const run = promisify(execFile);
-const sh = (file: string, args: string[]) => run(file, args, { env: clientEnv });
-const curl = (args: string[]) => sh('curl', ['-sf', ...args]);
-
-async function wait(api: ApiClient, x: Obj, phase: string): Promise<Obj> {
-  for (;;) {
-    const now = XML.read(T.ImageTransfer, (await api.call('GET', `/imagetransfers/${x.id}`)).text);
-    if (now.phase === phase) return now;
-    if (String(now.phase).startsWith('finished') && now.phase !== phase) throw new Error(`transfer ended ${String(now.phase)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function timed(run: () => void | Promise<void>): Promise<number> {
-  const start = performance.now();
-  await run();
-  return performance.now() - start;
-}
-
-/** Downloads only the data extents of an image, as the imageio client does, into a sparse file. */
-async function sparseDownload(url: string, ca: string, out: string): Promise<void> {
-  const get = (u: string, headers: Record<string, string> = {}) => new Promise<Buffer>((resolve, reject) => {
-    https.get(u, { ca, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve(Buffer.concat(chunks)));
-    }).on('error', reject);
-  });
-  const extents = JSON.parse((await get(`${url}/extents`)).toString()) as { start: number; length: number; zero: boolean }[];
-  const fh = await fs.promises.open(out, 'w');
-  try {
-    const end = extents[extents.length - 1];
-    await fh.truncate(end.start + end.length);
-    for (const e of extents.filter((x) => !x.zero)) {
-      for (let at = e.start; at < e.start + e.length; at += 64 * MIB) {
-        const last = Math.min(e.start + e.length, at + 64 * MIB) - 1;
-        const data = await get(url, { Range: `bytes=${at}-${last}` });
-        await fh.write(data, 0, data.length, at);
-      }
-    }
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
 async function main(): Promise<void> {
-  const t = await TestEngine.start(SQLITE);
+  const bench = await startBench();
+  const { t, api, caFile, work } = bench;
   // The engine (API and proxy) runs in this process: its resident memory, sampled while images
   // move, shows whether it stays flat whatever the image size.
   const baseline = process.memoryUsage().rss;
   let peak = baseline;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-  const work = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), 'hangar-bench-'));
   try {
-    const api = await ApiClient.of(t, XML);
-    const ca = (await t.request('GET', '/ovirt-engine/services/pki-resource?resource=ca-certificate&format=X509-PEM-CA')).text;
-    const caFile = path.join(work, 'ca.pem');
-    fs.writeFileSync(caFile, ca);
-    const domainDir = path.join(work, 'domain');
-    fs.mkdirSync(domainDir);
-    await api.call('POST', '/storagedomains', `<storage_domain><name>bench</name><type>data</type><storage><type>localfs</type><path>${domainDir}</path></storage></storage_domain>`);
-    const [dc] = XML.readList(T.DataCenter, (await api.call('GET', '/datacenters')).text);
-    await api.call('POST', `/datacenters/${dc.id}/storagedomains`, '<storage_domain><name>bench</name></storage_domain>');
-    const host = XML.read(T.Host, (await api.call('POST', '/hosts', '<host><name>bh</name><address>bh.example.com</address><root_password>secret-pw</root_password></host>')).text);
-    while (XML.read(T.Host, (await api.call('GET', `/hosts/${host.id}`)).text).status !== 'up') await new Promise((r) => setTimeout(r, 50));
-
     const source = path.join(work, 'random.img');
     await sh('dd', ['if=/dev/urandom', `of=${source}`, 'bs=8M', `count=${SIZE_MIB / 8}`, 'status=none']);
     const ceiling = rate(SIZE, await timed(async () => {
@@ -109,10 +38,7 @@ async function main(): Promise<void> {
     fs.rmSync(path.join(work, 'copy.img'));
     console.log(`curl's own copy of the file (file:// to a file, synced): ${clientCeiling.toFixed(0)} MiB/s = ${((clientCeiling / ceiling) * 100).toFixed(0)} % of the ceiling`);
 
-    const finalize = async (x: Obj) => {
-      await api.call('POST', `/imagetransfers/${x.id}/finalize`, '<action/>');
-      await wait(api, x, 'finished_success');
-    };
+    const finalize = (x: Obj) => finalizeTransfer(api, x);
     const percent = (r: number) => `${r.toFixed(0)} MiB/s = ${((r / ceiling) * 100).toFixed(0)} % of the ceiling`;
     // What a client on the proxy's machine may use instead of TLS, as OPTIONS offers it.
     const unixSocket = (JSON.parse((await curl(['--cacert', caFile, '-X', 'OPTIONS', `https://${t.config.publicHost}:${t.config.proxyPort}/images/*`])).stdout) as { unix_socket: string }).unix_socket;
@@ -124,7 +50,7 @@ async function main(): Promise<void> {
     for (const { format, wire, local } of cases) {
       const what = `${wire ? `guest data of a ${format} disk, format=${wire}` : `${format} disk`}${local ? ', over the local Unix socket' : ''}`;
       const disk = XML.read(T.Disk, (await api.call('POST', '/disks', `<disk><name>bench-${format}</name><format>${format}</format><provisioned_size>${SIZE}</provisioned_size><storage_domains><storage_domain><name>bench</name></storage_domain></storage_domains></disk>`)).text);
-      const add = async (direction: string) => wait(api, XML.read(T.ImageTransfer, (await api.call('POST', '/imagetransfers', `<image_transfer><disk id="${disk.id}"/><direction>${direction}</direction>${wire ? `<format>${wire}</format>` : ''}</image_transfer>`)).text), 'transferring');
+      const add = async (direction: string) => waitTransfer(api, XML.read(T.ImageTransfer, (await api.call('POST', '/imagetransfers', `<image_transfer><disk id="${disk.id}"/><direction>${direction}</direction>${wire ? `<format>${wire}</format>` : ''}</image_transfer>`)).text), 'transferring');
       /** curl's arguments to reach a transfer's image: TLS with the engine CA, or the Unix socket. */
       const at = (x: Obj) => (local ? ['--unix-socket', unixSocket, `http://localhost${new URL(String(x.proxy_url)).pathname}`] : ['--cacert', caFile, String(x.proxy_url)]);
 
@@ -158,7 +84,7 @@ async function main(): Promise<void> {
 
     // A sparse image: 64 MiB of data in four places of a mostly empty disk.
     const sparse = XML.read(T.Disk, (await api.call('POST', '/disks', `<disk><name>sparse</name><format>raw</format><provisioned_size>${SIZE}</provisioned_size><storage_domains><storage_domain><name>bench</name></storage_domain></storage_domains></disk>`)).text);
-    const sup = await wait(api, XML.read(T.ImageTransfer, (await api.call('POST', '/imagetransfers', `<image_transfer><disk id="${sparse.id}"/><direction>upload</direction></image_transfer>`)).text), 'transferring');
+    const sup = await waitTransfer(api, XML.read(T.ImageTransfer, (await api.call('POST', '/imagetransfers', `<image_transfer><disk id="${sparse.id}"/><direction>upload</direction></image_transfer>`)).text), 'transferring');
     const piece = path.join(work, 'piece.img');
     await sh('dd', ['if=/dev/urandom', `of=${piece}`, 'bs=16M', 'count=1', 'status=none']);
     for (let i = 0; i < 4; i++) {
@@ -166,16 +92,17 @@ async function main(): Promise<void> {
       await curl(['--cacert', caFile, '-T', piece, '-H', 'Expect:', '-H', `Content-Range: bytes ${at}-${at + 16 * MIB - 1}/*`, String(sup.proxy_url)]);
     }
     await finalize(sup);
-    const sdown = await wait(api, XML.read(T.ImageTransfer, (await api.call('POST', '/imagetransfers', `<image_transfer><disk id="${sparse.id}"/><direction>download</direction></image_transfer>`)).text), 'transferring');
+    const sdown = await waitTransfer(api, XML.read(T.ImageTransfer, (await api.call('POST', '/imagetransfers', `<image_transfer><disk id="${sparse.id}"/><direction>download</direction></image_transfer>`)).text), 'transferring');
     const sparseOut = path.join(work, 'sparse.img');
-    const sparseRate = rate(SIZE, await timed(() => sparseDownload(String(sdown.proxy_url), ca, sparseOut)));
+    const sparseRate = rate(SIZE, await timed(async () => {
+      await downloadExtents(String(sdown.proxy_url), caFile, sparseOut);
+    }));
     await finalize(sdown);
     console.log(`sparse download through extents: ${SIZE_MIB} MiB of virtual size at ${sparseRate.toFixed(0)} MiB/s = ${((sparseRate / ceiling) * 100).toFixed(0)} % of the ceiling (faster than the virtual size allows: ${sparseRate > ceiling ? 'yes' : 'no'})`);
 
   } finally {
     clearInterval(sampler);
-    await t.stop();
-    fs.rmSync(work, { recursive: true, force: true });
+    await stopBench(bench);
   }
 }
 

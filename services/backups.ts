@@ -57,6 +57,12 @@ export async function runningBackup(repo: Repo, vmId: string): Promise<StoredBac
   return (await repo.list(T.Backup, { vm: vmId })).find((b) => !FINAL.includes(b.phase as Phase));
 }
 
+/** Refuses what would change a VM's disks under its backup, as oVirt does. */
+export async function notDuringBackup(repo: Repo, vm: { id?: string; name?: string }, what: string): Promise<void> {
+  const running = await runningBackup(repo, String(vm.id));
+  if (running) throw conflict(`Cannot ${what} VM ${vm.name}: it is during backup ${running.id}`);
+}
+
 async function add(call: Call, body: ObjOf<typeof T.Backup>): Promise<Obj> {
   const vm = await load({ ...call, scope: call.scope.slice(0, 1) }, S.Vms);
   if (vm.status !== 'down' && vm.status !== 'up') throw conflict(`Cannot back up VM ${vm.name}: it is ${vm.status}`);

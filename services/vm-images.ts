@@ -22,6 +22,7 @@ import { CDROM_ID, copyDevices } from './store/devices';
 import { freeMac } from './mac-pools';
 import { ChainWork } from './chain-work';
 import { RecordingRepo } from './store/recording-repo';
+import { notDuringBackup } from './backups';
 
 /** One disk's volume a snapshot froze. */
 type Frozen = {
@@ -119,6 +120,7 @@ function down(vm: StoredVm, what: string): void {
 
 async function createSnapshot(call: Call, vm: StoredVm, work: ChainWork, body: ObjOf<typeof T.Snapshot>): Promise<StoredSnapshot> {
   notInPreview(vm, 'take a snapshot');
+  await notDuringBackup(call.repo, vm, 'take a snapshot of');
   const job = await startJob(call.repo, `Creating snapshot of VM ${vm.name}`, call.principal.userId);
   const id = randomUUID();
   const volumes: Frozen[] = [];

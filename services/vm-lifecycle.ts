@@ -15,6 +15,7 @@ import { applyStep, schedule, TransitionStep } from './transitions';
 import { HostLoad, chooseHost } from './affinity-placement';
 import { RUNNING } from './vm-states';
 import { chargeVmRun } from './quotas';
+import { notDuringBackup } from './backups';
 
 type VmObj = StoredObj<typeof T.Vm>;
 type HostObj = StoredObj<typeof T.Host>;
@@ -96,6 +97,7 @@ function requireStatus(vm: VmObj, allowed: string[], what: string): void {
 async function start(call: Call, body: ActionBody): Promise<Obj> {
   const vm = await load(call, S.Vms);
   requireStatus(vm, ['down', 'suspended'], 'start');
+  await notDuringBackup(call.repo, vm, 'start');
   await chargeVmRun(call, vm);
   const d = call.engine.runtime;
   if (vm.status === 'suspended') {

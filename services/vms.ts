@@ -21,6 +21,7 @@ import { poolActions } from './vm-pools';
 import { namedQuota } from './quotas';
 import { cpuProfileFor } from './profiles';
 import { withVmBaseDefaults } from './facts/vm-base-defaults';
+import { notDuringBackup } from './backups';
 
 type VmObj = ObjOf<typeof T.Vm>;
 type DiskObj = ObjOf<typeof T.Disk>;
@@ -66,6 +67,7 @@ const vmHooks: StoredHooks<typeof T.Vm> = {
   },
   async removing(call, vm) {
     if (vm.status !== 'down') throw conflict(`Cannot remove VM ${vm.name}: it is not down`);
+    await notDuringBackup(call.repo, vm, 'remove');
     // As in oVirt, a pool's VM goes with its pool, or after it is detached from it.
     if (vm.vm_pool?.id) throw conflict(`Cannot remove VM ${vm.name}: it is in a VM pool; detach it first`);
     await leaveAffinity(call, 'vms', vm);

@@ -207,6 +207,15 @@ for (const backend of BACKENDS) {
         assert.match(String(upload.detail), /can only be downloaded/);
         const notIn = await call('POST', '/imagetransfers', T.ImageTransfer, { disk: { id: other.disk.id }, direction: 'download', backup: { id: first.id } }, 400);
         assert.match(String(notIn.detail), /is not in backup/);
+        // Nothing changes the VM's disks under its backup.
+        const during = async (method: string, p: string, body: string | undefined) => {
+          const r = await api.call(method, p, body);
+          assert.equal(r.status, 409, r.text);
+          assert.match(r.text, /during backup/);
+        };
+        await during('POST', `/vms/${String(vm.id)}/start`, format.write(T.Action, {}));
+        await during('POST', `/vms/${String(vm.id)}/snapshots`, format.write(T.Snapshot, { description: 'under a backup' }));
+        await during('DELETE', `/vms/${String(vm.id)}`, undefined);
         await endBackup(vm, first);
         await act(`${backups}/${String(first.id)}`, 'finalize');
         // A finished backup serves no transfer.
