@@ -19,7 +19,7 @@ import { domainOfDisk } from './disk-rows';
 import { withinTime } from './file-work';
 import { EventCode, recordEvent } from './events';
 import { addBitmap, bitmapsOf, removeBitmap } from './bitmaps';
-import { FINAL as TRANSFER_FINAL } from './transfers';
+import { FINAL as TRANSFER_FINAL, StoredTransfer } from './transfers';
 
 type Phase = NonNullable<ObjOf<typeof T.Backup>['phase']>;
 type DiskObj = ObjOf<typeof T.Disk>;
@@ -266,10 +266,35 @@ const start: Step = async (engine, backup, signal) => {
   };
 };
 
+/** The backup's image transfers, as the engine keeps them. */
+async function transfersOf(engine: Engine, backup: StoredBackup): Promise<StoredTransfer[]> {
+  return (await new Repo(engine.db).list(T.ImageTransfer)).filter((t) => t.backup?.id === backup.id);
+}
+
+const underWay = (transfers: StoredTransfer[]) => transfers.some((t) => !(TRANSFER_FINAL as readonly string[]).includes(String(t.phase)));
+
+/**
+ * A ready backup whose client is gone (no transfer under way, and none ended, for the backup
+ * timeout) fails: its new checkpoint's bitmaps go, as the checkpoint is not kept.
+ */
+const expire: Step = async (engine, backup, signal) => {
+  const timeout = engine.config.backupTimeout * 1000;
+  // Most passes end here, without a query.
+  if (Date.now() - Date.parse(String(backup.modification_date)) < timeout) return undefined;
+  const transfers = await transfersOf(engine, backup);
+  const last = Math.max(Date.parse(String(backup.modification_date)), ...transfers.map((t) => Number(t.last_updated)));
+  if (underWay(transfers) || Date.now() - last < timeout) return undefined;
+  const repo = new Repo(engine.db);
+  for (const id of backup.tracked ?? []) {
+    const active = await activeVolume(engine, repo, id);
+    if (active) await removeBitmap(active.file, String(backup.to_checkpoint_id), signal);
+  }
+  return failed(`it was not finalized within ${engine.config.backupTimeout} s`);
+};
+
 /** Once the backup's transfers have ended: the checkpoint is kept, and the disks are free. */
 const finish: Step = async (engine, backup) => {
-  const transfers = await new Repo(engine.db).list(T.ImageTransfer);
-  if (transfers.some((t) => t.backup?.id === backup.id && !(TRANSFER_FINAL as readonly string[]).includes(String(t.phase)))) return undefined;
+  if (underWay(await transfersOf(engine, backup))) return undefined;
   return async (repo, current) => {
     const vmId = String(current.vm?.id);
     if (current.to_checkpoint_id !== undefined) {
@@ -293,6 +318,7 @@ const STEPS: Partial<Record<Phase, Step>> = {
     await moveTo(repo, backup, 'starting');
   },
   starting: start,
+  ready: expire,
   finalizing: finish,
 };
 

@@ -61,6 +61,8 @@ export interface Config {
   storageRoots: string[];
   /** Seconds a file-system step of a request may take before the request fails (a hung NFS mount). */
   fsTimeout: number;
+  /** Seconds a ready backup may go without a transfer before the engine ends it as failed (its client is gone). */
+  backupTimeout: number;
   /** Seconds a client has to send a request's headers (and, over TLS, to finish the handshake). */
   headersTimeout: number;
   /** Seconds an API client has to send a whole request, body included (the image proxy takes bodies of any duration). */
@@ -124,6 +126,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     followMaxObjects: positive(env.HANGAR_FOLLOW_MAX_OBJECTS, 'HANGAR_FOLLOW_MAX_OBJECTS', 10000),
     storageRoots: absolutePaths(env.HANGAR_STORAGE_ROOTS, 'HANGAR_STORAGE_ROOTS'),
     fsTimeout: positive(env.HANGAR_FS_TIMEOUT, 'HANGAR_FS_TIMEOUT', 30) || 30,
+    backupTimeout: positive(env.HANGAR_BACKUP_TIMEOUT, 'HANGAR_BACKUP_TIMEOUT', 6 * 3600) || 6 * 3600,
     headersTimeout: positive(env.HANGAR_HEADERS_TIMEOUT, 'HANGAR_HEADERS_TIMEOUT', 20) || 20,
     requestTimeout: positive(env.HANGAR_REQUEST_TIMEOUT, 'HANGAR_REQUEST_TIMEOUT', 60) || 60,
     idleTimeout: positive(env.HANGAR_IDLE_TIMEOUT, 'HANGAR_IDLE_TIMEOUT', 15) || 15,

@@ -1,8 +1,8 @@
 // VM backups and checkpoints: a full backup of a down VM's qcow2 disk, data written through an
 // upload transfer, then an incremental backup whose dirty extents cover exactly the written
 // ranges (to the bitmap's granularity) and whose data applied on the full one restores the disk
-// (checked with qemu-img compare); the chain's refusals and checkpoint removal. On SQLite and
-// PostgreSQL, in XML and JSON.
+// (checked with qemu-img compare); the chain's refusals, checkpoint removal, and a backup left
+// unfinished timing out. On SQLite and PostgreSQL, in XML and JSON.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,8 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import * as T from '../model/types';
 import { StructType } from '../model/meta';
-import { Obj } from '../model/codec';
-import { ApiClient, BACKENDS, FORMATS, TestEngine } from './support/engine';
+import { Obj, XML } from '../model/codec';
+import { ApiClient, BACKENDS, FORMATS, TestEngine, withEngine } from './support/engine';
 import { exchange } from './support/http';
 import { until } from './support/until';
 import { bitmapsOf } from '../services/bitmaps';
@@ -254,4 +254,41 @@ for (const backend of BACKENDS) {
       });
     });
   }
+}
+
+for (const backend of BACKENDS) {
+  describe(`VM backups left unfinished on ${backend.name}`, function () {
+    const ctx = withEngine({ backend, overrides: { backupTimeout: 1 } });
+    let dir: string;
+    after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
+
+    it('fails a ready backup that no client finalizes, dropping its checkpoint and freeing its disks', async () => {
+      const { api } = ctx;
+      const ok = async (method: string, p: string, body: string | undefined, status: number) => {
+        const r = await api.call(method, p, body);
+        assert.equal(r.status, status, `${method} ${p}: ${r.text}`);
+        return r.text;
+      };
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-backups-'));
+      const sd = XML.read(T.StorageDomain, await ok('POST', '/storagedomains', `<storage_domain><name>late</name><type>data</type><storage><type>localfs</type><path>${dir}</path></storage></storage_domain>`, 201));
+      const [dc] = XML.readList(T.DataCenter, await ok('GET', '/datacenters', undefined, 200));
+      await ok('POST', `/datacenters/${String(dc.id)}/storagedomains`, '<storage_domain><name>late</name></storage_domain>', 201);
+      const vm = XML.read(T.Vm, await ok('POST', '/vms', '<vm><name>late</name><cluster><name>Default</name></cluster><template><name>Blank</name></template></vm>', 201));
+      const attachment = XML.read(T.DiskAttachment, await ok('POST', `/vms/${String(vm.id)}/diskattachments`,
+        `<disk_attachment><interface>virtio</interface><bootable>true</bootable><disk><name>late</name><format>cow</format><backup>incremental</backup><provisioned_size>${MiB}</provisioned_size><storage_domains><storage_domain><name>late</name></storage_domain></storage_domains></disk></disk_attachment>`, 201));
+      const diskAt = `/disks/${String((attachment.disk as Obj).id)}`;
+      await until(async () => XML.read(T.Disk, await ok('GET', diskAt, undefined, 200)).status === 'ok');
+      const disk = XML.read(T.Disk, await ok('GET', diskAt, undefined, 200));
+      const backup = XML.read(T.Backup, await ok('POST', `/vms/${String(vm.id)}/backups`, `<backup><disks><disk id="${String(disk.id)}"/></disks></backup>`, 201));
+      const at = `/vms/${String(vm.id)}/backups/${String(backup.id)}`;
+      await until(async () => XML.read(T.Backup, await ok('GET', at, undefined, 200)).phase === 'failed', 15000);
+      assert.equal(XML.read(T.Disk, await ok('GET', diskAt, undefined, 200)).status, 'ok');
+      assert.deepEqual(XML.readList(T.Checkpoint, await ok('GET', `/vms/${String(vm.id)}/checkpoints`, undefined, 200)), []);
+      assert.deepEqual(await bitmapsOf(path.join(dir, String(sd.id), 'images', String(disk.id), String(disk.image_id))), []);
+      const events = XML.readList(T.Event, await ok('GET', `/events?search=${encodeURIComponent(String(backup.id))}`, undefined, 200));
+      assert.ok(events.some((e) => e.code === 10792 && /not finalized within 1 s/.test(String(e.description))), JSON.stringify(events));
+      // Finalizing comes too late.
+      await ok('POST', `${at}/finalize`, '<action/>', 409);
+    });
+  });
 }
