@@ -181,13 +181,15 @@ export class Storage {
 
   /**
    * Copies what a disk reads (its whole chain) into a single new volume of another disk (or of the
-   * same disk, in another format): a raw copy is sparse unless the copy says it is not.
+   * same disk, in another format): a raw copy is sparse unless the copy says it is not. The same
+   * disk in qcow2 again (a move) keeps its checkpoints' bitmaps.
    */
   async copyVolume(from: Obj, disk: Obj, to: Obj, copy: Obj, signal?: AbortSignal): Promise<void> {
     const target = this.volumePath(to, copy);
     await fs.promises.mkdir(path.dirname(target), { recursive: true });
     const allocation = copy.format !== 'raw' ? [] : copy.sparse === false ? ['-o', 'preallocation=falloc'] : ['-S', '4k'];
-    await run('qemu-img', ['convert', '-O', qemuFormat(String(copy.format)), ...allocation, this.volumePath(from, disk), target], { signal });
+    const bitmaps = copy.id === disk.id && copy.format === 'cow' && disk.format === 'cow' ? ['--bitmaps'] : [];
+    await run('qemu-img', ['convert', ...bitmaps, '-O', qemuFormat(String(copy.format)), ...allocation, this.volumePath(from, disk), target], { signal });
   }
 
   /**
@@ -204,7 +206,8 @@ export class Storage {
     const backing = info['backing-filename'] ? ['-B', info['backing-filename'], '-F', info['backing-filename-format'] ?? 'qcow2'] : [];
     const rewritten = `${file}.sparsified`;
     try {
-      await run('qemu-img', ['convert', '-O', 'qcow2', '-o', `compat=${qcow2Compat(sd)}`, ...backing, file, rewritten], { signal });
+      // The data stays what it was: the checkpoints' bitmaps stay true.
+      await run('qemu-img', ['convert', '--bitmaps', '-O', 'qcow2', '-o', `compat=${qcow2Compat(sd)}`, ...backing, file, rewritten], { signal });
       await fs.promises.rename(rewritten, file);
     } catch (e) {
       await fs.promises.rm(rewritten, { force: true });

@@ -34,6 +34,8 @@ for (const backend of BACKENDS) {
       let ca: string;
       let dir: string;
       let sd: Obj;
+      let other: Obj;
+      let otherDir: string;
 
       const call = async (method: string, p: string, type: StructType, obj: Obj | undefined, status: number) => {
         const r = await api.call(method, p, obj === undefined ? undefined : format.write(type, obj));
@@ -107,12 +109,15 @@ for (const backend of BACKENDS) {
         sd = await call('POST', '/storagedomains', T.StorageDomain, { name: 'backups', type: 'data', storage: { type: 'localfs', path: dir } }, 201);
         const [dc] = await list('/datacenters?search=name%3DDefault', T.DataCenter);
         await call('POST', `/datacenters/${String(dc.id)}/storagedomains`, T.StorageDomain, { id: sd.id }, 201);
+        otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-backups-'));
+        other = await call('POST', '/storagedomains', T.StorageDomain, { name: 'elsewhere', type: 'data', storage: { type: 'localfs', path: otherDir } }, 201);
+        await call('POST', `/datacenters/${String(dc.id)}/storagedomains`, T.StorageDomain, { id: other.id }, 201);
         const host = await call('POST', '/hosts', T.Host, { name: 'bh', address: 'bh.example.com', root_password: 'secret-pw' }, 201);
         await reach(`/hosts/${String(host.id)}`, T.Host, 'status', 'up');
       });
       after(async () => {
         await t?.stop();
-        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+        for (const d of [dir, otherDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
       });
 
       it('backs up a disk in full, then incrementally only the ranges an upload wrote, and both restore the disk', async () => {
@@ -240,6 +245,28 @@ for (const backend of BACKENDS) {
         // The removed checkpoint starts no backup; the one left does.
         await refused({ disks: [{ id: disk.id }], from_checkpoint_id: first.to_checkpoint_id }, 400, /does not exist/);
         await endBackup(vm, await startBackup(vm, [disk], { from_checkpoint_id: second.to_checkpoint_id }));
+      });
+
+      it('keeps a disk\'s checkpoints through a move to another domain and a sparsify', async () => {
+        const { vm, disk } = await vmWithDisk('moved');
+        const full = await endBackup(vm, await startBackup(vm, [disk]));
+        const moved = await call('POST', `/disks/${String(disk.id)}/move`, T.Action, { storage_domain: { id: other.id } }, 200);
+        assert.equal(moved.status, 'complete');
+        const there = path.join(otherDir, String(other.id), 'images', String(disk.id), String(disk.image_id));
+        await until(async () => fs.existsSync(there) && (await call('GET', `/disks/${String(disk.id)}`, T.Disk, undefined, 200)).status === 'ok');
+        assert.deepEqual(await bitmapsOf(there), [full.to_checkpoint_id]);
+        execFileSync('qemu-io', ['-f', 'qcow2', '-c', `write -P 0x55 ${5 * MiB} ${64 * KiB}`, there]);
+        await call('POST', `/disks/${String(disk.id)}/sparsify`, T.Action, {}, 200);
+        await until(async () => (await call('GET', `/disks/${String(disk.id)}`, T.Disk, undefined, 200)).status === 'ok');
+        assert.deepEqual(await bitmapsOf(there), [full.to_checkpoint_id]);
+        const inc = await startBackup(vm, [disk], { from_checkpoint_id: full.to_checkpoint_id });
+        const [incDisk] = await list(`/vms/${String(vm.id)}/backups/${String(inc.id)}/disks`, T.Disk);
+        assert.equal(incDisk.backup_mode, 'incremental');
+        const x = await transfer({ disk: { id: disk.id }, direction: 'download', backup: { id: inc.id } });
+        const { list: map } = await extents(x, 'dirty');
+        assert.deepEqual(map.filter((e) => e.dirty).map((e) => [e.start, e.length]), [[5 * MiB, 64 * KiB]]);
+        await endTransfer(x);
+        await endBackup(vm, inc);
       });
 
       it('backs up a disk without incremental backup in full, with no checkpoint', async () => {
