@@ -5,6 +5,7 @@
 // incremental, its transfers serving the ranges the checkpoint's bitmap marks dirty. The VM's
 // disks are read as the files hold them (oVirt 4.5's cold backup): the simulated runtime runs
 // no guest that could write to them meanwhile.
+import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import * as S from '../model/services';
 import * as T from '../model/types';
@@ -33,6 +34,8 @@ export type StoredBackup = ObjOf<typeof T.Backup> & {
   tracked?: string[];
   /** Why it failed. */
   failure?: string;
+  /** The engine process that marks its disks. */
+  driver?: string;
 };
 export const heldBackup = (backup: ObjOf<typeof T.Backup>) => backup as StoredBackup;
 
@@ -287,7 +290,8 @@ const expire: Step = async (engine, backup, signal) => {
   const repo = new Repo(engine.db);
   for (const id of backup.tracked ?? []) {
     const active = await activeVolume(engine, repo, id);
-    if (active) await removeBitmap(active.file, String(backup.to_checkpoint_id), signal);
+    // Another process may be removing it too; a bitmap left only marks writes nothing reads.
+    if (active) await removeBitmap(active.file, String(backup.to_checkpoint_id), signal).catch(() => undefined);
   }
   return failed(`it was not finalized within ${engine.config.backupTimeout} s`);
 };
@@ -313,9 +317,22 @@ const finish: Step = async (engine, backup) => {
   };
 };
 
+/** This engine process, as the driver of a backup. */
+const ME = `${os.hostname()}:${process.pid}`;
+
+/**
+ * Whether this process drives the backup: the one that took it from initializing does, so that
+ * two processes never mark its disks at once; another takes over once it has gone quiet for
+ * longer than any step may take (that process stopped).
+ */
+function drivenHere(engine: Engine, backup: StoredBackup): boolean {
+  if (backup.driver === undefined || backup.driver === ME || backup.phase === 'initializing') return true;
+  return backup.phase !== 'starting' || Date.now() - Date.parse(String(backup.modification_date)) > 2 * engine.config.fsTimeout * 1000;
+}
+
 const STEPS: Partial<Record<Phase, Step>> = {
   initializing: async () => async (repo, backup) => {
-    await moveTo(repo, backup, 'starting');
+    await moveTo(repo, backup, 'starting', { driver: ME });
   },
   starting: start,
   ready: expire,
@@ -326,28 +343,29 @@ const STEPS: Partial<Record<Phase, Step>> = {
 export function backupMonitor(engine: Engine): () => Promise<void> {
   return async () => {
     const repo = new Repo(engine.db);
-    for (const [phase, step] of Object.entries(STEPS) as [Phase, Step][]) {
-      for (const backup of (await repo.list(T.Backup, {}, { where: { phase } })).map(heldBackup)) {
-        const id = String(backup.id);
-        let outcome: Outcome | undefined;
-        try {
-          outcome = await withinTime(engine.config.fsTimeout, `${phase} of backup ${id}`, (signal) => step(engine, backup, signal));
-        } catch (e) {
-          outcome = failed(e instanceof Error ? e.message : String(e));
-        }
-        if (!outcome) continue;
-        const write = outcome;
-        await engine.db.transaction(async (trx) => {
-          const r = new Repo(trx);
-          const current = await r.getForUpdate(T.Backup, id);
-          if (current?.phase === phase) await write(r, heldBackup(current));
-        });
+    // One query a pass: the backups of an engine are few, and most passes find nothing to do.
+    for (const backup of (await repo.list(T.Backup)).map(heldBackup)) {
+      const phase = backup.phase as Phase;
+      const id = String(backup.id);
+      if (FINAL.includes(phase)) {
+        if (Date.now() - Date.parse(String(backup.modification_date)) > KEEP_MS) await repo.remove(T.Backup, id);
+        continue;
       }
-    }
-    for (const phase of FINAL) {
-      for (const backup of await repo.list(T.Backup, {}, { where: { phase } })) {
-        if (Date.now() - Date.parse(String(backup.modification_date)) > KEEP_MS) await repo.remove(T.Backup, String(backup.id));
+      const step = STEPS[phase];
+      if (!step || !drivenHere(engine, backup)) continue;
+      let outcome: Outcome | undefined;
+      try {
+        outcome = await withinTime(engine.config.fsTimeout, `${phase} of backup ${id}`, (signal) => step(engine, backup, signal));
+      } catch (e) {
+        outcome = failed(e instanceof Error ? e.message : String(e));
       }
+      if (!outcome) continue;
+      const write = outcome;
+      await engine.db.transaction(async (trx) => {
+        const r = new Repo(trx);
+        const current = await r.getForUpdate(T.Backup, id);
+        if (current?.phase === phase) await write(r, heldBackup(current));
+      });
     }
   };
 }

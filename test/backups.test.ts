@@ -5,7 +5,7 @@
 // unfinished timing out. On SQLite and PostgreSQL, in XML and JSON.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
@@ -17,6 +17,8 @@ import { ApiClient, BACKENDS, FORMATS, TestEngine, withEngine } from './support/
 import { exchange } from './support/http';
 import { until } from './support/until';
 import { bitmapsOf } from '../services/bitmaps';
+import { StoredBackup } from '../services/backups';
+import { Repo } from '../services/store/repo';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -285,37 +287,65 @@ for (const backend of BACKENDS) {
 
 for (const backend of BACKENDS) {
   describe(`VM backups left unfinished on ${backend.name}`, function () {
-    const ctx = withEngine({ backend, overrides: { backupTimeout: 1 } });
+    // Steps may take a second: a process that went quiet for two has stopped.
+    const ctx = withEngine({ backend, overrides: { backupTimeout: 1, fsTimeout: 1 } });
     let dir: string;
+    let sd: Obj;
     after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
 
-    it('fails a ready backup that no client finalizes, dropping its checkpoint and freeing its disks', async () => {
-      const { api } = ctx;
-      const ok = async (method: string, p: string, body: string | undefined, status: number) => {
-        const r = await api.call(method, p, body);
-        assert.equal(r.status, status, `${method} ${p}: ${r.text}`);
-        return r.text;
-      };
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-backups-'));
-      const sd = XML.read(T.StorageDomain, await ok('POST', '/storagedomains', `<storage_domain><name>late</name><type>data</type><storage><type>localfs</type><path>${dir}</path></storage></storage_domain>`, 201));
-      const [dc] = XML.readList(T.DataCenter, await ok('GET', '/datacenters', undefined, 200));
-      await ok('POST', `/datacenters/${String(dc.id)}/storagedomains`, '<storage_domain><name>late</name></storage_domain>', 201);
-      const vm = XML.read(T.Vm, await ok('POST', '/vms', '<vm><name>late</name><cluster><name>Default</name></cluster><template><name>Blank</name></template></vm>', 201));
+    const ok = async (method: string, p: string, body: string | undefined, status: number) => {
+      const r = await ctx.api.call(method, p, body);
+      assert.equal(r.status, status, `${method} ${p}: ${r.text}`);
+      return r.text;
+    };
+    const phaseOf = async (vm: Obj, id: unknown) => XML.read(T.Backup, await ok('GET', `/vms/${String(vm.id)}/backups/${String(id)}`, undefined, 200)).phase;
+    /** A down VM with a qcow2 disk that keeps checkpoints. */
+    const vmWithDisk = async (name: string) => {
+      const vm = XML.read(T.Vm, await ok('POST', '/vms', `<vm><name>${name}</name><cluster><name>Default</name></cluster><template><name>Blank</name></template></vm>`, 201));
       const attachment = XML.read(T.DiskAttachment, await ok('POST', `/vms/${String(vm.id)}/diskattachments`,
-        `<disk_attachment><interface>virtio</interface><bootable>true</bootable><disk><name>late</name><format>cow</format><backup>incremental</backup><provisioned_size>${MiB}</provisioned_size><storage_domains><storage_domain><name>late</name></storage_domain></storage_domains></disk></disk_attachment>`, 201));
+        `<disk_attachment><interface>virtio</interface><bootable>true</bootable><disk><name>${name}</name><format>cow</format><backup>incremental</backup><provisioned_size>${MiB}</provisioned_size><storage_domains><storage_domain><name>late</name></storage_domain></storage_domains></disk></disk_attachment>`, 201));
       const diskAt = `/disks/${String((attachment.disk as Obj).id)}`;
       await until(async () => XML.read(T.Disk, await ok('GET', diskAt, undefined, 200)).status === 'ok');
       const disk = XML.read(T.Disk, await ok('GET', diskAt, undefined, 200));
+      return { vm, disk, diskAt, file: path.join(dir, String(sd.id), 'images', String(disk.id), String(disk.image_id)) };
+    };
+
+    before(async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-backups-'));
+      sd = XML.read(T.StorageDomain, await ok('POST', '/storagedomains', `<storage_domain><name>late</name><type>data</type><storage><type>localfs</type><path>${dir}</path></storage></storage_domain>`, 201));
+      const [dc] = XML.readList(T.DataCenter, await ok('GET', '/datacenters', undefined, 200));
+      await ok('POST', `/datacenters/${String(dc.id)}/storagedomains`, '<storage_domain><name>late</name></storage_domain>', 201);
+    });
+
+    it('fails a ready backup that no client finalizes, dropping its checkpoint and freeing its disks', async () => {
+      const { vm, disk, diskAt, file } = await vmWithDisk('late');
       const backup = XML.read(T.Backup, await ok('POST', `/vms/${String(vm.id)}/backups`, `<backup><disks><disk id="${String(disk.id)}"/></disks></backup>`, 201));
-      const at = `/vms/${String(vm.id)}/backups/${String(backup.id)}`;
-      await until(async () => XML.read(T.Backup, await ok('GET', at, undefined, 200)).phase === 'failed', 15000);
+      await until(async () => (await phaseOf(vm, backup.id)) === 'failed', 15000);
       assert.equal(XML.read(T.Disk, await ok('GET', diskAt, undefined, 200)).status, 'ok');
       assert.deepEqual(XML.readList(T.Checkpoint, await ok('GET', `/vms/${String(vm.id)}/checkpoints`, undefined, 200)), []);
-      assert.deepEqual(await bitmapsOf(path.join(dir, String(sd.id), 'images', String(disk.id), String(disk.image_id))), []);
+      assert.deepEqual(await bitmapsOf(file), []);
       const events = XML.readList(T.Event, await ok('GET', `/events?search=${encodeURIComponent(String(backup.id))}`, undefined, 200));
       assert.ok(events.some((e) => e.code === 10792 && /not finalized within 1 s/.test(String(e.description))), JSON.stringify(events));
       // Finalizing comes too late.
-      await ok('POST', `${at}/finalize`, '<action/>', 409);
+      await ok('POST', `/vms/${String(vm.id)}/backups/${String(backup.id)}/finalize`, '<action/>', 409);
+    });
+
+    it('leaves a starting backup to the process that drives it, until that process has gone quiet', async () => {
+      const { vm, disk, file } = await vmWithDisk('driven');
+      // As another engine process leaves it when it stops right after taking it.
+      const id = randomUUID();
+      const since = Date.now();
+      await new Repo(ctx.t.engine.db).insert(T.Backup, {
+        id, phase: 'starting', driver: 'elsewhere:1', to_checkpoint_id: randomUUID(), creation_date: new Date(since).toISOString(),
+        modification_date: new Date(since).toISOString(), disks: [{ id: disk.id }], vm: { id: vm.id },
+      } as StoredBackup);
+      await until(async () => (await phaseOf(vm, id)) !== 'starting', 15000);
+      assert.ok(Date.now() - since >= 2000, 'taken over only once its driver has been quiet for twice the step time');
+      // This process took it to ready (marking the disk), where it then timed out.
+      await until(async () => (await phaseOf(vm, id)) === 'failed', 15000);
+      const events = XML.readList(T.Event, await ok('GET', `/events?search=${encodeURIComponent(id)}`, undefined, 200));
+      assert.ok(events.some((e) => e.code === 10792 && /not finalized/.test(String(e.description))), JSON.stringify(events));
+      assert.deepEqual(await bitmapsOf(file), []);
     });
   });
 }
