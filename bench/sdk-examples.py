@@ -179,11 +179,17 @@ def spice_console():
     api('POST', '/vms/%s/graphicsconsoles' % vm, '<graphics_console><protocol>spice</protocol></graphics_console>')
 
 
+def agent_vm():
+    """`myagent`, the backup software's VM that vm_backup.py attaches myvm's snapshot disks to."""
+    api('POST', '/vms', '<vm><name>myagent</name><cluster><name>mycluster</name></cluster><template><name>Blank</name></template></vm>')
+
+
 PREPARE = {
     'add_vnc_console': spice_console,
     'clone_vm_from_snapshot': named_snapshot,
     'assign_permission': internal_user,
     'assign_permission_to_vms': user_vms,
+    'vm_backup': agent_vm,
     'assign_tag_to_vm': second_vm,
     'extend_disk': second_data_domain,
 }

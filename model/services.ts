@@ -650,7 +650,8 @@ export const VmDiskAttachments = collectionService({
     // oVirt's model makes `bootable` and `pass_discard` mandatory too; both are false unless given.
     inputs: [mandatory('interface'), optional('bootable', 'pass_discard', 'active', 'read_only', 'uses_scsi_reservation', 'logical_name')],
     // An existing disk, or a new one made with the attachment.
-    signatures: { ProvidingDiskId: [mandatory('disk.id')], OnStorageDomain: newDisk('disk.') },
+    // `disk.snapshot.id` attaches the disk as that snapshot holds it, as backup software does.
+    signatures: { ProvidingDiskId: [mandatory('disk.id'), optional('disk.snapshot.id')], OnStorageDomain: newDisk('disk.') },
   },
   entity: () => VmDiskAttachment,
 });

@@ -16,6 +16,12 @@ export type StoredDisk = DiskObj & { backing_volume?: string };
 /** The engine's view of a stored disk: the same row, with the members the model does not declare. */
 export const heldDisk = (disk: DiskObj) => disk as StoredDisk;
 
+/**
+ * A disk attachment as the engine keeps it: with `from_snapshot`, the VM reads the disk as that
+ * snapshot holds it (backup software's VM given another VM's snapshot), never writing it.
+ */
+export type StoredAttachment = ObjOf<typeof T.DiskAttachment> & { from_snapshot?: string };
+
 /** The storage domain a disk lives on. */
 export async function domainOfDisk(repo: Repo, disk: DiskObj): Promise<DomainObj | undefined> {
   const sdId = diskDomainId(disk);

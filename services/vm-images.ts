@@ -17,7 +17,7 @@ import { refTo } from './refs';
 import { configurationOf } from './templates';
 import { EventCode, recordEvent } from './events';
 import { endJob, startJob } from './jobs';
-import { StoredDisk, domainOfDisk, heldDisk } from './disk-rows';
+import { StoredAttachment, StoredDisk, domainOfDisk, heldDisk } from './disk-rows';
 import { CDROM_ID, copyDevices } from './store/devices';
 import { freeMac } from './mac-pools';
 import { ChainWork } from './chain-work';
@@ -114,6 +114,29 @@ function notInPreview(vm: StoredVm, what: string): void {
 
 function down(vm: StoredVm, what: string): void {
   if (vm.status !== 'down') throw conflict(`Cannot ${what}: VM ${vm.name} is ${vm.status}, not down`);
+}
+
+// --- a snapshot's disks attached to another VM ------------------------------
+
+/**
+ * Checks that `diskId` has a volume in snapshot `snapshotId` that another VM may be given, as
+ * backup software attaches a snapshot's disks to its own VM: one that is done and not previewed.
+ */
+export async function checkSnapshotDisk(call: Call, diskId: string, snapshotId: string): Promise<void> {
+  const [snapshot]: StoredSnapshot[] = await call.repo.list(T.Snapshot, {}, { where: { id: snapshotId } });
+  if (!snapshot) throw notFound(`Snapshot '${snapshotId}' does not exist`);
+  if (snapshot.snapshot_status !== 'ok') throw conflict(`Snapshot ${snapshot.description} is ${snapshot.snapshot_status}`);
+  if (!frozen(snapshot).some((f) => f.disk === diskId)) throw badRequest(`Disk '${diskId}' has no volume in snapshot ${snapshot.description}`);
+}
+
+/** Refuses to remove a snapshot while a disk of it is attached to another VM, as oVirt does. */
+async function notAttachedElsewhere(call: Call, snapshot: StoredSnapshot): Promise<void> {
+  const held: string[] = [];
+  for (const f of frozen(snapshot)) {
+    const attachments: StoredAttachment[] = await call.repo.list(T.DiskAttachment, {}, { where: { id: f.disk } });
+    for (const a of attachments) if (a.from_snapshot === snapshot.id) held.push(`disk ${f.disk} to VM ${String(a.vm?.id)}`);
+  }
+  if (held.length) throw conflict(`Cannot remove snapshot ${snapshot.description}: its disks are attached to other VMs (${held.join(', ')}); detach them first`);
 }
 
 // --- making and listing snapshots --------------------------------------------
@@ -231,6 +254,7 @@ export const vmSnapshot = implement(S.VmSnapshot, {
     const snapshot = await snapshotOf(c, vm, c.scope[1]);
     if (snapshot.snapshot_type === 'active') throw conflict('The active state of a VM is not a snapshot one can remove');
     notInPreview(vm, 'remove a snapshot');
+    await notAttachedElsewhere(c, snapshot);
     for (const f of frozen(snapshot)) await mergeAway(c, work, f);
     await c.repo.remove(T.Snapshot, String(snapshot.id), { vm: String(vm.id) });
   }),

@@ -9,9 +9,10 @@ import { badRequest, conflict } from './fault';
 import { resolve, refTo } from './refs';
 import { configurationOf } from './templates';
 import { createDisk, removeDisk, updateDisk } from './disks';
+import { StoredAttachment } from './disk-rows';
 import { vmActions } from './vm-lifecycle';
 import { profileForNic } from './cluster-networks';
-import { imageActions } from './vm-images';
+import { checkSnapshotDisk, imageActions } from './vm-images';
 import { freeMac, givenMac } from './mac-pools';
 import { withInstanceType } from './instance-types';
 import { guestActions } from './vm-guest';
@@ -124,7 +125,7 @@ export const vmNic = implement(S.VmNic, storedEntity(S.VmNics, S.VmNic, nicHooks
 
 type AttachmentObj = ObjOf<typeof T.DiskAttachment>;
 
-async function attach(call: Call, body: AttachmentObj): Promise<AttachmentObj> {
+async function attach(call: Call, body: AttachmentObj): Promise<StoredAttachment> {
   const vmId = call.scope[0];
   // A new disk is given whole inside the attachment's link to it.
   const given = body.disk as DiskObj;
@@ -133,12 +134,14 @@ async function attach(call: Call, body: AttachmentObj): Promise<AttachmentObj> {
     disk = await resolve(call.repo, T.Disk, given, 'disk');
     const users = await call.repo.list(T.DiskAttachment, {}, { where: { id: String(disk.id) } });
     if (users.some((a) => a.vm?.id === vmId)) throw conflict('The disk is already attached to this virtual machine');
-    if (users.length && disk.shareable !== true) throw conflict(`Disk ${disk.name ?? disk.id} is attached to another virtual machine and is not shareable`);
+    // A snapshot's volume of the disk is its own, read by this VM alone, shareable or not.
+    if (given.snapshot?.id !== undefined) await checkSnapshotDisk(call, String(disk.id), String(given.snapshot.id));
+    else if (users.length && disk.shareable !== true) throw conflict(`Disk ${disk.name ?? disk.id} is attached to another virtual machine and is not shareable`);
   } else {
     disk = await createDisk(call, given);
   }
   const { disk: _disk, ...rest } = body;
-  const attachment: AttachmentObj = {
+  const attachment: StoredAttachment = {
     bootable: false,
     active: true,
     pass_discard: false,
@@ -148,6 +151,7 @@ async function attach(call: Call, body: AttachmentObj): Promise<AttachmentObj> {
     id: disk.id,
     disk: refTo(disk),
     vm: { id: vmId },
+    ...(given.snapshot?.id === undefined ? {} : { from_snapshot: String(given.snapshot.id) }),
   };
   await call.repo.insert(T.DiskAttachment, attachment);
   return attachment;
@@ -174,8 +178,8 @@ export const vmDiskAttachment = implement(S.VmDiskAttachment, {
   async remove(call) {
     const attachment = await load(call, S.VmDiskAttachments);
     await call.repo.remove(T.DiskAttachment, attachment.id, { vm: call.scope[0] });
-    // oVirt only detaches unless asked otherwise with `detach_only=false`.
-    if (call.params.detach_only === false) {
+    // oVirt only detaches unless asked otherwise with `detach_only=false`; a snapshot's disk is only ever detached.
+    if (call.params.detach_only === false && (attachment as StoredAttachment).from_snapshot === undefined) {
       const disk = await call.repo.get(T.Disk, attachment.id);
       if (disk) await removeDisk(call, disk);
     }

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as T from '../model/types';
 import { Obj, XML } from '../model/codec';
 import { ApiClient, SQLITE, TestEngine } from './support/engine';
+import { until } from './support/until';
 
 const MiB = 1024 * 1024;
 
@@ -110,6 +111,32 @@ describe('snapshots and clones', () => {
     execFileSync('qemu-img', ['check', '-f', 'qcow2', volume(now)]);
     const info = JSON.parse(execFileSync('qemu-img', ['info', '--output=json', volume(now)], { encoding: 'utf8' })) as Record<string, unknown>;
     assert.equal(info['backing-filename'], undefined, 'the disk stands alone again');
+  });
+
+  it('attaches a snapshot\'s disk to another VM, as backup software does, and keeps the snapshot until it is detached', async () => {
+    const snap = XML.read(T.Snapshot, await ok('POST', `/vms/${vm.id}/snapshots`, '<snapshot><description>for-backup</description></snapshot>', 201));
+    const agent = XML.read(T.Vm, await ok('POST', '/vms', '<vm><name>agent</name><cluster><name>Default</name></cluster><template><name>Blank</name></template></vm>', 201));
+    const attach = (inner: string, status: number) => ok('POST', `/vms/${agent.id}/diskattachments`,
+      `<disk_attachment><bootable>false</bootable><interface>virtio</interface><active>true</active>${inner}</disk_attachment>`, status);
+    // Without a snapshot, the disk is the data VM's own and not shareable.
+    assert.match(await attach(`<disk id="${disk.id}"/>`, 409), /not shareable/);
+    assert.match(await attach(`<disk id="${disk.id}"><snapshot id="00000000-0000-0000-0000-00000000beef"/></disk>`, 404), /does not exist/);
+    // A snapshot that holds no volume of the disk.
+    const bare = XML.read(T.Snapshot, await ok('POST', `/vms/${agent.id}/snapshots`, '<snapshot><description>bare</description></snapshot>', 201));
+    assert.match(await attach(`<disk id="${disk.id}"><snapshot id="${bare.id}"/></disk>`, 400), /has no volume in snapshot bare/);
+    // Nor one the VM is previewing.
+    await ok('POST', `/vms/${vm.id}/previewsnapshot`, `<action><snapshot id="${snap.id}"/></action>`);
+    assert.match(await attach(`<disk id="${disk.id}"><snapshot id="${snap.id}"/></disk>`, 409), /is in_preview/);
+    await ok('POST', `/vms/${vm.id}/undosnapshot`, '<action/>');
+    const attached = XML.read(T.DiskAttachment, await attach(`<disk id="${disk.id}"><snapshot id="${snap.id}"/></disk>`, 201));
+    assert.equal((attached.disk as Obj).id, disk.id);
+    assert.deepEqual(XML.readList(T.DiskAttachment, await ok('GET', `/vms/${agent.id}/diskattachments`)).map((a) => (a.disk as Obj).id), [disk.id]);
+    assert.match(await ok('DELETE', `/vms/${vm.id}/snapshots/${snap.id}`, undefined, 409), /attached to other VMs/);
+    // Detaching never removes the data VM's disk, even when asked to.
+    await ok('DELETE', `/vms/${agent.id}/diskattachments/${disk.id}?detach_only=false`);
+    assert.equal((await api.call('GET', `/disks/${disk.id}`)).status, 200);
+    await ok('DELETE', `/vms/${vm.id}/snapshots/${snap.id}`);
+    await until(async () => !XML.readList(T.Snapshot, await ok('GET', `/vms/${vm.id}/snapshots`)).some((s) => s.id === snap.id));
   });
 
   it('clones a VM with copies of its disks and new MAC addresses', async () => {
