@@ -271,13 +271,25 @@ for (const backend of BACKENDS) {
         await endBackup(vm, inc);
       });
 
-      it('backs up a disk without incremental backup in full, with no checkpoint', async () => {
+      it('backs up disks without incremental backup (qcow2 or raw) in full, with no checkpoint', async () => {
         const { vm, disk } = await vmWithDisk('plain', 'none');
-        const backup = await startBackup(vm, [disk]);
+        const raw = await call('POST', `/vms/${String(vm.id)}/diskattachments`, T.DiskAttachment, {
+          bootable: false, interface: 'virtio', disk: { name: `plain-raw-${format.name}`, format: 'raw', provisioned_size: SIZE, storage_domains: [{ id: sd.id }] },
+        }, 201);
+        const rawDisk = await reach(`/disks/${String((raw.disk as Obj).id)}`, T.Disk, 'status', 'ok');
+        execFileSync('qemu-io', ['-f', 'raw', '-c', `write -P 0x66 ${2 * MiB} ${MiB}`, fileOf(rawDisk)]);
+        const backup = await startBackup(vm, [disk, rawDisk]);
         assert.equal(backup.to_checkpoint_id, undefined);
         assert.deepEqual(await bitmapsOf(fileOf(disk)), []);
-        const [d] = await list(`/vms/${String(vm.id)}/backups/${String(backup.id)}/disks`, T.Disk);
-        assert.equal(d.backup_mode, 'full');
+        const modes = (await list(`/vms/${String(vm.id)}/backups/${String(backup.id)}/disks`, T.Disk)).map((d) => [d.id, d.backup_mode]);
+        assert.deepEqual(modes.sort(), [[disk.id, 'full'], [rawDisk.id, 'full']].sort());
+        for (const d of [disk, rawDisk]) {
+          const x = await transfer({ disk: { id: d.id }, direction: 'download', backup: { id: backup.id } });
+          const out = path.join(dir, `plain-${String(d.id)}.raw`);
+          fs.writeFileSync(out, await read(x, 0, SIZE));
+          await endTransfer(x);
+          execFileSync('qemu-img', ['compare', '-q', '-U', '-f', 'raw', '-F', d === disk ? 'qcow2' : 'raw', out, fileOf(d)]);
+        }
         await endBackup(vm, backup);
         assert.deepEqual(await list(`/vms/${String(vm.id)}/checkpoints`, T.Checkpoint), []);
       });
