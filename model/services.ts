@@ -618,6 +618,9 @@ export const Templates = collectionService({
     inputs: [mandatory('name'), named('vm'), optional(
       ...vmBaseChanges, ...templateChanges, 'cluster.id', 'cluster.name', 'storage_domain.id', 'version.base_template.id',
       'vm.disk_attachments.id', 'vm.disk_attachments.name', 'vm.disk_attachments.description',
+      // How each disk is copied, as oVirt's documentation of the method and the SDK's add_template.py give it.
+      'vm.disk_attachments.disk.id', 'vm.disk_attachments.disk.format', 'vm.disk_attachments.disk.sparse',
+      'vm.disk_attachments.disk.alias', 'vm.disk_attachments.disk.name', 'vm.disk_attachments.disk.storage_domains.id',
     )],
   },
   entity: () => TemplateEntity,
@@ -629,7 +632,17 @@ export const TemplateEntity = entityService({
   locators: {
     permissions: () => permissionsOf.template, tags: () => AssignedTags.template, graphicsconsoles: () => TemplateGraphicsConsoles,
     watchdogs: () => TemplateWatchdogs, mediateddevices: () => TemplateMediatedDevices, nics: () => TemplateNics, cdroms: () => TemplateCdroms,
+    diskattachments: () => TemplateDiskAttachments,
   },
+});
+export const TemplateDiskAttachments = collectionService({
+  name: 'TemplateDiskAttachments', type: () => T.DiskAttachment, doc: 'The disks of a template: its own copies of its VM\'s disks.',
+  owner: 'template', entity: () => TemplateDiskAttachment,
+});
+export const TemplateDiskAttachment = entityService({
+  name: 'TemplateDiskAttachment', type: () => T.DiskAttachment, doc: 'A disk of a template.',
+  // `storage_domain` names the copy to remove (a template disk may have a copy per domain).
+  remove: { permit: 'delete_disk', params: { storage_domain: 'string', force: 'boolean' } },
 });
 
 const nicChanges = ['linked', 'mac.address', 'plugged', 'vnic_profile.id'];

@@ -11,6 +11,7 @@ import { Config } from './config';
 import { Storage } from './storage';
 import { Runtime } from './runtime/runtime';
 import { FileWork } from './file-work';
+import { Background } from './background';
 
 export interface Engine {
   readonly config: Config;
@@ -18,6 +19,8 @@ export interface Engine {
   readonly storage: Storage;
   readonly runtime: Runtime;
   readonly behaviours: Behaviours;
+  /** Work that outlasts its request. */
+  readonly background: Background;
 }
 
 /** Who is calling, as authentication established it. */

@@ -9,9 +9,9 @@ import { ObjOf } from '../model/meta';
 import { ActionBody, Call } from './behaviour';
 import { load } from './stored';
 import { badRequest, conflict } from './fault';
-import { refTo, resolve } from './refs';
+import { refTo } from './refs';
 import { EventCode, recordEvent } from './events';
-import { StoredDisk, domainOfDisk, heldDisk } from './disk-rows';
+import { StoredDisk, activeDataDomain, domainOfDisk, heldDisk } from './disk-rows';
 import { ChainWork } from './chain-work';
 import { RecordingRepo } from './store/recording-repo';
 import { qcow2Compat, qcowVersion } from './storage';
@@ -24,19 +24,12 @@ async function idleDisk(call: Call, verb: string): Promise<{ disk: StoredDisk; s
   const disk = heldDisk(await load(call, S.Disks));
   const sd = await domainOfDisk(call.repo, disk);
   if (!sd) throw conflict(`Cannot ${verb} disk ${disk.alias ?? disk.name}: it has no storage domain`);
+  if (disk.status === 'locked') throw conflict(`Cannot ${verb} disk ${disk.alias ?? disk.name}: it is locked`);
   for (const a of await call.repo.list(T.DiskAttachment, {}, { where: { id: String(disk.id) } })) {
     const vm = a.vm && (await call.repo.get(T.Vm, String(a.vm.id)));
     if (vm && vm.status !== 'down') throw conflict(`Cannot ${verb} disk ${disk.alias ?? disk.name}: VM ${vm.name} is ${vm.status}`);
   }
   return { disk, sd };
-}
-
-/** The data domain an action names, active in a data center. */
-async function targetDomain(call: Call, body: ActionBody): Promise<DomainObj> {
-  const sd = await resolve(call.repo, T.StorageDomain, body.storage_domain, 'storage_domain');
-  if (sd.type !== 'data') throw badRequest(`Storage domain ${sd.name} is not a data domain`);
-  if (sd.status !== 'active') throw conflict(`Storage domain ${sd.name} is not active`);
-  return sd;
 }
 
 const hasSnapshots = async (call: Call, disk: DiskObj) => (await call.repo.count(T.DiskSnapshot, { disk: String(disk.id) })) > 0;
@@ -55,7 +48,7 @@ const event = (c: Call, disk: DiskObj, description: string) =>
 
 async function copy(call: Call, body: ActionBody): Promise<Obj> {
   const { disk, sd } = await idleDisk(call, 'copy');
-  const to = await targetDomain(call, body);
+  const to = await activeDataDomain(call.repo, body.storage_domain, 'storage_domain');
   return onImage(call, `copying disk ${disk.alias ?? disk.name}`, async (c, work) => {
     const { backing_volume: _chain, ...rest } = disk;
     const named = body.disk ?? {};
@@ -79,7 +72,7 @@ async function copy(call: Call, body: ActionBody): Promise<Obj> {
 /** A disk with its snapshots moves by copying its chain volume by volume: not served, so refused. */
 async function move(call: Call, body: ActionBody): Promise<Obj> {
   const { disk, sd } = await idleDisk(call, 'move');
-  const to = await targetDomain(call, body);
+  const to = await activeDataDomain(call.repo, body.storage_domain, 'storage_domain');
   if (to.id === sd.id) throw conflict(`Disk ${disk.alias ?? disk.name} is already on storage domain ${to.name}`);
   if (await hasSnapshots(call, disk)) throw conflict(`Cannot move disk ${disk.alias ?? disk.name}: it has snapshots; remove them or copy the disk`);
   return onImage(call, `moving disk ${disk.alias ?? disk.name}`, async (c, work) => {

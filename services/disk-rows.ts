@@ -3,6 +3,8 @@ import * as T from '../model/types';
 import { ObjOf } from '../model/meta';
 import { diskDomainId } from './storage';
 import { Repo } from './store/repo';
+import { badRequest, conflict } from './fault';
+import { resolve } from './refs';
 
 type DiskObj = ObjOf<typeof T.Disk>;
 type DomainObj = ObjOf<typeof T.StorageDomain>;
@@ -26,4 +28,12 @@ export type StoredAttachment = ObjOf<typeof T.DiskAttachment> & { from_snapshot?
 export async function domainOfDisk(repo: Repo, disk: DiskObj): Promise<DomainObj | undefined> {
   const sdId = diskDomainId(disk);
   return sdId ? repo.get(T.StorageDomain, sdId) : undefined;
+}
+
+/** The data domain `ref` names, active in a data center: where a disk's copy may go. */
+export async function activeDataDomain(repo: Repo, ref: unknown, field: string): Promise<DomainObj & { id: string }> {
+  const sd = await resolve(repo, T.StorageDomain, ref, field);
+  if (sd.type !== 'data') throw badRequest(`Storage domain ${sd.name} is not a data domain`);
+  if (sd.status !== 'active') throw conflict(`Storage domain ${sd.name} is not active`);
+  return sd;
 }

@@ -4,7 +4,7 @@ import * as S from '../model/services';
 import * as T from '../model/types';
 import { ObjOf } from '../model/meta';
 import { Call, implement } from './behaviour';
-import { load, storedEntity } from './stored';
+import { load, newId, storedEntity } from './stored';
 import { badRequest, conflict } from './fault';
 import { resolve, refTo } from './refs';
 import { diskProfileFor } from './profiles';
@@ -45,8 +45,11 @@ export async function createDisk(call: Call, body: DiskObj): Promise<DiskObj> {
     storage_type: 'image',
     ...(body.format === 'cow' ? { qcow_version: qcowVersion(qcow2Compat(sd)) } : {}),
     ...given,
+    // oVirt keeps one name for a disk, given as `alias` or as the older `name`, and shows it as both.
+    ...(body.alias ?? body.name ? { alias: body.alias ?? body.name, name: body.alias ?? body.name } : {}),
     ...(await namedQuota(call, quota, String(sd.data_center?.id), `disk ${String(body.alias ?? body.name ?? '')}`)),
-    id: randomUUID(),
+    // A client may choose the disk's id, as oVirt lets it (upload tools do, to find the disk again).
+    id: await newId(call, T.Disk, body.id),
     image_id: randomUUID(),
     provisioned_size: size,
     status: 'ok',
@@ -76,9 +79,11 @@ export async function createDisk(call: Call, body: DiskObj): Promise<DiskObj> {
  * disk whose removal failed, so that it can be removed again.
  */
 export async function removeDiskRows(call: Pick<Call, 'engine' | 'repo'>, disk: DiskObj, exceptVm?: string): Promise<FileStep | undefined> {
-  const users = (await call.repo.list(T.DiskAttachment, {}, { where: { id: String(disk.id) } }))
-    .filter((a) => a.vm && a.vm.id !== exceptVm);
-  if (users.length) throw conflict(`Cannot remove Disk ${disk.name ?? disk.id}: it is attached to a virtual machine`);
+  if (disk.status === 'locked') throw conflict(`Cannot remove Disk ${disk.name ?? disk.id}: it is locked`);
+  const attachments = await call.repo.list(T.DiskAttachment, {}, { where: { id: String(disk.id) } });
+  if (attachments.some((a) => a.vm && a.vm.id !== exceptVm)) throw conflict(`Cannot remove Disk ${disk.name ?? disk.id}: it is attached to a virtual machine`);
+  // A template's disk goes with the template, or through the template's disk attachments.
+  if (attachments.some((a) => a.template)) throw conflict(`Cannot remove Disk ${disk.name ?? disk.id}: it is a disk of a template; remove it from the template`);
   await call.repo.remove(T.Disk, String(disk.id));
   const owned = await removeOwnedBy(call.repo, T.Disk, String(disk.id));
   const sd = await domainOfDisk(call.repo, disk);

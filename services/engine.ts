@@ -8,6 +8,7 @@ import { prepareStore } from './store/prepare';
 import { Storage } from './storage';
 import { SimulatedRuntime } from './runtime/simulated';
 import { Scheduler } from './transitions';
+import { Background } from './background';
 import * as datacenters from './datacenters';
 import * as clusters from './clusters';
 import * as hosts from './hosts';
@@ -16,6 +17,7 @@ import * as networks from './networks';
 import * as storagedomains from './storagedomains';
 import * as disks from './disks';
 import * as templates from './templates';
+import * as templateDisks from './template-disks';
 import * as vms from './vms';
 import * as vmImages from './vm-images';
 import * as transfers from './transfers';
@@ -49,7 +51,7 @@ export interface RunningEngine extends Engine {
 
 /** The modules whose exported implementations make an engine's behaviours. */
 const SERVICE_MODULES = [
-  datacenters, clusters, hosts, hostDetails, networks, storagedomains, disks, templates, vms, vmImages, transfers, backups,
+  datacenters, clusters, hosts, hostDetails, networks, storagedomains, disks, templates, templateDisks, vms, vmImages, transfers, backups,
   journal, statistics, identity, users, userSettings, apiTokens, catalogs, scheduling, tags, macPools, instanceTypes, clusterNetworks,
   hostNetworks, consoles, vmDevices, affinity, vmPools, quotas, profiles, configLists, icons,
 ];
@@ -74,6 +76,7 @@ export async function openEngine(config: Config): Promise<RunningEngine> {
   });
   const engine: Engine = {
     config, db, storage: new Storage(config.dataDir, config.storageRoots, config.fsTimeout), runtime, behaviours: new Behaviours(SERVICE_MODULES),
+    background: new Background(),
   };
   await transfers.pauseInterruptedUploads(engine);
   const scheduler = new Scheduler(db, runtime, TICK_MS, [transfers.transferMonitor(engine), backups.backupMonitor(engine)]);
@@ -81,6 +84,7 @@ export async function openEngine(config: Config): Promise<RunningEngine> {
   return {
     ...engine,
     async close() {
+      await engine.background.close();
       await scheduler.stop();
       await db.destroy();
     },

@@ -52,6 +52,11 @@ export const EventCode = {
   VM_BACKUP_STARTED: 10790,
   VM_BACKUP_COMPLETED: 10791,
   VM_BACKUP_FAILED: 10792,
+  // oVirt's codes for the end of a template's and a VM's creation, when their disks are made.
+  TEMPLATE_CREATED: 51,
+  TEMPLATE_CREATION_FAILED: 52,
+  VM_CREATED: 53,
+  VM_CREATION_FAILED: 60,
   STORAGE_CLEANUP_FAILED: 9500,
   VM_POOL_PRESTART_FAILED: 9604,
   QUOTA_CLUSTER_EXCEEDED: 9605,

@@ -187,9 +187,10 @@ export class Storage {
   async copyVolume(from: Obj, disk: Obj, to: Obj, copy: Obj, signal?: AbortSignal): Promise<void> {
     const target = this.volumePath(to, copy);
     await fs.promises.mkdir(path.dirname(target), { recursive: true });
-    const allocation = copy.format !== 'raw' ? [] : copy.sparse === false ? ['-o', 'preallocation=falloc'] : ['-S', '4k'];
+    const allocation = copy.format !== 'raw' ? ['-o', `compat=${qcow2Compat(to)}`] : copy.sparse === false ? ['-o', 'preallocation=falloc'] : ['-S', '4k'];
     const bitmaps = copy.id === disk.id && copy.format === 'cow' && disk.format === 'cow' ? ['--bitmaps'] : [];
-    await run('qemu-img', ['convert', ...bitmaps, '-O', qemuFormat(String(copy.format)), ...allocation, this.volumePath(from, disk), target], { signal });
+    // The source's format is told, never probed: a guest may have written a qcow2 header into a raw volume.
+    await run('qemu-img', ['convert', ...bitmaps, '-f', qemuFormat(String(disk.format)), '-O', qemuFormat(String(copy.format)), ...allocation, this.volumePath(from, disk), target], { signal });
   }
 
   /**

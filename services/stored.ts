@@ -86,7 +86,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * The id of a new object: the client's, when it gives one, must be a UUID as oVirt's ids are (ids
  * name directories and files, so nothing else is kept) and not in use; else a new one.
  */
-async function newId(call: Call, type: StructType, given: unknown): Promise<string> {
+export async function newId(call: Pick<Call, 'repo'>, type: StructType, given: unknown): Promise<string> {
   if (given === undefined) return randomUUID();
   if (typeof given !== 'string' || !UUID.test(given)) throw badRequest(`${type.name} id must be a UUID, got '${String(given)}'`);
   const id = given.toLowerCase();

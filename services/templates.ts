@@ -10,6 +10,8 @@ import { refTo, resolve } from './refs';
 import { CDROM_ID, copyDevices } from './store/devices';
 import { StoredObj } from './store/repo';
 import { BLANK_TEMPLATE_ID } from './store/seed';
+import { copyVmDisks, templateDisks } from './template-disks';
+import { removeDisk } from './disks';
 
 /**
  * The configuration a template gives the VMs made from it: what both types have from VmBase,
@@ -50,19 +52,32 @@ async function created(call: Call, template: StoredObj<typeof T.Template>, vmId:
   await call.repo.insert(T.Cdrom, { id: CDROM_ID, template: refTo(template) });
 }
 
-export const templates = implement(S.Templates, storedCollection(S.Templates, {
+const stored = storedCollection(S.Templates, {
   prepare, uniqueName: () => ({}), created: (call, template) => created(call, template, String(template.vm?.id)),
-}));
+});
+export const templates = implement(S.Templates, {
+  ...stored,
+  async add(call, body) {
+    const template = (await stored.add!(call, body)) as StoredObj<typeof T.Template>;
+    return copyVmDisks(call, template, await resolve(call.repo, T.Vm, template.vm, 'vm'), body);
+  },
+});
 export const templateEntity = implement(S.TemplateEntity, storedEntity(S.Templates, S.TemplateEntity, {
   uniqueName: () => ({}),
   async removing(call, template) {
     if (template.id === BLANK_TEMPLATE_ID) throw conflict('Cannot remove the Blank template');
-    if ((await call.repo.count(T.Vm, { template: template.id })) > 0) {
-      throw conflict(`Cannot remove Template ${String(template.name)}: virtual machines are based on it`);
+    if (template.status === 'locked') throw conflict(`Cannot remove Template ${String(template.name)}: it is locked`);
+    const vms = await call.repo.list(T.Vm, { template: template.id });
+    if (vms.length) {
+      throw conflict(`Cannot remove Template ${String(template.name)}: the following virtual machines are based on it: ${vms.map((v) => v.name).join(', ')}`);
     }
     if ((await call.repo.count(T.VmPool, { template: template.id })) > 0) {
       throw conflict(`Cannot remove Template ${String(template.name)}: VM pools are based on it`);
     }
+    // Its disks go with it, their volumes after the commit.
+    const disks = await templateDisks(call.repo, template.id);
+    await call.repo.removeOwned(T.DiskAttachment, { template: template.id });
+    for (const disk of disks) await removeDisk(call, disk);
   },
 }));
 

@@ -12,6 +12,7 @@ import { StructType } from '../model/meta';
 import { Obj } from '../model/codec';
 import { ApiClient, BACKENDS, FORMATS, TestEngine } from './support/engine';
 import { until } from './support/until';
+import { localDataDomains, volumeFileOf } from './support/domains';
 import { addUser, clientOf, give } from './support/users';
 
 const MiB = 1024 * 1024;
@@ -35,10 +36,7 @@ for (const backend of BACKENDS) {
           assert.equal(r.status, status, `${name}: ${r.text}`);
           return format.read(status < 300 ? T.Action : T.Fault, r.text, status < 300 ? 'action' : 'fault');
         });
-      const fileOf = (disk: Obj) => {
-        const sd = Object.values(domains).find((d) => d.id === ((disk.storage_domains as Obj[])[0]).id)!;
-        return path.join(dir, String(sd.name), String(sd.id), 'images', String(disk.id), String(disk.image_id));
-      };
+      const fileOf = (disk: Obj) => volumeFileOf(dir, domains, disk);
       const newDisk = (name: string, diskFormat: string, sparse = true) =>
         call('POST', '/disks', T.Disk, { name, format: diskFormat, sparse, provisioned_size: 4 * MiB, storage_domains: [{ id: domains.one.id }] }, 201);
       const getDisk = (id: unknown) => call('GET', `/disks/${String(id)}`, T.Disk, undefined, 200);
@@ -47,13 +45,7 @@ for (const backend of BACKENDS) {
         t = await TestEngine.start(backend);
         api = await ApiClient.of(t, format);
         dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-disk-actions-'));
-        const [dc] = format.readList(T.DataCenter, (await api.call('GET', '/datacenters?search=name%3DDefault')).text);
-        for (const name of ['one', 'two']) {
-          fs.mkdirSync(path.join(dir, name));
-          const sd = await call('POST', '/storagedomains', T.StorageDomain, { name, type: 'data', storage: { type: 'localfs', path: path.join(dir, name) } }, 201);
-          await call('POST', `/datacenters/${dc.id}/storagedomains`, T.StorageDomain, { id: sd.id }, 201);
-          domains[name] = sd;
-        }
+        Object.assign(domains, await localDataDomains(api, format, dir, ['one', 'two']));
       });
       after(async () => {
         await t?.stop();

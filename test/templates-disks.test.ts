@@ -1,0 +1,169 @@
+// Templates own disks: a template made from a VM copies each of its disks (qemu-img convert, in
+// the format and to the domain asked) as a job, locked meanwhile; a failed copy leaves nothing.
+// On SQLite and PostgreSQL, in XML and JSON; the data checked on the files with qemu-img/qemu-io.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as T from '../model/types';
+import { StructType } from '../model/meta';
+import { Obj } from '../model/codec';
+import { ApiClient, BACKENDS, FORMATS, TestEngine } from './support/engine';
+import { until } from './support/until';
+import { localDataDomains, volumeFileOf } from './support/domains';
+
+const MiB = 1024 * 1024;
+const qemuInfo = (file: string) => JSON.parse(execFileSync('qemu-img', ['info', '--output=json', '-U', file], { encoding: 'utf8' })) as Record<string, unknown>;
+const same = (a: string, b: string) => execFileSync('qemu-img', ['compare', '-U', a, b], { encoding: 'utf8' });
+
+for (const backend of BACKENDS) {
+  for (const format of FORMATS) {
+    describe(`template disks on ${backend.name} in ${format.name}`, function () {
+      let t: TestEngine;
+      let api: ApiClient;
+      let dir: string;
+      const domains: Record<string, Obj> = {};
+      const tag = format.name.toLowerCase();
+
+      const call = async (method: string, p: string, type: StructType, obj: Obj | undefined, status: number) => {
+        const r = await api.call(method, p, obj === undefined ? undefined : format.write(type, obj));
+        assert.equal(r.status, status, `${method} ${p}: ${r.text}`);
+        return format.read(r.status < 300 ? type : T.Fault, r.text, r.status < 300 ? undefined : 'fault');
+      };
+      const list = async (p: string, type: StructType) => format.readList(type, (await api.call('GET', p)).text);
+      const fileOf = (disk: Obj) => volumeFileOf(dir, domains, disk);
+      const getDisk = (id: unknown) => call('GET', `/disks/${String(id)}`, T.Disk, undefined, 200);
+      const getTemplate = (id: unknown) => call('GET', `/templates/${String(id)}`, T.Template, undefined, 200);
+      /** A down VM with a qcow2 and a raw disk, each with a pattern written. */
+      async function vmWithDisks(name: string): Promise<{ vm: Obj; disks: Obj[] }> {
+        const vm = await call('POST', '/vms', T.Vm, { name, cluster: { name: 'Default' }, template: { name: 'Blank' } }, 201);
+        const disks: Obj[] = [];
+        for (const [i, diskFormat] of ['cow', 'raw'].entries()) {
+          const a = await call('POST', `/vms/${vm.id}/diskattachments`, T.DiskAttachment, {
+            bootable: i === 0, interface: 'virtio',
+            disk: { alias: `${name}-d${i}`, format: diskFormat, provisioned_size: 8 * MiB, storage_domains: [{ id: domains.one.id }] },
+          }, 201);
+          const disk = await getDisk((a.disk as Obj).id);
+          execFileSync('qemu-io', ['-f', diskFormat === 'cow' ? 'qcow2' : 'raw', '-c', `write -P 0x${i + 3}${i + 3} ${i}M 1M`, fileOf(disk)]);
+          disks.push(disk);
+        }
+        return { vm, disks };
+      }
+      const templateDisks = async (id: unknown) =>
+        Promise.all((await list(`/templates/${String(id)}/diskattachments`, T.DiskAttachment)).map((a) => getDisk((a.disk as Obj).id)));
+      const jobOf = async (description: RegExp) => (await list('/jobs', T.Job)).find((j) => description.test(String(j.description)));
+
+      before(async () => {
+        t = await TestEngine.start(backend);
+        api = await ApiClient.of(t, format);
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-templates-'));
+        Object.assign(domains, await localDataDomains(api, format, dir, ['one', 'two']));
+      });
+      after(async () => {
+        await t?.stop();
+        fs.rmSync(dir, { recursive: true, force: true });
+      });
+
+      it('keeps the id and alias a client gives a new disk, and refuses an id in use', async () => {
+        const id = tag === 'xml' ? '6e1a9c52-0c4f-4c1e-9d0e-6f1f6a2b7c01' : '6e1a9c52-0c4f-4c1e-9d0e-6f1f6a2b7c02';
+        const disk = await call('POST', '/disks', T.Disk, { id, alias: `chosen-${tag}`, format: 'raw', provisioned_size: MiB, storage_domains: [{ id: domains.one.id }] }, 201);
+        assert.equal(disk.id, id);
+        assert.equal((await getDisk(id)).alias, `chosen-${tag}`);
+        assert.equal((await getDisk(id)).name, `chosen-${tag}`);
+        assert.ok(fs.existsSync(fileOf(disk)));
+        await call('POST', '/disks', T.Disk, { id, format: 'raw', provisioned_size: MiB, storage_domains: [{ id: domains.one.id }] }, 409);
+        await call('POST', '/disks', T.Disk, { id: 'not-a-uuid', format: 'raw', provisioned_size: MiB, storage_domains: [{ id: domains.one.id }] }, 400);
+      });
+
+      it('makes a template with copies of the VM\'s two disks, in the format and on the domain asked, as a job', async () => {
+        const { vm, disks } = await vmWithDisks(`src-${tag}`);
+        const made = await call('POST', '/templates', T.Template, {
+          name: `tpl-${tag}`,
+          vm: { id: vm.id, disk_attachments: [{ disk: { id: disks[1].id, format: 'cow', sparse: true, storage_domains: [{ id: domains.two.id }] } }] },
+        }, 201);
+        assert.equal(made.status, 'locked');
+        await until(async () => (await getTemplate(made.id)).status === 'ok');
+        const copies = await templateDisks(made.id);
+        assert.equal(copies.length, 2);
+        const byAlias = Object.fromEntries(copies.map((d) => [String(d.alias), d]));
+        const [c0, c1] = [byAlias[`src-${tag}-d0`], byAlias[`src-${tag}-d1`]];
+        assert.ok(c0 && c1, `aliases kept: ${Object.keys(byAlias).join(', ')}`);
+        for (const c of copies) {
+          assert.equal(c.status, 'ok');
+          assert.equal(c.vm, undefined, 'a template disk has no VM');
+          assert.ok(!disks.some((d) => d.id === c.id));
+        }
+        // The first as it was, on its domain; the second as asked: qcow2 on the other domain.
+        assert.equal(c0.format, 'cow');
+        assert.equal(((c0.storage_domains as Obj[])[0]).id, domains.one.id);
+        assert.equal(c1.format, 'cow');
+        assert.equal(((c1.storage_domains as Obj[])[0]).id, domains.two.id);
+        assert.equal(qemuInfo(fileOf(c1)).format, 'qcow2');
+        same(fileOf(disks[0]), fileOf(c0));
+        same(fileOf(disks[1]), fileOf(c1));
+        execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'read -P 0x44 1M 1M', fileOf(c1)]);
+        // The VM and its disks are free again; the job finished with a step per copy.
+        assert.equal((await call('GET', `/vms/${vm.id}`, T.Vm, undefined, 200)).status, 'down');
+        for (const d of disks) assert.equal((await getDisk(d.id)).status, 'ok');
+        const job = await jobOf(new RegExp(`Creating template tpl-${tag} from VM src-${tag}`));
+        assert.equal(job?.status, 'finished');
+        const steps = await list(`/jobs/${String(job!.id)}/steps`, T.Step);
+        assert.equal(steps.filter((s) => /^Copying disk /.test(String(s.description)) && s.status === 'finished').length, 2);
+        const attachment = (await list(`/templates/${made.id}/diskattachments`, T.DiskAttachment))[0];
+        assert.equal((await call('GET', `/templates/${made.id}/diskattachments/${String(attachment.id)}`, T.DiskAttachment, undefined, 200)).id, attachment.id);
+      });
+
+      it('refuses to remove a template\'s disk through /disks, and removes it through the template', async () => {
+        const { vm } = await vmWithDisks(`rm-${tag}`);
+        const made = await call('POST', '/templates', T.Template, { name: `tpl-rm-${tag}`, vm: { id: vm.id } }, 201);
+        await until(async () => (await getTemplate(made.id)).status === 'ok');
+        const [first, second] = await templateDisks(made.id);
+        assert.match(String((await call('DELETE', `/disks/${String(first.id)}`, T.Disk, undefined, 409)).detail), /disk of a template/);
+        await call('DELETE', `/templates/${made.id}/diskattachments/${String(first.id)}?storage_domain=${String(domains.two.id)}`, T.DiskAttachment, undefined, 404);
+        assert.equal((await api.call('DELETE', `/templates/${made.id}/diskattachments/${String(first.id)}?storage_domain=${String(domains.one.id)}`)).status, 200);
+        await call('GET', `/disks/${String(first.id)}`, T.Disk, undefined, 404);
+        await until(async () => !fs.existsSync(fileOf(first)));
+        assert.equal((await templateDisks(made.id)).length, 1);
+        // Removing the template removes its other disk and its volume.
+        assert.equal((await api.call('DELETE', `/templates/${made.id}`)).status, 200);
+        await call('GET', `/disks/${String(second.id)}`, T.Disk, undefined, 404);
+        await until(async () => !fs.existsSync(path.dirname(fileOf(second))));
+      });
+
+      it('keeps the template, its disks and the VM locked while a copy runs; a failed copy leaves nothing and the job says why', async () => {
+        const { vm, disks } = await vmWithDisks(`stuck-${tag}`);
+        // A FIFO for a volume: qemu-img waits to open it until the test opens it too, then fails.
+        const fifo = fileOf(disks[0]);
+        fs.rmSync(fifo);
+        execFileSync('mkfifo', [fifo]);
+        const made = await call('POST', '/templates', T.Template, { name: `tpl-stuck-${tag}`, vm: { id: vm.id } }, 201);
+        await until(async () => (await list(`/jobs`, T.Job)).some((j) => j.description === `Creating template tpl-stuck-${tag} from VM stuck-${tag}`));
+        const job = (await jobOf(new RegExp(`Creating template tpl-stuck-${tag}`)))!;
+        await until(async () => (await list(`/jobs/${String(job.id)}/steps`, T.Step)).some((s) => /^Copying disk/.test(String(s.description))));
+        assert.equal((await getTemplate(made.id)).status, 'locked');
+        const copies = await templateDisks(made.id);
+        assert.equal(copies.length, 2);
+        assert.ok(copies.every((c) => c.status === 'locked'));
+        assert.equal((await call('GET', `/vms/${vm.id}`, T.Vm, undefined, 200)).status, 'image_locked');
+        assert.match(String((await call('DELETE', `/templates/${made.id}`, T.Template, undefined, 409)).detail), /locked/);
+        assert.match(String((await call('DELETE', `/disks/${String(disks[1].id)}`, T.Disk, undefined, 409)).detail), /locked/);
+        assert.equal((await api.call('POST', `/disks/${String(disks[1].id)}/copy`, format.write(T.Action, { storage_domain: { name: 'two' } }))).status, 409);
+        assert.equal((await api.call('POST', `/vms/${vm.id}/start`, format.write(T.Action, {}))).status, 409);
+        const writer = await fs.promises.open(fifo, 'w');
+        await writer.close();
+        await until(async () => (await api.call('GET', `/templates/${made.id}`)).status === 404);
+        await until(async () => (await jobOf(new RegExp(`Creating template tpl-stuck-${tag}`)))?.status === 'failed');
+        for (const c of copies) {
+          assert.equal((await api.call('GET', `/disks/${String(c.id)}`)).status, 404);
+          assert.ok(!fs.existsSync(path.dirname(fileOf(c))), 'no volume stays');
+        }
+        assert.equal((await call('GET', `/vms/${vm.id}`, T.Vm, undefined, 200)).status, 'down');
+        assert.equal((await getDisk(disks[1].id)).status, 'ok');
+        const events = await list('/events', T.Event);
+        assert.ok(events.some((e) => e.severity === 'error' && String(e.description).startsWith(`Failed to create template tpl-stuck-${tag} from VM stuck-${tag}`)));
+        assert.equal((await list(`/templates?search=name%3Dtpl-stuck-${tag}`, T.Template)).length, 0);
+      });
+    });
+  }
+}
