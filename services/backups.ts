@@ -66,6 +66,14 @@ export async function notDuringBackup(repo: Repo, vm: { id?: string; name?: stri
   if (running) throw conflict(`Cannot ${what} VM ${vm.name}: it is during backup ${running.id}`);
 }
 
+/**
+ * A VM brought back to an older state (a snapshot committed) has disks its checkpoints no longer
+ * describe: they are invalid, as oVirt marks them, and start no incremental backup.
+ */
+export async function invalidateCheckpoints(repo: Repo, vmId: string): Promise<void> {
+  for (const checkpoint of await repo.list(T.Checkpoint, { vm: vmId })) await repo.update(T.Checkpoint, { ...checkpoint, state: 'invalid' });
+}
+
 async function add(call: Call, body: ObjOf<typeof T.Backup>): Promise<Obj> {
   const vm = await load({ ...call, scope: call.scope.slice(0, 1) }, S.Vms);
   if (vm.status !== 'down' && vm.status !== 'up') throw conflict(`Cannot back up VM ${vm.name}: it is ${vm.status}`);

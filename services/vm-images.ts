@@ -22,7 +22,7 @@ import { CDROM_ID, copyDevices } from './store/devices';
 import { freeMac } from './mac-pools';
 import { ChainWork } from './chain-work';
 import { RecordingRepo } from './store/recording-repo';
-import { notDuringBackup } from './backups';
+import { invalidateCheckpoints, notDuringBackup } from './backups';
 
 /** One disk's volume a snapshot froze. */
 type Frozen = {
@@ -277,6 +277,7 @@ export const vmSnapshot = implement(S.VmSnapshot, {
 /** Runs the VM from `snapshot`: new overlays on its volumes, its configuration; the present kept aside. */
 async function preview(call: Call, work: ChainWork, vm: StoredVm, snapshot: StoredSnapshot): Promise<void> {
   if (snapshot.snapshot_type !== 'regular') throw badRequest('Only a regular snapshot can be previewed');
+  await notDuringBackup(call.repo, vm, 'preview a snapshot of');
   const kept: Record<string, KeptDisk> = {};
   for (const f of frozen(snapshot)) {
     const { disk, sd } = await diskAndDomain(call, f.disk);
@@ -314,6 +315,7 @@ async function commit(call: Call, work: ChainWork, vm: StoredVm): Promise<void> 
     await call.repo.remove(T.Snapshot, later.id, { vm: String(vm.id) });
   }
   await call.repo.update(T.Snapshot, { ...snapshot, snapshot_status: 'ok' }, { vm: String(vm.id) });
+  await invalidateCheckpoints(call.repo, String(vm.id));
   const { preview: _done, ...rest } = vm;
   await call.repo.update(T.Vm, rest);
 }
