@@ -33,8 +33,8 @@ function maxOf(call: Call): number | undefined {
   return typeof max === 'number' && max >= 0 ? max : undefined;
 }
 
-function allContent(call: Call, request: Request): boolean {
-  return call.params.all_content === true || header(request, 'all-content')?.toLowerCase() === 'true';
+function allContent(call: Call): boolean {
+  return call.params.all_content === true;
 }
 
 function scopeOf(request: Request, depth: number): string[] {
@@ -49,6 +49,8 @@ function scopeOf(request: Request, depth: number): string[] {
 function runner(engine: Engine, write: boolean, declared: Params = {}) {
   return async (request: Request, scope: string[], run: Run) => {
     const params = readParams(request, declared);
+    // The SDKs ask for all content with a header; behaviours see it as the parameter.
+    if (declared.all_content && params.all_content === undefined && header(request, 'all-content')?.toLowerCase() === 'true') params.all_content = true;
     const files = new FileWork(engine.config.fsTimeout);
     const make = (repo: Repo): Call => ({ engine, repo, files, principal: principal(request), scope, params });
     const given = header(request, 'correlation-id') ?? queryValue(request, 'correlation_id');
@@ -111,11 +113,11 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
   const hrefIn = (request: Request, id: unknown) =>
     `${pathOf(r.segments, scopeOf(request, depth))}/${encodeURIComponent(String(id))}`;
   /** Presents the objects of one request, following what it asks with one set of follows. */
-  const present = (call: Call, guard: Guard, request: Request) => {
+  const present = (call: Call, guard: Guard) => {
     const follow = typeof call.params.follow === 'string' ? call.params.follow : undefined;
     const following = new Following(guard, follow, { depth: engine.config.followMaxDepth, objects: engine.config.followMaxObjects });
     return async (obj: Obj, href: string) =>
-      presentEntity(entity, await following.follow({ ...call, scope: [...call.scope.slice(0, depth), String(obj.id)] }, r, obj), href, allContent(call, request));
+      presentEntity(entity, await following.follow({ ...call, scope: [...call.scope.slice(0, depth), String(obj.id)] }, r, obj), href, allContent(call));
   };
 
   const routes: ServerRoute[] = [];
@@ -124,13 +126,15 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
     method: 'GET',
     path: listPath,
     handler: (request, h) => listing(request, scopeOf(request, depth), async (call, guard) => {
-      const show = present(call, guard, request);
+      const show = present(call, guard);
       const segment = String(r.segments[r.segments.length - 1]);
       if (!collection.search && queryValue(request, 'search') !== undefined) throw badRequest(`The ${segment} collection does not take a search`);
       const q = typeof call.params.search === 'string' && call.params.search.trim() !== '' ? call.params.search : undefined;
       const max = maxOf(call);
+      const view = behaviour.view;
       const items = await guard.list(call, (o) => q !== undefined
         ? search(call, collection, q, { ...o, caseSensitive: call.params.case_sensitive !== false, segment })
+          .then((found) => (view ? Promise.all(found.map((obj) => view(call, obj))) : found))
         : behaviour.list(call, o), q !== undefined || behaviour.listsSeen === true, max);
       const presented = await Promise.all(items.map((o: Obj) => show(o, hrefIn(request, o.id))));
       return reply(h, request, responseFormat(request).writeList(type, presented));
@@ -155,7 +159,7 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
           const created = await add(call, body);
           await audit(call, EventCode.OBJECT_ADDED, 'added', type, created);
           const href = hrefIn(request, created.id);
-          const out = await present(call, guard, request)(created, href);
+          const out = await present(call, guard)(created, href);
           const location = `${request.server.info.protocol}://${request.info.host}${href}`;
           return reply(h, request, responseFormat(request).write(type, out), 201).header('Location', location);
         });
@@ -168,7 +172,7 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
     path: entityPath,
     handler: (request, h) => getting(request, scopeOf(request, depth + 1), async (call, guard) => {
       const obj = await guard.see(call, await entityB.get(call));
-      return reply(h, request, responseFormat(request).write(type, await present(call, guard, request)(obj, hrefIn(request, request.params[`p${depth}`]))));
+      return reply(h, request, responseFormat(request).write(type, await present(call, guard)(obj, hrefIn(request, request.params[`p${depth}`]))));
     }),
   });
   if (entity.update && entityB.update) {
@@ -193,7 +197,7 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
           await guard.relink(call, permit, changes);
           const updated = await update(call, changes);
           await audit(call, EventCode.OBJECT_UPDATED, 'changed', type, updated);
-          return reply(h, request, responseFormat(request).write(type, await present(call, guard, request)(updated, hrefIn(request, updated.id))));
+          return reply(h, request, responseFormat(request).write(type, await present(call, guard)(updated, hrefIn(request, updated.id))));
         });
       },
     });

@@ -493,6 +493,7 @@ export const StorageDomainEntity = entityService({
     action('isattached', 'Tells whether the domain is attached to a data center.', 'manipulate_storage_domain', {
       takes: ['host', 'async'], inputs: [optional('host.id', 'host.name')],
     }),
+    action('updateovfstore', 'Writes the OVF documents of the VMs on the domain into its OVF store.', 'manipulate_storage_domain'),
   ],
   locators: {
     permissions: () => permissionsOf.storageDomain, files: () => StorageDomainFiles, disks: () => StorageDomainDisks,
@@ -841,6 +842,8 @@ const forcible = { takes: ['force', 'async', 'reason'], inputs: [optional('force
 
 export const VmEntity = entityService({
   name: 'Vm', type: () => T.Vm, doc: 'A virtual machine.',
+  // With `all_content`, the VM's OVF document (`initialization.configuration`), in its OVA form if asked.
+  getParams: { ovf_as_ova: 'boolean' },
   update: { permit: 'edit_vm_properties', params: { next_run: 'boolean', async: 'boolean' }, inputs: [optional(...vmBaseChanges, ...vmChanges)] },
   remove: { permit: 'delete_vm', params: { async: 'boolean', detach_only: 'boolean', force: 'boolean' } },
   actions: [

@@ -54,6 +54,8 @@ export interface CollectionBehaviour<T extends StructType = StructType> {
   /** Whether `list` applies `o.seen` in its query (else the user view is filtered after it). */
   readonly listsSeen?: boolean;
   add?(call: Call, body: ObjOf<T>): Promise<Obj>;
+  /** What clients see of a member found by a search, which reads the stored rows (`list` applies it itself). */
+  view?(call: Call, obj: Obj): Promise<Obj>;
 }
 
 /** The body of an action, decoded as oVirt's `Action`. */

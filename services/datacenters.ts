@@ -13,6 +13,7 @@ import { COMPATIBILITY_VERSION } from './store/seed';
 import { storageDomainView } from './storagedomains';
 import { addManagementNetwork } from './store/management-network';
 import { addDefaultQuota } from './store/default-quota';
+import { updateOvfStore } from './ovf-store';
 
 export const dataCenters = implement(S.DataCenters, storedCollection(S.DataCenters, {
   uniqueName: () => ({}),
@@ -113,6 +114,8 @@ export const attachedStorageDomains = implement(S.AttachedStorageDomains, {
 function activation(status: 'active' | 'maintenance') {
   return async (call: Call): Promise<Obj> => {
     const sd = await load(call, S.AttachedStorageDomains);
+    // As oVirt does, a domain leaving use has its OVF store written first.
+    if (status === 'maintenance' && sd.status === 'active') await updateOvfStore(call, sd);
     await call.repo.update(T.StorageDomain, { ...sd, status });
     await setDataCenterStatus(call, call.scope[0]);
     return { status: 'complete' };
@@ -126,6 +129,7 @@ export const attachedStorageDomain = implement(S.AttachedStorageDomain, {
     if (sd.status === 'active') {
       throw conflict(`Cannot detach Storage Domain ${String(sd.name)}: deactivate it first`);
     }
+    await updateOvfStore(call, sd);
     const { data_center: _dc, data_centers: _dcs, master: _m, ...rest } = sd;
     await call.repo.update(T.StorageDomain, { ...rest, status: 'unattached', master: false });
     // The data center's quotas no longer limit it.

@@ -244,6 +244,24 @@ export class Storage {
     await fs.promises.rm(path.dirname(this.volumePath(sd, disk)), { recursive: true, force: true });
   }
 
+  /** The file a data domain keeps its OVF store in: a tar of `<id>.ovf` documents, as oVirt's OVF_STORE disks hold. */
+  ovfStoreFile(sd: Obj): string {
+    return path.join(path.dirname(metadataFile(this.domainDir(sd))), 'ovf_store.tar');
+  }
+
+  /** Replaces the domain's OVF store with `documents` (name → text), whole or not at all. */
+  async writeOvfStore(sd: Obj, documents: { name: string; text: string }[], signal?: AbortSignal): Promise<void> {
+    await writeTar(this.ovfStoreFile(sd), documents, signal);
+  }
+
+  /** The documents of the domain's OVF store; none when it has no store. */
+  async readOvfStore(sd: Obj, signal?: AbortSignal): Promise<{ name: string; text: string }[]> {
+    const file = this.ovfStoreFile(sd);
+    if (!(await fs.promises.stat(file).catch(() => undefined))) return [];
+    const names = await tarMembers(file, signal);
+    return Promise.all(names.filter((n) => n.endsWith('.ovf')).map(async (name) => ({ name, text: await tarMember(file, name, signal) })));
+  }
+
   /** Bytes the volume takes on disk. */
   async actualSize(sd: Obj, disk: Obj): Promise<number> {
     const file = this.volumePath(sd, disk);
@@ -274,4 +292,38 @@ export function diskDomainId(disk: Obj): string | undefined {
   const list = disk.storage_domains;
   const first = Array.isArray(list) ? list[0] : undefined;
   return isObj(first) && first.id !== undefined ? String(first.id) : undefined;
+}
+
+/** The member names of a tar archive, in their order. */
+export async function tarMembers(file: string, signal?: AbortSignal): Promise<string[]> {
+  const { stdout } = await run('tar', ['-tf', file], { signal, maxBuffer: 16 * 1024 * 1024 });
+  return stdout.split('\n').filter((n) => n !== '');
+}
+
+/** The text of one member of a tar archive. */
+export async function tarMember(file: string, name: string, signal?: AbortSignal): Promise<string> {
+  const { stdout } = await run('tar', ['-xOf', file, '--', name], { signal, maxBuffer: 64 * 1024 * 1024 });
+  return stdout;
+}
+
+/**
+ * Writes a tar of `documents` then, when `files` are given, the files (name → path, in order;
+ * whole, never as sparse members, so that readers find each at one offset), through a temporary
+ * file renamed into place.
+ */
+export async function writeTar(target: string, documents: { name: string; text: string }[], signal?: AbortSignal, files: { name: string; path: string }[] = []): Promise<void> {
+  const work = await fs.promises.mkdtemp(path.join(path.dirname(target), '.tar-'));
+  const partial = `${target}.partial`;
+  try {
+    for (const d of documents) await fs.promises.writeFile(path.join(work, d.name), d.text);
+    for (const f of files) await fs.promises.symlink(f.path, path.join(work, f.name));
+    const names = [...documents.map((d) => d.name), ...files.map((f) => f.name)];
+    // An archive of nothing is its two zero end blocks, padded to a record, as tar writes it.
+    if (names.length) await run('tar', ['-cf', partial, '--dereference', '--format=gnu', '-C', work, '--', ...names], { signal });
+    else await fs.promises.writeFile(partial, Buffer.alloc(10240));
+    await fs.promises.rename(partial, target);
+  } finally {
+    await fs.promises.rm(work, { recursive: true, force: true });
+    await fs.promises.rm(partial, { force: true });
+  }
 }

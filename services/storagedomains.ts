@@ -8,6 +8,7 @@ import { badRequest, conflict, notFound } from './fault';
 import { resolve, refTo } from './refs';
 import { addDefaultDiskProfile } from './profiles';
 import { connectDomain } from './config-lists';
+import { updateOvfStore } from './ovf-store';
 
 /** What clients see of a domain: the stored object with live space figures. */
 export async function storageDomainView(call: Call, sd: Obj): Promise<Obj> {
@@ -79,6 +80,13 @@ export const storageDomainEntity = implement(S.StorageDomainEntity, {
   actions: {
     // Whether a data center holds the domain, which a domain found on storage is checked for before it is imported.
     isattached: async (call) => ({ status: 'complete', is_attached: (await load(call, S.StorageDomains)).data_center !== undefined }),
+    async updateovfstore(call) {
+      const sd = await load(call, S.StorageDomains);
+      if (sd.type !== 'data') throw conflict(`Cannot update the OVF store of storage domain ${String(sd.name)}: it is not a data domain`);
+      if (sd.status !== 'active') throw conflict(`Cannot update the OVF store of storage domain ${String(sd.name)}: it is ${String(sd.status)}, not active`);
+      await updateOvfStore(call, sd);
+      return { status: 'complete' };
+    },
   },
 });
 

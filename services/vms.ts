@@ -23,6 +23,8 @@ import { namedQuota } from './quotas';
 import { cpuProfileFor } from './profiles';
 import { withVmBaseDefaults } from './facts/vm-base-defaults';
 import { notDuringBackup } from './backups';
+import { ovfSourceOf } from './ovf-store';
+import { writeOvf } from './ovf';
 
 type VmObj = ObjOf<typeof T.Vm>;
 type DiskObj = ObjOf<typeof T.Disk>;
@@ -82,8 +84,23 @@ const vmHooks: StoredHooks<typeof T.Vm> = {
   },
 };
 
-export const vms = implement(S.Vms, storedCollection(S.Vms, vmHooks));
-export const vmEntity = implement(S.VmEntity, { ...storedEntity(S.Vms, S.VmEntity, vmHooks), actions: { ...vmActions, ...imageActions, ...guestActions, ...poolActions } });
+/** A VM as read: with `all_content`, its OVF document as oVirt gives it (download_vm_ovf.py reads it). */
+async function vmView(call: Call, vm: VmObj): Promise<VmObj> {
+  if (call.params.all_content !== true) return vm;
+  const data = writeOvf(await ovfSourceOf(call.repo, call.engine.storage, vm), call.params.ovf_as_ova === true ? 'ova' : 'engine');
+  return { ...vm, initialization: { ...vm.initialization, configuration: { type: 'ovf', data } } };
+}
+
+const vmCollection = storedCollection(S.Vms, vmHooks);
+export const vms = implement(S.Vms, {
+  ...vmCollection,
+  list: async (call, o) => Promise.all((await vmCollection.list(call, o)).map((vm) => vmView(call, vm as VmObj))),
+  view: (call, vm) => vmView(call, vm as VmObj),
+});
+export const vmEntity = implement(S.VmEntity, {
+  ...storedEntity(S.Vms, S.VmEntity, { ...vmHooks, view: vmView }),
+  actions: { ...vmActions, ...imageActions, ...guestActions, ...poolActions },
+});
 
 // --- NICs -------------------------------------------------------------------
 

@@ -1,0 +1,59 @@
+// The OVF store of each data domain: the OVF documents of the VMs whose disks are on it, kept in
+// the domain's directory so that the domain brings its VMs along when another engine imports it.
+// The documents are made from the rows in the request's transaction; the file is written after it.
+import * as T from '../model/types';
+import { ObjOf } from '../model/meta';
+import { Call } from './behaviour';
+import { Repo } from './store/repo';
+import { Storage } from './storage';
+import { OvfSource, writeOvf } from './ovf';
+
+type VmObj = ObjOf<typeof T.Vm>;
+type DomainObj = ObjOf<typeof T.StorageDomain>;
+
+/** What the OVF document of `vm` is made from: its disks with their attachments, its NICs with their networks. */
+export async function ovfSourceOf(repo: Repo, storage: Storage, vm: VmObj): Promise<OvfSource> {
+  const cluster = vm.cluster?.id ? await repo.get(T.Cluster, String(vm.cluster.id)) : undefined;
+  const template = vm.template?.id ? await repo.get(T.Template, String(vm.template.id)) : undefined;
+  const disks: OvfSource['disks'] = [];
+  for (const attachment of await repo.list(T.DiskAttachment, { vm: String(vm.id) })) {
+    const disk = await repo.get(T.Disk, String(attachment.disk?.id ?? attachment.id));
+    const sd = disk?.storage_domain?.id ? await repo.get(T.StorageDomain, String(disk.storage_domain.id)) : undefined;
+    if (disk) disks.push({ disk, attachment, actualSize: sd ? await storage.actualSize(sd, disk) : 0 });
+  }
+  const nics: OvfSource['nics'] = [];
+  for (const nic of await repo.list(T.Nic, { vm: String(vm.id) })) {
+    const profile = nic.vnic_profile?.id ? await repo.get(T.VnicProfile, String(nic.vnic_profile.id)) : undefined;
+    const network = profile?.network?.id ? await repo.get(T.Network, String(profile.network.id)) : undefined;
+    nics.push({ nic, network: network?.name, profile: profile?.name });
+  }
+  return {
+    vm, clusterName: cluster?.name, disks, nics,
+    template: { id: String(template?.id ?? vm.template?.id ?? '00000000-0000-0000-0000-000000000000'), name: String(template?.name ?? 'Blank') },
+  };
+}
+
+/** The VMs with a disk on the domain. */
+async function vmsOnDomain(repo: Repo, sd: DomainObj): Promise<VmObj[]> {
+  const ids = new Set<string>();
+  for (const disk of await repo.list(T.Disk, { storage_domain: String(sd.id) })) {
+    for (const a of await repo.list(T.DiskAttachment, {}, { where: { id: String(disk.id) } })) if (a.vm?.id) ids.add(String(a.vm.id));
+  }
+  const vms = await Promise.all([...ids].map((id) => repo.get(T.Vm, id)));
+  return vms.filter((v) => v !== undefined);
+}
+
+/** Queues the writing of the domain's OVF store, as it is once the call's transaction commits. */
+export async function updateOvfStore(call: Call, sd: DomainObj): Promise<void> {
+  if (sd.type !== 'data') return;
+  const storage = call.engine.storage;
+  const documents = await Promise.all((await vmsOnDomain(call.repo, sd)).map(async (vm) => ({
+    name: `${String(vm.id)}.ovf`, text: writeOvf(await ovfSourceOf(call.repo, storage, vm), 'engine'),
+  })));
+  call.files.afterCommit({
+    what: `updating the OVF store of storage domain ${String(sd.name)}`,
+    run: (signal) => storage.writeOvfStore(sd, documents, signal),
+    // Nothing to put back in the database: the call fails, and the store stays as it was.
+    undo: async () => undefined,
+  });
+}

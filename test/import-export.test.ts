@@ -1,0 +1,124 @@
+// Import and export: each data domain's OVF store (written on `updateovfstore`, deactivation and
+// detach), a VM's OVF document with `all_content`; on SQLite and PostgreSQL, in XML and JSON.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as T from '../model/types';
+import { Obj } from '../model/codec';
+import { readOvf } from '../services/ovf';
+import { ApiClient, BACKENDS, FORMATS, TestEngine } from './support/engine';
+import { restCalls } from './support/rest';
+
+const MiB = 1024 * 1024;
+const tarList = (file: string) => execFileSync('tar', ['-tf', file], { encoding: 'utf8' }).split('\n').filter((n) => n !== '');
+const tarText = (file: string, member: string) => execFileSync('tar', ['-xOf', file, member], { encoding: 'utf8' });
+
+for (const backend of BACKENDS) {
+  for (const format of FORMATS) {
+    describe(`import and export on ${backend.name} in ${format.name}`, function () {
+      let t: TestEngine;
+      let api: ApiClient;
+      let dir: string;
+      let dc: Obj;
+      let sd: Obj;
+      let vm: Obj;
+      const disks: Obj[] = [];
+
+      const rest = restCalls(() => api);
+      /** An action's answer, or its fault. */
+      const act = async (p: string, name: string, body: Obj, status = 200) => {
+        const r = await api.call('POST', `${p}/${name}`, format.write(T.Action, body));
+        assert.equal(r.status, status, `${name}: ${r.text}`);
+        return status < 300 ? format.read(T.Action, r.text, 'action') : format.read(T.Fault, r.text, 'fault');
+      };
+      const domainDir = (d: Obj) => path.join(dir, String(d.name), String(d.id));
+      const volumeOf = (d: Obj, disk: Obj) => path.join(domainDir(d), 'images', String(disk.id), String(disk.image_id));
+      const storeOf = (d: Obj) => path.join(domainDir(d), 'dom_md', 'ovf_store.tar');
+
+      before(async () => {
+        t = await TestEngine.start(backend);
+        api = await ApiClient.of(t, format);
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-import-export-'));
+        [dc] = await rest.list('/datacenters?search=name%3DDefault', T.DataCenter);
+        fs.mkdirSync(path.join(dir, 'carrier'));
+        sd = await rest.post('/storagedomains', T.StorageDomain, { name: 'carrier', type: 'data', storage: { type: 'localfs', path: path.join(dir, 'carrier') } });
+        await rest.post(`/datacenters/${dc.id}/storagedomains`, T.StorageDomain, { id: sd.id });
+        vm = await rest.post('/vms', T.Vm, {
+          name: 'travelling', description: 'goes places', memory: 512 * MiB, cpu: { topology: { sockets: 2, cores: 1, threads: 1 } },
+          os: { type: 'rhel_8x64' }, cluster: { name: 'Default' }, template: { name: 'Blank' },
+        });
+        for (const [name, diskFormat, bootable] of [['boot', 'cow', true], ['data', 'raw', false]] as const) {
+          const a = await rest.post(`/vms/${vm.id}/diskattachments`, T.DiskAttachment, {
+            bootable, interface: 'virtio_scsi', active: true,
+            disk: { name, alias: name, format: diskFormat, sparse: true, provisioned_size: 4 * MiB, storage_domains: [{ id: sd.id }] },
+          });
+          disks.push(await rest.get(`/disks/${String((a.disk as Obj).id)}`, T.Disk));
+        }
+        execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x5a 0 1M', volumeOf(sd, disks[0])]);
+        execFileSync('qemu-io', ['-f', 'raw', '-c', 'write -P 0xa5 1M 1M', volumeOf(sd, disks[1])]);
+        await rest.post(`/vms/${vm.id}/nics`, T.Nic, { name: 'nic1', vnic_profile: { id: await managementProfile() } });
+      });
+      after(async () => {
+        await t?.stop();
+        fs.rmSync(dir, { recursive: true, force: true });
+      });
+      const managementProfile = async () => {
+        const profiles = await rest.list('/vnicprofiles', T.VnicProfile);
+        return String(profiles.find((p) => p.name === 'ovirtmgmt')!.id);
+      };
+
+      it('carries the VM\'s OVF document with all_content, in the engine\'s form or the OVA\'s, and not without it', async () => {
+        const plain = await rest.get(`/vms/${vm.id}`, T.Vm);
+        assert.equal((plain.initialization as Obj | undefined)?.configuration, undefined);
+        const full = await rest.get(`/vms/${vm.id}?all_content=true`, T.Vm);
+        const configuration = (full.initialization as Obj).configuration as Obj;
+        assert.equal(configuration.type, 'ovf');
+        const data = String(configuration.data);
+        assert.match(data, /xmlns:ovf="http:\/\/schemas\.dmtf\.org\/ovf\/envelope\/1\/"/);
+        assert.match(data, /xsi:type="ovf:DiskSection_Type"/);
+        const read = readOvf(data);
+        assert.equal(read.id, vm.id);
+        assert.equal(read.vm.name, 'travelling');
+        assert.equal(read.vm.memory, 512 * MiB);
+        assert.deepEqual((read.vm.cpu as Obj).topology, { sockets: 2, cores: 1, threads: 1 });
+        assert.equal((read.vm.os as Obj).type, 'rhel_8x64');
+        assert.deepEqual(read.disks.map((d) => [d.id, d.imageId, d.format, d.interface, d.bootable]),
+          disks.map((d, i) => [d.id, d.image_id, d.format, 'virtio_scsi', i === 0]));
+        assert.deepEqual(read.nics.map((n) => [n.name, n.network]), [['nic1', 'ovirtmgmt']]);
+        // The SDK asks with a header, and through a search (download_vm_ovf.py).
+        const r = await api.call('GET', '/vms?search=name%3Dtravelling', undefined, { 'All-Content': 'true' });
+        const [listed] = format.readList(T.Vm, r.text);
+        assert.equal(readOvf(String(((listed.initialization as Obj).configuration as Obj).data)).id, vm.id);
+        const ova = await rest.get(`/vms/${vm.id}?all_content=true&ovf_as_ova=true`, T.Vm);
+        const ovaData = String(((ova.initialization as Obj).configuration as Obj).data);
+        assert.match(ovaData, /<DiskSection>/);
+        assert.match(ovaData, /<VirtualSystem ovf:id=/);
+        assert.deepEqual(readOvf(ovaData).disks.map((d) => [d.id, d.fileRef, d.size]), disks.map((d) => [d.id, d.id, 4 * MiB]));
+      });
+
+      it('writes the OVF store on updateovfstore: a tar of <vm id>.ovf', async () => {
+        await act(`/storagedomains/${sd.id}`, 'updateovfstore', {});
+        assert.deepEqual(tarList(storeOf(sd)), [`${String(vm.id)}.ovf`]);
+        const read = readOvf(tarText(storeOf(sd), `${String(vm.id)}.ovf`));
+        assert.equal(read.vm.name, 'travelling');
+        assert.deepEqual(read.disks.map((d) => d.storageDomainId), [sd.id, sd.id]);
+      });
+
+      it('refuses updateovfstore on a domain that is not active, and changes nothing', async () => {
+        fs.mkdirSync(path.join(dir, 'idle'));
+        const idle = await rest.post('/storagedomains', T.StorageDomain, { name: 'idle', type: 'data', storage: { type: 'localfs', path: path.join(dir, 'idle') } });
+        assert.match(String((await act(`/storagedomains/${idle.id}`, 'updateovfstore', {}, 409)).detail), /not active/);
+        assert.equal(fs.existsSync(storeOf(idle)), false);
+        await act('/storagedomains/00000000-0000-0000-0000-00000000abcd', 'updateovfstore', {}, 404);
+      });
+
+      it('writes the OVF store when the domain is deactivated, with what changed since', async () => {
+        await rest.send('PUT', `/vms/${vm.id}`, T.Vm, { description: 'renamed before maintenance' }, 200);
+        await act(`/datacenters/${dc.id}/storagedomains/${sd.id}`, 'deactivate', {});
+        assert.equal(readOvf(tarText(storeOf(sd), `${String(vm.id)}.ovf`)).vm.description, 'renamed before maintenance');
+      });
+    });
+  }
+}
