@@ -773,10 +773,13 @@ export const Vms = collectionService({
   add: {
     // oVirt's `FromScratch`: from a template.
     permit: 'create_vm', params: { clone: 'boolean', clone_permissions: 'boolean', filter: 'boolean', seal: 'boolean' },
-    inputs: [mandatory('name'), named('cluster'), named('template'), optional(
+    inputs: [mandatory('name'), named('cluster'), optional(
       ...vmBaseChanges, ...vmChanges.filter((c) => !c.startsWith('cluster.')), 'display.disconnect_action', 'quota.id',
       'initialization.configuration.data', 'initialization.configuration.type',
     )],
+    // oVirt's model asks a template of a VM from a snapshot too, but its engine (and the SDK's
+    // clone_vm_from_snapshot.py) does without: the snapshot's VM gives it.
+    signatures: { FromScratch: [named('template')], FromSnapshot: [mandatory('snapshots.id')] },
   },
   entity: () => VmEntity,
 });

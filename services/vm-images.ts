@@ -13,7 +13,7 @@ import { ObjOf } from '../model/meta';
 import { ActionBody, Call, implement } from './behaviour';
 import { load } from './stored';
 import { badRequest, conflict, notFound } from './fault';
-import { refTo } from './refs';
+import { refTo, resolve } from './refs';
 import { configurationOf } from './templates';
 import { EventCode, recordEvent } from './events';
 import { endJob, startJob } from './jobs';
@@ -354,41 +354,84 @@ function previewAction(run: (call: Call, work: ChainWork, vm: StoredVm, body: Ac
 
 // --- clones --------------------------------------------------------------------
 
-async function clone(call: Call, vm: StoredVm, work: ChainWork, body: ActionBody): Promise<Obj> {
-  down(vm, 'clone');
-  const wanted = body.vm ?? {};
+/** What a new VM is copied from: a configuration, the VM whose devices it takes, and the volume of each disk to copy. */
+type CloneSource = { configuration: Obj; vm: StoredVm; disks: { attachment: ObjOf<typeof T.DiskAttachment>; located: Located }[] };
+
+/**
+ * A new VM `wanted` names (and places, in a cluster, or the source's), with the source's
+ * configuration and devices, new MAC addresses, and a copy of each disk's volume as a new disk,
+ * made after the commit.
+ */
+async function copyVm(call: Call, work: ChainWork, source: CloneSource, wanted: ObjOf<typeof T.Vm>, verb: string): Promise<ObjOf<typeof T.Vm>> {
   if ((await call.repo.list(T.Vm, {}, { where: { name: String(wanted.name) } })).length) {
-    throw conflict(`Cannot clone: the name '${wanted.name}' is already in use`);
+    throw conflict(`Cannot ${verb}: the name '${wanted.name}' is already in use`);
   }
-  const job = await startJob(call.repo, `Cloning VM ${vm.name}`, call.principal.userId);
   const copy: ObjOf<typeof T.Vm> = {
-    ...configurationOf(vm),
+    ...source.configuration,
     id: randomUUID(),
     name: wanted.name,
-    description: (wanted as ObjOf<typeof T.Vm>).description ?? vm.description,
-    cluster: vm.cluster,
-    template: vm.template,
-    original_template: vm.original_template,
+    description: wanted.description ?? source.vm.description,
+    cluster: wanted.cluster ?? source.vm.cluster,
+    template: source.vm.template,
+    original_template: source.vm.original_template,
     status: 'down',
     creation_time: now(),
   };
   await call.repo.insert(T.Vm, copy);
   await call.repo.insert(T.Cdrom, { id: CDROM_ID, vm: refTo(copy) });
-  await copyDevices(call.repo, { vm: String(vm.id) }, { vm: String(copy.id) }, { consoles: true });
-  for (const attachment of await call.repo.list(T.DiskAttachment, { vm: String(vm.id) })) {
-    const { disk, sd } = await diskAndDomain(call, String(attachment.disk?.id));
+  await copyDevices(call.repo, { vm: String(source.vm.id) }, { vm: String(copy.id) }, { consoles: true });
+  for (const { attachment, located: { disk, sd } } of source.disks) {
     const { backing_volume: _b, ...rest } = disk;
     const newDisk: ObjOf<typeof T.Disk> = { ...rest, id: randomUUID(), image_id: randomUUID(), name: `${disk.name ?? 'disk'}_${wanted.name}` };
     work.copy(sd, disk, sd, newDisk);
     await call.repo.insert(T.Disk, newDisk);
     await call.repo.insert(T.DiskAttachment, { ...attachment, id: newDisk.id, disk: refTo(newDisk), vm: refTo(copy) });
   }
-  for (const nic of await call.repo.list(T.Nic, { vm: String(vm.id) })) {
+  for (const nic of await call.repo.list(T.Nic, { vm: String(source.vm.id) })) {
     await call.repo.insert(T.Nic, { ...nic, id: randomUUID(), mac: { address: await freeMac(call, copy) }, vm: refTo(copy) });
   }
+  return copy;
+}
+
+async function clone(call: Call, vm: StoredVm, work: ChainWork, body: ActionBody): Promise<Obj> {
+  down(vm, 'clone');
+  const job = await startJob(call.repo, `Cloning VM ${vm.name}`, call.principal.userId);
+  const disks = [];
+  for (const attachment of await call.repo.list(T.DiskAttachment, { vm: String(vm.id) })) {
+    disks.push({ attachment, located: await diskAndDomain(call, String(attachment.disk?.id)) });
+  }
+  const copy = await copyVm(call, work, { configuration: configurationOf(vm), vm, disks }, body.vm ?? {}, 'clone');
   await recordEvent(call.repo, { code: EventCode.OBJECT_ADDED, severity: 'normal', description: `VM ${copy.name} was cloned from VM ${vm.name}.`, about: { vm: refTo(copy) } });
   await endJob(call.repo, job.id, 'finished');
   return { status: 'complete', job: { id: job.id }, vm: refTo(copy) };
+}
+
+/**
+ * A new VM from a snapshot (oVirt's clone from snapshot): the configuration the snapshot keeps,
+ * the source VM's devices, and each disk copied as the snapshot holds it; the source may run.
+ */
+export async function addVmFromSnapshot(call: Call, wanted: ObjOf<typeof T.Vm>): Promise<ObjOf<typeof T.Vm>> {
+  const snapshotId = String(wanted.snapshots?.[0]?.id);
+  const repo = new RecordingRepo(call.repo.db);
+  const recorded = { ...call, repo };
+  const [snapshot]: StoredSnapshot[] = await repo.list(T.Snapshot, {}, { where: { id: snapshotId } });
+  if (!snapshot) throw notFound(`Snapshot '${snapshotId}' does not exist`);
+  if (snapshot.snapshot_status !== 'ok') throw conflict(`Cannot clone from snapshot ${snapshot.description}: it is ${snapshot.snapshot_status}`);
+  const vm: StoredVm = await load({ ...recorded, scope: [String(snapshot.vm?.id)] }, S.Vms);
+  const disks = [];
+  for (const f of frozen(snapshot)) {
+    const located = await diskAndDomain(recorded, f.disk);
+    const row = await repo.get(T.DiskSnapshot, f.volume, { disk: f.disk });
+    const attachment = await repo.get(T.DiskAttachment, f.disk, { vm: String(vm.id) });
+    if (!attachment) continue;
+    disks.push({ attachment, located: { ...located, disk: { ...located.disk, image_id: f.volume, format: row?.format ?? located.disk.format } } });
+  }
+  const cluster = wanted.cluster === undefined ? undefined : refTo(await resolve(repo, T.Cluster, wanted.cluster, 'cluster'));
+  const work = new ChainWork(call.engine.storage);
+  const copy = await copyVm(recorded, work, { configuration: configurationOf(snapshot), vm, disks }, { ...wanted, cluster }, 'clone from a snapshot');
+  await recordEvent(repo, { code: EventCode.OBJECT_ADDED, severity: 'normal', description: `VM ${copy.name} was cloned from snapshot '${snapshot.description}' of VM ${vm.name}.`, about: { vm: refTo(copy) } });
+  work.queue(call.files, `cloning VM ${copy.name} from a snapshot of VM ${vm.name}`, repo);
+  return copy;
 }
 
 export const imageActions: Record<string, (call: Call, body: ActionBody) => Promise<Obj>> = {

@@ -12,7 +12,7 @@ import { createDisk, removeDisk, updateDisk } from './disks';
 import { StoredAttachment } from './disk-rows';
 import { vmActions } from './vm-lifecycle';
 import { profileForNic } from './cluster-networks';
-import { checkSnapshotDisk, imageActions } from './vm-images';
+import { addVmFromSnapshot, checkSnapshotDisk, imageActions } from './vm-images';
 import { freeMac, givenMac } from './mac-pools';
 import { withInstanceType } from './instance-types';
 import { guestActions } from './vm-guest';
@@ -92,10 +92,13 @@ async function vmView(call: Call, vm: VmObj): Promise<VmObj> {
 }
 
 const vmCollection = storedCollection(S.Vms, vmHooks);
+const addFromTemplate = vmCollection.add!;
 export const vms = implement(S.Vms, {
   ...vmCollection,
   list: async (call, o) => Promise.all((await vmCollection.list(call, o)).map((vm) => vmView(call, vm as VmObj))),
   view: (call, vm) => vmView(call, vm as VmObj),
+  // A VM made from a snapshot is a copy of what the snapshot holds, not a template's VM.
+  add: (call, body) => (body.snapshots?.length ? addVmFromSnapshot(call, body) : addFromTemplate(call, body)),
 });
 export const vmEntity = implement(S.VmEntity, {
   ...storedEntity(S.Vms, S.VmEntity, { ...vmHooks, view: vmView }),

@@ -153,4 +153,27 @@ describe('snapshots and clones', () => {
     assert.notEqual((nic.mac as Obj).address, (original.mac as Obj).address);
     await ok('POST', `/vms/${vm.id}/clone`, '<action><vm><name>twin</name></vm></action>', 409);
   });
+
+  it('makes a new VM from a snapshot, with its disks as the snapshot holds them, without a template', async () => {
+    write(await getDisk(), 0x45);
+    const snap = XML.read(T.Snapshot, await ok('POST', `/vms/${vm.id}/snapshots`, '<snapshot><description>mysnap</description></snapshot>', 201));
+    write(await getDisk(), 0x46);
+    const made = XML.read(T.Vm, await ok('POST', '/vms', `<vm><name>from-snap</name><cluster><name>Default</name></cluster><snapshots><snapshot id="${snap.id}"/></snapshots></vm>`, 201));
+    assert.equal(made.memory, 536870912, 'the configuration the snapshot keeps');
+    const [attachment] = XML.readList(T.DiskAttachment, await ok('GET', `/vms/${made.id}/diskattachments`));
+    const copy = XML.read(T.Disk, await ok('GET', `/disks/${(attachment.disk as Obj).id}`));
+    assert.notEqual(copy.id, disk.id);
+    assert.ok(reads(copy, 0x45), 'the copy holds the snapshot\'s data');
+    assert.ok(reads(await getDisk(), 0x46), 'the source is untouched');
+    assert.equal(XML.readList(T.Nic, await ok('GET', `/vms/${made.id}/nics`)).length, 1);
+    const again = `<vm><name>from-snap</name><cluster><name>Default</name></cluster><snapshots><snapshot id="${snap.id}"/></snapshots></vm>`;
+    assert.match(await ok('POST', '/vms', again, 409), /already in use/);
+    // The snapshot goes, the copy stays.
+    await ok('DELETE', `/vms/${vm.id}/snapshots/${snap.id}`);
+    assert.ok(reads(copy, 0x45));
+    // Refused: a snapshot that does not exist, neither a template nor a snapshot.
+    await ok('POST', '/vms', again, 404);
+    assert.match(await ok('POST', '/vms', '<vm><name>nothing</name><cluster><name>Default</name></cluster></vm>', 400), /template/);
+    assert.equal((XML.readList(T.Vm, await ok('GET', '/vms?search=name%3Dnothing'))).length, 0);
+  });
 });
