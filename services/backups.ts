@@ -19,7 +19,7 @@ import { Repo } from './store/repo';
 import { domainOfDisk } from './disk-rows';
 import { withinTime } from './file-work';
 import { EventCode, recordEvent } from './events';
-import { addBitmap, bitmapsOf, removeBitmap } from './bitmaps';
+import { addBitmap, chainOf, removeBitmap, trackingSince } from './bitmaps';
 import { FINAL as TRANSFER_FINAL, StoredTransfer } from './transfers';
 
 type Phase = NonNullable<ObjOf<typeof T.Backup>['phase']>;
@@ -189,9 +189,14 @@ export const vmCheckpoint = implement(S.VmCheckpoint, {
       if (active) files.push(active.file);
     }
     call.files.afterCommit({
-      what: `removing the bitmap of checkpoint ${checkpoint.id}`,
+      what: `removing the bitmaps of checkpoint ${checkpoint.id}`,
+      // From every layer of the disk's chain that has it.
       run: async (signal) => {
-        for (const file of files) await removeBitmap(file, String(checkpoint.id), signal);
+        for (const file of files) {
+          for (const layer of await chainOf(file, signal)) {
+            if (layer.bitmaps.includes(String(checkpoint.id))) await removeBitmap(layer.file, String(checkpoint.id), signal);
+          }
+        }
       },
       // A bitmap that stays keeps its checkpoint.
       undo: async (repo) => {
@@ -258,11 +263,13 @@ const start: Step = async (engine, backup, signal) => {
       if (!active) throw new Error(`disk ${id} is gone`);
       modes[id] = 'full';
       if (!tracksChanges(active.disk)) continue;
-      const bitmaps = await bitmapsOf(active.file, signal);
-      // A disk that was not in the checkpoint (added since, or a new volume) is backed up whole.
-      if (backup.from_checkpoint_id !== undefined && bitmaps.includes(backup.from_checkpoint_id)) modes[id] = 'incremental';
+      const chain = await chainOf(active.file, signal);
+      // A disk whose chain does not mark every write since the checkpoint (it was not in it, or
+      // got a volume without its bitmap) is backed up whole.
+      const from = backup.from_checkpoint_id;
+      if (from !== undefined && trackingSince(chain, from).length) modes[id] = 'incremental';
       const to = String(backup.to_checkpoint_id);
-      if (!bitmaps.includes(to)) {
+      if (!chain[0].bitmaps.includes(to)) {
         await addBitmap(active.file, to, signal);
         added.push(active.file);
       }

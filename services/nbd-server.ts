@@ -7,6 +7,7 @@ import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { privateDir, privateDirPath } from './private-dir';
+import { mergedScratch } from './bitmaps';
 
 const run = promisify(execFile);
 
@@ -32,12 +33,16 @@ export interface NbdExport {
   readOnly: boolean;
   /** Only this volume, without its backing chain: what it does not hold reads as holes. */
   shallow?: boolean;
-  /** A persistent dirty bitmap of the volume to offer as the `qemu:dirty-bitmap:` context. */
+  /**
+   * A checkpoint whose writes since to offer as the `qemu:dirty-bitmap:` context: its bitmaps in
+   * the volume's chain, merged in a scratch layer over the volume, which the server exports.
+   */
   bitmap?: string;
 }
 
 export const nbdSocket = (transferId: string) => path.join(privateDirPath(RUN_DIR), `${transferId}.sock`);
 const pidFile = (transferId: string) => path.join(privateDirPath(RUN_DIR), `${transferId}.pid`);
+const scratchFile = (transferId: string) => path.join(privateDirPath(RUN_DIR), `${transferId}.scratch.qcow2`);
 
 /** Whether a process lives; a zombie does not (the daemon's reaper may be slow to collect it). */
 function alive(pid: number): boolean {
@@ -77,6 +82,11 @@ export async function ensureNbdServer(transferId: string, target: NbdExport): Pr
   await privateDir(RUN_DIR);
   if (recordedPid(transferId) !== undefined && fs.existsSync(nbdSocket(transferId))) return nbdSocket(transferId);
   await stopNbdServer(transferId);
+  let image = target.image;
+  if (target.bitmap !== undefined) {
+    image = scratchFile(transferId);
+    await mergedScratch(target.image, target.bitmap, image);
+  }
   const args = (cache: string[]) => [
     '--fork', '--persistent', '--shared=0', ...cache,
     `--socket=${nbdSocket(transferId)}`, `--pid-file=${pidFile(transferId)}`,
@@ -85,8 +95,8 @@ export async function ensureNbdServer(transferId: string, target: NbdExport): Pr
     ...(target.bitmap !== undefined ? [`--bitmap=${target.bitmap}`] : []),
     // A single layer tells which ranges it holds (allocation depth 0 is a hole).
     ...(target.shallow
-      ? ['--allocation-depth', `json:${JSON.stringify({ driver: target.format, file: { driver: 'file', filename: target.image }, backing: null })}`]
-      : ['-f', target.format, target.image]),
+      ? ['--allocation-depth', `json:${JSON.stringify({ driver: target.format, file: { driver: 'file', filename: image }, backing: null })}`]
+      : ['-f', target.format, image]),
   ];
   // With --fork, qemu-nbd returns once the server listens. Direct I/O costs qemu half the CPU
   // of going through the page cache; file systems without it (tmpfs) get the page cache.
@@ -120,4 +130,5 @@ export async function stopNbdServer(transferId: string): Promise<void> {
   }
   await fs.promises.rm(nbdSocket(transferId), { force: true });
   await fs.promises.rm(pidFile(transferId), { force: true });
+  await fs.promises.rm(scratchFile(transferId), { force: true });
 }

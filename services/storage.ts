@@ -8,6 +8,7 @@ import { Obj, isObj } from '../model/codec';
 import { badRequest, conflict } from './fault';
 import { StoragePlaces } from './storage-places';
 import { withinTime } from './file-work';
+import { carryBitmaps } from './bitmaps';
 
 const run = promisify(execFile);
 
@@ -161,9 +162,14 @@ export class Storage {
     return path.join(this.domainDir(sd), 'images', diskId, volumeId);
   }
 
-  /** A new qcow2 volume over `base`: where writes go from now on while `base` stays as it is. */
+  /**
+   * A new qcow2 volume over `base`: where writes go from now on while `base` stays as it is. It
+   * takes the checkpoints' bitmaps of a qcow2 base, to mark those writes.
+   */
   async createOverlay(sd: Obj, diskId: string, base: string, baseFormat: string, volume: string, signal?: AbortSignal): Promise<void> {
-    await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-o', `compat=${qcow2Compat(sd)}`, '-b', this.volumeFile(sd, diskId, base), '-F', qemuFormat(baseFormat), this.volumeFile(sd, diskId, volume)], { signal });
+    const [from, to] = [this.volumeFile(sd, diskId, base), this.volumeFile(sd, diskId, volume)];
+    await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-o', `compat=${qcow2Compat(sd)}`, '-b', from, '-F', qemuFormat(baseFormat), to], { signal });
+    if (baseFormat === 'cow') await carryBitmaps(from, to, signal);
   }
 
   /**

@@ -249,6 +249,52 @@ for (const backend of BACKENDS) {
         await endBackup(vm, await startBackup(vm, [disk], { from_checkpoint_id: second.to_checkpoint_id }));
       });
 
+      it('backs up incrementally across a snapshot, merging the bitmaps of the chain\'s layers', async () => {
+        const { vm, disk } = await vmWithDisk('layers');
+        const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-restore-'));
+        try {
+          const full = await startBackup(vm, [disk]);
+          const checkpoint = String(full.to_checkpoint_id);
+          const whole = await transfer({ disk: { id: disk.id }, direction: 'download', backup: { id: full.id } });
+          const restored = path.join(work, 'full.raw');
+          fs.writeFileSync(restored, await read(whole, 0, SIZE));
+          await endTransfer(whole);
+          await endBackup(vm, full);
+          // One write before the snapshot, in the volume it freezes; one after, in the new one.
+          execFileSync('qemu-io', ['-f', 'qcow2', '-c', `write -P 0x77 ${2 * MiB} ${64 * KiB}`, fileOf(disk)]);
+          await call('POST', `/vms/${String(vm.id)}/snapshots`, T.Snapshot, { description: 'between' }, 201);
+          const layered = await until(async () => (await call('GET', `/disks/${String(disk.id)}`, T.Disk, undefined, 200)).image_id !== disk.image_id)
+            .then(() => reach(`/disks/${String(disk.id)}`, T.Disk, 'status', 'ok'));
+          assert.deepEqual(await bitmapsOf(fileOf(layered)), [checkpoint], 'the new volume marks the writes since the checkpoint');
+          const up = await transfer({ disk: { id: disk.id }, direction: 'upload' });
+          const r = await image('PUT', String(up.proxy_url), { body: randomBytes(128 * KiB), headers: { 'Content-Range': `bytes ${7 * MiB}-${7 * MiB + 128 * KiB - 1}/*` } });
+          assert.equal(r.status, 200, r.body.toString());
+          await endTransfer(up);
+          await reach(`/disks/${String(disk.id)}`, T.Disk, 'status', 'ok');
+
+          const inc = await startBackup(vm, [disk], { from_checkpoint_id: checkpoint });
+          const [incDisk] = await list(`/vms/${String(vm.id)}/backups/${String(inc.id)}/disks`, T.Disk);
+          assert.equal(incDisk.backup_mode, 'incremental');
+          const changed = await transfer({ disk: { id: disk.id }, direction: 'download', backup: { id: inc.id } });
+          const dirty = (await extents(changed, 'dirty')).list.filter((e) => e.dirty);
+          assert.deepEqual(dirty.map((e) => [e.start, e.length]), [[2 * MiB, 64 * KiB], [7 * MiB, 128 * KiB]]);
+          const fd = fs.openSync(restored, 'r+');
+          try {
+            for (const e of dirty) fs.writeSync(fd, await read(changed, e.start, e.length), 0, e.length, e.start);
+          } finally {
+            fs.closeSync(fd);
+          }
+          await endTransfer(changed);
+          await endBackup(vm, inc);
+          execFileSync('qemu-img', ['compare', '-q', '-U', '-f', 'raw', '-F', 'qcow2', restored, fileOf(layered)]);
+          // The checkpoint goes from every layer.
+          assert.equal((await api.call('DELETE', `/vms/${String(vm.id)}/checkpoints/${checkpoint}`)).status, 200);
+          await until(async () => !(await bitmapsOf(fileOf(layered))).includes(checkpoint) && !(await bitmapsOf(fileOf(disk))).includes(checkpoint));
+        } finally {
+          fs.rmSync(work, { recursive: true, force: true });
+        }
+      });
+
       it('invalidates the checkpoints of a VM brought back to a snapshot, as oVirt does', async () => {
         const { vm, disk } = await vmWithDisk('restored');
         await call('POST', `/vms/${String(vm.id)}/snapshots`, T.Snapshot, { description: 'before' }, 201);
