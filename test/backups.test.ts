@@ -91,6 +91,16 @@ for (const backend of BACKENDS) {
         assert.equal(r.status, 206);
         return r.body;
       };
+      /** Writes the dirty ranges an incremental backup's transfer reads over the full image, then ends the transfer. */
+      const restore = async (x: Obj, dirty: { start: number; length: number }[], file: string) => {
+        const fd = fs.openSync(file, 'r+');
+        try {
+          for (const e of dirty) fs.writeSync(fd, await read(x, e.start, e.length), 0, e.length, e.start);
+        } finally {
+          fs.closeSync(fd);
+        }
+        await endTransfer(x);
+      };
       /** A down VM with a qcow2 disk that keeps checkpoints, holding some data. */
       const vmWithDisk = async (name: string, backup: 'incremental' | 'none' = 'incremental') => {
         const vm = await call('POST', '/vms', T.Vm, { name: `${name}-${format.name}`, cluster: { name: 'Default' }, template: { name: 'Blank' } }, 201);
@@ -176,13 +186,7 @@ for (const backend of BACKENDS) {
           });
           assert.deepEqual(dirty, expected);
           // The full image with the dirty ranges written over it is the disk.
-          const fd = fs.openSync(fullImage, 'r+');
-          try {
-            for (const e of dirty) fs.writeSync(fd, await read(changed, e.start, e.length), 0, e.length, e.start);
-          } finally {
-            fs.closeSync(fd);
-          }
-          await endTransfer(changed);
+          await restore(changed, dirty, fullImage);
           await endBackup(vm, inc);
           execFileSync('qemu-img', ['compare', '-q', '-f', 'raw', '-F', 'qcow2', fullImage, fileOf(disk)]);
 
@@ -278,13 +282,7 @@ for (const backend of BACKENDS) {
           const changed = await transfer({ disk: { id: disk.id }, direction: 'download', backup: { id: inc.id } });
           const dirty = (await extents(changed, 'dirty')).list.filter((e) => e.dirty);
           assert.deepEqual(dirty.map((e) => [e.start, e.length]), [[2 * MiB, 64 * KiB], [7 * MiB, 128 * KiB]]);
-          const fd = fs.openSync(restored, 'r+');
-          try {
-            for (const e of dirty) fs.writeSync(fd, await read(changed, e.start, e.length), 0, e.length, e.start);
-          } finally {
-            fs.closeSync(fd);
-          }
-          await endTransfer(changed);
+          await restore(changed, dirty, restored);
           await endBackup(vm, inc);
           execFileSync('qemu-img', ['compare', '-q', '-U', '-f', 'raw', '-F', 'qcow2', restored, fileOf(layered)]);
           // The checkpoint goes from every layer.
