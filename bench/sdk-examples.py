@@ -38,7 +38,7 @@ OUTSIDE = {
 }
 
 # Examples that cannot run on the Python 3 the SDK 4.6.3 needs.
-PYTHON2 = {'fix_dup_nic_macs': 'Python 2 only (dict.iteritems)'}
+PYTHON2 = {'fix_dup_nic_macs': 'Python 2 only (dict.iteritems)', 'vm_backup': 'Python 2 only (writes encoded bytes to a text file)'}
 
 CONFIG = ['-c', 'engine']
 
@@ -76,7 +76,7 @@ ORDER = [
     ('image_transfer', CONFIG + ['download', '{disk:image.qcow2}']),
     ('cancel_transfer', ['--engine-url', '{engine}', '--username', 'admin@internal', '--password-file', '{dir}/password', '-c', '{ca}', '{paused:mydata}']),
     ('reduce_disk', CONFIG + ['{disk:image.qcow2}']), ('sparsify_disk', []),
-    ('download_disk_snapshot', CONFIG + ['{snapshot:mydisk}', '{dir}/snapshot.qcow2']),
+    ('download_disk_snapshot', CONFIG + ['mydata', '{snapshot:mydisk}', '{dir}/snapshot.qcow2']),
     ('backup_vm', CONFIG + ['full', '--backup-dir', '{dir}', '{vm:myvm}']),
     ('checkpoints', CONFIG + ['list', '{vm:myvm}']), ('vm_backup', []),
     ('export_vm', []), ('export_template', []), ('export_vm_as_ova', []), ('export_template_as_ova', []),
@@ -136,7 +136,8 @@ def api(method, path, body=None):
     token = json.load(urllib.request.urlopen(engine + '/ovirt-engine/sso/oauth/token', form.encode(), context=ctx))['access_token']
     request = urllib.request.Request(engine + '/ovirt-engine/api' + path, body.encode() if body else None, method=method,
                                      headers={'Authorization': 'Bearer ' + token, 'Content-Type': 'application/xml', 'Accept': 'application/json'})
-    return json.load(urllib.request.urlopen(request, context=ctx))
+    answer = urllib.request.urlopen(request, context=ctx).read()
+    return json.loads(answer) if answer else {}
 
 
 # What some examples take as given and no example makes, made before the first that needs it.
@@ -168,9 +169,13 @@ def second_data_domain():
 
 
 def named_snapshot():
-    """A snapshot of myvm described `mysnap`, which clone_vm_from_snapshot.py clones."""
+    """A snapshot of myvm described `mysnap`, which clone_vm_from_snapshot.py clones into a VM
+    named as add_independet_vm.py names its clone, which goes first."""
     vm = api('GET', '/vms?search=name%3Dmyvm')['vm'][0]['id']
     api('POST', '/vms/%s/snapshots' % vm, '<snapshot><description>mysnap</description></snapshot>')
+    clone = api('GET', '/vms?search=name%3Dmyclonedvm').get('vm', [])
+    for found in clone:
+        api('DELETE', '/vms/%s' % found['id'])
 
 
 def spice_console():
@@ -246,8 +251,11 @@ def main():
         path = os.path.join(work, n + '.py')
         with open(os.path.join(examples, n + '.py')) as src, open(path, 'w') as dst:
             dst.write(edited(src.read()))
+        # A runner started in the background inherits SIGINT ignored, and Python then never raises
+        # KeyboardInterrupt: the example gets the default back, as at a terminal.
         run = subprocess.Popen([sys.executable, path] + args, cwd=work, env=env, text=True,
-                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         try:
             out, err = run.communicate(timeout=INTERRUPTED.get(n, 300))
         except subprocess.TimeoutExpired:
