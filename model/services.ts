@@ -468,6 +468,32 @@ export const StorageDomainDisk = entityService({
   remove: { permit: 'delete_disk', params: ASYNC },
 });
 
+/** What a data domain's directory holds that the engine does not know: VMs and templates of its OVF store, volumes. */
+export const StorageDomainVms = collectionService({
+  name: 'StorageDomainVms', type: () => T.Vm, doc: 'VMs with disks on the domain; with `unregistered`, those of its OVF store the engine does not know.',
+  owner: 'storage_domain', list: { unregistered: 'boolean' }, entity: () => StorageDomainVm,
+});
+export const StorageDomainVm = entityService({
+  name: 'StorageDomainVm', type: () => T.Vm, doc: 'A VM of the domain.',
+  actions: [action('register', 'Makes a VM of the OVF store a VM of the engine again, with its disks on the domain.', 'import_export_vm', {
+    takes: ['allow_partial_import', 'clone', 'cluster', 'reassign_bad_macs', 'registration_configuration', 'vm', 'vnic_profile_mappings', 'async'],
+    inputs: [optional(
+      'cluster.id', 'cluster.name', 'vm.name', 'allow_partial_import', 'reassign_bad_macs', 'clone',
+      'vnic_profile_mappings.source_network_name', 'vnic_profile_mappings.source_network_profile_name', 'vnic_profile_mappings.target_vnic_profile.id',
+      'vnic_profile_mappings.target_vnic_profile.name', 'registration_configuration',
+    )],
+  })],
+});
+export const StorageDomainTemplates = collectionService({
+  name: 'StorageDomainTemplates', type: () => T.Template, doc: 'Templates with disks on the domain; with `unregistered`, those of its OVF store the engine does not know.',
+  owner: 'storage_domain', list: { unregistered: 'boolean' }, entity: () => StorageDomainTemplate,
+});
+export const StorageDomainTemplate = entityService({ name: 'StorageDomainTemplate', type: () => T.Template, doc: 'A template of the domain.' });
+export const StorageDomainImages = collectionService({
+  name: 'Images', type: () => T.Image, doc: 'The volumes in the domain\'s directory that no disk of the engine holds.', owner: 'storage_domain', entity: () => StorageDomainImage,
+});
+export const StorageDomainImage = entityService({ name: 'Image', type: () => T.Image, doc: 'A volume of the domain no disk holds.' });
+
 export const StorageDomains = collectionService({
   name: 'StorageDomains', type: () => T.StorageDomain, doc: 'The storage domains.', list: SEARCH,
   add: {
@@ -477,6 +503,8 @@ export const StorageDomains = collectionService({
     inputs: [mandatory('name'), mandatory('type'), mandatory('storage.type'), mandatory('storage.path'), optional(
       'host.id', 'host.name', 'comment', 'critical_space_action_blocker', 'warning_low_space_indicator', 'backup', 'block_size',
       'storage.address', 'storage.vfs_type', 'storage.mount_options', 'storage_format', 'wipe_after_delete',
+      // A domain found in storage.path, taken over with its disks (its id and format are its own).
+      'import',
     )],
   },
   entity: () => StorageDomainEntity,
@@ -498,7 +526,8 @@ export const StorageDomainEntity = entityService({
   locators: {
     permissions: () => permissionsOf.storageDomain, files: () => StorageDomainFiles, disks: () => StorageDomainDisks,
     diskprofiles: () => StorageDomainDiskProfiles, storageconnections: () => StorageDomainConnections,
-    disksnapshots: () => StorageDomainDiskSnapshots,
+    disksnapshots: () => StorageDomainDiskSnapshots, vms: () => StorageDomainVms, templates: () => StorageDomainTemplates,
+    images: () => StorageDomainImages,
   },
 });
 

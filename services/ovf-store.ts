@@ -33,13 +33,21 @@ export async function ovfSourceOf(repo: Repo, storage: Storage, vm: VmObj): Prom
   };
 }
 
-/** The VMs with a disk on the domain. */
-async function vmsOnDomain(repo: Repo, sd: DomainObj): Promise<VmObj[]> {
+/** The ids of the VMs (or templates) with a disk on the domain. */
+export async function ownersOnDomain(repo: Repo, sd: DomainObj, owner: 'vm' | 'template'): Promise<string[]> {
   const ids = new Set<string>();
   for (const disk of await repo.list(T.Disk, { storage_domain: String(sd.id) })) {
-    for (const a of await repo.list(T.DiskAttachment, {}, { where: { id: String(disk.id) } })) if (a.vm?.id) ids.add(String(a.vm.id));
+    for (const a of await repo.list(T.DiskAttachment, {}, { where: { id: String(disk.id) } })) {
+      const ref = a[owner];
+      if (ref?.id) ids.add(String(ref.id));
+    }
   }
-  const vms = await Promise.all([...ids].map((id) => repo.get(T.Vm, id)));
+  return [...ids];
+}
+
+/** The VMs with a disk on the domain. */
+async function vmsOnDomain(repo: Repo, sd: DomainObj): Promise<VmObj[]> {
+  const vms = await Promise.all((await ownersOnDomain(repo, sd, 'vm')).map((id) => repo.get(T.Vm, id)));
   return vms.filter((v) => v !== undefined);
 }
 

@@ -15,6 +15,16 @@ const run = promisify(execFile);
 /** The image directory oVirt uses for the files of ISO domains. */
 export const ISO_IMAGE_ID = '11111111-1111-1111-1111-111111111111';
 
+export interface VolumeInfo {
+  size: number;
+  format: 'cow' | 'raw';
+  compat?: string;
+  /** The volume id of the backing file, in the same disk's directory. */
+  backing?: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export interface SpaceUsage {
   available: number;
   used: number;
@@ -248,6 +258,51 @@ export class Storage {
 
   async removeVolume(sd: Obj, disk: Obj): Promise<void> {
     await fs.promises.rm(path.dirname(this.volumePath(sd, disk)), { recursive: true, force: true });
+  }
+
+  /**
+   * The domains a place holds: each directory of its export with the metadata of a domain, as
+   * another engine made it. The metadata is oVirt's key=value form.
+   */
+  async foundDomains(storage: Obj): Promise<{ id: string; metadata: Record<string, string> }[]> {
+    const exportDir = await this.places.resolve(this.exportDir(storage));
+    return withinTime(this.fsTimeout, `looking for domains in ${exportDir}`, async () => {
+      const found: { id: string; metadata: Record<string, string> }[] = [];
+      for (const entry of await fs.promises.readdir(exportDir, { withFileTypes: true })) {
+        if (!entry.isDirectory() || !UUID.test(entry.name)) continue;
+        const text = await fs.promises.readFile(metadataFile(path.join(exportDir, entry.name)), 'utf8').catch(() => undefined);
+        if (text === undefined) continue;
+        const metadata = Object.fromEntries(text.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+        if (metadata.SDUUID === entry.name) found.push({ id: entry.name, metadata });
+      }
+      return found;
+    });
+  }
+
+  /** The disks a domain's images directory holds: each disk's directory with its volume files. */
+  async imageDirs(sd: Obj): Promise<{ diskId: string; volumes: string[] }[]> {
+    const dir = path.join(this.domainDir(sd), 'images');
+    return withinTime(this.fsTimeout, `listing ${dir}`, async () => {
+      const disks = (await fs.promises.readdir(dir, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory() && UUID.test(e.name));
+      return Promise.all(disks.map(async (d) => ({
+        diskId: d.name,
+        volumes: (await fs.promises.readdir(path.join(dir, d.name))).filter((v) => UUID.test(v)),
+      })));
+    });
+  }
+
+  /** What qemu-img tells of a volume: its size, format, qcow2 compat and the volume under it; none when it is missing. */
+  async volumeInfo(sd: Obj, diskId: string, volumeId: string): Promise<VolumeInfo | undefined> {
+    const file = this.volumeFile(sd, diskId, volumeId);
+    if (!(await fs.promises.stat(file).catch(() => undefined))) return undefined;
+    const { stdout } = await withinTime(this.fsTimeout, `reading ${file}`, (signal) => run('qemu-img', ['info', '--output=json', '-U', file], { signal }));
+    const info = JSON.parse(stdout) as { 'virtual-size': number; format: string; 'backing-filename'?: string; 'format-specific'?: { data?: { compat?: string } } };
+    return {
+      size: info['virtual-size'],
+      format: info.format === 'qcow2' ? 'cow' : 'raw',
+      compat: info['format-specific']?.data?.compat,
+      backing: info['backing-filename'] ? path.basename(info['backing-filename']) : undefined,
+    };
   }
 
   /** The file a data domain keeps its OVF store in: a tar of `<id>.ovf` documents, as oVirt's OVF_STORE disks hold. */

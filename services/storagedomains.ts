@@ -3,7 +3,7 @@ import * as S from '../model/services';
 import * as T from '../model/types';
 import { Obj } from '../model/codec';
 import { Call, implement } from './behaviour';
-import { load, storedCollection, storedEntity } from './stored';
+import { CollectionHooks, load, storedCollection, storedEntity } from './stored';
 import { badRequest, conflict, notFound } from './fault';
 import { resolve, refTo } from './refs';
 import { addDefaultDiskProfile } from './profiles';
@@ -40,7 +40,7 @@ async function prepare(call: Call, body: Obj): Promise<Obj> {
   };
 }
 
-const domains = storedCollection(S.StorageDomains, {
+const domainHooks: CollectionHooks<typeof T.StorageDomain> = {
   prepare,
   uniqueName: () => ({}),
   // Data domains come with their disk profile, as in oVirt; every domain's connection is listed.
@@ -48,13 +48,31 @@ const domains = storedCollection(S.StorageDomains, {
     if (sd.type === 'data') await addDefaultDiskProfile(call.repo, sd);
     await connectDomain(call.repo, sd);
   },
-  files: (engine, sd) => engine.storage.createDomain(sd),
-});
+};
+const domains = storedCollection(S.StorageDomains, { ...domainHooks, files: (engine, sd) => engine.storage.createDomain(sd) });
+// A domain taken over has its files already.
+const importedDomains = storedCollection(S.StorageDomains, domainHooks);
+
+/**
+ * `import=true`: the data domain another engine made in `storage.path` is taken over, with its id
+ * and format, its disks and its OVF store, as oVirt imports a domain.
+ */
+async function importDomain(call: Call, body: Obj): Promise<Obj> {
+  if (body.type !== 'data') throw badRequest(`Only data domains are imported: type is '${String(body.type)}'`);
+  const storage = body.storage as Obj;
+  const found = (await call.engine.storage.foundDomains(storage)).filter((f) => f.metadata.CLASS === 'Data');
+  if (found.length === 0) throw badRequest(`storage.path '${String(storage.path)}' holds no data domain to import`);
+  if (found.length > 1) throw badRequest(`storage.path '${String(storage.path)}' holds several data domains (${found.map((f) => f.id).join(', ')}): import them from places of their own`);
+  const [{ id, metadata }] = found;
+  if (await call.repo.get(T.StorageDomain, id)) throw conflict(`Cannot import storage domain ${id}: the engine has it already`);
+  const { import: _import, ...rest } = body;
+  return importedDomains.add!(call, { ...rest, id, storage_format: `v${metadata.VERSION ?? '5'}` } as typeof body);
+}
 
 export const storageDomains = implement(S.StorageDomains, {
   list: async (call, o) => Promise.all((await domains.list(call, o)).map((sd) => storageDomainView(call, sd))),
   listsSeen: true,
-  add: async (call, body) => storageDomainView(call, await domains.add!(call, body)),
+  add: async (call, body) => storageDomainView(call, body.import === true ? await importDomain(call, body) : await domains.add!(call, body)),
 });
 
 export const storageDomainEntity = implement(S.StorageDomainEntity, {

@@ -27,12 +27,13 @@ for (const backend of BACKENDS) {
       const disks: Obj[] = [];
 
       const rest = restCalls(() => api);
-      /** An action's answer, or its fault. */
-      const act = async (p: string, name: string, body: Obj, status = 200) => {
-        const r = await api.call('POST', `${p}/${name}`, format.write(T.Action, body));
+      /** Actions of a client: the answer, or the fault. */
+      const actions = (client: () => ApiClient) => async (p: string, name: string, body: Obj, status = 200) => {
+        const r = await client().call('POST', `${p}/${name}`, format.write(T.Action, body));
         assert.equal(r.status, status, `${name}: ${r.text}`);
         return status < 300 ? format.read(T.Action, r.text, 'action') : format.read(T.Fault, r.text, 'fault');
       };
+      const act = actions(() => api);
       const domainDir = (d: Obj) => path.join(dir, String(d.name), String(d.id));
       const volumeOf = (d: Obj, disk: Obj) => path.join(domainDir(d), 'images', String(disk.id), String(disk.image_id));
       const storeOf = (d: Obj) => path.join(domainDir(d), 'dom_md', 'ovf_store.tar');
@@ -118,6 +119,85 @@ for (const backend of BACKENDS) {
         await rest.send('PUT', `/vms/${vm.id}`, T.Vm, { description: 'renamed before maintenance' }, 200);
         await act(`/datacenters/${dc.id}/storagedomains/${sd.id}`, 'deactivate', {});
         assert.equal(readOvf(tarText(storeOf(sd), `${String(vm.id)}.ovf`)).vm.description, 'renamed before maintenance');
+      });
+
+      describe('a detached domain imported by another engine', function () {
+        let t2: TestEngine;
+        let api2: ApiClient;
+        const rest2 = restCalls(() => api2);
+        const act2 = actions(() => api2);
+        const copies: string[] = [];
+        before(async () => {
+          // What the disks read before they leave, to compare with what the other engine finds.
+          for (const disk of disks) {
+            const copy = path.join(dir, `${String(disk.id)}.copy`);
+            execFileSync('qemu-img', ['convert', '-O', 'qcow2', volumeOf(sd, disk), copy]);
+            copies.push(copy);
+          }
+          t2 = await TestEngine.start(backend);
+          api2 = await ApiClient.of(t2, format);
+        });
+        after(async () => t2?.stop());
+
+        it('writes the OVF store when the domain is detached', async () => {
+          fs.rmSync(storeOf(sd));
+          await rest.remove(`/datacenters/${dc.id}/storagedomains/${sd.id}`, 200);
+          assert.deepEqual(tarList(storeOf(sd)), [`${String(vm.id)}.ovf`]);
+        });
+
+        it('imports the domain with its id and format, and refuses a place without one', async () => {
+          const place = { type: 'localfs', path: path.join(dir, 'carrier') };
+          const imported = await rest2.post('/storagedomains', T.StorageDomain, { name: 'carrier', type: 'data', storage: place, import: true });
+          assert.equal(imported.id, sd.id);
+          assert.equal(imported.storage_format, 'v5');
+          fs.mkdirSync(path.join(dir, 'empty'));
+          const none = await rest2.post('/storagedomains', T.StorageDomain, { name: 'empty', type: 'data', storage: { type: 'localfs', path: path.join(dir, 'empty') }, import: true }, 400);
+          assert.match(String(none.detail), /holds no data domain to import/);
+          const again = await rest2.post('/storagedomains', T.StorageDomain, { name: 'again', type: 'data', storage: place, import: true }, 409);
+          assert.match(String(again.detail), /has it already/);
+          const [dc2] = await rest2.list('/datacenters?search=name%3DDefault', T.DataCenter);
+          await rest2.post(`/datacenters/${dc2.id}/storagedomains`, T.StorageDomain, { id: sd.id });
+        });
+
+        it('lists the VM of its OVF store and the volumes no disk holds', async () => {
+          assert.deepEqual((await rest2.list(`/storagedomains/${sd.id}/vms`, T.Vm)).length, 0);
+          const listed = await rest2.list(`/storagedomains/${sd.id}/vms?unregistered=true`, T.Vm);
+          assert.deepEqual(listed.map((v) => [v.id, v.name]), [[vm.id, 'travelling']]);
+          assert.equal((await rest2.get(`/storagedomains/${sd.id}/vms/${vm.id}`, T.Vm)).name, 'travelling');
+          const images = await rest2.list(`/storagedomains/${sd.id}/images`, T.Image);
+          assert.deepEqual(images.map((i) => [i.id, i.size]).sort(), disks.map((d) => [d.id, 4 * MiB]).sort());
+        });
+
+        it('refuses to register into a cluster of another data center, or a VM the store does not hold', async () => {
+          const other = await rest2.post('/datacenters', T.DataCenter, { name: 'elsewhere', local: false });
+          await rest2.post('/clusters', T.Cluster, { name: 'far', data_center: { id: other.id }, cpu: { type: 'Intel Nehalem Family' } });
+          const refused = await act2(`/storagedomains/${sd.id}/vms/${vm.id}`, 'register', { cluster: { name: 'far' } }, 409);
+          assert.match(String(refused.detail), /not in the data center/);
+          await act2(`/storagedomains/${sd.id}/vms/00000000-0000-0000-0000-00000000beef`, 'register', { cluster: { name: 'Default' } }, 404);
+          assert.equal((await rest2.list('/vms?search=name%3Dreturned', T.Vm)).length, 0);
+        });
+
+        it('registers the VM: its disks read the same data, its NIC is on its network', async () => {
+          await act2(`/storagedomains/${sd.id}/vms/${vm.id}`, 'register', { cluster: { name: 'Default' }, vm: { name: 'returned' }, reassign_bad_macs: true });
+          const back = await rest2.get(`/vms/${vm.id}`, T.Vm);
+          assert.equal(back.name, 'returned');
+          assert.equal(back.memory, 512 * MiB);
+          const attachments = await rest2.list(`/vms/${vm.id}/diskattachments`, T.DiskAttachment);
+          assert.deepEqual(attachments.map((a) => [(a.disk as Obj).id, a.bootable, a.interface]).sort(),
+            disks.map((d, i) => [d.id, i === 0, 'virtio_scsi']).sort());
+          for (const [i, disk] of disks.entries()) {
+            const found = await rest2.get(`/disks/${disk.id}`, T.Disk);
+            assert.deepEqual([found.image_id, found.format, found.provisioned_size, found.alias], [disk.image_id, disk.format, 4 * MiB, disk.alias]);
+            execFileSync('qemu-img', ['compare', '-q', copies[i], volumeOf(sd, found)]);
+          }
+          const [nic] = await rest2.list(`/vms/${vm.id}/nics`, T.Nic);
+          const profiles = await rest2.list('/vnicprofiles', T.VnicProfile);
+          assert.equal(profiles.find((p) => p.id === (nic.vnic_profile as Obj).id)?.name, 'ovirtmgmt');
+          assert.deepEqual(await rest2.list(`/storagedomains/${sd.id}/vms?unregistered=true`, T.Vm), []);
+          assert.deepEqual(await rest2.list(`/storagedomains/${sd.id}/images`, T.Image), []);
+          assert.deepEqual((await rest2.list(`/storagedomains/${sd.id}/vms`, T.Vm)).map((v) => v.id), [vm.id]);
+          assert.match(String((await act2(`/storagedomains/${sd.id}/vms/${vm.id}`, 'register', { cluster: { name: 'Default' } }, 409)).detail), /has it already/);
+        });
       });
     });
   }

@@ -20,13 +20,10 @@ import {
 } from './enums';
 import { Host } from './host';
 import { Backup } from './backup';
-import {
-  Image,
-  OpenStackVolumeType,
-} from './misc';
+import { OpenStackVolumeType } from './misc';
 import { Quota } from './quota';
 import { DiskProfile } from './config';
-import { HostStorage, StorageDomain } from './storage';
+import { HostStorage, Image, StorageDomain } from './storage';
 import { InstanceType, Template } from './template';
 import { Permission } from './user';
 import { Vm } from './vm';

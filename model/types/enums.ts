@@ -106,6 +106,7 @@ export const HostStatus = defineEnum('HostStatus', [
   'kdumping',
 ]);
 export const HostType = defineEnum('HostType', ['rhel', 'rhev_h', 'ovirt_node']);
+export const ImageFileType = defineEnum('ImageFileType', ['iso', 'floppy', 'disk']);
 export const ImageTransferDirection = defineEnum('ImageTransferDirection', ['upload', 'download']);
 export const ImageTransferPhase = defineEnum('ImageTransferPhase', [
   'unknown',

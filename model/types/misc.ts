@@ -13,7 +13,6 @@ export const GlusterBrick = defineEntity('GlusterBrick', { doc: 'A brick of a Gl
 export const GlusterHook = defineEntity('GlusterHook', { doc: 'A Gluster hook script.' }, {});
 export const GlusterVolume = defineEntity('GlusterVolume', { doc: 'A Gluster volume.' }, {});
 export const GlusterVolumeProfileDetails = defineEntity('GlusterVolumeProfileDetails', { doc: 'Profiling data of a Gluster volume.' }, {});
-export const Image = defineEntity('Image', { doc: 'A disk image stored in an image domain.' }, {});
 export const IscsiBond = defineEntity('IscsiBond', { doc: 'A group of networks and iSCSI connections used together.' }, {});
 export const KatelloErratum = defineEntity('KatelloErratum', { doc: 'A software erratum reported by Katello.', plural: 'katello_errata' }, {});
 export const MigrationPolicy = defineEntity('MigrationPolicy', { doc: 'A named live migration policy.', plural: 'migration_policies' }, {});

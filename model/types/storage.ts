@@ -8,6 +8,7 @@ import { DataCenter } from './datacenter';
 import { Disk } from './disk';
 import {
   ExternalStatus,
+  ImageFileType,
   LunStatus,
   NfsVersion,
   StorageDomainStatus,
@@ -16,9 +17,6 @@ import {
   StorageType,
 } from './enums';
 import { Host } from './host';
-import {
-  Image,
-} from './misc';
 import { DiskProfile, StorageConnection } from './config';
 import { Template } from './template';
 import { Permission } from './user';
@@ -57,6 +55,13 @@ export const StorageDomain = defineEntity('StorageDomain', {
   storage_connections: links(() => StorageConnection, 'Connections to the storage servers behind the domain.', { rel: 'storageconnections' }),
   templates: links(() => Template, 'Templates stored in the domain.', { rel: 'templates' }),
   vms: links(() => Vm, 'Virtual machines stored in the domain.', { rel: 'vms' }),
+});
+
+/** A volume found in a domain's directory that no disk of the engine's holds. */
+export const Image = defineEntity('Image', { doc: 'A disk image stored in a storage domain.' }, {
+  size: int('Virtual size of the image, in bytes.'),
+  type: enumOf(ImageFileType, 'Kind of image.'),
+  storage_domain: link(() => StorageDomain, 'Storage domain holding the image.'),
 });
 
 export const HostStorage = defineEntity('HostStorage', { doc: 'Details of the storage that backs a storage domain or a direct LUN.' }, {

@@ -1,0 +1,181 @@
+// What a data domain holds, as its directory has it: the VMs and templates with disks on it (with
+// `unregistered`, those of its OVF store the engine does not know), the volumes no disk of the
+// engine holds, and `register`, which makes a VM of the OVF store a VM of the engine again.
+import * as S from '../model/services';
+import * as T from '../model/types';
+import { Obj, isObj } from '../model/codec';
+import { ObjOf } from '../model/meta';
+import { ActionBody, Call, implement } from './behaviour';
+import { load } from './stored';
+import { badRequest, conflict, notFound } from './fault';
+import { refTo, resolve } from './refs';
+import { OvfDiskRead, OvfRead, readOvf } from './ovf';
+import { ownersOnDomain } from './ovf-store';
+import { withinTime } from './file-work';
+import { diskProfileFor } from './profiles';
+import { qcowVersion, VolumeInfo } from './storage';
+import { StoredDisk } from './disk-rows';
+
+type DomainObj = ObjOf<typeof T.StorageDomain> & { id: string };
+type ClusterObj = ObjOf<typeof T.Cluster>;
+
+const BLANK = '00000000-0000-0000-0000-000000000000';
+
+const domainOf = (call: Call) => load({ ...call, scope: call.scope.slice(0, 1) }, S.StorageDomains);
+
+/** The documents of the domain's OVF store that describe what the engine does not know. */
+async function unregistered(call: Call, sd: DomainObj, templates: boolean): Promise<OvfRead[]> {
+  const storage = call.engine.storage;
+  const documents = await withinTime(call.engine.config.fsTimeout, `reading the OVF store of storage domain ${String(sd.name)}`, (signal) => storage.readOvfStore(sd, signal));
+  const read = documents.map((d) => readOvf(d.text)).filter((r) => r.id !== undefined && r.isTemplate === templates);
+  const type = templates ? T.Template : T.Vm;
+  const known = await Promise.all(read.map((r) => call.repo.get(type, String(r.id))));
+  return read.filter((_, i) => known[i] === undefined);
+}
+
+const presented = (sd: DomainObj, r: OvfRead): Obj => ({ ...r.vm, id: r.id, storage_domain: refTo(sd) });
+
+function contents(templates: boolean) {
+  const type = templates ? T.Template : T.Vm;
+  const owner = templates ? 'template' : 'vm';
+  const list = async (call: Call): Promise<Obj[]> => {
+    const sd = await domainOf(call);
+    if (call.params.unregistered === true) return (await unregistered(call, sd, templates)).map((r) => presented(sd, r));
+    const ids = await ownersOnDomain(call.repo, sd, owner);
+    return (await Promise.all(ids.map((id) => call.repo.get(type, id)))).filter((o) => o !== undefined);
+  };
+  const get = async (call: Call): Promise<Obj> => {
+    const sd = await domainOf(call);
+    const id = call.scope[1];
+    if ((await ownersOnDomain(call.repo, sd, owner)).includes(id)) return (await call.repo.get(type, id))!;
+    const found = (await unregistered(call, sd, templates)).find((r) => r.id === id);
+    if (!found) throw notFound(`${templates ? 'Template' : 'VM'} '${id}' is neither on storage domain ${String(sd.name)} nor in its OVF store`);
+    return presented(sd, found);
+  };
+  return { list, get };
+}
+
+const vmContents = contents(false);
+const templateContents = contents(true);
+
+export const storageDomainVms = implement(S.StorageDomainVms, { list: async (call, o) => (await vmContents.list(call)).slice(0, o.max) });
+export const storageDomainTemplates = implement(S.StorageDomainTemplates, { list: async (call, o) => (await templateContents.list(call)).slice(0, o.max) });
+export const storageDomainTemplate = implement(S.StorageDomainTemplate, { get: templateContents.get });
+
+// --- images -------------------------------------------------------------------
+
+/** The volumes of the domain's directory whose disk the engine does not know, one image per disk (its top volume's size). */
+async function images(call: Call): Promise<Obj[]> {
+  const sd = await domainOf(call);
+  const storage = call.engine.storage;
+  const out: Obj[] = [];
+  for (const { diskId, volumes } of await storage.imageDirs(sd)) {
+    if (volumes.length === 0 || (await call.repo.get(T.Disk, diskId))) continue;
+    const infos = await Promise.all(volumes.map((v) => storage.volumeInfo(sd, diskId, v)));
+    const backing = new Set(infos.map((i) => i?.backing));
+    const top = infos.find((_, i) => !backing.has(volumes[i])) ?? infos[0];
+    out.push({ id: diskId, name: diskId, type: 'disk', size: top?.size ?? 0, storage_domain: refTo(sd) });
+  }
+  return out;
+}
+
+export const storageDomainImages = implement(S.StorageDomainImages, { list: async (call, o) => (await images(call)).slice(0, o.max) });
+export const storageDomainImage = implement(S.StorageDomainImage, {
+  async get(call) {
+    const found = (await images(call)).find((i) => i.id === call.scope[1]);
+    if (!found) throw notFound(`Image '${call.scope[1]}' is not an unknown volume of storage domain ${call.scope[0]}`);
+    return found;
+  },
+});
+
+// --- register -------------------------------------------------------------------
+
+const nameOf = (ref: unknown) => (isObj(ref) && ref.name !== undefined ? String(ref.name) : undefined);
+
+/** The cluster a registered VM goes to: the one given, else the mapping of its own, else its own by name. */
+async function targetCluster(call: Call, body: ActionBody, read: OvfRead, sd: DomainObj): Promise<ClusterObj> {
+  const mapped = body.registration_configuration?.cluster_mappings?.find((m) => nameOf(m.from) === read.clusterName)?.to;
+  const ref = body.cluster ?? mapped ?? (read.clusterName ? { name: read.clusterName } : undefined);
+  if (ref === undefined) throw badRequest('cluster is required: the OVF document names none');
+  const cluster = await resolve(call.repo, T.Cluster, ref, 'cluster');
+  if (cluster.data_center?.id !== sd.data_center?.id) {
+    throw conflict(`Cannot register VM ${String(read.vm.name)}: cluster ${String(cluster.name)} is not in the data center of storage domain ${String(sd.name)}`);
+  }
+  return cluster;
+}
+
+/** The disks whose images are there, each with its domain and what qemu-img tells of it; a missing one refused unless partial import is allowed. */
+async function presentDisks(call: Call, body: ActionBody, read: OvfRead, sd: DomainObj) {
+  const found: { d: OvfDiskRead; domain: DomainObj; info: VolumeInfo }[] = [];
+  for (const d of read.disks) {
+    const domain = d.storageDomainId === undefined || d.storageDomainId === sd.id ? sd : await call.repo.get(T.StorageDomain, d.storageDomainId);
+    const info = domain && d.imageId && domain.status === 'active' ? await call.engine.storage.volumeInfo(domain, d.id, d.imageId) : undefined;
+    if (!domain || !info) {
+      if (body.allow_partial_import === true) continue;
+      throw conflict(`Cannot register VM ${String(read.vm.name)}: the image of disk ${d.alias ?? d.id} is not on an active storage domain (allow_partial_import registers the VM without it)`);
+    }
+    if (await call.repo.get(T.Disk, d.id)) throw conflict(`Cannot register VM ${String(read.vm.name)}: the engine has disk ${d.alias ?? d.id} already`);
+    found.push({ d, domain, info });
+  }
+  return found;
+}
+
+/** The vNIC profile a NIC of the document gets: by a mapping of its network and profile, else the profile of that name on that network. */
+async function profileOf(call: Call, body: ActionBody, cluster: ClusterObj, nic: OvfRead['nics'][number]): Promise<Obj | undefined> {
+  const legacy = body.vnic_profile_mappings?.find((m) => m.source_network_name === nic.network && m.source_network_profile_name === (nic.profile ?? nic.network));
+  if (legacy?.target_vnic_profile) return legacy.target_vnic_profile;
+  const mapping = body.registration_configuration?.vnic_profile_mappings?.find((m) =>
+    nameOf(m.from) === (nic.profile ?? nic.network) && nameOf((m.from as Obj | undefined)?.network) === nic.network);
+  if (mapping?.to) return mapping.to;
+  if (nic.network === undefined) return undefined;
+  const networks = await call.repo.list(T.Network, { data_center: String(cluster.data_center?.id) });
+  const network = networks.find((n) => n.name === nic.network);
+  const profiles = network ? await call.repo.list(T.VnicProfile, { network: String(network.id) }) : [];
+  const profile = profiles.find((p) => p.name === (nic.profile ?? nic.network));
+  return profile ? { id: profile.id } : undefined;
+}
+
+async function register(call: Call, body: ActionBody): Promise<Obj> {
+  const sd = await domainOf(call);
+  const vmId = call.scope[1];
+  if (await call.repo.get(T.Vm, vmId)) throw conflict(`Cannot register VM ${vmId}: the engine has it already`);
+  if (sd.status !== 'active') throw conflict(`Cannot register VM ${vmId}: storage domain ${String(sd.name)} is ${String(sd.status)}, not active`);
+  const read = (await unregistered(call, sd, false)).find((r) => r.id === vmId);
+  if (!read) throw notFound(`VM '${vmId}' is not in the OVF store of storage domain ${String(sd.name)}`);
+  const cluster = await targetCluster(call, body, read, sd);
+  const disks = await presentDisks(call, body, read, sd);
+  const template = read.templateId && (await call.repo.get(T.Template, read.templateId)) ? read.templateId : BLANK;
+  const vms = call.engine.behaviours.collection(S.Vms);
+  const vm = await vms.add!(call, { ...read.vm, id: vmId, name: body.vm?.name ?? read.vm.name, cluster: refTo(cluster), template: { id: template } });
+  for (const { d, domain, info } of disks) {
+    const disk: StoredDisk = {
+      id: d.id, image_id: d.imageId, name: d.alias ?? d.id, ...(d.alias ? { alias: d.alias } : {}), ...(d.description ? { description: d.description } : {}),
+      provisioned_size: info.size, format: info.format, sparse: d.sparse, shareable: d.shareable, wipe_after_delete: d.wipeAfterDelete,
+      propagate_errors: false, content_type: 'data', storage_type: 'image', status: 'ok',
+      ...(info.format === 'cow' ? { qcow_version: qcowVersion(info.compat ?? '1.1') } : {}),
+      storage_domains: [refTo(domain)], storage_domain: refTo(domain), disk_profile: await diskProfileFor(call, domain, undefined),
+      ...(info.backing ? { backing_volume: info.backing } : {}),
+    };
+    await call.repo.insert(T.Disk, disk);
+    await call.repo.insert(T.DiskAttachment, {
+      id: d.id, disk: { id: d.id }, vm: { id: vmId }, bootable: d.bootable, interface: d.interface as ObjOf<typeof T.DiskAttachment>['interface'],
+      active: true, read_only: d.readOnly, pass_discard: d.passDiscard, uses_scsi_reservation: false,
+    });
+  }
+  const nics = call.engine.behaviours.collection(S.VmNics);
+  const nicCall = { ...call, scope: [vmId] };
+  for (const n of read.nics) {
+    const profile = await profileOf(call, body, cluster, n);
+    const nic = { name: n.name, interface: n.interface, linked: n.linked, plugged: n.plugged, ...(profile ? { vnic_profile: profile } : {}) } as ObjOf<typeof T.Nic>;
+    try {
+      await nics.add!(nicCall, { ...nic, ...(n.mac ? { mac: { address: n.mac } } : {}) });
+    } catch (e) {
+      // A MAC address another NIC of the pool holds: a new one when asked to reassign bad MACs.
+      if (!n.mac || body.reassign_bad_macs !== true) throw e;
+      await nics.add!(nicCall, nic);
+    }
+  }
+  return { status: 'complete', vm: { id: vm.id } };
+}
+
+export const storageDomainVm = implement(S.StorageDomainVm, { get: vmContents.get, actions: { register } });
