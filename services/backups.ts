@@ -6,13 +6,12 @@
 // disks are read as the files hold them (oVirt 4.5's cold backup): the simulated runtime runs
 // no guest that could write to them meanwhile.
 import os from 'node:os';
-import { randomUUID } from 'node:crypto';
 import * as S from '../model/services';
 import * as T from '../model/types';
 import { ObjOf } from '../model/meta';
 import { Obj } from '../model/codec';
 import { Call, Engine, implement } from './behaviour';
-import { load } from './stored';
+import { load, newId } from './stored';
 import { badRequest, conflict, notFound } from './fault';
 import { refTo } from './refs';
 import { Repo } from './store/repo';
@@ -79,7 +78,6 @@ async function add(call: Call, body: ObjOf<typeof T.Backup>): Promise<Obj> {
   if (vm.status !== 'down' && vm.status !== 'up') throw conflict(`Cannot back up VM ${vm.name}: it is ${vm.status}`);
   const running = await runningBackup(call.repo, String(vm.id));
   if (running) throw conflict(`Cannot back up VM ${vm.name}: backup ${running.id} is in progress`);
-  if (body.id !== undefined && (await call.repo.get(T.Backup, body.id))) throw conflict(`Backup '${body.id}' exists already`);
   const from = body.from_checkpoint_id;
   if (from !== undefined) {
     const checkpoint = await call.repo.get(T.Checkpoint, from, { vm: String(vm.id) });
@@ -97,11 +95,10 @@ async function add(call: Call, body: ObjOf<typeof T.Backup>): Promise<Obj> {
     if (disk.status !== 'ok') throw conflict(`Disk ${disk.name ?? id} is ${disk.status}`);
     disks.push(disk);
   }
-  // A checkpoint only where a disk can keep it; the client may name it.
-  const to = disks.some(tracksChanges) ? body.to_checkpoint_id ?? randomUUID() : undefined;
-  if (to !== undefined && (await call.repo.get(T.Checkpoint, to))) throw conflict(`Checkpoint '${to}' exists already`);
+  // A checkpoint only where a disk can keep it; the client may name it, and the backup.
+  const to = disks.some(tracksChanges) ? await newId(call, T.Checkpoint, body.to_checkpoint_id) : undefined;
   const backup: StoredBackup = {
-    id: body.id ?? randomUUID(),
+    id: await newId(call, T.Backup, body.id),
     ...(body.description !== undefined ? { description: body.description } : {}),
     ...(from !== undefined ? { from_checkpoint_id: from } : {}),
     ...(to !== undefined ? { to_checkpoint_id: to } : {}),

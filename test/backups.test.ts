@@ -209,9 +209,13 @@ for (const backend of BACKENDS) {
         };
         await refused({ disks: [{ id: disk.id }], from_checkpoint_id: '6e0c5bd4-0000-4000-8000-000000000000' }, 400, /Checkpoint .* does not exist/);
         await refused({ disks: [{ id: other.disk.id }] }, 400, /is not attached to VM/);
+        await refused({ id: 'not-a-uuid', disks: [{ id: disk.id }] }, 400, /must be a UUID/);
+        await refused({ to_checkpoint_id: '../escape', disks: [{ id: disk.id }] }, 400, /must be a UUID/);
         const first = await startBackup(vm, [disk]);
         // One backup at a time, its disks locked to anything else.
         await refused({ disks: [{ id: disk.id }] }, 409, /is in progress/);
+        const taken = await call('POST', `/vms/${String(other.vm.id)}/backups`, T.Backup, { id: first.id, disks: [{ id: other.disk.id }] }, 409);
+        assert.match(String(taken.detail), /already in use/);
         const fault = await call('POST', '/imagetransfers', T.ImageTransfer, { disk: { id: disk.id }, direction: 'download', format: 'raw' }, 409);
         assert.match(String(fault.detail), /locked/);
         const upload = await call('POST', '/imagetransfers', T.ImageTransfer, { disk: { id: disk.id }, direction: 'upload', backup: { id: first.id } }, 400);
