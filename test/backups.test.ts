@@ -257,6 +257,21 @@ for (const backend of BACKENDS) {
         await endBackup(vm, await startBackup(vm, [disk], { from_checkpoint_id: second.to_checkpoint_id }));
       });
 
+      it('backs up in full a disk that was not in the checkpoint, the others incrementally', async () => {
+        const { vm, disk } = await vmWithDisk('mixed');
+        const full = await endBackup(vm, await startBackup(vm, [disk]));
+        const added = await call('POST', `/vms/${String(vm.id)}/diskattachments`, T.DiskAttachment, {
+          bootable: false, interface: 'virtio', disk: { name: `mixed-new-${format.name}`, format: 'cow', backup: 'incremental', provisioned_size: SIZE, storage_domains: [{ id: sd.id }] },
+        }, 201);
+        const later = await reach(`/disks/${String((added.disk as Obj).id)}`, T.Disk, 'status', 'ok');
+        const inc = await startBackup(vm, [disk, later], { from_checkpoint_id: full.to_checkpoint_id });
+        const modes = (await list(`/vms/${String(vm.id)}/backups/${String(inc.id)}/disks`, T.Disk)).map((d) => [d.id, d.backup_mode]);
+        assert.deepEqual(modes.sort(), [[disk.id, 'incremental'], [later.id, 'full']].sort());
+        await endBackup(vm, inc);
+        const [, next] = await list(`/vms/${String(vm.id)}/checkpoints`, T.Checkpoint);
+        assert.deepEqual((await list(`/vms/${String(vm.id)}/checkpoints/${String(next.id)}/disks`, T.Disk)).map((d) => d.id).sort(), [disk.id, later.id].sort());
+      });
+
       it('backs up incrementally across a snapshot, merging the bitmaps of the chain\'s layers', async () => {
         const { vm, disk } = await vmWithDisk('layers');
         const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-restore-'));
