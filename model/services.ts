@@ -920,6 +920,10 @@ export const VmEntity = entityService({
     action('maintenance', 'Sets or ends the maintenance of a hosted-engine VM.', 'edit_admin_vm_properties', {
       takes: ['maintenance_enabled', 'async'], inputs: [mandatory('maintenance_enabled')],
     }),
+    action('exporttopathonhost', 'Writes the VM as an OVA file (its OVF, then its disks as qcow2) in a directory under a storage root.', 'import_export_vm', {
+      takes: ['host', 'directory', 'filename', 'discard_snapshots', 'exclusive', 'storage_domain', 'async'],
+      inputs: [named('host'), mandatory('directory'), optional('filename', 'discard_snapshots', 'exclusive')],
+    }),
     action('autopincpuandnumanodes', 'Pins the VM\'s CPUs and NUMA nodes to its pinned host\'s.', 'edit_vm_properties', {
       takes: ['optimize_cpu_settings', 'async'], inputs: [optional('optimize_cpu_settings')],
     }),
@@ -1410,6 +1414,18 @@ export const IconEntity = entityService({ name: 'Icon', type: () => T.Icon, doc:
 
 // --- the root ---------------------------------------------------------------
 
+export const ExternalVmImports = collectionService({
+  name: 'ExternalVmImports', type: () => T.ExternalVmImport, doc: 'Imports of VMs from outside: a new VM from an OVA file.',
+  add: {
+    permit: 'create_vm', on: ['cluster'],
+    inputs: [mandatory('url'), mandatory('provider'), named('cluster'), named('storage_domain'), optional(
+      'name', 'sparse', 'host.id', 'host.name', 'username', 'password', 'drivers_iso.id', 'cpu_profile.id', 'quota.id',
+    )],
+  },
+  entity: () => ExternalVmImport,
+});
+export const ExternalVmImport = entityService({ name: 'ExternalVmImport', type: () => T.ExternalVmImport, doc: 'An import of a VM.', get: false });
+
 export const Root: RootService = {
   kind: 'root',
   locators: {
@@ -1423,6 +1439,7 @@ export const Root: RootService = {
     disks: () => Disks,
     domains: () => Domains,
     events: () => Events,
+    externalvmimports: () => ExternalVmImports,
     groups: () => Groups,
     hosts: () => Hosts,
     icons: () => Icons,

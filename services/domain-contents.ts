@@ -3,7 +3,7 @@
 // engine holds, and `register`, which makes a VM of the OVF store a VM of the engine again.
 import * as S from '../model/services';
 import * as T from '../model/types';
-import { Obj, isObj } from '../model/codec';
+import { Obj } from '../model/codec';
 import { ObjOf } from '../model/meta';
 import { ActionBody, Call, implement } from './behaviour';
 import { load } from './stored';
@@ -12,21 +12,18 @@ import { refTo, resolve } from './refs';
 import { OvfDiskRead, OvfRead, readOvf } from './ovf';
 import { ownersOnDomain } from './ovf-store';
 import { withinTime } from './file-work';
-import { diskProfileFor } from './profiles';
-import { qcowVersion, VolumeInfo } from './storage';
-import { StoredDisk } from './disk-rows';
+import { VolumeInfo } from './storage';
+import { addDiskOf, addNicsOf, addVmOf, nameOf } from './ovf-vm';
 
 type DomainObj = ObjOf<typeof T.StorageDomain> & { id: string };
 type ClusterObj = ObjOf<typeof T.Cluster>;
-
-const BLANK = '00000000-0000-0000-0000-000000000000';
 
 const domainOf = (call: Call) => load({ ...call, scope: call.scope.slice(0, 1) }, S.StorageDomains);
 
 /** The documents of the domain's OVF store that describe what the engine does not know. */
 async function unregistered(call: Call, sd: DomainObj, templates: boolean): Promise<OvfRead[]> {
   const storage = call.engine.storage;
-  const documents = await withinTime(call.engine.config.fsTimeout, `reading the OVF store of storage domain ${String(sd.name)}`, (signal) => storage.readOvfStore(sd, signal));
+  const documents = await withinTime(call.engine.config.fsTimeout, `reading the OVF store of storage domain ${String(sd.name)}`, () => storage.readOvfStore(sd));
   const read = documents.map((d) => readOvf(d.text)).filter((r) => r.id !== undefined && r.isTemplate === templates);
   const type = templates ? T.Template : T.Vm;
   const known = await Promise.all(read.map((r) => call.repo.get(type, String(r.id))));
@@ -90,8 +87,6 @@ export const storageDomainImage = implement(S.StorageDomainImage, {
 
 // --- register -------------------------------------------------------------------
 
-const nameOf = (ref: unknown) => (isObj(ref) && ref.name !== undefined ? String(ref.name) : undefined);
-
 /** The cluster a registered VM goes to: the one given, else the mapping of its own, else its own by name. */
 async function targetCluster(call: Call, body: ActionBody, read: OvfRead, sd: DomainObj): Promise<ClusterObj> {
   const mapped = body.registration_configuration?.cluster_mappings?.find((m) => nameOf(m.from) === read.clusterName)?.to;
@@ -120,21 +115,6 @@ async function presentDisks(call: Call, body: ActionBody, read: OvfRead, sd: Dom
   return found;
 }
 
-/** The vNIC profile a NIC of the document gets: by a mapping of its network and profile, else the profile of that name on that network. */
-async function profileOf(call: Call, body: ActionBody, cluster: ClusterObj, nic: OvfRead['nics'][number]): Promise<Obj | undefined> {
-  const legacy = body.vnic_profile_mappings?.find((m) => m.source_network_name === nic.network && m.source_network_profile_name === (nic.profile ?? nic.network));
-  if (legacy?.target_vnic_profile) return legacy.target_vnic_profile;
-  const mapping = body.registration_configuration?.vnic_profile_mappings?.find((m) =>
-    nameOf(m.from) === (nic.profile ?? nic.network) && nameOf((m.from as Obj | undefined)?.network) === nic.network);
-  if (mapping?.to) return mapping.to;
-  if (nic.network === undefined) return undefined;
-  const networks = await call.repo.list(T.Network, { data_center: String(cluster.data_center?.id) });
-  const network = networks.find((n) => n.name === nic.network);
-  const profiles = network ? await call.repo.list(T.VnicProfile, { network: String(network.id) }) : [];
-  const profile = profiles.find((p) => p.name === (nic.profile ?? nic.network));
-  return profile ? { id: profile.id } : undefined;
-}
-
 async function register(call: Call, body: ActionBody): Promise<Obj> {
   const sd = await domainOf(call);
   const vmId = call.scope[1];
@@ -144,37 +124,9 @@ async function register(call: Call, body: ActionBody): Promise<Obj> {
   if (!read) throw notFound(`VM '${vmId}' is not in the OVF store of storage domain ${String(sd.name)}`);
   const cluster = await targetCluster(call, body, read, sd);
   const disks = await presentDisks(call, body, read, sd);
-  const template = read.templateId && (await call.repo.get(T.Template, read.templateId)) ? read.templateId : BLANK;
-  const vms = call.engine.behaviours.collection(S.Vms);
-  const vm = await vms.add!(call, { ...read.vm, id: vmId, name: body.vm?.name ?? read.vm.name, cluster: refTo(cluster), template: { id: template } });
-  for (const { d, domain, info } of disks) {
-    const disk: StoredDisk = {
-      id: d.id, image_id: d.imageId, name: d.alias ?? d.id, ...(d.alias ? { alias: d.alias } : {}), ...(d.description ? { description: d.description } : {}),
-      provisioned_size: info.size, format: info.format, sparse: d.sparse, shareable: d.shareable, wipe_after_delete: d.wipeAfterDelete,
-      propagate_errors: false, content_type: 'data', storage_type: 'image', status: 'ok',
-      ...(info.format === 'cow' ? { qcow_version: qcowVersion(info.compat ?? '1.1') } : {}),
-      storage_domains: [refTo(domain)], storage_domain: refTo(domain), disk_profile: await diskProfileFor(call, domain, undefined),
-      ...(info.backing ? { backing_volume: info.backing } : {}),
-    };
-    await call.repo.insert(T.Disk, disk);
-    await call.repo.insert(T.DiskAttachment, {
-      id: d.id, disk: { id: d.id }, vm: { id: vmId }, bootable: d.bootable, interface: d.interface as ObjOf<typeof T.DiskAttachment>['interface'],
-      active: true, read_only: d.readOnly, pass_discard: d.passDiscard, uses_scsi_reservation: false,
-    });
-  }
-  const nics = call.engine.behaviours.collection(S.VmNics);
-  const nicCall = { ...call, scope: [vmId] };
-  for (const n of read.nics) {
-    const profile = await profileOf(call, body, cluster, n);
-    const nic = { name: n.name, interface: n.interface, linked: n.linked, plugged: n.plugged, ...(profile ? { vnic_profile: profile } : {}) } as ObjOf<typeof T.Nic>;
-    try {
-      await nics.add!(nicCall, { ...nic, ...(n.mac ? { mac: { address: n.mac } } : {}) });
-    } catch (e) {
-      // A MAC address another NIC of the pool holds: a new one when asked to reassign bad MACs.
-      if (!n.mac || body.reassign_bad_macs !== true) throw e;
-      await nics.add!(nicCall, nic);
-    }
-  }
+  const vm = await addVmOf(call, read, cluster, { id: vmId, name: body.vm?.name ?? read.vm.name });
+  for (const { d, domain, info } of disks) await addDiskOf(call, d, domain, { ...info, id: d.id, imageId: String(d.imageId), sparse: d.sparse }, vmId);
+  await addNicsOf(call, read, cluster, vmId, body, { reassign: body.reassign_bad_macs === true, keepMacs: true });
   return { status: 'complete', vm: { id: vm.id } };
 }
 

@@ -16,6 +16,7 @@ import * as hostDetails from './host-details';
 import * as networks from './networks';
 import * as storagedomains from './storagedomains';
 import * as domainContents from './domain-contents';
+import * as ova from './ova';
 import * as disks from './disks';
 import * as templates from './templates';
 import * as templateDisks from './template-disks';
@@ -52,7 +53,7 @@ export interface RunningEngine extends Engine {
 
 /** The modules whose exported implementations make an engine's behaviours. */
 const SERVICE_MODULES = [
-  datacenters, clusters, hosts, hostDetails, networks, storagedomains, domainContents, disks, templates, templateDisks, vms, vmImages, transfers, backups,
+  datacenters, clusters, hosts, hostDetails, networks, storagedomains, domainContents, ova, disks, templates, templateDisks, vms, vmImages, transfers, backups,
   journal, statistics, identity, users, userSettings, apiTokens, catalogs, scheduling, tags, macPools, instanceTypes, clusterNetworks,
   hostNetworks, consoles, vmDevices, affinity, vmPools, quotas, profiles, configLists, icons,
 ];

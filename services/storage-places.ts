@@ -13,26 +13,26 @@ export class StoragePlaces {
 
   /** Refuses `dir` (absolute, normalised) unless domains may live there; touches no file. */
   check(dir: string): void {
-    this.judge(dir, `'${dir}'`, this.dataDir, this.roots);
+    this.judge(dir, `storage.path '${dir}'`, this.dataDir, this.roots);
   }
 
-  /** The real path of `dir`, refused unless it exists and domains may live there. */
-  async resolve(dir: string): Promise<string> {
+  /** The real path of `dir`, refused unless it exists and domains may live there; `what` names it in faults. */
+  async resolve(dir: string, what = 'storage.path'): Promise<string> {
     const real = await fs.promises.realpath(dir).catch(() => {
-      throw badRequest(`storage.path '${dir}' is not an existing directory`);
+      throw badRequest(`${what} '${dir}' is not an existing directory`);
     });
     // A root that does not exist holds no domain.
     const roots = await Promise.all(this.roots.map((r) => fs.promises.realpath(r).catch(() => undefined)));
-    this.judge(real, real === dir ? `'${dir}'` : `'${dir}' (resolved: ${real})`, await fs.promises.realpath(this.dataDir), roots.filter((r) => r !== undefined));
+    this.judge(real, `${what} ${real === dir ? `'${dir}'` : `'${dir}' (resolved: ${real})`}`, await fs.promises.realpath(this.dataDir), roots.filter((r) => r !== undefined));
     return real;
   }
 
   /** Refuses `dir`, which the fault names as `shown`, unless it lies where domains may. */
   private judge(dir: string, shown: string, dataDir: string, roots: readonly string[]): void {
     if (within(dir, path.join(dataDir, 'exports'))) return;
-    if (within(dir, dataDir)) throw badRequest(`storage.path ${shown} is inside the engine's data dir, which holds domains only under its exports`);
+    if (within(dir, dataDir)) throw badRequest(`${shown} is inside the engine's data dir, which holds domains only under its exports`);
     if (!roots.some((root) => within(dir, root))) {
-      throw badRequest(`storage.path ${shown} is not under a storage root: the roots are ${roots.length ? roots.join(', ') : 'not set'} (HANGAR_STORAGE_ROOTS)`);
+      throw badRequest(`${shown} is not under a storage root: the roots are ${roots.length ? roots.join(', ') : 'not set'} (HANGAR_STORAGE_ROOTS)`);
     }
   }
 }

@@ -8,6 +8,7 @@ import { Obj, isObj } from '../model/codec';
 import { badRequest, conflict } from './fault';
 import { StoragePlaces } from './storage-places';
 import { withinTime } from './file-work';
+import { tarIndex, tarText, writeTar } from './tar';
 import { carryBitmaps } from './bitmaps';
 
 const run = promisify(execFile);
@@ -78,6 +79,12 @@ export class Storage {
     }
     this.places.check(dir);
     return dir;
+  }
+
+  /** The real path of a directory outside domains the engine writes to or reads from (an OVA's), refused where domains may not live. */
+  async place(dir: string, what: string): Promise<string> {
+    if (!path.isAbsolute(dir)) throw badRequest(`${what} must be an absolute path, got '${dir}'`);
+    return withinTime(this.fsTimeout, `resolving ${dir}`, () => this.places.resolve(path.normalize(dir), what));
   }
 
   /**
@@ -201,12 +208,20 @@ export class Storage {
    * disk in qcow2 again (a move) keeps its checkpoints' bitmaps.
    */
   async copyVolume(from: Obj, disk: Obj, to: Obj, copy: Obj, signal?: AbortSignal): Promise<void> {
-    const target = this.volumePath(to, copy);
-    await fs.promises.mkdir(path.dirname(target), { recursive: true });
-    const allocation = copy.format !== 'raw' ? ['-o', `compat=${qcow2Compat(to)}`] : copy.sparse === false ? ['-o', 'preallocation=falloc'] : ['-S', '4k'];
     const bitmaps = copy.id === disk.id && copy.format === 'cow' && disk.format === 'cow' ? ['--bitmaps'] : [];
     // The source's format is told, never probed: a guest may have written a qcow2 header into a raw volume.
-    await run('qemu-img', ['convert', ...bitmaps, '-f', qemuFormat(String(disk.format)), '-O', qemuFormat(String(copy.format)), ...allocation, this.volumePath(from, disk), target], { signal });
+    await this.writeVolume(this.volumePath(from, disk), qemuFormat(String(disk.format)), to, copy, bitmaps, signal);
+  }
+
+  /**
+   * Writes what `image` (a file, or a qemu `json:` name) of qemu format `format` reads as the
+   * volume of `disk`, in the disk's format and allocation.
+   */
+  async writeVolume(image: string, format: string, sd: Obj, disk: Obj, options: string[] = [], signal?: AbortSignal): Promise<void> {
+    const target = this.volumePath(sd, disk);
+    await fs.promises.mkdir(path.dirname(target), { recursive: true });
+    const allocation = disk.format !== 'raw' ? ['-o', `compat=${qcow2Compat(sd)}`] : disk.sparse === false ? ['-o', 'preallocation=falloc'] : ['-S', '4k'];
+    await run('qemu-img', ['convert', ...options, '-f', format, '-O', qemuFormat(String(disk.format)), ...allocation, image, target], { signal });
   }
 
   /**
@@ -316,11 +331,11 @@ export class Storage {
   }
 
   /** The documents of the domain's OVF store; none when it has no store. */
-  async readOvfStore(sd: Obj, signal?: AbortSignal): Promise<{ name: string; text: string }[]> {
+  async readOvfStore(sd: Obj): Promise<{ name: string; text: string }[]> {
     const file = this.ovfStoreFile(sd);
     if (!(await fs.promises.stat(file).catch(() => undefined))) return [];
-    const names = await tarMembers(file, signal);
-    return Promise.all(names.filter((n) => n.endsWith('.ovf')).map(async (name) => ({ name, text: await tarMember(file, name, signal) })));
+    const members = (await tarIndex(file)).filter((m) => m.name.endsWith('.ovf'));
+    return Promise.all(members.map(async (m) => ({ name: m.name, text: await tarText(file, m) })));
   }
 
   /** Bytes the volume takes on disk. */
@@ -353,38 +368,4 @@ export function diskDomainId(disk: Obj): string | undefined {
   const list = disk.storage_domains;
   const first = Array.isArray(list) ? list[0] : undefined;
   return isObj(first) && first.id !== undefined ? String(first.id) : undefined;
-}
-
-/** The member names of a tar archive, in their order. */
-export async function tarMembers(file: string, signal?: AbortSignal): Promise<string[]> {
-  const { stdout } = await run('tar', ['-tf', file], { signal, maxBuffer: 16 * 1024 * 1024 });
-  return stdout.split('\n').filter((n) => n !== '');
-}
-
-/** The text of one member of a tar archive. */
-export async function tarMember(file: string, name: string, signal?: AbortSignal): Promise<string> {
-  const { stdout } = await run('tar', ['-xOf', file, '--', name], { signal, maxBuffer: 64 * 1024 * 1024 });
-  return stdout;
-}
-
-/**
- * Writes a tar of `documents` then, when `files` are given, the files (name → path, in order;
- * whole, never as sparse members, so that readers find each at one offset), through a temporary
- * file renamed into place.
- */
-export async function writeTar(target: string, documents: { name: string; text: string }[], signal?: AbortSignal, files: { name: string; path: string }[] = []): Promise<void> {
-  const work = await fs.promises.mkdtemp(path.join(path.dirname(target), '.tar-'));
-  const partial = `${target}.partial`;
-  try {
-    for (const d of documents) await fs.promises.writeFile(path.join(work, d.name), d.text);
-    for (const f of files) await fs.promises.symlink(f.path, path.join(work, f.name));
-    const names = [...documents.map((d) => d.name), ...files.map((f) => f.name)];
-    // An archive of nothing is its two zero end blocks, padded to a record, as tar writes it.
-    if (names.length) await run('tar', ['-cf', partial, '--dereference', '--format=gnu', '-C', work, '--', ...names], { signal });
-    else await fs.promises.writeFile(partial, Buffer.alloc(10240));
-    await fs.promises.rename(partial, target);
-  } finally {
-    await fs.promises.rm(work, { recursive: true, force: true });
-    await fs.promises.rm(partial, { force: true });
-  }
 }

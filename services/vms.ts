@@ -25,6 +25,7 @@ import { withVmBaseDefaults } from './facts/vm-base-defaults';
 import { notDuringBackup } from './backups';
 import { ovfSourceOf } from './ovf-store';
 import { writeOvf } from './ovf';
+import { ovaActions } from './ova';
 
 type VmObj = ObjOf<typeof T.Vm>;
 type DiskObj = ObjOf<typeof T.Disk>;
@@ -102,7 +103,7 @@ export const vms = implement(S.Vms, {
 });
 export const vmEntity = implement(S.VmEntity, {
   ...storedEntity(S.Vms, S.VmEntity, { ...vmHooks, view: vmView }),
-  actions: { ...vmActions, ...imageActions, ...guestActions, ...poolActions },
+  actions: { ...vmActions, ...imageActions, ...guestActions, ...poolActions, ...ovaActions },
 });
 
 // --- NICs -------------------------------------------------------------------

@@ -10,6 +10,7 @@ import { Obj } from '../model/codec';
 import { readOvf } from '../services/ovf';
 import { ApiClient, BACKENDS, FORMATS, TestEngine } from './support/engine';
 import { restCalls } from './support/rest';
+import { until } from './support/until';
 
 const MiB = 1024 * 1024;
 const tarList = (file: string) => execFileSync('tar', ['-tf', file], { encoding: 'utf8' }).split('\n').filter((n) => n !== '');
@@ -113,6 +114,78 @@ for (const backend of BACKENDS) {
         assert.match(String((await act(`/storagedomains/${idle.id}`, 'updateovfstore', {}, 409)).detail), /not active/);
         assert.equal(fs.existsSync(storeOf(idle)), false);
         await act('/storagedomains/00000000-0000-0000-0000-00000000abcd', 'updateovfstore', {}, 404);
+      });
+
+      describe('OVA', function () {
+        let ova: string;
+        let unpacked: string;
+        before(async () => {
+          const host = await rest.post('/hosts', T.Host, { name: 'packer', address: 'packer.example.com', root_password: 'secret-pw' });
+          await until(async () => (await rest.get(`/hosts/${String(host.id)}`, T.Host)).status === 'up');
+          fs.mkdirSync(path.join(dir, 'ovas'));
+          ova = path.join(dir, 'ovas', 'travelling.ova');
+          // Back from the maintenance the outer tests left it in, and into it again after.
+          await act(`/datacenters/${dc.id}/storagedomains/${sd.id}`, 'activate', {});
+        });
+        after(async () => {
+          for (const made of await rest.list('/vms?search=name%3Darrived', T.Vm)) await rest.remove(`/vms/${String(made.id)}`, 200);
+          await act(`/datacenters/${dc.id}/storagedomains/${sd.id}`, 'deactivate', {});
+        });
+
+        it('exports the VM as oVirt writes an OVA: its OVF first, then each disk as qcow2 with the same data', async () => {
+          await act(`/vms/${vm.id}`, 'exporttopathonhost', { host: { name: 'packer' }, directory: path.join(dir, 'ovas'), filename: 'travelling.ova' });
+          assert.deepEqual(tarList(ova), ['vm.ovf', ...disks.map((d) => String(d.id))]);
+          const read = readOvf(tarText(ova, 'vm.ovf'));
+          assert.equal(read.vm.name, 'travelling');
+          assert.deepEqual(read.disks.map((d) => d.fileRef), disks.map((d) => d.id));
+          unpacked = fs.mkdtempSync(path.join(dir, 'unpacked-'));
+          execFileSync('tar', ['-xf', ova, '-C', unpacked]);
+          for (const disk of disks) {
+            assert.equal((JSON.parse(execFileSync('qemu-img', ['info', '--output=json', path.join(unpacked, String(disk.id))], { encoding: 'utf8' })) as Obj).format, 'qcow2');
+            execFileSync('qemu-img', ['compare', '-q', path.join(unpacked, String(disk.id)), volumeOf(sd, disk)]);
+          }
+        });
+
+        it('refuses a directory outside the storage roots, a file name with a path, and a file that exists', async () => {
+          const outside = await act(`/vms/${vm.id}`, 'exporttopathonhost', { host: { name: 'packer' }, directory: '/etc', filename: 'x.ova' }, 400);
+          assert.match(String(outside.detail), /directory '\/etc' is not under a storage root/);
+          await act(`/vms/${vm.id}`, 'exporttopathonhost', { host: { name: 'packer' }, directory: dir, filename: 'ovas/x.ova' }, 400);
+          const exists = await act(`/vms/${vm.id}`, 'exporttopathonhost', { host: { name: 'packer' }, directory: path.join(dir, 'ovas'), filename: 'travelling.ova' }, 409);
+          assert.match(String(exists.detail), /exists already/);
+          assert.deepEqual(fs.readdirSync(path.join(dir, 'ovas')), ['travelling.ova']);
+        });
+
+        it('imports the OVA as a new VM whose disks read the same data', async () => {
+          const answer = await rest.post('/externalvmimports', T.ExternalVmImport, {
+            name: 'arrived', provider: 'kvm', url: `ova://${ova}`, cluster: { name: 'Default' }, storage_domain: { name: 'carrier' }, sparse: true,
+          });
+          const made = await rest.get(`/vms/${String((answer.vm as Obj).id)}`, T.Vm);
+          assert.equal(made.name, 'arrived');
+          assert.notEqual(made.id, vm.id);
+          assert.equal(made.memory, 512 * MiB);
+          const attachments = await rest.list(`/vms/${String(made.id)}/diskattachments`, T.DiskAttachment);
+          assert.equal(attachments.length, 2);
+          for (const a of attachments) {
+            const disk = await rest.get(`/disks/${String((a.disk as Obj).id)}`, T.Disk);
+            const source = disks.find((d) => d.alias === disk.alias)!;
+            assert.notEqual(disk.id, source.id);
+            assert.deepEqual([disk.format, disk.provisioned_size, a.bootable], ['cow', 4 * MiB, source.alias === 'boot']);
+            execFileSync('qemu-img', ['compare', '-q', volumeOf(sd, source), volumeOf(sd, disk)]);
+          }
+          const [nic] = await rest.list(`/vms/${String(made.id)}/nics`, T.Nic);
+          assert.equal(nic.name, 'nic1');
+        });
+
+        it('refuses to import from outside the storage roots, what is not an OVA, another provider, and a name in use', async () => {
+          const base = { provider: 'kvm', cluster: { name: 'Default' }, storage_domain: { name: 'carrier' } };
+          assert.match(String((await rest.post('/externalvmimports', T.ExternalVmImport, { ...base, name: 'x', url: 'ova:///etc/passwd' }, 400)).detail), /not under a storage root/);
+          const notOva = path.join(dir, 'ovas', 'plain.tar');
+          execFileSync('tar', ['-cf', notOva, '-C', unpacked, String(disks[0].id)]);
+          assert.match(String((await rest.post('/externalvmimports', T.ExternalVmImport, { ...base, name: 'x', url: `ova://${notOva}` }, 400)).detail), /not an OVA/);
+          await rest.post('/externalvmimports', T.ExternalVmImport, { ...base, name: 'x', provider: 'vmware', url: `ova://${ova}` }, 400);
+          await rest.post('/externalvmimports', T.ExternalVmImport, { ...base, name: 'arrived', url: `ova://${ova}` }, 409);
+          assert.equal((await rest.list('/vms?search=name%3Dx', T.Vm)).length, 0);
+        });
       });
 
       it('writes the OVF store when the domain is deactivated, with what changed since', async () => {

@@ -84,6 +84,7 @@ export const DiskStorageType = defineEnum('DiskStorageType', [
 export const DisplayType = defineEnum('DisplayType', ['vnc', 'spice']);
 export const ExternalStatus = defineEnum('ExternalStatus', ['error', 'failure', 'info', 'ok', 'warning']);
 export const ExternalSystemType = defineEnum('ExternalSystemType', ['vdsm', 'gluster']);
+export const ExternalVmProviderType = defineEnum('ExternalVmProviderType', ['vmware', 'xen', 'kvm']);
 export const FipsMode = defineEnum('FipsMode', ['undefined', 'disabled', 'enabled']);
 export const FirewallType = defineEnum('FirewallType', ['iptables', 'firewalld']);
 export const HostProtocol = defineEnum('HostProtocol', ['xml', 'stomp']);

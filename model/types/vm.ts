@@ -27,6 +27,7 @@ import {
   VmStatus,
   VmStorageErrorResumeBehaviour,
   VmType,
+  ExternalVmProviderType,
 } from './enums';
 import { Host } from './host';
 import { CORES_PER_SOCKET, MAX_VCPUS, MEMORY, MEMORY_ORDER, SOCKETS, THREADS_PER_CORE } from './limits';
@@ -370,4 +371,20 @@ export const Snapshot = defineEntity('Snapshot', { doc: 'A saved point-in-time s
   snapshot_type: enumOf(SnapshotType, 'What the snapshot is: the active state, a regular one, a preview.', { readOnly: true }),
   vm: link(() => Vm, 'The VM the snapshot belongs to.'),
   disks: links(() => Disk, 'The disks as they were captured.', { rel: 'disks' }),
+});
+
+export const ExternalVmImport = defineEntity('ExternalVmImport', { computed: true, doc: 'A VM to import from outside: here an OVA file (`ova:///path`).' }, {
+  name: str('Name of the new virtual machine; by default the one the source gives.'),
+  password: str('Password for the source.', { secret: true }),
+  provider: enumOf(ExternalVmProviderType, 'Kind of source.'),
+  sparse: bool('Whether the new disks are thin (qcow2) rather than preallocated.'),
+  url: str('Where the source is: ova:///path/to/file.ova.'),
+  username: str('User name for the source.'),
+  cluster: link(() => Cluster, 'Cluster of the new virtual machine.'),
+  cpu_profile: link(() => CpuProfile, 'CPU profile of the new virtual machine.'),
+  drivers_iso: link(() => File, 'ISO file with drivers for the guest.'),
+  host: link(() => Host, 'Host that reads the source.'),
+  quota: link(() => Quota, 'Quota charged.'),
+  storage_domain: link(() => StorageDomain, 'Storage domain of the new disks.'),
+  vm: link(() => Vm, 'The new virtual machine.'),
 });

@@ -1,0 +1,103 @@
+// A VM of the engine made from an OVF document: the VM through the VMs' own add (so it has what
+// every VM has), its disks' rows over volumes that are (or are about to be) on a domain, its NICs
+// on the vNIC profiles their networks map to. Used by register, OVA import and add from an OVF.
+import * as S from '../model/services';
+import * as T from '../model/types';
+import { Obj, isObj } from '../model/codec';
+import { ObjOf } from '../model/meta';
+import { ActionBody, Call } from './behaviour';
+import { refTo } from './refs';
+import { OvfDiskRead, OvfRead } from './ovf';
+import { diskProfileFor } from './profiles';
+import { qcowVersion } from './storage';
+import { StoredDisk } from './disk-rows';
+
+type ClusterObj = ObjOf<typeof T.Cluster>;
+type DomainObj = ObjOf<typeof T.StorageDomain> & { id: string };
+type VmObj = ObjOf<typeof T.Vm>;
+
+const BLANK = '00000000-0000-0000-0000-000000000000';
+
+export const nameOf = (ref: unknown) => (isObj(ref) && ref.name !== undefined ? String(ref.name) : undefined);
+
+/** The VM of the document, made through the VMs' add: its template if the engine has it, else Blank. */
+export async function addVmOf(call: Call, read: OvfRead, cluster: ClusterObj, given: VmObj): Promise<VmObj> {
+  const template = read.templateId && (await call.repo.get(T.Template, read.templateId)) ? read.templateId : BLANK;
+  const vms = call.engine.behaviours.collection(S.Vms);
+  return (await vms.add!(call, { ...read.vm, ...given, cluster: refTo(cluster), template: { id: template } })) as VmObj;
+}
+
+/** The volume a disk of the document gets: its own (registered) or a new one (imported). */
+export interface DiskVolume {
+  id: string;
+  imageId: string;
+  size: number;
+  format: 'cow' | 'raw';
+  sparse: boolean;
+  compat?: string;
+  backing?: string;
+}
+
+/** Stores a disk of the document, attached to `vmId` as the document attaches it. */
+export async function addDiskOf(call: Call, d: OvfDiskRead, domain: DomainObj, v: DiskVolume, vmId: string): Promise<StoredDisk> {
+  const disk: StoredDisk = {
+    id: v.id, image_id: v.imageId, name: d.alias ?? v.id, ...(d.alias ? { alias: d.alias } : {}), ...(d.description ? { description: d.description } : {}),
+    provisioned_size: v.size, format: v.format, sparse: v.sparse, shareable: d.shareable, wipe_after_delete: d.wipeAfterDelete,
+    propagate_errors: false, content_type: 'data', storage_type: 'image', status: 'ok',
+    ...(v.format === 'cow' ? { qcow_version: qcowVersion(v.compat ?? '1.1') } : {}),
+    storage_domains: [refTo(domain)], storage_domain: refTo(domain), disk_profile: await diskProfileFor(call, domain, undefined),
+    ...(v.backing ? { backing_volume: v.backing } : {}),
+  };
+  await call.repo.insert(T.Disk, disk);
+  await attachDiskOf(call, d, v.id, vmId);
+  return disk;
+}
+
+/** Attaches disk `diskId` to `vmId` as the document's disk `d` is attached. */
+export async function attachDiskOf(call: Call, d: OvfDiskRead, diskId: string, vmId: string): Promise<void> {
+  await call.repo.insert(T.DiskAttachment, {
+    id: diskId, disk: { id: diskId }, vm: { id: vmId }, bootable: d.bootable, interface: d.interface as ObjOf<typeof T.DiskAttachment>['interface'],
+    active: true, read_only: d.readOnly, pass_discard: d.passDiscard, uses_scsi_reservation: false,
+  });
+}
+
+type Mappings = Pick<ActionBody, 'vnic_profile_mappings' | 'registration_configuration'>;
+
+/** The vNIC profile a NIC of the document gets: by a mapping of its network and profile, else the profile of that name on that network. */
+async function profileOf(call: Call, mappings: Mappings, cluster: ClusterObj, nic: OvfRead['nics'][number]): Promise<Obj | undefined> {
+  const profileName = nic.profile ?? nic.network;
+  const legacy = mappings.vnic_profile_mappings?.find((m) => m.source_network_name === nic.network && m.source_network_profile_name === profileName);
+  if (legacy?.target_vnic_profile) return legacy.target_vnic_profile;
+  const mapping = mappings.registration_configuration?.vnic_profile_mappings?.find((m) =>
+    nameOf(m.from) === profileName && [undefined, nic.network].includes(nameOf((m.from as Obj | undefined)?.network)));
+  if (mapping?.to) return mapping.to;
+  if (nic.network === undefined) return undefined;
+  const networks = await call.repo.list(T.Network, { data_center: String(cluster.data_center?.id) });
+  const network = networks.find((n) => n.name === nic.network);
+  const profiles = network ? await call.repo.list(T.VnicProfile, { network: String(network.id) }) : [];
+  const profile = profiles.find((p) => p.name === profileName);
+  return profile ? { id: profile.id } : undefined;
+}
+
+/**
+ * Adds the document's NICs to `vmId` through the NICs' add, each keeping its MAC address unless
+ * another NIC of the pool holds it and bad MACs are to be reassigned (or `keepMacs` is false).
+ */
+export async function addNicsOf(call: Call, read: OvfRead, cluster: ClusterObj, vmId: string, mappings: Mappings, o: { reassign: boolean; keepMacs: boolean }): Promise<void> {
+  const nics = call.engine.behaviours.collection(S.VmNics);
+  const nicCall = { ...call, scope: [vmId] };
+  for (const n of read.nics) {
+    const profile = await profileOf(call, mappings, cluster, n);
+    const nic = { name: n.name, interface: n.interface, linked: n.linked, plugged: n.plugged, ...(profile ? { vnic_profile: profile } : {}) } as ObjOf<typeof T.Nic>;
+    if (!n.mac || !o.keepMacs) {
+      await nics.add!(nicCall, nic);
+      continue;
+    }
+    try {
+      await nics.add!(nicCall, { ...nic, mac: { address: n.mac } });
+    } catch (e) {
+      if (!o.reassign) throw e;
+      await nics.add!(nicCall, nic);
+    }
+  }
+}
