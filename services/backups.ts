@@ -16,6 +16,7 @@ import { badRequest, conflict, notFound } from './fault';
 import { refTo } from './refs';
 import { Repo } from './store/repo';
 import { domainOfDisk } from './disk-rows';
+import { hostSeeing } from './storage-hosts';
 import { withinTime } from './file-work';
 import { EventCode, recordEvent } from './events';
 import { addBitmap, chainOf, removeBitmap, trackingSince } from './bitmaps';
@@ -47,11 +48,20 @@ const tracksChanges = (disk: DiskObj) => disk.format === 'cow' && disk.backup ==
 
 const now = () => new Date().toISOString();
 
-/** The file of a disk's active volume, with the disk; undefined when the disk or its domain is gone. */
-async function activeVolume(engine: Engine, repo: Repo, diskId: string): Promise<{ disk: DiskObj; file: string } | undefined> {
+type Active = { disk: DiskObj; sd: ObjOf<typeof T.StorageDomain>; file: string };
+
+/** The file of a disk's active volume, with the disk and its domain; undefined when the disk or its domain is gone. */
+async function activeVolume(engine: Engine, repo: Repo, diskId: string): Promise<Active | undefined> {
   const disk = await repo.get(T.Disk, diskId);
   const sd = disk && (await domainOfDisk(repo, disk));
-  return disk && sd ? { disk, file: engine.storage.volumeFile(sd, diskId, String(disk.image_id)) } : undefined;
+  return disk && sd ? { disk, sd, file: engine.storage.volumeFile(sd, diskId, String(disk.image_id)) } : undefined;
+}
+
+/** The host of the backup: the VM's while it runs, else one that reaches the disks' storage (oVirt 4.5's cold backup). */
+async function hostOf(repo: Repo, backup: StoredBackup, first: Active): Promise<ObjOf<typeof T.Host> | undefined> {
+  const vm = await repo.get(T.Vm, String(backup.vm?.id));
+  const running = vm?.host?.id !== undefined ? await repo.get(T.Host, vm.host.id) : undefined;
+  return running?.status === 'up' ? running : hostSeeing(repo, first.sd);
 }
 
 /** The backup of the VM that has not ended, if any: a VM has one at a time. */
@@ -253,11 +263,14 @@ const start: Step = async (engine, backup, signal) => {
   const modes: Record<string, Mode> = {};
   const tracked: string[] = [];
   const added: string[] = [];
+  let host: ObjOf<typeof T.Host> | undefined;
   try {
     for (const ref of backup.disks ?? []) {
       const id = String(ref.id);
       const active = await activeVolume(engine, repo, id);
       if (!active) throw new Error(`disk ${id} is gone`);
+      host ??= await hostOf(repo, backup, active);
+      if (!host) throw new Error('no host that is up can reach its storage domain');
       modes[id] = 'full';
       if (!tracksChanges(active.disk)) continue;
       const chain = await chainOf(active.file, signal);
@@ -277,7 +290,7 @@ const start: Step = async (engine, backup, signal) => {
     return failed(e instanceof Error ? e.message : String(e));
   }
   return async (r, current) => {
-    await moveTo(r, current, 'ready', { modes, tracked });
+    await moveTo(r, current, 'ready', { modes, tracked, ...(host ? { host: refTo(host) } : {}) });
   };
 };
 

@@ -27,6 +27,7 @@ import { EventCode, recordEvent } from './events';
 import { ensureNbdServer, stopNbdServer } from './nbd-server';
 import { TicketStatus, Tickets, monotonicSeconds } from './tickets';
 import type { StoredBackup } from './backups';
+import { hostSeeing } from './storage-hosts';
 
 const run = promisify(execFile);
 
@@ -233,12 +234,7 @@ async function chooseHost(c: Context): Promise<ObjOf<typeof T.Host> | undefined>
     const asked = await c.repo.get(T.Host, String(c.transfer.host.id));
     return asked?.status === 'up' ? asked : undefined;
   }
-  if (c.sd.data_center?.id === undefined) return undefined;
-  for (const cluster of await c.repo.list(T.Cluster, { data_center: c.sd.data_center.id })) {
-    const [host] = await c.repo.list(T.Host, { cluster: cluster.id }, { where: { status: 'up' } });
-    if (host) return host;
-  }
-  return undefined;
+  return hostSeeing(c.repo, c.sd);
 }
 
 async function setPhase(c: Context, phase: Phase, extra: StoredTransfer = {}): Promise<void> {

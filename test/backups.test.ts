@@ -38,6 +38,7 @@ for (const backend of BACKENDS) {
       let sd: Obj;
       let other: Obj;
       let otherDir: string;
+      let host: Obj;
 
       const call = async (method: string, p: string, type: StructType, obj: Obj | undefined, status: number) => {
         const r = await api.call(method, p, obj === undefined ? undefined : format.write(type, obj));
@@ -124,7 +125,7 @@ for (const backend of BACKENDS) {
         otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-backups-'));
         other = await call('POST', '/storagedomains', T.StorageDomain, { name: 'elsewhere', type: 'data', storage: { type: 'localfs', path: otherDir } }, 201);
         await call('POST', `/datacenters/${String(dc.id)}/storagedomains`, T.StorageDomain, { id: other.id }, 201);
-        const host = await call('POST', '/hosts', T.Host, { name: 'bh', address: 'bh.example.com', root_password: 'secret-pw' }, 201);
+        host = await call('POST', '/hosts', T.Host, { name: 'bh', address: 'bh.example.com', root_password: 'secret-pw' }, 201);
         await reach(`/hosts/${String(host.id)}`, T.Host, 'status', 'up');
       });
       after(async () => {
@@ -140,6 +141,7 @@ for (const backend of BACKENDS) {
           const full = await startBackup(vm, [disk]);
           const checkpoint = String(full.to_checkpoint_id);
           assert.ok(checkpoint.length > 0, 'the backup makes a checkpoint');
+          assert.equal((full.host as Obj).id, host.id, 'the host that serves it');
           assert.equal(full.from_checkpoint_id, undefined);
           const [fullDisk] = await list(`/vms/${String(vm.id)}/backups/${String(full.id)}/disks`, T.Disk);
           assert.equal(fullDisk.backup_mode, 'full');
@@ -407,6 +409,19 @@ for (const backend of BACKENDS) {
       sd = XML.read(T.StorageDomain, await ok('POST', '/storagedomains', `<storage_domain><name>late</name><type>data</type><storage><type>localfs</type><path>${dir}</path></storage></storage_domain>`, 201));
       const [dc] = XML.readList(T.DataCenter, await ok('GET', '/datacenters', undefined, 200));
       await ok('POST', `/datacenters/${String(dc.id)}/storagedomains`, '<storage_domain><name>late</name></storage_domain>', 201);
+    });
+
+    it('fails a backup when no host that is up reaches its storage, leaving its disks as they were', async () => {
+      const { vm, disk, diskAt, file } = await vmWithDisk('hostless');
+      const backup = XML.read(T.Backup, await ok('POST', `/vms/${String(vm.id)}/backups`, `<backup><disks><disk id="${String(disk.id)}"/></disks></backup>`, 201));
+      await until(async () => (await phaseOf(vm, backup.id)) === 'failed');
+      assert.equal(XML.read(T.Disk, await ok('GET', diskAt, undefined, 200)).status, 'ok');
+      assert.deepEqual(await bitmapsOf(file), []);
+      const events = XML.readList(T.Event, await ok('GET', `/events?search=${encodeURIComponent(String(backup.id))}`, undefined, 200));
+      assert.ok(events.some((e) => e.code === 10792 && /no host that is up/.test(String(e.description))), JSON.stringify(events));
+      // The hosts the next tests need.
+      const host = XML.read(T.Host, await ok('POST', '/hosts', '<host><name>lh</name><address>lh.example.com</address><root_password>secret-pw</root_password></host>', 201));
+      await until(async () => XML.read(T.Host, await ok('GET', `/hosts/${String(host.id)}`, undefined, 200)).status === 'up');
     });
 
     it('fails a ready backup that no client finalizes, dropping its checkpoint and freeing its disks', async () => {
