@@ -35,6 +35,28 @@ function holdsSecrets(type: StructType, seen = new Set<StructType>()): boolean {
   });
 }
 
+/**
+ * Rows of `types` belong to owners of more kinds than VMs: their ids are unique within their
+ * owner of any kind, by the key the model then derives, which replaces the VM's own.
+ */
+function ownedByMoreThanVms(types: readonly StructType[]): Migration {
+  return {
+    async up(knex) {
+      for (const type of types) {
+        const table = tableOf(type).name;
+        const name = `${table}_vm_id_id_unique`;
+        if (onPostgres(knex)) await knex.raw('alter table ?? drop constraint if exists ??', [table, name]);
+        else await knex.raw('drop index if exists ??', [name]);
+      }
+    },
+    async down(knex) {
+      for (const type of types) {
+        await knex.schema.alterTable(tableOf(type).name, (t) => t.unique(['vm_id', 'id'], { indexName: `${tableOf(type).name}_vm_id_id_unique` }));
+      }
+    },
+  };
+}
+
 /** Gives every cluster the defaults it lacks. */
 async function fillClusterDefaults(repo: Repo): Promise<void> {
   for (const cluster of await repo.list(T.Cluster)) await repo.update(T.Cluster, { ...cluster, ...mergeInto(T.Cluster, CLUSTER_DEFAULTS, cluster) });
@@ -270,23 +292,9 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await knex(tableOf(T.Cdrom).name).whereNotNull('template_id').delete();
     },
   },
-  '018_device_owners': {
-    // NICs and CD-ROMs belong to templates and instance types too: their ids are unique within
-    // their owner of any kind, by the key the model now derives, which replaces the VM's.
-    async up(knex) {
-      for (const type of [T.Nic, T.Cdrom]) {
-        const table = tableOf(type).name;
-        const name = `${table}_vm_id_id_unique`;
-        if (onPostgres(knex)) await knex.raw('alter table ?? drop constraint if exists ??', [table, name]);
-        else await knex.raw('drop index if exists ??', [name]);
-      }
-    },
-    async down(knex) {
-      for (const type of [T.Nic, T.Cdrom]) {
-        await knex.schema.alterTable(tableOf(type).name, (t) => t.unique(['vm_id', 'id'], { indexName: `${tableOf(type).name}_vm_id_id_unique` }));
-      }
-    },
-  },
+  // NICs and CD-ROMs belong to templates and instance types too: their ids are unique within
+  // their owner of any kind, by the key the model now derives, which replaces the VM's.
+  '018_device_owners': ownedByMoreThanVms([T.Nic, T.Cdrom]),
   '019_group_memberships': {
     // Users kept the ids of their groups; memberships of the groups that still exist take their place.
     async up(knex) {
@@ -366,6 +374,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       // The defaults stay: they are what such an object had meant all along.
     },
   },
+  // Templates have disk attachments too, keyed likewise.
+  '024_disk_attachment_owners': ownedByMoreThanVms([T.DiskAttachment]),
 };
 
 /** Applies the migrations not yet applied, in the transaction given. */
