@@ -168,6 +168,14 @@ def second_data_domain():
     api('POST', '/datacenters/%s/storagedomains' % dc, '<storage_domain id="%s"/>' % sd['id'])
 
 
+def export_domain():
+    """An export domain of mydc named as export_vm.py, export_template.py and import_vm.py name it."""
+    sd = api('POST', '/storagedomains', '<storage_domain><name>myexport</name><type>export</type><host><name>myhost</name></host>'
+             '<storage><type>nfs</type><address>server0.example.com</address><path>/nfs/myexport</path></storage></storage_domain>')
+    dc = api('GET', '/datacenters?search=name%3Dmydc')['data_center'][0]['id']
+    api('POST', '/datacenters/%s/storagedomains' % dc, '<storage_domain id="%s"/>' % sd['id'])
+
+
 def named_snapshot():
     """A snapshot of myvm described `mysnap`, which clone_vm_from_snapshot.py clones into a VM
     named as add_independet_vm.py names its clone, which goes first."""
@@ -195,6 +203,7 @@ PREPARE = {
     'assign_permission': internal_user,
     'assign_permission_to_vms': user_vms,
     'vm_backup': agent_vm,
+    'export_vm': export_domain,
     'assign_tag_to_vm': second_vm,
     'extend_disk': second_data_domain,
 }

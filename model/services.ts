@@ -470,12 +470,15 @@ export const StorageDomainDisk = entityService({
 
 /** What a data domain's directory holds that the engine does not know: VMs and templates of its OVF store, volumes. */
 export const StorageDomainVms = collectionService({
-  name: 'StorageDomainVms', type: () => T.Vm, doc: 'VMs with disks on the domain; with `unregistered`, those of its OVF store the engine does not know.',
+  name: 'StorageDomainVms', type: () => T.Vm, doc: 'VMs with disks on the domain; with `unregistered`, those of its OVF store the engine does not know; of an export domain, those exported there.',
   owner: 'storage_domain', list: { unregistered: 'boolean' }, entity: () => StorageDomainVm,
 });
 export const StorageDomainVm = entityService({
   name: 'StorageDomainVm', type: () => T.Vm, doc: 'A VM of the domain.',
-  actions: [action('register', 'Makes a VM of the OVF store a VM of the engine again, with its disks on the domain.', 'import_export_vm', {
+  actions: [action('import', 'Makes a VM of an export domain a VM of the engine, with a copy of each disk on a data domain.', 'import_export_vm', {
+    takes: ['cluster', 'storage_domain', 'vm', 'clone', 'collapse_snapshots', 'exclusive', 'async'],
+    inputs: [or(mandatory('cluster.id'), mandatory('cluster.name')), or(mandatory('storage_domain.id'), mandatory('storage_domain.name')), optional('vm.name', 'clone', 'collapse_snapshots', 'exclusive')],
+  }), action('register', 'Makes a VM of the OVF store a VM of the engine again, with its disks on the domain.', 'import_export_vm', {
     takes: ['allow_partial_import', 'clone', 'cluster', 'reassign_bad_macs', 'registration_configuration', 'vm', 'vnic_profile_mappings', 'async'],
     inputs: [optional(
       'cluster.id', 'cluster.name', 'vm.name', 'allow_partial_import', 'reassign_bad_macs', 'clone',
@@ -919,6 +922,10 @@ export const VmEntity = entityService({
     action('detach', 'Takes the VM out of its pool; it stays, as a VM of its own.', 'edit_vm_pool_configuration'),
     action('maintenance', 'Sets or ends the maintenance of a hosted-engine VM.', 'edit_admin_vm_properties', {
       takes: ['maintenance_enabled', 'async'], inputs: [mandatory('maintenance_enabled')],
+    }),
+    action('export', 'Copies the VM, down, to an export domain: its OVF document and each disk as it reads.', 'import_export_vm', {
+      takes: ['storage_domain', 'exclusive', 'discard_snapshots', 'async'],
+      inputs: [or(mandatory('storage_domain.id'), mandatory('storage_domain.name')), optional('exclusive', 'discard_snapshots')],
     }),
     action('exporttopathonhost', 'Writes the VM as an OVA file (its OVF, then its disks as qcow2) in a directory under a storage root.', 'import_export_vm', {
       takes: ['host', 'directory', 'filename', 'discard_snapshots', 'exclusive', 'storage_domain', 'async'],

@@ -103,6 +103,11 @@ export const attachedStorageDomains = implement(S.AttachedStorageDomains, {
     const sd = (await call.repo.getForUpdate(T.StorageDomain, named.id))!;
     if (sd.data_center) throw conflict(`Cannot attach Storage Domain ${String(sd.name)}: it is already attached to a data center`);
     const attached = await call.repo.list(T.StorageDomain, { data_center: dcId });
+    // As in oVirt, a data center has one ISO domain and one export domain at most.
+    const kind = ({ iso: 'ISO', export: 'Import/Export' } as Record<string, string>)[String(sd.type)];
+    if (kind && attached.some((d) => d.type === sd.type)) {
+      throw conflict(`Cannot attach more than one ${kind} Storage Domain to the same Data Center: detach the one attached first`);
+    }
     const master = sd.type === 'data' && !attached.some((d) => d.master === true);
     const next: Obj = { ...sd, data_center: { id: dcId }, data_centers: [{ id: dcId }], status: 'active', master };
     await call.repo.update(T.StorageDomain, next);

@@ -14,8 +14,7 @@ import { ovfSourceOf } from './ovf-store';
 import { domainOfDisk } from './disk-rows';
 import { withinTime } from './file-work';
 import { readOva, writeOva } from './ova-files';
-import { addDiskOf, addNicsOf, addVmOf } from './ovf-vm';
-import { removeOwnedBy } from './ownership';
+import { addDiskOf, addNicsOf, addVmOf, dropVmOf } from './ovf-vm';
 
 /** A file name alone: one path component. */
 const FILE_NAME = /^(?!\.\.?$)[^/\0]{1,255}$/;
@@ -77,12 +76,7 @@ async function importOva(call: Call, body: Obj): Promise<Obj> {
     call.files.afterCommit({
       what: `importing the disk ${d.alias ?? d.id} of ${url}`,
       run: (signal) => storage.writeVolume(image.image, image.format, sd, disk, [], signal),
-      async undo(repo) {
-        // The VM goes, with all it has.
-        for (const a of await repo.list(T.DiskAttachment, { vm: vmId })) await repo.remove(T.Disk, String(a.id));
-        await repo.remove(T.Vm, vmId);
-        await removeOwnedBy(repo, T.Vm, vmId);
-      },
+      undo: (repo) => dropVmOf(repo, vmId),
     });
   }
   // The MAC addresses are the source's, not this engine's: the NICs get the cluster's.

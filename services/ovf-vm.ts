@@ -11,6 +11,8 @@ import { OvfDiskRead, OvfRead } from './ovf';
 import { diskProfileFor } from './profiles';
 import { qcowVersion } from './storage';
 import { StoredDisk } from './disk-rows';
+import { Repo } from './store/repo';
+import { removeOwnedBy } from './ownership';
 
 type ClusterObj = ObjOf<typeof T.Cluster>;
 type DomainObj = ObjOf<typeof T.StorageDomain> & { id: string };
@@ -100,4 +102,11 @@ export async function addNicsOf(call: Call, read: OvfRead, cluster: ClusterObj, 
       await nics.add!(nicCall, nic);
     }
   }
+}
+
+/** Takes back a VM made from a document whose disk images could not be copied in: it goes, with all it has. */
+export async function dropVmOf(repo: Repo, vmId: string): Promise<void> {
+  for (const a of await repo.list(T.DiskAttachment, { vm: vmId })) await repo.remove(T.Disk, String(a.id));
+  await repo.remove(T.Vm, vmId);
+  await removeOwnedBy(repo, T.Vm, vmId);
 }

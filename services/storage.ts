@@ -41,7 +41,8 @@ const metadataFile = (dir: string) => path.join(dir, 'dom_md', 'metadata');
 function metadataOf(sd: Obj): string {
   const storage = sd.storage as Obj;
   return [
-    `CLASS=${sd.type === 'iso' ? 'Iso' : 'Data'}`,
+    // oVirt's classes: an export domain is a backup one.
+    `CLASS=${({ iso: 'Iso', export: 'Backup' } as Record<string, string>)[String(sd.type)] ?? 'Data'}`,
     `DESCRIPTION=${String(sd.name ?? '').replace(/\n/g, ' ')}`,
     `SDUUID=${String(sd.id)}`,
     `TYPE=${String(storage.type).toUpperCase()}`,
@@ -208,7 +209,8 @@ export class Storage {
    * disk in qcow2 again (a move) keeps its checkpoints' bitmaps.
    */
   async copyVolume(from: Obj, disk: Obj, to: Obj, copy: Obj, signal?: AbortSignal): Promise<void> {
-    const bitmaps = copy.id === disk.id && copy.format === 'cow' && disk.format === 'cow' ? ['--bitmaps'] : [];
+    // Bitmaps need qcow2 1.1 on both sides: from or to a domain of an old format (an export domain's v1) the data goes alone.
+    const bitmaps = copy.id === disk.id && copy.format === 'cow' && disk.format === 'cow' && qcow2Compat(from) === '1.1' && qcow2Compat(to) === '1.1' ? ['--bitmaps'] : [];
     // The source's format is told, never probed: a guest may have written a qcow2 header into a raw volume.
     await this.writeVolume(this.volumePath(from, disk), qemuFormat(String(disk.format)), to, copy, bitmaps, signal);
   }

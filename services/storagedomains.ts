@@ -18,7 +18,7 @@ export async function storageDomainView(call: Call, sd: Obj): Promise<Obj> {
   return { ...sd, ...space, committed };
 }
 
-const DOMAIN_TYPES = ['data', 'iso'];
+const DOMAIN_TYPES = ['data', 'iso', 'export'];
 
 async function prepare(call: Call, body: Obj): Promise<Obj> {
   if (!DOMAIN_TYPES.includes(String(body.type))) {
@@ -35,7 +35,7 @@ async function prepare(call: Call, body: Obj): Promise<Obj> {
     status: 'unattached',
     master: false,
     // Data domains may be made in an older format (what the images in them may be follows it).
-    storage_format: body.type === 'iso' ? 'v1' : (body.storage_format ?? 'v5'),
+    storage_format: body.type === 'data' ? (body.storage_format ?? 'v5') : 'v1',
     ...(host ? { host: refTo(host) } : {}),
   };
 }

@@ -26,6 +26,7 @@ import { notDuringBackup } from './backups';
 import { ovfSourceOf } from './ovf-store';
 import { writeOvf } from './ovf';
 import { ovaActions } from './ova';
+import { exportVm } from './export-domains';
 
 type VmObj = ObjOf<typeof T.Vm>;
 type DiskObj = ObjOf<typeof T.Disk>;
@@ -103,7 +104,7 @@ export const vms = implement(S.Vms, {
 });
 export const vmEntity = implement(S.VmEntity, {
   ...storedEntity(S.Vms, S.VmEntity, { ...vmHooks, view: vmView }),
-  actions: { ...vmActions, ...imageActions, ...guestActions, ...poolActions, ...ovaActions },
+  actions: { ...vmActions, ...imageActions, ...guestActions, ...poolActions, ...ovaActions, export: exportVm },
 });
 
 // --- NICs -------------------------------------------------------------------

@@ -7,13 +7,13 @@ import * as T from '../../model/types';
 import { Format, Obj } from '../../model/codec';
 import { ApiClient } from './engine';
 
-/** Makes a localfs data domain per name in `dir/<name>` and attaches it to the Default data center. */
-export async function localDataDomains(api: ApiClient, format: Format, dir: string, names: string[]): Promise<Record<string, Obj>> {
+/** Makes a localfs data (or export) domain per name in `dir/<name>` and attaches it to the Default data center. */
+export async function localDataDomains(api: ApiClient, format: Format, dir: string, names: string[], type: 'data' | 'export' = 'data'): Promise<Record<string, Obj>> {
   const [dc] = format.readList(T.DataCenter, (await api.call('GET', '/datacenters?search=name%3DDefault')).text);
   const domains: Record<string, Obj> = {};
   for (const name of names) {
     fs.mkdirSync(path.join(dir, name));
-    const made = await api.call('POST', '/storagedomains', format.write(T.StorageDomain, { name, type: 'data', storage: { type: 'localfs', path: path.join(dir, name) } }));
+    const made = await api.call('POST', '/storagedomains', format.write(T.StorageDomain, { name, type, storage: { type: 'localfs', path: path.join(dir, name) } }));
     assert.equal(made.status, 201, made.text);
     const sd = format.read(T.StorageDomain, made.text);
     const attached = await api.call('POST', `/datacenters/${String(dc.id)}/storagedomains`, format.write(T.StorageDomain, { id: sd.id }));

@@ -1,0 +1,115 @@
+// Export domains: a VM exported (its OVF under master/vms, a copy of each disk), listed by the
+// domain, and imported again, as a copy with new ids (`clone`) or as itself once the engine no
+// longer has it, with the same data; on SQLite and PostgreSQL, in XML and JSON.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as T from '../model/types';
+import { StructType } from '../model/meta';
+import { Obj } from '../model/codec';
+import { ApiClient, BACKENDS, FORMATS, TestEngine } from './support/engine';
+import { localDataDomains, volumeFileOf } from './support/domains';
+
+const MiB = 1024 * 1024;
+const same = (a: string, b: string) => execFileSync('qemu-img', ['compare', '-U', a, b], { encoding: 'utf8' });
+
+for (const backend of BACKENDS) {
+  for (const format of FORMATS) {
+    describe(`export domains on ${backend.name} in ${format.name}`, function () {
+      let t: TestEngine;
+      let api: ApiClient;
+      let dir: string;
+      const domains: Record<string, Obj> = {};
+
+      const call = async (method: string, p: string, type: StructType, obj: Obj | undefined, status: number) => {
+        const r = await api.call(method, p, obj === undefined ? undefined : format.write(type, obj));
+        assert.equal(r.status, status, `${method} ${p}: ${r.text}`);
+        return format.read(r.status < 300 ? type : T.Fault, r.text, r.status < 300 ? undefined : 'fault');
+      };
+      const act = async (p: string, body: Obj, status = 200) => {
+        const r = await api.call('POST', p, format.write(T.Action, body));
+        assert.equal(r.status, status, `${p}: ${r.text}`);
+        return format.read(status < 300 ? T.Action : T.Fault, r.text, status < 300 ? 'action' : 'fault');
+      };
+      const diskOf = async (vmId: unknown) => {
+        const [a] = format.readList(T.DiskAttachment, (await api.call('GET', `/vms/${String(vmId)}/diskattachments`)).text);
+        return call('GET', `/disks/${String((a.disk as Obj).id)}`, T.Disk, undefined, 200);
+      };
+      const exportDir = () => path.join(dir, 'exp', String(domains.exp.id));
+
+      before(async () => {
+        t = await TestEngine.start(backend);
+        api = await ApiClient.of(t, format);
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-export-domains-'));
+        Object.assign(domains, await localDataDomains(api, format, dir, ['data1']), await localDataDomains(api, format, dir, ['exp'], 'export'));
+      });
+      after(async () => {
+        await t?.stop();
+        fs.rmSync(dir, { recursive: true, force: true });
+      });
+
+      it('exports a VM, lists it, and imports it as a copy and as itself with the same data', async () => {
+        const vm = await call('POST', '/vms', T.Vm, { name: 'src', cluster: { name: 'Default' }, template: { name: 'Blank' } }, 201);
+        await call('POST', `/vms/${String(vm.id)}/diskattachments`, T.DiskAttachment, {
+          bootable: true, interface: 'virtio', disk: { name: 'src-disk', format: 'cow', provisioned_size: 4 * MiB, storage_domains: [{ id: domains.data1.id }] },
+        }, 201);
+        await call('POST', `/vms/${String(vm.id)}/nics`, T.Nic, { name: 'nic1' }, 201);
+        const disk = await diskOf(vm.id);
+        const original = volumeFileOf(dir, domains, disk);
+        execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x3c 0 1M', original]);
+
+        // Refused: a data domain, an unknown one; nothing is written.
+        assert.match(String((await act(`/vms/${String(vm.id)}/export`, { storage_domain: { name: 'data1' } }, 400)).detail), /not an export domain/);
+        await act(`/vms/${String(vm.id)}/export`, { storage_domain: { name: 'nowhere' } }, 404);
+        assert.equal(fs.existsSync(path.join(exportDir(), 'master')), false);
+
+        await act(`/vms/${String(vm.id)}/export`, { storage_domain: { name: 'exp' } });
+        assert.ok(fs.readFileSync(path.join(exportDir(), 'master', 'vms', String(vm.id), `${String(vm.id)}.ovf`), 'utf8').includes('<ovf:Envelope'));
+        same(original, path.join(exportDir(), 'images', String(disk.id), String(disk.image_id)));
+        assert.match(String((await act(`/vms/${String(vm.id)}/export`, { storage_domain: { name: 'exp' } }, 409)).detail), /exclusive/);
+        await act(`/vms/${String(vm.id)}/export`, { storage_domain: { name: 'exp' }, exclusive: true });
+
+        const listed = format.readList(T.Vm, (await api.call('GET', `/storagedomains/${String(domains.exp.id)}/vms`)).text);
+        assert.deepEqual(listed.map((v) => [v.id, v.name]), [[vm.id, 'src']]);
+        await call('GET', `/storagedomains/${String(domains.exp.id)}/vms/${String(vm.id)}`, T.Vm, undefined, 200);
+
+        const into = { cluster: { name: 'Default' }, storage_domain: { name: 'data1' } };
+        const imports = `/storagedomains/${String(domains.exp.id)}/vms/${String(vm.id)}/import`;
+        // The engine has it: only a copy may be imported.
+        assert.match(String((await act(imports, into, 409)).detail), /has it already/);
+        await act(`/storagedomains/${String(domains.exp.id)}/vms/00000000-0000-0000-0000-00000000abcd/import`, into, 404);
+        const copied = await act(imports, { ...into, clone: true, vm: { name: 'copy' } });
+        const copy = await call('GET', `/vms/${String((copied.vm as Obj).id)}`, T.Vm, undefined, 200);
+        assert.equal(copy.name, 'copy');
+        assert.notEqual(copy.id, vm.id);
+        const copyDisk = await diskOf(copy.id);
+        assert.notEqual(copyDisk.id, disk.id);
+        same(original, volumeFileOf(dir, domains, copyDisk));
+        const [nic] = format.readList(T.Nic, (await api.call('GET', `/vms/${String(copy.id)}/nics`)).text);
+        assert.equal(nic.name, 'nic1');
+
+        // Once the engine no longer has it, the VM comes back as itself.
+        const kept = `${dir}/kept.qcow2`;
+        fs.copyFileSync(original, kept);
+        assert.equal((await api.call('DELETE', `/vms/${String(vm.id)}`)).status, 200);
+        await act(imports, into);
+        const back = await call('GET', `/vms/${String(vm.id)}`, T.Vm, undefined, 200);
+        assert.equal(back.name, 'src');
+        const backDisk = await diskOf(vm.id);
+        assert.equal(backDisk.id, disk.id);
+        same(kept, volumeFileOf(dir, domains, backDisk));
+      });
+
+      it('attaches one export domain to a data center at most, as oVirt does', async () => {
+        fs.mkdirSync(path.join(dir, 'exp2'));
+        const second = await call('POST', '/storagedomains', T.StorageDomain, { name: 'exp2', type: 'export', storage: { type: 'localfs', path: path.join(dir, 'exp2') } }, 201);
+        const [dc] = format.readList(T.DataCenter, (await api.call('GET', '/datacenters?search=name%3DDefault')).text);
+        const refused = await call('POST', `/datacenters/${String(dc.id)}/storagedomains`, T.StorageDomain, { id: second.id }, 409);
+        assert.match(String(refused.detail), /more than one Import\/Export Storage Domain/);
+        assert.equal((await call('GET', `/storagedomains/${String(second.id)}`, T.StorageDomain, undefined, 200)).status, 'unattached');
+      });
+    });
+  }
+}
