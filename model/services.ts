@@ -805,13 +805,17 @@ export const Vms = collectionService({
   add: {
     // oVirt's `FromScratch`: from a template.
     permit: 'create_vm', params: { clone: 'boolean', clone_permissions: 'boolean', filter: 'boolean', seal: 'boolean' },
-    inputs: [mandatory('name'), named('cluster'), optional(
-      ...vmBaseChanges, ...vmChanges.filter((c) => !c.startsWith('cluster.')), 'display.disconnect_action', 'quota.id',
-      'initialization.configuration.data', 'initialization.configuration.type',
+    inputs: [named('cluster'), optional(
+      'name', ...vmBaseChanges, ...vmChanges.filter((c) => !c.startsWith('cluster.')), 'display.disconnect_action', 'quota.id',
     )],
     // oVirt's model asks a template of a VM from a snapshot too, but its engine (and the SDK's
-    // clone_vm_from_snapshot.py) does without: the snapshot's VM gives it.
-    signatures: { FromScratch: [named('template')], FromSnapshot: [mandatory('snapshots.id')] },
+    // clone_vm_from_snapshot.py) does without: the snapshot's VM gives it. From an OVF document
+    // (`FromConfiguration`, as upload_ova_as_vm_or_template.py adds), the document gives the name.
+    signatures: {
+      FromScratch: [mandatory('name'), named('template')],
+      FromSnapshot: [mandatory('name'), mandatory('snapshots.id')],
+      FromConfiguration: [mandatory('initialization.configuration.type'), mandatory('initialization.configuration.data')],
+    },
   },
   entity: () => VmEntity,
 });

@@ -6,8 +6,9 @@ import * as T from '../model/types';
 import { Obj, isObj } from '../model/codec';
 import { ObjOf } from '../model/meta';
 import { ActionBody, Call } from './behaviour';
-import { refTo } from './refs';
-import { OvfDiskRead, OvfRead } from './ovf';
+import { refTo, resolve } from './refs';
+import { badRequest, conflict } from './fault';
+import { OvfDiskRead, OvfRead, readOvf } from './ovf';
 import { diskProfileFor } from './profiles';
 import { qcowVersion } from './storage';
 import { StoredDisk } from './disk-rows';
@@ -109,4 +110,27 @@ export async function dropVmOf(repo: Repo, vmId: string): Promise<void> {
   for (const a of await repo.list(T.DiskAttachment, { vm: vmId })) await repo.remove(T.Disk, String(a.id));
   await repo.remove(T.Vm, vmId);
   await removeOwnedBy(repo, T.Vm, vmId);
+}
+
+/**
+ * `POST /vms` with `initialization.configuration` (type ovf or ova): a VM with the document's
+ * settings (under those the body gives), its disks (those the document names, which must exist
+ * and be free: upload_ova_as_vm_or_template.py makes them first, with the document's disk ids)
+ * and its NICs.
+ */
+export async function addVmFromConfiguration(call: Call, body: VmObj): Promise<VmObj> {
+  const { initialization, ...given } = body;
+  const read = readOvf(String(initialization?.configuration?.data ?? ''));
+  const cluster = await resolve(call.repo, T.Cluster, body.cluster, 'cluster');
+  const { configuration: _configuration, ...init } = initialization ?? {};
+  for (const d of read.disks) {
+    const disk = await call.repo.get(T.Disk, d.id);
+    if (!disk) throw badRequest(`Disk ${d.alias ?? d.id} that the configuration names does not exist: add it first, with the document's disk id`);
+    const users = (await call.repo.list(T.DiskAttachment, {}, { where: { id: d.id } })).filter((a) => a.vm || a.template);
+    if (users.length && disk.shareable !== true) throw conflict(`Disk ${d.alias ?? d.id} that the configuration names is used already and is not shareable`);
+  }
+  const vm = await addVmOf(call, read, cluster, { ...given, ...(Object.keys(init).length ? { initialization: init } : {}), name: given.name ?? read.vm.name });
+  for (const d of read.disks) await attachDiskOf(call, d, d.id, String(vm.id));
+  await addNicsOf(call, read, cluster, String(vm.id), {}, { reassign: true, keepMacs: true });
+  return vm;
 }

@@ -27,6 +27,7 @@ import { ovfSourceOf } from './ovf-store';
 import { writeOvf } from './ovf';
 import { ovaActions } from './ova';
 import { exportVm } from './export-domains';
+import { addVmFromConfiguration } from './ovf-vm';
 
 type VmObj = ObjOf<typeof T.Vm>;
 type DiskObj = ObjOf<typeof T.Disk>;
@@ -100,7 +101,9 @@ export const vms = implement(S.Vms, {
   list: async (call, o) => Promise.all((await vmCollection.list(call, o)).map((vm) => vmView(call, vm as VmObj))),
   view: (call, vm) => vmView(call, vm as VmObj),
   // A VM made from a snapshot is a copy of what the snapshot holds, not a template's VM.
-  add: (call, body) => (body.snapshots?.length ? addVmFromSnapshot(call, body) : addFromTemplate(call, body)),
+  // From an OVF document, its settings, disks and NICs.
+  add: (call, body) => (body.snapshots?.length ? addVmFromSnapshot(call, body)
+    : body.initialization?.configuration?.data !== undefined ? addVmFromConfiguration(call, body) : addFromTemplate(call, body)),
 });
 export const vmEntity = implement(S.VmEntity, {
   ...storedEntity(S.Vms, S.VmEntity, { ...vmHooks, view: vmView }),

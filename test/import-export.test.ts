@@ -2,6 +2,7 @@
 // detach), a VM's OVF document with `all_content`; on SQLite and PostgreSQL, in XML and JSON.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -128,7 +129,9 @@ for (const backend of BACKENDS) {
           await act(`/datacenters/${dc.id}/storagedomains/${sd.id}`, 'activate', {});
         });
         after(async () => {
-          for (const made of await rest.list('/vms?search=name%3Darrived', T.Vm)) await rest.remove(`/vms/${String(made.id)}`, 200);
+          for (const name of ['arrived', 'configured']) {
+            for (const made of await rest.list(`/vms?search=name%3D${name}`, T.Vm)) await rest.remove(`/vms/${String(made.id)}`, 200);
+          }
           await act(`/datacenters/${dc.id}/storagedomains/${sd.id}`, 'deactivate', {});
         });
 
@@ -174,6 +177,31 @@ for (const backend of BACKENDS) {
           }
           const [nic] = await rest.list(`/vms/${String(made.id)}/nics`, T.Nic);
           assert.equal(nic.name, 'nic1');
+        });
+
+        it('adds a VM from an OVF configuration, with the disks it names, as upload_ova_as_vm_or_template.py does', async () => {
+          const ovaForm = await rest.get(`/vms/${vm.id}?all_content=true&ovf_as_ova=true`, T.Vm);
+          const data = String(((ovaForm.initialization as Obj).configuration as Obj).data);
+          const configuration = (text: string) => ({ cluster: { name: 'Default' }, initialization: { configuration: { type: 'ova', data: text } } });
+          // The disks it names are the travelling VM's.
+          assert.match(String((await rest.post('/vms', T.Vm, configuration(data.replace('<Name>travelling</Name>', '<Name>configured</Name>')), 409)).detail), /used already/);
+          let text = data.replace('<Name>travelling</Name>', '<Name>configured</Name>');
+          const made: Obj[] = [];
+          for (const disk of disks) {
+            const uploaded = await rest.post('/disks', T.Disk, { id: randomUUID(), name: `up-${String(disk.alias)}`, format: 'cow', provisioned_size: 4 * MiB, storage_domains: [{ id: sd.id }] });
+            text = text.split(String(disk.id)).join(String(uploaded.id));
+            made.push(uploaded);
+          }
+          const missing = text.split(String(made[1].id)).join(randomUUID());
+          assert.match(String((await rest.post('/vms', T.Vm, configuration(missing), 400)).detail), /does not exist/);
+          assert.equal((await rest.list('/vms?search=name%3Dconfigured', T.Vm)).length, 0);
+          const added = await rest.post('/vms', T.Vm, configuration(text));
+          assert.equal(added.name, 'configured');
+          assert.equal(added.memory, 512 * MiB);
+          assert.deepEqual(((added.cpu as Obj).topology as Obj).sockets, 2);
+          const attachments = await rest.list(`/vms/${String(added.id)}/diskattachments`, T.DiskAttachment);
+          assert.deepEqual(attachments.map((a) => [(a.disk as Obj).id, a.bootable]).sort(), made.map((d, i) => [d.id, i === 0]).sort());
+          assert.deepEqual((await rest.list(`/vms/${String(added.id)}/nics`, T.Nic)).map((n) => n.name), ['nic1']);
         });
 
         it('refuses to import from outside the storage roots, what is not an OVA, another provider, and a name in use', async () => {
