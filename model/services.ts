@@ -807,6 +807,9 @@ export const Vms = collectionService({
     permit: 'create_vm', params: { clone: 'boolean', clone_permissions: 'boolean', filter: 'boolean', seal: 'boolean' },
     inputs: [named('cluster'), optional(
       'name', ...vmBaseChanges, ...vmChanges.filter((c) => !c.startsWith('cluster.')), 'display.disconnect_action', 'quota.id',
+      // How each of the template's disks is made for the VM, as the SDK's add_vm_from_template_version.py asks it.
+      'disk_attachments.disk.id', 'disk_attachments.disk.format', 'disk_attachments.disk.sparse', 'disk_attachments.disk.alias',
+      'disk_attachments.disk.name', 'disk_attachments.disk.storage_domains.id',
     )],
     // oVirt's model asks a template of a VM from a snapshot too, but its engine (and the SDK's
     // clone_vm_from_snapshot.py) does without: the snapshot's VM gives it. From an OVF document

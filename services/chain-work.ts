@@ -6,7 +6,7 @@
 // and only then names the new backing file: stopped half-way, the child still reads the same data.
 import { Obj } from '../model/codec';
 import { FileWork } from './file-work';
-import { Storage } from './storage';
+import { Storage, VolumeRef } from './storage';
 import { RecordingRepo } from './store/recording-repo';
 
 type Work = (signal: AbortSignal) => Promise<void>;
@@ -26,8 +26,8 @@ export class ChainWork {
   }
 
   /** Points `child` at `newBase` (or none), keeping what it reads. */
-  rebase(sd: Obj, diskId: string, child: string, newBase: string | undefined, newBaseFormat: string): void {
-    this.work.push((signal) => this.storage.rebase(sd, diskId, child, newBase, newBaseFormat, signal));
+  rebase(sd: Obj, diskId: string, child: string, newBase: VolumeRef | undefined): void {
+    this.work.push((signal) => this.storage.rebase(sd, diskId, child, newBase, signal));
   }
 
   /** A copy of what `disk` reads as the volume of the new disk `copy`. */

@@ -11,7 +11,7 @@ import { load } from './stored';
 import { badRequest, conflict } from './fault';
 import { refTo } from './refs';
 import { EventCode, recordEvent } from './events';
-import { StoredDisk, activeDataDomain, domainOfDisk, heldDisk } from './disk-rows';
+import { StoredDisk, activeDataDomain, domainOfDisk, flattened, heldDisk } from './disk-rows';
 import { ChainWork } from './chain-work';
 import { RecordingRepo } from './store/recording-repo';
 import { qcow2Compat, qcowVersion } from './storage';
@@ -50,10 +50,9 @@ async function copy(call: Call, body: ActionBody): Promise<Obj> {
   const { disk, sd } = await idleDisk(call, 'copy');
   const to = await activeDataDomain(call.repo, body.storage_domain, 'storage_domain');
   return onImage(call, `copying disk ${disk.alias ?? disk.name}`, async (c, work) => {
-    const { backing_volume: _chain, ...rest } = disk;
     const named = body.disk ?? {};
     const made: DiskObj = {
-      ...rest,
+      ...flattened(disk),
       id: randomUUID(),
       image_id: randomUUID(),
       name: named.name ?? named.alias ?? disk.name,
@@ -75,6 +74,8 @@ async function move(call: Call, body: ActionBody): Promise<Obj> {
   const to = await activeDataDomain(call.repo, body.storage_domain, 'storage_domain');
   if (to.id === sd.id) throw conflict(`Disk ${disk.alias ?? disk.name} is already on storage domain ${to.name}`);
   if (await hasSnapshots(call, disk)) throw conflict(`Cannot move disk ${disk.alias ?? disk.name}: it has snapshots; remove them or copy the disk`);
+  // Its volume reads through its template's, which stays on this domain.
+  if (disk.template_volume) throw conflict(`Cannot move disk ${disk.alias ?? disk.name}: it is based on a template's disk on storage domain ${sd.name}; copy the disk`);
   return onImage(call, `moving disk ${disk.alias ?? disk.name}`, async (c, work) => {
     const moved: DiskObj = { ...disk, storage_domains: [refTo(to)], storage_domain: refTo(to) };
     work.copy(sd, disk, to, moved);
@@ -95,7 +96,8 @@ async function convert(call: Call, body: ActionBody): Promise<Obj> {
   if (format === 'cow' && sparse === false) throw badRequest('A cow disk on file storage is always sparse');
   if (format === disk.format && sparse === disk.sparse) throw conflict(`Disk ${disk.alias ?? disk.name} already has that format and allocation`);
   return onImage(call, `converting disk ${disk.alias ?? disk.name}`, async (c, work) => {
-    const converted: DiskObj = { ...disk, format, sparse, image_id: randomUUID(), ...(format === 'cow' ? { qcow_version: qcowVersion(qcow2Compat(sd)) } : {}) };
+    // The new volume holds all the disk reads: a thin disk no longer reads through its template's.
+    const converted: DiskObj = { ...flattened(disk), format, sparse, image_id: randomUUID(), ...(format === 'cow' ? { qcow_version: qcowVersion(qcow2Compat(sd)) } : {}) };
     if (format === 'raw') delete converted.qcow_version;
     work.convert(sd, disk, converted);
     work.leave(sd, String(disk.id), String(disk.image_id));

@@ -1,7 +1,7 @@
 // How the engine holds a disk's row beyond what clients see, and where its volumes live.
 import * as T from '../model/types';
 import { ObjOf } from '../model/meta';
-import { diskDomainId } from './storage';
+import { VolumeRef, diskDomainId } from './storage';
 import { Repo } from './store/repo';
 import { badRequest, conflict } from './fault';
 import { resolve } from './refs';
@@ -11,9 +11,16 @@ type DomainObj = ObjOf<typeof T.StorageDomain>;
 
 /**
  * A disk as the engine keeps it: what clients see, and in the same row the volume under the
- * disk's own in its chain (never on the wire, as the model does not declare it).
+ * disk's active one in its chain, and for a thin VM's disk the template's volume under the first
+ * of its own (never on the wire, as the model does not declare them).
  */
-export type StoredDisk = DiskObj & { backing_volume?: string };
+export type StoredDisk = DiskObj & { backing_volume?: string; template_volume?: VolumeRef };
+
+/** What a disk holds as one volume of its own: a copy of what it reads, without its chain. */
+export function flattened(disk: StoredDisk): DiskObj {
+  const { backing_volume: _chain, template_volume: _base, ...rest } = disk;
+  return rest;
+}
 
 /** The engine's view of a stored disk: the same row, with the members the model does not declare. */
 export const heldDisk = (disk: DiskObj) => disk as StoredDisk;

@@ -50,6 +50,13 @@ function metadataOf(sd: Obj): string {
   ].join('\n') + '\n';
 }
 
+/** A volume of a disk on the domain at hand, with its format (`cow` or `raw`). */
+export type VolumeRef = {
+  disk: string;
+  volume: string;
+  format: string;
+};
+
 export class Storage {
   private readonly places: StoragePlaces;
 
@@ -185,17 +192,28 @@ export class Storage {
    * takes the checkpoints' bitmaps of a qcow2 base, to mark those writes.
    */
   async createOverlay(sd: Obj, diskId: string, base: string, baseFormat: string, volume: string, signal?: AbortSignal): Promise<void> {
-    const [from, to] = [this.volumeFile(sd, diskId, base), this.volumeFile(sd, diskId, volume)];
-    await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-o', `compat=${qcow2Compat(sd)}`, '-b', from, '-F', qemuFormat(baseFormat), to], { signal });
-    if (baseFormat === 'cow') await carryBitmaps(from, to, signal);
+    const to = this.volumeFile(sd, diskId, volume);
+    await this.overlayFile(sd, to, { disk: diskId, volume: base, format: baseFormat }, signal);
+    if (baseFormat === 'cow') await carryBitmaps(this.volumeFile(sd, diskId, base), to, signal);
+  }
+
+  /** The first volume of a new disk over another disk's volume on the same domain (a thin VM's disk over its template's). */
+  async createVolumeOver(sd: Obj, disk: Obj, base: VolumeRef, signal?: AbortSignal): Promise<void> {
+    const file = this.volumePath(sd, disk);
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    await this.overlayFile(sd, file, base, signal);
+  }
+
+  private async overlayFile(sd: Obj, file: string, base: VolumeRef, signal?: AbortSignal): Promise<void> {
+    await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-o', `compat=${qcow2Compat(sd)}`, '-b', this.volumeFile(sd, base.disk, base.volume), '-F', qemuFormat(base.format), file], { signal });
   }
 
   /**
    * Points `child` at a new backing volume (or none), first copying into it whatever it read
    * from the old one: how a snapshot's volume is merged away.
    */
-  async rebase(sd: Obj, diskId: string, child: string, newBase: string | undefined, newBaseFormat: string, signal?: AbortSignal): Promise<void> {
-    const args = newBase === undefined ? ['-b', ''] : ['-b', this.volumeFile(sd, diskId, newBase), '-F', qemuFormat(newBaseFormat)];
+  async rebase(sd: Obj, diskId: string, child: string, newBase: VolumeRef | undefined, signal?: AbortSignal): Promise<void> {
+    const args = newBase === undefined ? ['-b', ''] : ['-b', this.volumeFile(sd, newBase.disk, newBase.volume), '-F', qemuFormat(newBase.format)];
     await run('qemu-img', ['rebase', '-q', '-f', 'qcow2', ...args, this.volumeFile(sd, diskId, child)], { signal });
   }
 

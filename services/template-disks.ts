@@ -12,7 +12,7 @@ import { load, storedEntity } from './stored';
 import { badRequest, conflict, notFound } from './fault';
 import { refTo } from './refs';
 import { Repo, StoredObj } from './store/repo';
-import { activeDataDomain, domainOfDisk, heldDisk } from './disk-rows';
+import { activeDataDomain, domainOfDisk, flattened, heldDisk } from './disk-rows';
 import { diskProfileFor } from './profiles';
 import { qcow2Compat, qcowVersion } from './storage';
 import { EventCode, recordEvent } from './events';
@@ -26,7 +26,7 @@ type AttachmentObj = ObjOf<typeof T.DiskAttachment>;
 type TemplateObj = StoredObj<typeof T.Template>;
 type VmObj = StoredObj<typeof T.Vm>;
 
-const nameOf = (disk: DiskObj) => String(disk.alias ?? disk.name ?? disk.id);
+export const nameOf = (disk: DiskObj) => String(disk.alias ?? disk.name ?? disk.id);
 
 /** The template's disks, by their attachments. */
 export async function templateDisks(repo: Repo, templateId: string): Promise<StoredObj<typeof T.Disk>[]> {
@@ -39,11 +39,48 @@ export async function templateDisks(repo: Repo, templateId: string): Promise<Sto
 }
 
 /** Sets the status of the objects of `type` that still exist. */
-async function setStatus(repo: Repo, type: typeof T.Disk | typeof T.Vm | typeof T.Template, ids: string[], status: string, only?: string): Promise<void> {
+export async function setStatus(repo: Repo, type: typeof T.Disk | typeof T.Vm | typeof T.Template, ids: string[], status: string, only?: string): Promise<void> {
   for (const id of ids) {
     const obj = await repo.getForUpdate(type, id);
     if (obj && (only === undefined || obj.status === only)) await repo.update(type, { ...obj, status } as Obj);
   }
+}
+
+/**
+ * A new disk with a copy of what `source` reads, on `to`, locked until the copy is made: in the
+ * format, allocation and alias `wanted` asks, else the source's.
+ */
+export async function copiedDisk(call: Call, source: DiskObj, to: ObjOf<typeof T.StorageDomain>, wanted: DiskObj): Promise<DiskObj> {
+  const format = wanted.format ?? source.format;
+  if (format !== 'raw' && format !== 'cow') throw badRequest("disk.format must be 'raw' or 'cow'");
+  // As in oVirt: a qcow2 volume on file storage is always thin.
+  if (format === 'cow' && wanted.sparse === false) throw badRequest('A cow disk on file storage is always sparse');
+  const { quota: _quota, qcow_version: _version, ...rest } = flattened(source);
+  const alias = wanted.alias ?? wanted.name ?? nameOf(source);
+  return {
+    ...rest,
+    id: randomUUID(),
+    image_id: randomUUID(),
+    alias,
+    name: alias,
+    format,
+    sparse: format === 'cow' ? true : wanted.sparse ?? source.sparse,
+    ...(format === 'cow' ? { qcow_version: qcowVersion(qcow2Compat(to)) } : {}),
+    status: 'locked',
+    storage_domains: [refTo(to)],
+    storage_domain: refTo(to),
+    disk_profile: await diskProfileFor(call, { id: String(to.id), name: to.name }, undefined),
+  };
+}
+
+/** The job's step that copies what `source` reads into the volume of `copy` (qemu-img convert). */
+export function fullCopy(call: Call, from: ObjOf<typeof T.StorageDomain>, source: DiskObj, to: ObjOf<typeof T.StorageDomain>, copy: DiskObj): ImageCopy {
+  const { storage } = call.engine;
+  return {
+    description: `Copying disk ${nameOf(copy)} to storage domain ${to.name}`,
+    run: (signal) => storage.copyVolume(from, source, to, copy, signal),
+    remove: () => storage.removeVolume(to, copy),
+  };
 }
 
 /**
@@ -71,37 +108,13 @@ export async function copyVmDisks(call: Call, template: TemplateObj, vm: VmObj, 
     const wanted = (asked.find((a) => a.disk?.id === source.id)?.disk ?? {}) as DiskObj;
     const toRef = asked.length && body.storage_domain ? body.storage_domain : wanted.storage_domains?.[0];
     const to = toRef ? await activeDataDomain(call.repo, toRef, 'storage_domain') : from;
-    const format = wanted.format ?? source.format;
-    if (format !== 'raw' && format !== 'cow') throw badRequest("disk.format must be 'raw' or 'cow'");
-    // As in oVirt: a qcow2 volume on file storage is always thin.
-    if (format === 'cow' && wanted.sparse === false) throw badRequest('A cow disk on file storage is always sparse');
-    const { backing_volume: _chain, quota: _quota, qcow_version: _version, ...rest } = source;
-    const alias = wanted.alias ?? wanted.name ?? nameOf(source);
-    const copy: DiskObj = {
-      ...rest,
-      id: randomUUID(),
-      image_id: randomUUID(),
-      alias,
-      name: alias,
-      format,
-      sparse: format === 'cow' ? true : wanted.sparse ?? source.sparse,
-      ...(format === 'cow' ? { qcow_version: qcowVersion(qcow2Compat(to)) } : {}),
-      status: 'locked',
-      storage_domains: [refTo(to)],
-      storage_domain: refTo(to),
-      disk_profile: await diskProfileFor(call, { id: String(to.id), name: to.name }, undefined),
-    };
+    const copy = await copiedDisk(call, source, to, wanted);
     await call.repo.insert(T.Disk, copy);
     const { vm: _vm, ...attached } = attachment;
     await call.repo.insert(T.DiskAttachment, { ...attached, id: copy.id, disk: refTo(copy), template: refTo(template) });
     await call.repo.update(T.Disk, { ...source, status: 'locked' });
     sources.push(String(source.id));
-    const storage = call.engine.storage;
-    copies.push({
-      description: `Copying disk ${alias} to storage domain ${to.name}`,
-      run: (signal) => storage.copyVolume(from, source, to, copy, signal),
-      remove: () => storage.removeVolume(to, copy),
-    });
+    copies.push(fullCopy(call, from, source, to, copy));
   }
   const locked: TemplateObj = { ...template, status: 'locked' };
   await call.repo.update(T.Template, locked);
@@ -138,6 +151,18 @@ export async function copyVmDisks(call: Call, template: TemplateObj, vm: VmObj, 
   return locked;
 }
 
+/** The VMs whose disks read through the template disk's volume, by name. */
+export async function vmsOver(repo: Repo, templateId: string, diskId: string): Promise<string[]> {
+  const names: string[] = [];
+  for (const vm of await repo.list(T.Vm, { template: templateId })) {
+    for (const a of await repo.list(T.DiskAttachment, { vm: vm.id })) {
+      const disk = await repo.get(T.Disk, String(a.disk?.id));
+      if (disk && heldDisk(disk).template_volume?.disk === diskId) names.push(String(vm.name));
+    }
+  }
+  return [...new Set(names)];
+}
+
 export const templateDiskAttachments = implement(S.TemplateDiskAttachments, {
   list: (call, o) => call.repo.list(T.DiskAttachment, { template: call.scope[0] }, o),
 });
@@ -154,6 +179,8 @@ export const templateDiskAttachment = implement(S.TemplateDiskAttachment, {
       throw notFound(`Disk ${nameOf(disk)} of template ${template.name} has no copy on storage domain '${String(sdId)}'`);
     }
     if (template.status === 'locked') throw conflict(`Cannot remove disk ${nameOf(disk)}: template ${template.name} is locked`);
+    const users = await vmsOver(call.repo, template.id, String(disk.id));
+    if (users.length) throw conflict(`Cannot remove disk ${nameOf(disk)} of template ${template.name}: the following VMs are based on it: ${users.join(', ')}`);
     await call.repo.remove(T.DiskAttachment, attachment.id, { template: template.id });
     await removeDisk(call, disk);
   },

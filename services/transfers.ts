@@ -379,11 +379,12 @@ async function verify(c: Context, signal: AbortSignal): Promise<Verdict> {
   return { disk: { qcow_version: qcowVersion(compat) } };
 }
 
-/** The volume under the one the transfer moves, if any: its parent in the disk's chain. */
+/** The volume under the one the transfer moves, if any: its parent in the disk's chain, or under the first, its template's. */
 async function parentVolume(c: Context): Promise<string | undefined> {
-  if (c.transfer.volume === c.disk.image_id) return heldDisk(c.disk).backing_volume;
+  const disk = heldDisk(c.disk);
+  if (c.transfer.volume === c.disk.image_id) return disk.backing_volume ?? disk.template_volume?.volume;
   const [snapshot] = await c.repo.list(T.DiskSnapshot, {}, { where: { id: String(c.transfer.volume) } });
-  return snapshot?.parent?.id;
+  return snapshot?.parent?.id ?? disk.template_volume?.volume;
 }
 
 /** Ends a transfer, once the NBD server (if any) has stopped. */

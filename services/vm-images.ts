@@ -17,7 +17,7 @@ import { refTo, resolve } from './refs';
 import { configurationOf } from './templates';
 import { EventCode, recordEvent } from './events';
 import { endJob, startJob } from './jobs';
-import { StoredAttachment, StoredDisk, domainOfDisk, heldDisk } from './disk-rows';
+import { StoredAttachment, StoredDisk, domainOfDisk, flattened, heldDisk } from './disk-rows';
 import { CDROM_ID, copyDevices } from './store/devices';
 import { freeMac } from './mac-pools';
 import { ChainWork } from './chain-work';
@@ -232,7 +232,8 @@ async function mergeAway(call: Call, work: ChainWork, f: Frozen): Promise<void> 
   const parentRow = parent ? await call.repo.get(T.DiskSnapshot, parent, { disk: f.disk }) : undefined;
   const [childRow] = (await call.repo.list(T.DiskSnapshot, { disk: f.disk })).filter((r) => r.parent?.id === f.volume);
   const child = childRow ? childRow.id : String(disk.image_id);
-  work.rebase(sd, f.disk, child, parent, String(parentRow?.format ?? row.format));
+  // The first volume of a thin disk goes into the next over the template's volume, which stays.
+  work.rebase(sd, f.disk, child, parent ? { disk: f.disk, volume: parent, format: String(parentRow?.format ?? row.format) } : disk.template_volume);
   if (childRow) {
     const next = { ...childRow };
     if (parent) next.parent = { id: parent };
@@ -381,8 +382,7 @@ async function copyVm(call: Call, work: ChainWork, source: CloneSource, wanted: 
   await call.repo.insert(T.Cdrom, { id: CDROM_ID, vm: refTo(copy) });
   await copyDevices(call.repo, { vm: String(source.vm.id) }, { vm: String(copy.id) }, { consoles: true });
   for (const { attachment, located: { disk, sd } } of source.disks) {
-    const { backing_volume: _b, ...rest } = disk;
-    const newDisk: ObjOf<typeof T.Disk> = { ...rest, id: randomUUID(), image_id: randomUUID(), name: `${disk.name ?? 'disk'}_${wanted.name}` };
+    const newDisk: ObjOf<typeof T.Disk> = { ...flattened(disk), id: randomUUID(), image_id: randomUUID(), name: `${disk.name ?? 'disk'}_${wanted.name}` };
     work.copy(sd, disk, sd, newDisk);
     await call.repo.insert(T.Disk, newDisk);
     await call.repo.insert(T.DiskAttachment, { ...attachment, id: newDisk.id, disk: refTo(newDisk), vm: refTo(copy) });

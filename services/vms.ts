@@ -28,6 +28,8 @@ import { writeOvf } from './ovf';
 import { ovaActions } from './ova';
 import { exportVm } from './export-domains';
 import { addVmFromConfiguration } from './ovf-vm';
+import { disksFromTemplate } from './template-vms';
+import { StoredObj } from './store/repo';
 
 type VmObj = ObjOf<typeof T.Vm>;
 type DiskObj = ObjOf<typeof T.Disk>;
@@ -95,7 +97,11 @@ async function vmView(call: Call, vm: VmObj): Promise<VmObj> {
 }
 
 const vmCollection = storedCollection(S.Vms, vmHooks);
-const addFromTemplate = vmCollection.add!;
+/** A template's VM: `disk_attachments` ask how each of the template's disks is made for it; the VM does not keep them. */
+async function addFromTemplate(call: Call, body: VmObj): Promise<VmObj> {
+  const { disk_attachments: asked, ...vm } = body;
+  return disksFromTemplate(call, (await vmCollection.add!(call, vm)) as StoredObj<typeof T.Vm>, asked ?? []);
+}
 export const vms = implement(S.Vms, {
   ...vmCollection,
   list: async (call, o) => Promise.all((await vmCollection.list(call, o)).map((vm) => vmView(call, vm as VmObj))),

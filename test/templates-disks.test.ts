@@ -147,6 +147,7 @@ for (const backend of BACKENDS) {
         assert.ok(copies.every((c) => c.status === 'locked'));
         assert.equal((await call('GET', `/vms/${vm.id}`, T.Vm, undefined, 200)).status, 'image_locked');
         assert.match(String((await call('DELETE', `/templates/${made.id}`, T.Template, undefined, 409)).detail), /locked/);
+        assert.match(String((await call('POST', '/vms', T.Vm, { name: `early-${tag}`, cluster: { name: 'Default' }, template: { id: made.id } }, 409)).detail), /locked/);
         assert.match(String((await call('DELETE', `/disks/${String(disks[1].id)}`, T.Disk, undefined, 409)).detail), /locked/);
         assert.equal((await api.call('POST', `/disks/${String(disks[1].id)}/copy`, format.write(T.Action, { storage_domain: { name: 'two' } }))).status, 409);
         assert.equal((await api.call('POST', `/vms/${vm.id}/start`, format.write(T.Action, {}))).status, 409);
@@ -163,6 +164,123 @@ for (const backend of BACKENDS) {
         const events = await list('/events', T.Event);
         assert.ok(events.some((e) => e.severity === 'error' && String(e.description).startsWith(`Failed to create template tpl-stuck-${tag} from VM stuck-${tag}`)));
         assert.equal((await list(`/templates?search=name%3Dtpl-stuck-${tag}`, T.Template)).length, 0);
+      });
+
+      /** A template (ok) from a new VM with two disks, and the VM's disks. */
+      async function readyTemplate(name: string): Promise<{ template: Obj; source: Obj[]; disks: Obj[] }> {
+        const { vm, disks: source } = await vmWithDisks(`${name}-src`);
+        const template = await call('POST', '/templates', T.Template, { name, vm: { id: vm.id } }, 201);
+        await until(async () => (await getTemplate(template.id)).status === 'ok');
+        return { template, source, disks: await templateDisks(template.id) };
+      }
+      const vmDisks = async (vmId: unknown) =>
+        Promise.all((await list(`/vms/${String(vmId)}/diskattachments`, T.DiskAttachment)).map((a) => getDisk((a.disk as Obj).id)));
+      const newVm = async (name: string, template: Obj, extra: Obj = {}, query = '') => {
+        const vm = await call('POST', `/vms${query}`, T.Vm, { name, cluster: { name: 'Default' }, template: { id: template.id }, ...extra }, 201);
+        assert.equal(vm.status, 'image_locked');
+        await until(async () => (await call('GET', `/vms/${String(vm.id)}`, T.Vm, undefined, 200)).status === 'down');
+        return call('GET', `/vms/${String(vm.id)}`, T.Vm, undefined, 200);
+      };
+      const baseOf = (disk: Obj, all: Obj[]) => all.find((d) => d.alias === disk.alias)!;
+
+      it('gives a thin VM a qcow2 disk over each template volume; its writes land in its own volume, not the template\'s', async () => {
+        const { template, source, disks } = await readyTemplate(`thin-${tag}`);
+        const vm = await newVm(`thin-vm-${tag}`, template);
+        assert.equal((vm.template as Obj).id, template.id);
+        const own = await vmDisks(vm.id);
+        assert.equal(own.length, 2);
+        for (const disk of own) {
+          const base = baseOf(disk, disks);
+          assert.ok(base, `alias ${String(disk.alias)} kept from the template's disk`);
+          assert.equal(disk.format, 'cow');
+          assert.equal(disk.status, 'ok');
+          assert.notEqual(disk.id, base.id);
+          const info = qemuInfo(fileOf(disk));
+          assert.equal(info['backing-filename'], fileOf(base));
+          assert.equal(info['backing-filename-format'], base.format === 'cow' ? 'qcow2' : 'raw');
+          same(fileOf(base), fileOf(disk));
+        }
+        const d1 = own.find((d) => String(d.alias).endsWith('-d1'))!;
+        execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x77 0 512k', fileOf(d1)]);
+        execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'read -P 0x77 0 512k', '-c', 'read -P 0x44 1M 1M', fileOf(d1)]);
+        // The template's volumes still hold what the VM's disks held when the template was made.
+        for (const base of disks) same(fileOf(base), fileOf(source.find((d) => String(base.alias) === String(d.alias))!));
+        const job = await jobOf(new RegExp(`Creating VM thin-vm-${tag} from template thin-${tag}`));
+        assert.equal(job?.status, 'finished');
+      });
+
+      it('refuses to remove a template, or a disk of it, while a thin VM uses it, naming the VM; removing the VM lets it go', async () => {
+        const { template, disks } = await readyTemplate(`used-${tag}`);
+        const vm = await newVm(`user-vm-${tag}`, template);
+        const own = await vmDisks(vm.id);
+        assert.match(String((await call('DELETE', `/templates/${String(template.id)}`, T.Template, undefined, 409)).detail), new RegExp(`user-vm-${tag}`));
+        assert.match(String((await call('DELETE', `/templates/${String(template.id)}/diskattachments/${String(disks[0].id)}`, T.DiskAttachment, undefined, 409)).detail), new RegExp(`user-vm-${tag}`));
+        assert.equal((await api.call('DELETE', `/vms/${String(vm.id)}`)).status, 200);
+        await until(async () => own.every((d) => !fs.existsSync(path.dirname(fileOf(d)))));
+        for (const base of disks) assert.ok(fs.existsSync(fileOf(base)), 'the template\'s volumes stay');
+        assert.equal((await api.call('DELETE', `/templates/${String(template.id)}`)).status, 200);
+        await until(async () => disks.every((d) => !fs.existsSync(path.dirname(fileOf(d)))));
+      });
+
+      it('refuses a thin disk on another domain or raw, and a disk the template lacks; changes nothing', async () => {
+        const { template, disks } = await readyTemplate(`ask-${tag}`);
+        const ask = (disk: Obj) => ({ disk_attachments: [{ disk }] });
+        const before = (await list('/vms', T.Vm)).length;
+        assert.match(String((await call('POST', '/vms', T.Vm, { name: `far-${tag}`, cluster: { name: 'Default' }, template: { id: template.id }, ...ask({ id: disks[0].id, storage_domains: [{ id: domains.two.id }] }) }, 409)).detail), /clone/);
+        await call('POST', '/vms', T.Vm, { name: `raw-${tag}`, cluster: { name: 'Default' }, template: { id: template.id }, ...ask({ id: disks[0].id, format: 'raw' }) }, 400);
+        await call('POST', '/vms', T.Vm, { name: `none-${tag}`, cluster: { name: 'Default' }, template: { id: template.id }, ...ask({ id: '6e1a9c52-0c4f-4c1e-9d0e-000000000000' }) }, 400);
+        assert.equal((await list('/vms', T.Vm)).length, before);
+      });
+
+      it('copies a thin disk collapsed, refuses to move it, and keeps it thin when its snapshot is removed', async () => {
+        const { template, disks } = await readyTemplate(`ops-${tag}`);
+        const vm = await newVm(`ops-vm-${tag}`, template);
+        const disk = (await vmDisks(vm.id)).find((d) => String(d.alias).endsWith('-d0'))!;
+        const base = baseOf(disk, disks);
+        execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x61 2M 1M', fileOf(disk)]);
+        assert.match(String(format.read(T.Fault, (await api.call('POST', `/disks/${String(disk.id)}/move`, format.write(T.Action, { storage_domain: { name: 'two' } }))).text, 'fault').detail), /template/);
+        const copied = format.read(T.Action, (await api.call('POST', `/disks/${String(disk.id)}/copy`, format.write(T.Action, { storage_domain: { name: 'two' }, disk: { alias: `flat-${tag}` } }))).text, 'action');
+        const flat = await getDisk((copied.disk as Obj).id);
+        await until(async () => fs.existsSync(fileOf(flat)));
+        assert.equal(qemuInfo(fileOf(flat))['backing-filename'], undefined);
+        same(fileOf(disk), fileOf(flat));
+        // A snapshot, a write over it, then its removal: the disk reads the same, still over the template's volume.
+        const snapshot = await call('POST', `/vms/${String(vm.id)}/snapshots`, T.Snapshot, { description: 'one' }, 201);
+        const top = await getDisk(disk.id);
+        execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x62 3M 1M', fileOf(top)]);
+        await until(async () => (await call('GET', `/vms/${String(vm.id)}/snapshots/${String(snapshot.id)}`, T.Snapshot, undefined, 200)).snapshot_status === 'ok');
+        assert.equal((await api.call('DELETE', `/vms/${String(vm.id)}/snapshots/${String(snapshot.id)}`)).status, 200);
+        await until(async () => (await api.call('GET', `/vms/${String(vm.id)}/snapshots/${String(snapshot.id)}`)).status === 404);
+        const after = await getDisk(disk.id);
+        assert.equal(qemuInfo(fileOf(after))['backing-filename'], fileOf(base));
+        execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'read -P 0x61 2M 1M', '-c', 'read -P 0x62 3M 1M', '-c', 'read -P 0x33 0 1M', fileOf(after)]);
+      });
+
+      it('clones: each disk an independent copy, as asked; the template may then go while the clone lives', async () => {
+        const { template, disks } = await readyTemplate(`cl-${tag}`);
+        const d1 = disks.find((d) => String(d.alias).endsWith('-d1'))!;
+        const vm = await newVm(`clone-${tag}`, template, { disk_attachments: [{ disk: { id: d1.id, format: 'raw', sparse: true, storage_domains: [{ id: domains.two.id }] } }] }, '?clone=true');
+        assert.equal((vm.template as Obj).id, '00000000-0000-0000-0000-000000000000');
+        assert.equal((vm.original_template as Obj).id, template.id);
+        const own = await vmDisks(vm.id);
+        assert.equal(own.length, 2);
+        for (const disk of own) {
+          const base = baseOf(disk, disks);
+          assert.equal(qemuInfo(fileOf(disk))['backing-filename'], undefined, 'no backing file');
+          same(fileOf(base), fileOf(disk));
+        }
+        const c1 = own.find((d) => d.alias === d1.alias)!;
+        assert.equal(c1.format, 'raw');
+        assert.equal(((c1.storage_domains as Obj[])[0]).id, domains.two.id);
+        const job = await jobOf(new RegExp(`Creating VM clone-${tag} from template cl-${tag}`));
+        const steps = await list(`/jobs/${String(job!.id)}/steps`, T.Step);
+        assert.equal(steps.filter((s) => /^Copying disk/.test(String(s.description))).length, 2);
+        assert.equal((await api.call('DELETE', `/templates/${String(template.id)}`)).status, 200);
+        await until(async () => disks.every((d) => !fs.existsSync(path.dirname(fileOf(d)))));
+        // The clone reads what it read before, its template gone.
+        const c0 = own.find((d) => d.alias !== d1.alias)!;
+        execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'read -P 0x33 0 1M', fileOf(c0)]);
+        execFileSync('qemu-io', ['-f', 'raw', '-c', 'read -P 0x44 1M 1M', fileOf(c1)]);
       });
     });
   }
