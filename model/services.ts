@@ -930,13 +930,14 @@ export const VmEntity = entityService({
     action('maintenance', 'Sets or ends the maintenance of a hosted-engine VM.', 'edit_admin_vm_properties', {
       takes: ['maintenance_enabled', 'async'], inputs: [mandatory('maintenance_enabled')],
     }),
-    action('export', 'Copies the VM, down, to an export domain: its OVF document and each disk as it reads.', 'import_export_vm', {
-      takes: ['storage_domain', 'exclusive', 'discard_snapshots', 'async'],
-      inputs: [or(mandatory('storage_domain.id'), mandatory('storage_domain.name')), optional('exclusive', 'discard_snapshots')],
-    }),
-    action('exporttopathonhost', 'Writes the VM as an OVA file (its OVF, then its disks as qcow2) in a directory under a storage root.', 'import_export_vm', {
-      takes: ['host', 'directory', 'filename', 'discard_snapshots', 'exclusive', 'storage_domain', 'async'],
-      inputs: [named('host'), mandatory('directory'), optional('filename', 'discard_snapshots', 'exclusive')],
+    // oVirt's `export` and `exportToPathOnHost` are one action: to an export domain (`storage_domain`),
+    // or as an OVA file (its OVF, then its disks as qcow2) in a directory of a host (`host`, `directory`).
+    action('export', 'Copies the VM, down, to an export domain, or writes it as an OVA in a directory under a storage root.', 'import_export_vm', {
+      takes: ['storage_domain', 'host', 'directory', 'filename', 'exclusive', 'discard_snapshots', 'async'],
+      inputs: [
+        or(mandatory('storage_domain.id'), mandatory('storage_domain.name'), mandatory('host.id'), mandatory('host.name')),
+        optional('exclusive', 'discard_snapshots', 'directory', 'filename'),
+      ],
     }),
     action('autopincpuandnumanodes', 'Pins the VM\'s CPUs and NUMA nodes to its pinned host\'s.', 'edit_vm_properties', {
       takes: ['optimize_cpu_settings', 'async'], inputs: [optional('optimize_cpu_settings')],

@@ -1,4 +1,4 @@
-// A VM as an OVA file and back: `exporttopathonhost` writes one under a storage root,
+// A VM as an OVA file and back: `export` to a host's directory writes one under a storage root,
 // `/externalvmimports` with `url=ova:///path` makes a new VM with the disks an OVA holds.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,11 +19,13 @@ import { addDiskOf, addNicsOf, addVmOf, dropVmOf } from './ovf-vm';
 /** A file name alone: one path component. */
 const FILE_NAME = /^(?!\.\.?$)[^/\0]{1,255}$/;
 
-async function exporttopathonhost(call: Call, body: ActionBody): Promise<Obj> {
+/** `export` with a host: the VM as an OVA file in `directory`. */
+export async function exportToPathOnHost(call: Call, body: ActionBody): Promise<Obj> {
   const vm = await load(call, S.Vms);
   if (vm.status !== 'down') throw conflict(`Cannot export VM ${String(vm.name)}: it is ${String(vm.status)}, not down`);
   const host = await resolve(call.repo, T.Host, body.host, 'host');
   if (host.status !== 'up') throw conflict(`Cannot export VM ${String(vm.name)}: host ${String(host.name)} is ${String(host.status)}, not up`);
+  if (body.directory === undefined) throw badRequest('directory is required to export a VM to a host');
   const filename = body.filename ?? `${String(vm.name)}.ova`;
   if (!FILE_NAME.test(filename)) throw badRequest(`filename must be a file name, without '/', got '${filename}'`);
   const storage = call.engine.storage;
@@ -47,8 +49,6 @@ async function exporttopathonhost(call: Call, body: ActionBody): Promise<Obj> {
   });
   return { status: 'complete' };
 }
-
-export const ovaActions = { exporttopathonhost };
 
 const OVA_URL = 'ova://';
 

@@ -25,7 +25,7 @@ import { withVmBaseDefaults } from './facts/vm-base-defaults';
 import { notDuringBackup } from './backups';
 import { ovfSourceOf } from './ovf-store';
 import { writeOvf } from './ovf';
-import { ovaActions } from './ova';
+import { exportToPathOnHost } from './ova';
 import { exportVm } from './export-domains';
 import { addVmFromConfiguration } from './ovf-vm';
 import { disksFromTemplate } from './template-vms';
@@ -113,7 +113,10 @@ export const vms = implement(S.Vms, {
 });
 export const vmEntity = implement(S.VmEntity, {
   ...storedEntity(S.Vms, S.VmEntity, { ...vmHooks, view: vmView }),
-  actions: { ...vmActions, ...imageActions, ...guestActions, ...poolActions, ...ovaActions, export: exportVm },
+  actions: {
+    ...vmActions, ...imageActions, ...guestActions, ...poolActions,
+    export: (call, body) => (body.host ? exportToPathOnHost(call, body) : exportVm(call, body)),
+  },
 });
 
 // --- NICs -------------------------------------------------------------------

@@ -136,7 +136,7 @@ for (const backend of BACKENDS) {
         });
 
         it('exports the VM as oVirt writes an OVA: its OVF first, then each disk as qcow2 with the same data', async () => {
-          await act(`/vms/${vm.id}`, 'exporttopathonhost', { host: { name: 'packer' }, directory: path.join(dir, 'ovas'), filename: 'travelling.ova' });
+          await act(`/vms/${vm.id}`, 'export', { host: { name: 'packer' }, directory: path.join(dir, 'ovas'), filename: 'travelling.ova' });
           assert.deepEqual(tarList(ova), ['vm.ovf', ...disks.map((d) => String(d.id))]);
           const read = readOvf(tarText(ova, 'vm.ovf'));
           assert.equal(read.vm.name, 'travelling');
@@ -150,10 +150,10 @@ for (const backend of BACKENDS) {
         });
 
         it('refuses a directory outside the storage roots, a file name with a path, and a file that exists', async () => {
-          const outside = await act(`/vms/${vm.id}`, 'exporttopathonhost', { host: { name: 'packer' }, directory: '/etc', filename: 'x.ova' }, 400);
+          const outside = await act(`/vms/${vm.id}`, 'export', { host: { name: 'packer' }, directory: '/etc', filename: 'x.ova' }, 400);
           assert.match(String(outside.detail), /directory '\/etc' is not under a storage root/);
-          await act(`/vms/${vm.id}`, 'exporttopathonhost', { host: { name: 'packer' }, directory: dir, filename: 'ovas/x.ova' }, 400);
-          const exists = await act(`/vms/${vm.id}`, 'exporttopathonhost', { host: { name: 'packer' }, directory: path.join(dir, 'ovas'), filename: 'travelling.ova' }, 409);
+          await act(`/vms/${vm.id}`, 'export', { host: { name: 'packer' }, directory: dir, filename: 'ovas/x.ova' }, 400);
+          const exists = await act(`/vms/${vm.id}`, 'export', { host: { name: 'packer' }, directory: path.join(dir, 'ovas'), filename: 'travelling.ova' }, 409);
           assert.match(String(exists.detail), /exists already/);
           assert.deepEqual(fs.readdirSync(path.join(dir, 'ovas')), ['travelling.ova']);
         });
