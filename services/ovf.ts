@@ -223,6 +223,8 @@ export function writeOvf(src: OvfSource, flavour: OvfFlavour): string {
     ? el('VirtualSystem', { 'ovf:id': String(vm.id) }, ...body)
     : el('Content', { 'ovf:id': 'out', 'xsi:type': 'ovf:VirtualSystem_Type' }, ...body);
   return '<?xml version="1.0" encoding="UTF-8"?>' + el('ovf:Envelope', {
+    // The OVA form's elements are in the OVF namespace, as OVA readers look them up (upload_ova_as_vm_or_template.py).
+    ...(flavour === 'ova' ? { xmlns: NS.ova } : {}),
     'xmlns:ovf': NS[flavour], 'xmlns:rasd': RASD, 'xmlns:vssd': VSSD, 'xmlns:xsi': XSI, 'ovf:version': OVF_VERSION,
   }, references, networkSection, diskSection, content);
 }

@@ -96,6 +96,7 @@ for (const backend of BACKENDS) {
         assert.equal(readOvf(String(((listed.initialization as Obj).configuration as Obj).data)).id, vm.id);
         const ova = await rest.get(`/vms/${vm.id}?all_content=true&ovf_as_ova=true`, T.Vm);
         const ovaData = String(((ova.initialization as Obj).configuration as Obj).data);
+        assert.match(ovaData, /<ovf:Envelope xmlns="http:\/\/schemas\.dmtf\.org\/ovf\/envelope\/1" /);
         assert.match(ovaData, /<DiskSection>/);
         assert.match(ovaData, /<VirtualSystem ovf:id=/);
         assert.deepEqual(readOvf(ovaData).disks.map((d) => [d.id, d.fileRef, d.size]), disks.map((d) => [d.id, d.id, 4 * MiB]));
