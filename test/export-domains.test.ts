@@ -63,6 +63,8 @@ for (const backend of BACKENDS) {
         // Refused: a data domain, an unknown one; nothing is written.
         assert.match(String((await act(`/vms/${String(vm.id)}/export`, { storage_domain: { name: 'data1' } }, 400)).detail), /not an export domain/);
         await act(`/vms/${String(vm.id)}/export`, { storage_domain: { name: 'nowhere' } }, 404);
+        // Neither an export domain nor a path on a host (the SDK's two exports share the action).
+        assert.match(String((await act(`/vms/${String(vm.id)}/export`, { exclusive: true }, 400)).detail), /storage_domain/);
         assert.equal(fs.existsSync(path.join(exportDir(), 'master')), false);
 
         await act(`/vms/${String(vm.id)}/export`, { storage_domain: { name: 'exp' } });
