@@ -2,13 +2,13 @@
 import { randomUUID } from 'node:crypto';
 import * as S from '../model/services';
 import * as T from '../model/types';
-import { Obj } from '../model/codec';
+import { Obj, isObj } from '../model/codec';
 import { Call, implement } from './behaviour';
 import { storedCollection, storedEntity } from './stored';
-import { conflict } from './fault';
+import { badRequest, conflict } from './fault';
 import { refTo, resolve } from './refs';
 import { CDROM_ID, copyDevices } from './store/devices';
-import { StoredObj } from './store/repo';
+import { Repo, StoredObj } from './store/repo';
 import { BLANK_TEMPLATE_ID } from './store/seed';
 import { copyVmDisks, templateDisks } from './template-disks';
 import { removeDisk } from './disks';
@@ -27,9 +27,42 @@ export function configurationOf(source: Obj): Obj {
   return out;
 }
 
+/**
+ * The version a new template is: of the base `version.base_template` names, the number after its
+ * latest, with the base's name (as oVirt names a template's versions); else a base of its own
+ * (linked once it has its id), whose name no template has.
+ */
+async function versionOf(call: Call, body: Obj): Promise<Obj> {
+  const version = isObj(body.version) ? body.version : {};
+  if (version.base_template === undefined) {
+    if ((await call.repo.count(T.Template, {}, { name: String(body.name) })) > 0) {
+      throw conflict(`Cannot save Template: the name '${String(body.name)}' is already in use`);
+    }
+    return { version: { version_number: 1, version_name: version.version_name ?? 'base version' } };
+  }
+  const base = await resolve(call.repo, T.Template, version.base_template, 'version.base_template');
+  if (base.version?.base_template?.id !== base.id) throw badRequest(`Template ${base.name} is a version of another template, not a base`);
+  if (base.id === BLANK_TEMPLATE_ID) throw badRequest('The Blank template has no versions');
+  const numbers = (await versionsOf(call.repo, base.id)).map((t) => Number(t.version?.version_number ?? 1));
+  return {
+    name: base.name,
+    version: { version_number: Math.max(...numbers) + 1, ...(version.version_name ? { version_name: version.version_name } : {}), base_template: refTo(base) },
+  };
+}
+
+/** The versions of a base template, itself first. */
+const versionsOf = async (repo: Repo, baseId: string) =>
+  (await repo.list(T.Template)).filter((t) => t.version?.base_template?.id === baseId);
+
+/** The latest version of the base template `template` is a version of: what VMs that use the latest get. */
+export async function latestVersion(repo: Repo, template: StoredObj<typeof T.Template>): Promise<StoredObj<typeof T.Template>> {
+  const versions = await versionsOf(repo, String(template.version?.base_template?.id ?? template.id));
+  return versions.reduce((a, b) => (Number(b.version?.version_number) > Number(a.version?.version_number) ? b : a), template);
+}
+
 async function prepare(call: Call, body: Obj): Promise<Obj> {
   const vm = await resolve(call.repo, T.Vm, body.vm, 'vm');
-  const { vm: _vm, ...rest } = body;
+  const { vm: _vm, version: _version, ...rest } = body;
   return {
     ...configurationOf(vm),
     ...rest,
@@ -38,7 +71,7 @@ async function prepare(call: Call, body: Obj): Promise<Obj> {
     cluster: vm.cluster,
     status: 'ok',
     creation_time: new Date().toISOString(),
-    version: { version_number: 1, version_name: 'base version' },
+    ...(await versionOf(call, body)),
   };
 }
 
@@ -53,12 +86,16 @@ async function created(call: Call, template: StoredObj<typeof T.Template>, vmId:
 }
 
 const stored = storedCollection(S.Templates, {
-  prepare, uniqueName: () => ({}), created: (call, template) => created(call, template, String(template.vm?.id)),
+  prepare, created: (call, template) => created(call, template, String(template.vm?.id)),
 });
 export const templates = implement(S.Templates, {
   ...stored,
   async add(call, body) {
-    const template = (await stored.add!(call, body)) as StoredObj<typeof T.Template>;
+    let template = (await stored.add!(call, body)) as StoredObj<typeof T.Template>;
+    if (template.version?.base_template === undefined) {
+      template = { ...template, version: { ...template.version, base_template: refTo(template) } };
+      await call.repo.update(T.Template, template);
+    }
     return copyVmDisks(call, template, await resolve(call.repo, T.Vm, template.vm, 'vm'), body);
   },
 });
@@ -67,6 +104,10 @@ export const templateEntity = implement(S.TemplateEntity, storedEntity(S.Templat
   async removing(call, template) {
     if (template.id === BLANK_TEMPLATE_ID) throw conflict('Cannot remove the Blank template');
     if (template.status === 'locked') throw conflict(`Cannot remove Template ${String(template.name)}: it is locked`);
+    const versions = (await versionsOf(call.repo, template.id)).filter((t) => t.id !== template.id);
+    if (versions.length) {
+      throw conflict(`Cannot remove Template ${String(template.name)}: it is the base of versions ${versions.map((v) => v.version?.version_number).join(', ')}; remove them first`);
+    }
     const vms = await call.repo.list(T.Vm, { template: template.id });
     if (vms.length) {
       throw conflict(`Cannot remove Template ${String(template.name)}: the following virtual machines are based on it: ${vms.map((v) => v.name).join(', ')}`);

@@ -7,7 +7,7 @@ import { Call, implement } from './behaviour';
 import { StoredHooks, load, mergeInto, storedCollection, storedEntity } from './stored';
 import { badRequest, conflict } from './fault';
 import { resolve, refTo } from './refs';
-import { configurationOf } from './templates';
+import { configurationOf, latestVersion } from './templates';
 import { createDisk, removeDisk, updateDisk } from './disks';
 import { StoredAttachment } from './disk-rows';
 import { vmActions } from './vm-lifecycle';
@@ -36,7 +36,9 @@ type DiskObj = ObjOf<typeof T.Disk>;
 
 async function prepareVm(call: Call, body: VmObj): Promise<VmObj> {
   const cluster = await resolve(call.repo, T.Cluster, body.cluster, 'cluster');
-  const template = await resolve(call.repo, T.Template, body.template, 'template');
+  const named = await resolve(call.repo, T.Template, body.template, 'template');
+  // A VM that uses the latest version is made from the latest version of the template's base.
+  const template = body.use_latest_template_version === true ? await latestVersion(call.repo, named) : named;
   // oVirt's VMs have their serial console off unless asked (`console.enabled`).
   const made = await withInstanceType(call, mergeInto(T.Vm, { console: { enabled: false }, ...configurationOf(template) }, body));
   const { quota, ...configured } = withVmBaseDefaults(made, body);

@@ -282,6 +282,35 @@ for (const backend of BACKENDS) {
         execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'read -P 0x33 0 1M', fileOf(c0)]);
         execFileSync('qemu-io', ['-f', 'raw', '-c', 'read -P 0x44 1M 1M', fileOf(c1)]);
       });
+
+      it('numbers the versions of a base template, gives VMs that use the latest its latest version, and keeps a base with versions', async () => {
+        const blank = await getTemplate('00000000-0000-0000-0000-000000000000');
+        assert.equal(((blank.version as Obj).base_template as Obj).id, blank.id, 'Blank is the base of itself');
+        const { template: base } = await readyTemplate(`ver-${tag}`);
+        const first = await getTemplate(base.id);
+        assert.deepEqual([(first.version as Obj).version_number, ((first.version as Obj).base_template as Obj).id], [1, base.id]);
+        const { vm } = await vmWithDisks(`ver-src2-${tag}`);
+        const versions: Obj[] = [];
+        for (const n of [2, 3]) {
+          const v = await call('POST', '/templates', T.Template, { name: `ignored-${tag}`, vm: { id: vm.id }, version: { base_template: { id: base.id }, version_name: `v${n}` } }, 201);
+          await until(async () => (await getTemplate(v.id)).status === 'ok');
+          const read = await getTemplate(v.id);
+          assert.equal(read.name, `ver-${tag}`, 'a version has its base\'s name');
+          assert.deepEqual([(read.version as Obj).version_number, (read.version as Obj).version_name, ((read.version as Obj).base_template as Obj).id], [n, `v${n}`, base.id]);
+          versions.push(read);
+        }
+        assert.equal((await list(`/templates?search=name%3Dver-${tag}`, T.Template)).length, 3);
+        // A version of a version, of Blank, and a second base of the same name are refused.
+        await call('POST', '/templates', T.Template, { name: 'x', vm: { id: vm.id }, version: { base_template: { id: versions[0].id } } }, 400);
+        await call('POST', '/templates', T.Template, { name: 'x', vm: { id: vm.id }, version: { base_template: { id: blank.id } } }, 400);
+        await call('POST', '/templates', T.Template, { name: `ver-${tag}`, vm: { id: vm.id } }, 409);
+        const latest = await newVm(`latest-${tag}`, base, { use_latest_template_version: true });
+        assert.equal((latest.template as Obj).id, versions[1].id);
+        const own = await vmDisks(latest.id);
+        const v3disks = await templateDisks(versions[1].id);
+        for (const d of own) assert.ok(v3disks.some((b) => qemuInfo(fileOf(d))['backing-filename'] === fileOf(b)), 'thin over the latest version\'s disks');
+        assert.match(String((await call('DELETE', `/templates/${String(base.id)}`, T.Template, undefined, 409)).detail), /versions 2, 3/);
+      });
     });
   }
 }

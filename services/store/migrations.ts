@@ -376,6 +376,20 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   },
   // Templates have disk attachments too, keyed likewise.
   '024_disk_attachment_owners': ownedByMoreThanVms([T.DiskAttachment]),
+  '025_template_base_versions': {
+    // Templates made before versions were kept are each the base version of itself, as oVirt's are.
+    async up(knex) {
+      const repo = new Repo(knex);
+      for (const t of await repo.list(T.Template)) {
+        if (t.version?.base_template?.id === undefined) {
+          await repo.update(T.Template, { ...t, version: { version_number: 1, version_name: 'base version', ...t.version, base_template: { id: t.id } } });
+        }
+      }
+    },
+    async down() {
+      // The link stays: it is what such a template had meant all along.
+    },
+  },
 };
 
 /** Applies the migrations not yet applied, in the transaction given. */

@@ -58,7 +58,8 @@ export async function seedInventory(knex: Knex): Promise<void> {
     display: { type: 'vnc', monitors: 1 },
     stateless: false,
     creation_time: new Date().toISOString(),
-    version: { version_number: 1, version_name: 'base version' },
+    // As in oVirt, Blank is the base version of itself.
+    version: { version_number: 1, version_name: 'base version', base_template: { id: BLANK_TEMPLATE_ID } },
   });
   await addManagementNetwork(repo, dcRef.id);
   await repo.insert(T.User, {
