@@ -1,4 +1,4 @@
-// The OVF store of each data domain: the OVF documents of the VMs whose disks are on it, kept in
+// The OVF store of each data domain: the OVF documents of the VMs and templates whose disks are on it, kept in
 // the domain's directory so that the domain brings its VMs along when another engine imports it.
 // The documents are made from the rows in the request's transaction; the file is written after it.
 import * as T from '../model/types';
@@ -11,24 +11,25 @@ import { OvfSource, writeOvf } from './ovf';
 type VmObj = ObjOf<typeof T.Vm>;
 type DomainObj = ObjOf<typeof T.StorageDomain>;
 
-/** What the OVF document of `vm` is made from: its disks with their attachments, its NICs with their networks. */
-export async function ovfSourceOf(repo: Repo, storage: Storage, vm: VmObj): Promise<OvfSource> {
+/** What the OVF document of `vm` (or of a template, with `kind`) is made from: its disks with their attachments, its NICs with their networks. */
+export async function ovfSourceOf(repo: Repo, storage: Storage, vm: VmObj, kind: 'vm' | 'template' = 'vm'): Promise<OvfSource> {
+  const owner = { [kind]: String(vm.id) };
   const cluster = vm.cluster?.id ? await repo.get(T.Cluster, String(vm.cluster.id)) : undefined;
   const template = vm.template?.id ? await repo.get(T.Template, String(vm.template.id)) : undefined;
   const disks: OvfSource['disks'] = [];
-  for (const attachment of await repo.list(T.DiskAttachment, { vm: String(vm.id) })) {
+  for (const attachment of await repo.list(T.DiskAttachment, owner)) {
     const disk = await repo.get(T.Disk, String(attachment.disk?.id ?? attachment.id));
     const sd = disk?.storage_domain?.id ? await repo.get(T.StorageDomain, String(disk.storage_domain.id)) : undefined;
     if (disk) disks.push({ disk, attachment, actualSize: sd ? await storage.actualSize(sd, disk) : 0 });
   }
   const nics: OvfSource['nics'] = [];
-  for (const nic of await repo.list(T.Nic, { vm: String(vm.id) })) {
+  for (const nic of await repo.list(T.Nic, owner)) {
     const profile = nic.vnic_profile?.id ? await repo.get(T.VnicProfile, String(nic.vnic_profile.id)) : undefined;
     const network = profile?.network?.id ? await repo.get(T.Network, String(profile.network.id)) : undefined;
     nics.push({ nic, network: network?.name, profile: profile?.name });
   }
   return {
-    vm, clusterName: cluster?.name, disks, nics,
+    vm, isTemplate: kind === 'template', clusterName: cluster?.name, disks, nics,
     template: { id: String(template?.id ?? vm.template?.id ?? '00000000-0000-0000-0000-000000000000'), name: String(template?.name ?? 'Blank') },
   };
 }
@@ -45,19 +46,17 @@ export async function ownersOnDomain(repo: Repo, sd: DomainObj, owner: 'vm' | 't
   return [...ids];
 }
 
-/** The VMs with a disk on the domain. */
-async function vmsOnDomain(repo: Repo, sd: DomainObj): Promise<VmObj[]> {
-  const vms = await Promise.all((await ownersOnDomain(repo, sd, 'vm')).map((id) => repo.get(T.Vm, id)));
-  return vms.filter((v) => v !== undefined);
-}
-
 /** Queues the writing of the domain's OVF store, as it is once the call's transaction commits. */
 export async function updateOvfStore(call: Call, sd: DomainObj): Promise<void> {
   if (sd.type !== 'data') return;
   const storage = call.engine.storage;
-  const documents = await Promise.all((await vmsOnDomain(call.repo, sd)).map(async (vm) => ({
-    name: `${String(vm.id)}.ovf`, text: writeOvf(await ovfSourceOf(call.repo, storage, vm), 'engine'),
-  })));
+  const documents: { name: string; text: string }[] = [];
+  for (const kind of ['vm', 'template'] as const) {
+    for (const id of await ownersOnDomain(call.repo, sd, kind)) {
+      const owner = await call.repo.get(kind === 'vm' ? T.Vm : T.Template, id);
+      if (owner) documents.push({ name: `${id}.ovf`, text: writeOvf(await ovfSourceOf(call.repo, storage, owner as VmObj, kind), 'engine') });
+    }
+  }
   call.files.afterCommit({
     what: `updating the OVF store of storage domain ${String(sd.name)}`,
     run: (signal) => storage.writeOvfStore(sd, documents, signal),

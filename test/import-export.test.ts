@@ -26,7 +26,9 @@ for (const backend of BACKENDS) {
       let dc: Obj;
       let sd: Obj;
       let vm: Obj;
+      let template: Obj;
       const disks: Obj[] = [];
+      const templateDisks: string[] = [];
 
       const rest = restCalls(() => api);
       /** Actions of a client: the answer, or the fault. */
@@ -108,6 +110,18 @@ for (const backend of BACKENDS) {
         const read = readOvf(tarText(storeOf(sd), `${String(vm.id)}.ovf`));
         assert.equal(read.vm.name, 'travelling');
         assert.deepEqual(read.disks.map((d) => d.storageDomainId), [sd.id, sd.id]);
+      });
+
+      it('keeps the templates with disks on the domain in its OVF store', async () => {
+        const made = await rest.post('/templates', T.Template, { name: 'mould', vm: { id: vm.id } });
+        await until(async () => (await rest.get(`/templates/${String(made.id)}`, T.Template)).status === 'ok');
+        template = made;
+        templateDisks.push(...(await rest.list(`/templates/${String(made.id)}/diskattachments`, T.DiskAttachment)).map((a) => String((a.disk as Obj).id)));
+        await act(`/storagedomains/${sd.id}`, 'updateovfstore', {});
+        assert.deepEqual(tarList(storeOf(sd)).sort(), [`${String(vm.id)}.ovf`, `${String(made.id)}.ovf`].sort());
+        const read = readOvf(tarText(storeOf(sd), `${String(made.id)}.ovf`));
+        assert.deepEqual([read.isTemplate, read.id, read.vm.name, read.disks.length], [true, made.id, 'mould', 2]);
+        assert.equal(readOvf(tarText(storeOf(sd), `${String(vm.id)}.ovf`)).isTemplate, false);
       });
 
       it('refuses updateovfstore on a domain that is not active, and changes nothing', async () => {
@@ -244,7 +258,7 @@ for (const backend of BACKENDS) {
         it('writes the OVF store when the domain is detached', async () => {
           fs.rmSync(storeOf(sd));
           await rest.remove(`/datacenters/${dc.id}/storagedomains/${sd.id}`, 200);
-          assert.deepEqual(tarList(storeOf(sd)), [`${String(vm.id)}.ovf`]);
+          assert.deepEqual(tarList(storeOf(sd)).sort(), [`${String(vm.id)}.ovf`, `${String(template.id)}.ovf`].sort());
         });
 
         it('imports the domain with its id and format, and refuses a place without one', async () => {
@@ -266,8 +280,10 @@ for (const backend of BACKENDS) {
           const listed = await rest2.list(`/storagedomains/${sd.id}/vms?unregistered=true`, T.Vm);
           assert.deepEqual(listed.map((v) => [v.id, v.name]), [[vm.id, 'travelling']]);
           assert.equal((await rest2.get(`/storagedomains/${sd.id}/vms/${vm.id}`, T.Vm)).name, 'travelling');
+          const unregisteredTemplates = await rest2.list(`/storagedomains/${sd.id}/templates?unregistered=true`, T.Template);
+          assert.deepEqual(unregisteredTemplates.map((v) => [v.id, v.name]), [[template.id, 'mould']]);
           const images = await rest2.list(`/storagedomains/${sd.id}/images`, T.Image);
-          assert.deepEqual(images.map((i) => [i.id, i.size]).sort(), disks.map((d) => [d.id, 4 * MiB]).sort());
+          assert.deepEqual(images.map((i) => [i.id, i.size]).sort(), [...disks.map((d) => d.id), ...templateDisks].map((id) => [id, 4 * MiB]).sort());
         });
 
         it('refuses to register into a cluster of another data center, or a VM the store does not hold', async () => {
@@ -296,7 +312,7 @@ for (const backend of BACKENDS) {
           const profiles = await rest2.list('/vnicprofiles', T.VnicProfile);
           assert.equal(profiles.find((p) => p.id === (nic.vnic_profile as Obj).id)?.name, 'ovirtmgmt');
           assert.deepEqual(await rest2.list(`/storagedomains/${sd.id}/vms?unregistered=true`, T.Vm), []);
-          assert.deepEqual(await rest2.list(`/storagedomains/${sd.id}/images`, T.Image), []);
+          assert.deepEqual((await rest2.list(`/storagedomains/${sd.id}/images`, T.Image)).map((i) => i.id).sort(), [...templateDisks].sort());
           assert.deepEqual((await rest2.list(`/storagedomains/${sd.id}/vms`, T.Vm)).map((v) => v.id), [vm.id]);
           assert.match(String((await act2(`/storagedomains/${sd.id}/vms/${vm.id}`, 'register', { cluster: { name: 'Default' } }, 409)).detail), /has it already/);
         });
