@@ -491,7 +491,14 @@ export const StorageDomainTemplates = collectionService({
   name: 'StorageDomainTemplates', type: () => T.Template, doc: 'Templates with disks on the domain; with `unregistered`, those of its OVF store the engine does not know.',
   owner: 'storage_domain', list: { unregistered: 'boolean' }, entity: () => StorageDomainTemplate,
 });
-export const StorageDomainTemplate = entityService({ name: 'StorageDomainTemplate', type: () => T.Template, doc: 'A template of the domain.' });
+export const StorageDomainTemplate = entityService({
+  name: 'StorageDomainTemplate', type: () => T.Template, doc: 'A template of the domain.',
+  actions: [action('register', 'Makes a template of the OVF store a template of the engine again, with its disks on the domain.', 'import_export_vm', {
+    takes: ['allow_partial_import', 'clone', 'cluster', 'exclusive', 'registration_configuration', 'template', 'vnic_profile_mappings', 'async'],
+    inputs: [optional('cluster.id', 'cluster.name', 'template.name', 'allow_partial_import', 'registration_configuration', 'vnic_profile_mappings.source_network_name',
+      'vnic_profile_mappings.source_network_profile_name', 'vnic_profile_mappings.target_vnic_profile.id', 'vnic_profile_mappings.target_vnic_profile.name')],
+  })],
+});
 export const StorageDomainImages = collectionService({
   name: 'Images', type: () => T.Image, doc: 'The volumes in the domain\'s directory that no disk of the engine holds.', owner: 'storage_domain', entity: () => StorageDomainImage,
 });

@@ -1,6 +1,7 @@
 // What a data domain holds, as its directory has it: the VMs and templates with disks on it (with
 // `unregistered`, those of its OVF store the engine does not know), the volumes no disk of the
 // engine holds, and `register`, which makes a VM of the OVF store a VM of the engine again.
+import { randomUUID } from 'node:crypto';
 import * as S from '../model/services';
 import * as T from '../model/types';
 import { Obj } from '../model/codec';
@@ -13,7 +14,9 @@ import { OvfDiskRead, OvfRead, readOvf } from './ovf';
 import { ownersOnDomain } from './ovf-store';
 import { withinTime } from './file-work';
 import { VolumeInfo } from './storage';
-import { addDiskOf, addNicsOf, addVmOf, nameOf } from './ovf-vm';
+import { addDiskOf, addNicsOf, addVmOf, nameOf, profileOf } from './ovf-vm';
+import { configurationOf } from './templates';
+import { CDROM_ID, displayConsole } from './store/devices';
 import { exportedVms, importVm } from './export-domains';
 
 type DomainObj = ObjOf<typeof T.StorageDomain> & { id: string };
@@ -61,7 +64,6 @@ const templateContents = contents(true);
 
 export const storageDomainVms = implement(S.StorageDomainVms, { list: async (call, o) => (await vmContents.list(call)).slice(0, o.max) });
 export const storageDomainTemplates = implement(S.StorageDomainTemplates, { list: async (call, o) => (await templateContents.list(call)).slice(0, o.max) });
-export const storageDomainTemplate = implement(S.StorageDomainTemplate, { get: templateContents.get });
 
 // --- images -------------------------------------------------------------------
 
@@ -98,7 +100,7 @@ async function targetCluster(call: Call, body: ActionBody, read: OvfRead, sd: Do
   if (ref === undefined) throw badRequest('cluster is required: the OVF document names none');
   const cluster = await resolve(call.repo, T.Cluster, ref, 'cluster');
   if (cluster.data_center?.id !== sd.data_center?.id) {
-    throw conflict(`Cannot register VM ${String(read.vm.name)}: cluster ${String(cluster.name)} is not in the data center of storage domain ${String(sd.name)}`);
+    throw conflict(`Cannot register ${String(read.vm.name)}: cluster ${String(cluster.name)} is not in the data center of storage domain ${String(sd.name)}`);
   }
   return cluster;
 }
@@ -111,9 +113,9 @@ async function presentDisks(call: Call, body: ActionBody, read: OvfRead, sd: Dom
     const info = domain && d.imageId && domain.status === 'active' ? await call.engine.storage.volumeInfo(domain, d.id, d.imageId) : undefined;
     if (!domain || !info) {
       if (body.allow_partial_import === true) continue;
-      throw conflict(`Cannot register VM ${String(read.vm.name)}: the image of disk ${d.alias ?? d.id} is not on an active storage domain (allow_partial_import registers the VM without it)`);
+      throw conflict(`Cannot register ${String(read.vm.name)}: the image of disk ${d.alias ?? d.id} is not on an active storage domain (allow_partial_import registers it without the disk)`);
     }
-    if (await call.repo.get(T.Disk, d.id)) throw conflict(`Cannot register VM ${String(read.vm.name)}: the engine has disk ${d.alias ?? d.id} already`);
+    if (await call.repo.get(T.Disk, d.id)) throw conflict(`Cannot register ${String(read.vm.name)}: the engine has disk ${d.alias ?? d.id} already`);
     found.push({ d, domain, info });
   }
   return found;
@@ -129,9 +131,42 @@ async function register(call: Call, body: ActionBody): Promise<Obj> {
   const cluster = await targetCluster(call, body, read, sd);
   const disks = await presentDisks(call, body, read, sd);
   const vm = await addVmOf(call, read, cluster, { id: vmId, name: body.vm?.name ?? read.vm.name });
-  for (const { d, domain, info } of disks) await addDiskOf(call, d, domain, { ...info, id: d.id, imageId: String(d.imageId), sparse: d.sparse }, vmId);
+  for (const { d, domain, info } of disks) await addDiskOf(call, d, domain, { ...info, id: d.id, imageId: String(d.imageId), sparse: d.sparse }, { vm: { id: vmId } });
   await addNicsOf(call, read, cluster, vmId, body, { reassign: body.reassign_bad_macs === true, keepMacs: true });
   return { status: 'complete', vm: { id: vm.id } };
 }
 
 export const storageDomainVm = implement(S.StorageDomainVm, { get: vmContents.get, actions: { register, import: importVm } });
+
+/** A template of the OVF store made a template of the engine again: its settings, disks, NICs and devices, as a base version. */
+async function registerTemplate(call: Call, body: ActionBody): Promise<Obj> {
+  const sd = await domainOf(call);
+  const id = call.scope[1];
+  if (await call.repo.get(T.Template, id)) throw conflict(`Cannot register template ${id}: the engine has it already`);
+  if (sd.status !== 'active') throw conflict(`Cannot register template ${id}: storage domain ${String(sd.name)} is ${String(sd.status)}, not active`);
+  const read = (await unregistered(call, sd, true)).find((r) => r.id === id);
+  if (!read) throw notFound(`Template '${id}' is not in the OVF store of storage domain ${String(sd.name)}`);
+  const name = String(body.template?.name ?? read.vm.name);
+  if ((await call.repo.count(T.Template, {}, { name })) > 0) throw conflict(`Cannot register template ${id}: the name '${name}' is already in use`);
+  const cluster = await targetCluster(call, body, read, sd);
+  const disks = await presentDisks(call, body, read, sd);
+  const template = {
+    ...configurationOf(read.vm), id, name, ...(read.vm.description ? { description: read.vm.description } : {}),
+    cluster: refTo(cluster), status: 'ok' as const, creation_time: new Date().toISOString(),
+    version: { version_number: 1, version_name: 'base version', base_template: { id } },
+  };
+  await call.repo.insert(T.Template, template);
+  await call.repo.insert(T.Cdrom, { id: CDROM_ID, template: { id } });
+  await call.repo.insert(T.GraphicsConsole, displayConsole('template', template));
+  for (const { d, domain, info } of disks) await addDiskOf(call, d, domain, { ...info, id: d.id, imageId: String(d.imageId), sparse: d.sparse }, { template: { id } });
+  for (const n of read.nics) {
+    const profile = await profileOf(call, body, cluster, n);
+    await call.repo.insert(T.Nic, {
+      id: randomUUID(), name: n.name, interface: n.interface as ObjOf<typeof T.Nic>['interface'], linked: n.linked, plugged: n.plugged,
+      ...(profile ? { vnic_profile: { id: String(profile.id) } } : {}), template: { id },
+    });
+  }
+  return { status: 'complete', template: { id } };
+}
+
+export const storageDomainTemplate = implement(S.StorageDomainTemplate, { get: templateContents.get, actions: { register: registerTemplate } });

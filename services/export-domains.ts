@@ -111,7 +111,7 @@ export async function importVm(call: Call, body: ActionBody): Promise<Obj> {
     const source = { id: d.id, image_id: d.imageId, format: info.format };
     if (!clone && (await call.repo.get(T.Disk, d.id))) throw conflict(`Cannot ${what}: the engine has disk ${d.alias ?? d.id} already (clone imports a copy)`);
     const volume = clone ? { id: randomUUID(), imageId: randomUUID() } : { id: d.id, imageId: String(d.imageId) };
-    const disk = await addDiskOf(call, d, target, { ...volume, size: info.size, format: info.format, sparse: d.sparse, compat: info.compat }, vmId);
+    const disk = await addDiskOf(call, d, target, { ...volume, size: info.size, format: info.format, sparse: d.sparse, compat: info.compat }, { vm: { id: vmId } });
     call.files.afterCommit({
       what: `importing the disk ${d.alias ?? d.id} of VM ${String(read.vm.name)} from export domain ${String(sd.name)}`,
       run: (signal) => storage.copyVolume(sd, source, target, disk, signal),

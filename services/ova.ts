@@ -72,7 +72,7 @@ async function importOva(call: Call, body: Obj): Promise<Obj> {
   const sparse = body.sparse !== false;
   for (const d of ova.ovf.disks) {
     const image = ova.images[d.fileRef];
-    const disk = await addDiskOf(call, d, sd, { id: randomUUID(), imageId: randomUUID(), size: image.size, format: sparse ? 'cow' : 'raw', sparse }, vmId);
+    const disk = await addDiskOf(call, d, sd, { id: randomUUID(), imageId: randomUUID(), size: image.size, format: sparse ? 'cow' : 'raw', sparse }, { vm: { id: vmId } });
     call.files.afterCommit({
       what: `importing the disk ${d.alias ?? d.id} of ${url}`,
       run: (signal) => storage.writeVolume(image.image, image.format, sd, disk, [], signal),

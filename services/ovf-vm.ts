@@ -41,8 +41,11 @@ export interface DiskVolume {
   backing?: string;
 }
 
-/** Stores a disk of the document, attached to `vmId` as the document attaches it. */
-export async function addDiskOf(call: Call, d: OvfDiskRead, domain: DomainObj, v: DiskVolume, vmId: string): Promise<StoredDisk> {
+/** Who a disk or NIC of the document belongs to: `{ vm: { id } }` or `{ template: { id } }`. */
+export type OvfOwner = { vm: { id: string } } | { template: { id: string } };
+
+/** Stores a disk of the document, attached to its owner as the document attaches it. */
+export async function addDiskOf(call: Call, d: OvfDiskRead, domain: DomainObj, v: DiskVolume, owner: OvfOwner): Promise<StoredDisk> {
   const disk: StoredDisk = {
     id: v.id, image_id: v.imageId, name: d.alias ?? v.id, ...(d.alias ? { alias: d.alias } : {}), ...(d.description ? { description: d.description } : {}),
     provisioned_size: v.size, format: v.format, sparse: v.sparse, shareable: d.shareable, wipe_after_delete: d.wipeAfterDelete,
@@ -52,22 +55,22 @@ export async function addDiskOf(call: Call, d: OvfDiskRead, domain: DomainObj, v
     ...(v.backing ? { backing_volume: v.backing } : {}),
   };
   await call.repo.insert(T.Disk, disk);
-  await attachDiskOf(call, d, v.id, vmId);
+  await attachDiskOf(call, d, v.id, owner);
   return disk;
 }
 
-/** Attaches disk `diskId` to `vmId` as the document's disk `d` is attached. */
-export async function attachDiskOf(call: Call, d: OvfDiskRead, diskId: string, vmId: string): Promise<void> {
+/** Attaches disk `diskId` to its owner as the document's disk `d` is attached. */
+export async function attachDiskOf(call: Call, d: OvfDiskRead, diskId: string, owner: OvfOwner): Promise<void> {
   await call.repo.insert(T.DiskAttachment, {
-    id: diskId, disk: { id: diskId }, vm: { id: vmId }, bootable: d.bootable, interface: d.interface as ObjOf<typeof T.DiskAttachment>['interface'],
+    id: diskId, disk: { id: diskId }, ...owner, bootable: d.bootable, interface: d.interface as ObjOf<typeof T.DiskAttachment>['interface'],
     active: true, read_only: d.readOnly, pass_discard: d.passDiscard, uses_scsi_reservation: false,
   });
 }
 
-type Mappings = Pick<ActionBody, 'vnic_profile_mappings' | 'registration_configuration'>;
+export type Mappings = Pick<ActionBody, 'vnic_profile_mappings' | 'registration_configuration'>;
 
 /** The vNIC profile a NIC of the document gets: by a mapping of its network and profile, else the profile of that name on that network. */
-async function profileOf(call: Call, mappings: Mappings, cluster: ClusterObj, nic: OvfRead['nics'][number]): Promise<Obj | undefined> {
+export async function profileOf(call: Call, mappings: Mappings, cluster: ClusterObj, nic: OvfRead['nics'][number]): Promise<Obj | undefined> {
   const profileName = nic.profile ?? nic.network;
   const legacy = mappings.vnic_profile_mappings?.find((m) => m.source_network_name === nic.network && m.source_network_profile_name === profileName);
   if (legacy?.target_vnic_profile) return legacy.target_vnic_profile;
@@ -130,7 +133,7 @@ export async function addVmFromConfiguration(call: Call, body: VmObj): Promise<V
     if (users.length && disk.shareable !== true) throw conflict(`Disk ${d.alias ?? d.id} that the configuration names is used already and is not shareable`);
   }
   const vm = await addVmOf(call, read, cluster, { ...given, ...(Object.keys(init).length ? { initialization: init } : {}), name: given.name ?? read.vm.name });
-  for (const d of read.disks) await attachDiskOf(call, d, d.id, String(vm.id));
+  for (const d of read.disks) await attachDiskOf(call, d, d.id, { vm: { id: String(vm.id) } });
   await addNicsOf(call, read, cluster, String(vm.id), {}, { reassign: true, keepMacs: true });
   return vm;
 }

@@ -295,7 +295,7 @@ for (const backend of BACKENDS) {
           assert.equal((await rest2.list('/vms?search=name%3Dreturned', T.Vm)).length, 0);
         });
 
-        it('registers the VM: its disks read the same data, its NIC is on its network', async () => {
+        it('registers the VM: its disks read the same data, its NIC is on its network; then its template', async () => {
           await act2(`/storagedomains/${sd.id}/vms/${vm.id}`, 'register', { cluster: { name: 'Default' }, vm: { name: 'returned' }, reassign_bad_macs: true });
           const back = await rest2.get(`/vms/${vm.id}`, T.Vm);
           assert.equal(back.name, 'returned');
@@ -313,6 +313,16 @@ for (const backend of BACKENDS) {
           assert.equal(profiles.find((p) => p.id === (nic.vnic_profile as Obj).id)?.name, 'ovirtmgmt');
           assert.deepEqual(await rest2.list(`/storagedomains/${sd.id}/vms?unregistered=true`, T.Vm), []);
           assert.deepEqual((await rest2.list(`/storagedomains/${sd.id}/images`, T.Image)).map((i) => i.id).sort(), [...templateDisks].sort());
+          const registered = await act2(`/storagedomains/${sd.id}/templates/${template.id}`, 'register', { cluster: { name: 'Default' } });
+          assert.equal((registered.template as Obj).id, template.id);
+          const mould = await rest2.get(`/templates/${template.id}`, T.Template);
+          assert.deepEqual([mould.name, mould.status, mould.memory], ['mould', 'ok', 512 * MiB]);
+          const moulded = await rest2.list(`/templates/${template.id}/diskattachments`, T.DiskAttachment);
+          assert.deepEqual(moulded.map((a) => String((a.disk as Obj).id)).sort(), [...templateDisks].sort());
+          assert.deepEqual((await rest2.list(`/templates/${template.id}/nics`, T.Nic)).map((n) => n.name), ['nic1']);
+          assert.deepEqual(await rest2.list(`/storagedomains/${sd.id}/images`, T.Image), []);
+          assert.deepEqual(await rest2.list(`/storagedomains/${sd.id}/templates?unregistered=true`, T.Template), []);
+          await act2(`/storagedomains/${sd.id}/templates/${template.id}`, 'register', { cluster: { name: 'Default' } }, 409);
           assert.deepEqual((await rest2.list(`/storagedomains/${sd.id}/vms`, T.Vm)).map((v) => v.id), [vm.id]);
           assert.match(String((await act2(`/storagedomains/${sd.id}/vms/${vm.id}`, 'register', { cluster: { name: 'Default' } }, 409)).detail), /has it already/);
         });
