@@ -121,13 +121,20 @@ async function presentDisks(call: Call, body: ActionBody, read: OvfRead, sd: Dom
   return found;
 }
 
-async function register(call: Call, body: ActionBody): Promise<Obj> {
+/** The document of the VM (or template) the call names, which the active domain's store holds and the engine does not know. */
+async function toRegister(call: Call, templates: boolean): Promise<{ sd: DomainObj; id: string; read: OvfRead }> {
   const sd = await domainOf(call);
-  const vmId = call.scope[1];
-  if (await call.repo.get(T.Vm, vmId)) throw conflict(`Cannot register VM ${vmId}: the engine has it already`);
-  if (sd.status !== 'active') throw conflict(`Cannot register VM ${vmId}: storage domain ${String(sd.name)} is ${String(sd.status)}, not active`);
-  const read = (await unregistered(call, sd, false)).find((r) => r.id === vmId);
-  if (!read) throw notFound(`VM '${vmId}' is not in the OVF store of storage domain ${String(sd.name)}`);
+  const id = call.scope[1];
+  const what = templates ? 'template' : 'VM';
+  if (await call.repo.get(templates ? T.Template : T.Vm, id)) throw conflict(`Cannot register ${what} ${id}: the engine has it already`);
+  if (sd.status !== 'active') throw conflict(`Cannot register ${what} ${id}: storage domain ${String(sd.name)} is ${String(sd.status)}, not active`);
+  const read = (await unregistered(call, sd, templates)).find((r) => r.id === id);
+  if (!read) throw notFound(`${templates ? 'Template' : 'VM'} '${id}' is not in the OVF store of storage domain ${String(sd.name)}`);
+  return { sd, id, read };
+}
+
+async function register(call: Call, body: ActionBody): Promise<Obj> {
+  const { sd, id: vmId, read } = await toRegister(call, false);
   const cluster = await targetCluster(call, body, read, sd);
   const disks = await presentDisks(call, body, read, sd);
   const vm = await addVmOf(call, read, cluster, { id: vmId, name: body.vm?.name ?? read.vm.name });
@@ -140,12 +147,7 @@ export const storageDomainVm = implement(S.StorageDomainVm, { get: vmContents.ge
 
 /** A template of the OVF store made a template of the engine again: its settings, disks, NICs and devices, as a base version. */
 async function registerTemplate(call: Call, body: ActionBody): Promise<Obj> {
-  const sd = await domainOf(call);
-  const id = call.scope[1];
-  if (await call.repo.get(T.Template, id)) throw conflict(`Cannot register template ${id}: the engine has it already`);
-  if (sd.status !== 'active') throw conflict(`Cannot register template ${id}: storage domain ${String(sd.name)} is ${String(sd.status)}, not active`);
-  const read = (await unregistered(call, sd, true)).find((r) => r.id === id);
-  if (!read) throw notFound(`Template '${id}' is not in the OVF store of storage domain ${String(sd.name)}`);
+  const { sd, id, read } = await toRegister(call, true);
   const name = String(body.template?.name ?? read.vm.name);
   if ((await call.repo.count(T.Template, {}, { name })) > 0) throw conflict(`Cannot register template ${id}: the name '${name}' is already in use`);
   const cluster = await targetCluster(call, body, read, sd);
