@@ -5,6 +5,8 @@ Each example is copied unchanged but for its engine URL, password and CA file; t
 read ~/.config/ovirt.conf get a config file naming the engine. What an example needs and does not
 make itself (an image file to upload, a disk's id) is prepared or looked up through the SDK.
 
+The OVA examples write in /tmp and read in /myvms: the engine needs HANGAR_STORAGE_ROOTS=/tmp:/myvms.
+
 Usage: PYTHONPATH=/tmp/ovirt-clients/lib /usr/bin/python3 bench/sdk-examples.py \
          EXAMPLES_DIR https://localhost:8443 PASSWORD CA_FILE [ONLY ...]
 """
@@ -176,6 +178,12 @@ def export_domain():
     api('POST', '/datacenters/%s/storagedomains' % dc, '<storage_domain id="%s"/>' % sd['id'])
 
 
+def ova_file():
+    """The OVA import_vm_from_ova.py reads, /myvms/my.ova: the one export_vm_as_ova.py wrote in /tmp."""
+    os.makedirs('/myvms', exist_ok=True)
+    shutil.copyfile('/tmp/myvm2.ova', '/myvms/my.ova')
+
+
 def named_snapshot():
     """A snapshot of myvm described `mysnap`, which clone_vm_from_snapshot.py clones into a VM
     named as add_independet_vm.py names its clone, which goes first."""
@@ -204,6 +212,7 @@ PREPARE = {
     'assign_permission_to_vms': user_vms,
     'vm_backup': agent_vm,
     'export_vm': export_domain,
+    'import_vm_from_ova': ova_file,
     'assign_tag_to_vm': second_vm,
     'extend_disk': second_data_domain,
 }
