@@ -91,7 +91,7 @@ ORDER = [
     ('update_quota_limits', []), ('change_master', CONFIG + ['mydc', 'bs-scsi-012']),
     ('unassign_tag_to_vm', []), ('remove_tag', []),
     ('delete_disks', CONFIG + ['--sd-name', 'mydata', '--description', 'Created by add_disks.py']),
-    ('remove_vm', []), ('add_vm_with_sysprep', []), ('data_center_maintenance', []), ('change_host_cluster', []), ('remove_host', []),
+    ('remove_vm', []), ('add_vm_with_sysprep', []), ('stop_vm', []), ('data_center_maintenance', []), ('change_host_cluster', []), ('remove_host', []),
 ]
 
 
