@@ -669,6 +669,12 @@ export const TemplateEntity = entityService({
   name: 'Template', type: () => T.Template, doc: 'A template.',
   update: { permit: 'edit_template_properties', params: ASYNC, inputs: [optional(...vmBaseChanges, ...templateChanges)] },
   remove: { permit: 'delete_template', params: ASYNC },
+  actions: [
+    // The SDK's `export_to_path_on_host`: the template as an OVA file in a directory under a storage root.
+    action('export', 'Writes the template as an OVA file (its OVF, then its disks as qcow2) in a directory under a storage root.', 'import_export_vm', {
+      takes: ['host', 'directory', 'filename', 'exclusive', 'async'], inputs: [named('host'), mandatory('directory'), optional('filename', 'exclusive')],
+    }),
+  ],
   locators: {
     permissions: () => permissionsOf.template, tags: () => AssignedTags.template, graphicsconsoles: () => TemplateGraphicsConsoles,
     watchdogs: () => TemplateWatchdogs, mediateddevices: () => TemplateMediatedDevices, nics: () => TemplateNics, cdroms: () => TemplateCdroms,

@@ -12,6 +12,7 @@ import { Repo, StoredObj } from './store/repo';
 import { BLANK_TEMPLATE_ID } from './store/seed';
 import { copyVmDisks, templateDisks } from './template-disks';
 import { removeDisk } from './disks';
+import { exportTemplateToPathOnHost } from './ova';
 
 /**
  * The configuration a template gives the VMs made from it: what both types have from VmBase,
@@ -99,7 +100,10 @@ export const templates = implement(S.Templates, {
     return copyVmDisks(call, template, await resolve(call.repo, T.Vm, template.vm, 'vm'), body);
   },
 });
-export const templateEntity = implement(S.TemplateEntity, storedEntity(S.Templates, S.TemplateEntity, {
+export const templateEntity = implement(S.TemplateEntity, {
+  // Its OVA, as the SDK's export_to_path_on_host asks.
+  actions: { export: exportTemplateToPathOnHost },
+  ...storedEntity(S.Templates, S.TemplateEntity, {
   uniqueName: () => ({}),
   async removing(call, template) {
     if (template.id === BLANK_TEMPLATE_ID) throw conflict('Cannot remove the Blank template');
@@ -120,5 +124,6 @@ export const templateEntity = implement(S.TemplateEntity, storedEntity(S.Templat
     await call.repo.removeOwned(T.DiskAttachment, { template: template.id });
     for (const disk of disks) await removeDisk(call, disk);
   },
-}));
+  }),
+});
 

@@ -164,6 +164,15 @@ for (const backend of BACKENDS) {
           }
         });
 
+        it('exports a template as an OVA, its OVF a template\'s', async () => {
+          await act(`/templates/${String(template.id)}`, 'export', { host: { name: 'packer' }, directory: path.join(dir, 'ovas'), filename: 'mould.ova' });
+          const file = path.join(dir, 'ovas', 'mould.ova');
+          assert.deepEqual(tarList(file).slice(1).sort(), [...templateDisks].sort());
+          const read = readOvf(tarText(file, 'vm.ovf'));
+          assert.deepEqual([read.isTemplate, read.vm.name], [true, 'mould']);
+          fs.rmSync(file);
+        });
+
         it('refuses a directory outside the storage roots, a file name with a path, and a file that exists', async () => {
           const outside = await act(`/vms/${vm.id}`, 'export', { host: { name: 'packer' }, directory: '/etc', filename: 'x.ova' }, 400);
           assert.match(String(outside.detail), /directory '\/etc' is not under a storage root/);
