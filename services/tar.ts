@@ -85,6 +85,10 @@ export async function tarText(file: string, m: TarMember): Promise<string> {
   }
 }
 
-/** How qemu-img names a member's image in place, its format probed. */
+/**
+ * How qemu-img names a member's image in place, its format probed. qemu's raw driver takes whole
+ * 512-byte sectors only, and a qcow2 file may end inside one: the member is read up to its
+ * padding's end, which tar fills with zeros.
+ */
 export const memberImage = (file: string, m: TarMember) =>
-  `json:${JSON.stringify({ file: { driver: 'raw', offset: m.offset, size: m.size, file: { driver: 'file', filename: file } } })}`;
+  `json:${JSON.stringify({ file: { driver: 'raw', offset: m.offset, size: Math.ceil(m.size / BLOCK) * BLOCK, file: { driver: 'file', filename: file } } })}`;
