@@ -5,7 +5,8 @@ Each example is copied unchanged but for its engine URL, password and CA file; t
 read ~/.config/ovirt.conf get a config file naming the engine. What an example needs and does not
 make itself (an image file to upload, a disk's id) is prepared or looked up through the SDK.
 
-The OVA examples write in /tmp and read in /myvms: the engine needs HANGAR_STORAGE_ROOTS=/tmp:/myvms.
+The OVA examples write in /tmp and read in /myvms and /mytemplates: the engine needs
+HANGAR_STORAGE_ROOTS=/tmp:/myvms:/mytemplates.
 
 Usage: PYTHONPATH=/tmp/ovirt-clients/lib /usr/bin/python3 bench/sdk-examples.py \
          EXAMPLES_DIR https://localhost:8443 PASSWORD CA_FILE [ONLY ...]
@@ -184,6 +185,16 @@ def ova_file():
     shutil.copyfile('/tmp/myvm2.ova', '/myvms/my.ova')
 
 
+def template_ova_file():
+    """The OVA import_template_from_ova.py reads, /mytemplates/my.ova: the one export_template_as_ova.py
+    wrote in /tmp. The template it makes is named mytemplate, as on an engine that lacks it: the
+    template of that name (each of its versions) is renamed first."""
+    os.makedirs('/mytemplates', exist_ok=True)
+    shutil.copyfile('/tmp/mytemplate2.ova', '/mytemplates/my.ova')
+    for found in api('GET', '/templates?search=name%3Dmytemplate').get('template', []):
+        api('PUT', '/templates/%s' % found['id'], '<template><name>mytemplate-exported</name></template>')
+
+
 def named_snapshot():
     """A snapshot of myvm described `mysnap`, which clone_vm_from_snapshot.py clones into a VM
     named as add_independet_vm.py names its clone, which goes first."""
@@ -213,6 +224,7 @@ PREPARE = {
     'vm_backup': agent_vm,
     'export_vm': export_domain,
     'import_vm_from_ova': ova_file,
+    'import_template_from_ova': template_ova_file,
     'assign_tag_to_vm': second_vm,
     'extend_disk': second_data_domain,
 }

@@ -1453,6 +1453,15 @@ export const ExternalVmImports = collectionService({
   entity: () => ExternalVmImport,
 });
 export const ExternalVmImport = entityService({ name: 'ExternalVmImport', type: () => T.ExternalVmImport, doc: 'An import of a VM.', get: false });
+export const ExternalTemplateImports = collectionService({
+  name: 'ExternalTemplateImports', type: () => T.ExternalTemplateImport, doc: 'Imports of templates from outside: a new template from an OVA file.',
+  add: {
+    permit: 'create_template', on: ['cluster'],
+    inputs: [mandatory('url'), named('cluster'), named('storage_domain'), optional('template.name', 'clone', 'host.id', 'host.name', 'cpu_profile.id', 'quota.id')],
+  },
+  entity: () => ExternalTemplateImport,
+});
+export const ExternalTemplateImport = entityService({ name: 'ExternalTemplateImport', type: () => T.ExternalTemplateImport, doc: 'An import of a template.', get: false });
 
 export const Root: RootService = {
   kind: 'root',
@@ -1467,6 +1476,7 @@ export const Root: RootService = {
     disks: () => Disks,
     domains: () => Domains,
     events: () => Events,
+    externaltemplateimports: () => ExternalTemplateImports,
     externalvmimports: () => ExternalVmImports,
     groups: () => Groups,
     hosts: () => Hosts,

@@ -1,7 +1,6 @@
 // What a data domain holds, as its directory has it: the VMs and templates with disks on it (with
 // `unregistered`, those of its OVF store the engine does not know), the volumes no disk of the
 // engine holds, and `register`, which makes a VM of the OVF store a VM of the engine again.
-import { randomUUID } from 'node:crypto';
 import * as S from '../model/services';
 import * as T from '../model/types';
 import { Obj } from '../model/codec';
@@ -14,9 +13,8 @@ import { OvfDiskRead, OvfRead, readOvf } from './ovf';
 import { ownersOnDomain } from './ovf-store';
 import { withinTime } from './file-work';
 import { VolumeInfo } from './storage';
-import { addDiskOf, addNicsOf, addVmOf, nameOf, profileOf } from './ovf-vm';
-import { configurationOf } from './templates';
-import { CDROM_ID, displayConsole } from './store/devices';
+import { addDiskOf, addNicsOf, addVmOf, nameOf } from './ovf-vm';
+import { addTemplateOf } from './ovf-template';
 import { exportedVms, importVm } from './export-domains';
 
 type DomainObj = ObjOf<typeof T.StorageDomain> & { id: string };
@@ -148,26 +146,10 @@ export const storageDomainVm = implement(S.StorageDomainVm, { get: vmContents.ge
 /** A template of the OVF store made a template of the engine again: its settings, disks, NICs and devices, as a base version. */
 async function registerTemplate(call: Call, body: ActionBody): Promise<Obj> {
   const { sd, id, read } = await toRegister(call, true);
-  const name = String(body.template?.name ?? read.vm.name);
-  if ((await call.repo.count(T.Template, {}, { name })) > 0) throw conflict(`Cannot register template ${id}: the name '${name}' is already in use`);
   const cluster = await targetCluster(call, body, read, sd);
   const disks = await presentDisks(call, body, read, sd);
-  const template = {
-    ...configurationOf(read.vm), id, name, ...(read.vm.description ? { description: read.vm.description } : {}),
-    cluster: refTo(cluster), status: 'ok' as const, creation_time: new Date().toISOString(),
-    version: { version_number: 1, version_name: 'base version', base_template: { id } },
-  };
-  await call.repo.insert(T.Template, template);
-  await call.repo.insert(T.Cdrom, { id: CDROM_ID, template: { id } });
-  await call.repo.insert(T.GraphicsConsole, displayConsole('template', template));
+  await addTemplateOf(call, read, cluster, { id, name: String(body.template?.name ?? read.vm.name) }, body);
   for (const { d, domain, info } of disks) await addDiskOf(call, d, domain, { ...info, id: d.id, imageId: String(d.imageId), sparse: d.sparse }, { template: { id } });
-  for (const n of read.nics) {
-    const profile = await profileOf(call, body, cluster, n);
-    await call.repo.insert(T.Nic, {
-      id: randomUUID(), name: n.name, interface: n.interface as ObjOf<typeof T.Nic>['interface'], linked: n.linked, plugged: n.plugged,
-      ...(profile ? { vnic_profile: { id: String(profile.id) } } : {}), template: { id },
-    });
-  }
   return { status: 'complete', template: { id } };
 }
 

@@ -17,6 +17,7 @@ import * as networks from './networks';
 import * as storagedomains from './storagedomains';
 import * as domainContents from './domain-contents';
 import * as ova from './ova';
+import * as ovaImports from './ova-imports';
 import * as disks from './disks';
 import * as templates from './templates';
 import * as templateDisks from './template-disks';
@@ -53,7 +54,7 @@ export interface RunningEngine extends Engine {
 
 /** The modules whose exported implementations make an engine's behaviours. */
 const SERVICE_MODULES = [
-  datacenters, clusters, hosts, hostDetails, networks, storagedomains, domainContents, ova, disks, templates, templateDisks, vms, vmImages, transfers, backups,
+  datacenters, clusters, hosts, hostDetails, networks, storagedomains, domainContents, ova, ovaImports, disks, templates, templateDisks, vms, vmImages, transfers, backups,
   journal, statistics, identity, users, userSettings, apiTokens, catalogs, scheduling, tags, macPools, instanceTypes, clusterNetworks,
   hostNetworks, consoles, vmDevices, affinity, vmPools, quotas, profiles, configLists, icons,
 ];

@@ -18,7 +18,7 @@ import { OvfRead, readOvf, writeOvf } from './ovf';
 import { ovfSourceOf } from './ovf-store';
 import { domainOfDisk } from './disk-rows';
 import { withinTime } from './file-work';
-import { addDiskOf, addNicsOf, addVmOf, dropVmOf } from './ovf-vm';
+import { addDiskOf, addNicsOf, addVmOf, dropOwnerOf } from './ovf-vm';
 import { Storage } from './storage';
 
 type DomainObj = ObjOf<typeof T.StorageDomain> & { id: string };
@@ -115,7 +115,7 @@ export async function importVm(call: Call, body: ActionBody): Promise<Obj> {
     call.files.afterCommit({
       what: `importing the disk ${d.alias ?? d.id} of VM ${String(read.vm.name)} from export domain ${String(sd.name)}`,
       run: (signal) => storage.copyVolume(sd, source, target, disk, signal),
-      undo: (repo) => dropVmOf(repo, vmId),
+      undo: (repo) => dropOwnerOf(repo, { vm: { id: vmId } }),
     });
   }
   await addNicsOf(call, read, cluster, vmId, {}, { reassign: true, keepMacs: !clone });

@@ -108,11 +108,12 @@ export async function addNicsOf(call: Call, read: OvfRead, cluster: ClusterObj, 
   }
 }
 
-/** Takes back a VM made from a document whose disk images could not be copied in: it goes, with all it has. */
-export async function dropVmOf(repo: Repo, vmId: string): Promise<void> {
-  for (const a of await repo.list(T.DiskAttachment, { vm: vmId })) await repo.remove(T.Disk, String(a.id));
-  await repo.remove(T.Vm, vmId);
-  await removeOwnedBy(repo, T.Vm, vmId);
+/** Takes back a VM or template made from a document whose disk images could not be copied in: it goes, with all it has. */
+export async function dropOwnerOf(repo: Repo, owner: OvfOwner): Promise<void> {
+  const [type, id] = 'vm' in owner ? [T.Vm, owner.vm.id] : [T.Template, owner.template.id];
+  for (const a of await repo.list(T.DiskAttachment, 'vm' in owner ? { vm: id } : { template: id })) await repo.remove(T.Disk, String(a.id));
+  await repo.remove(type, id);
+  await removeOwnedBy(repo, type, id);
 }
 
 /**

@@ -170,6 +170,30 @@ for (const backend of BACKENDS) {
           assert.deepEqual(tarList(file).slice(1).sort(), [...templateDisks].sort());
           const read = readOvf(tarText(file, 'vm.ovf'));
           assert.deepEqual([read.isTemplate, read.vm.name], [true, 'mould']);
+        });
+
+        it('imports the template\'s OVA as a new template: with clone, new ids and the same data; without, refused while the engine has its ids', async () => {
+          const file = path.join(dir, 'ovas', 'mould.ova');
+          const base = { url: `ova://${file}`, cluster: { name: 'Default' }, storage_domain: { name: 'carrier' }, host: { name: 'packer' } };
+          assert.match(String((await rest.post('/externaltemplateimports', T.ExternalTemplateImport, base, 409)).detail), /has its disk .* already/);
+          assert.match(String((await rest.post('/externaltemplateimports', T.ExternalTemplateImport, { ...base, clone: true }, 409)).detail), /'mould' is already in use/);
+          assert.match(String((await rest.post('/externaltemplateimports', T.ExternalTemplateImport, { ...base, url: `ova://${ova}`, clone: true }, 400)).detail), /holds a VM/);
+          assert.equal((await rest.list('/templates?search=name%3Dcast', T.Template)).length, 0);
+          const answer = await rest.post('/externaltemplateimports', T.ExternalTemplateImport, { ...base, template: { name: 'cast' }, clone: true });
+          const made = await rest.get(`/templates/${String((answer.template as Obj).id)}`, T.Template);
+          assert.notEqual(made.id, template.id);
+          assert.deepEqual([made.name, made.memory, (made.version as Obj).version_number], ['cast', 512 * MiB, 1]);
+          const attachments = await rest.list(`/templates/${String(made.id)}/diskattachments`, T.DiskAttachment);
+          assert.equal(attachments.length, 2);
+          const sources = await Promise.all(templateDisks.map((id) => rest.get(`/disks/${id}`, T.Disk)));
+          for (const a of attachments) {
+            const disk = await rest.get(`/disks/${String((a.disk as Obj).id)}`, T.Disk);
+            assert.equal(templateDisks.includes(String(disk.id)), false);
+            const source = sources.find((d) => d.alias === disk.alias)!;
+            execFileSync('qemu-img', ['compare', '-q', volumeOf(sd, source), volumeOf(sd, disk)]);
+          }
+          assert.deepEqual((await rest.list(`/templates/${String(made.id)}/nics`, T.Nic)).map((n) => n.name), ['nic1']);
+          await rest.remove(`/templates/${String(made.id)}`, 200);
           fs.rmSync(file);
         });
 

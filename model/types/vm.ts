@@ -388,3 +388,14 @@ export const ExternalVmImport = defineEntity('ExternalVmImport', { computed: tru
   storage_domain: link(() => StorageDomain, 'Storage domain of the new disks.'),
   vm: link(() => Vm, 'The new virtual machine.'),
 });
+
+export const ExternalTemplateImport = defineEntity('ExternalTemplateImport', { computed: true, doc: 'A template to import from outside: an OVA file (`ova:///path`).' }, {
+  url: str('Where the OVA file is: ova:///path/to/file.ova.'),
+  clone: bool('Whether the template gets new identifiers (so the same OVA can be imported again) rather than those of the OVA.'),
+  template: link(() => Template, 'The new template; its name, by default the one the OVA gives.'),
+  cluster: link(() => Cluster, 'Cluster of the new template.'),
+  cpu_profile: link(() => CpuProfile, 'CPU profile of the new template.'),
+  host: link(() => Host, 'Host that reads the OVA file.'),
+  quota: link(() => Quota, 'Quota charged.'),
+  storage_domain: link(() => StorageDomain, 'Storage domain of the new disks.'),
+});
