@@ -1,7 +1,8 @@
 // Authorization of each call, derived from the tree: writes need the permit their method
 // declares on the object they act on (for sub-collections: the owning entity, or the whole
 // system where the collection is `systemWide`; for new top-level objects: the object the body's
-// links of the add's `on` name, by default the inherited link; else the system), and in the user
+// links of the add's `on` name, by default the inherited link; else the system), adds also the
+// permits their `linked` body links declare on the existing objects those name, and in the user
 // view (`Filter: true` or `filter=true`) only objects the caller has a role on are seen. Users
 // without administrative roles must use the user view to read, as in oVirt, and administrative
 // roles on some objects only give it too: only administrators of the whole system read
@@ -90,6 +91,10 @@ export class Guard {
   /** Before an add to the collection. */
   async add(call: Call, permit: PermitName, body: Obj): Promise<void> {
     await this.require(permit, await this.addChain(call, body));
+    for (const linked of this.route.collection.add?.linked ?? []) {
+      const chain = await this.existingChain(call, linked.link, body[linked.link]);
+      if (chain) await this.require(linked.permit, chain);
+    }
     if (this.route.collection.type() === T.Permission) {
       const given = { ...permissionObject(this.route.collection, call.scope, body), role: body.role };
       await this.grantable(call, given, 'give');
@@ -105,10 +110,23 @@ export class Guard {
     return name ? this.linkedChain(call, name, body[name]) : [SYSTEM];
   }
 
+  /** The type the link `name` of this collection's type leads to. */
+  private linkType(name: string): StructType {
+    return attributeOf(this.route.collection.type(), name)!.type() as StructType;
+  }
+
   /** The permission chain of the object the link `name` of this collection's type names. */
   private async linkedChain(call: Call, name: string, ref: unknown): Promise<string[]> {
-    const targetType = attributeOf(this.route.collection.type(), name)!.type() as StructType;
+    const targetType = this.linkType(name);
     return this.access.chain(targetType, await resolve(call.repo, targetType, ref, name));
+  }
+
+  /** The permission chain of the object the link `name` names by id, where there is one. */
+  private async existingChain(call: Call, name: string, ref: unknown): Promise<string[] | undefined> {
+    if (!isObj(ref) || ref.id === undefined) return undefined;
+    const targetType = this.linkType(name);
+    const found = await call.repo.get(targetType, String(ref.id));
+    return found && this.access.chain(targetType, found);
   }
 
   /**

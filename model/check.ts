@@ -1,8 +1,8 @@
 // The model's self-check: every name one declaration gives another (an `inherits` link, a
 // collection's `owner`, the inputs of each method and the members each action takes, an add's
-// `on` links, the `rel` of a list link the tree serves, search fields, bounded products and
-// orders) must name what it claims to, and every link must lead to a declared type. A misspelling would
-// otherwise compile and silently change behaviour (a misspelled `inherits` drops permission
+// `on` and `linked` links, the `rel` of a list link the tree serves, search fields, bounded
+// products and orders) must name what it claims to, and every link must lead to a declared
+// type. A misspelling would otherwise compile and silently change behaviour (a misspelled `inherits` drops permission
 // inheritance), so the engine refuses to start on a model that fails it.
 import { Attribute, CollectionService, StructType, ValueType, attributeOf } from './meta';
 import { CollectionRoute } from './tree';
@@ -113,6 +113,9 @@ function serviceProblems(collection: CollectionService): string[] {
   }
   for (const name of collection.add?.on ?? []) {
     if (!attributeOf(type, name)?.link) out.push(where(`the add acts on '${name}', which is not a link of ${type.name}`));
+  }
+  for (const { link } of collection.add?.linked ?? []) {
+    if (!attributeOf(type, link)?.link) out.push(where(`the add checks a permit on '${link}', which is not a link of ${type.name}`));
   }
   const entity = collection.entity();
   const methods = [

@@ -418,6 +418,18 @@ export interface AddMethod extends MethodInputs {
    * given. By default, the type's inherited link.
    */
   readonly on?: readonly string[];
+  /**
+   * Body links whose objects need a permit of their own besides (the disk an attachment
+   * attaches needs `attach_disk` on the disk): checked where the link names an existing object
+   * by id, as an object made with the new one is the caller's own.
+   */
+  readonly linked?: readonly LinkedPermit[];
+}
+
+/** A body link of an add and the permit the object it names needs. */
+export interface LinkedPermit {
+  readonly link: string;
+  readonly permit: PermitName;
 }
 
 /** An update applies only the paths its inputs name (oVirt's `Update` detail); clients send whole objects. */

@@ -706,6 +706,8 @@ export const VmDiskAttachments = collectionService({
   name: 'DiskAttachments', type: () => T.DiskAttachment, doc: 'Disks attached to a virtual machine.', owner: 'vm',
   add: {
     permit: 'configure_vm_storage',
+    // As oVirt's AttachDiskToVmCommand: an existing disk needs its own permit too.
+    linked: [{ link: 'disk', permit: 'attach_disk' }],
     // oVirt's model makes `bootable` and `pass_discard` mandatory too; both are false unless given.
     inputs: [mandatory('interface'), optional('bootable', 'pass_discard', 'active', 'read_only', 'uses_scsi_reservation', 'logical_name')],
     // An existing disk, or a new one made with the attachment.

@@ -34,7 +34,7 @@ describe('registry: the model self-check', () => {
 
   it('passes a sound test model', () => {
     assert.deepEqual(modelProblems(modelOf(widget({ inherits: 'cluster', search: { label: own('label'), cluster: via('cluster') } }), {
-      owner: 'cluster', add: { permit: 'create_vm', inputs: [mandatory('label'), mandatory('cluster.name')], on: ['cluster'] },
+      owner: 'cluster', add: { permit: 'create_vm', inputs: [mandatory('label'), mandatory('cluster.name')], on: ['cluster'], linked: [{ link: 'cluster', permit: 'create_vm' }] },
     })), []);
   });
 
@@ -42,11 +42,11 @@ describe('registry: the model self-check', () => {
     assert.throws(() => checkModel(modelOf(widget({ inherits: 'clustr' }))), /Widget: inherits 'clustr', which is not a link to one object/);
   });
 
-  it('fails on a misspelled owner, required path, add link, search field, parent link or served rel, and on an own field through a link', () => {
+  it('fails on a misspelled owner, required path, add link, linked permit link, search field, parent link or served rel, and on an own field through a link', () => {
     // A cluster has no link to a parent cluster to climb.
     const search = { label: own('lable'), cluster: via('clster'), place: via('cluster', 'name', 'data_center'), where: own('cluster.name') };
     const problems = modelProblems(modelOf(widget({ search, rel: 'permission' }), {
-      owner: 'clusterr', add: { permit: 'create_vm', inputs: [mandatory('label'), optional('cluster.nam')], on: ['custer'] },
+      owner: 'clusterr', add: { permit: 'create_vm', inputs: [mandatory('label'), optional('cluster.nam')], on: ['custer'], linked: [{ link: 'clustr', permit: 'create_vm' }] },
     }));
     assert.deepEqual(problems.sort(), [
       "Widget: search field cluster follows 'clster', which is not a link",
@@ -57,6 +57,7 @@ describe('registry: the model self-check', () => {
       "Widgets: Widget.permissions has rel 'permission', but Widget serves those at permissions",
       "Widgets: owner 'clusterr' is not a link of Widget",
       "Widgets: the add acts on 'custer', which is not a link of Widget",
+      "Widgets: the add checks a permit on 'clustr', which is not a link of Widget",
     ]);
   });
 });
