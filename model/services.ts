@@ -488,12 +488,15 @@ export const StorageDomainVm = entityService({
   })],
 });
 export const StorageDomainTemplates = collectionService({
-  name: 'StorageDomainTemplates', type: () => T.Template, doc: 'Templates with disks on the domain; with `unregistered`, those of its OVF store the engine does not know.',
+  name: 'StorageDomainTemplates', type: () => T.Template, doc: 'Templates with disks on the domain; with `unregistered`, those of its OVF store the engine does not know; of an export domain, those exported there.',
   owner: 'storage_domain', list: { unregistered: 'boolean' }, entity: () => StorageDomainTemplate,
 });
 export const StorageDomainTemplate = entityService({
   name: 'StorageDomainTemplate', type: () => T.Template, doc: 'A template of the domain.',
-  actions: [action('register', 'Makes a template of the OVF store a template of the engine again, with its disks on the domain.', 'import_export_vm', {
+  actions: [action('import', 'Makes a template of an export domain a template of the engine, with a copy of each disk on a data domain.', 'import_export_vm', {
+    takes: ['cluster', 'storage_domain', 'template', 'clone', 'exclusive', 'async'],
+    inputs: [or(mandatory('cluster.id'), mandatory('cluster.name')), or(mandatory('storage_domain.id'), mandatory('storage_domain.name')), optional('template.name', 'clone', 'exclusive')],
+  }), action('register', 'Makes a template of the OVF store a template of the engine again, with its disks on the domain.', 'import_export_vm', {
     takes: ['allow_partial_import', 'clone', 'cluster', 'exclusive', 'registration_configuration', 'template', 'vnic_profile_mappings', 'async'],
     inputs: [optional('cluster.id', 'cluster.name', 'template.name', 'allow_partial_import', 'registration_configuration', 'vnic_profile_mappings.source_network_name',
       'vnic_profile_mappings.source_network_profile_name', 'vnic_profile_mappings.target_vnic_profile.id', 'vnic_profile_mappings.target_vnic_profile.name')],
@@ -670,9 +673,13 @@ export const TemplateEntity = entityService({
   update: { permit: 'edit_template_properties', params: ASYNC, inputs: [optional(...vmBaseChanges, ...templateChanges)] },
   remove: { permit: 'delete_template', params: ASYNC },
   actions: [
-    // The SDK's `export_to_path_on_host`: the template as an OVA file in a directory under a storage root.
-    action('export', 'Writes the template as an OVA file (its OVF, then its disks as qcow2) in a directory under a storage root.', 'import_export_vm', {
-      takes: ['host', 'directory', 'filename', 'exclusive', 'async'], inputs: [named('host'), mandatory('directory'), optional('filename', 'exclusive')],
+    // As the VM's: to an export domain, or (the SDK's `export_to_path_on_host`) as an OVA file in a directory of a host.
+    action('export', 'Copies the template to an export domain, or writes it as an OVA in a directory under a storage root.', 'import_export_vm', {
+      takes: ['storage_domain', 'host', 'directory', 'filename', 'exclusive', 'async'],
+      inputs: [
+        or(mandatory('storage_domain.id'), mandatory('storage_domain.name'), mandatory('host.id'), mandatory('host.name')),
+        optional('directory', 'filename', 'exclusive'),
+      ],
     }),
   ],
   locators: {

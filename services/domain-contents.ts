@@ -15,7 +15,7 @@ import { withinTime } from './file-work';
 import { VolumeInfo } from './storage';
 import { addDiskOf, addNicsOf, addVmOf, nameOf } from './ovf-vm';
 import { addTemplateOf } from './ovf-template';
-import { exportedVms, importVm } from './export-domains';
+import { exported, importTemplate, importVm } from './export-domains';
 
 type DomainObj = ObjOf<typeof T.StorageDomain> & { id: string };
 type ClusterObj = ObjOf<typeof T.Cluster>;
@@ -39,7 +39,7 @@ function contents(templates: boolean) {
   const owner = templates ? 'template' : 'vm';
   const list = async (call: Call): Promise<Obj[]> => {
     const sd = await domainOf(call);
-    if (sd.type === 'export') return templates ? [] : (await exportedVms(call, sd)).map((r) => presented(sd, r));
+    if (sd.type === 'export') return (await exported(call, sd, owner)).map((r) => presented(sd, r));
     if (call.params.unregistered === true) return (await unregistered(call, sd, templates)).map((r) => presented(sd, r));
     const ids = await ownersOnDomain(call.repo, sd, owner);
     return (await Promise.all(ids.map((id) => call.repo.get(type, id)))).filter((o) => o !== undefined);
@@ -47,8 +47,8 @@ function contents(templates: boolean) {
   const get = async (call: Call): Promise<Obj> => {
     const sd = await domainOf(call);
     const id = call.scope[1];
-    const exported = sd.type === 'export' && !templates ? (await exportedVms(call, sd)).find((r) => r.id === id) : undefined;
-    if (exported) return presented(sd, exported);
+    const there = sd.type === 'export' ? (await exported(call, sd, owner)).find((r) => r.id === id) : undefined;
+    if (there) return presented(sd, there);
     if ((await ownersOnDomain(call.repo, sd, owner)).includes(id)) return (await call.repo.get(type, id))!;
     const found = (await unregistered(call, sd, templates)).find((r) => r.id === id);
     if (!found) throw notFound(`${templates ? 'Template' : 'VM'} '${id}' is neither on storage domain ${String(sd.name)} nor in its OVF store`);
@@ -153,4 +153,4 @@ async function registerTemplate(call: Call, body: ActionBody): Promise<Obj> {
   return { status: 'complete', template: { id } };
 }
 
-export const storageDomainTemplate = implement(S.StorageDomainTemplate, { get: templateContents.get, actions: { register: registerTemplate } });
+export const storageDomainTemplate = implement(S.StorageDomainTemplate, { get: templateContents.get, actions: { register: registerTemplate, import: importTemplate } });

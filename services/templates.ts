@@ -13,6 +13,7 @@ import { BLANK_TEMPLATE_ID } from './store/seed';
 import { copyVmDisks, templateDisks } from './template-disks';
 import { removeDisk } from './disks';
 import { exportTemplateToPathOnHost } from './ova';
+import { exportTemplate } from './export-domains';
 
 /**
  * The configuration a template gives the VMs made from it: what both types have from VmBase,
@@ -101,8 +102,8 @@ export const templates = implement(S.Templates, {
   },
 });
 export const templateEntity = implement(S.TemplateEntity, {
-  // Its OVA, as the SDK's export_to_path_on_host asks.
-  actions: { export: exportTemplateToPathOnHost },
+  // To an export domain, or its OVA, as the SDK's export_to_path_on_host asks.
+  actions: { export: (call, body) => (body.host ? exportTemplateToPathOnHost(call, body) : exportTemplate(call, body)) },
   ...storedEntity(S.Templates, S.TemplateEntity, {
   uniqueName: () => ({}),
   async removing(call, template) {

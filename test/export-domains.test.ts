@@ -1,6 +1,6 @@
-// Export domains: a VM exported (its OVF under master/vms, a copy of each disk), listed by the
-// domain, and imported again, as a copy with new ids (`clone`) or as itself once the engine no
-// longer has it, with the same data; on SQLite and PostgreSQL, in XML and JSON.
+// Export domains: a VM or template exported (its OVF under master/vms, a copy of each disk), listed
+// by the domain, and imported again, as a copy with new ids (`clone`) or as itself once the engine
+// no longer has it, with the same data; on SQLite and PostgreSQL, in XML and JSON.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,6 +11,7 @@ import { StructType } from '../model/meta';
 import { Obj } from '../model/codec';
 import { ApiClient, BACKENDS, FORMATS, TestEngine } from './support/engine';
 import { localDataDomains, volumeFileOf } from './support/domains';
+import { until } from './support/until';
 
 const MiB = 1024 * 1024;
 const same = (a: string, b: string) => execFileSync('qemu-img', ['compare', '-U', a, b], { encoding: 'utf8' });
@@ -102,6 +103,45 @@ for (const backend of BACKENDS) {
         const backDisk = await diskOf(vm.id);
         assert.equal(backDisk.id, disk.id);
         same(kept, volumeFileOf(dir, domains, backDisk));
+      });
+
+      it('exports a template, lists it apart from the VMs, and imports it as a copy with the same data', async () => {
+        const vm = await call('POST', '/vms', T.Vm, { name: 'tsrc', cluster: { name: 'Default' }, template: { name: 'Blank' } }, 201);
+        await call('POST', `/vms/${String(vm.id)}/diskattachments`, T.DiskAttachment, {
+          bootable: true, interface: 'virtio', disk: { name: 'tsrc-disk', format: 'cow', provisioned_size: 4 * MiB, storage_domains: [{ id: domains.data1.id }] },
+        }, 201);
+        await call('POST', `/vms/${String(vm.id)}/nics`, T.Nic, { name: 'nic1' }, 201);
+        execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x4d 1M 1M', volumeFileOf(dir, domains, await diskOf(vm.id))]);
+        const template = await call('POST', '/templates', T.Template, { name: 'tpl', vm: { id: vm.id } }, 201);
+        const templatePath = `/templates/${String(template.id)}`;
+        await until(async () => (await call('GET', templatePath, T.Template, undefined, 200)).status === 'ok');
+        const [a] = format.readList(T.DiskAttachment, (await api.call('GET', `${templatePath}/diskattachments`)).text);
+        const disk = await call('GET', `/disks/${String((a.disk as Obj).id)}`, T.Disk, undefined, 200);
+
+        await act(`${templatePath}/export`, { storage_domain: { name: 'exp' } });
+        assert.match(fs.readFileSync(path.join(exportDir(), 'master', 'vms', String(template.id), `${String(template.id)}.ovf`), 'utf8'), /TemplateType/);
+        same(volumeFileOf(dir, domains, disk), path.join(exportDir(), 'images', String(disk.id), String(disk.image_id)));
+        assert.match(String((await act(`${templatePath}/export`, { storage_domain: { name: 'exp' } }, 409)).detail), /exclusive/);
+        assert.match(String((await act(`${templatePath}/export`, { storage_domain: { name: 'data1' } }, 400)).detail), /not an export domain/);
+
+        const templates = format.readList(T.Template, (await api.call('GET', `/storagedomains/${String(domains.exp.id)}/templates`)).text);
+        assert.deepEqual(templates.map((v) => [v.id, v.name]), [[template.id, 'tpl']]);
+        const vms = format.readList(T.Vm, (await api.call('GET', `/storagedomains/${String(domains.exp.id)}/vms`)).text);
+        assert.equal(vms.some((v) => v.id === template.id), false);
+
+        const into = { cluster: { name: 'Default' }, storage_domain: { name: 'data1' } };
+        const imports = `/storagedomains/${String(domains.exp.id)}/templates/${String(template.id)}/import`;
+        assert.match(String((await act(imports, into, 409)).detail), /has it already/);
+        assert.match(String((await act(imports, { ...into, clone: true }, 409)).detail), /'tpl' is already in use/);
+        const copied = await act(imports, { ...into, clone: true, template: { name: 'tpl-copy' } });
+        const copy = await call('GET', `/templates/${String((copied.template as Obj).id)}`, T.Template, undefined, 200);
+        assert.notEqual(copy.id, template.id);
+        assert.deepEqual([copy.name, (copy.version as Obj).version_number], ['tpl-copy', 1]);
+        const [ca] = format.readList(T.DiskAttachment, (await api.call('GET', `/templates/${String(copy.id)}/diskattachments`)).text);
+        const copyDisk = await call('GET', `/disks/${String((ca.disk as Obj).id)}`, T.Disk, undefined, 200);
+        assert.notEqual(copyDisk.id, disk.id);
+        same(volumeFileOf(dir, domains, disk), volumeFileOf(dir, domains, copyDisk));
+        assert.deepEqual(format.readList(T.Nic, (await api.call('GET', `/templates/${String(copy.id)}/nics`)).text).map((n) => n.name), ['nic1']);
       });
 
       it('attaches one export domain to a data center at most, as oVirt does', async () => {
