@@ -1,6 +1,6 @@
 // Attaching disks to VMs: an existing disk needs the attach_disk permit on itself besides the
 // VM's configure_vm_storage, as in oVirt; a disk made with the attachment needs none of its own.
-// On SQLite and PostgreSQL.
+// A disk is attached to a VM once, which the store's key holds too. On SQLite and PostgreSQL.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,6 +8,7 @@ import path from 'node:path';
 import * as T from '../model/types';
 import { Obj, XML } from '../model/codec';
 import { ApiClient, BACKENDS, TestEngine } from './support/engine';
+import { Repo } from '../services/store/repo';
 import { localDataDomains } from './support/domains';
 import { restCalls } from './support/rest';
 import { addUser, clientOf, give } from './support/users';
@@ -73,6 +74,19 @@ for (const backend of BACKENDS) {
       await give(api, `/disks/${String(diskId)}`, 'DiskOperator', userId);
       await user.post(`/vms/${String(agent.id)}/diskattachments`, T.DiskAttachment, attachment);
       assert.deepEqual(await attachedTo(agent), [diskId]);
+    });
+
+    it('attaches a disk to a VM once, as the store\'s key holds too', async () => {
+      const vm = await newVm('once');
+      const disk = await admin.post('/disks', T.Disk, newDisk('once-disk'));
+      const attachment = { interface: 'virtio', disk: { id: disk.id } };
+      await admin.post(`/vms/${String(vm.id)}/diskattachments`, T.DiskAttachment, attachment);
+      const again = await admin.post(`/vms/${String(vm.id)}/diskattachments`, T.DiskAttachment, attachment, 409);
+      assert.match(String(again.detail), /already attached to this virtual machine/);
+      // The attachment has no template: its NULL must not let the key pass a second row.
+      const repo = new Repo(t.engine.db);
+      await assert.rejects(repo.insert(T.DiskAttachment, { id: String(disk.id), disk: { id: String(disk.id) }, vm: { id: String(vm.id) }, interface: 'virtio' }));
+      assert.deepEqual(await attachedTo(vm), [disk.id], 'nothing changed');
     });
   });
 }

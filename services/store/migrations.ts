@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Knex } from 'knex';
 import { StructType } from '../../model/meta';
 import { storedTypes } from '../../model/tree';
-import { dataOf, tableOf } from './tables';
+import { TableSpec, dataOf, tableOf } from './tables';
 import * as T from '../../model/types';
 import { DEFAULT_MAC_POOL_ID, ROOT_TAG, seedAccess, seedDefaultMacPool, seedInstanceTypes, seedInventory, seedRootTag } from './seed';
 import { INSTANCE_TYPES } from '../facts/instance-types';
@@ -35,6 +35,12 @@ function holdsSecrets(type: StructType, seen = new Set<StructType>()): boolean {
   });
 }
 
+/** Drops a unique key as knex makes it: a constraint on PostgreSQL, an index on SQLite. */
+async function dropUnique(knex: Knex, table: string, name: string): Promise<void> {
+  if (onPostgres(knex)) await knex.raw('alter table ?? drop constraint if exists ??', [table, name]);
+  else await knex.raw('drop index if exists ??', [name]);
+}
+
 /**
  * Rows of `types` belong to owners of more kinds than VMs: their ids are unique within their
  * owner of any kind, by the key the model then derives, which replaces the VM's own.
@@ -42,12 +48,7 @@ function holdsSecrets(type: StructType, seen = new Set<StructType>()): boolean {
 function ownedByMoreThanVms(types: readonly StructType[]): Migration {
   return {
     async up(knex) {
-      for (const type of types) {
-        const table = tableOf(type).name;
-        const name = `${table}_vm_id_id_unique`;
-        if (onPostgres(knex)) await knex.raw('alter table ?? drop constraint if exists ??', [table, name]);
-        else await knex.raw('drop index if exists ??', [name]);
-      }
+      for (const type of types) await dropUnique(knex, tableOf(type).name, `${tableOf(type).name}_vm_id_id_unique`);
     },
     async down(knex) {
       for (const type of types) {
@@ -56,6 +57,11 @@ function ownedByMoreThanVms(types: readonly StructType[]): Migration {
     },
   };
 }
+
+/** The tables of rows owned by one object of several kinds (a VM's or a template's NICs). */
+const ownedBySeveralKinds = () => storedTypes().map(tableOf).filter((spec) => spec.ownedOnly && spec.ownerColumns.length > 1);
+/** The plain unique key such a table had over its owner columns and id. */
+const plainOwnerKey = (spec: TableSpec) => `${spec.name}_${spec.ownerColumns.join('_')}_id_unique`;
 
 /** Gives every cluster the defaults it lacks. */
 async function fillClusterDefaults(repo: Repo): Promise<void> {
@@ -388,6 +394,19 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
     },
     async down() {
       // The link stays: it is what such a template had meant all along.
+    },
+  },
+  // The owner key of such tables holds with the other owners' NULLs too: the model's index of
+  // it (`<table>_owner_id_unique`) replaces the plain key, which refused no duplicate.
+  '026_owner_keys_with_nulls': {
+    async up(knex) {
+      for (const spec of ownedBySeveralKinds()) await dropUnique(knex, spec.name, plainOwnerKey(spec));
+    },
+    async down(knex) {
+      for (const spec of ownedBySeveralKinds()) {
+        await knex.raw('drop index if exists ??', [`${spec.name}_owner_id_unique`]);
+        await knex.schema.alterTable(spec.name, (t) => t.unique([...spec.ownerColumns, 'id'], { indexName: plainOwnerKey(spec) }));
+      }
     },
   },
 };

@@ -17,7 +17,15 @@ export interface LiveTable {
 export type LiveSchema = Record<string, LiveTable>;
 
 const indexText = (unique: boolean, columns: readonly string[]) => `${unique ? 'unique ' : ''}(${columns.join(', ')})`;
+/** The parts of an index's column list, at its top-level commas (`coalesce(vm_id, ''), id`). */
+const listParts = (list: string): string[] => list.split(/, (?![^(]*\))/);
 const columnText = (type: string, notNull: boolean, primary: boolean) => `${type}${notNull ? ' not null' : ''}${primary ? ' primary key' : ''}`;
+
+/** What a SQLite index of expressions covers, as its definition writes it, unquoted. */
+async function expressionsOf(db: Knex | Knex.Transaction, index: string): Promise<string[]> {
+  const [{ sql }]: { sql: string }[] = await db.raw(`select sql from sqlite_master where type = 'index' and name = ?`, [index]);
+  return listParts(/\((.*)\)\s*$/s.exec(sql)![1]).map((p) => p.replace(/[`"]([^`"]+)[`"]/g, '$1'));
+}
 
 async function liveSqlite(db: Knex | Knex.Transaction): Promise<LiveSchema> {
   const out: Record<string, LiveTable> = {};
@@ -29,8 +37,8 @@ async function liveSqlite(db: Knex | Knex.Transaction): Promise<LiveSchema> {
     for (const c of info) columns[c.name] = columnText(c.type.toLowerCase(), c.notnull === 1, c.pk > 0);
     const list: { name: string; unique: number; origin: string }[] = await db.raw('select * from pragma_index_list(?)', [name]);
     for (const i of list.filter((l) => l.origin !== 'pk')) {
-      const cols: { name: string }[] = await db.raw('select name from pragma_index_info(?) order by seqno', [i.name]);
-      indexes[i.name] = indexText(i.unique === 1, cols.map((c) => c.name));
+      const cols: { name: string | null }[] = await db.raw('select name from pragma_index_info(?) order by seqno', [i.name]);
+      indexes[i.name] = indexText(i.unique === 1, cols.every((c) => c.name !== null) ? cols.map((c) => String(c.name)) : await expressionsOf(db, i.name));
     }
     out[name] = { columns, indexes };
   }
@@ -54,8 +62,10 @@ async function livePostgres(db: Knex | Knex.Transaction): Promise<LiveSchema> {
     from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid join pg_namespace n on n.oid = t.relnamespace
     where n.nspname = current_schema() and not x.indisprimary`);
   for (const i of indexes.rows) {
-    // `CREATE INDEX … ON schema.table USING btree ("time", b COLLATE "C")`: the columns, unquoted.
-    const columns = /\((.*)\)$/.exec(i.def)![1].split(', ').map((c) => c.replace(/^"([^"]+)"/, '$1'));
+    // `CREATE INDEX … ON schema.table USING btree ("time", b COLLATE "C")`: the columns, unquoted;
+    // `COALESCE(vm_id, ''::character varying)` as it was made.
+    const columns = listParts(/\((.*)\)$/.exec(i.def)![1]).map((c) => c.replace(/^"([^"]+)"/, '$1')
+      .replace(/^COALESCE\("?([^",]+?)"?, ''::character varying\)$/, "coalesce($1, '')"));
     out[i.table].indexes[i.name] = indexText(i.unique, columns);
   }
   return out;
@@ -73,7 +83,8 @@ const SQL_TYPES: Record<'sqlite' | 'pg', Record<ColumnType, string>> = {
 
 const expectedColumn = (c: ColumnDecl, postgres: boolean) => columnText(SQL_TYPES[postgres ? 'pg' : 'sqlite'][c.type], c.notNull, c.type === 'serial');
 
-const expectedIndex = (i: IndexDecl) => indexText(i.unique, i.bytewise ? i.columns.map((c) => `${c} COLLATE "C"`) : i.columns);
+const expectedIndex = (i: IndexDecl) => indexText(i.unique, i.columns.map((c) =>
+  (i.bytewise ? `${c} COLLATE "C"` : i.nullsEqual?.includes(c) ? `coalesce(${c}, '')` : c)));
 
 /** Fills `columns` of every row of `type`'s table from its JSON, as a write would have. */
 async function backfill(db: Knex.Transaction, type: StructType, columns: readonly string[]): Promise<void> {

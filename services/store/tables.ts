@@ -96,6 +96,12 @@ export interface IndexDecl {
   readonly unique: boolean;
   /** Compares bytes, so PostgreSQL answers prefix matches (`name=vm-42*`) from the index. */
   readonly bytewise: boolean;
+  /**
+   * Columns indexed as `coalesce(column, '')`, so that their NULLs compare equal: a unique key on
+   * the owner columns of rows that have one owner of several kinds (a VM's disk attachment has
+   * no template) would otherwise refuse no duplicate.
+   */
+  readonly nullsEqual?: readonly string[];
 }
 
 const VALUE_TYPES: Record<ColumnKind, ColumnType> = { string: 'text', date: 'text', integer: 'bigint', decimal: 'double', boolean: 'boolean' };
@@ -115,10 +121,13 @@ export function columnsOfTable(spec: TableSpec): ColumnDecl[] {
 export function indexesOfTable(spec: TableSpec, postgres: boolean): IndexDecl[] {
   const single = (column: string): IndexDecl => ({ name: `${spec.name}_${column}_index`, columns: [column], unique: false, bytewise: false });
   const key = spec.ownedOnly ? [...spec.ownerColumns, 'id'] : ['id'];
+  const owners = spec.ownedOnly && spec.ownerColumns.length > 1 ? spec.ownerColumns : [];
   return [
     ...spec.refColumns.map((r) => single(r.column)),
     ...spec.valueColumns.map((c) => single(c.column)),
-    { name: `${spec.name}_${key.join('_')}_unique`, columns: key, unique: true, bytewise: false },
+    owners.length
+      ? { name: `${spec.name}_owner_id_unique`, columns: key, unique: true, bytewise: false, nullsEqual: owners }
+      : { name: `${spec.name}_${key.join('_')}_unique`, columns: key, unique: true, bytewise: false },
     ...(postgres ? spec.valueColumns.filter((v) => v.kind === 'string').map((c): IndexDecl => ({
       name: `${spec.name}_${c.column}_c`, columns: [c.column], unique: false, bytewise: true,
     })) : []),
@@ -137,7 +146,10 @@ export function addColumn(t: Knex.CreateTableBuilder, c: ColumnDecl): void {
 
 export async function createIndex(knex: Knex, table: string, i: IndexDecl): Promise<void> {
   if (i.bytewise) await knex.raw(`create index ?? on ?? (${i.columns.map(() => '?? collate "C"').join(', ')})`, [i.name, table, ...i.columns]);
-  else await knex.schema.alterTable(table, (t) => (i.unique ? t.unique([...i.columns], { indexName: i.name }) : t.index([...i.columns], i.name)));
+  else if (i.nullsEqual) {
+    const columns = i.columns.map((c) => (i.nullsEqual!.includes(c) ? "coalesce(??, '')" : '??')).join(', ');
+    await knex.raw(`create ${i.unique ? 'unique ' : ''}index ?? on ?? (${columns})`, [i.name, table, ...i.columns]);
+  } else await knex.schema.alterTable(table, (t) => (i.unique ? t.unique([...i.columns], { indexName: i.name }) : t.index([...i.columns], i.name)));
 }
 
 /** Creates the table of `type` as the model declares it now. */

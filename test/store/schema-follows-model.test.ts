@@ -109,6 +109,18 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await differences(db, storedTypes()), []);
       assert.deepEqual((await found(db, T.DataCenter, 'name=audited')), ['audited']);
     });
+
+    it('a plain key over several owner columns, which let duplicates with NULLs pass, is replaced by one that holds', async () => {
+      // As an engine before migration 026 left disk attachments.
+      await db.raw('drop index disk_attachments_owner_id_unique');
+      await db.schema.alterTable('disk_attachments', (t) => t.unique(['template_id', 'vm_id', 'id'], { indexName: 'disk_attachments_template_id_vm_id_id_unique' }));
+      await db('knex_migrations').whereIn('name', ['026_owner_keys_with_nulls', '999_drop_quota_mode']).delete();
+      await prepareStore(db);
+      const indexes = (await liveSchema(db)).disk_attachments.indexes;
+      assert.equal(indexes.disk_attachments_owner_id_unique, "unique (coalesce(template_id, ''), coalesce(vm_id, ''), id)");
+      assert.ok(!('disk_attachments_template_id_vm_id_id_unique' in indexes));
+      assert.deepEqual(await differences(db, storedTypes()), []);
+    });
   });
 }
 
