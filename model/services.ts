@@ -460,12 +460,21 @@ export const StorageDomainFile = entityService({
 });
 
 export const StorageDomainDisks = collectionService({
-  name: 'StorageDomainDisks', type: () => T.Disk, doc: 'Disks stored on a storage domain.',
-  owner: 'storage_domain', list: { unregistered: 'boolean' }, entity: () => StorageDomainDisk,
+  name: 'StorageDomainDisks', type: () => T.Disk,
+  doc: 'Disks stored on a storage domain; with `unregistered`, the disks of its directory the engine does not know.',
+  owner: 'storage_domain', list: { unregistered: 'boolean' },
+  // oVirt's deprecated add: a new disk on the domain, or with `unregistered` a disk of its directory registered.
+  add: {
+    permit: 'create_disk', params: { unregistered: 'boolean' },
+    inputs: [optional('alias', 'description', 'name', 'shareable', 'sparse', 'wipe_after_delete', 'backup')],
+    signatures: { Registering: [mandatory('id')], New: [mandatory('provisioned_size'), mandatory('format'), optional('id')] },
+  },
+  entity: () => StorageDomainDisk,
 });
 export const StorageDomainDisk = entityService({
   name: 'StorageDomainDisk', type: () => T.Disk, doc: 'A disk stored on a storage domain; removing it removes the disk.',
   remove: { permit: 'delete_disk', params: ASYNC },
+  actions: [action('register', 'Makes a disk of the domain\'s directory that the engine does not know a floating disk of the engine.', 'create_disk')],
 });
 
 /** What a data domain's directory holds that the engine does not know: VMs and templates of its OVF store, volumes. */

@@ -144,12 +144,3 @@ export const diskEntity = implement(S.DiskEntity, {
   remove: async (call) => removeDisk(call, await load(call, S.Disks)),
   actions: diskActions,
 });
-
-export const storageDomainDisks = implement(S.StorageDomainDisks, {
-  list: async (call, o) =>
-    Promise.all((await call.repo.list(T.Disk, { storage_domain: call.scope[0] }, o)).map((d) => diskView(call, d))),
-});
-export const storageDomainDisk = implement(S.StorageDomainDisk, {
-  ...storedEntity(S.StorageDomainDisks, S.StorageDomainDisk, { view: diskView }),
-  remove: async (call) => removeDisk(call, await load(call, S.StorageDomainDisks)),
-});

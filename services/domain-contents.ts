@@ -6,7 +6,8 @@ import * as T from '../model/types';
 import { Obj } from '../model/codec';
 import { ObjOf } from '../model/meta';
 import { ActionBody, Call, implement } from './behaviour';
-import { load } from './stored';
+import { load, storedEntity } from './stored';
+import { createDisk, diskView, removeDisk } from './disks';
 import { badRequest, conflict, notFound } from './fault';
 import { refTo, resolve } from './refs';
 import { OvfDiskRead, OvfRead, readOvf } from './ovf';
@@ -63,21 +64,36 @@ const templateContents = contents(true);
 export const storageDomainVms = implement(S.StorageDomainVms, { list: async (call, o) => (await vmContents.list(call)).slice(0, o.max) });
 export const storageDomainTemplates = implement(S.StorageDomainTemplates, { list: async (call, o) => (await templateContents.list(call)).slice(0, o.max) });
 
-// --- images -------------------------------------------------------------------
+// --- images and unregistered disks --------------------------------------------
 
-/** The volumes of the domain's directory whose disk the engine does not know, one image per disk (its top volume's size). */
-async function images(call: Call): Promise<Obj[]> {
-  const sd = await domainOf(call);
+/** A disk of the domain's directory the engine does not know: its top volume, what qemu-img tells of it, and what the OVF store says of the disk. */
+interface UnknownDisk {
+  diskId: string;
+  imageId: string;
+  info: VolumeInfo;
+  described?: OvfDiskRead;
+}
+
+/** The disks of the domain's directory whose id no disk of the engine has. */
+async function unknownDisks(call: Call, sd: DomainObj): Promise<UnknownDisk[]> {
   const storage = call.engine.storage;
-  const out: Obj[] = [];
+  const documents = await withinTime(call.engine.config.fsTimeout, `reading the OVF store of storage domain ${String(sd.name)}`, () => storage.readOvfStore(sd));
+  const described = new Map(documents.flatMap((d) => readOvf(d.text).disks).map((d) => [d.id, d]));
+  const out: UnknownDisk[] = [];
   for (const { diskId, volumes } of await storage.imageDirs(sd)) {
     if (volumes.length === 0 || (await call.repo.get(T.Disk, diskId))) continue;
     const infos = await Promise.all(volumes.map((v) => storage.volumeInfo(sd, diskId, v)));
     const backing = new Set(infos.map((i) => i?.backing));
-    const top = infos.find((_, i) => !backing.has(volumes[i])) ?? infos[0];
-    out.push({ id: diskId, name: diskId, type: 'disk', size: top?.size ?? 0, storage_domain: refTo(sd) });
+    const top = Math.max(0, volumes.findIndex((v, i) => infos[i] !== undefined && !backing.has(v)));
+    const info = infos[top];
+    if (info) out.push({ diskId, imageId: volumes[top], info, described: described.get(diskId) });
   }
   return out;
+}
+
+async function images(call: Call): Promise<Obj[]> {
+  const sd = await domainOf(call);
+  return (await unknownDisks(call, sd)).map((u) => ({ id: u.diskId, name: u.diskId, type: 'disk', size: u.info.size, storage_domain: refTo(sd) }));
 }
 
 export const storageDomainImages = implement(S.StorageDomainImages, { list: async (call, o) => (await images(call)).slice(0, o.max) });
@@ -86,6 +102,62 @@ export const storageDomainImage = implement(S.StorageDomainImage, {
     const found = (await images(call)).find((i) => i.id === call.scope[1]);
     if (!found) throw notFound(`Image '${call.scope[1]}' is not an unknown volume of storage domain ${call.scope[0]}`);
     return found;
+  },
+});
+
+/** How an unknown disk is attached and shared: as the OVF store describes it, else as a new floating disk is. */
+const describedOrPlain = (u: UnknownDisk): OvfDiskRead => u.described ?? {
+  id: u.diskId, fileRef: u.diskId, size: u.info.size, format: u.info.format, sparse: true, interface: 'virtio',
+  bootable: false, readOnly: false, shareable: false, wipeAfterDelete: false, passDiscard: false,
+};
+
+const unknownVolume = (u: UnknownDisk) => ({ ...u.info, id: u.diskId, imageId: u.imageId, sparse: describedOrPlain(u).sparse });
+
+/** An unknown disk as a disk: what registering it would make. */
+const presentedDisk = (sd: DomainObj, u: UnknownDisk): Obj => {
+  const d = describedOrPlain(u);
+  return {
+    id: u.diskId, image_id: u.imageId, name: d.alias ?? u.diskId, ...(d.alias ? { alias: d.alias } : {}), ...(d.description ? { description: d.description } : {}),
+    provisioned_size: u.info.size, format: u.info.format, sparse: d.sparse, shareable: d.shareable, status: 'ok', content_type: 'data', storage_type: 'image',
+    storage_domains: [refTo(sd)],
+  };
+};
+
+/** Makes the unknown disk `diskId` of the active domain a floating disk of the engine, over its volumes as they are. */
+async function registerDisk(call: Call, sd: DomainObj, diskId: string): Promise<Obj> {
+  if (sd.status !== 'active') throw conflict(`Cannot register disk ${diskId}: storage domain ${String(sd.name)} is ${String(sd.status)}, not active`);
+  if (await call.repo.get(T.Disk, diskId)) throw conflict(`Cannot register disk ${diskId}: the engine has it already`);
+  const found = (await unknownDisks(call, sd)).find((u) => u.diskId === diskId);
+  if (!found) throw notFound(`Disk '${diskId}' is not in the directory of storage domain ${String(sd.name)}`);
+  return diskView(call, await addDiskOf(call, describedOrPlain(found), sd, unknownVolume(found)));
+}
+
+export const storageDomainDisks = implement(S.StorageDomainDisks, {
+  async list(call, o) {
+    if (call.params.unregistered !== true) return Promise.all((await call.repo.list(T.Disk, { storage_domain: call.scope[0] }, o)).map((d) => diskView(call, d)));
+    const sd = await domainOf(call);
+    return (await unknownDisks(call, sd)).map((u) => presentedDisk(sd, u)).slice(0, o.max);
+  },
+  async add(call, body) {
+    const sd = await domainOf(call);
+    if (call.params.unregistered === true) return registerDisk(call, sd, String(body.id));
+    return diskView(call, await createDisk(call, { ...body, storage_domains: [refTo(sd)] }));
+  },
+});
+const storedDisk = storedEntity(S.StorageDomainDisks, S.StorageDomainDisk, { view: diskView });
+export const storageDomainDisk = implement(S.StorageDomainDisk, {
+  ...storedDisk,
+  // A disk the engine does not know is seen as registering it would make it, as the actions on it need.
+  async get(call) {
+    if (await call.repo.get(T.Disk, call.scope[1])) return storedDisk.get!(call);
+    const sd = await domainOf(call);
+    const found = (await unknownDisks(call, sd)).find((u) => u.diskId === call.scope[1]);
+    if (!found) throw notFound(`Disk '${call.scope[1]}' is neither on storage domain ${String(sd.name)} nor in its directory`);
+    return presentedDisk(sd, found);
+  },
+  remove: async (call) => removeDisk(call, await load(call, S.StorageDomainDisks)),
+  actions: {
+    register: async (call) => ({ status: 'complete', disk: { id: (await registerDisk(call, await domainOf(call), call.scope[1])).id } }),
   },
 });
 

@@ -44,8 +44,8 @@ export interface DiskVolume {
 /** Who a disk or NIC of the document belongs to: `{ vm: { id } }` or `{ template: { id } }`. */
 export type OvfOwner = { vm: { id: string } } | { template: { id: string } };
 
-/** Stores a disk of the document, attached to its owner as the document attaches it. */
-export async function addDiskOf(call: Call, d: OvfDiskRead, domain: DomainObj, v: DiskVolume, owner: OvfOwner): Promise<StoredDisk> {
+/** Stores a disk of the document, attached to its owner (if it has one) as the document attaches it. */
+export async function addDiskOf(call: Call, d: OvfDiskRead, domain: DomainObj, v: DiskVolume, owner?: OvfOwner): Promise<StoredDisk> {
   const disk: StoredDisk = {
     id: v.id, image_id: v.imageId, name: d.alias ?? v.id, ...(d.alias ? { alias: d.alias } : {}), ...(d.description ? { description: d.description } : {}),
     provisioned_size: v.size, format: v.format, sparse: v.sparse, shareable: d.shareable, wipe_after_delete: d.wipeAfterDelete,
@@ -55,7 +55,7 @@ export async function addDiskOf(call: Call, d: OvfDiskRead, domain: DomainObj, v
     ...(v.backing ? { backing_volume: v.backing } : {}),
   };
   await call.repo.insert(T.Disk, disk);
-  await attachDiskOf(call, d, v.id, owner);
+  if (owner) await attachDiskOf(call, d, v.id, owner);
   return disk;
 }
 

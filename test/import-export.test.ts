@@ -359,6 +359,35 @@ for (const backend of BACKENDS) {
           assert.deepEqual((await rest2.list(`/storagedomains/${sd.id}/vms`, T.Vm)).map((v) => v.id), [vm.id]);
           assert.match(String((await act2(`/storagedomains/${sd.id}/vms/${vm.id}`, 'register', { cluster: { name: 'Default' } }, 409)).detail), /has it already/);
         });
+
+        it('lists the disks of its directory no disk holds as unregistered, and registers them as floating disks over the same data', async () => {
+          const made = [randomUUID(), randomUUID()].map((id) => {
+            const volume = path.join(domainDir(sd), 'images', id, randomUUID());
+            fs.mkdirSync(path.dirname(volume));
+            execFileSync('qemu-img', ['create', '-f', 'qcow2', volume, String(8 * MiB)]);
+            execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x6b 2M 1M', volume]);
+            return { id, volume };
+          });
+          const unregistered = await rest2.list(`/storagedomains/${sd.id}/disks?unregistered=true`, T.Disk);
+          assert.deepEqual(unregistered.map((d) => [d.id, d.image_id, d.format, d.provisioned_size]).sort(),
+            made.map((m) => [m.id, path.basename(m.volume), 'cow', 8 * MiB]).sort());
+          const registeredBefore = (await rest2.list(`/storagedomains/${sd.id}/disks`, T.Disk)).map((d) => d.id);
+          assert.equal(made.some((m) => registeredBefore.includes(m.id)), false);
+          await act2(`/storagedomains/${sd.id}/disks/${randomUUID()}`, 'register', {}, 404);
+
+          await act2(`/storagedomains/${sd.id}/disks/${made[0].id}`, 'register', {});
+          const floating = await rest2.get(`/disks/${made[0].id}`, T.Disk);
+          assert.deepEqual([floating.image_id, floating.format, floating.provisioned_size, floating.status], [path.basename(made[0].volume), 'cow', 8 * MiB, 'ok']);
+          execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'read -P 0x6b 2M 1M', volumeOf(sd, floating)]);
+          assert.match(String((await act2(`/storagedomains/${sd.id}/disks/${made[0].id}`, 'register', {}, 409)).detail), /has it already/);
+          // oVirt's deprecated form: an add to the domain's disks with `unregistered`.
+          const added = await rest2.post(`/storagedomains/${sd.id}/disks?unregistered=true`, T.Disk, { id: made[1].id });
+          assert.equal(added.id, made[1].id);
+          assert.deepEqual(await rest2.list(`/storagedomains/${sd.id}/disks?unregistered=true`, T.Disk), []);
+          // Without it, the add makes a new disk on the domain.
+          const fresh = await rest2.post(`/storagedomains/${sd.id}/disks`, T.Disk, { name: 'fresh', format: 'raw', provisioned_size: 2 * MiB });
+          assert.deepEqual(((await rest2.get(`/disks/${String(fresh.id)}`, T.Disk)).storage_domains as Obj[]).map((d) => d.id), [sd.id]);
+        });
       });
     });
   }
