@@ -667,7 +667,13 @@ export const Templates = collectionService({
   name: 'Templates', type: () => T.Template, doc: 'The templates.', list: SEARCH,
   add: {
     permit: 'create_template', params: { clone_permissions: 'boolean', seal: 'boolean' },
-    inputs: [mandatory('name'), named('vm'), optional(
+    // From a VM, or (as upload_ova_as_vm_or_template.py --template adds) from an OVF document, which gives the name.
+    signatures: {
+      FromVm: [mandatory('name'), named('vm')],
+      FromConfiguration: [named('cluster'), mandatory('initialization.configuration.type'), mandatory('initialization.configuration.data')],
+    },
+    inputs: [optional(
+      'name',
       ...vmBaseChanges, ...templateChanges, 'cluster.id', 'cluster.name', 'storage_domain.id', 'version.base_template.id',
       'vm.disk_attachments.id', 'vm.disk_attachments.name', 'vm.disk_attachments.description',
       // How each disk is copied, as oVirt's documentation of the method and the SDK's add_template.py give it.

@@ -124,17 +124,23 @@ export async function dropOwnerOf(repo: Repo, owner: OvfOwner): Promise<void> {
  */
 export async function addVmFromConfiguration(call: Call, body: VmObj): Promise<VmObj> {
   const { initialization, ...given } = body;
-  const read = readOvf(String(initialization?.configuration?.data ?? ''));
+  const read = await configurationRead(call, body);
   const cluster = await resolve(call.repo, T.Cluster, body.cluster, 'cluster');
   const { configuration: _configuration, ...init } = initialization ?? {};
+  const vm = await addVmOf(call, read, cluster, { ...given, ...(Object.keys(init).length ? { initialization: init } : {}), name: given.name ?? read.vm.name });
+  for (const d of read.disks) await attachDiskOf(call, d, d.id, { vm: { id: String(vm.id) } });
+  await addNicsOf(call, read, cluster, String(vm.id), {}, { reassign: true, keepMacs: true });
+  return vm;
+}
+
+/** The OVF document of `initialization.configuration`, whose disks must exist (made with the document's ids) and be free unless shareable. */
+export async function configurationRead(call: Call, body: Pick<VmObj, 'initialization'>): Promise<OvfRead> {
+  const read = readOvf(String(body.initialization?.configuration?.data ?? ''));
   for (const d of read.disks) {
     const disk = await call.repo.get(T.Disk, d.id);
     if (!disk) throw badRequest(`Disk ${d.alias ?? d.id} that the configuration names does not exist: add it first, with the document's disk id`);
     const users = (await call.repo.list(T.DiskAttachment, {}, { where: { id: d.id } })).filter((a) => a.vm || a.template);
     if (users.length && disk.shareable !== true) throw conflict(`Disk ${d.alias ?? d.id} that the configuration names is used already and is not shareable`);
   }
-  const vm = await addVmOf(call, read, cluster, { ...given, ...(Object.keys(init).length ? { initialization: init } : {}), name: given.name ?? read.vm.name });
-  for (const d of read.disks) await attachDiskOf(call, d, d.id, { vm: { id: String(vm.id) } });
-  await addNicsOf(call, read, cluster, String(vm.id), {}, { reassign: true, keepMacs: true });
-  return vm;
+  return read;
 }

@@ -14,6 +14,7 @@ import { copyVmDisks, templateDisks } from './template-disks';
 import { removeDisk } from './disks';
 import { exportTemplateToPathOnHost } from './ova';
 import { exportTemplate } from './export-domains';
+import { addTemplateFromConfiguration } from './ovf-template';
 
 /**
  * The configuration a template gives the VMs made from it: what both types have from VmBase,
@@ -93,6 +94,7 @@ const stored = storedCollection(S.Templates, {
 export const templates = implement(S.Templates, {
   ...stored,
   async add(call, body) {
+    if (body.initialization?.configuration?.data !== undefined) return addTemplateFromConfiguration(call, body);
     let template = (await stored.add!(call, body)) as StoredObj<typeof T.Template>;
     if (template.version?.base_template === undefined) {
       template = { ...template, version: { ...template.version, base_template: refTo(template) } };

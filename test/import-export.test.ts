@@ -252,6 +252,28 @@ for (const backend of BACKENDS) {
           assert.deepEqual((await rest.list(`/vms/${String(added.id)}/nics`, T.Nic)).map((n) => n.name), ['nic1']);
         });
 
+        it('adds a template from an OVF configuration, with the disks it names, as upload_ova_as_vm_or_template.py --template does', async () => {
+          const ovaForm = await rest.get(`/vms/${vm.id}?all_content=true&ovf_as_ova=true`, T.Vm);
+          let text = String(((ovaForm.initialization as Obj).configuration as Obj).data).replace('<Name>travelling</Name>', '<Name>from-ovf</Name>');
+          const made: Obj[] = [];
+          for (const disk of disks) {
+            const uploaded = await rest.post('/disks', T.Disk, { id: randomUUID(), name: `tup-${String(disk.alias)}`, format: 'cow', provisioned_size: 4 * MiB, storage_domains: [{ id: sd.id }] });
+            text = text.split(String(disk.id)).join(String(uploaded.id));
+            made.push(uploaded);
+          }
+          const configuration = (data: string) => ({ cluster: { name: 'Default' }, initialization: { configuration: { type: 'ova', data } } });
+          assert.match(String((await rest.post('/templates', T.Template, configuration(text.split(String(made[1].id)).join(randomUUID())), 400)).detail), /does not exist/);
+          assert.equal((await rest.list('/templates?search=name%3Dfrom-ovf', T.Template)).length, 0);
+          const added = await rest.post('/templates', T.Template, { ...configuration(text), description: 'given' });
+          assert.deepEqual([added.name, added.description, added.memory, (added.version as Obj).version_number], ['from-ovf', 'given', 512 * MiB, 1]);
+          const attachments = await rest.list(`/templates/${String(added.id)}/diskattachments`, T.DiskAttachment);
+          assert.deepEqual(attachments.map((a) => [(a.disk as Obj).id, a.bootable]).sort(), made.map((d, i) => [d.id, i === 0]).sort());
+          assert.deepEqual((await rest.list(`/templates/${String(added.id)}/nics`, T.Nic)).map((n) => n.name), ['nic1']);
+          // Its disks are the template's now.
+          assert.match(String((await rest.post('/templates', T.Template, { ...configuration(text), name: 'again' }, 409)).detail), /used already/);
+          await rest.remove(`/templates/${String(added.id)}`, 200);
+        });
+
         it('refuses to import from outside the storage roots, what is not an OVA, another provider, and a name in use', async () => {
           const base = { provider: 'kvm', cluster: { name: 'Default' }, storage_domain: { name: 'carrier' } };
           assert.match(String((await rest.post('/externalvmimports', T.ExternalVmImport, { ...base, name: 'x', url: 'ova:///etc/passwd' }, 400)).detail), /not under a storage root/);
