@@ -5,7 +5,7 @@ Each example is copied unchanged but for its engine URL, password and CA file; t
 read ~/.config/ovirt.conf get a config file naming the engine. What an example needs and does not
 make itself (an image file to upload, a disk's id) is prepared or looked up through the SDK.
 
-The OVA examples write in /tmp and read in /myvms and /mytemplates: the engine needs
+The OVA examples write in /tmp and read there and in /myvms and /mytemplates: the engine needs
 HANGAR_STORAGE_ROOTS=/tmp:/myvms:/mytemplates.
 
 Usage: PYTHONPATH=/tmp/ovirt-clients/lib /usr/bin/python3 bench/sdk-examples.py \
@@ -20,6 +20,7 @@ import subprocess
 import sys
 import signal
 import ssl
+import tarfile
 import tempfile
 import time
 import urllib.parse
@@ -50,7 +51,8 @@ CONFIG = ['-c', 'engine']
 INTERRUPTED = {'image_transfer': 20, 'poll_events': 15}
 
 # name, arguments; `{disk:NAME}` is the id of the disk named NAME, `{vm:NAME}` of the VM,
-# `{snapshot:NAME}` of the disk's first snapshot volume, `{dir}` the work directory.
+# `{snapshot:NAME}` of the disk's first snapshot volume, `{ovadisk:FILE}` the name of the first
+# disk image in the OVA file, `{dir}` the work directory.
 ORDER = [
     ('test_connection', []),
     ('add_data_center', []), ('update_data_center', []), ('add_cluster', []), ('add_host', []),
@@ -83,7 +85,10 @@ ORDER = [
     ('backup_vm', CONFIG + ['full', '--backup-dir', '{dir}', '{vm:myvm}']),
     ('checkpoints', CONFIG + ['list', '{vm:myvm}']), ('vm_backup', []),
     ('export_vm', []), ('export_template', []), ('export_vm_as_ova', []), ('export_template_as_ova', []),
-    ('import_vm_from_ova', []), ('import_template_from_ova', []), ('download_vm_ovf', []),
+    ('import_vm_from_ova', []), ('import_template_from_ova', []),
+    ('upload_from_ova', CONFIG + ['--sd-name', 'mydata', '--ova-disk-name', '{ovadisk:/tmp/myvm2.ova}', '/tmp/myvm2.ova']),
+    ('upload_ova_as_vm_or_template', CONFIG + ['--sd-name', 'mydata', '--cluster-name', 'mycluster', '--template', '/tmp/myova.ova']),
+    ('download_vm_ovf', []),
     ('register_vm', []), ('import_vm', []),
     ('follow_vm_links', []), ('search_vms', []), ('page_vms', []), ('list_vms', []), ('show_summary', []),
     ('asynchronous_inventory', []), ('poll_events', []), ('print_vm_mac_duplicates', []),
@@ -101,6 +106,9 @@ def connection():
 
 
 def lookup(kind, name):
+    if kind == 'ovadisk':
+        with tarfile.open(name) as ova:
+            return ova.getnames()[1]
     c = connection()
     try:
         s = c.system_service()
@@ -195,6 +203,21 @@ def template_ova_file():
         api('PUT', '/templates/%s' % found['id'], '<template><name>mytemplate-exported</name></template>')
 
 
+def ova_of_gone_vm():
+    """The OVA upload_ova_as_vm_or_template.py --template uploads, /tmp/myova.ova: it makes disks with the
+    ids of the OVF's, so it is the OVA of a VM (with a disk) that the engine no longer has."""
+    if os.path.exists('/tmp/myova.ova'):
+        os.remove('/tmp/myova.ova')
+    vm = api('POST', '/vms', '<vm><name>myova</name><cluster><name>mycluster</name></cluster><template><name>Blank</name></template></vm>')
+    sd = api('GET', '/storagedomains?search=name%3Dmydata')['storage_domain'][0]['id']
+    api('POST', '/vms/%s/diskattachments' % vm['id'], '<disk_attachment><bootable>true</bootable><interface>virtio</interface><disk>'
+        '<name>myova-disk</name><format>cow</format><provisioned_size>67108864</provisioned_size>'
+        '<storage_domains><storage_domain id="%s"/></storage_domains></disk></disk_attachment>' % sd)
+    host = api('GET', '/hosts?search=name%3Dmyhost')['host'][0]['id']
+    api('POST', '/vms/%s/export' % vm['id'], '<action><host id="%s"/><directory>/tmp</directory><filename>myova.ova</filename></action>' % host)
+    api('DELETE', '/vms/%s' % vm['id'])
+
+
 def named_snapshot():
     """A snapshot of myvm described `mysnap`, which clone_vm_from_snapshot.py clones into a VM
     named as add_independet_vm.py names its clone, which goes first."""
@@ -225,6 +248,7 @@ PREPARE = {
     'export_vm': export_domain,
     'import_vm_from_ova': ova_file,
     'import_template_from_ova': template_ova_file,
+    'upload_ova_as_vm_or_template': ova_of_gone_vm,
     'assign_tag_to_vm': second_vm,
     'extend_disk': second_data_domain,
 }
