@@ -14,6 +14,7 @@ import * as T from '../model/types';
 import { StructType } from '../model/meta';
 import { Obj, XML } from '../model/codec';
 import { ApiClient, BACKENDS, FORMATS, TestEngine, withEngine } from './support/engine';
+import { restCalls } from './support/rest';
 import { exchange } from './support/http';
 import { until } from './support/until';
 import { bitmapsOf } from '../services/bitmaps';
@@ -40,16 +41,7 @@ for (const backend of BACKENDS) {
       let otherDir: string;
       let host: Obj;
 
-      const call = async (method: string, p: string, type: StructType, obj: Obj | undefined, status: number) => {
-        const r = await api.call(method, p, obj === undefined ? undefined : format.write(type, obj));
-        assert.equal(r.status, status, `${method} ${p}: ${r.text}`);
-        return format.read(r.status < 300 ? type : T.Fault, r.text, r.status < 300 ? undefined : 'fault');
-      };
-      const list = async (p: string, type: StructType) => {
-        const r = await api.call('GET', p);
-        assert.equal(r.status, 200, r.text);
-        return format.readList(type, r.text);
-      };
+      const { send, get, list } = restCalls(() => api);
       const act = (p: string, name: string, status = 200) =>
         api.call('POST', `${p}/${name}`, format.write(T.Action, {})).then((r) => assert.equal(r.status, status, `${name}: ${r.text}`));
       const image = (method: string, url: string, o: { headers?: Record<string, string>; body?: Buffer | string } = {}) =>
@@ -60,14 +52,14 @@ for (const backend of BACKENDS) {
       const reach = async (p: string, type: StructType, key: string, wanted: string) => {
         let now: Obj = {};
         try {
-          await until(async () => (now = await call('GET', p, type, undefined, 200))[key] === wanted);
+          await until(async () => (now = await send('GET', p, type, undefined, 200))[key] === wanted);
         } catch {
           assert.fail(`${p} stayed ${String(now[key])}, waiting for ${wanted}`);
         }
         return now;
       };
       const transfer = async (body: Obj) => {
-        const created = await call('POST', '/imagetransfers', T.ImageTransfer, { format: 'raw', ...body }, 201);
+        const created = await send('POST', '/imagetransfers', T.ImageTransfer, { format: 'raw', ...body }, 201);
         return reach(`/imagetransfers/${String(created.id)}`, T.ImageTransfer, 'phase', 'transferring');
       };
       const endTransfer = async (x: Obj) => {
@@ -75,7 +67,7 @@ for (const backend of BACKENDS) {
         await reach(`/imagetransfers/${String(x.id)}`, T.ImageTransfer, 'phase', 'finished_success');
       };
       const startBackup = async (vm: Obj, disks: Obj[], extra: Obj = {}) => {
-        const created = await call('POST', `/vms/${String(vm.id)}/backups`, T.Backup, { disks: disks.map((d) => ({ id: d.id })), ...extra }, 201);
+        const created = await send('POST', `/vms/${String(vm.id)}/backups`, T.Backup, { disks: disks.map((d) => ({ id: d.id })), ...extra }, 201);
         assert.equal(created.phase, 'initializing');
         return reach(`/vms/${String(vm.id)}/backups/${String(created.id)}`, T.Backup, 'phase', 'ready');
       };
@@ -104,8 +96,8 @@ for (const backend of BACKENDS) {
       };
       /** A down VM with a qcow2 disk that keeps checkpoints, holding some data. */
       const vmWithDisk = async (name: string, backup: 'incremental' | 'none' = 'incremental') => {
-        const vm = await call('POST', '/vms', T.Vm, { name: `${name}-${format.name}`, cluster: { name: 'Default' }, template: { name: 'Blank' } }, 201);
-        const attachment = await call('POST', `/vms/${String(vm.id)}/diskattachments`, T.DiskAttachment, {
+        const vm = await send('POST', '/vms', T.Vm, { name: `${name}-${format.name}`, cluster: { name: 'Default' }, template: { name: 'Blank' } }, 201);
+        const attachment = await send('POST', `/vms/${String(vm.id)}/diskattachments`, T.DiskAttachment, {
           bootable: true, interface: 'virtio',
           disk: { name: `${name}-disk-${format.name}`, format: 'cow', backup, provisioned_size: SIZE, storage_domains: [{ id: sd.id }] },
         }, 201);
@@ -119,13 +111,13 @@ for (const backend of BACKENDS) {
         api = await ApiClient.of(t, format);
         ca = (await t.request('GET', '/ovirt-engine/services/pki-resource?resource=ca-certificate&format=X509-PEM-CA')).text;
         dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-backups-'));
-        sd = await call('POST', '/storagedomains', T.StorageDomain, { name: 'backups', type: 'data', storage: { type: 'localfs', path: dir } }, 201);
+        sd = await send('POST', '/storagedomains', T.StorageDomain, { name: 'backups', type: 'data', storage: { type: 'localfs', path: dir } }, 201);
         const [dc] = await list('/datacenters?search=name%3DDefault', T.DataCenter);
-        await call('POST', `/datacenters/${String(dc.id)}/storagedomains`, T.StorageDomain, { id: sd.id }, 201);
+        await send('POST', `/datacenters/${String(dc.id)}/storagedomains`, T.StorageDomain, { id: sd.id }, 201);
         otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-backups-'));
-        other = await call('POST', '/storagedomains', T.StorageDomain, { name: 'elsewhere', type: 'data', storage: { type: 'localfs', path: otherDir } }, 201);
-        await call('POST', `/datacenters/${String(dc.id)}/storagedomains`, T.StorageDomain, { id: other.id }, 201);
-        host = await call('POST', '/hosts', T.Host, { name: 'bh', address: 'bh.example.com', root_password: 'secret-pw' }, 201);
+        other = await send('POST', '/storagedomains', T.StorageDomain, { name: 'elsewhere', type: 'data', storage: { type: 'localfs', path: otherDir } }, 201);
+        await send('POST', `/datacenters/${String(dc.id)}/storagedomains`, T.StorageDomain, { id: other.id }, 201);
+        host = await send('POST', '/hosts', T.Host, { name: 'bh', address: 'bh.example.com', root_password: 'secret-pw' }, 201);
         await reach(`/hosts/${String(host.id)}`, T.Host, 'status', 'up');
       });
       after(async () => {
@@ -145,16 +137,16 @@ for (const backend of BACKENDS) {
           assert.equal(full.from_checkpoint_id, undefined);
           const [fullDisk] = await list(`/vms/${String(vm.id)}/backups/${String(full.id)}/disks`, T.Disk);
           assert.equal(fullDisk.backup_mode, 'full');
-          assert.equal((await call('GET', `/disks/${String(disk.id)}`, T.Disk, undefined, 200)).status, 'locked');
+          assert.equal((await get(`/disks/${String(disk.id)}`, T.Disk)).status, 'locked');
           assert.deepEqual(await bitmapsOf(fileOf(disk)), [checkpoint]);
           const whole = await transfer({ disk: { id: disk.id }, direction: 'download', backup: { id: full.id } });
           assert.equal((await extents(whole, 'dirty')).status, 404, 'a full backup has no dirty extents');
           const fullImage = path.join(work, 'full.raw');
           fs.writeFileSync(fullImage, await read(whole, 0, SIZE));
           await endTransfer(whole);
-          assert.equal((await call('GET', `/disks/${String(disk.id)}`, T.Disk, undefined, 200)).status, 'locked', 'the backup still holds the disk');
+          assert.equal((await get(`/disks/${String(disk.id)}`, T.Disk)).status, 'locked', 'the backup still holds the disk');
           await endBackup(vm, full);
-          assert.equal((await call('GET', `/disks/${String(disk.id)}`, T.Disk, undefined, 200)).status, 'ok');
+          assert.equal((await get(`/disks/${String(disk.id)}`, T.Disk)).status, 'ok');
           const [kept] = await list(`/vms/${String(vm.id)}/checkpoints`, T.Checkpoint);
           assert.equal(kept.id, checkpoint);
           assert.equal(kept.state, 'created');
@@ -206,7 +198,7 @@ for (const backend of BACKENDS) {
         const other = await vmWithDisk('other');
         const backups = `/vms/${String(vm.id)}/backups`;
         const refused = async (body: Obj, status: number, detail: RegExp) => {
-          const fault = await call('POST', backups, T.Backup, body, status);
+          const fault = await send('POST', backups, T.Backup, body, status);
           assert.match(String(fault.detail), detail);
         };
         await refused({ disks: [{ id: disk.id }], from_checkpoint_id: '6e0c5bd4-0000-4000-8000-000000000000' }, 400, /Checkpoint .* does not exist/);
@@ -216,13 +208,13 @@ for (const backend of BACKENDS) {
         const first = await startBackup(vm, [disk]);
         // One backup at a time, its disks locked to anything else.
         await refused({ disks: [{ id: disk.id }] }, 409, /is in progress/);
-        const taken = await call('POST', `/vms/${String(other.vm.id)}/backups`, T.Backup, { id: first.id, disks: [{ id: other.disk.id }] }, 409);
+        const taken = await send('POST', `/vms/${String(other.vm.id)}/backups`, T.Backup, { id: first.id, disks: [{ id: other.disk.id }] }, 409);
         assert.match(String(taken.detail), /already in use/);
-        const fault = await call('POST', '/imagetransfers', T.ImageTransfer, { disk: { id: disk.id }, direction: 'download', format: 'raw' }, 409);
+        const fault = await send('POST', '/imagetransfers', T.ImageTransfer, { disk: { id: disk.id }, direction: 'download', format: 'raw' }, 409);
         assert.match(String(fault.detail), /locked/);
-        const upload = await call('POST', '/imagetransfers', T.ImageTransfer, { disk: { id: disk.id }, direction: 'upload', backup: { id: first.id } }, 400);
+        const upload = await send('POST', '/imagetransfers', T.ImageTransfer, { disk: { id: disk.id }, direction: 'upload', backup: { id: first.id } }, 400);
         assert.match(String(upload.detail), /can only be downloaded/);
-        const notIn = await call('POST', '/imagetransfers', T.ImageTransfer, { disk: { id: other.disk.id }, direction: 'download', backup: { id: first.id } }, 400);
+        const notIn = await send('POST', '/imagetransfers', T.ImageTransfer, { disk: { id: other.disk.id }, direction: 'download', backup: { id: first.id } }, 400);
         assert.match(String(notIn.detail), /is not in backup/);
         // Nothing changes the VM's disks under its backup.
         const during = async (method: string, p: string, body: string | undefined) => {
@@ -236,7 +228,7 @@ for (const backend of BACKENDS) {
         await endBackup(vm, first);
         await act(`${backups}/${String(first.id)}`, 'finalize');
         // A finished backup serves no transfer.
-        const late = await call('POST', '/imagetransfers', T.ImageTransfer, { disk: { id: disk.id }, direction: 'download', backup: { id: first.id } }, 409);
+        const late = await send('POST', '/imagetransfers', T.ImageTransfer, { disk: { id: disk.id }, direction: 'download', backup: { id: first.id } }, 409);
         assert.match(String(late.detail), /not ready/);
         const second = await endBackup(vm, await startBackup(vm, [disk], { from_checkpoint_id: first.to_checkpoint_id }));
 
@@ -262,7 +254,7 @@ for (const backend of BACKENDS) {
       it('backs up in full a disk that was not in the checkpoint, the others incrementally', async () => {
         const { vm, disk } = await vmWithDisk('mixed');
         const full = await endBackup(vm, await startBackup(vm, [disk]));
-        const added = await call('POST', `/vms/${String(vm.id)}/diskattachments`, T.DiskAttachment, {
+        const added = await send('POST', `/vms/${String(vm.id)}/diskattachments`, T.DiskAttachment, {
           bootable: false, interface: 'virtio', disk: { name: `mixed-new-${format.name}`, format: 'cow', backup: 'incremental', provisioned_size: SIZE, storage_domains: [{ id: sd.id }] },
         }, 201);
         const later = await reach(`/disks/${String((added.disk as Obj).id)}`, T.Disk, 'status', 'ok');
@@ -287,8 +279,8 @@ for (const backend of BACKENDS) {
           await endBackup(vm, full);
           // One write before the snapshot, in the volume it freezes; one after, in the new one.
           execFileSync('qemu-io', ['-f', 'qcow2', '-c', `write -P 0x77 ${2 * MiB} ${64 * KiB}`, fileOf(disk)]);
-          await call('POST', `/vms/${String(vm.id)}/snapshots`, T.Snapshot, { description: 'between' }, 201);
-          const layered = await until(async () => (await call('GET', `/disks/${String(disk.id)}`, T.Disk, undefined, 200)).image_id !== disk.image_id)
+          await send('POST', `/vms/${String(vm.id)}/snapshots`, T.Snapshot, { description: 'between' }, 201);
+          const layered = await until(async () => (await get(`/disks/${String(disk.id)}`, T.Disk)).image_id !== disk.image_id)
             .then(() => reach(`/disks/${String(disk.id)}`, T.Disk, 'status', 'ok'));
           assert.deepEqual(await bitmapsOf(fileOf(layered)), [checkpoint], 'the new volume marks the writes since the checkpoint');
           const up = await transfer({ disk: { id: disk.id }, direction: 'upload' });
@@ -316,14 +308,14 @@ for (const backend of BACKENDS) {
 
       it('invalidates the checkpoints of a VM brought back to a snapshot, as oVirt does', async () => {
         const { vm, disk } = await vmWithDisk('restored');
-        await call('POST', `/vms/${String(vm.id)}/snapshots`, T.Snapshot, { description: 'before' }, 201);
+        await send('POST', `/vms/${String(vm.id)}/snapshots`, T.Snapshot, { description: 'before' }, 201);
         const [snapshot] = (await list(`/vms/${String(vm.id)}/snapshots`, T.Snapshot)).filter((x) => x.description === 'before');
         await reach(`/vms/${String(vm.id)}/snapshots/${String(snapshot.id)}`, T.Snapshot, 'snapshot_status', 'ok');
         const backup = await endBackup(vm, await startBackup(vm, [disk]));
         await act(`/vms/${String(vm.id)}/snapshots/${String(snapshot.id)}`, 'restore');
         const [checkpoint] = await list(`/vms/${String(vm.id)}/checkpoints`, T.Checkpoint);
         assert.equal(checkpoint.state, 'invalid');
-        const fault = await call('POST', `/vms/${String(vm.id)}/backups`, T.Backup, { disks: [{ id: disk.id }], from_checkpoint_id: backup.to_checkpoint_id }, 400);
+        const fault = await send('POST', `/vms/${String(vm.id)}/backups`, T.Backup, { disks: [{ id: disk.id }], from_checkpoint_id: backup.to_checkpoint_id }, 400);
         assert.match(String(fault.detail), /is invalid/);
         // Removed, it leaves room for a full backup and a new chain.
         assert.equal((await api.call('DELETE', `/vms/${String(vm.id)}/checkpoints/${String(checkpoint.id)}`)).status, 200);
@@ -334,14 +326,14 @@ for (const backend of BACKENDS) {
       it('keeps a disk\'s checkpoints through a move to another domain and a sparsify', async () => {
         const { vm, disk } = await vmWithDisk('moved');
         const full = await endBackup(vm, await startBackup(vm, [disk]));
-        const moved = await call('POST', `/disks/${String(disk.id)}/move`, T.Action, { storage_domain: { id: other.id } }, 200);
+        const moved = await send('POST', `/disks/${String(disk.id)}/move`, T.Action, { storage_domain: { id: other.id } }, 200);
         assert.equal(moved.status, 'complete');
         const there = path.join(otherDir, String(other.id), 'images', String(disk.id), String(disk.image_id));
-        await until(async () => fs.existsSync(there) && (await call('GET', `/disks/${String(disk.id)}`, T.Disk, undefined, 200)).status === 'ok');
+        await until(async () => fs.existsSync(there) && (await get(`/disks/${String(disk.id)}`, T.Disk)).status === 'ok');
         assert.deepEqual(await bitmapsOf(there), [full.to_checkpoint_id]);
         execFileSync('qemu-io', ['-f', 'qcow2', '-c', `write -P 0x55 ${5 * MiB} ${64 * KiB}`, there]);
-        await call('POST', `/disks/${String(disk.id)}/sparsify`, T.Action, {}, 200);
-        await until(async () => (await call('GET', `/disks/${String(disk.id)}`, T.Disk, undefined, 200)).status === 'ok');
+        await send('POST', `/disks/${String(disk.id)}/sparsify`, T.Action, {}, 200);
+        await until(async () => (await get(`/disks/${String(disk.id)}`, T.Disk)).status === 'ok');
         assert.deepEqual(await bitmapsOf(there), [full.to_checkpoint_id]);
         const inc = await startBackup(vm, [disk], { from_checkpoint_id: full.to_checkpoint_id });
         const [incDisk] = await list(`/vms/${String(vm.id)}/backups/${String(inc.id)}/disks`, T.Disk);
@@ -355,7 +347,7 @@ for (const backend of BACKENDS) {
 
       it('backs up disks without incremental backup (qcow2 or raw) in full, with no checkpoint', async () => {
         const { vm, disk } = await vmWithDisk('plain', 'none');
-        const raw = await call('POST', `/vms/${String(vm.id)}/diskattachments`, T.DiskAttachment, {
+        const raw = await send('POST', `/vms/${String(vm.id)}/diskattachments`, T.DiskAttachment, {
           bootable: false, interface: 'virtio', disk: { name: `plain-raw-${format.name}`, format: 'raw', provisioned_size: SIZE, storage_domains: [{ id: sd.id }] },
         }, 201);
         const rawDisk = await reach(`/disks/${String((raw.disk as Obj).id)}`, T.Disk, 'status', 'ok');

@@ -21,9 +21,7 @@ for (const backend of BACKENDS) {
       let host: Obj;
       let vm: Obj;
 
-      const { send, post, get, list, remove } = restCalls(() => api);
-      const act = (path: string, name: string, members: Obj = {}, status = 200) =>
-        send('POST', `${path}/${name}`, T.Action, members, status);
+      const { post, get, list, remove, act } = restCalls(() => api);
       const vmPath = () => `/vms/${String(vm.id)}`;
       // What the VM's host checks when a console client connects.
       const admits = async (protocol: string, password: string) => admitsConsole(t.engine.db, await get(vmPath(), T.Vm), protocol, password);

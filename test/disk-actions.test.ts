@@ -8,11 +8,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as T from '../model/types';
-import { StructType } from '../model/meta';
 import { Obj } from '../model/codec';
 import { ApiClient, BACKENDS, FORMATS, TestEngine } from './support/engine';
 import { until } from './support/until';
 import { localDataDomains, volumeFileOf } from './support/domains';
+import { restCalls } from './support/rest';
 import { addUser, clientOf, give } from './support/users';
 
 const MiB = 1024 * 1024;
@@ -26,20 +26,11 @@ for (const backend of BACKENDS) {
       let dir: string;
       const domains: Record<string, Obj> = {};
 
-      const call = async (method: string, p: string, type: StructType, obj: Obj | undefined, status: number) => {
-        const r = await api.call(method, p, obj === undefined ? undefined : format.write(type, obj));
-        assert.equal(r.status, status, `${method} ${p}: ${r.text}`);
-        return format.read(r.status < 300 ? type : T.Fault, r.text, r.status < 300 ? undefined : 'fault');
-      };
-      const act = (p: string, name: string, body: Obj, status = 200) =>
-        api.call('POST', `${p}/${name}`, format.write(T.Action, body)).then((r) => {
-          assert.equal(r.status, status, `${name}: ${r.text}`);
-          return format.read(status < 300 ? T.Action : T.Fault, r.text, status < 300 ? 'action' : 'fault');
-        });
+      const { send, get, act } = restCalls(() => api);
       const fileOf = (disk: Obj) => volumeFileOf(dir, domains, disk);
       const newDisk = (name: string, diskFormat: string, sparse = true) =>
-        call('POST', '/disks', T.Disk, { name, format: diskFormat, sparse, provisioned_size: 4 * MiB, storage_domains: [{ id: domains.one.id }] }, 201);
-      const getDisk = (id: unknown) => call('GET', `/disks/${String(id)}`, T.Disk, undefined, 200);
+        send('POST', '/disks', T.Disk, { name, format: diskFormat, sparse, provisioned_size: 4 * MiB, storage_domains: [{ id: domains.one.id }] }, 201);
+      const getDisk = (id: unknown) => get(`/disks/${String(id)}`, T.Disk);
 
       before(async () => {
         t = await TestEngine.start(backend);
@@ -79,18 +70,18 @@ for (const backend of BACKENDS) {
       });
 
       it('refuses to move a disk with snapshots, or any action while its VM runs', async () => {
-        const vm = await call('POST', '/vms', T.Vm, { name: `busy-${format.name}`, cluster: { name: 'Default' }, template: { name: 'Blank' } }, 201);
-        const attachment = await call('POST', `/vms/${vm.id}/diskattachments`, T.DiskAttachment,
+        const vm = await send('POST', '/vms', T.Vm, { name: `busy-${format.name}`, cluster: { name: 'Default' }, template: { name: 'Blank' } }, 201);
+        const attachment = await send('POST', `/vms/${vm.id}/diskattachments`, T.DiskAttachment,
           { bootable: true, interface: 'virtio', disk: { name: 'busy', format: 'cow', provisioned_size: 4 * MiB, storage_domains: [{ id: domains.one.id }] } }, 201);
         const diskId = (attachment.disk as Obj).id;
-        await call('POST', `/vms/${vm.id}/snapshots`, T.Snapshot, { description: 'kept' }, 201);
+        await send('POST', `/vms/${vm.id}/snapshots`, T.Snapshot, { description: 'kept' }, 201);
         assert.match(String((await act(`/disks/${diskId}`, 'move', { storage_domain: { name: 'two' } }, 409)).detail), /has snapshots/);
         assert.match(String((await act(`/disks/${diskId}`, 'convert', { disk: { format: 'raw' } }, 409)).detail), /has snapshots/);
         // A VM that is not down holds its disks.
-        const host = await call('POST', '/hosts', T.Host, { name: `h-${format.name}`, address: `h-${format.name}.example.com`, root_password: 'secret-pw' }, 201);
-        await until(async () => (await call('GET', `/hosts/${host.id}`, T.Host, undefined, 200)).status === 'up');
+        const host = await send('POST', '/hosts', T.Host, { name: `h-${format.name}`, address: `h-${format.name}.example.com`, root_password: 'secret-pw' }, 201);
+        await until(async () => (await get(`/hosts/${host.id}`, T.Host)).status === 'up');
         await act(`/vms/${vm.id}`, 'start', {});
-        await until(async () => (await call('GET', `/vms/${vm.id}`, T.Vm, undefined, 200)).status === 'up');
+        await until(async () => (await get(`/vms/${vm.id}`, T.Vm)).status === 'up');
         assert.match(String((await act(`/disks/${diskId}`, 'copy', { storage_domain: { name: 'two' } }, 409)).detail), /VM busy-\w+ is up/);
         assert.match(String((await act(`/disks/${diskId}`, 'sparsify', {}, 409)).detail), /is up/);
         await act(`/vms/${vm.id}`, 'stop', {});
@@ -106,12 +97,12 @@ for (const backend of BACKENDS) {
 
       const xmlAdmin = () => new ApiClient(t, FORMATS[0], api.token);
       it('lists a domain\'s snapshot volumes in the user view only to users who see the domain', async () => {
-        const vm = await call('POST', '/vms', T.Vm, { name: `seen-${format.name}`, cluster: { name: 'Default' }, template: { name: 'Blank' } }, 201);
-        const attach = (name: string) => call('POST', `/vms/${vm.id}/diskattachments`, T.DiskAttachment,
+        const vm = await send('POST', '/vms', T.Vm, { name: `seen-${format.name}`, cluster: { name: 'Default' }, template: { name: 'Blank' } }, 201);
+        const attach = (name: string) => send('POST', `/vms/${vm.id}/diskattachments`, T.DiskAttachment,
           { bootable: false, interface: 'virtio', disk: { name, format: 'cow', provisioned_size: 4 * MiB, storage_domains: [{ id: domains.one.id }] } }, 201);
         const seen = (await attach(`seen-disk-${format.name}`)).disk as Obj;
         await attach(`other-disk-${format.name}`);
-        await call('POST', `/vms/${vm.id}/snapshots`, T.Snapshot, { description: 'both' }, 201);
+        await send('POST', `/vms/${vm.id}/snapshots`, T.Snapshot, { description: 'both' }, 201);
         const login = `snap-viewer-${format.name.toLowerCase()}`;
         const userId = await addUser(xmlAdmin(), login, 'viewer-pw-1');
         await give(xmlAdmin(), `/disks/${String(seen.id)}`, 'DiskOperator', userId);
@@ -152,7 +143,7 @@ for (const backend of BACKENDS) {
       it('tells whether a domain is attached, and serves a disk\'s I/O figures', async () => {
         assert.equal((await act(`/storagedomains/${domains.one.id}`, 'isattached', {})).is_attached, true);
         fs.mkdirSync(path.join(dir, 'loose'));
-        const loose = await call('POST', '/storagedomains', T.StorageDomain, { name: 'loose', type: 'data', storage: { type: 'localfs', path: path.join(dir, 'loose') } }, 201);
+        const loose = await send('POST', '/storagedomains', T.StorageDomain, { name: 'loose', type: 'data', storage: { type: 'localfs', path: path.join(dir, 'loose') } }, 201);
         assert.equal((await act(`/storagedomains/${loose.id}`, 'isattached', {})).is_attached, false);
         const disk = await newDisk('measured', 'raw');
         const figures = format.readList(T.Statistic, (await api.call('GET', `/disks/${disk.id}/statistics`)).text);
@@ -178,7 +169,7 @@ for (const backend of BACKENDS) {
         const before = fs.readFileSync(fileOf(disk));
         assert.match(String((await act(`/disks/${disk.id}`, 'reduce', {}, 409)).detail), /isn't required for file based domains/);
         assert.deepEqual(fs.readFileSync(fileOf(disk)), before, 'the image is unchanged');
-        const shared = await call('POST', '/disks', T.Disk,
+        const shared = await send('POST', '/disks', T.Disk,
           { name: 'reduced-shared', format: 'raw', sparse: false, shareable: true, provisioned_size: MiB, storage_domains: [{ id: domains.one.id }] }, 201);
         assert.match(String((await act(`/disks/${shared.id}`, 'reduce', {}, 409)).detail), /shareable/);
         await act('/disks/00000000-0000-0000-0000-00000000abcd', 'reduce', {}, 404);

@@ -31,13 +31,7 @@ for (const backend of BACKENDS) {
       const templateDisks: string[] = [];
 
       const rest = restCalls(() => api);
-      /** Actions of a client: the answer, or the fault. */
-      const actions = (client: () => ApiClient) => async (p: string, name: string, body: Obj, status = 200) => {
-        const r = await client().call('POST', `${p}/${name}`, format.write(T.Action, body));
-        assert.equal(r.status, status, `${name}: ${r.text}`);
-        return status < 300 ? format.read(T.Action, r.text, 'action') : format.read(T.Fault, r.text, 'fault');
-      };
-      const act = actions(() => api);
+      const { act } = rest;
       const domainDir = (d: Obj) => path.join(dir, String(d.name), String(d.id));
       const volumeOf = (d: Obj, disk: Obj) => path.join(domainDir(d), 'images', String(disk.id), String(disk.image_id));
       const storeOf = (d: Obj) => path.join(domainDir(d), 'dom_md', 'ovf_store.tar');
@@ -296,7 +290,7 @@ for (const backend of BACKENDS) {
         let t2: TestEngine;
         let api2: ApiClient;
         const rest2 = restCalls(() => api2);
-        const act2 = actions(() => api2);
+        const { act: act2 } = rest2;
         const copies: string[] = [];
         before(async () => {
           // What the disks read before they leave, to compare with what the other engine finds.

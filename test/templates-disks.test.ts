@@ -10,6 +10,7 @@ import * as T from '../model/types';
 import { StructType } from '../model/meta';
 import { Obj } from '../model/codec';
 import { ApiClient, BACKENDS, FORMATS, TestEngine } from './support/engine';
+import { restCalls } from './support/rest';
 import { until } from './support/until';
 import { localDataDomains, volumeFileOf } from './support/domains';
 
@@ -26,21 +27,17 @@ for (const backend of BACKENDS) {
       const domains: Record<string, Obj> = {};
       const tag = format.name.toLowerCase();
 
-      const call = async (method: string, p: string, type: StructType, obj: Obj | undefined, status: number) => {
-        const r = await api.call(method, p, obj === undefined ? undefined : format.write(type, obj));
-        assert.equal(r.status, status, `${method} ${p}: ${r.text}`);
-        return format.read(r.status < 300 ? type : T.Fault, r.text, r.status < 300 ? undefined : 'fault');
-      };
+      const { send, get } = restCalls(() => api);
       const list = async (p: string, type: StructType) => format.readList(type, (await api.call('GET', p)).text);
       const fileOf = (disk: Obj) => volumeFileOf(dir, domains, disk);
-      const getDisk = (id: unknown) => call('GET', `/disks/${String(id)}`, T.Disk, undefined, 200);
-      const getTemplate = (id: unknown) => call('GET', `/templates/${String(id)}`, T.Template, undefined, 200);
+      const getDisk = (id: unknown) => get(`/disks/${String(id)}`, T.Disk);
+      const getTemplate = (id: unknown) => get(`/templates/${String(id)}`, T.Template);
       /** A down VM with a qcow2 and a raw disk, each with a pattern written. */
       async function vmWithDisks(name: string): Promise<{ vm: Obj; disks: Obj[] }> {
-        const vm = await call('POST', '/vms', T.Vm, { name, cluster: { name: 'Default' }, template: { name: 'Blank' } }, 201);
+        const vm = await send('POST', '/vms', T.Vm, { name, cluster: { name: 'Default' }, template: { name: 'Blank' } }, 201);
         const disks: Obj[] = [];
         for (const [i, diskFormat] of ['cow', 'raw'].entries()) {
-          const a = await call('POST', `/vms/${vm.id}/diskattachments`, T.DiskAttachment, {
+          const a = await send('POST', `/vms/${vm.id}/diskattachments`, T.DiskAttachment, {
             bootable: i === 0, interface: 'virtio',
             disk: { alias: `${name}-d${i}`, format: diskFormat, provisioned_size: 8 * MiB, storage_domains: [{ id: domains.one.id }] },
           }, 201);
@@ -67,18 +64,18 @@ for (const backend of BACKENDS) {
 
       it('keeps the id and alias a client gives a new disk, and refuses an id in use', async () => {
         const id = tag === 'xml' ? '6e1a9c52-0c4f-4c1e-9d0e-6f1f6a2b7c01' : '6e1a9c52-0c4f-4c1e-9d0e-6f1f6a2b7c02';
-        const disk = await call('POST', '/disks', T.Disk, { id, alias: `chosen-${tag}`, format: 'raw', provisioned_size: MiB, storage_domains: [{ id: domains.one.id }] }, 201);
+        const disk = await send('POST', '/disks', T.Disk, { id, alias: `chosen-${tag}`, format: 'raw', provisioned_size: MiB, storage_domains: [{ id: domains.one.id }] }, 201);
         assert.equal(disk.id, id);
         assert.equal((await getDisk(id)).alias, `chosen-${tag}`);
         assert.equal((await getDisk(id)).name, `chosen-${tag}`);
         assert.ok(fs.existsSync(fileOf(disk)));
-        await call('POST', '/disks', T.Disk, { id, format: 'raw', provisioned_size: MiB, storage_domains: [{ id: domains.one.id }] }, 409);
-        await call('POST', '/disks', T.Disk, { id: 'not-a-uuid', format: 'raw', provisioned_size: MiB, storage_domains: [{ id: domains.one.id }] }, 400);
+        await send('POST', '/disks', T.Disk, { id, format: 'raw', provisioned_size: MiB, storage_domains: [{ id: domains.one.id }] }, 409);
+        await send('POST', '/disks', T.Disk, { id: 'not-a-uuid', format: 'raw', provisioned_size: MiB, storage_domains: [{ id: domains.one.id }] }, 400);
       });
 
       it('makes a template with copies of the VM\'s two disks, in the format and on the domain asked, as a job', async () => {
         const { vm, disks } = await vmWithDisks(`src-${tag}`);
-        const made = await call('POST', '/templates', T.Template, {
+        const made = await send('POST', '/templates', T.Template, {
           name: `tpl-${tag}`,
           vm: { id: vm.id, disk_attachments: [{ disk: { id: disks[1].id, format: 'cow', sparse: true, storage_domains: [{ id: domains.two.id }] } }] },
         }, 201);
@@ -104,30 +101,30 @@ for (const backend of BACKENDS) {
         same(fileOf(disks[1]), fileOf(c1));
         execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'read -P 0x44 1M 1M', fileOf(c1)]);
         // The VM and its disks are free again; the job finished with a step per copy.
-        assert.equal((await call('GET', `/vms/${vm.id}`, T.Vm, undefined, 200)).status, 'down');
+        assert.equal((await get(`/vms/${vm.id}`, T.Vm)).status, 'down');
         for (const d of disks) assert.equal((await getDisk(d.id)).status, 'ok');
         const job = await jobOf(new RegExp(`Creating template tpl-${tag} from VM src-${tag}`));
         assert.equal(job?.status, 'finished');
         const steps = await list(`/jobs/${String(job!.id)}/steps`, T.Step);
         assert.equal(steps.filter((s) => /^Copying disk /.test(String(s.description)) && s.status === 'finished').length, 2);
         const attachment = (await list(`/templates/${made.id}/diskattachments`, T.DiskAttachment))[0];
-        assert.equal((await call('GET', `/templates/${made.id}/diskattachments/${String(attachment.id)}`, T.DiskAttachment, undefined, 200)).id, attachment.id);
+        assert.equal((await get(`/templates/${made.id}/diskattachments/${String(attachment.id)}`, T.DiskAttachment)).id, attachment.id);
       });
 
       it('refuses to remove a template\'s disk through /disks, and removes it through the template', async () => {
         const { vm } = await vmWithDisks(`rm-${tag}`);
-        const made = await call('POST', '/templates', T.Template, { name: `tpl-rm-${tag}`, vm: { id: vm.id } }, 201);
+        const made = await send('POST', '/templates', T.Template, { name: `tpl-rm-${tag}`, vm: { id: vm.id } }, 201);
         await until(async () => (await getTemplate(made.id)).status === 'ok');
         const [first, second] = await templateDisks(made.id);
-        assert.match(String((await call('DELETE', `/disks/${String(first.id)}`, T.Disk, undefined, 409)).detail), /disk of a template/);
-        await call('DELETE', `/templates/${made.id}/diskattachments/${String(first.id)}?storage_domain=${String(domains.two.id)}`, T.DiskAttachment, undefined, 404);
+        assert.match(String((await send('DELETE', `/disks/${String(first.id)}`, T.Disk, undefined, 409)).detail), /disk of a template/);
+        await send('DELETE', `/templates/${made.id}/diskattachments/${String(first.id)}?storage_domain=${String(domains.two.id)}`, T.DiskAttachment, undefined, 404);
         assert.equal((await api.call('DELETE', `/templates/${made.id}/diskattachments/${String(first.id)}?storage_domain=${String(domains.one.id)}`)).status, 200);
-        await call('GET', `/disks/${String(first.id)}`, T.Disk, undefined, 404);
+        await send('GET', `/disks/${String(first.id)}`, T.Disk, undefined, 404);
         await until(async () => !fs.existsSync(fileOf(first)));
         assert.equal((await templateDisks(made.id)).length, 1);
         // Removing the template removes its other disk and its volume.
         assert.equal((await api.call('DELETE', `/templates/${made.id}`)).status, 200);
-        await call('GET', `/disks/${String(second.id)}`, T.Disk, undefined, 404);
+        await send('GET', `/disks/${String(second.id)}`, T.Disk, undefined, 404);
         await until(async () => !fs.existsSync(path.dirname(fileOf(second))));
       });
 
@@ -137,7 +134,7 @@ for (const backend of BACKENDS) {
         const fifo = fileOf(disks[0]);
         fs.rmSync(fifo);
         execFileSync('mkfifo', [fifo]);
-        const made = await call('POST', '/templates', T.Template, { name: `tpl-stuck-${tag}`, vm: { id: vm.id } }, 201);
+        const made = await send('POST', '/templates', T.Template, { name: `tpl-stuck-${tag}`, vm: { id: vm.id } }, 201);
         await until(async () => (await list(`/jobs`, T.Job)).some((j) => j.description === `Creating template tpl-stuck-${tag} from VM stuck-${tag}`));
         const job = (await jobOf(new RegExp(`Creating template tpl-stuck-${tag}`)))!;
         await until(async () => (await list(`/jobs/${String(job.id)}/steps`, T.Step)).some((s) => /^Copying disk/.test(String(s.description))));
@@ -145,10 +142,10 @@ for (const backend of BACKENDS) {
         const copies = await templateDisks(made.id);
         assert.equal(copies.length, 2);
         assert.ok(copies.every((c) => c.status === 'locked'));
-        assert.equal((await call('GET', `/vms/${vm.id}`, T.Vm, undefined, 200)).status, 'image_locked');
-        assert.match(String((await call('DELETE', `/templates/${made.id}`, T.Template, undefined, 409)).detail), /locked/);
-        assert.match(String((await call('POST', '/vms', T.Vm, { name: `early-${tag}`, cluster: { name: 'Default' }, template: { id: made.id } }, 409)).detail), /locked/);
-        assert.match(String((await call('DELETE', `/disks/${String(disks[1].id)}`, T.Disk, undefined, 409)).detail), /locked/);
+        assert.equal((await get(`/vms/${vm.id}`, T.Vm)).status, 'image_locked');
+        assert.match(String((await send('DELETE', `/templates/${made.id}`, T.Template, undefined, 409)).detail), /locked/);
+        assert.match(String((await send('POST', '/vms', T.Vm, { name: `early-${tag}`, cluster: { name: 'Default' }, template: { id: made.id } }, 409)).detail), /locked/);
+        assert.match(String((await send('DELETE', `/disks/${String(disks[1].id)}`, T.Disk, undefined, 409)).detail), /locked/);
         assert.equal((await api.call('POST', `/disks/${String(disks[1].id)}/copy`, format.write(T.Action, { storage_domain: { name: 'two' } }))).status, 409);
         assert.equal((await api.call('POST', `/vms/${vm.id}/start`, format.write(T.Action, {}))).status, 409);
         const writer = await fs.promises.open(fifo, 'w');
@@ -159,7 +156,7 @@ for (const backend of BACKENDS) {
           assert.equal((await api.call('GET', `/disks/${String(c.id)}`)).status, 404);
           assert.ok(!fs.existsSync(path.dirname(fileOf(c))), 'no volume stays');
         }
-        assert.equal((await call('GET', `/vms/${vm.id}`, T.Vm, undefined, 200)).status, 'down');
+        assert.equal((await get(`/vms/${vm.id}`, T.Vm)).status, 'down');
         assert.equal((await getDisk(disks[1].id)).status, 'ok');
         const events = await list('/events', T.Event);
         assert.ok(events.some((e) => e.severity === 'error' && String(e.description).startsWith(`Failed to create template tpl-stuck-${tag} from VM stuck-${tag}`)));
@@ -169,17 +166,17 @@ for (const backend of BACKENDS) {
       /** A template (ok) from a new VM with two disks, and the VM's disks. */
       async function readyTemplate(name: string): Promise<{ template: Obj; source: Obj[]; disks: Obj[] }> {
         const { vm, disks: source } = await vmWithDisks(`${name}-src`);
-        const template = await call('POST', '/templates', T.Template, { name, vm: { id: vm.id } }, 201);
+        const template = await send('POST', '/templates', T.Template, { name, vm: { id: vm.id } }, 201);
         await until(async () => (await getTemplate(template.id)).status === 'ok');
         return { template, source, disks: await templateDisks(template.id) };
       }
       const vmDisks = async (vmId: unknown) =>
         Promise.all((await list(`/vms/${String(vmId)}/diskattachments`, T.DiskAttachment)).map((a) => getDisk((a.disk as Obj).id)));
       const newVm = async (name: string, template: Obj, extra: Obj = {}, query = '') => {
-        const vm = await call('POST', `/vms${query}`, T.Vm, { name, cluster: { name: 'Default' }, template: { id: template.id }, ...extra }, 201);
+        const vm = await send('POST', `/vms${query}`, T.Vm, { name, cluster: { name: 'Default' }, template: { id: template.id }, ...extra }, 201);
         assert.equal(vm.status, 'image_locked');
-        await until(async () => (await call('GET', `/vms/${String(vm.id)}`, T.Vm, undefined, 200)).status === 'down');
-        return call('GET', `/vms/${String(vm.id)}`, T.Vm, undefined, 200);
+        await until(async () => (await get(`/vms/${String(vm.id)}`, T.Vm)).status === 'down');
+        return get(`/vms/${String(vm.id)}`, T.Vm);
       };
       const baseOf = (disk: Obj, all: Obj[]) => all.find((d) => d.alias === disk.alias)!;
 
@@ -213,8 +210,8 @@ for (const backend of BACKENDS) {
         const { template, disks } = await readyTemplate(`used-${tag}`);
         const vm = await newVm(`user-vm-${tag}`, template);
         const own = await vmDisks(vm.id);
-        assert.match(String((await call('DELETE', `/templates/${String(template.id)}`, T.Template, undefined, 409)).detail), new RegExp(`user-vm-${tag}`));
-        assert.match(String((await call('DELETE', `/templates/${String(template.id)}/diskattachments/${String(disks[0].id)}`, T.DiskAttachment, undefined, 409)).detail), new RegExp(`user-vm-${tag}`));
+        assert.match(String((await send('DELETE', `/templates/${String(template.id)}`, T.Template, undefined, 409)).detail), new RegExp(`user-vm-${tag}`));
+        assert.match(String((await send('DELETE', `/templates/${String(template.id)}/diskattachments/${String(disks[0].id)}`, T.DiskAttachment, undefined, 409)).detail), new RegExp(`user-vm-${tag}`));
         assert.equal((await api.call('DELETE', `/vms/${String(vm.id)}`)).status, 200);
         await until(async () => own.every((d) => !fs.existsSync(path.dirname(fileOf(d)))));
         for (const base of disks) assert.ok(fs.existsSync(fileOf(base)), 'the template\'s volumes stay');
@@ -226,9 +223,9 @@ for (const backend of BACKENDS) {
         const { template, disks } = await readyTemplate(`ask-${tag}`);
         const ask = (disk: Obj) => ({ disk_attachments: [{ disk }] });
         const before = (await list('/vms', T.Vm)).length;
-        assert.match(String((await call('POST', '/vms', T.Vm, { name: `far-${tag}`, cluster: { name: 'Default' }, template: { id: template.id }, ...ask({ id: disks[0].id, storage_domains: [{ id: domains.two.id }] }) }, 409)).detail), /clone/);
-        await call('POST', '/vms', T.Vm, { name: `raw-${tag}`, cluster: { name: 'Default' }, template: { id: template.id }, ...ask({ id: disks[0].id, format: 'raw' }) }, 400);
-        await call('POST', '/vms', T.Vm, { name: `none-${tag}`, cluster: { name: 'Default' }, template: { id: template.id }, ...ask({ id: '6e1a9c52-0c4f-4c1e-9d0e-000000000000' }) }, 400);
+        assert.match(String((await send('POST', '/vms', T.Vm, { name: `far-${tag}`, cluster: { name: 'Default' }, template: { id: template.id }, ...ask({ id: disks[0].id, storage_domains: [{ id: domains.two.id }] }) }, 409)).detail), /clone/);
+        await send('POST', '/vms', T.Vm, { name: `raw-${tag}`, cluster: { name: 'Default' }, template: { id: template.id }, ...ask({ id: disks[0].id, format: 'raw' }) }, 400);
+        await send('POST', '/vms', T.Vm, { name: `none-${tag}`, cluster: { name: 'Default' }, template: { id: template.id }, ...ask({ id: '6e1a9c52-0c4f-4c1e-9d0e-000000000000' }) }, 400);
         assert.equal((await list('/vms', T.Vm)).length, before);
       });
 
@@ -245,10 +242,10 @@ for (const backend of BACKENDS) {
         assert.equal(qemuInfo(fileOf(flat))['backing-filename'], undefined);
         same(fileOf(disk), fileOf(flat));
         // A snapshot, a write over it, then its removal: the disk reads the same, still over the template's volume.
-        const snapshot = await call('POST', `/vms/${String(vm.id)}/snapshots`, T.Snapshot, { description: 'one' }, 201);
+        const snapshot = await send('POST', `/vms/${String(vm.id)}/snapshots`, T.Snapshot, { description: 'one' }, 201);
         const top = await getDisk(disk.id);
         execFileSync('qemu-io', ['-f', 'qcow2', '-c', 'write -P 0x62 3M 1M', fileOf(top)]);
-        await until(async () => (await call('GET', `/vms/${String(vm.id)}/snapshots/${String(snapshot.id)}`, T.Snapshot, undefined, 200)).snapshot_status === 'ok');
+        await until(async () => (await get(`/vms/${String(vm.id)}/snapshots/${String(snapshot.id)}`, T.Snapshot)).snapshot_status === 'ok');
         assert.equal((await api.call('DELETE', `/vms/${String(vm.id)}/snapshots/${String(snapshot.id)}`)).status, 200);
         await until(async () => (await api.call('GET', `/vms/${String(vm.id)}/snapshots/${String(snapshot.id)}`)).status === 404);
         const after = await getDisk(disk.id);
@@ -292,7 +289,7 @@ for (const backend of BACKENDS) {
         const { vm } = await vmWithDisks(`ver-src2-${tag}`);
         const versions: Obj[] = [];
         for (const n of [2, 3]) {
-          const v = await call('POST', '/templates', T.Template, { name: `ignored-${tag}`, vm: { id: vm.id }, version: { base_template: { id: base.id }, version_name: `v${n}` } }, 201);
+          const v = await send('POST', '/templates', T.Template, { name: `ignored-${tag}`, vm: { id: vm.id }, version: { base_template: { id: base.id }, version_name: `v${n}` } }, 201);
           await until(async () => (await getTemplate(v.id)).status === 'ok');
           const read = await getTemplate(v.id);
           assert.equal(read.name, `ver-${tag}`, 'a version has its base\'s name');
@@ -301,15 +298,15 @@ for (const backend of BACKENDS) {
         }
         assert.equal((await list(`/templates?search=name%3Dver-${tag}`, T.Template)).length, 3);
         // A version of a version, of Blank, and a second base of the same name are refused.
-        await call('POST', '/templates', T.Template, { name: 'x', vm: { id: vm.id }, version: { base_template: { id: versions[0].id } } }, 400);
-        await call('POST', '/templates', T.Template, { name: 'x', vm: { id: vm.id }, version: { base_template: { id: blank.id } } }, 400);
-        await call('POST', '/templates', T.Template, { name: `ver-${tag}`, vm: { id: vm.id } }, 409);
+        await send('POST', '/templates', T.Template, { name: 'x', vm: { id: vm.id }, version: { base_template: { id: versions[0].id } } }, 400);
+        await send('POST', '/templates', T.Template, { name: 'x', vm: { id: vm.id }, version: { base_template: { id: blank.id } } }, 400);
+        await send('POST', '/templates', T.Template, { name: `ver-${tag}`, vm: { id: vm.id } }, 409);
         const latest = await newVm(`latest-${tag}`, base, { use_latest_template_version: true });
         assert.equal((latest.template as Obj).id, versions[1].id);
         const own = await vmDisks(latest.id);
         const v3disks = await templateDisks(versions[1].id);
         for (const d of own) assert.ok(v3disks.some((b) => qemuInfo(fileOf(d))['backing-filename'] === fileOf(b)), 'thin over the latest version\'s disks');
-        assert.match(String((await call('DELETE', `/templates/${String(base.id)}`, T.Template, undefined, 409)).detail), /versions 2, 3/);
+        assert.match(String((await send('DELETE', `/templates/${String(base.id)}`, T.Template, undefined, 409)).detail), /versions 2, 3/);
       });
     });
   }

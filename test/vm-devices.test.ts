@@ -20,8 +20,7 @@ for (const backend of BACKENDS) {
       let host: Obj;
       let vm: Obj;
 
-      const { send, post, get, list, remove } = restCalls(() => api);
-      const act = (path: string, name: string, members: Obj = {}, status = 200) => send('POST', `${path}/${name}`, T.Action, members, status);
+      const { send, post, get, list, remove, act } = restCalls(() => api);
       const vmPath = () => `/vms/${String(vm.id)}`;
       const newVm = (name: string, extra: Obj = {}) =>
         post('/vms', T.Vm, { name, cluster: { name: 'Default' }, template: { name: 'Blank' }, os: { boot: { devices: ['network'] } }, ...extra });

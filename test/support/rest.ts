@@ -13,14 +13,16 @@ export function restCalls(client: () => ApiClient) {
     assert.equal(r.status, status, `${method} ${path}: ${r.text}`);
     return r;
   };
-  /** The object answered, or the fault when `status` is one. */
-  const send = async (method: string, path: string, type: StructType, obj: Obj, status: number) => {
+  /** The object answered, or the fault when `status` is one; `obj` is the body, if any. */
+  const send = async (method: string, path: string, type: StructType, obj: Obj | undefined, status: number) => {
     const { format } = client();
-    const r = await checked(method, path, status, format.write(type, obj));
+    const r = await checked(method, path, status, obj === undefined ? undefined : format.write(type, obj));
     return r.status < 300 ? format.read(type, r.text) : format.read(T.Fault, r.text);
   };
   return {
     send,
+    /** The action `name` on the object at `path`: the action answered, or the fault. */
+    act: (path: string, name: string, body: Obj = {}, status = 200) => send('POST', `${path}/${name}`, T.Action, body, status),
     post: (path: string, type: StructType, obj: Obj, status = 201) => send('POST', path, type, obj, status),
     get: async (path: string, type: StructType) => client().format.read(type, (await checked('GET', path, 200)).text),
     list: async (path: string, type: StructType) => client().format.readList(type, (await checked('GET', path, 200)).text),
