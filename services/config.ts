@@ -63,6 +63,11 @@ export interface Config {
   fsTimeout: number;
   /** Seconds a ready backup may go without a transfer before the engine ends it as failed (its client is gone). */
   backupTimeout: number;
+  /**
+   * Seconds an image job's process holds it without renewing (it renews a third of that): a job
+   * held longer than that is one whose process stopped, and any process fails it.
+   */
+  imageJobLease: number;
   /** Seconds a client has to send a request's headers (and, over TLS, to finish the handshake). */
   headersTimeout: number;
   /** Seconds an API client has to send a whole request, body included (the image proxy takes bodies of any duration). */
@@ -127,6 +132,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     storageRoots: absolutePaths(env.HANGAR_STORAGE_ROOTS, 'HANGAR_STORAGE_ROOTS'),
     fsTimeout: positive(env.HANGAR_FS_TIMEOUT, 'HANGAR_FS_TIMEOUT', 30) || 30,
     backupTimeout: positive(env.HANGAR_BACKUP_TIMEOUT, 'HANGAR_BACKUP_TIMEOUT', 6 * 3600) || 6 * 3600,
+    imageJobLease: positive(env.HANGAR_IMAGE_JOB_LEASE, 'HANGAR_IMAGE_JOB_LEASE', 30) || 30,
     headersTimeout: positive(env.HANGAR_HEADERS_TIMEOUT, 'HANGAR_HEADERS_TIMEOUT', 20) || 20,
     requestTimeout: positive(env.HANGAR_REQUEST_TIMEOUT, 'HANGAR_REQUEST_TIMEOUT', 60) || 60,
     idleTimeout: positive(env.HANGAR_IDLE_TIMEOUT, 'HANGAR_IDLE_TIMEOUT', 15) || 15,

@@ -17,6 +17,7 @@ import * as networks from './networks';
 import * as storagedomains from './storagedomains';
 import * as domainContents from './domain-contents';
 import * as ova from './ova';
+import { abandonedImageJobMonitor, failAbandonedImageJobs } from './image-jobs';
 import * as ovaImports from './ova-imports';
 import * as disks from './disks';
 import * as templates from './templates';
@@ -82,7 +83,8 @@ export async function openEngine(config: Config): Promise<RunningEngine> {
     background: new Background(),
   };
   await transfers.pauseInterruptedUploads(engine);
-  const scheduler = new Scheduler(db, runtime, TICK_MS, [transfers.transferMonitor(engine), backups.backupMonitor(engine)]);
+  await failAbandonedImageJobs(engine);
+  const scheduler = new Scheduler(db, runtime, TICK_MS, [transfers.transferMonitor(engine), backups.backupMonitor(engine), abandonedImageJobMonitor(engine)]);
   scheduler.start();
   return {
     ...engine,

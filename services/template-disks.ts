@@ -16,7 +16,7 @@ import { activeDataDomain, domainOfDisk, flattened, heldDisk } from './disk-rows
 import { diskProfileFor } from './profiles';
 import { qcow2Compat, qcowVersion } from './storage';
 import { EventCode, recordEvent } from './events';
-import { ImageCopy, startImageJob } from './image-jobs';
+import { ImageCopy, imageJobKind, startImageJob } from './image-jobs';
 import { notDuringBackup } from './backups';
 import { removeDisk } from './disks';
 import { removeOwnedBy } from './ownership';
@@ -83,6 +83,33 @@ export function fullCopy(call: Call, from: ObjOf<typeof T.StorageDomain>, source
   };
 }
 
+/** What a job making a template from a VM keeps of itself: the two, the VM's disks it locked and the template's it makes. */
+interface TemplateJob {
+  template: { id: string; name: string };
+  vm: { id: string; name: string };
+  sources: string[];
+  made: string[];
+}
+
+/** The VM and its disks usable again. */
+async function released(repo: Repo, p: TemplateJob): Promise<void> {
+  await setStatus(repo, T.Disk, p.sources, 'ok', 'locked');
+  await setStatus(repo, T.Vm, [p.vm.id], 'down', 'image_locked');
+}
+
+/** A template that could not be made goes, with its disks; its VM is usable again. */
+const templateFromVm = imageJobKind('template-from-vm', async (repo, p: TemplateJob, reason) => {
+  await released(repo, p);
+  for (const id of p.made) await repo.remove(T.Disk, id);
+  await repo.removeOwned(T.DiskAttachment, { template: p.template.id });
+  await repo.remove(T.Template, p.template.id);
+  await removeOwnedBy(repo, T.Template, p.template.id);
+  await recordEvent(repo, {
+    code: EventCode.TEMPLATE_CREATION_FAILED, severity: 'error', about: { vm: { id: p.vm.id } },
+    description: `Failed to create template ${p.template.name} from VM ${p.vm.name}: ${reason}`,
+  });
+});
+
 /**
  * Copies the VM's disks into the new template: each disk as the request's `vm.disk_attachments`
  * asks (format, allocation, alias, domain; the request's `storage_domain` for all the listed ones,
@@ -120,31 +147,17 @@ export async function copyVmDisks(call: Call, template: TemplateObj, vm: VmObj, 
   await call.repo.update(T.Template, locked);
   await call.repo.update(T.Vm, { ...vm, status: 'image_locked' });
   const made = (await call.repo.list(T.DiskAttachment, { template: template.id })).map((a) => String(a.disk?.id));
-  const released = async (repo: Repo) => {
-    await setStatus(repo, T.Disk, sources, 'ok', 'locked');
-    await setStatus(repo, T.Vm, [vm.id], 'down', 'image_locked');
-  };
+  const params: TemplateJob = { template: { id: template.id, name: String(template.name) }, vm: { id: vm.id, name: String(vm.name) }, sources, made };
   await startImageJob(call, {
     description: `Creating template ${template.name} from VM ${vm.name}`,
-    copies,
+    kind: templateFromVm, params, madeDisks: made, copies,
     async done(repo) {
-      await released(repo);
+      await released(repo, params);
       await setStatus(repo, T.Disk, made, 'ok');
       await setStatus(repo, T.Template, [template.id], 'ok');
       await recordEvent(repo, {
         code: EventCode.TEMPLATE_CREATED, severity: 'normal', about: { template: refTo(template), vm: refTo(vm) },
         description: `Creation of template ${template.name} from VM ${vm.name} has been completed.`,
-      });
-    },
-    async failed(repo, reason) {
-      await released(repo);
-      for (const id of made) await repo.remove(T.Disk, id);
-      await repo.removeOwned(T.DiskAttachment, { template: template.id });
-      await repo.remove(T.Template, template.id);
-      await removeOwnedBy(repo, T.Template, template.id);
-      await recordEvent(repo, {
-        code: EventCode.TEMPLATE_CREATION_FAILED, severity: 'error', about: { vm: refTo(vm) },
-        description: `Failed to create template ${template.name} from VM ${vm.name}: ${reason}`,
       });
     },
   });

@@ -13,7 +13,7 @@ import { refTo } from './refs';
 import { StoredObj } from './store/repo';
 import { activeDataDomain, domainOfDisk, heldDisk, StoredDisk } from './disk-rows';
 import { EventCode, recordEvent } from './events';
-import { ImageCopy, startImageJob } from './image-jobs';
+import { ImageCopy, imageJobKind, startImageJob } from './image-jobs';
 import { removeOwnedBy } from './ownership';
 import { BLANK_TEMPLATE_ID } from './store/seed';
 import { copiedDisk, fullCopy, nameOf, setStatus } from './template-disks';
@@ -29,6 +29,24 @@ async function thinDisk(call: Call, base: StoredDisk, sd: DomainObj, wanted: Dis
   const disk = await copiedDisk(call, base, sd, { ...wanted, format: 'cow', sparse: true });
   return { ...disk, template_volume: { disk: String(base.id), volume: String(base.image_id), format: String(base.format) } };
 }
+
+/** What a job making a VM's disks from its template keeps of itself: the VM, its template and the disks it makes. */
+interface VmJob {
+  vm: { id: string; name: string };
+  template: { id: string };
+  disks: string[];
+}
+
+/** A VM whose disks could not be made goes, with them. */
+const vmFromTemplate = imageJobKind('vm-from-template', async (repo, p: VmJob, reason) => {
+  for (const id of p.disks) await repo.remove(T.Disk, id);
+  await repo.remove(T.Vm, p.vm.id);
+  await removeOwnedBy(repo, T.Vm, p.vm.id);
+  await recordEvent(repo, {
+    code: EventCode.VM_CREATION_FAILED, severity: 'error', about: { template: { id: p.template.id } },
+    description: `Failed to complete VM ${p.vm.name} creation: ${reason}`,
+  });
+});
 
 /**
  * Gives the new VM its disks from its template's, as the request's `disk_attachments` (by the
@@ -82,24 +100,16 @@ export async function disksFromTemplate(call: Call, vm: VmObj, asked: Attachment
   }
   const locked: VmObj = { ...made, status: 'image_locked' };
   await call.repo.update(T.Vm, locked);
+  const params: VmJob = { vm: { id: vm.id, name: String(vm.name) }, template: { id: template.id }, disks };
   await startImageJob(call, {
     description: `Creating VM ${vm.name} from template ${template.name}`,
-    copies,
+    kind: vmFromTemplate, params, madeDisks: disks, copies,
     async done(repo) {
       await setStatus(repo, T.Disk, disks, 'ok');
       await setStatus(repo, T.Vm, [vm.id], 'down', 'image_locked');
       await recordEvent(repo, {
         code: EventCode.VM_CREATED, severity: 'normal', about: { vm: refTo(vm), template: refTo(template) },
         description: `VM ${vm.name} creation has been completed.`,
-      });
-    },
-    async failed(repo, reason) {
-      for (const id of disks) await repo.remove(T.Disk, id);
-      await repo.remove(T.Vm, vm.id);
-      await removeOwnedBy(repo, T.Vm, vm.id);
-      await recordEvent(repo, {
-        code: EventCode.VM_CREATION_FAILED, severity: 'error', about: { template: refTo(template) },
-        description: `Failed to complete VM ${vm.name} creation: ${reason}`,
       });
     },
   });

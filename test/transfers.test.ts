@@ -12,7 +12,7 @@ import { blake2b } from 'hash-wasm';
 import { execFileSync } from 'node:child_process';
 import * as T from '../model/types';
 import { Obj, XML } from '../model/codec';
-import { ApiClient, BACKENDS, POSTGRES, Sibling, TestEngine, spawnSibling, withEngine } from './support/engine';
+import { ApiClient, BACKENDS, POSTGRES, Sibling, TestEngine, siblingCalls, spawnSibling, withEngine } from './support/engine';
 import { until } from './support/until';
 import { Repo } from '../services/store/repo';
 import { exchange } from './support/http';
@@ -733,13 +733,7 @@ for (const backend of BACKENDS) describe(`image transfers on ${backend.name}`, (
   // Several engine processes share PostgreSQL (a SQLite file has one writer process).
   if (backend === POSTGRES) it('pauses an upload whose proxy process was killed, and leaves uploads other processes serve alone', async () => {
     const d = await disk('killed', 'raw', 4 * MiB);
-    /** The API of one engine process, with the test's token (every process shares the keys). */
-    const via = (s: Sibling) => async (method: string, p: string, body?: string) => {
-      const r = await fetch(`${s.base}/ovirt-engine/api${p}`, { method, headers: api.headers(), body });
-      const text = await r.text();
-      assert.ok(r.status < 300, `${method} ${p}: ${text}`);
-      return text;
-    };
+    const via = siblingCalls(api);
     const phaseVia = async (s: Sibling, id: unknown, wanted: string) => {
       let now: Obj = {};
       await until(async () => (now = XML.read(T.ImageTransfer, await via(s)('GET', `/imagetransfers/${String(id)}`))).phase === wanted);

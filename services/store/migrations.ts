@@ -409,6 +409,23 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       }
     },
   },
+  '027_image_jobs': {
+    // The image jobs under way, each held by the process running it, so that one whose process
+    // stopped is failed by another (or by the next start) and what it locked is given back.
+    async up(knex) {
+      await knex.schema.createTable('image_jobs', (t) => {
+        t.string('job_id', 64).primary();
+        t.string('kind', 64).notNullable();
+        t.text('params').notNullable();
+        t.text('made_disks').notNullable();
+        t.bigInteger('held_until').notNullable().index();
+        t.string('held_by', 64).notNullable();
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTable('image_jobs');
+    },
+  },
 };
 
 /** Applies the migrations not yet applied, in the transaction given. */

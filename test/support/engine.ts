@@ -1,4 +1,5 @@
 // An engine started in-process for tests, on SQLite or PostgreSQL, with a client for its API.
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -182,6 +183,14 @@ export interface Sibling {
   /** Ends the process at once, as a crash would. */
   kill(): Promise<void>;
 }
+
+/** Calls of the API of a sibling process with the client's token (every process shares the keys): the answer's text, its status checked. */
+export const siblingCalls = (api: ApiClient) => (s: Sibling) => async (method: string, p: string, body?: string): Promise<string> => {
+  const r = await fetch(`${s.base}/ovirt-engine/api${p}`, { method, headers: api.headers(), body });
+  const text = await r.text();
+  assert.ok(r.status < 300, `${method} ${p}: ${text}`);
+  return text;
+};
 
 export async function spawnSibling(t: TestEngine, env: Record<string, string> = {}): Promise<Sibling> {
   const { spawn } = await import('node:child_process');
