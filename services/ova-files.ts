@@ -12,6 +12,7 @@ import { TarMember, memberImage, tarIndex, tarText, writeTar } from './tar';
 
 const run = promisify(execFile);
 const OVF_MEMBER = 'vm.ovf';
+const SECTOR = 512;
 
 /** Writes `source` as the OVA `target`: each disk's chain made one qcow2 image, then the archive. */
 export async function writeOva(storage: Storage, target: string, source: OvfSource, domains: Record<string, Obj>, signal?: AbortSignal): Promise<void> {
@@ -20,8 +21,16 @@ export async function writeOva(storage: Storage, target: string, source: OvfSour
     const disks: OvfSource['disks'] = [];
     for (const d of source.disks) {
       const file = path.join(work, String(d.disk.id));
-      await run('qemu-img', ['convert', '-f', d.disk.format === 'cow' ? 'qcow2' : 'raw', '-O', 'qcow2', storage.volumePath(domains[String(d.disk.id)], d.disk), file], { signal });
-      disks.push({ ...d, actualSize: (await fs.promises.stat(file)).size });
+      const volume = storage.volumePath(domains[String(d.disk.id)], d.disk);
+      const format = d.disk.format === 'cow' ? 'qcow2' : 'raw';
+      await run('qemu-img', ['convert', '-f', format, '-O', 'qcow2', volume, file], { signal });
+      // The member is as large as qemu-img measures the image may need, as oVirt sizes it: whole
+      // clusters, so that clients open it in place (qemu-img refuses a raw window of a size that is
+      // not a multiple of 512).
+      const measured = JSON.parse((await run('qemu-img', ['measure', '--output=json', '-f', format, '-O', 'qcow2', volume], { signal })).stdout) as { required: number };
+      const size = Math.ceil(Math.max(measured.required, (await fs.promises.stat(file)).size) / SECTOR) * SECTOR;
+      await fs.promises.truncate(file, size);
+      disks.push({ ...d, actualSize: size });
     }
     const ovf = writeOvf({ ...source, disks }, 'ova');
     await writeTar(target, [{ name: OVF_MEMBER, text: ovf }], signal, disks.map((d) => ({ name: String(d.disk.id), path: path.join(work, String(d.disk.id)) })));

@@ -9,6 +9,7 @@ import path from 'node:path';
 import * as T from '../model/types';
 import { Obj } from '../model/codec';
 import { readOvf } from '../services/ovf';
+import { tarIndex } from '../services/tar';
 import { ApiClient, BACKENDS, FORMATS, TestEngine } from './support/engine';
 import { restCalls } from './support/rest';
 import { until } from './support/until';
@@ -156,6 +157,26 @@ for (const backend of BACKENDS) {
             assert.equal((JSON.parse(execFileSync('qemu-img', ['info', '--output=json', path.join(unpacked, String(disk.id))], { encoding: 'utf8' })) as Obj).format, 'qcow2');
             execFileSync('qemu-img', ['compare', '-q', path.join(unpacked, String(disk.id)), volumeOf(sd, disk)]);
           }
+          // Each image opens in place, as the imageio client's upload_from_ova.py opens it: a raw window of the archive.
+          for (const member of (await tarIndex(ova)).slice(1)) {
+            const window = `json:${JSON.stringify({ file: { driver: 'raw', offset: member.offset, size: member.size, file: { driver: 'file', filename: ova } } })}`;
+            assert.equal((JSON.parse(execFileSync('qemu-img', ['info', '--output=json', window], { encoding: 'utf8' })) as Obj).format, 'qcow2');
+          }
+        });
+
+        it('sizes each image member in whole clusters, as oVirt does, so that an empty qcow2 image opens in place too', async () => {
+          const hollow = await rest.post('/vms', T.Vm, { name: 'hollow', cluster: { name: 'Default' }, template: { name: 'Blank' } });
+          await rest.post(`/vms/${String(hollow.id)}/diskattachments`, T.DiskAttachment, {
+            bootable: true, interface: 'virtio', disk: { name: 'hollow-disk', format: 'cow', provisioned_size: 64 * MiB, storage_domains: [{ id: sd.id }] },
+          });
+          const file = path.join(dir, 'ovas', 'hollow.ova');
+          await act(`/vms/${String(hollow.id)}`, 'export', { host: { name: 'packer' }, directory: path.join(dir, 'ovas'), filename: 'hollow.ova' });
+          const [, member] = await tarIndex(file);
+          assert.equal(member.size % 65536, 0);
+          const window = `json:${JSON.stringify({ file: { driver: 'raw', offset: member.offset, size: member.size, file: { driver: 'file', filename: file } } })}`;
+          assert.equal((JSON.parse(execFileSync('qemu-img', ['info', '--output=json', window], { encoding: 'utf8' })) as Obj)['virtual-size'], 64 * MiB);
+          fs.rmSync(file);
+          await rest.remove(`/vms/${String(hollow.id)}`, 200);
         });
 
         it('exports a template as an OVA, its OVF a template\'s', async () => {
