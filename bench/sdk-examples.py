@@ -196,11 +196,12 @@ def ova_file():
 def template_ova_file():
     """The OVA import_template_from_ova.py reads, /mytemplates/my.ova: the one export_template_as_ova.py
     wrote in /tmp. The template it makes is named mytemplate, as on an engine that lacks it: the
-    template of that name (each of its versions) is renamed first."""
+    template of that name is renamed first (its versions with it)."""
     os.makedirs('/mytemplates', exist_ok=True)
     shutil.copyfile('/tmp/mytemplate2.ova', '/mytemplates/my.ova')
     for found in api('GET', '/templates?search=name%3Dmytemplate').get('template', []):
-        api('PUT', '/templates/%s' % found['id'], '<template><name>mytemplate-exported</name></template>')
+        if int(found['version']['version_number']) == 1:
+            api('PUT', '/templates/%s' % found['id'], '<template><name>mytemplate-exported</name></template>')
 
 
 def ova_of_gone_vm():
@@ -216,6 +217,19 @@ def ova_of_gone_vm():
     host = api('GET', '/hosts?search=name%3Dmyhost')['host'][0]['id']
     api('POST', '/vms/%s/export' % vm['id'], '<action><host id="%s"/><directory>/tmp</directory><filename>myova.ova</filename></action>' % host)
     api('DELETE', '/vms/%s' % vm['id'])
+
+
+def template_versions():
+    """Versions 2 and 3 of mytemplate, made from myvm as add_template.py made the first:
+    add_vm_from_template_version.py makes its VM from version 3."""
+    templates = api('GET', '/templates?search=name%3Dmytemplate')['template']
+    base = [t for t in templates if int(t['version']['version_number']) == 1][0]['id']
+    vm = api('GET', '/vms?search=name%3Dmyvm')['vm'][0]['id']
+    for n in (2, 3):
+        made = api('POST', '/templates', '<template><name>mytemplate</name><vm id="%s"/><version><base_template id="%s"/>'
+                   '<version_name>mytemplate-v%d</version_name></version></template>' % (vm, base, n))
+        while api('GET', '/templates/%s' % made['id'])['status'] != 'ok':
+            time.sleep(0.5)
 
 
 def named_snapshot():
@@ -242,6 +256,7 @@ def agent_vm():
 PREPARE = {
     'add_vnc_console': spice_console,
     'clone_vm_from_snapshot': named_snapshot,
+    'add_vm_from_template_version': template_versions,
     'assign_permission': internal_user,
     'assign_permission_to_vms': user_vms,
     'vm_backup': agent_vm,

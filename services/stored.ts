@@ -30,6 +30,8 @@ export interface EntityHooks<T extends StructType = StructType> {
   view?(call: Call, obj: StoredObj<T>): Promise<ObjOf<T>> | ObjOf<T>;
   /** Validates an update and returns the object to store. */
   apply?(call: Call, current: StoredObj<T>, changes: ObjOf<T>): Promise<ObjOf<T>> | ObjOf<T>;
+  /** Side effects of an update, once the row is stored (`previous` is what it was). */
+  updated?(call: Call, stored: StoredObj<T>, previous: StoredObj<T>): Promise<void>;
   /** Checks and side effects before the row goes; throw to refuse. */
   removing?(call: Call, obj: StoredObj<T>): Promise<void>;
 }
@@ -148,6 +150,7 @@ export function storedEntity<T extends StructType>(
             await checkUniqueName(call, type, next.name, hooks.uniqueName(call, stored), current.id);
           }
           await call.repo.update(type, stored, ownersOf(collection, call.scope.slice(0, -1)));
+          if (hooks.updated) await hooks.updated(call, stored, loaded);
           return view(call, stored);
         }
       : undefined,

@@ -4,7 +4,7 @@ import * as S from '../model/services';
 import * as T from '../model/types';
 import { Obj, isObj } from '../model/codec';
 import { Call, implement } from './behaviour';
-import { storedCollection, storedEntity } from './stored';
+import { mergeInto, storedCollection, storedEntity } from './stored';
 import { badRequest, conflict } from './fault';
 import { refTo, resolve } from './refs';
 import { CDROM_ID, copyDevices } from './store/devices';
@@ -108,6 +108,20 @@ export const templateEntity = implement(S.TemplateEntity, {
   actions: { export: (call, body) => (body.host ? exportTemplateToPathOnHost(call, body) : exportTemplate(call, body)) },
   ...storedEntity(S.Templates, S.TemplateEntity, {
   uniqueName: () => ({}),
+  // As in oVirt, a version has the name of its base: the base's new name is theirs too, and a version is not renamed.
+  apply(_call, current, changes) {
+    const isVersion = current.version?.base_template?.id !== undefined && current.version.base_template.id !== current.id;
+    if (isVersion && changes.name !== undefined && changes.name !== current.name) {
+      throw conflict(`Cannot rename Template ${String(current.name)}: a template version has the name of its base template; rename the base`);
+    }
+    return mergeInto(T.Template, current, changes);
+  },
+  async updated(call, template, previous) {
+    if (template.name === previous.name) return;
+    for (const version of await versionsOf(call.repo, template.id)) {
+      if (version.id !== template.id) await call.repo.update(T.Template, { ...version, name: template.name });
+    }
+  },
   async removing(call, template) {
     if (template.id === BLANK_TEMPLATE_ID) throw conflict('Cannot remove the Blank template');
     if (template.status === 'locked') throw conflict(`Cannot remove Template ${String(template.name)}: it is locked`);

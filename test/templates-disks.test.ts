@@ -307,6 +307,11 @@ for (const backend of BACKENDS) {
         const v3disks = await templateDisks(versions[1].id);
         for (const d of own) assert.ok(v3disks.some((b) => qemuInfo(fileOf(d))['backing-filename'] === fileOf(b)), 'thin over the latest version\'s disks');
         assert.match(String((await send('DELETE', `/templates/${String(base.id)}`, T.Template, undefined, 409)).detail), /versions 2, 3/);
+        // As in oVirt, the versions keep their base's name: renaming the base renames them, and a version is not renamed.
+        assert.match(String((await send('PUT', `/templates/${String(versions[0].id)}`, T.Template, { name: `other-${tag}` }, 409)).detail), /has the name of its base/);
+        await send('PUT', `/templates/${String(base.id)}`, T.Template, { name: `renamed-${tag}` }, 200);
+        for (const v of versions) assert.equal((await send('GET', `/templates/${String(v.id)}`, T.Template, undefined, 200)).name, `renamed-${tag}`);
+        await send('PUT', `/templates/${String(base.id)}`, T.Template, { name: 'Blank' }, 409);
       });
     });
   }
