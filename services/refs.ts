@@ -16,8 +16,22 @@ export async function resolve<T extends StructType>(repo: Repo, type: T, ref: un
   }
   const named = await repo.list(type, owners, { where: { name: String(ref.name) } });
   if (named.length === 0) throw entityNotFound(type.name, `name=${String(ref.name)}`);
-  if (named.length > 1) throw badRequest(`More than one ${type.name} is named '${String(ref.name)}': give ${field} by id`);
-  return named[0];
+  if (named.length === 1) return named[0];
+  const latest = latestVersion(named);
+  if (!latest) throw badRequest(`More than one ${type.name} is named '${String(ref.name)}': give ${field} by id`);
+  return latest;
+}
+
+/**
+ * Of objects that share their name as versions of one base (a template's), the latest version,
+ * as oVirt's lookup by name orders them; none when they are not one base's versions.
+ */
+function latestVersion<O extends object>(named: O[]): O | undefined {
+  const versions = named.map((o) => (isObj(o) && isObj(o.version) ? o.version : undefined));
+  const bases = new Set(versions.map((v) => (v && isObj(v.base_template) ? v.base_template.id : undefined)));
+  if (bases.size !== 1 || bases.has(undefined)) return undefined;
+  const numbers = versions.map((v) => Number(v?.version_number ?? 1));
+  return named[numbers.indexOf(Math.max(...numbers))];
 }
 
 /** A reference to store: only the id, so names can change without stale copies. */

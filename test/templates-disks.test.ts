@@ -303,6 +303,9 @@ for (const backend of BACKENDS) {
         await send('POST', '/templates', T.Template, { name: `ver-${tag}`, vm: { id: vm.id } }, 409);
         const latest = await newVm(`latest-${tag}`, base, { use_latest_template_version: true });
         assert.equal((latest.template as Obj).id, versions[1].id);
+        // A template named by name is its latest version, as oVirt looks it up.
+        const named = await send('POST', '/vms', T.Vm, { name: `named-${tag}`, cluster: { name: 'Default' }, template: { name: `ver-${tag}` } }, 201);
+        assert.equal((named.template as Obj).id, versions[1].id);
         const own = await vmDisks(latest.id);
         const v3disks = await templateDisks(versions[1].id);
         for (const d of own) assert.ok(v3disks.some((b) => qemuInfo(fileOf(d))['backing-filename'] === fileOf(b)), 'thin over the latest version\'s disks');
