@@ -6,7 +6,7 @@ import { actionBody, editedLinks, missingInputs, updatable } from '../model/inpu
 import { Obj } from '../model/codec';
 import * as T from '../model/types';
 import { collectionRoutes, CollectionRoute } from '../model/tree';
-import { Call, Engine } from '../services/behaviour';
+import { Call, Engine, Method } from '../services/behaviour';
 import { Repo } from '../services/store/repo';
 import { FileWork } from '../services/file-work';
 import { badRequest, incomplete, methodNotAllowed, notFound } from '../services/fault';
@@ -24,7 +24,6 @@ import { Following } from './follow';
 import { EventCode, recordEvent } from '../services/events';
 import { withCorrelation } from '../services/correlation';
 
-type Run = (call: Call) => Promise<Lifecycle.ReturnValue>;
 type Guarded = (call: Call, guard: Guard) => Promise<Lifecycle.ReturnValue>;
 
 /** A negative `max` asks for no bound, as oVirt takes it. */
@@ -47,7 +46,7 @@ function scopeOf(request: Request, depth: number): string[] {
  * of it under the correlation id the request gives.
  */
 function runner(engine: Engine, write: boolean, declared: Params = {}) {
-  return async (request: Request, scope: string[], run: Run) => {
+  return async <R>(request: Request, scope: string[], run: (call: Call) => Promise<R>): Promise<R> => {
     const params = readParams(request, declared);
     // The SDKs ask for all content with a header; behaviours see it as the parameter.
     if (declared.all_content && params.all_content === undefined && header(request, 'all-content')?.toLowerCase() === 'true') params.all_content = true;
@@ -104,12 +103,8 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
   // A write's permit is checked before its body is read, outside any transaction (a client may
   // be slow to send it); the write checks again in its transaction, on what it acts on.
   const admitting = runner(engine, false);
-  const admit = async (request: Request, scope: string[], check: (call: Call, guard: Guard) => Promise<void>) => {
-    await admitting(request, scope, async (call) => {
-      await check(call, await Guard.of(call, r, request, true));
-      return null;
-    });
-  };
+  const admit = <R>(request: Request, scope: string[], check: (call: Call, guard: Guard) => Promise<R>): Promise<R> =>
+    admitting(request, scope, async (call) => check(call, await Guard.of(call, r, request, true)));
   const hrefIn = (request: Request, id: unknown) =>
     `${pathOf(r.segments, scopeOf(request, depth))}/${encodeURIComponent(String(id))}`;
   /** Presents the objects of one request, following what it asks with one set of follows. */
@@ -118,6 +113,14 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
     const following = new Following(guard, follow, { depth: engine.config.followMaxDepth, objects: engine.config.followMaxObjects });
     return async (obj: Obj, href: string) =>
       presentEntity(entity, await following.follow({ ...call, scope: [...call.scope.slice(0, depth), String(obj.id)] }, r, obj), href, allContent(call));
+  };
+
+  // The file-reading phase of a method, between the permit's pre-check and the transaction, with
+  // the parameters the transaction gets; it returns that transaction's work.
+  const inspecting = (declared: Params = {}) => {
+    const reading = runner(engine, false, declared);
+    return async <B>(request: Request, scope: string[], method: Method<B>, body: B): Promise<(call: Call) => Promise<Obj>> =>
+      typeof method === 'function' ? (call) => method(call, body) : reading(request, scope, (call) => method.inspect(call, body));
   };
 
   const routes: ServerRoute[] = [];
@@ -145,6 +148,7 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
     const method = collection.add;
     const { permit } = method;
     const adding = write({ ...READ_PARAMS, ...method.params });
+    const inspect = inspecting({ ...READ_PARAMS, ...method.params });
     routes.push({
       method: 'POST',
       path: listPath,
@@ -154,9 +158,10 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
         const body = await readBody(request, type);
         const missing = missingInputs(method, body);
         if (missing.length) throw incomplete(type.name, missing, 'add');
+        const added = await inspect(request, scope, add, body);
         return adding(request, scope, async (call, guard) => {
           await guard.add(call, permit, body);
-          const created = await add(call, body);
+          const created = await added(call);
           await audit(call, EventCode.OBJECT_ADDED, 'added', type, created);
           const href = hrefIn(request, created.id);
           const out = await present(call, guard)(created, href);
@@ -222,19 +227,26 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
     const run = entityB.actions?.[a.name];
     if (!run) throw new Error(`${entity.name} has no behaviour for action ${a.name}`);
     const acting = write();
+    const inspect = inspecting();
     routes.push({
       method: 'POST',
       path: `${entityPath}/${a.name}`,
       handler: async (request, h) => {
         const scope = scopeOf(request, depth + 1);
-        const allowed = async (call: Call, guard: Guard) => guard.act(call, a.permit, await entityB.get(call));
-        await admit(request, scope, allowed);
+        const allowed = async (call: Call, guard: Guard, obj: Obj) => {
+          await guard.act(call, a.permit, obj);
+          return obj;
+        };
+        const got = await admit(request, scope, async (call, guard) => allowed(call, guard, await entityB.get(call)));
         const body = actionBody(a, await readBody(request, T.Action, { optional: true }));
         const missing = missingInputs(a, body);
         if (missing.length) throw incomplete(T.Action.name, missing, a.name);
+        const done = await inspect(request, scope, run, body);
         return acting(request, scope, async (call, guard) => {
-          await allowed(call, guard);
-          const result = await run(call, body);
+          // An entity an inspected action acts on may be what files show (a VM of an OVF store):
+          // it is not read again in the transaction, where the permit is checked again on it.
+          await allowed(call, guard, typeof run === 'function' ? await entityB.get(call) : got);
+          const result = await done(call);
           // With async=true the caller is told the action is under way and polls its job.
           const code = body.async === true ? 202 : 200;
           return reply(h, request, responseFormat(request).write(T.Action, presentAction({ ...result, status: result.status ?? 'complete' })), code);

@@ -53,7 +53,7 @@ export interface CollectionBehaviour<T extends StructType = StructType> {
   list(call: Call, o: ListOptions): Promise<Obj[]>;
   /** Whether `list` applies `o.seen` in its query (else the user view is filtered after it). */
   readonly listsSeen?: boolean;
-  add?(call: Call, body: ObjOf<T>): Promise<Obj>;
+  add?: Method<ObjOf<T>>;
   /** What clients see of a member found by a search, which reads the stored rows (`list` applies it itself). */
   view?(call: Call, obj: Obj): Promise<Obj>;
 }
@@ -67,7 +67,32 @@ export interface EntityBehaviour<T extends StructType = StructType> {
   update?(call: Call, body: ObjOf<T>): Promise<Obj>;
   remove?(call: Call): Promise<void>;
   /** Action name → what it does; returns the members of the `<action>` response. */
-  actions?: Record<string, (call: Call, body: ActionBody) => Promise<Obj>>;
+  actions?: Record<string, Method<ActionBody>>;
+}
+
+/**
+ * A method that reads files before the request's transaction, since file-system work can block
+ * (see file-work.ts): `inspect` reads them with a call whose repo is in no transaction, and
+ * returns the phase that runs in the transaction with what it found.
+ */
+export interface Inspected<B> {
+  inspect(call: Call, body: B): Promise<(call: Call) => Promise<Obj>>;
+}
+
+/** What an add or an action does: all of it in the request's transaction, or `inspected` first. */
+export type Method<B> = ((call: Call, body: B) => Promise<Obj>) | Inspected<B>;
+
+/**
+ * A method in two phases: `inspect` finds the facts in the files, then `run`, in the transaction,
+ * acts on them. The facts may be a moment old: `run` checks again the database state it needs.
+ */
+export function inspected<B, F>(inspect: (call: Call, body: B) => Promise<F>, run: (call: Call, body: B, facts: F) => Promise<Obj>): Inspected<B> {
+  return {
+    async inspect(call, body) {
+      const facts = await inspect(call, body);
+      return (inTransaction) => run(inTransaction, body, facts);
+    },
+  };
 }
 
 /** What one service does: made by `implement`, given to an engine's `Behaviours`. */
@@ -115,6 +140,16 @@ export class Behaviours {
     const b = this.collections.get(s);
     if (!b) throw new Error(`Service ${s.name} has no behaviour`);
     return b;
+  }
+
+  /**
+   * The add of `s`, for a behaviour that adds through it within its own transaction: an add that
+   * reads files first cannot be called so.
+   */
+  adder(s: CollectionService): (call: Call, body: Obj) => Promise<Obj> {
+    const add = this.collection(s).add;
+    if (typeof add !== 'function') throw new Error(`Service ${s.name} has no add to call within a transaction`);
+    return add;
   }
 
   entity(s: EntityService): EntityBehaviour {

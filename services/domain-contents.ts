@@ -5,7 +5,7 @@ import * as S from '../model/services';
 import * as T from '../model/types';
 import { Obj } from '../model/codec';
 import { ObjOf } from '../model/meta';
-import { ActionBody, Call, implement } from './behaviour';
+import { ActionBody, Call, implement, inspected } from './behaviour';
 import { load, storedEntity } from './stored';
 import { createDisk, diskView, removeDisk } from './disks';
 import { badRequest, conflict, notFound } from './fault';
@@ -123,12 +123,25 @@ const presentedDisk = (sd: DomainObj, u: UnknownDisk): Obj => {
   };
 };
 
-/** Makes the unknown disk `diskId` of the active domain a floating disk of the engine, over its volumes as they are. */
-async function registerDisk(call: Call, sd: DomainObj, diskId: string): Promise<Obj> {
+/** The domain the call names, active, on which the engine has no disk `diskId`: where it may be registered. */
+async function diskRegistrable(call: Call, diskId: string): Promise<DomainObj> {
+  const sd = await domainOf(call);
   if (sd.status !== 'active') throw conflict(`Cannot register disk ${diskId}: storage domain ${String(sd.name)} is ${String(sd.status)}, not active`);
   if (await call.repo.get(T.Disk, diskId)) throw conflict(`Cannot register disk ${diskId}: the engine has it already`);
+  return sd;
+}
+
+/** The unknown disk `diskId` of the active domain's directory, as its files show it. */
+async function unknownDisk(call: Call, diskId: string): Promise<UnknownDisk> {
+  const sd = await diskRegistrable(call, diskId);
   const found = (await unknownDisks(call, sd)).find((u) => u.diskId === diskId);
   if (!found) throw notFound(`Disk '${diskId}' is not in the directory of storage domain ${String(sd.name)}`);
+  return found;
+}
+
+/** Makes the unknown disk found a floating disk of the engine, over its volumes as they are. */
+async function registerDisk(call: Call, found: UnknownDisk): Promise<Obj> {
+  const sd = await diskRegistrable(call, found.diskId);
   return diskView(call, await addDiskOf(call, describedOrPlain(found), sd, unknownVolume(found)));
 }
 
@@ -138,11 +151,10 @@ export const storageDomainDisks = implement(S.StorageDomainDisks, {
     const sd = await domainOf(call);
     return (await unknownDisks(call, sd)).map((u) => presentedDisk(sd, u)).slice(0, o.max);
   },
-  async add(call, body) {
-    const sd = await domainOf(call);
-    if (call.params.unregistered === true) return registerDisk(call, sd, String(body.id));
-    return diskView(call, await createDisk(call, { ...body, storage_domains: [refTo(sd)] }));
-  },
+  add: inspected(async (call, body) => (call.params.unregistered === true ? unknownDisk(call, String(body.id)) : undefined), async (call, body, unknown) => {
+    if (unknown) return registerDisk(call, unknown);
+    return diskView(call, await createDisk(call, { ...body, storage_domains: [refTo(await domainOf(call))] }));
+  }),
 });
 const storedDisk = storedEntity(S.StorageDomainDisks, S.StorageDomainDisk, { view: diskView });
 export const storageDomainDisk = implement(S.StorageDomainDisk, {
@@ -157,7 +169,7 @@ export const storageDomainDisk = implement(S.StorageDomainDisk, {
   },
   remove: async (call) => removeDisk(call, await load(call, S.StorageDomainDisks)),
   actions: {
-    register: async (call) => ({ status: 'complete', disk: { id: (await registerDisk(call, await domainOf(call), call.scope[1])).id } }),
+    register: inspected((call) => unknownDisk(call, call.scope[1]), async (call, _body, found) => ({ status: 'complete', disk: { id: (await registerDisk(call, found)).id } })),
   },
 });
 
@@ -175,12 +187,18 @@ async function targetCluster(call: Call, body: ActionBody, read: OvfRead, sd: Do
   return cluster;
 }
 
-/** The disks whose images are there, each with its domain and what qemu-img tells of it; a missing one refused unless partial import is allowed. */
-async function presentDisks(call: Call, body: ActionBody, read: OvfRead, sd: DomainObj) {
+/** The disk's domain, if the engine has it active: the registering one, or the one the document names. */
+async function activeDomainOf(call: Call, d: OvfDiskRead, sd: DomainObj): Promise<DomainObj | undefined> {
+  const domain = d.storageDomainId === undefined || d.storageDomainId === sd.id ? sd : await call.repo.get(T.StorageDomain, d.storageDomainId);
+  return domain?.status === 'active' ? domain : undefined;
+}
+
+/** The disks whose images were found on a domain still active, each with what qemu-img told of it; a missing one refused unless partial import is allowed. */
+async function presentDisks(call: Call, body: ActionBody, { read, infos }: Registered, sd: DomainObj) {
   const found: { d: OvfDiskRead; domain: DomainObj; info: VolumeInfo }[] = [];
-  for (const d of read.disks) {
-    const domain = d.storageDomainId === undefined || d.storageDomainId === sd.id ? sd : await call.repo.get(T.StorageDomain, d.storageDomainId);
-    const info = domain && d.imageId && domain.status === 'active' ? await call.engine.storage.volumeInfo(domain, d.id, d.imageId) : undefined;
+  for (const [i, d] of read.disks.entries()) {
+    const domain = await activeDomainOf(call, d, sd);
+    const info = infos[i];
     if (!domain || !info) {
       if (body.allow_partial_import === true) continue;
       throw conflict(`Cannot register ${String(read.vm.name)}: the image of disk ${d.alias ?? d.id} is not on an active storage domain (allow_partial_import registers it without the disk)`);
@@ -191,38 +209,58 @@ async function presentDisks(call: Call, body: ActionBody, read: OvfRead, sd: Dom
   return found;
 }
 
-/** The document of the VM (or template) the call names, which the active domain's store holds and the engine does not know. */
-async function toRegister(call: Call, templates: boolean): Promise<{ sd: DomainObj; id: string; read: OvfRead }> {
+/** The active domain the call names, whose VM (or template) the call names the engine does not have. */
+async function registrable(call: Call, templates: boolean): Promise<DomainObj> {
   const sd = await domainOf(call);
   const id = call.scope[1];
   const what = templates ? 'template' : 'VM';
   if (await call.repo.get(templates ? T.Template : T.Vm, id)) throw conflict(`Cannot register ${what} ${id}: the engine has it already`);
   if (sd.status !== 'active') throw conflict(`Cannot register ${what} ${id}: storage domain ${String(sd.name)} is ${String(sd.status)}, not active`);
-  const read = (await unregistered(call, sd, templates)).find((r) => r.id === id);
-  if (!read) throw notFound(`${templates ? 'Template' : 'VM'} '${id}' is not in the OVF store of storage domain ${String(sd.name)}`);
-  return { sd, id, read };
+  return sd;
 }
 
-async function register(call: Call, body: ActionBody): Promise<Obj> {
-  const { sd, id: vmId, read } = await toRegister(call, false);
+/** What a register reads of the files: the document in the OVF store, and what qemu-img tells of each disk's image on an active domain. */
+interface Registered {
+  read: OvfRead;
+  infos: (VolumeInfo | undefined)[];
+}
+
+/** The files a register of a VM (or template, with `templates`) reads, before its transaction. */
+const toRegister = (templates: boolean) => async (call: Call): Promise<Registered> => {
+  const sd = await registrable(call, templates);
+  const read = (await unregistered(call, sd, templates)).find((r) => r.id === call.scope[1]);
+  if (!read) throw notFound(`${templates ? 'Template' : 'VM'} '${call.scope[1]}' is not in the OVF store of storage domain ${String(sd.name)}`);
+  const infos = await Promise.all(read.disks.map(async (d) => {
+    const domain = await activeDomainOf(call, d, sd);
+    return domain && d.imageId ? call.engine.storage.volumeInfo(domain, d.id, d.imageId) : undefined;
+  }));
+  return { read, infos };
+};
+
+const register = inspected(toRegister(false), async (call, body: ActionBody, registered) => {
+  const sd = await registrable(call, false);
+  const { read } = registered;
+  const vmId = call.scope[1];
   const cluster = await targetCluster(call, body, read, sd);
-  const disks = await presentDisks(call, body, read, sd);
+  const disks = await presentDisks(call, body, registered, sd);
   const vm = await addVmOf(call, read, cluster, { id: vmId, name: body.vm?.name ?? read.vm.name });
   for (const { d, domain, info } of disks) await addDiskOf(call, d, domain, { ...info, id: d.id, imageId: String(d.imageId), sparse: d.sparse }, { vm: { id: vmId } });
   await addNicsOf(call, read, cluster, vmId, body, { reassign: body.reassign_bad_macs === true, keepMacs: true });
   return { status: 'complete', vm: { id: vm.id } };
-}
+});
 
 export const storageDomainVm = implement(S.StorageDomainVm, { get: vmContents.get, actions: { register, import: importVm } });
 
 /** A template of the OVF store made a template of the engine again: its settings, disks, NICs and devices, as a base version. */
-async function registerTemplate(call: Call, body: ActionBody): Promise<Obj> {
-  const { sd, id, read } = await toRegister(call, true);
+const registerTemplate = inspected(toRegister(true), async (call, body: ActionBody, registered) => {
+  const sd = await registrable(call, true);
+  const { read } = registered;
+  const id = call.scope[1];
   const cluster = await targetCluster(call, body, read, sd);
-  const disks = await presentDisks(call, body, read, sd);
+  const disks = await presentDisks(call, body, registered, sd);
   await addTemplateOf(call, read, cluster, { id, name: String(body.template?.name ?? read.vm.name) }, body);
   for (const { d, domain, info } of disks) await addDiskOf(call, d, domain, { ...info, id: d.id, imageId: String(d.imageId), sparse: d.sparse }, { template: { id } });
   return { status: 'complete', template: { id } };
-}
+});
 
 export const storageDomainTemplate = implement(S.StorageDomainTemplate, { get: templateContents.get, actions: { register: registerTemplate, import: importTemplate } });

@@ -2,7 +2,8 @@
 // 4.5): a VM or template exported there is its OVF document, `master/vms/<id>/<id>.ovf`, beside a
 // copy of each of its disks as the disk reads, `images/<disk id>/<volume id>`. An export domain's
 // `vms` and `templates` list what is there; `import` makes one of the engine of it again, its
-// disks copied into a data domain. The copies are made after the request's transaction.
+// disks copied into a data domain. The domain's files are read before the request's transaction,
+// the copies are made after it.
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -10,12 +11,12 @@ import * as S from '../model/services';
 import * as T from '../model/types';
 import { Obj } from '../model/codec';
 import { ObjOf } from '../model/meta';
-import { ActionBody, Call } from './behaviour';
+import { ActionBody, Call, inspected } from './behaviour';
 import { load } from './stored';
 import { badRequest, conflict, notFound } from './fault';
 import { resolve } from './refs';
 import { OvfRead, readOvf, writeOvf } from './ovf';
-import { ovfSourceOf } from './ovf-store';
+import { ovfRowsOf, sized } from './ovf-store';
 import { domainOfDisk } from './disk-rows';
 import { withinTime } from './file-work';
 import { OvfOwner, addDiskOf, addNicsOf, addVmOf, dropOwnerOf } from './ovf-vm';
@@ -53,28 +54,39 @@ async function activeExportDomain(call: Call, ref: unknown, dataCenterId: unknow
   return sd;
 }
 
-/**
- * `export` of a VM that is down (or a template not locked): its OVF and a copy of each disk
- * (snapshots collapsed, as with `discard_snapshots`) onto the export domain of its cluster's data
- * center; one exported before is replaced only with `exclusive`.
- */
-async function exportTo(call: Call, body: ActionBody, owner: VmObj, kind: Kind): Promise<Obj> {
+/** The owner of an export: the VM (or template) the call names. */
+const exportedOwner = async (call: Call, kind: Kind) => (kind === 'vm' ? load(call, S.Vms) : (await load(call, S.Templates)) as VmObj);
+
+/** The export domain the owner goes to: a VM down (a template not locked), of a cluster whose data center has it active. */
+async function exportTarget(call: Call, body: ActionBody, owner: VmObj, kind: Kind): Promise<DomainObj> {
   const what = `export ${label(kind)} ${String(owner.name)}`;
   if (kind === 'vm' ? owner.status !== 'down' : String(owner.status) === 'locked') throw conflict(`Cannot ${what}: it is ${String(owner.status)}${kind === 'vm' ? ', not down' : ''}`);
   if (owner.cluster === undefined) throw conflict(`Cannot ${what}: it has no cluster, so no data center to export from`);
   const cluster = await resolve(call.repo, T.Cluster, owner.cluster, 'cluster');
-  const sd = await activeExportDomain(call, body.storage_domain, cluster.data_center?.id, what);
-  const storage = call.engine.storage;
+  return activeExportDomain(call, body.storage_domain, cluster.data_center?.id, what);
+}
+
+/**
+ * `export` of a VM that is down (or a template not locked): its OVF and a copy of each disk
+ * (snapshots collapsed, as with `discard_snapshots`) onto the export domain of its cluster's data
+ * center; one exported before (as the domain's files say first) is replaced only with `exclusive`.
+ */
+const exportTo = (kind: Kind) => inspected(async (call, body: ActionBody) => {
+  const owner = await exportedOwner(call, kind);
+  const sd = await exportTarget(call, body, owner, kind);
   const before = (await exported(call, sd, kind)).some((r) => r.id === owner.id);
-  if (before && body.exclusive !== true) throw conflict(`Cannot ${what}: export domain ${String(sd.name)} holds it already (exclusive replaces it)`);
-  const source = await ovfSourceOf(call.repo, storage, owner, kind);
+  if (before && body.exclusive !== true) throw conflict(`Cannot export ${label(kind)} ${String(owner.name)}: export domain ${String(sd.name)} holds it already (exclusive replaces it)`);
+}, async (call, body) => {
+  const owner = await exportedOwner(call, kind);
+  const sd = await exportTarget(call, body, owner, kind);
+  const storage = call.engine.storage;
+  const rows = await ovfRowsOf(call.repo, owner, kind);
   const copies: { from: Obj; disk: Obj }[] = [];
-  for (const { disk } of source.disks) {
+  for (const { disk } of rows.disks) {
     const from = await domainOfDisk(call.repo, disk);
-    if (!from) throw conflict(`Cannot ${what}: disk ${String(disk.alias ?? disk.id)} has no storage domain`);
+    if (!from) throw conflict(`Cannot export ${label(kind)} ${String(owner.name)}: disk ${String(disk.alias ?? disk.id)} has no storage domain`);
     copies.push({ from, disk });
   }
-  const ovf = writeOvf(source, 'engine');
   const file = ovfFile(storage, sd, String(owner.id));
   call.files.afterCommit({
     what: `exporting ${label(kind)} ${String(owner.name)} to export domain ${String(sd.name)}`,
@@ -82,27 +94,39 @@ async function exportTo(call: Call, body: ActionBody, owner: VmObj, kind: Kind):
       for (const { disk } of copies) await fs.promises.rm(path.dirname(storage.volumePath(sd, disk)), { recursive: true, force: true });
       for (const { from, disk } of copies) await storage.copyVolume(from, disk, sd, disk, signal);
       await fs.promises.mkdir(path.dirname(file), { recursive: true });
-      await fs.promises.writeFile(file, ovf);
+      await fs.promises.writeFile(file, writeOvf(await sized(storage, rows), 'engine'));
     },
     // Nothing changed in the database; what was copied stays until the next export replaces it.
     undo: async () => undefined,
   });
   return { status: 'complete' };
-}
+});
 
-export const exportVm = async (call: Call, body: ActionBody) => exportTo(call, body, await load(call, S.Vms), 'vm');
-export const exportTemplate = async (call: Call, body: ActionBody) => exportTo(call, body, (await load(call, S.Templates)) as VmObj, 'template');
+export const exportVm = exportTo('vm');
+export const exportTemplate = exportTo('template');
+
+/** The export domain the call names, which an import reads. */
+async function importSource(call: Call, kind: Kind): Promise<DomainObj> {
+  const sd = (await load({ ...call, scope: call.scope.slice(0, 1) }, S.StorageDomains)) as DomainObj;
+  if (sd.type !== 'export') throw badRequest(`Storage domain ${String(sd.name)} is not an export domain: register its ${label(kind)}s instead`);
+  return sd;
+}
 
 /**
  * `import` of a VM (or template) of an export domain: one of the engine with its settings and
  * NICs, and a copy of each disk on the data domain asked; with `clone`, under new ids (and MAC
- * addresses), else as it was (refused while the engine has it).
+ * addresses), else as it was (refused while the engine has it). Its document and what qemu-img
+ * tells of each disk's image are read first.
  */
-async function importFrom(call: Call, body: ActionBody, kind: Kind): Promise<Obj> {
-  const sd = (await load({ ...call, scope: call.scope.slice(0, 1) }, S.StorageDomains)) as DomainObj;
-  if (sd.type !== 'export') throw badRequest(`Storage domain ${String(sd.name)} is not an export domain: register its ${label(kind)}s instead`);
+const importFrom = (kind: Kind) => inspected(async (call, _body: ActionBody) => {
+  const sd = await importSource(call, kind);
   const read = (await exported(call, sd, kind)).find((r) => r.id === call.scope[1]);
   if (!read) throw notFound(`${kind === 'vm' ? 'VM' : 'Template'} '${call.scope[1]}' is not on export domain ${String(sd.name)}`);
+  const storage = call.engine.storage;
+  const infos = await Promise.all(read.disks.map((d) => (d.imageId ? storage.volumeInfo(sd, d.id, d.imageId) : undefined)));
+  return { read, infos };
+}, async (call, body, { read, infos }) => {
+  const sd = await importSource(call, kind);
   const what = `import ${label(kind)} ${String(read.vm.name)}`;
   const clone = body.clone === true;
   if (!clone && (await call.repo.get(kind === 'vm' ? T.Vm : T.Template, String(read.id)))) throw conflict(`Cannot ${what}: the engine has it already (clone imports a copy)`);
@@ -118,8 +142,8 @@ async function importFrom(call: Call, body: ActionBody, kind: Kind): Promise<Obj
     : clone ? randomUUID() : String(read.id);
   if (kind === 'template') await addTemplateOf(call, read, cluster, { id, name: String(body.template?.name ?? read.vm.name) }, {});
   const owner: OvfOwner = kind === 'vm' ? { vm: { id } } : { template: { id } };
-  for (const d of read.disks) {
-    const info = d.imageId ? await storage.volumeInfo(sd, d.id, d.imageId) : undefined;
+  for (const [i, d] of read.disks.entries()) {
+    const info = infos[i];
     if (!info) throw conflict(`Cannot ${what}: the image of disk ${d.alias ?? d.id} is not on export domain ${String(sd.name)}`);
     const source = { id: d.id, image_id: d.imageId, format: info.format };
     if (!clone && (await call.repo.get(T.Disk, d.id))) throw conflict(`Cannot ${what}: the engine has disk ${d.alias ?? d.id} already (clone imports a copy)`);
@@ -134,7 +158,7 @@ async function importFrom(call: Call, body: ActionBody, kind: Kind): Promise<Obj
   // A template's NICs came with it.
   if (kind === 'vm') await addNicsOf(call, read, cluster, id, {}, { reassign: true, keepMacs: !clone });
   return { status: 'complete', [kind]: { id } };
-}
+});
 
-export const importVm = (call: Call, body: ActionBody) => importFrom(call, body, 'vm');
-export const importTemplate = (call: Call, body: ActionBody) => importFrom(call, body, 'template');
+export const importVm = importFrom('vm');
+export const importTemplate = importFrom('template');

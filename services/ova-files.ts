@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Obj } from '../model/codec';
 import { badRequest } from './fault';
-import { OvfRead, OvfSource, readOvf, writeOvf } from './ovf';
+import { OvfRead, OvfRows, OvfSource, readOvf, writeOvf } from './ovf';
 import { Storage } from './storage';
 import { TarMember, memberImage, tarIndex, tarText, writeTar } from './tar';
 
@@ -15,7 +15,7 @@ const OVF_MEMBER = 'vm.ovf';
 const SECTOR = 512;
 
 /** Writes `source` as the OVA `target`: each disk's chain made one qcow2 image, then the archive. */
-export async function writeOva(storage: Storage, target: string, source: OvfSource, domains: Record<string, Obj>, signal?: AbortSignal): Promise<void> {
+export async function writeOva(storage: Storage, target: string, source: OvfRows, domains: Record<string, Obj>, signal?: AbortSignal): Promise<void> {
   const work = await fs.promises.mkdtemp(path.join(path.dirname(target), '.ova-'));
   try {
     const disks: OvfSource['disks'] = [];

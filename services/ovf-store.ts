@@ -1,26 +1,27 @@
 // The OVF store of each data domain: the OVF documents of the VMs and templates whose disks are on it, kept in
 // the domain's directory so that the domain brings its VMs along when another engine imports it.
-// The documents are made from the rows in the request's transaction; the file is written after it.
+// The documents are made from the rows in the request's transaction; the file is written after it,
+// with the sizes of the volumes as the files have them then.
 import * as T from '../model/types';
 import { ObjOf } from '../model/meta';
 import { Call } from './behaviour';
 import { Repo } from './store/repo';
 import { Storage } from './storage';
-import { OvfSource, writeOvf } from './ovf';
+import { OvfRows, OvfSource, writeOvf } from './ovf';
 
 type VmObj = ObjOf<typeof T.Vm>;
 type DomainObj = ObjOf<typeof T.StorageDomain>;
 
 /** What the OVF document of `vm` (or of a template, with `kind`) is made from: its disks with their attachments, its NICs with their networks. */
-export async function ovfSourceOf(repo: Repo, storage: Storage, vm: VmObj, kind: 'vm' | 'template' = 'vm'): Promise<OvfSource> {
+export async function ovfRowsOf(repo: Repo, vm: VmObj, kind: 'vm' | 'template' = 'vm'): Promise<OvfRows> {
   const owner = { [kind]: String(vm.id) };
   const cluster = vm.cluster?.id ? await repo.get(T.Cluster, String(vm.cluster.id)) : undefined;
   const template = vm.template?.id ? await repo.get(T.Template, String(vm.template.id)) : undefined;
-  const disks: OvfSource['disks'] = [];
+  const disks: OvfRows['disks'] = [];
   for (const attachment of await repo.list(T.DiskAttachment, owner)) {
     const disk = await repo.get(T.Disk, String(attachment.disk?.id ?? attachment.id));
-    const sd = disk?.storage_domain?.id ? await repo.get(T.StorageDomain, String(disk.storage_domain.id)) : undefined;
-    if (disk) disks.push({ disk, attachment, actualSize: sd ? await storage.actualSize(sd, disk) : 0 });
+    const domain = disk?.storage_domain?.id ? await repo.get(T.StorageDomain, String(disk.storage_domain.id)) : undefined;
+    if (disk) disks.push({ disk, attachment, domain });
   }
   const nics: OvfSource['nics'] = [];
   for (const nic of await repo.list(T.Nic, owner)) {
@@ -32,6 +33,11 @@ export async function ovfSourceOf(repo: Repo, storage: Storage, vm: VmObj, kind:
     vm, isTemplate: kind === 'template', clusterName: cluster?.name, disks, nics,
     template: { id: String(template?.id ?? vm.template?.id ?? '00000000-0000-0000-0000-000000000000'), name: String(template?.name ?? 'Blank') },
   };
+}
+
+/** `rows` with the bytes each volume takes on disk (unknown, 0, without a domain): file-system work, for after a transaction. */
+export async function sized(storage: Storage, rows: OvfRows): Promise<OvfSource> {
+  return { ...rows, disks: await Promise.all(rows.disks.map(async (d) => ({ ...d, actualSize: d.domain ? await storage.actualSize(d.domain, d.disk) : 0 }))) };
 }
 
 /** The ids of the VMs (or templates) with a disk on the domain. */
@@ -50,16 +56,19 @@ export async function ownersOnDomain(repo: Repo, sd: DomainObj, owner: 'vm' | 't
 export async function updateOvfStore(call: Call, sd: DomainObj): Promise<void> {
   if (sd.type !== 'data') return;
   const storage = call.engine.storage;
-  const documents: { name: string; text: string }[] = [];
+  const sources: { name: string; rows: OvfRows }[] = [];
   for (const kind of ['vm', 'template'] as const) {
     for (const id of await ownersOnDomain(call.repo, sd, kind)) {
       const owner = await call.repo.get(kind === 'vm' ? T.Vm : T.Template, id);
-      if (owner) documents.push({ name: `${id}.ovf`, text: writeOvf(await ovfSourceOf(call.repo, storage, owner as VmObj, kind), 'engine') });
+      if (owner) sources.push({ name: `${id}.ovf`, rows: await ovfRowsOf(call.repo, owner as VmObj, kind) });
     }
   }
   call.files.afterCommit({
     what: `updating the OVF store of storage domain ${String(sd.name)}`,
-    run: (signal) => storage.writeOvfStore(sd, documents, signal),
+    async run(signal) {
+      const documents = await Promise.all(sources.map(async ({ name, rows }) => ({ name, text: writeOvf(await sized(storage, rows), 'engine') })));
+      await storage.writeOvfStore(sd, documents, signal);
+    },
     // Nothing to put back in the database: the call fails, and the store stays as it was.
     undo: async () => undefined,
   });

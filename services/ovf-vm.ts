@@ -26,8 +26,8 @@ export const nameOf = (ref: unknown) => (isObj(ref) && ref.name !== undefined ? 
 /** The VM of the document, made through the VMs' add: its template if the engine has it, else Blank. */
 export async function addVmOf(call: Call, read: OvfRead, cluster: ClusterObj, given: VmObj): Promise<VmObj> {
   const template = read.templateId && (await call.repo.get(T.Template, read.templateId)) ? read.templateId : BLANK;
-  const vms = call.engine.behaviours.collection(S.Vms);
-  return (await vms.add!(call, { ...read.vm, ...given, cluster: refTo(cluster), template: { id: template } })) as VmObj;
+  const addVm = call.engine.behaviours.adder(S.Vms);
+  return (await addVm(call, { ...read.vm, ...given, cluster: refTo(cluster), template: { id: template } })) as VmObj;
 }
 
 /** The volume a disk of the document gets: its own (registered) or a new one (imported). */
@@ -90,20 +90,20 @@ export async function profileOf(call: Call, mappings: Mappings, cluster: Cluster
  * another NIC of the pool holds it and bad MACs are to be reassigned (or `keepMacs` is false).
  */
 export async function addNicsOf(call: Call, read: OvfRead, cluster: ClusterObj, vmId: string, mappings: Mappings, o: { reassign: boolean; keepMacs: boolean }): Promise<void> {
-  const nics = call.engine.behaviours.collection(S.VmNics);
+  const addNic = call.engine.behaviours.adder(S.VmNics);
   const nicCall = { ...call, scope: [vmId] };
   for (const n of read.nics) {
     const profile = await profileOf(call, mappings, cluster, n);
     const nic = { name: n.name, interface: n.interface, linked: n.linked, plugged: n.plugged, ...(profile ? { vnic_profile: profile } : {}) } as ObjOf<typeof T.Nic>;
     if (!n.mac || !o.keepMacs) {
-      await nics.add!(nicCall, nic);
+      await addNic(nicCall, nic);
       continue;
     }
     try {
-      await nics.add!(nicCall, { ...nic, mac: { address: n.mac } });
+      await addNic(nicCall, { ...nic, mac: { address: n.mac } });
     } catch (e) {
       if (!o.reassign) throw e;
-      await nics.add!(nicCall, nic);
+      await addNic(nicCall, nic);
     }
   }
 }

@@ -9,6 +9,7 @@ import { badRequest } from './fault';
 
 type VmObj = ObjOf<typeof T.Vm>;
 type DiskObj = ObjOf<typeof T.Disk>;
+type DomainObj = ObjOf<typeof T.StorageDomain>;
 type AttachmentObj = ObjOf<typeof T.DiskAttachment>;
 type NicObj = ObjOf<typeof T.Nic>;
 
@@ -23,6 +24,9 @@ export interface OvfSource {
   disks: { disk: DiskObj; attachment: AttachmentObj; actualSize: number }[];
   nics: { nic: NicObj; network?: string; profile?: string }[];
 }
+
+/** An OVF source as the database has it: the bytes each volume takes are read from the files later. */
+export type OvfRows = Omit<OvfSource, 'disks'> & { disks: (Omit<OvfSource['disks'][number], 'actualSize'> & { domain?: DomainObj })[] };
 
 /** What the engine takes from an OVF document. */
 export interface OvfRead {

@@ -9,7 +9,7 @@ import * as T from '../model/types';
 import { ObjOf, Ref, StructType } from '../model/meta';
 import { Obj } from '../model/codec';
 import { Call, CollectionBehaviour, implement } from './behaviour';
-import { StoredHooks, load, storedCollection, storedEntity } from './stored';
+import { StoredCollection, StoredHooks, load, storedCollection, storedEntity } from './stored';
 import { badRequest, conflict } from './fault';
 import { refTo, resolve } from './refs';
 import { EventCode, recordEvent } from './events';
@@ -229,7 +229,7 @@ const storageLimitHooks: StoredHooks<typeof T.QuotaStorageLimit> = {
 };
 
 /** A collection's behaviour whose list and add show each member as `view` shows it. */
-function listedAs<T extends StructType>(b: CollectionBehaviour<T>, view: (call: Call, o: ObjOf<T>) => Promise<ObjOf<T>>): CollectionBehaviour<T> {
+function listedAs<T extends StructType>(b: StoredCollection<T>, view: (call: Call, o: ObjOf<T>) => Promise<ObjOf<T>>): CollectionBehaviour<T> {
   const shown = (call: Call, x: Obj) => view(call, x as ObjOf<T>) as Promise<Obj>;
   const add = b.add!;
   return {

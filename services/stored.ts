@@ -96,7 +96,10 @@ export async function newId(call: Pick<Call, 'repo'>, type: StructType, given: u
   return id;
 }
 
-export function storedCollection<T extends StructType>(service: CollectionService<T>, hooks: CollectionHooks<NoInfer<T>> = {}): CollectionBehaviour<T> {
+/** A collection of stored rows; its add runs all in the transaction, so other behaviours may add through it. */
+export type StoredCollection<T extends StructType> = CollectionBehaviour<T> & { add?(call: Call, body: ObjOf<T>): Promise<Obj> };
+
+export function storedCollection<T extends StructType>(service: CollectionService<T>, hooks: CollectionHooks<NoInfer<T>> = {}): StoredCollection<T> {
   const type = service.type();
   return {
     list: (call, o) => call.repo.list<StructType>(type, ownersOf(service, call.scope), { max: o.max, seen: o.seen }),

@@ -105,7 +105,7 @@ export const templates = implement(S.Templates, {
 });
 export const templateEntity = implement(S.TemplateEntity, {
   // To an export domain, or its OVA, as the SDK's export_to_path_on_host asks.
-  actions: { export: (call, body) => (body.host ? exportTemplateToPathOnHost(call, body) : exportTemplate(call, body)) },
+  actions: { export: { inspect: (call, body) => (body.host ? exportTemplateToPathOnHost : exportTemplate).inspect(call, body) } },
   ...storedEntity(S.Templates, S.TemplateEntity, {
   uniqueName: () => ({}),
   // As in oVirt, a version has the name of its base: the base's new name is theirs too, and a version is not renamed.

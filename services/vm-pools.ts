@@ -48,7 +48,7 @@ const poolEvent = (call: Call, vm: { id: string }, description: string) =>
 
 /** Makes `count` more VMs of the pool, each with the next number no VM's name holds. */
 async function grow(call: Call, pool: StoredPool, count: number): Promise<void> {
-  const vms = call.engine.behaviours.collection(S.Vms);
+  const addVm = call.engine.behaviours.adder(S.Vms);
   let n = 0;
   for (let made = 0; made < count; made++) {
     let name: string;
@@ -64,7 +64,7 @@ async function grow(call: Call, pool: StoredPool, count: number): Promise<void> 
       ...(pool.instance_type ? { instance_type: pool.instance_type } : {}),
       vm_pool: refTo(pool),
     };
-    const vm = await vms.add!(call, body);
+    const vm = await addVm(call, body);
     await poolEvent(call, { id: String(vm.id) }, `VM ${name} was added to VM pool ${String(pool.name)} by ${call.principal.userName}.`);
   }
 }

@@ -23,7 +23,7 @@ import { namedQuota } from './quotas';
 import { cpuProfileFor } from './profiles';
 import { withVmBaseDefaults } from './facts/vm-base-defaults';
 import { notDuringBackup } from './backups';
-import { ovfSourceOf } from './ovf-store';
+import { ovfRowsOf, sized } from './ovf-store';
 import { writeOvf } from './ovf';
 import { exportToPathOnHost } from './ova';
 import { exportVm } from './export-domains';
@@ -94,7 +94,7 @@ const vmHooks: StoredHooks<typeof T.Vm> = {
 /** A VM as read: with `all_content`, its OVF document as oVirt gives it (download_vm_ovf.py reads it). */
 async function vmView(call: Call, vm: VmObj): Promise<VmObj> {
   if (call.params.all_content !== true) return vm;
-  const data = writeOvf(await ovfSourceOf(call.repo, call.engine.storage, vm), call.params.ovf_as_ova === true ? 'ova' : 'engine');
+  const data = writeOvf(await sized(call.engine.storage, await ovfRowsOf(call.repo, vm)), call.params.ovf_as_ova === true ? 'ova' : 'engine');
   return { ...vm, initialization: { ...vm.initialization, configuration: { type: 'ovf', data } } };
 }
 
@@ -117,7 +117,7 @@ export const vmEntity = implement(S.VmEntity, {
   ...storedEntity(S.Vms, S.VmEntity, { ...vmHooks, view: vmView }),
   actions: {
     ...vmActions, ...imageActions, ...guestActions, ...poolActions,
-    export: (call, body) => (body.host ? exportToPathOnHost(call, body) : exportVm(call, body)),
+    export: { inspect: (call, body) => (body.host ? exportToPathOnHost : exportVm).inspect(call, body) },
   },
 });
 
