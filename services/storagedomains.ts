@@ -2,7 +2,7 @@
 import * as S from '../model/services';
 import * as T from '../model/types';
 import { Obj } from '../model/codec';
-import { Call, implement } from './behaviour';
+import { Call, implement, inspected } from './behaviour';
 import { CollectionHooks, load, storedCollection, storedEntity } from './stored';
 import { badRequest, conflict, notFound } from './fault';
 import { resolve, refTo } from './refs';
@@ -54,16 +54,20 @@ const domains = storedCollection(S.StorageDomains, { ...domainHooks, files: (eng
 const importedDomains = storedCollection(S.StorageDomains, domainHooks);
 
 /**
- * `import=true`: the data domain another engine made in `storage.path` is taken over, with its id
- * and format, its disks and its OVF store, as oVirt imports a domain.
+ * `import=true`: the data domain another engine made in `storage.path`, found there before the
+ * transaction (its metadata is a file), with its id and format.
  */
-async function importDomain(call: Call, body: Obj): Promise<Obj> {
+async function domainToImport(call: Call, body: Obj): Promise<{ id: string; metadata: Record<string, string> }> {
   if (body.type !== 'data') throw badRequest(`Only data domains are imported: type is '${String(body.type)}'`);
   const storage = body.storage as Obj;
   const found = (await call.engine.storage.foundDomains(storage)).filter((f) => f.metadata.CLASS === 'Data');
   if (found.length === 0) throw badRequest(`storage.path '${String(storage.path)}' holds no data domain to import`);
   if (found.length > 1) throw badRequest(`storage.path '${String(storage.path)}' holds several data domains (${found.map((f) => f.id).join(', ')}): import them from places of their own`);
-  const [{ id, metadata }] = found;
+  return found[0];
+}
+
+/** The found domain taken over, with its disks and its OVF store, as oVirt imports a domain. */
+async function importDomain(call: Call, body: Obj, { id, metadata }: { id: string; metadata: Record<string, string> }): Promise<Obj> {
   if (await call.repo.get(T.StorageDomain, id)) throw conflict(`Cannot import storage domain ${id}: the engine has it already`);
   const { import: _import, ...rest } = body;
   return importedDomains.add!(call, { ...rest, id, storage_format: `v${metadata.VERSION ?? '5'}` } as typeof body);
@@ -72,7 +76,10 @@ async function importDomain(call: Call, body: Obj): Promise<Obj> {
 export const storageDomains = implement(S.StorageDomains, {
   list: async (call, o) => Promise.all((await domains.list(call, o)).map((sd) => storageDomainView(call, sd))),
   listsSeen: true,
-  add: async (call, body) => storageDomainView(call, body.import === true ? await importDomain(call, body) : await domains.add!(call, body)),
+  add: inspected(
+    async (call, body) => (body.import === true ? domainToImport(call, body) : undefined),
+    async (call, body, found) => storageDomainView(call, found ? await importDomain(call, body, found) : await domains.add!(call, body)),
+  ),
 });
 
 export const storageDomainEntity = implement(S.StorageDomainEntity, {
