@@ -54,6 +54,11 @@ for (const backend of BACKENDS) {
         const [own] = await list(`/datacenters/${String(dc.id)}/networks`);
         assert.equal(own.name, 'ovirtmgmt');
         assert.deepEqual((await list(`/networks/${String(own.id)}/vnicprofiles`, T.VnicProfile)).map((p) => p.name), ['ovirtmgmt']);
+        // Two data centers' networks share the name now: a reference by that name alone is refused, and nothing is made.
+        const profiles = (await list('/vnicprofiles', T.VnicProfile)).length;
+        const ambiguous = await post('/vnicprofiles', T.VnicProfile, { name: 'either', network: { name: 'ovirtmgmt' } }, 400);
+        assert.match(String(ambiguous.detail), /More than one Network is named 'ovirtmgmt': give network by id/);
+        assert.equal((await list('/vnicprofiles', T.VnicProfile)).length, profiles);
         const c = await post('/clusters', T.Cluster, { name: 'east1', data_center: { id: dc.id }, cpu: { type: 'Intel Nehalem Family' } });
         // oVirt's `Clusters.name=` finds the data center of a cluster, as the SDK's add_vm_nic.py searches it.
         assert.deepEqual((await list(`/datacenters?search=${encodeURIComponent('Clusters.name=east1')}`, T.DataCenter)).map((d) => d.id), [dc.id]);
