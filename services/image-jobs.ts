@@ -29,13 +29,13 @@ export interface ImageJobKind<P> {
   failed(repo: Repo, params: P, reason: string): Promise<void>;
 }
 
-const KINDS = new Map<string, ImageJobKind<never>>();
+/** Each kind's failure, for params read back from the database (as its jobs kept them). */
+const KINDS = new Map<string, (repo: Repo, params: unknown, reason: string) => Promise<void>>();
 
 /** Declares a kind of image job; its name is kept with each job of it. */
 export function imageJobKind<P>(name: string, failed: (repo: Repo, params: P, reason: string) => Promise<void>): ImageJobKind<P> {
-  const kind = { name, failed };
-  KINDS.set(name, kind as ImageJobKind<never>);
-  return kind;
+  KINDS.set(name, (repo, params, reason) => failed(repo, params as P, reason));
+  return { name, failed };
 }
 
 export interface ImageJob<P> {
@@ -71,9 +71,9 @@ export async function startImageJob<P>(call: Call, job: ImageJob<P>): Promise<st
 
 const inTransaction = <R>(engine: Engine, work: (repo: Repo) => Promise<R>) => engine.db.transaction((trx) => work(new Repo(trx)));
 
-/** Fails the job as its kind fails, and lets it go. */
-async function failJob(repo: Repo, jobId: string, kind: ImageJobKind<never>, params: never, reason: string): Promise<void> {
-  await kind.failed(repo, params, reason);
+/** Fails the job as its kind fails it (`failed`), and lets it go. */
+async function failJob(repo: Repo, jobId: string, failed: (repo: Repo) => Promise<void>): Promise<void> {
+  await failed(repo);
   await endJob(repo, jobId, 'failed');
   await repo.db('image_jobs').where('job_id', jobId).delete();
 }
@@ -105,7 +105,7 @@ async function runCopies<P>(engine: Engine, jobId: string, job: ImageJob<P>, sig
   } catch (e) {
     const reason = signal.aborted ? 'the engine stopped' : e instanceof Error ? e.message : String(e);
     for (const copy of job.copies.slice(0, begun)) await copy.remove().catch(() => undefined);
-    await inTransaction(engine, (repo) => failJob(repo, jobId, job.kind as ImageJobKind<never>, job.params as never, reason));
+    await inTransaction(engine, (repo) => failJob(repo, jobId, (r) => job.kind.failed(r, job.params, reason)));
   } finally {
     clearInterval(renew);
   }
@@ -129,15 +129,16 @@ export async function failAbandonedImageJobs(engine: Engine): Promise<void> {
   for (const row of abandoned) {
     const taken = await engine.db('image_jobs').where({ job_id: row.job_id, held_until: row.held_until }).update({ held_until: heldUntil(engine), held_by: ME });
     if (taken !== 1) continue;
-    const kind = KINDS.get(row.kind);
-    if (!kind) throw new Error(`image job ${row.job_id} is of an unknown kind '${row.kind}'`);
+    const failed = KINDS.get(row.kind);
+    if (!failed) throw new Error(`image job ${row.job_id} is of an unknown kind '${row.kind}'`);
     const repo = new Repo(engine.db);
     for (const id of JSON.parse(row.made_disks) as string[]) {
       const disk = await repo.get(T.Disk, id);
       const sd = disk && (await domainOfDisk(repo, disk));
       if (disk && sd) await engine.storage.removeVolume(sd, disk);
     }
-    await inTransaction(engine, (r) => failJob(r, row.job_id, kind, JSON.parse(row.params) as never, 'the engine process running it stopped'));
+    const params: unknown = JSON.parse(row.params);
+    await inTransaction(engine, (r) => failJob(r, row.job_id, (t) => failed(t, params, 'the engine process running it stopped')));
   }
 }
 
