@@ -24,7 +24,7 @@ import { Following } from './follow';
 import { EventCode, recordEvent } from '../services/events';
 import { withCorrelation } from '../services/correlation';
 
-type Guarded = (call: Call, guard: Guard) => Promise<Lifecycle.ReturnValue>;
+type Guarded<R = Lifecycle.ReturnValue> = (call: Call, guard: Guard) => Promise<R>;
 
 /** A negative `max` asks for no bound, as oVirt takes it. */
 function maxOf(call: Call): number | undefined {
@@ -97,9 +97,17 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
   };
   const write = (declared: Params = {}) => {
     const writing = runner(engine, true, declared);
-    return (request: Request, scope: string[], run: Guarded) =>
+    return <R>(request: Request, scope: string[], run: Guarded<R>) =>
       writing(request, scope, async (call) => run(call, await Guard.of(call, r, request, true)));
   };
+  // What a write answers is read once its transaction and file work are done, in no transaction:
+  // the collection's view of it may read files (a disk's size on storage), as a read would.
+  const answer = (declared: Params = {}) => {
+    const answering = runner(engine, false, declared);
+    return (request: Request, scope: string[], run: Guarded) =>
+      answering(request, scope, async (call) => run(call, await Guard.of(call, r, request, true)));
+  };
+  const shown = (call: Call, obj: Obj) => (behaviour.view ? behaviour.view(call, obj) : Promise.resolve(obj));
   // A write's permit is checked before its body is read, outside any transaction (a client may
   // be slow to send it); the write checks again in its transaction, on what it acts on.
   const admitting = runner(engine, false);
@@ -148,6 +156,7 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
     const method = collection.add;
     const { permit } = method;
     const adding = write({ ...READ_PARAMS, ...method.params });
+    const answering = answer({ ...READ_PARAMS, ...method.params });
     const inspect = inspecting({ ...READ_PARAMS, ...method.params });
     routes.push({
       method: 'POST',
@@ -159,12 +168,15 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
         const missing = missingInputs(method, body);
         if (missing.length) throw incomplete(type.name, missing, 'add');
         const added = await inspect(request, scope, add, body);
-        return adding(request, scope, async (call, guard) => {
+        const created = await adding(request, scope, async (call, guard) => {
           await guard.add(call, permit, body);
-          const created = await added(call);
-          await audit(call, EventCode.OBJECT_ADDED, 'added', type, created);
+          const made = await added(call);
+          await audit(call, EventCode.OBJECT_ADDED, 'added', type, made);
+          return made;
+        });
+        return answering(request, scope, async (call, guard) => {
           const href = hrefIn(request, created.id);
-          const out = await present(call, guard)(created, href);
+          const out = await present(call, guard)(await shown(call, created), href);
           const location = `${request.server.info.protocol}://${request.info.host}${href}`;
           return reply(h, request, responseFormat(request).write(type, out), 201).header('Location', location);
         });
@@ -186,6 +198,7 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
     const { permit } = method;
     const edited = editedLinks(type, method);
     const updating = write({ ...READ_PARAMS, ...method.params });
+    const answering = answer({ ...READ_PARAMS, ...method.params });
     routes.push({
       method: 'PUT',
       path: entityPath,
@@ -194,16 +207,18 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
         const allowed = async (call: Call, guard: Guard) => guard.act(call, permit, await entityB.get(call));
         await admit(request, scope, allowed);
         const body = await readBody(request, type);
-        return updating(request, scope, async (call, guard) => {
+        const updated = await updating(request, scope, async (call, guard) => {
           await allowed(call, guard);
           // Every link the body gives names an existing object (404 else), applied or not; then
           // only what the update declares applies.
           const changes = updatable(method, await resolveLinks(call, type, body, edited));
           await guard.relink(call, permit, changes);
-          const updated = await update(call, changes);
-          await audit(call, EventCode.OBJECT_UPDATED, 'changed', type, updated);
-          return reply(h, request, responseFormat(request).write(type, await present(call, guard)(updated, hrefIn(request, updated.id))));
+          const stored = await update(call, changes);
+          await audit(call, EventCode.OBJECT_UPDATED, 'changed', type, stored);
+          return stored;
         });
+        return answering(request, scope, async (call, guard) =>
+          reply(h, request, responseFormat(request).write(type, await present(call, guard)(await shown(call, updated), hrefIn(request, updated.id)))));
       },
     });
   }

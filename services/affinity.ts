@@ -115,7 +115,8 @@ const groups = storedCollection(S.AffinityGroups, {
 export const affinityGroups = implement(S.AffinityGroups, {
   list: async (call, o) => Promise.all((await groups.list(call, o)).map((g) => view(call, g as StoredGroup))),
   listsSeen: true,
-  add: async (call, body) => view(call, (await groups.add!(call, body)) as StoredGroup),
+  view: (call, g) => view(call, g as StoredGroup),
+  add: groups.add!,
 });
 
 export const affinityGroup = implement(S.AffinityGroupEntity, storedEntity(S.AffinityGroups, S.AffinityGroupEntity, {

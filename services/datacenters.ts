@@ -112,8 +112,9 @@ export const attachedStorageDomains = implement(S.AttachedStorageDomains, {
     const next: Obj = { ...sd, data_center: { id: dcId }, data_centers: [{ id: dcId }], status: 'active', master };
     await call.repo.update(T.StorageDomain, next);
     await setDataCenterStatus(call, dcId);
-    return storageDomainView(call, next);
+    return next;
   },
+  view: storageDomainView,
 });
 
 function activation(status: 'active' | 'maintenance') {

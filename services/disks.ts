@@ -107,7 +107,8 @@ export async function removeDisk(call: Pick<Call, 'engine' | 'repo' | 'files'>, 
 export const disks = implement(S.Disks, {
   list: async (call, o) => Promise.all((await call.repo.list(T.Disk, {}, o)).map((d) => diskView(call, d))),
   listsSeen: true,
-  add: async (call, body) => diskView(call, await createDisk(call, body)),
+  view: diskView,
+  add: createDisk,
 });
 
 /**

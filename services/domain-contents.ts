@@ -142,7 +142,7 @@ async function unknownDisk(call: Call, diskId: string): Promise<UnknownDisk> {
 /** Makes the unknown disk found a floating disk of the engine, over its volumes as they are. */
 async function registerDisk(call: Call, found: UnknownDisk): Promise<Obj> {
   const sd = await diskRegistrable(call, found.diskId);
-  return diskView(call, await addDiskOf(call, describedOrPlain(found), sd, unknownVolume(found)));
+  return addDiskOf(call, describedOrPlain(found), sd, unknownVolume(found));
 }
 
 export const storageDomainDisks = implement(S.StorageDomainDisks, {
@@ -151,9 +151,10 @@ export const storageDomainDisks = implement(S.StorageDomainDisks, {
     const sd = await domainOf(call);
     return (await unknownDisks(call, sd)).map((u) => presentedDisk(sd, u)).slice(0, o.max);
   },
+  view: diskView,
   add: inspected(async (call, body) => (call.params.unregistered === true ? unknownDisk(call, String(body.id)) : undefined), async (call, body, unknown) => {
     if (unknown) return registerDisk(call, unknown);
-    return diskView(call, await createDisk(call, { ...body, storage_domains: [refTo(await domainOf(call))] }));
+    return createDisk(call, { ...body, storage_domains: [refTo(await domainOf(call))] });
   }),
 });
 const storedDisk = storedEntity(S.StorageDomainDisks, S.StorageDomainDisk, { view: diskView });

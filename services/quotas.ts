@@ -228,14 +228,13 @@ const storageLimitHooks: StoredHooks<typeof T.QuotaStorageLimit> = {
   view: storageLimitView,
 };
 
-/** A collection's behaviour whose list and add show each member as `view` shows it. */
+/** A collection's behaviour whose members (listed, or as a write answers them) are shown as `view` shows them. */
 function listedAs<T extends StructType>(b: StoredCollection<T>, view: (call: Call, o: ObjOf<T>) => Promise<ObjOf<T>>): CollectionBehaviour<T> {
   const shown = (call: Call, x: Obj) => view(call, x as ObjOf<T>) as Promise<Obj>;
-  const add = b.add!;
   return {
     ...b,
+    view: shown,
     list: async (call, o) => Promise.all((await b.list(call, o)).map((x) => shown(call, x))),
-    add: async (call, body) => shown(call, await add(call, body)),
   };
 }
 

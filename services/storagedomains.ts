@@ -78,8 +78,9 @@ export const storageDomains = implement(S.StorageDomains, {
   listsSeen: true,
   add: inspected(
     async (call, body) => (body.import === true ? domainToImport(call, body) : undefined),
-    async (call, body, found) => storageDomainView(call, found ? await importDomain(call, body, found) : await domains.add!(call, body)),
+    async (call, body, found) => (found ? importDomain(call, body, found) : domains.add!(call, body)),
   ),
+  view: storageDomainView,
 });
 
 export const storageDomainEntity = implement(S.StorageDomainEntity, {

@@ -154,7 +154,8 @@ export function storedEntity<T extends StructType>(
           }
           await call.repo.update(type, stored, ownersOf(collection, call.scope.slice(0, -1)));
           if (hooks.updated) await hooks.updated(call, stored, loaded);
-          return view(call, stored);
+          // The route shows it through the collection's view, after the transaction.
+          return stored;
         }
       : undefined,
     remove: service.remove

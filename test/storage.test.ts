@@ -72,8 +72,13 @@ describe('storage', () => {
     const disk = XML.read(T.Disk, (await api.call('POST', '/disks',
       `<disk><name>grow</name><format>cow</format><provisioned_size>1073741824</provisioned_size><storage_domains><storage_domain><name>grow</name></storage_domain></storage_domains></disk>`)).text);
     const file = path.join(target, String(sd.id), 'images', String(disk.id), String(disk.image_id));
+    // A write answers what its files are once they are made, read after its transaction: the new volume's size on storage.
+    const used = () => fs.statSync(file).blocks * 512;
+    assert.ok(Number(disk.actual_size) > 0);
+    assert.equal(Number(disk.actual_size), used());
     const grown = await api.call('PUT', `/disks/${disk.id}`, '<disk><provisioned_size>2147483648</provisioned_size></disk>');
     assert.equal(grown.status, 200, grown.text);
+    assert.equal(Number(XML.read(T.Disk, grown.text).actual_size), used());
     assert.equal(qemuInfo(file)['virtual-size'], 2147483648);
     assert.equal((await api.call('PUT', `/disks/${disk.id}`, '<disk><provisioned_size>1073741824</provisioned_size></disk>')).status, 409);
     assert.equal(qemuInfo(file)['virtual-size'], 2147483648);
