@@ -16,8 +16,7 @@ import { load } from './stored';
 import { badRequest, conflict, notFound } from './fault';
 import { resolve } from './refs';
 import { OvfRead, readOvf, writeOvf } from './ovf';
-import { ovfRowsOf, sized } from './ovf-store';
-import { domainOfDisk } from './disk-rows';
+import { OwnerKind, disksWithDomains, kindName, ovfRowsOf, ownerOf, sized } from './ovf-store';
 import { withinTime } from './file-work';
 import { OvfOwner, addDiskOf, addNicsOf, addVmOf, dropOwnerOf } from './ovf-vm';
 import { addTemplateOf } from './ovf-template';
@@ -29,11 +28,9 @@ type VmObj = ObjOf<typeof T.Vm>;
 const vmsDir = (storage: Storage, sd: Obj) => path.join(storage.domainDir(sd), 'master', 'vms');
 const ovfFile = (storage: Storage, sd: Obj, vmId: string) => path.join(vmsDir(storage, sd), vmId, `${vmId}.ovf`);
 
-type Kind = 'vm' | 'template';
-const label = (kind: Kind) => (kind === 'vm' ? 'VM' : 'template');
 
 /** The OVF documents of the VMs (or templates) an export domain holds; both are kept in `master/vms`, as oVirt keeps them. */
-export async function exported(call: Call, sd: DomainObj, kind: Kind): Promise<OvfRead[]> {
+export async function exported(call: Call, sd: DomainObj, kind: OwnerKind): Promise<OvfRead[]> {
   const storage = call.engine.storage;
   const dir = vmsDir(storage, sd);
   const read = await withinTime(call.engine.config.fsTimeout, `reading the contents of export domain ${String(sd.name)}`, async () => {
@@ -54,12 +51,9 @@ async function activeExportDomain(call: Call, ref: unknown, dataCenterId: unknow
   return sd;
 }
 
-/** The owner of an export: the VM (or template) the call names. */
-const exportedOwner = async (call: Call, kind: Kind) => (kind === 'vm' ? load(call, S.Vms) : (await load(call, S.Templates)) as VmObj);
-
 /** The export domain the owner goes to: a VM down (a template not locked), of a cluster whose data center has it active. */
-async function exportTarget(call: Call, body: ActionBody, owner: VmObj, kind: Kind): Promise<DomainObj> {
-  const what = `export ${label(kind)} ${String(owner.name)}`;
+async function exportTarget(call: Call, body: ActionBody, owner: VmObj, kind: OwnerKind): Promise<DomainObj> {
+  const what = `export ${kindName(kind)} ${String(owner.name)}`;
   if (kind === 'vm' ? owner.status !== 'down' : String(owner.status) === 'locked') throw conflict(`Cannot ${what}: it is ${String(owner.status)}${kind === 'vm' ? ', not down' : ''}`);
   if (owner.cluster === undefined) throw conflict(`Cannot ${what}: it has no cluster, so no data center to export from`);
   const cluster = await resolve(call.repo, T.Cluster, owner.cluster, 'cluster');
@@ -71,28 +65,23 @@ async function exportTarget(call: Call, body: ActionBody, owner: VmObj, kind: Ki
  * (snapshots collapsed, as with `discard_snapshots`) onto the export domain of its cluster's data
  * center; one exported before (as the domain's files say first) is replaced only with `exclusive`.
  */
-const exportTo = (kind: Kind) => inspected(async (call, body: ActionBody) => {
-  const owner = await exportedOwner(call, kind);
+const exportTo = (kind: OwnerKind) => inspected(async (call, body: ActionBody) => {
+  const owner = await ownerOf(call, kind);
   const sd = await exportTarget(call, body, owner, kind);
   const before = (await exported(call, sd, kind)).some((r) => r.id === owner.id);
-  if (before && body.exclusive !== true) throw conflict(`Cannot export ${label(kind)} ${String(owner.name)}: export domain ${String(sd.name)} holds it already (exclusive replaces it)`);
+  if (before && body.exclusive !== true) throw conflict(`Cannot export ${kindName(kind)} ${String(owner.name)}: export domain ${String(sd.name)} holds it already (exclusive replaces it)`);
 }, async (call, body) => {
-  const owner = await exportedOwner(call, kind);
+  const owner = await ownerOf(call, kind);
   const sd = await exportTarget(call, body, owner, kind);
   const storage = call.engine.storage;
   const rows = await ovfRowsOf(call.repo, owner, kind);
-  const copies: { from: Obj; disk: Obj }[] = [];
-  for (const { disk } of rows.disks) {
-    const from = await domainOfDisk(call.repo, disk);
-    if (!from) throw conflict(`Cannot export ${label(kind)} ${String(owner.name)}: disk ${String(disk.alias ?? disk.id)} has no storage domain`);
-    copies.push({ from, disk });
-  }
+  const copies = disksWithDomains(rows);
   const file = ovfFile(storage, sd, String(owner.id));
   call.files.afterCommit({
-    what: `exporting ${label(kind)} ${String(owner.name)} to export domain ${String(sd.name)}`,
+    what: `exporting ${kindName(kind)} ${String(owner.name)} to export domain ${String(sd.name)}`,
     async run(signal) {
       for (const { disk } of copies) await fs.promises.rm(path.dirname(storage.volumePath(sd, disk)), { recursive: true, force: true });
-      for (const { from, disk } of copies) await storage.copyVolume(from, disk, sd, disk, signal);
+      for (const { domain, disk } of copies) await storage.copyVolume(domain, disk, sd, disk, signal);
       await fs.promises.mkdir(path.dirname(file), { recursive: true });
       await fs.promises.writeFile(file, writeOvf(await sized(storage, rows), 'engine'));
     },
@@ -106,9 +95,9 @@ export const exportVm = exportTo('vm');
 export const exportTemplate = exportTo('template');
 
 /** The export domain the call names, which an import reads. */
-async function importSource(call: Call, kind: Kind): Promise<DomainObj> {
+async function importSource(call: Call, kind: OwnerKind): Promise<DomainObj> {
   const sd = (await load({ ...call, scope: call.scope.slice(0, 1) }, S.StorageDomains)) as DomainObj;
-  if (sd.type !== 'export') throw badRequest(`Storage domain ${String(sd.name)} is not an export domain: register its ${label(kind)}s instead`);
+  if (sd.type !== 'export') throw badRequest(`Storage domain ${String(sd.name)} is not an export domain: register its ${kindName(kind)}s instead`);
   return sd;
 }
 
@@ -118,7 +107,7 @@ async function importSource(call: Call, kind: Kind): Promise<DomainObj> {
  * addresses), else as it was (refused while the engine has it). Its document and what qemu-img
  * tells of each disk's image are read first.
  */
-const importFrom = (kind: Kind) => inspected(async (call, _body: ActionBody) => {
+const importFrom = (kind: OwnerKind) => inspected(async (call, _body: ActionBody) => {
   const sd = await importSource(call, kind);
   const read = (await exported(call, sd, kind)).find((r) => r.id === call.scope[1]);
   if (!read) throw notFound(`${kind === 'vm' ? 'VM' : 'Template'} '${call.scope[1]}' is not on export domain ${String(sd.name)}`);
@@ -127,7 +116,7 @@ const importFrom = (kind: Kind) => inspected(async (call, _body: ActionBody) => 
   return { read, infos };
 }, async (call, body, { read, infos }) => {
   const sd = await importSource(call, kind);
-  const what = `import ${label(kind)} ${String(read.vm.name)}`;
+  const what = `import ${kindName(kind)} ${String(read.vm.name)}`;
   const clone = body.clone === true;
   if (!clone && (await call.repo.get(kind === 'vm' ? T.Vm : T.Template, String(read.id)))) throw conflict(`Cannot ${what}: the engine has it already (clone imports a copy)`);
   const cluster = await resolve(call.repo, T.Cluster, body.cluster, 'cluster');
@@ -150,7 +139,7 @@ const importFrom = (kind: Kind) => inspected(async (call, _body: ActionBody) => 
     const volume = clone ? { id: randomUUID(), imageId: randomUUID() } : { id: d.id, imageId: String(d.imageId) };
     const disk = await addDiskOf(call, d, target, { ...volume, size: info.size, format: info.format, sparse: d.sparse, compat: info.compat }, owner);
     call.files.afterCommit({
-      what: `importing the disk ${d.alias ?? d.id} of ${label(kind)} ${String(read.vm.name)} from export domain ${String(sd.name)}`,
+      what: `importing the disk ${d.alias ?? d.id} of ${kindName(kind)} ${String(read.vm.name)} from export domain ${String(sd.name)}`,
       run: (signal) => storage.copyVolume(sd, source, target, disk, signal),
       undo: (repo) => dropOwnerOf(repo, owner),
     });

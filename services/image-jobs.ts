@@ -11,6 +11,7 @@ import { Call, Engine } from './behaviour';
 import { Repo } from './store/repo';
 import { addStep, endJob, endStep, startJob } from './jobs';
 import { domainOfDisk } from './disk-rows';
+import { withinTime } from './file-work';
 
 export interface ImageCopy {
   /** What the step says ("Copying disk a to storage domain b"). */
@@ -135,7 +136,7 @@ export async function failAbandonedImageJobs(engine: Engine): Promise<void> {
     for (const id of JSON.parse(row.made_disks) as string[]) {
       const disk = await repo.get(T.Disk, id);
       const sd = disk && (await domainOfDisk(repo, disk));
-      if (disk && sd) await engine.storage.removeVolume(sd, disk);
+      if (disk && sd) await withinTime(engine.config.fsTimeout, `removing the volume of disk ${id}`, () => engine.storage.removeVolume(sd, disk));
     }
     const params: unknown = JSON.parse(row.params);
     await inTransaction(engine, (r) => failJob(r, row.job_id, (t) => failed(t, params, 'the engine process running it stopped')));

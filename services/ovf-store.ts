@@ -2,25 +2,45 @@
 // the domain's directory so that the domain brings its VMs along when another engine imports it.
 // The documents are made from the rows in the request's transaction; the file is written after it,
 // with the sizes of the volumes as the files have them then.
+import * as S from '../model/services';
 import * as T from '../model/types';
 import { ObjOf } from '../model/meta';
 import { Call } from './behaviour';
 import { Repo } from './store/repo';
 import { Storage } from './storage';
 import { OvfRows, OvfSource, writeOvf } from './ovf';
+import { domainOfDisk } from './disk-rows';
+import { load } from './stored';
+import { conflict } from './fault';
 
 type VmObj = ObjOf<typeof T.Vm>;
+type DiskObj = ObjOf<typeof T.Disk>;
 type DomainObj = ObjOf<typeof T.StorageDomain>;
 
+/** What an OVF document describes: a VM, or a template. */
+export type OwnerKind = 'vm' | 'template';
+export const kindName = (kind: OwnerKind) => (kind === 'vm' ? 'VM' : 'template');
+
+/** The VM (or template) the call names, which an export writes. */
+export const ownerOf = async (call: Call, kind: OwnerKind): Promise<VmObj> => (kind === 'vm' ? load(call, S.Vms) : (await load(call, S.Templates)) as VmObj);
+
+/** Each disk of the rows with its domain, as an export copies them; refused when one has none. */
+export function disksWithDomains(rows: OvfRows): { disk: DiskObj; domain: DomainObj }[] {
+  return rows.disks.map(({ disk, domain }) => {
+    if (!domain) throw conflict(`Cannot export ${kindName(rows.isTemplate ? 'template' : 'vm')} ${String(rows.vm.name)}: disk ${String(disk.alias ?? disk.id)} has no storage domain`);
+    return { disk, domain };
+  });
+}
+
 /** What the OVF document of `vm` (or of a template, with `kind`) is made from: its disks with their attachments, its NICs with their networks. */
-export async function ovfRowsOf(repo: Repo, vm: VmObj, kind: 'vm' | 'template' = 'vm'): Promise<OvfRows> {
+export async function ovfRowsOf(repo: Repo, vm: VmObj, kind: OwnerKind = 'vm'): Promise<OvfRows> {
   const owner = { [kind]: String(vm.id) };
   const cluster = vm.cluster?.id ? await repo.get(T.Cluster, String(vm.cluster.id)) : undefined;
   const template = vm.template?.id ? await repo.get(T.Template, String(vm.template.id)) : undefined;
   const disks: OvfRows['disks'] = [];
   for (const attachment of await repo.list(T.DiskAttachment, owner)) {
     const disk = await repo.get(T.Disk, String(attachment.disk?.id ?? attachment.id));
-    const domain = disk?.storage_domain?.id ? await repo.get(T.StorageDomain, String(disk.storage_domain.id)) : undefined;
+    const domain = disk && (await domainOfDisk(repo, disk));
     if (disk) disks.push({ disk, attachment, domain });
   }
   const nics: OvfSource['nics'] = [];
