@@ -212,6 +212,24 @@ for (const backend of BACKENDS) {
           fs.rmSync(file);
         });
 
+        it('imports a template\'s OVA as itself once the engine no longer has it: the OVA\'s template and disk ids', async () => {
+          const solo = await rest.post('/templates', T.Template, { name: 'solo', vm: { id: vm.id } });
+          await until(async () => (await rest.get(`/templates/${String(solo.id)}`, T.Template)).status === 'ok');
+          const soloDisks = (await rest.list(`/templates/${String(solo.id)}/diskattachments`, T.DiskAttachment)).map((a) => String((a.disk as Obj).id)).sort();
+          const file = path.join(dir, 'ovas', 'solo.ova');
+          await act(`/templates/${String(solo.id)}`, 'export', { host: { name: 'packer' }, directory: path.join(dir, 'ovas'), filename: 'solo.ova' });
+          await rest.remove(`/templates/${String(solo.id)}`, 200);
+          const answer = await rest.post('/externaltemplateimports', T.ExternalTemplateImport, {
+            url: `ova://${file}`, cluster: { name: 'Default' }, storage_domain: { name: 'carrier' }, host: { name: 'packer' },
+          });
+          assert.equal((answer.template as Obj).id, solo.id);
+          assert.equal((await rest.get(`/templates/${String(solo.id)}`, T.Template)).name, 'solo');
+          const back = (await rest.list(`/templates/${String(solo.id)}/diskattachments`, T.DiskAttachment)).map((a) => String((a.disk as Obj).id)).sort();
+          assert.deepEqual(back, soloDisks);
+          await rest.remove(`/templates/${String(solo.id)}`, 200);
+          fs.rmSync(file);
+        });
+
         it('refuses a directory outside the storage roots, a file name with a path, and a file that exists', async () => {
           const outside = await act(`/vms/${vm.id}`, 'export', { host: { name: 'packer' }, directory: '/etc', filename: 'x.ova' }, 400);
           assert.match(String(outside.detail), /directory '\/etc' is not under a storage root/);
