@@ -1,0 +1,376 @@
+// One guest of the host: its QEMU process, watched through QMP. The process is started in a
+// session of its own, so it outlives the agent; a restarted agent adopts it again from its run
+// directory (spec, pid, monitor socket) without touching the guest. When it ends, why it ended is
+// written beside it, for the engine to read before it forgets the guest.
+import fs from 'node:fs';
+import path from 'node:path';
+import net from 'node:net';
+import { spawn } from 'node:child_process';
+import { GuestExit, GuestSpec, GuestState, GuestStatus } from '../model/agent-protocol';
+import { Qmp, QmpEvent } from './qmp';
+import { GuestFiles, LaunchOptions, qemuArgv } from './qemu-argv';
+import { seedIso } from './seed';
+import { receiveState, sendState } from './state-file';
+
+export const QEMU = process.env.HANGAR_AGENT_QEMU || 'qemu-system-x86_64';
+
+/** How long QEMU has to open its monitor after it is started. */
+const LAUNCH_MS = 30_000;
+
+/** How often a migration's progress is read. */
+const MIGRATION_POLL_MS = 200;
+
+const filesIn = (dir: string) => ({
+  spec: path.join(dir, 'spec.json'),
+  pid: path.join(dir, 'pid'),
+  exit: path.join(dir, 'exit.json'),
+  qemuLog: path.join(dir, 'qemu.log'),
+  qmp: path.join(dir, 'qmp.sock'),
+  serialLog: path.join(dir, 'serial.log'),
+  seed: path.join(dir, 'seed.iso'),
+  state: path.join(dir, 'state.sock'),
+});
+
+/** QEMU's run states, as the guest's status (the agent's own operations are told apart below). */
+const RUN_STATES: Record<string, GuestStatus> = {
+  running: 'up',
+  paused: 'paused',
+  'io-error': 'paused',
+  'internal-error': 'paused',
+  'guest-panicked': 'paused',
+  watchdog: 'paused',
+  suspended: 'paused',
+  prelaunch: 'powering_up',
+  inmigrate: 'migrating_in',
+  'finish-migrate': 'migrating_out',
+  postmigrate: 'migrating_out',
+  'restore-vm': 'restoring_state',
+  'save-vm': 'saving_state',
+  shutdown: 'powering_down',
+};
+
+function alive(pid: number, qmpPath: string): boolean {
+  try {
+    // The pid must still be this guest's QEMU, not a process that took the number since.
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(qmpPath);
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor<T>(what: string, ms: number, attempt: () => Promise<T | undefined>): Promise<T> {
+  const until = Date.now() + ms;
+  for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+    const got = await attempt();
+    if (got !== undefined) return got;
+    if (Date.now() > until) throw new Error(`${what} did not happen within ${ms / 1000} s`);
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}
+
+function tail(file: string, lines = 5): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join(' | ');
+  } catch {
+    return '';
+  }
+}
+
+export class Guest {
+  private qmp?: Qmp;
+  private status: GuestStatus = 'starting';
+  private exit?: GuestExit;
+  /** Why the agent itself ends the process, when it does. */
+  private ending?: GuestExit;
+  /** The last SHUTDOWN event QEMU sent. */
+  private shutdownEvent?: QmpEvent;
+  /** The agent's operation under way, which QEMU's run state alone does not tell. */
+  private operation?: 'powering_down' | 'saving_state' | 'migrating_out';
+  private migration?: { port?: number; progress?: number };
+  private vncPort?: number;
+  private childExit?: string;
+  private readonly ended: Promise<void>;
+  private markEnded!: () => void;
+  private forcedStop?: NodeJS.Timeout;
+
+  private constructor(readonly dir: string, readonly spec: GuestSpec, readonly pid: number | undefined, private readonly accelerator: 'kvm' | 'tcg') {
+    this.ended = new Promise((resolve) => (this.markEnded = resolve));
+  }
+
+  get id(): string {
+    return this.spec.id;
+  }
+
+  get files() {
+    return filesIn(this.dir);
+  }
+
+  /** Starts QEMU for `spec` in `dir`; answers once the monitor answers and the guest runs (or waits for its state). */
+  static async launch(dir: string, spec: GuestSpec, o: LaunchOptions, bindMigration: string): Promise<Guest> {
+    const f = filesIn(dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(f.spec, JSON.stringify(spec));
+    const guestFiles: GuestFiles = { qmp: f.qmp, serialLog: f.serialLog };
+    if (spec.cloudInit) guestFiles.seed = await seedIso(dir, spec.cloudInit, f.seed);
+    const log = fs.openSync(f.qemuLog, 'a');
+    const child = spawn(QEMU, qemuArgv(spec, guestFiles, o), { detached: true, stdio: ['ignore', log, log] });
+    fs.closeSync(log);
+    const guest = new Guest(dir, spec, child.pid, o.kvm ? 'kvm' : 'tcg');
+    child.once('exit', (code, signal) => {
+      guest.childExit = signal ? `killed by ${signal}` : `exited with code ${String(code)}`;
+      // Without a monitor there is nothing else to tell the end by.
+      if (!guest.qmp) guest.finish();
+    });
+    child.once('error', (e) => {
+      guest.childExit = e.message;
+      guest.finish();
+    });
+    child.unref();
+    if (child.pid) fs.writeFileSync(f.pid, String(child.pid));
+    try {
+      const qmp = await waitFor('QEMU opening its monitor', LAUNCH_MS, async () => {
+        if (guest.exit) throw new Error(`QEMU ended at once (${guest.exit.message})`);
+        return Qmp.connect(f.qmp).catch(() => undefined);
+      });
+      await guest.attach(qmp);
+      if (!spec.incoming) {
+        await qmp.execute('cont');
+      } else if ('file' in spec.incoming) {
+        guest.status = 'restoring_state';
+        const uri = await receiveState(spec.incoming.file, f.state);
+        await qmp.execute('migrate-incoming', { uri });
+      } else {
+        const port = await freePort(bindMigration);
+        guest.migration = { port };
+        await qmp.execute('migrate-incoming', { uri: `tcp:${bindMigration}:${port}` });
+      }
+      await guest.refresh();
+    } catch (e) {
+      if (guest.exit) throw new Error(`${(e as Error).message}: ${guest.exit.message}`);
+      guest.kill();
+      throw e;
+    }
+    return guest;
+  }
+
+  /** Takes back the guest in `dir` after the agent restarted: running, or ended while no agent watched. */
+  static async adopt(dir: string, kvm: boolean): Promise<Guest | undefined> {
+    const f = filesIn(dir);
+    let spec: GuestSpec;
+    try {
+      spec = JSON.parse(fs.readFileSync(f.spec, 'utf8')) as GuestSpec;
+    } catch {
+      return undefined;
+    }
+    const pid = Number(fs.readFileSync(f.pid, 'utf8').trim()) || undefined;
+    const guest = new Guest(dir, spec, pid, kvm ? 'kvm' : 'tcg');
+    const recorded = fs.existsSync(f.exit) ? (JSON.parse(fs.readFileSync(f.exit, 'utf8')) as GuestExit) : undefined;
+    if (recorded) {
+      guest.exit = recorded;
+      guest.status = 'down';
+      guest.markEnded();
+      return guest;
+    }
+    if (pid === undefined || !alive(pid, f.qmp)) {
+      guest.childExit = 'ended while the host agent was not running';
+      guest.finish();
+      return guest;
+    }
+    await guest.attach(await Qmp.connect(f.qmp));
+    await guest.refresh();
+    return guest;
+  }
+
+  private async attach(qmp: Qmp): Promise<void> {
+    this.qmp = qmp;
+    qmp.on('event', (e) => this.event(e));
+    qmp.on('close', () => this.finish());
+  }
+
+  private event(e: QmpEvent): void {
+    if (e.event === 'SHUTDOWN') this.shutdownEvent = e;
+    if (['STOP', 'RESUME', 'RESET', 'MIGRATION'].includes(e.event)) void this.refresh().catch(() => undefined);
+  }
+
+  /** Reads QEMU's run state and the console's port. */
+  private async refresh(): Promise<void> {
+    const qmp = this.qmp;
+    if (!qmp || qmp.isClosed) return;
+    const state = await qmp.execute<{ status: string }>('query-status');
+    this.status = RUN_STATES[state.status] ?? 'up';
+    if (this.spec.display !== 'none' && this.vncPort === undefined) {
+      const vnc = await qmp.execute<{ service?: string }>('query-vnc');
+      this.vncPort = vnc.service ? Number(vnc.service) : undefined;
+    }
+  }
+
+  /** The monitor closed: QEMU has ended. Says why, once, and keeps it beside the guest. */
+  private finish(): void {
+    if (this.exit) return;
+    clearTimeout(this.forcedStop);
+    const data = this.shutdownEvent?.data ?? {};
+    if (this.ending) this.exit = this.ending;
+    else if (data.guest === true) this.exit = { reason: 'shutdown', message: `the guest powered off (${String(data.reason)})` };
+    else if (this.shutdownEvent) this.exit = { reason: 'stopped', message: `QEMU was asked to quit (${String(data.reason)})` };
+    else {
+      const log = tail(this.files.qemuLog);
+      this.exit = {
+        reason: this.qmp ? 'crashed' : 'failed',
+        message: `the QEMU process ended without shutting down${this.childExit ? ` (${this.childExit})` : ''}${log ? `: ${log}` : ''}`,
+      };
+    }
+    this.status = 'down';
+    this.operation = undefined;
+    try {
+      fs.writeFileSync(this.files.exit, JSON.stringify(this.exit));
+    } catch {
+      // The run directory is gone: the guest was forgotten meanwhile.
+    }
+    this.markEnded();
+  }
+
+  state(): GuestState {
+    return {
+      id: this.id,
+      status: this.status === 'down' ? 'down' : (this.operation ?? this.status),
+      accelerator: this.accelerator,
+      ...(this.pid && this.status !== 'down' ? { pid: this.pid } : {}),
+      ...(this.exit ? { exit: this.exit } : {}),
+      consoles: this.vncPort ? { vnc: this.vncPort } : {},
+      ...(this.migration ? { migration: this.migration } : {}),
+    };
+  }
+
+  get running(): boolean {
+    return this.status !== 'down';
+  }
+
+  private monitor(): Qmp {
+    if (!this.qmp || this.qmp.isClosed || !this.running) throw new GuestNotRunning(this.id);
+    return this.qmp;
+  }
+
+  /** Presses the ACPI power button; QEMU quits after `timeoutMs` if the guest has not powered off. */
+  async shutdown(timeoutMs: number): Promise<void> {
+    await this.monitor().execute('system_powerdown');
+    this.operation = 'powering_down';
+    clearTimeout(this.forcedStop);
+    this.forcedStop = setTimeout(() => {
+      this.ending = { reason: 'stopped', message: `the guest did not power off within ${timeoutMs / 1000} s, so it was stopped` };
+      void this.qmp?.execute('quit').catch(() => undefined);
+    }, timeoutMs);
+  }
+
+  /** Ends QEMU now, as pulling the plug does; answers once it has ended. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.ending ??= { reason: 'stopped', message: 'the guest was stopped' };
+    await this.monitor().execute('quit').catch(() => undefined);
+    await this.ended;
+  }
+
+  async reboot(): Promise<void> {
+    await this.monitor().execute('system_reset');
+  }
+
+  /** Saves the guest's state to `file` and ends it: the guest is suspended, to be restored from the file. */
+  async suspend(file: string): Promise<void> {
+    const qmp = this.monitor();
+    const uri = await sendState(file, this.files.state);
+    this.operation = 'saving_state';
+    await qmp.execute('migrate', { uri });
+    void this.followMigration({ reason: 'saved', message: `the guest's state was saved to ${file}` });
+  }
+
+  /** Moves the running guest to the QEMU waiting at `address:port` (on another host). */
+  async migrate(address: string, port: number): Promise<void> {
+    const qmp = this.monitor();
+    this.operation = 'migrating_out';
+    this.migration = { progress: 0 };
+    await qmp.execute('migrate', { uri: `tcp:${address}:${port}` });
+    void this.followMigration({ reason: 'migrated', message: `the guest moved to ${address}` });
+  }
+
+  async cancelMigration(): Promise<void> {
+    await this.monitor().execute('migrate_cancel');
+  }
+
+  /** Reads a migration's progress until it ends; a completed one ends this QEMU for `done`'s reason. */
+  private async followMigration(done: GuestExit): Promise<void> {
+    for (;;) {
+      const qmp = this.qmp;
+      if (!qmp || qmp.isClosed) return;
+      const m = await qmp.execute<{ status?: string; ram?: { total: number; transferred: number; remaining: number } }>('query-migrate').catch(() => undefined);
+      if (!m) return;
+      if (m.ram && m.ram.total > 0) this.migration = { ...this.migration, progress: Math.min(99, Math.floor(100 * (1 - m.ram.remaining / m.ram.total))) };
+      if (m.status === 'completed') {
+        this.migration = { progress: 100 };
+        this.ending = done;
+        await qmp.execute('quit').catch(() => undefined);
+        return;
+      }
+      if (m.status === 'failed' || m.status === 'cancelled') {
+        // QEMU runs the guest on where it was.
+        this.operation = undefined;
+        this.migration = undefined;
+        await this.refresh().catch(() => undefined);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, MIGRATION_POLL_MS));
+    }
+  }
+
+  /** Sets the console's one-time password, valid for `seconds`. */
+  async ticket(password: string, seconds: number): Promise<void> {
+    const qmp = this.monitor();
+    await qmp.execute('set_password', { protocol: 'vnc', password });
+    await qmp.execute('expire_password', { protocol: 'vnc', time: `+${Math.max(1, Math.round(seconds))}` });
+  }
+
+  /** Inserts `file` in the CD-ROM drive, or ejects what it holds. */
+  async changeCd(file: string | undefined): Promise<void> {
+    const qmp = this.monitor();
+    if (file) await qmp.execute('blockdev-change-medium', { id: 'cdrom0', filename: file, format: 'raw', 'read-only-mode': 'read-only' });
+    else await qmp.execute('eject', { id: 'cdrom0', force: true });
+  }
+
+  /** Runs a monitor command for another part of the agent (hot-plug, statistics, snapshots). */
+  execute<R>(command: string, args?: Record<string, unknown>): Promise<R> {
+    return this.monitor().execute<R>(command, args);
+  }
+
+  /** Kills QEMU outright (a launch that failed half-way). */
+  private kill(): void {
+    if (this.pid) {
+      try {
+        process.kill(this.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+
+  /** Waits until QEMU has ended. */
+  whenEnded(): Promise<void> {
+    return this.ended;
+  }
+}
+
+export class GuestNotRunning extends Error {
+  constructor(id: string) {
+    super(`guest ${id} is not running`);
+  }
+}
+
+/** A TCP port free on `bind` now, for an incoming migration. */
+function freePort(bind: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, bind, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,103 @@
+// The qemu-system-x86_64 command line of a guest, as an argv array (never through a shell):
+// a q35 machine, KVM when the host has it and TCG otherwise, the disks as -blockdev nodes, the
+// monitor, serial console and display in the guest's run directory.
+import { GuestDisk, GuestSpec } from '../model/agent-protocol';
+
+export interface GuestFiles {
+  qmp: string;
+  serialLog: string;
+  /** The cloud-init seed ISO, when the guest has one. */
+  seed?: string;
+}
+
+export interface LaunchOptions {
+  kvm: boolean;
+  /** Address the consoles listen on. */
+  consoleBind: string;
+  /** The user QEMU drops to once it has opened its files, when the agent may. */
+  runAs?: string;
+}
+
+/** The block node of a disk: its file, then the format over it. */
+function blockdev(disk: GuestDisk): string {
+  return JSON.stringify({
+    driver: disk.format,
+    'node-name': `disk-${disk.id}`,
+    'read-only': disk.readOnly,
+    'discard': 'unmap',
+    file: { driver: 'file', filename: disk.file, 'read-only': disk.readOnly },
+  });
+}
+
+const boot = (index: number | undefined) => (index === undefined ? '' : `,bootindex=${index}`);
+
+/** The guest device of a disk, on the bus its interface names. */
+function diskDevice(disk: GuestDisk, sataPort: number): string {
+  // A serial lets the guest name the disk by the engine's id, as oVirt's guests see it.
+  const common = `drive=disk-${disk.id},id=dev-${disk.id},serial=${disk.id.replace(/-/g, '').slice(0, 20)}${boot(disk.bootIndex)}`;
+  switch (disk.interface) {
+    case 'virtio_scsi': return `scsi-hd,bus=scsi0.0,${common}`;
+    case 'sata':
+    case 'ide': return `ide-hd,bus=ide.${sataPort},${common}`;
+    default: return `virtio-blk-pci,${common}`;
+  }
+}
+
+const nicModel = { virtio: 'virtio-net-pci', e1000: 'e1000', rtl8139: 'rtl8139' } as const;
+
+/** The CD-ROM sits on the last port of q35's AHCI controller, leaving the others to disks. */
+const CDROM_PORT = 5;
+
+/** A console's display number is found by QEMU from this one on. */
+const FIRST_DISPLAY = 0;
+
+export function qemuArgv(spec: GuestSpec, files: GuestFiles, o: LaunchOptions): string[] {
+  const argv = [
+    '-name', `guest=${spec.name},debug-threads=on`,
+    '-uuid', spec.id,
+    '-machine', `q35,accel=${o.kvm ? 'kvm' : 'tcg'}`,
+    '-cpu', o.kvm ? 'host' : 'max',
+    '-m', `size=${spec.memoryMiB}M`,
+    '-smp', `${spec.cpu.sockets * spec.cpu.cores * spec.cpu.threads},sockets=${spec.cpu.sockets},cores=${spec.cpu.cores},threads=${spec.cpu.threads}`,
+    '-nodefaults', '-no-user-config',
+    // QEMU may not run other programs, change its privileges or use obsolete system calls.
+    '-sandbox', 'on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny',
+    '-qmp', `unix:${files.qmp},server=on,wait=off`,
+    '-serial', `file:${files.serialLog}`,
+    '-device', 'virtio-balloon-pci,id=balloon0',
+    '-boot', 'strict=on',
+  ];
+  // Paused until the agent has set up the consoles; an incoming guest starts when its state has come.
+  if (!spec.incoming) argv.push('-S');
+  else argv.push('-incoming', 'defer');
+  if (o.runAs) argv.push('-runas', o.runAs);
+  if (spec.disks.some((d) => d.interface === 'virtio_scsi')) argv.push('-device', 'virtio-scsi-pci,id=scsi0');
+  let sataPort = 0;
+  for (const disk of spec.disks) {
+    argv.push('-blockdev', blockdev(disk), '-device', diskDevice(disk, sataPort));
+    if (disk.interface === 'sata' || disk.interface === 'ide') sataPort++;
+  }
+  const cd = spec.cdrom;
+  if (cd.file) {
+    argv.push('-blockdev', JSON.stringify({ driver: 'raw', 'node-name': 'cdrom-medium', 'read-only': true, file: { driver: 'file', filename: cd.file, 'read-only': true } }));
+  }
+  argv.push('-device', `ide-cd,bus=ide.${CDROM_PORT},id=cdrom0${cd.file ? ',drive=cdrom-medium' : ''}${boot(cd.bootIndex)}`);
+  if (files.seed) {
+    argv.push('-blockdev', JSON.stringify({ driver: 'raw', 'node-name': 'seed', 'read-only': true, file: { driver: 'file', filename: files.seed, 'read-only': true } }));
+    argv.push('-device', `ide-cd,bus=ide.${CDROM_PORT - 1},id=seed0,drive=seed`);
+  }
+  spec.nics.forEach((nic, i) => {
+    argv.push('-netdev', `user,id=net${i}`, '-device', `${nicModel[nic.model]},netdev=net${i},id=nic-${nic.id},mac=${nic.mac}${i === 0 ? boot(spec.networkBootIndex) : ''}`);
+  });
+  if (spec.kernel) {
+    argv.push('-kernel', spec.kernel.file);
+    if (spec.kernel.initrd) argv.push('-initrd', spec.kernel.initrd);
+    if (spec.kernel.cmdline) argv.push('-append', spec.kernel.cmdline);
+  }
+  if (spec.display === 'none') argv.push('-display', 'none');
+  else {
+    // The password is set over QMP with the console's ticket; until then no one gets in.
+    argv.push('-display', 'none', '-vga', 'std', '-vnc', `${o.consoleBind}:${FIRST_DISPLAY},to=99,password=on`);
+  }
+  return argv;
+}
