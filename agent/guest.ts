@@ -10,7 +10,7 @@ import { GuestExit, GuestSpec, GuestState, GuestStatus } from '../model/agent-pr
 import { Qmp, QmpEvent } from './qmp';
 import { GuestFiles, LaunchOptions, qemuArgv } from './qemu-argv';
 import { seedIso } from './seed';
-import { receiveState, sendState } from './state-file';
+import { StateChannel, receiveState, sendState } from './state-file';
 
 export const QEMU = process.env.HANGAR_AGENT_QEMU || 'qemu-system-x86_64';
 
@@ -68,9 +68,10 @@ async function waitFor<T>(what: string, ms: number, attempt: () => Promise<T | u
   }
 }
 
+/** QEMU's last complaints in its log (its notices, such as where VNC listens, left out). */
 function tail(file: string, lines = 5): string {
   try {
-    return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join(' | ');
+    return fs.readFileSync(file, 'utf8').trim().split('\n').filter((l) => l && !l.startsWith('VNC server running')).slice(-lines).join(' | ');
   } catch {
     return '';
   }
@@ -138,8 +139,8 @@ export class Guest {
         await qmp.execute('cont');
       } else if ('file' in spec.incoming) {
         guest.status = 'restoring_state';
-        const uri = await receiveState(spec.incoming.file, f.state);
-        await qmp.execute('migrate-incoming', { uri });
+        const channel = await receiveState(spec.incoming.file, f.state);
+        await qmp.execute('migrate-incoming', { uri: channel.uri });
       } else {
         const port = await freePort(bindMigration);
         guest.migration = { port };
@@ -217,7 +218,7 @@ export class Guest {
       const log = tail(this.files.qemuLog);
       this.exit = {
         reason: this.qmp ? 'crashed' : 'failed',
-        message: `the QEMU process ended without shutting down${this.childExit ? ` (${this.childExit})` : ''}${log ? `: ${log}` : ''}`,
+        message: `the QEMU process ended without shutting down (${this.childExit ?? 'killed or crashed'})${log ? `: ${log}` : ''}`,
       };
     }
     this.status = 'down';
@@ -277,10 +278,10 @@ export class Guest {
   /** Saves the guest's state to `file` and ends it: the guest is suspended, to be restored from the file. */
   async suspend(file: string): Promise<void> {
     const qmp = this.monitor();
-    const uri = await sendState(file, this.files.state);
+    const channel = await sendState(file, this.files.state);
     this.operation = 'saving_state';
-    await qmp.execute('migrate', { uri });
-    void this.followMigration({ reason: 'saved', message: `the guest's state was saved to ${file}` });
+    await qmp.execute('migrate', { uri: channel.uri });
+    void this.followMigration({ reason: 'saved', message: `the guest's state was saved to ${file}` }, channel);
   }
 
   /** Moves the running guest to the QEMU waiting at `address:port` (on another host). */
@@ -297,7 +298,7 @@ export class Guest {
   }
 
   /** Reads a migration's progress until it ends; a completed one ends this QEMU for `done`'s reason. */
-  private async followMigration(done: GuestExit): Promise<void> {
+  private async followMigration(done: GuestExit, channel?: StateChannel): Promise<void> {
     for (;;) {
       const qmp = this.qmp;
       if (!qmp || qmp.isClosed) return;
@@ -306,6 +307,8 @@ export class Guest {
       if (m.ram && m.ram.total > 0) this.migration = { ...this.migration, progress: Math.min(99, Math.floor(100 * (1 - m.ram.remaining / m.ram.total))) };
       if (m.status === 'completed') {
         this.migration = { progress: 100 };
+        // A saved state is whole only once the agent has written the last of it.
+        await channel?.moved.catch(() => undefined);
         this.ending = done;
         await qmp.execute('quit').catch(() => undefined);
         return;

@@ -56,7 +56,8 @@ export function qemuArgv(spec: GuestSpec, files: GuestFiles, o: LaunchOptions): 
     '-name', `guest=${spec.name},debug-threads=on`,
     '-uuid', spec.id,
     '-machine', `q35,accel=${o.kvm ? 'kvm' : 'tcg'}`,
-    '-cpu', o.kvm ? 'host' : 'max',
+    // The host's CPU, less the MSR nested hypervisors often refuse to set (QEMU then aborts).
+    '-cpu', o.kvm ? 'host,-arch-capabilities' : 'max',
     '-m', `size=${spec.memoryMiB}M`,
     '-smp', `${spec.cpu.sockets * spec.cpu.cores * spec.cpu.threads},sockets=${spec.cpu.sockets},cores=${spec.cpu.cores},threads=${spec.cpu.threads}`,
     '-nodefaults', '-no-user-config',

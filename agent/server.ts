@@ -15,14 +15,12 @@ import { guestStatistics } from './statistics';
 const TLS_BASE = { minVersion: 'TLSv1.2' as const };
 
 /** Agent errors as faults the engine reads: the message says what went wrong on the host. */
-function fault(e: unknown): Boom.Boom {
-  if (Boom.isBoom(e)) return e;
-  const message = e instanceof Error ? e.message : String(e);
-  if (e instanceof NoSuchGuest) return Boom.notFound(message);
-  if (e instanceof GuestInUse || e instanceof GuestNotRunning) return Boom.conflict(message);
-  const b = Boom.badRequest(message);
-  b.output.statusCode = 500;
-  b.output.payload = { statusCode: 500, error: 'Internal Server Error', message };
+function fault(e: Error): Boom.Boom {
+  // hapi has made every error a Boom by now, keeping its class and message.
+  if (e instanceof NoSuchGuest) return Boom.notFound(e.message);
+  if (e instanceof GuestInUse || e instanceof GuestNotRunning) return Boom.conflict(e.message);
+  const b = Boom.isBoom(e) ? e : Boom.boomify(e);
+  if (b.output.statusCode === 500) b.output.payload = { statusCode: 500, error: 'Internal Server Error', message: e.message };
   return b;
 }
 

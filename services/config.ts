@@ -42,6 +42,10 @@ export interface Config {
    * milliseconds) before its next try of it, twice as long after each further failure.
    */
   loginDelayMs: number;
+  /** What runs hosts and VMs: `simulated`, or `qemu` (hosts run the Hangar host agent). */
+  runtime: 'simulated' | 'qemu';
+  /** How often hosts' agents are polled, in milliseconds (the qemu runtime). */
+  agentPollMs: number;
   /** The simulated runtime runs this many times faster than real hosts. */
   simSpeed: number;
   /** Memory of each simulated host, in bytes. */
@@ -101,6 +105,12 @@ function absolutePaths(value: string | undefined, name: string): string[] {
   return paths.map((p) => path.resolve(p));
 }
 
+function runtimeOf(value: string | undefined): Config['runtime'] {
+  const runtime = value || 'simulated';
+  if (runtime !== 'simulated' && runtime !== 'qemu') throw new Error(`HANGAR_RUNTIME must be simulated or qemu, got '${runtime}'`);
+  return runtime;
+}
+
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.HANGAR_DATA_DIR || './data');
   const role = (env.HANGAR_ROLE || 'all') as Role;
@@ -123,6 +133,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     loginMaxFailures: positive(env.HANGAR_LOGIN_MAX_FAILURES, 'HANGAR_LOGIN_MAX_FAILURES', 5),
     loginLockout: positive(env.HANGAR_LOGIN_LOCKOUT, 'HANGAR_LOGIN_LOCKOUT', 300),
     loginDelayMs: positive(env.HANGAR_LOGIN_DELAY_MS, 'HANGAR_LOGIN_DELAY_MS', 200),
+    runtime: runtimeOf(env.HANGAR_RUNTIME),
+    agentPollMs: positive(env.HANGAR_AGENT_POLL_MS, 'HANGAR_AGENT_POLL_MS', 1000) || 1000,
     simSpeed: positive(env.HANGAR_SIM_SPEED, 'HANGAR_SIM_SPEED', 1) || 1,
     simHostMemory: positive(env.HANGAR_SIM_HOST_MEMORY, 'HANGAR_SIM_HOST_MEMORY', 16 * 1024 ** 3),
     simHostCores: positive(env.HANGAR_SIM_HOST_CORES, 'HANGAR_SIM_HOST_CORES', 8),

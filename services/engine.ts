@@ -7,7 +7,10 @@ import { connect, isPostgres } from './store/connect';
 import { prepareStore } from './store/prepare';
 import { Storage } from './storage';
 import { SimulatedRuntime } from './runtime/simulated';
+import { AgentRuntime } from './runtime/agent';
+import { Runtime } from './runtime/runtime';
 import { Scheduler } from './transitions';
+import { guestSurvey } from './guest-reports';
 import { Background } from './background';
 import * as datacenters from './datacenters';
 import * as clusters from './clusters';
@@ -75,22 +78,24 @@ export async function openEngine(config: Config): Promise<RunningEngine> {
   // SQLite's planner needs table statistics to pick indexes well (PostgreSQL's autovacuum
   // gathers its own); `optimize` refreshes those that are missing or stale.
   if (!isPostgres(config.db)) await db.raw('PRAGMA optimize=0x10002');
-  const runtime = new SimulatedRuntime({
-    speed: config.simSpeed, hostMemory: config.simHostMemory, hostCores: config.simHostCores, dataDir: config.dataDir,
-  });
+  const runtime: Runtime = config.runtime === 'qemu'
+    ? new AgentRuntime(db, { dataDir: config.dataDir, pollMs: config.agentPollMs })
+    : new SimulatedRuntime({ speed: config.simSpeed, hostMemory: config.simHostMemory, hostCores: config.simHostCores, dataDir: config.dataDir });
   const engine: Engine = {
     config, db, storage: new Storage(config.dataDir, config.storageRoots, config.fsTimeout), runtime, behaviours: new Behaviours(SERVICE_MODULES),
     background: new Background(),
   };
   await transfers.pauseInterruptedUploads(engine);
   await failAbandonedImageJobs(engine);
-  const scheduler = new Scheduler(db, runtime, TICK_MS, [transfers.transferMonitor(engine), backups.backupMonitor(engine), abandonedImageJobMonitor(engine)]);
+  const scheduler = new Scheduler(db, runtime, TICK_MS, [transfers.transferMonitor(engine), backups.backupMonitor(engine), abandonedImageJobMonitor(engine)],
+    runtime.guests ? guestSurvey(db, runtime.guests) : undefined);
   scheduler.start();
   return {
     ...engine,
     async close() {
       await engine.background.close();
       await scheduler.stop();
+      if (runtime instanceof AgentRuntime) runtime.close();
       await db.destroy();
     },
   };

@@ -26,6 +26,11 @@ export const EventCode = {
   VM_MIGRATION_CANCELLED: 9210,
   VM_UNKNOWN: 9211,
   VM_RESET: 9212,
+  VM_OPERATION_TIMED_OUT: 9213,
+  // oVirt's codes for a VM that went down with an error, a failed migration and a failed install.
+  VM_DOWN_ERROR: 119,
+  VM_MIGRATION_FAILED: 65,
+  HOST_INSTALL_FAILED: 505,
   HOST_INSTALLING: 9300,
   HOST_UP: 9301,
   HOST_PREPARING_MAINTENANCE: 9302,

@@ -2,8 +2,8 @@
 // maintenance migrates its VMs away first. The root password is used to enrol and never kept.
 import * as S from '../model/services';
 import * as T from '../model/types';
-import { StoredObj } from './store/repo';
-import { ActionBody, Call, implement } from './behaviour';
+import { Repo, StoredObj } from './store/repo';
+import { ActionBody, Call, Engine, implement } from './behaviour';
 import { load, storedCollection, storedEntity } from './stored';
 import { badRequest, conflict } from './fault';
 import { resolve, refTo } from './refs';
@@ -32,20 +32,39 @@ async function prepare(call: Call, body: Obj): Promise<Obj> {
 
 /**
  * Installs a host (new, approved or again): it is `installing`, then `up`, or `maintenance` when
- * the caller asks not to activate it; what it has becomes known when the runtime has installed it.
+ * the caller asks not to activate it. The runtime installs it once the request has committed
+ * (enrolling a real host's agent reaches over the network); what it has becomes known then, and
+ * a host the runtime cannot install is `install_failed`, with why.
  */
 async function installHost(call: Call, host: Obj, jobName: string, activate: boolean): Promise<Obj> {
   const job = await startJob(call.repo, `${jobName} ${String(host.name)}`, call.principal.userId);
-  const facts = await call.engine.runtime.install(host);
   await applyStep(call.repo, T.Host, String(host.id), { after: 0, status: 'installing', event: hostEvent(host, EventCode.HOST_INSTALLING, `Installing host ${String(host.name)}.`) });
-  await schedule(call.repo, T.Host, String(host.id), [{
-    after: call.engine.runtime.duration('install'), status: activate ? 'up' : 'maintenance',
-    set: { ...facts, external_status: 'ok', comment: host.comment ?? `Runtime: ${call.engine.runtime.name}` },
-    event: activate
-      ? hostEvent(host, EventCode.HOST_UP, `Host ${String(host.name)} is up.`)
-      : hostEvent(host, EventCode.HOST_MAINTENANCE, `Host ${String(host.name)} is installed and in maintenance.`),
-  }], job.id);
+  const engine = call.engine;
+  call.files.afterCommit({ what: `installing host ${String(host.name)}`, run: () => finishInstall(engine, host, job.id, activate) });
   return job;
+}
+
+async function finishInstall(engine: Engine, host: Obj, jobId: string, activate: boolean): Promise<void> {
+  const installed = await engine.runtime.install(host).then((facts) => ({ facts }), (e: unknown) => ({ failure: e instanceof Error ? e.message : String(e) }));
+  await engine.db.transaction(async (trx) => {
+    const repo = new Repo(trx);
+    if ('failure' in installed) {
+      await schedule(repo, T.Host, String(host.id), []);
+      await applyStep(repo, T.Host, String(host.id), {
+        after: 0, status: 'install_failed',
+        event: { code: EventCode.HOST_INSTALL_FAILED, severity: 'error', description: `Host ${String(host.name)} installation failed. ${installed.failure}.`, about: { host: { id: host.id } } },
+      });
+      await endJob(repo, jobId, 'failed');
+      return;
+    }
+    await schedule(repo, T.Host, String(host.id), [{
+      after: engine.runtime.duration('install'), status: activate ? 'up' : 'maintenance',
+      set: { ...installed.facts, external_status: 'ok', comment: host.comment ?? `Runtime: ${engine.runtime.name}` },
+      event: activate
+        ? hostEvent(host, EventCode.HOST_UP, `Host ${String(host.name)} is up.`)
+        : hostEvent(host, EventCode.HOST_MAINTENANCE, `Host ${String(host.name)} is installed and in maintenance.`),
+    }], jobId);
+  });
 }
 
 const uniqueName = () => ({});
@@ -261,6 +280,8 @@ export const hostEntity = implement(S.HostEntity, {
       }
       await schedule(call.repo, T.Host, host.id, []);
       await leaveAffinity(call, 'hosts', host);
+      // A host added again must enroll its agent again.
+      await call.repo.db('host_agents').where('host_id', host.id).delete();
     },
   }),
   actions: {

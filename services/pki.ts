@@ -8,6 +8,7 @@ import { generateKeyPair, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
 import { Knex } from 'knex';
+import { ENGINE_CLIENT_NAME } from '../model/agent-protocol';
 
 export interface Certificates {
   caPem: string;
@@ -130,4 +131,52 @@ export async function ensureCertificates(db: Knex, dataDir: string, publicHost =
 /** The engine CA's certificate, as clients pin it (remote-viewer files carry it). */
 export async function caCertificate(db: Knex): Promise<string> {
   return (await authority(db)).certPem;
+}
+
+/**
+ * The engine's client certificate for host agents (common name `hangar-engine`), kept in the
+ * data dir beside the server's and made again when the engine's CA changes.
+ */
+export async function engineClientCertificate(db: Knex, dataDir: string): Promise<Certificates> {
+  const ca = await authority(db);
+  const dir = path.join(dataDir, 'pki');
+  const at = (name: string) => path.join(dir, name);
+  const current = fs.existsSync(at('engine-client.key')) && fs.existsSync(at('engine-client-ca.pem')) && fs.readFileSync(at('engine-client-ca.pem'), 'utf8') === ca.certPem;
+  if (!current) {
+    const caCert = forge.pki.certificateFromPem(ca.certPem);
+    const client = await keyPair();
+    const cert = certificate([{ name: 'commonName', value: ENGINE_CLIENT_NAME }], caCert.subject.attributes as forge.pki.CertificateField[], client.publicKey,
+      forge.pki.privateKeyFromPem(ca.keyPem) as forge.pki.rsa.PrivateKey, 5, [
+        { name: 'basicConstraints', cA: false },
+        { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+        { name: 'extKeyUsage', clientAuth: true },
+      ]);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.rmSync(at('engine-client.key'), { force: true });
+    fs.writeFileSync(at('engine-client-ca.pem'), ca.certPem);
+    fs.writeFileSync(at('engine-client.pem'), forge.pki.certificateToPem(cert));
+    fs.writeFileSync(at('engine-client.key'), client.pem, { mode: 0o600 });
+  }
+  return {
+    caPem: fs.readFileSync(at('engine-client-ca.pem'), 'utf8'),
+    certPem: fs.readFileSync(at('engine-client.pem'), 'utf8'),
+    keyPem: fs.readFileSync(at('engine-client.key'), 'utf8'),
+  };
+}
+
+/** Certifies a host agent's key from its request, for the host's address, as a server of that host. */
+export async function certifyAgent(db: Knex, csrPem: string, hostName: string, address: string): Promise<string> {
+  const ca = await authority(db);
+  const csr = forge.pki.certificationRequestFromPem(csrPem);
+  if (!csr.verify()) throw new Error('the host agent\'s certificate request is not signed by its key');
+  const caCert = forge.pki.certificateFromPem(ca.certPem);
+  const altName = /^[\d.]+$|:/.test(address) ? { type: 7, ip: address } : { type: 2, value: address };
+  const cert = certificate([{ name: 'commonName', value: `hangar-agent ${hostName}` }], caCert.subject.attributes as forge.pki.CertificateField[], csr.publicKey as forge.pki.PublicKey,
+    forge.pki.privateKeyFromPem(ca.keyPem) as forge.pki.rsa.PrivateKey, 5, [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [altName] },
+    ]);
+  return forge.pki.certificateToPem(cert);
 }

@@ -12,6 +12,7 @@ import { EventCode, EventSpec, recordEvent } from './events';
 import { endJob } from './jobs';
 import { correlationId } from './correlation';
 import { Runtime } from './runtime/runtime';
+import { GuestState } from '../model/agent-protocol';
 
 /** A VM whose host stopped answering keeps, in its row, the status it had before it became unknown. */
 type UnknownVm = ObjOf<typeof T.Vm> & { status_before_unknown?: string };
@@ -79,6 +80,40 @@ export async function applyStep(repo: Repo, type: StructType, id: string, step: 
   return next;
 }
 
+/**
+ * A host reported that the object has taken `status`: the pending steps up to the first that
+ * takes it are applied, in order, with their events. Answers whether a pending step took it.
+ */
+export async function reached(repo: Repo, type: StructType, id: string, status: string): Promise<boolean> {
+  const key = `${type.name}:${id}`;
+  const row: Row | undefined = await repo.db('transitions').where('id', key).first();
+  if (!row) return false;
+  const steps = JSON.parse(row.steps) as TransitionStep[];
+  const upTo = steps.findIndex((s) => s.status === status);
+  if (upTo < 0) return false;
+  for (const step of steps.slice(0, upTo + 1)) await applyStep(repo, type, id, step);
+  const rest = steps.slice(upTo + 1);
+  if (rest.length) {
+    await repo.db('transitions').where('id', key).update({ steps: JSON.stringify(rest), due_at: Date.now() + rest[0].after, claimed_until: 0 });
+  } else {
+    await repo.db('transitions').where('id', key).delete();
+    await release(repo, row.job_id, 'finished');
+  }
+  return true;
+}
+
+/** Drops the object's pending transition, failing its job: what it waited for will not come. */
+export async function abandon(repo: Repo, type: StructType, id: string): Promise<void> {
+  const key = `${type.name}:${id}`;
+  const row: Pick<Row, 'job_id'> | undefined = await repo.db('transitions').where('id', key).first('job_id');
+  if (!row) return;
+  await repo.db('transitions').where('id', key).delete();
+  await release(repo, row.job_id, 'failed');
+}
+
+/** What the host monitor does with what a host reports it runs (the qemu runtime). */
+export type SurveyHandler = (host: Obj, states: GuestState[]) => Promise<void>;
+
 const CLAIM_MS = 10000;
 
 export class Scheduler {
@@ -93,6 +128,8 @@ export class Scheduler {
     private readonly tickMs: number,
     /** More work to do on every tick (image transfers). */
     private readonly more: (() => Promise<void>)[] = [],
+    /** Keeps VMs as hosts report them, for a runtime whose guests really run. */
+    private readonly onSurvey?: SurveyHandler,
   ) {}
 
   start(): void {
@@ -129,6 +166,8 @@ export class Scheduler {
   private async advance(row: Row): Promise<void> {
     const type = TYPES[row.type_name];
     const [step, ...rest] = JSON.parse(row.steps) as TransitionStep[];
+    // Where hosts report what VMs do, a step that comes due was never reported: it timed out.
+    const timedOut = this.runtime.guests !== undefined && row.type_name === 'Vm';
     await this.db.transaction(async (trx) => {
       const repo = new Repo(trx);
       // The object is locked first, as actions lock it before replacing its transition, so the
@@ -136,6 +175,16 @@ export class Scheduler {
       const obj = await repo.getForUpdate(type, row.object_id);
       const current: Row | undefined = await trx('transitions').where({ id: row.id, claimed_by: this.me }).first();
       if (!current || current.steps !== row.steps) return;
+      if (timedOut) {
+        await abandon(repo, type, row.object_id);
+        if (obj) {
+          await recordEvent(repo, {
+            code: EventCode.VM_OPERATION_TIMED_OUT, severity: 'error', about: { vm: { id: row.object_id } },
+            description: `VM ${String(obj.name)} did not become ${step.status} in time: its host did not report it.`,
+          });
+        }
+        return;
+      }
       if (obj) await applyStep(repo, type, row.object_id, step);
       if (obj && rest.length) {
         await trx('transitions').where('id', row.id).update({ steps: JSON.stringify(rest), due_at: Date.now() + rest[0].after, claimed_until: 0 });
@@ -153,12 +202,18 @@ export class Scheduler {
     const watched = [
       ...(await repo.list(T.Host, {}, { where: { status: 'up' } })),
       ...(await repo.list(T.Host, {}, { where: { status: 'non_responsive' } })),
+      ...(this.onSurvey ? await repo.list(T.Host, {}, { where: { status: 'preparing_for_maintenance' } }) : []),
     ];
-    const answering = await this.runtime.responsive(watched);
+    const survey = this.onSurvey && this.runtime.guests ? await this.runtime.guests.survey(watched) : undefined;
+    const answering = survey ? new Set(survey.keys()) : await this.runtime.responsive(watched);
     for (const host of watched) {
       const answers = answering.has(host.id);
       if (host.status === 'up' && !answers) await this.hostLost(host);
       if (host.status === 'non_responsive' && answers) await this.hostBack(host);
+    }
+    for (const [hostId, states] of survey ?? []) {
+      const host = watched.find((h) => h.id === hostId);
+      if (host && this.onSurvey) await this.onSurvey(host, states);
     }
   }
 

@@ -1,6 +1,8 @@
 // What VMs do when asked: start, stop, shut down, reboot, suspend and resume, migrate. Each
 // action checks the rules a real engine enforces (409 with a reason otherwise), starts a job,
-// records events, and leaves the rest of the way to a durable transition.
+// records events, and leaves the rest of the way to a durable transition. Where guests really run,
+// the VM's host is told after the transaction, and the steps wait for what the host reports.
+import path from 'node:path';
 import * as S from '../model/services';
 import * as T from '../model/types';
 import { Obj, isObj } from '../model/codec';
@@ -11,7 +13,10 @@ import { resolve, refTo } from './refs';
 import { Repo, StoredObj } from './store/repo';
 import { EventCode, EventSpec } from './events';
 import { endJob, startJob } from './jobs';
-import { applyStep, schedule, TransitionStep } from './transitions';
+import { abandon, applyStep, schedule, TransitionStep } from './transitions';
+import { GuestCommand } from './runtime/runtime';
+import { guestSpec } from './guest-spec';
+import { domainOfDisk } from './disk-rows';
 import { HostLoad, chooseHost } from './affinity-placement';
 import { RUNNING } from './vm-states';
 import { chargeVmRun } from './quotas';
@@ -82,6 +87,34 @@ const bootDevices = (vm: VmObj): string[] => {
   return Array.isArray(boot?.devices) ? boot.devices.map(String) : ['hd'];
 };
 
+/**
+ * Where guests really run, sends `command` to the VM's host once the decision is committed; when
+ * the host refuses, the VM is put back as it was (with its host) and the request fails with why.
+ */
+function tellHost(call: Call, vm: VmObj, host: Obj, command: GuestCommand, what: string, undone: (repo: Repo) => Promise<void> = restore(vm)): void {
+  const guests = call.engine.runtime.guests;
+  if (!guests) return;
+  call.files.afterCommit({
+    what: `${what} VM ${String(vm.name)} on host ${String(host.name)}`,
+    run: async () => void (await guests.command(host, vm.id, command)),
+    undo: undone,
+  });
+}
+
+/** Puts a VM back as it was before an action its host refused. */
+const restore = (vm: VmObj) => async (repo: Repo): Promise<void> => {
+  await abandon(repo, T.Vm, vm.id);
+  const now = await repo.getForUpdate(T.Vm, vm.id);
+  if (now) await repo.update(T.Vm, { ...now, status: vm.status, ...(vm.host ? { host: vm.host } : {}) });
+};
+
+/** The host a VM runs on, from its row. */
+async function hostOfVm(call: Call, vm: VmObj): Promise<HostObj> {
+  const host = vm.host?.id ? await call.repo.get(T.Host, vm.host.id) : undefined;
+  if (!host) throw conflict(`VM ${String(vm.name)} runs on no host`);
+  return host;
+}
+
 async function begin(call: Call, vm: VmObj, description: string): Promise<Obj> {
   return startJob(call.repo, `${description} ${String(vm.name)}`, call.principal.userId);
 }
@@ -104,7 +137,12 @@ async function start(call: Call, body: ActionBody): Promise<Obj> {
     const host = await placement(call, vm, body.host);
     const job = await begin(call, vm, 'Resuming VM');
     await applyStep(call.repo, T.Vm, vm.id, { after: 0, status: 'restoring_state', set: { host: refTo(host) }, event: vmEvent(vm, EventCode.VM_RESTORING, `VM ${String(vm.name)} is being restored on host ${String(host.name)}.`, { host: { id: host.id } }) });
-    await schedule(call.repo, T.Vm, vm.id, [{ after: d.duration('restore_state'), status: 'up', event: vmEvent(vm, EventCode.VM_UP, `VM ${String(vm.name)} is up on host ${String(host.name)}.`) }], String(job.id));
+    await schedule(call.repo, T.Vm, vm.id, [{ after: d.duration('restore_state'), status: 'up', unset: ['saved_state'], event: vmEvent(vm, EventCode.VM_UP, `VM ${String(vm.name)} is up on host ${String(host.name)}.`) }], String(job.id));
+    const saved = (vm as SuspendedVm).saved_state;
+    if (saved) {
+      const spec = await guestSpec(call, vm, { devices: bootDevices(vm) });
+      tellHost(call, vm, host, { op: 'start', spec: { ...spec, incoming: { file: saved } } }, 'restoring');
+    }
     return done(job);
   }
   // The body may change the boot and the CD for this run only, and bring cloud-init or sysprep data.
@@ -130,11 +168,21 @@ async function start(call: Call, body: ActionBody): Promise<Obj> {
     { after: d.duration('launch'), status: 'powering_up' },
     { after: d.duration('power_up'), status: 'up', event: vmEvent(vm, EventCode.VM_UP, `VM ${String(vm.name)} is up on host ${String(host.name)}.`, { host: { id: host.id } }) },
   ], String(job.id));
+  if (d.guests) {
+    const spec = await guestSpec(call, vm, { devices, cdFile, ...(isObj(initialization.initialization) ? { initialization: initialization.initialization } : {}) });
+    tellHost(call, vm, host, { op: 'start', spec }, 'starting', async (repo) => {
+      await abandon(repo, T.Vm, vm.id);
+      await applyStep(repo, T.Vm, vm.id, downStep(vm, 0, `VM ${String(vm.name)} could not be started on host ${String(host.name)}.`));
+    });
+  }
   return done(job);
 }
 
+/** A suspended VM's row keeps where its host saved the guest's state, to restore it from. */
+type SuspendedVm = VmObj & { saved_state?: string };
+
 /** The step that brings a VM down: it leaves its host and forgets its run-once settings. */
-const downStep = (vm: VmObj, after: number, description: string): TransitionStep => ({
+export const downStep = (vm: VmObj, after: number, description: string): TransitionStep => ({
   after, status: 'down', set: { stop_time: new Date().toISOString(), run_once: false }, unset: ['host', 'run_once_boot'],
   event: vmEvent(vm, EventCode.VM_DOWN, description),
 });
@@ -153,7 +201,9 @@ async function stop(call: Call): Promise<Obj> {
   if (vm.status === 'down') throw conflict(`Cannot stop VM ${String(vm.name)}: it is already down`);
   const job = await begin(call, vm, 'Stopping VM');
   await schedule(call.repo, T.Vm, vm.id, []);
-  await applyStep(call.repo, T.Vm, vm.id, downStep(vm, 0, `VM ${String(vm.name)} was powered off by ${call.principal.userName}.`));
+  const host = call.engine.runtime.guests && vm.host?.id ? await call.repo.get(T.Host, vm.host.id) : undefined;
+  await applyStep(call.repo, T.Vm, vm.id, { ...downStep(vm, 0, `VM ${String(vm.name)} was powered off by ${call.principal.userName}.`), unset: ['host', 'run_once_boot', 'saved_state'] });
+  if (host) tellHost(call, vm, host, { op: 'stop' }, 'stopping');
   await endJob(call.repo, String(job.id), 'finished');
   return done(job);
 }
@@ -162,10 +212,18 @@ async function stop(call: Call): Promise<Obj> {
 function twoStep(o: {
   what: string; job: string; allowed: string[]; transient: string; final: string; phase: Parameters<Call['engine']['runtime']['duration']>[0];
   code: number; finalCode: number; unsetHost?: boolean;
+  /** What the VM's host is told, where guests really run; it may keep members in the VM's row. */
+  command: (call: Call, vm: VmObj) => Promise<{ command: GuestCommand; keep?: Obj }>;
 }) {
   return async (call: Call): Promise<Obj> => {
     const vm = await load(call, S.Vms);
     requireStatus(vm, o.allowed, o.what);
+    if (call.engine.runtime.guests) {
+      const host = await hostOfVm(call, vm);
+      const { command, keep } = await o.command(call, vm);
+      if (keep) await call.repo.update(T.Vm, { ...vm, ...keep });
+      tellHost(call, vm, host, command, o.what);
+    }
     const job = await begin(call, vm, o.job);
     await applyStep(call.repo, T.Vm, vm.id, { after: 0, status: o.transient, event: vmEvent(vm, o.code, `VM ${String(vm.name)}: ${o.what} asked by ${call.principal.userName}.`) });
     const after = call.engine.runtime.duration(o.phase);
@@ -197,6 +255,29 @@ export async function migrateTo(call: Call, vm: VmObj, target: HostObj, jobId: s
     after: call.engine.runtime.duration('migrate'), status: 'up', set: { host: refTo(target) }, unset: ['migration_target'],
     event: vmEvent(vm, EventCode.VM_MIGRATED, `VM ${String(vm.name)} migrated to host ${String(target.name)}.`, { host: { id: target.id } }),
   }], jobId);
+  const guests = call.engine.runtime.guests;
+  if (!guests) return;
+  // The target waits for the guest's state, then the source sends it there.
+  const source = await hostOfVm(call, vm);
+  const spec = await guestSpec(call, vm, { devices: bootDevices(vm) });
+  call.files.afterCommit({
+    what: `migrating VM ${String(vm.name)} from host ${String(source.name)} to host ${String(target.name)}`,
+    run: async () => {
+      const incoming = await guests.command(target, vm.id, { op: 'start', spec: { ...spec, incoming: { migration: true } } });
+      const port = incoming?.migration?.port;
+      if (!port) throw conflict(`Host ${String(target.name)} opened no port for the migration of VM ${String(vm.name)}`);
+      try {
+        await guests.command(source, vm.id, { op: 'migrate', address: String(target.address), port });
+      } catch (e) {
+        await guests.command(target, vm.id, { op: 'stop' }).catch(() => undefined);
+        throw e;
+      }
+    },
+    undo: async (repo) => {
+      await abandon(repo, T.Vm, vm.id);
+      await applyStep(repo, T.Vm, vm.id, { after: 0, status: 'up', unset: ['migration_target'] });
+    },
+  });
 }
 
 /** Chooses a new host for an up VM, other than the one it is on; used by host maintenance. */
@@ -209,6 +290,19 @@ async function cancelMigration(call: Call): Promise<Obj> {
   requireStatus(vm, ['migrating'], 'cancel the migration of');
   const job = await begin(call, vm, 'Cancelling migration of VM');
   await schedule(call.repo, T.Vm, vm.id, []);
+  const guests = call.engine.runtime.guests;
+  const targetId = (vm as VmObj & { migration_target?: { id?: string } }).migration_target?.id;
+  const target = guests && targetId ? await call.repo.get(T.Host, targetId) : undefined;
+  if (guests) {
+    const source = await hostOfVm(call, vm);
+    call.files.afterCommit({
+      what: `cancelling the migration of VM ${String(vm.name)}`,
+      run: async () => {
+        await guests.command(source, vm.id, { op: 'cancelmigration' });
+        if (target) await guests.command(target, vm.id, { op: 'stop' });
+      },
+    });
+  }
   await applyStep(call.repo, T.Vm, vm.id, {
     after: 0, status: 'up', unset: ['migration_target'],
     event: vmEvent(vm, EventCode.VM_MIGRATION_CANCELLED, `Migration of VM ${String(vm.name)} was cancelled; it stays on its host.`),
@@ -217,12 +311,40 @@ async function cancelMigration(call: Call): Promise<Obj> {
   return done(job);
 }
 
+/** How long a guest has to power off after the ACPI button, before its host stops it. */
+const SHUTDOWN_TIMEOUT_MS = 120_000;
+
+/**
+ * Where a suspended VM's memory goes: beside its first disk, on that disk's storage domain, so
+ * that any host reaching the domain can restore it.
+ */
+async function memoryStateFile(call: Call, vm: VmObj): Promise<string> {
+  for (const a of await call.repo.list(T.DiskAttachment, { vm: vm.id })) {
+    const disk = await call.repo.get(T.Disk, a.id);
+    const sd = disk && (await domainOfDisk(call.repo, disk));
+    if (sd) return path.join(call.engine.storage.domainDir(sd), 'memory', `${vm.id}.state`);
+  }
+  throw conflict(`Cannot suspend VM ${String(vm.name)}: it has no disk on a storage domain to keep its memory on`);
+}
+
 export const vmActions: Record<string, (call: Call, body: ActionBody) => Promise<Obj>> = {
   start,
   stop,
-  shutdown: twoStep({ what: 'shut down', job: 'Shutting down VM', allowed: ['up', 'powering_up', 'reboot_in_progress'], transient: 'powering_down', final: 'down', phase: 'power_down', code: EventCode.VM_POWERING_DOWN, finalCode: EventCode.VM_DOWN }),
-  reboot: twoStep({ what: 'reboot', job: 'Rebooting VM', allowed: ['up'], transient: 'reboot_in_progress', final: 'up', phase: 'reboot', code: EventCode.VM_REBOOTING, finalCode: EventCode.VM_UP }),
-  suspend: twoStep({ what: 'suspend', job: 'Suspending VM', allowed: ['up'], transient: 'saving_state', final: 'suspended', phase: 'save_state', code: EventCode.VM_SUSPENDING, finalCode: EventCode.VM_SUSPENDED, unsetHost: true }),
+  shutdown: twoStep({
+    what: 'shut down', job: 'Shutting down VM', allowed: ['up', 'powering_up', 'reboot_in_progress'], transient: 'powering_down', final: 'down', phase: 'power_down', code: EventCode.VM_POWERING_DOWN, finalCode: EventCode.VM_DOWN,
+    command: async () => ({ command: { op: 'shutdown', timeoutMs: SHUTDOWN_TIMEOUT_MS } }),
+  }),
+  reboot: twoStep({
+    what: 'reboot', job: 'Rebooting VM', allowed: ['up'], transient: 'reboot_in_progress', final: 'up', phase: 'reboot', code: EventCode.VM_REBOOTING, finalCode: EventCode.VM_UP,
+    command: async () => ({ command: { op: 'reboot' } }),
+  }),
+  suspend: twoStep({
+    what: 'suspend', job: 'Suspending VM', allowed: ['up'], transient: 'saving_state', final: 'suspended', phase: 'save_state', code: EventCode.VM_SUSPENDING, finalCode: EventCode.VM_SUSPENDED, unsetHost: true,
+    command: async (call, vm) => {
+      const file = await memoryStateFile(call, vm);
+      return { command: { op: 'suspend', file }, keep: { saved_state: file } };
+    },
+  }),
   migrate,
   cancelmigration: cancelMigration,
 };

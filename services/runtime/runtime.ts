@@ -2,6 +2,7 @@
 // happens (placement, rules, states, jobs); a runtime tells what the hardware is and how long
 // each state lasts, so a real hypervisor driver can replace the simulated one.
 import { Obj } from '../../model/codec';
+import { GuestSpec, GuestState } from '../../model/agent-protocol';
 
 /** What a host reports about itself once installed. */
 export interface HostFacts {
@@ -51,9 +52,44 @@ export interface GuestReport {
   sessions: Obj[];
 }
 
+/** What the engine asks of a VM's host. */
+export type GuestCommand =
+  | { op: 'start'; spec: GuestSpec }
+  | { op: 'shutdown'; timeoutMs: number }
+  | { op: 'stop' }
+  | { op: 'reboot' }
+  | { op: 'suspend'; file: string }
+  | { op: 'migrate'; address: string; port: number }
+  | { op: 'cancelmigration' }
+  | { op: 'ticket'; password: string; seconds: number }
+  | { op: 'cdrom'; file?: string };
+
+/**
+ * The part of a runtime whose guests really run: the engine sends commands to hosts, and VM
+ * states follow what the hosts report rather than durations.
+ */
+export interface GuestDriver {
+  /** Sends a command to the host of a VM; answers once the host has taken it (with the guest's state, when it has one). */
+  command(host: Obj, vmId: string, command: GuestCommand): Promise<GuestState | undefined>;
+  /** What each host that answers runs, by host id; a host that does not answer is left out. */
+  survey(hosts: Obj[]): Promise<Map<string, GuestState[]>>;
+  /** Lets a host forget a guest that is down. */
+  forget(host: Obj, vmId: string): Promise<void>;
+  /** The serial console's output of a guest, from byte `offset` on. */
+  serial(host: Obj, vmId: string, offset: number): Promise<{ offset: number; size: number; text: string }>;
+}
+
+/** A stable id for the `index`-th item of one kind (`kind` < 16) of a host's hardware. */
+export function hardwareId(host: Obj, kind: number, index: number): string {
+  const hex = String(host.id).replace(/-/g, '');
+  return `${hex.slice(0, 8)}-${(kind * 0x1000 + index).toString(16).padStart(4, '0')}-4000-8000-${hex.slice(-12)}`;
+}
+
 export interface Runtime {
   /** Shown in hosts' representations, so nobody mistakes a simulation for a hypervisor. */
   readonly name: string;
+  /** Present when guests really run; the simulated runtime moves VMs by durations instead. */
+  readonly guests?: GuestDriver;
   /** Installs the host and reports what it has. */
   install(host: Obj): Promise<HostFacts>;
   /** Which of these hosts answer (by id); one that does not goes `non_responsive`. */

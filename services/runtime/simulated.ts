@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Obj } from '../../model/codec';
-import { ConsoleEndpoint, GuestReport, HostFacts, Phase, Runtime, UnmanagedNetwork } from './runtime';
+import { ConsoleEndpoint, GuestReport, HostFacts, Phase, Runtime, UnmanagedNetwork, hardwareId } from './runtime';
 
 /** Durations at speed 1, in milliseconds, close to what a small real host shows. */
 const BASE: Record<Phase, number> = {
@@ -109,16 +109,10 @@ export class SimulatedRuntime implements Runtime {
     ];
   }
 
-  /** A stable id for the `index`-th item of one kind (`kind` < 16) of a host's hardware. */
-  private hardwareId(host: Obj, kind: number, index: number): string {
-    const hex = String(host.id).replace(/-/g, '');
-    return `${hex.slice(0, 8)}-${(kind * 0x1000 + index).toString(16).padStart(4, '0')}-4000-8000-${hex.slice(-12)}`;
-  }
-
   numaNodes(host: Obj): Obj[] {
     // One node holding every core and all the memory.
     return [{
-      id: this.hardwareId(host, 1, 0), name: 'node 0', index: 0, memory: Math.floor(this.s.hostMemory / 2 ** 20), node_distance: '10',
+      id: hardwareId(host, 1, 0), name: 'node 0', index: 0, memory: Math.floor(this.s.hostMemory / 2 ** 20), node_distance: '10',
       cpu: { cores: Array.from({ length: this.s.hostCores }, (_, i) => ({ index: i })) },
       host: { id: host.id },
     }];
@@ -126,7 +120,7 @@ export class SimulatedRuntime implements Runtime {
 
   cpuUnits(host: Obj): Obj[] {
     return Array.from({ length: this.s.hostCores }, (_, i) => ({
-      id: this.hardwareId(host, 2, i), socket_id: 0, core_id: i, cpu_id: i, runs_vdsm: false,
+      id: hardwareId(host, 2, i), socket_id: 0, core_id: i, cpu_id: i, runs_vdsm: false,
     }));
   }
 

@@ -426,6 +426,19 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await knex.schema.dropTable('image_jobs');
     },
   },
+  '028_host_agents': {
+    // The certificate each host's agent was enrolled with: the engine talks to that agent only.
+    async up(knex) {
+      await knex.schema.createTable('host_agents', (t) => {
+        t.string('host_id', 64).primary();
+        t.text('certificate').notNullable();
+        t.string('fingerprint', 128).notNullable();
+      });
+    },
+    async down(knex) {
+      await knex.schema.dropTable('host_agents');
+    },
+  },
 };
 
 /** Applies the migrations not yet applied, in the transaction given. */

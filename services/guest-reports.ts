@@ -1,0 +1,93 @@
+// VMs as their hosts report them (the qemu runtime): each poll of a host's agent moves the VMs it
+// runs on through their pending steps, brings down those whose QEMU ended, with why, and tells
+// the host to forget guests that are down once the engine has taken note.
+import { Knex } from 'knex';
+import * as T from '../model/types';
+import { Obj, isObj } from '../model/codec';
+import { GuestState } from '../model/agent-protocol';
+import { Repo, StoredObj } from './store/repo';
+import { GuestDriver } from './runtime/runtime';
+import { abandon, applyStep, reached } from './transitions';
+import { EventCode } from './events';
+import { downStep } from './vm-lifecycle';
+
+type VmObj = StoredObj<typeof T.Vm>;
+
+/** The engine's status for what a guest does. */
+function statusOf(g: GuestState): string {
+  switch (g.status) {
+    case 'starting': return 'wait_for_launch';
+    case 'migrating_out': return 'migrating';
+    case 'migrating_in': return 'migrating';
+    case 'down': return g.exit?.reason === 'saved' ? 'suspended' : 'down';
+    default: return g.status;
+  }
+}
+
+/** States in which a VM may not be on its host yet: the engine has asked and the host has not answered. */
+const ASKED = ['wait_for_launch', 'restoring_state'];
+
+const vmAbout = (vm: VmObj, host: Obj) => ({ vm: { id: vm.id }, host: { id: host.id } });
+
+/** A VM of this host, as the host reports it (or does not). */
+async function follow(repo: Repo, host: Obj, vm: VmObj, g: GuestState | undefined): Promise<void> {
+  if (vm.status === 'migrating') {
+    // Its move is decided by the target host coming up; back up here, it failed or was cancelled.
+    if (g?.status === 'up') {
+      await abandon(repo, T.Vm, vm.id);
+      await applyStep(repo, T.Vm, vm.id, {
+        after: 0, status: 'up', unset: ['migration_target'],
+        event: { code: EventCode.VM_MIGRATION_FAILED, severity: 'error', description: `Migration of VM ${String(vm.name)} failed or was cancelled; it runs on host ${String(host.name)}.`, about: vmAbout(vm, host) },
+      });
+    }
+    return;
+  }
+  if (!g) {
+    if (ASKED.includes(String(vm.status))) return;
+    await abandon(repo, T.Vm, vm.id);
+    await applyStep(repo, T.Vm, vm.id, { ...downStep(vm, 0, ''), event: { code: EventCode.VM_DOWN_ERROR, severity: 'error', description: `VM ${String(vm.name)} is down with error: it does not run on host ${String(host.name)} any more.`, about: vmAbout(vm, host) } });
+    return;
+  }
+  const status = statusOf(g);
+  if (status === vm.status || (await reached(repo, T.Vm, vm.id, status))) return;
+  await abandon(repo, T.Vm, vm.id);
+  if (status === 'down') {
+    const exit = g.exit ?? { reason: 'crashed', message: 'no reason given' };
+    const error = exit.reason === 'crashed' || exit.reason === 'failed';
+    await applyStep(repo, T.Vm, vm.id, {
+      ...downStep(vm, 0, ''),
+      event: error
+        ? { code: EventCode.VM_DOWN_ERROR, severity: 'error', description: `VM ${String(vm.name)} is down with error. Exit message: ${exit.message}.`, about: vmAbout(vm, host) }
+        : { code: EventCode.VM_DOWN, severity: 'normal', description: `VM ${String(vm.name)} is down: ${exit.message}.`, about: vmAbout(vm, host) },
+    });
+    return;
+  }
+  // What the guest did by itself (a pause on an I/O error, a reboot from inside) is shown as it is.
+  await applyStep(repo, T.Vm, vm.id, { after: 0, status, ...(status === 'suspended' ? { unset: ['host'] } : {}) });
+}
+
+/** An incoming migration to this host: once its guest is up here, the VM has moved. */
+async function arrive(repo: Repo, vm: VmObj, g: GuestState | undefined): Promise<void> {
+  if (g?.status === 'up') await reached(repo, T.Vm, vm.id, 'up');
+}
+
+export function guestSurvey(db: Knex, guests: GuestDriver) {
+  return async (host: Obj, states: GuestState[]): Promise<void> => {
+    const byId = new Map(states.map((g) => [g.id, g]));
+    const hostId = String(host.id);
+    await db.transaction(async (trx) => {
+      const repo = new Repo(trx);
+      for (const vm of await repo.list(T.Vm, { host: hostId })) {
+        if (vm.status === 'down' || vm.status === 'suspended') continue;
+        const locked = await repo.getForUpdate(T.Vm, vm.id);
+        if (locked) await follow(repo, host, locked, byId.get(vm.id));
+      }
+      for (const vm of await repo.list(T.Vm, {}, { where: { status: 'migrating' } })) {
+        const target = (vm as VmObj & { migration_target?: unknown }).migration_target;
+        if (isObj(target) && target.id === hostId) await arrive(repo, vm, byId.get(vm.id));
+      }
+    });
+    // Once recorded, a guest that is down is of no more use to its host.
+    for (const g of states.filter((s) => s.status === 'down')) await guests.forget(host, g.id).catch(() => undefined);
+  };
+}
