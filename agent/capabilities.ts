@@ -1,18 +1,49 @@
 // What this host has, read from the machine: CPUs and their flags, memory, KVM, NICs, QEMU.
 import fs from 'node:fs';
 import os from 'node:os';
-import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
 import { HostCapabilities } from '../model/agent-protocol';
 import { QEMU } from './guest';
 
-/** Whether KVM can be used: the device opens for reading and writing. */
-export function kvmUsable(): boolean {
+/** How long the KVM probe guest has to say it runs. */
+const PROBE_MS = 5000;
+
+/**
+ * A boot sector that writes `K` to the first serial port and halts: the smallest guest that
+ * shows the CPU really runs guest code (a nested KVM may open and create VMs, yet never run one).
+ */
+const PROBE_SECTOR = Buffer.concat([
+  Buffer.from([0xba, 0xf8, 0x03, 0xb0, 0x4b, 0xee, 0xfa, 0xf4, 0xeb, 0xfd]), // mov dx,0x3f8; mov al,'K'; out dx,al; cli; hlt; jmp $-1
+  Buffer.alloc(500),
+  Buffer.from([0x55, 0xaa]),
+]);
+
+/** Whether KVM can be used: the device opens, and a probe guest under it runs. */
+export async function kvmUsable(runDir: string): Promise<boolean> {
   try {
     fs.closeSync(fs.openSync('/dev/kvm', fs.constants.O_RDWR));
-    return true;
   } catch {
     return false;
   }
+  const image = path.join(runDir, 'kvm-probe.img');
+  fs.writeFileSync(image, PROBE_SECTOR);
+  return new Promise((resolve) => {
+    const probe = spawn(QEMU, ['-machine', 'pc,accel=kvm', '-m', '16', '-nodefaults', '-display', 'none', '-serial', 'stdio', '-drive', `file=${image},format=raw,if=floppy`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const timer = setTimeout(() => probe.kill('SIGKILL'), PROBE_MS);
+    let ran = false;
+    probe.stdout.on('data', (c: Buffer) => {
+      if (c.includes('K')) {
+        ran = true;
+        probe.kill('SIGKILL');
+      }
+    });
+    probe.once('error', () => resolve(false));
+    probe.once('exit', () => {
+      clearTimeout(timer);
+      resolve(ran);
+    });
+  });
 }
 
 function cpuInfo() {
@@ -84,14 +115,14 @@ function cpuLoad(): number {
   return all > 0 ? Math.round((100 * busy) / all) : 0;
 }
 
-export function capabilities(): HostCapabilities {
+export function capabilities(kvm: boolean): HostCapabilities {
   qemuVersion ??= execFileSync(QEMU, ['--version'], { encoding: 'utf8' }).split('\n')[0].replace(/^QEMU emulator version\s*/, '');
   return {
     hostname: os.hostname(),
     memory: os.totalmem(),
     freeMemory: availableMemory(),
     cpu: cpuInfo(),
-    kvm: kvmUsable(),
+    kvm,
     qemuVersion,
     kernel: os.release(),
     os: osRelease(),

@@ -10,12 +10,15 @@ import { GuestExit, GuestSpec, GuestState, GuestStatus } from '../model/agent-pr
 import { Qmp, QmpEvent } from './qmp';
 import { GuestFiles, LaunchOptions, qemuArgv } from './qemu-argv';
 import { seedIso } from './seed';
-import { StateChannel, receiveState, sendState } from './state-file';
+import { StateChannel, restoreState, sendState } from './state-file';
 
 export const QEMU = process.env.HANGAR_AGENT_QEMU || 'qemu-system-x86_64';
 
 /** How long QEMU has to open its monitor after it is started. */
 const LAUNCH_MS = 30_000;
+
+/** How long a closed monitor waits for its QEMU's exit status. */
+const CHILD_EXIT_MS = 2000;
 
 /** How often a migration's progress is read. */
 const MIGRATION_POLL_MS = 200;
@@ -90,6 +93,8 @@ export class Guest {
   private migration?: { port?: number; progress?: number };
   private vncPort?: number;
   private childExit?: string;
+  /** Resolves when the QEMU this agent started has exited (not known for an adopted one). */
+  private childDone?: Promise<void>;
   private readonly ended: Promise<void>;
   private markEnded!: () => void;
   private forcedStop?: NodeJS.Timeout;
@@ -118,11 +123,12 @@ export class Guest {
     const child = spawn(QEMU, qemuArgv(spec, guestFiles, o), { detached: true, stdio: ['ignore', log, log] });
     fs.closeSync(log);
     const guest = new Guest(dir, spec, child.pid, o.kvm ? 'kvm' : 'tcg');
-    child.once('exit', (code, signal) => {
+    guest.childDone = new Promise((resolve) => child.once('exit', (code, signal) => {
       guest.childExit = signal ? `killed by ${signal}` : `exited with code ${String(code)}`;
       // Without a monitor there is nothing else to tell the end by.
       if (!guest.qmp) guest.finish();
-    });
+      resolve();
+    }));
     child.once('error', (e) => {
       guest.childExit = e.message;
       guest.finish();
@@ -131,7 +137,7 @@ export class Guest {
     if (child.pid) fs.writeFileSync(f.pid, String(child.pid));
     try {
       const qmp = await waitFor('QEMU opening its monitor', LAUNCH_MS, async () => {
-        if (guest.exit) throw new Error(`QEMU ended at once (${guest.exit.message})`);
+        if (guest.exit) throw new Error('QEMU ended at once');
         return Qmp.connect(f.qmp).catch(() => undefined);
       });
       await guest.attach(qmp);
@@ -139,8 +145,7 @@ export class Guest {
         await qmp.execute('cont');
       } else if ('file' in spec.incoming) {
         guest.status = 'restoring_state';
-        const channel = await receiveState(spec.incoming.file, f.state);
-        await qmp.execute('migrate-incoming', { uri: channel.uri });
+        await restoreState(spec.incoming.file, f.state, async (uri) => void (await qmp.execute('migrate-incoming', { uri })));
       } else {
         const port = await freePort(bindMigration);
         guest.migration = { port };
@@ -186,7 +191,13 @@ export class Guest {
   private async attach(qmp: Qmp): Promise<void> {
     this.qmp = qmp;
     qmp.on('event', (e) => this.event(e));
-    qmp.on('close', () => this.finish());
+    qmp.on('close', () => void this.closed());
+  }
+
+  /** The monitor closed; a QEMU this agent started says how it ended before the end is told. */
+  private async closed(): Promise<void> {
+    if (this.childDone) await Promise.race([this.childDone, new Promise((r) => setTimeout(r, CHILD_EXIT_MS))]);
+    this.finish();
   }
 
   private event(e: QmpEvent): void {
@@ -199,7 +210,9 @@ export class Guest {
     const qmp = this.qmp;
     if (!qmp || qmp.isClosed) return;
     const state = await qmp.execute<{ status: string }>('query-status');
-    this.status = RUN_STATES[state.status] ?? 'up';
+    const status = RUN_STATES[state.status] ?? 'up';
+    // A guest coming back from a saved state is restoring, not migrating.
+    this.status = status === 'migrating_in' && this.spec.incoming && 'file' in this.spec.incoming ? 'restoring_state' : status;
     if (this.spec.display !== 'none' && this.vncPort === undefined) {
       const vnc = await qmp.execute<{ service?: string }>('query-vnc');
       this.vncPort = vnc.service ? Number(vnc.service) : undefined;

@@ -15,11 +15,11 @@ async function main(): Promise<void> {
     if (!settings.secret) console.log(`Hangar host agent enrollment secret (give it to the engine as the host's root password): ${identity.secret()}`);
     await serveEnrollment(identity, settings.port, settings.bind);
   }
-  const kvm = !settings.noKvm && kvmUsable();
+  const kvm = !settings.noKvm && (await kvmUsable(settings.runDir));
   const runAs = settings.qemuUser && process.getuid?.() === 0 ? settings.qemuUser : undefined;
   const guests = await Guests.open(settings.runDir, { kvm, consoleBind: settings.guestBind, runAs }, settings.guestBind);
-  const server = await serveGuests(identity, guests, settings.port, settings.bind);
-  console.log(`Hangar host agent on https://${settings.bind}:${server.info.port} (${kvm ? 'KVM' : 'TCG: /dev/kvm is not usable'}), ${guests.list().length} guests adopted`);
+  const server = await serveGuests(identity, guests, settings.port, settings.bind, kvm);
+  console.log(`Hangar host agent on https://${settings.bind}:${server.info.port} (${kvm ? 'KVM' : 'TCG: KVM does not run guests here'}), ${guests.list().length} guests adopted`);
   // Guests run on when the agent stops: only the agent ends.
   const stop = async () => {
     await server.stop({ timeout: 2000 });

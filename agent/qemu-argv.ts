@@ -18,11 +18,14 @@ export interface LaunchOptions {
   runAs?: string;
 }
 
+/** A disk's block node name: QEMU takes at most 31 characters, so the id is shortened. */
+export const nodeName = (diskId: string) => `disk-${diskId.replace(/-/g, '').slice(0, 24)}`;
+
 /** The block node of a disk: its file, then the format over it. */
 function blockdev(disk: GuestDisk): string {
   return JSON.stringify({
     driver: disk.format,
-    'node-name': `disk-${disk.id}`,
+    'node-name': nodeName(disk.id),
     'read-only': disk.readOnly,
     'discard': 'unmap',
     file: { driver: 'file', filename: disk.file, 'read-only': disk.readOnly },
@@ -34,7 +37,7 @@ const boot = (index: number | undefined) => (index === undefined ? '' : `,bootin
 /** The guest device of a disk, on the bus its interface names. */
 function diskDevice(disk: GuestDisk, sataPort: number): string {
   // A serial lets the guest name the disk by the engine's id, as oVirt's guests see it.
-  const common = `drive=disk-${disk.id},id=dev-${disk.id},serial=${disk.id.replace(/-/g, '').slice(0, 20)}${boot(disk.bootIndex)}`;
+  const common = `drive=${nodeName(disk.id)},id=dev-${disk.id},serial=${disk.id.replace(/-/g, '').slice(0, 20)}${boot(disk.bootIndex)}`;
   switch (disk.interface) {
     case 'virtio_scsi': return `scsi-hd,bus=scsi0.0,${common}`;
     case 'sata':

@@ -60,7 +60,7 @@ export async function serveEnrollment(identity: Identity, port: number, bind: st
   await s.stop({ timeout: 1000 });
 }
 
-export async function serveGuests(identity: Identity, guests: Guests, port: number, bind: string): Promise<Hapi.Server> {
+export async function serveGuests(identity: Identity, guests: Guests, port: number, bind: string, kvm: boolean): Promise<Hapi.Server> {
   const enrolled = identity.enrolled();
   if (!enrolled) throw new Error('the agent is not enrolled');
   const s = server(port, bind, { ...TLS_BASE, key: enrolled.key, cert: enrolled.cert, ca: enrolled.ca, requestCert: true, rejectUnauthorized: true });
@@ -73,7 +73,7 @@ export async function serveGuests(identity: Identity, guests: Guests, port: numb
   const body = (r: Hapi.Request) => (r.payload ?? {}) as Record<string, unknown>;
   const ok = (h: Hapi.ResponseToolkit) => h.response().code(204);
   s.route([
-    { method: 'GET', path: '/capabilities', handler: () => ({ ...capabilities(), committedMemory: guests.committedMemory() }) },
+    { method: 'GET', path: '/capabilities', handler: () => ({ ...capabilities(kvm), committedMemory: guests.committedMemory() }) },
     { method: 'GET', path: '/guests', handler: () => guests.list() },
     { method: 'PUT', path: '/guests/{id}', handler: (r) => guests.start({ ...(r.payload as GuestSpec), id: idOf(r) }) },
     { method: 'DELETE', path: '/guests/{id}', handler: (r, h) => (guests.forget(idOf(r)), ok(h)) },

@@ -1,6 +1,6 @@
-// A guest's state moves between QEMU and a file through a Unix socket the agent serves: QEMU
-// migrates into it (suspend) or from it (resume), so QEMU itself never runs a program or opens
-// the file.
+// A guest's state moves between QEMU and a file through a Unix socket: QEMU migrates into one
+// the agent serves (suspend), or from one it listens on, fed by the agent (resume), so QEMU
+// itself never runs a program or opens the file.
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -34,7 +34,18 @@ export function sendState(file: string, socketPath: string): Promise<StateChanne
   return serveOnce(socketPath, (socket) => pipeline(socket, fs.createWriteStream(file, { mode: 0o600 })));
 }
 
-/** Where QEMU reads the state saved in `file`. */
-export function receiveState(file: string, socketPath: string): Promise<StateChannel> {
-  return serveOnce(socketPath, (socket) => pipeline(fs.createReadStream(file), socket));
+/**
+ * Feeds QEMU the state saved in `file`: QEMU listens on `socketPath` once `listen` has asked it
+ * to (an incoming migration listens), and the agent connects there and sends the file.
+ */
+export async function restoreState(file: string, socketPath: string, listen: (uri: string) => Promise<void>): Promise<void> {
+  fs.rmSync(socketPath, { force: true });
+  await listen(`unix:${socketPath}`);
+  const socket = await new Promise<net.Socket>((resolve, reject) => {
+    const s = net.connect(socketPath);
+    s.once('connect', () => resolve(s));
+    s.once('error', reject);
+  });
+  // QEMU reads on by itself; the agent only waits for the file to have gone.
+  void pipeline(fs.createReadStream(file), socket).catch(() => socket.destroy());
 }

@@ -111,6 +111,16 @@ async function setTicket(call: Call, vm: VmObj, console: ConsoleObj, given: Obj 
   const value = given.value === undefined ? randomBytes(9).toString('base64url') : String(given.value);
   if (value === '') throw badRequest('A ticket\'s value may not be empty');
   await keepTicket(call.repo.db, String(vm.id), String(console.protocol), value, expiry);
+  const guests = call.engine.runtime.guests;
+  const host = guests && (await liveHost(call, vm));
+  // A real guest's console takes the ticket as its one-time password, from QEMU itself.
+  if (guests && host) {
+    call.files.afterCommit({
+      what: `setting the console ticket of VM ${String(vm.name)}`,
+      run: async () => void (await guests.command(host, String(vm.id), { op: 'ticket', password: value, seconds: expiry })),
+      undo: async (repo) => void (await repo.db('console_tickets').where('id', `${String(vm.id)}:${String(console.protocol)}`).delete()),
+    });
+  }
   return { value, expiry };
 }
 
