@@ -52,4 +52,9 @@ describe('layering', () => {
   it('keeps the API and the services free of the image proxy', () => {
     assert.deepEqual(crossings(['api', 'services'], `proxy${path.sep}`), []);
   });
+
+  it('keeps the host agent to the model alone, and the engine free of the agent', () => {
+    for (const part of ['services', 'sso', 'api', 'proxy']) assert.deepEqual(crossings(['agent'], `${part}${path.sep}`), [], part);
+    assert.deepEqual(crossings(['api', 'services', 'sso', 'proxy'], `agent${path.sep}`), []);
+  });
 });
