@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
-import { GuestExit, GuestSpec, GuestState, GuestStatus } from '../model/agent-protocol';
+import { GuestDisk, GuestExit, GuestSpec, GuestState, GuestStatus } from '../model/agent-protocol';
 import { Qmp, QmpEvent } from './qmp';
-import { GuestFiles, LaunchOptions, qemuArgv } from './qemu-argv';
+import { GuestFiles, HOTPLUG_PORTS, LaunchOptions, blockdevOf, diskDeviceOf, hotplugPort, nodeName, qemuArgv } from './qemu-argv';
 import { seedIso } from './seed';
 import { StateChannel, restoreState, sendState } from './state-file';
 
@@ -16,6 +16,9 @@ export const QEMU = process.env.HANGAR_AGENT_QEMU || 'qemu-system-x86_64';
 
 /** How long QEMU has to open its monitor after it is started. */
 const LAUNCH_MS = 30_000;
+
+/** How long a guest has to let a device go when it is unplugged. */
+const UNPLUG_MS = 30_000;
 
 /** How long a closed monitor waits for its QEMU's exit status. */
 const CHILD_EXIT_MS = 2000;
@@ -99,7 +102,7 @@ export class Guest {
   private markEnded!: () => void;
   private forcedStop?: NodeJS.Timeout;
 
-  private constructor(readonly dir: string, readonly spec: GuestSpec, readonly pid: number | undefined, private readonly accelerator: 'kvm' | 'tcg') {
+  private constructor(readonly dir: string, public spec: GuestSpec, readonly pid: number | undefined, private readonly accelerator: 'kvm' | 'tcg') {
     this.ended = new Promise((resolve) => (this.markEnded = resolve));
   }
 
@@ -351,6 +354,61 @@ export class Guest {
     else await qmp.execute('eject', { id: 'cdrom0', force: true });
   }
 
+  /** Plugs a disk into the running guest: its block node, then its device (a virtio one on a free PCIe port). */
+  async plugDisk(disk: GuestDisk): Promise<void> {
+    const qmp = this.monitor();
+    if (disk.interface === 'sata' || disk.interface === 'ide') throw new Error(`a ${disk.interface} disk cannot be plugged into a running guest: use virtio or virtio_scsi`);
+    if (this.spec.disks.some((d) => d.id === disk.id)) throw new GuestInUse(`disk ${disk.id} is plugged in already`);
+    const bus = disk.interface === 'virtio' ? await this.freePort(qmp) : '';
+    await qmp.execute('blockdev-add', blockdevOf(disk));
+    try {
+      await qmp.execute('device_add', diskDeviceOf({ ...disk, bootIndex: undefined }, bus));
+    } catch (e) {
+      await qmp.execute('blockdev-del', { 'node-name': nodeName(disk.id) }).catch(() => undefined);
+      throw e;
+    }
+    this.keepSpec({ ...this.spec, disks: [...this.spec.disks, disk] });
+  }
+
+  /** Unplugs a disk: the guest lets its device go, then its block node is closed. */
+  async unplugDisk(diskId: string): Promise<void> {
+    const qmp = this.monitor();
+    if (!this.spec.disks.some((d) => d.id === diskId)) throw new NoSuchDevice(`disk ${diskId} is not plugged into guest ${this.id}`);
+    const device = `dev-${diskId}`;
+    const deleted = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the guest did not let disk ${diskId} go within ${UNPLUG_MS / 1000} s`)), UNPLUG_MS);
+      const seen = (e: QmpEvent) => {
+        if (e.event !== 'DEVICE_DELETED' || e.data?.device !== device) return;
+        clearTimeout(timer);
+        qmp.off('event', seen);
+        resolve();
+      };
+      qmp.on('event', seen);
+    });
+    await qmp.execute('device_del', { id: device });
+    await deleted;
+    await qmp.execute('blockdev-del', { 'node-name': nodeName(diskId) });
+    this.keepSpec({ ...this.spec, disks: this.spec.disks.filter((d) => d.id !== diskId) });
+  }
+
+  /** A PCIe root port with nothing plugged into it. */
+  private async freePort(qmp: Qmp): Promise<string> {
+    interface PciDevice { qdev_id?: string; pci_bridge?: { devices?: unknown[] } }
+    const buses = await qmp.execute<{ devices: PciDevice[] }[]>('query-pci');
+    const ports = buses.flatMap((b) => b.devices);
+    for (let i = 0; i < HOTPLUG_PORTS; i++) {
+      const port = ports.find((d) => d.qdev_id === hotplugPort(i));
+      if (port && !port.pci_bridge?.devices?.length) return hotplugPort(i);
+    }
+    throw new Error(`the guest has no free port to plug a device into (${HOTPLUG_PORTS} are made at start)`);
+  }
+
+  /** Keeps the guest's configuration as it now runs, for adoption and reports. */
+  private keepSpec(spec: GuestSpec): void {
+    this.spec = spec;
+    fs.writeFileSync(this.files.spec, JSON.stringify(spec));
+  }
+
   /** Runs a monitor command for another part of the agent (hot-plug, statistics, snapshots). */
   execute<R>(command: string, args?: Record<string, unknown>): Promise<R> {
     return this.monitor().execute<R>(command, args);
@@ -372,6 +430,9 @@ export class Guest {
     return this.ended;
   }
 }
+
+export class NoSuchDevice extends Error {}
+export class GuestInUse extends Error {}
 
 export class GuestNotRunning extends Error {
   constructor(id: string) {

@@ -4,10 +4,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { GuestSpec, GuestState } from '../model/agent-protocol';
-import { Guest } from './guest';
+import { Guest, GuestInUse } from './guest';
 import { LaunchOptions } from './qemu-argv';
 
-export class GuestInUse extends Error {}
 export class NoSuchGuest extends Error {}
 
 export class Guests {

@@ -21,30 +21,37 @@ export interface LaunchOptions {
 /** A disk's block node name: QEMU takes at most 31 characters, so the id is shortened. */
 export const nodeName = (diskId: string) => `disk-${diskId.replace(/-/g, '').slice(0, 24)}`;
 
-/** The block node of a disk: its file, then the format over it. */
-function blockdev(disk: GuestDisk): string {
-  return JSON.stringify({
+/** The block node of a disk: its file, then the format over it (QMP's `blockdev-add` arguments). */
+export function blockdevOf(disk: GuestDisk): Record<string, unknown> {
+  return {
     driver: disk.format,
     'node-name': nodeName(disk.id),
     'read-only': disk.readOnly,
     'discard': 'unmap',
     file: { driver: 'file', filename: disk.file, 'read-only': disk.readOnly },
-  });
+  };
 }
 
 const boot = (index: number | undefined) => (index === undefined ? '' : `,bootindex=${index}`);
 
-/** The guest device of a disk, on the bus its interface names. */
-function diskDevice(disk: GuestDisk, sataPort: number): string {
+/** The guest device of a disk on the bus its interface names (QMP's `device_add` arguments); `bus` places a virtio disk. */
+export function diskDeviceOf(disk: GuestDisk, bus: string): Record<string, string | number> {
   // A serial lets the guest name the disk by the engine's id, as oVirt's guests see it.
-  const common = `drive=${nodeName(disk.id)},id=dev-${disk.id},serial=${disk.id.replace(/-/g, '').slice(0, 20)}${boot(disk.bootIndex)}`;
+  const common = { drive: nodeName(disk.id), id: `dev-${disk.id}`, serial: disk.id.replace(/-/g, '').slice(0, 20), ...(disk.bootIndex === undefined ? {} : { bootindex: disk.bootIndex }) };
   switch (disk.interface) {
-    case 'virtio_scsi': return `scsi-hd,bus=scsi0.0,${common}`;
+    case 'virtio_scsi': return { driver: 'scsi-hd', bus: 'scsi0.0', ...common };
     case 'sata':
-    case 'ide': return `ide-hd,bus=ide.${sataPort},${common}`;
-    default: return `virtio-blk-pci,${common}`;
+    case 'ide': return { driver: 'ide-hd', bus, ...common };
+    default: return { driver: 'virtio-blk-pci', ...(bus ? { bus } : {}), ...common };
   }
 }
+
+/** A `-device` argument from `device_add` arguments. */
+const deviceArg = ({ driver, ...props }: Record<string, string | number>) => [driver, ...Object.entries(props).map(([k, v]) => `${k}=${v}`)].join(',');
+
+/** PCIe root ports left free at start, one per disk or NIC that may be plugged into the running guest. */
+export const HOTPLUG_PORTS = 4;
+export const hotplugPort = (i: number) => `hotplug${i}`;
 
 const nicModel = { virtio: 'virtio-net-pci', e1000: 'e1000', rtl8139: 'rtl8139' } as const;
 
@@ -75,10 +82,12 @@ export function qemuArgv(spec: GuestSpec, files: GuestFiles, o: LaunchOptions): 
   if (!spec.incoming) argv.push('-S');
   else argv.push('-incoming', 'defer');
   if (o.runAs) argv.push('-runas', o.runAs);
-  if (spec.disks.some((d) => d.interface === 'virtio_scsi')) argv.push('-device', 'virtio-scsi-pci,id=scsi0');
+  // A SCSI controller is always there, so that SCSI disks can be plugged in later.
+  argv.push('-device', 'virtio-scsi-pci,id=scsi0');
+  for (let i = 0; i < HOTPLUG_PORTS; i++) argv.push('-device', `pcie-root-port,id=${hotplugPort(i)},chassis=${i + 1},bus=pcie.0`);
   let sataPort = 0;
   for (const disk of spec.disks) {
-    argv.push('-blockdev', blockdev(disk), '-device', diskDevice(disk, sataPort));
+    argv.push('-blockdev', JSON.stringify(blockdevOf(disk)), '-device', deviceArg(diskDeviceOf(disk, disk.interface === 'sata' || disk.interface === 'ide' ? `ide.${sataPort}` : '')));
     if (disk.interface === 'sata' || disk.interface === 'ide') sataPort++;
   }
   const cd = spec.cdrom;

@@ -5,10 +5,10 @@ import path from 'node:path';
 import { TLSSocket } from 'node:tls';
 import Hapi from '@hapi/hapi';
 import Boom from '@hapi/boom';
-import { ENGINE_CLIENT_NAME, EnrollmentGrant, GuestSpec } from '../model/agent-protocol';
+import { ENGINE_CLIENT_NAME, EnrollmentGrant, GuestDisk, GuestSpec } from '../model/agent-protocol';
 import { Identity } from './identity';
-import { GuestInUse, Guests, NoSuchGuest } from './guests';
-import { GuestNotRunning } from './guest';
+import { Guests, NoSuchGuest } from './guests';
+import { GuestInUse, GuestNotRunning, NoSuchDevice } from './guest';
 import { capabilities } from './capabilities';
 import { guestStatistics } from './statistics';
 
@@ -17,7 +17,7 @@ const TLS_BASE = { minVersion: 'TLSv1.2' as const };
 /** Agent errors as faults the engine reads: the message says what went wrong on the host. */
 function fault(e: Error): Boom.Boom {
   // hapi has made every error a Boom by now, keeping its class and message.
-  if (e instanceof NoSuchGuest) return Boom.notFound(e.message);
+  if (e instanceof NoSuchGuest || e instanceof NoSuchDevice) return Boom.notFound(e.message);
   if (e instanceof GuestInUse || e instanceof GuestNotRunning) return Boom.conflict(e.message);
   const b = Boom.isBoom(e) ? e : Boom.boomify(e);
   if (b.output.statusCode === 500) b.output.payload = { statusCode: 500, error: 'Internal Server Error', message: e.message };
@@ -93,6 +93,8 @@ export async function serveGuests(identity: Identity, guests: Guests, port: numb
     { method: 'POST', path: '/guests/{id}/migrate', handler: async (r, h) => (await guest(r).migrate(String(body(r).address), Number(body(r).port)), ok(h)) },
     { method: 'POST', path: '/guests/{id}/cancelmigration', handler: async (r, h) => (await guest(r).cancelMigration(), ok(h)) },
     { method: 'POST', path: '/guests/{id}/ticket', handler: async (r, h) => (await guest(r).ticket(String(body(r).password), Number(body(r).seconds ?? 120)), ok(h)) },
+    { method: 'POST', path: '/guests/{id}/plugdisk', handler: async (r, h) => (await guest(r).plugDisk(body(r).disk as GuestDisk), ok(h)) },
+    { method: 'POST', path: '/guests/{id}/unplugdisk', handler: async (r, h) => (await guest(r).unplugDisk(String(body(r).id)), ok(h)) },
     {
       method: 'POST', path: '/guests/{id}/cdrom', handler: async (r, h) => {
         const file = body(r).file;

@@ -22,30 +22,36 @@ export interface RunChoices {
 const DISK_INTERFACES: Record<string, GuestDisk['interface']> = { virtio: 'virtio', virtio_scsi: 'virtio_scsi', sata: 'sata', ide: 'ide' };
 const NIC_MODELS: Record<string, GuestNic['model']> = { virtio: 'virtio', e1000: 'e1000', e1000e: 'e1000', rtl8139: 'rtl8139', rtl8139_virtio: 'rtl8139' };
 
+/** An attached disk as its guest sees it: the disk's active volume on its domain, on the attachment's bus. */
+export async function guestDisk(call: Call, vm: VmObj, a: ObjOf<typeof T.DiskAttachment>, bootIndex?: number): Promise<GuestDisk | undefined> {
+  const disk = await call.repo.get(T.Disk, String(a.id));
+  if (!disk) return undefined;
+  const sd = await domainOfDisk(call.repo, disk);
+  if (!sd) throw badRequest(`Disk ${String(disk.alias ?? disk.id)} of VM ${String(vm.name)} is on no storage domain`);
+  return {
+    id: disk.id,
+    file: call.engine.storage.volumePath(sd, disk),
+    format: disk.format === 'cow' ? 'qcow2' : 'raw',
+    interface: DISK_INTERFACES[String(a.interface)] ?? 'virtio',
+    readOnly: a.read_only === true,
+    ...(bootIndex !== undefined ? { bootIndex } : {}),
+  };
+}
+
 async function disks(call: Call, vm: VmObj, bootFrom: number | undefined): Promise<GuestDisk[]> {
   const attachments = (await call.repo.list(T.DiskAttachment, { vm: vm.id })).filter((a) => a.active !== false);
   // The bootable disk comes first in the boot order, as oVirt gives it to libvirt.
   attachments.sort((a, b) => Number(b.bootable === true) - Number(a.bootable === true));
   const out: GuestDisk[] = [];
   for (const [i, a] of attachments.entries()) {
-    const disk = await call.repo.get(T.Disk, a.id);
-    if (!disk) continue;
-    const sd = await domainOfDisk(call.repo, disk);
-    if (!sd) throw badRequest(`Disk ${String(disk.alias ?? disk.id)} of VM ${String(vm.name)} is on no storage domain`);
-    out.push({
-      id: disk.id,
-      file: call.engine.storage.volumePath(sd, disk),
-      format: disk.format === 'cow' ? 'qcow2' : 'raw',
-      interface: DISK_INTERFACES[String(a.interface)] ?? 'virtio',
-      readOnly: a.read_only === true,
-      ...(i === 0 && bootFrom !== undefined ? { bootIndex: bootFrom } : {}),
-    });
+    const disk = await guestDisk(call, vm, a, i === 0 ? bootFrom : undefined);
+    if (disk) out.push(disk);
   }
   return out;
 }
 
 /** The file of an ISO: in an active ISO domain of the VM's data center, or a disk of a data domain holding it. */
-async function isoFile(call: Call, vm: VmObj, fileId: string): Promise<string> {
+export async function isoFile(call: Call, vm: VmObj, fileId: string): Promise<string> {
   const disk = await call.repo.get(T.Disk, fileId);
   if (disk) {
     const sd = await domainOfDisk(call.repo, disk);

@@ -10,6 +10,7 @@ import { resolve, refTo } from './refs';
 import { configurationOf, latestVersion } from './templates';
 import { createDisk, removeDisk, updateDisk } from './disks';
 import { StoredAttachment } from './disk-rows';
+import { changeCd, plugDisk, unplugDisk } from './guest-devices';
 import { vmActions } from './vm-lifecycle';
 import { profileForNic } from './cluster-networks';
 import { addVmFromSnapshot, checkSnapshotDisk, imageActions } from './vm-images';
@@ -190,6 +191,7 @@ async function attach(call: Call, body: AttachmentObj): Promise<StoredAttachment
     ...(given.snapshot?.id === undefined ? {} : { from_snapshot: String(given.snapshot.id) }),
   };
   await call.repo.insert(T.DiskAttachment, attachment);
+  await plugDisk(call, vmId, attachment);
   return attachment;
 }
 
@@ -203,6 +205,11 @@ export const vmDiskAttachment = implement(S.VmDiskAttachment, {
     async apply(call, current, changes) {
       const next = mergeInto(T.DiskAttachment, current, changes);
       next.disk = current.disk;
+      // Activating a disk of a running VM plugs it in; deactivating it unplugs it.
+      if (changes.active === true && current.active === false) await plugDisk(call, call.scope[0], next);
+      if (changes.active === false && current.active !== false) {
+        await unplugDisk(call, call.scope[0], current, async (repo) => void (await repo.update(T.DiskAttachment, current, { vm: call.scope[0] })));
+      }
       if (changes.disk) {
         const disk = await resolve(call.repo, T.Disk, current.disk, 'disk');
         // The disk's changes come inside the attachment's link to it.
@@ -214,6 +221,10 @@ export const vmDiskAttachment = implement(S.VmDiskAttachment, {
   async remove(call) {
     const attachment = await load(call, S.VmDiskAttachments);
     await call.repo.remove(T.DiskAttachment, attachment.id, { vm: call.scope[0] });
+    // The guest lets the disk go before anything is done to its volume.
+    await unplugDisk(call, call.scope[0], attachment, async (repo) => {
+      if (await repo.get(T.Disk, attachment.id)) await repo.insert(T.DiskAttachment, attachment);
+    });
     // oVirt only detaches unless asked otherwise with `detach_only=false`; a snapshot's disk is only ever detached.
     if (call.params.detach_only === false && (attachment as StoredAttachment).from_snapshot === undefined) {
       const disk = await call.repo.get(T.Disk, attachment.id);
@@ -246,6 +257,7 @@ export const vmCdrom = implement(S.VmCdrom, storedEntity(S.VmCdroms, S.VmCdrom, 
       await checkIso(call, await load({ ...call, scope: call.scope.slice(0, 1) }, S.Vms), fileId);
       next.file = { id: fileId };
     }
+    await changeCd(call, call.scope[0], fileId || undefined, current);
     return next;
   },
 }));

@@ -229,6 +229,49 @@ async function vncAdmits(port: number, password: string): Promise<boolean> {
     await act(`/vms/${String(vm.id)}`, 'stop');
   });
 
+  it('plugs disks into a running guest and unplugs them; the guest sees and writes them', async () => {
+    const vm = await tinyVm('plugging', 'kernel');
+    const agent = await started(vm);
+    const lastDisks = () => agent.serial(String(vm.id)).split('\n').filter((l) => l.startsWith(guest.disksPrefix)).pop()?.slice(guest.disksPrefix.length).trim();
+    await until(async () => lastDisks() === 'vda', BOOT_MS);
+    const plugged = await post(`/vms/${String(vm.id)}/diskattachments`, T.DiskAttachment, {
+      interface: 'virtio', active: true, disk: { name: 'plugged', provisioned_size: MiB, format: 'raw', storage_domains: [{ id: domains.data.id }] },
+    });
+    await until(async () => lastDisks() === 'vda vdb', BOOT_MS);
+    const disk = await get(`/disks/${String(plugged.id)}`, T.Disk);
+    await until(async () => fs.readFileSync(volumeFileOf(storage, domains, disk)).subarray(0, guest.diskMarker.length).toString() === guest.diskMarker, BOOT_MS);
+    await send('PUT', `/vms/${String(vm.id)}/diskattachments/${String(plugged.id)}`, T.DiskAttachment, { active: false }, 200);
+    await until(async () => lastDisks() === 'vda', BOOT_MS);
+    // A SATA disk cannot be plugged into a running guest: refused, and nothing is made or attached.
+    const refused = await t.api.call('POST', `/vms/${String(vm.id)}/diskattachments`, JSON_FORMAT.write(T.DiskAttachment, {
+      interface: 'sata', active: true, disk: { name: 'not-pluggable', provisioned_size: MiB, format: 'raw', storage_domains: [{ id: domains.data.id }] },
+    }));
+    assert.equal(refused.status, 409, refused.text);
+    assert.match(refused.text, /cannot be plugged into a running guest/);
+    assert.deepEqual(await list('/disks?search=name%3Dnot-pluggable', T.Disk), []);
+    assert.equal((await list(`/vms/${String(vm.id)}/diskattachments`, T.DiskAttachment)).length, 2);
+    await act(`/vms/${String(vm.id)}`, 'stop');
+  });
+
+  it('changes the CD of a running guest', async () => {
+    const other = path.join(storage, 'iso', String((await list('/storagedomains?search=name%3Diso', T.StorageDomain))[0].id), 'images', '11111111-1111-1111-1111-111111111111', 'other.iso');
+    const content = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-cd-'));
+    fs.writeFileSync(path.join(content, 'readme.txt'), 'another CD\n');
+    execFileSync('xorriso', ['-as', 'mkisofs', '-quiet', '-volid', 'HANGARCD2', '-output', other, content]);
+    fs.rmSync(content, { recursive: true, force: true });
+    const vm = await tinyVm('cd-change', 'kernel');
+    const [cd] = await list(`/vms/${String(vm.id)}/cdroms`, T.Cdrom);
+    await send('PUT', `/vms/${String(vm.id)}/cdroms/${String(cd.id)}`, T.Cdrom, { file: { id: 'tiny-guest.iso' } }, 200);
+    const agent = await started(vm);
+    const lastCd = () => agent.serial(String(vm.id)).split('\n').filter((l) => l.startsWith(guest.cdPrefix)).pop()?.slice(guest.cdPrefix.length).trim();
+    await until(async () => lastCd() === 'ISOIMAGE', BOOT_MS);
+    await send('PUT', `/vms/${String(vm.id)}/cdroms/${String(cd.id)}?current=true`, T.Cdrom, { file: { id: 'other.iso' } }, 200);
+    await until(async () => lastCd() === 'HANGARCD2', BOOT_MS);
+    await send('PUT', `/vms/${String(vm.id)}/cdroms/${String(cd.id)}?current=true`, T.Cdrom, { file: { id: '' } }, 200);
+    await until(async () => lastCd() === '', BOOT_MS);
+    await act(`/vms/${String(vm.id)}`, 'stop');
+  });
+
   it('keeps guests running when their agent is killed, and the restarted agent adopts them', async () => {
     const vm = await tinyVm('adopted', 'kernel');
     const agent = await started(vm);

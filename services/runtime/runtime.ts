@@ -2,7 +2,7 @@
 // happens (placement, rules, states, jobs); a runtime tells what the hardware is and how long
 // each state lasts, so a real hypervisor driver can replace the simulated one.
 import { Obj } from '../../model/codec';
-import { GuestSpec, GuestState } from '../../model/agent-protocol';
+import { GuestDisk, GuestSpec, GuestState } from '../../model/agent-protocol';
 
 /** What a host reports about itself once installed. */
 export interface HostFacts {
@@ -62,7 +62,9 @@ export type GuestCommand =
   | { op: 'migrate'; address: string; port: number }
   | { op: 'cancelmigration' }
   | { op: 'ticket'; password: string; seconds: number }
-  | { op: 'cdrom'; file?: string };
+  | { op: 'cdrom'; file?: string }
+  | { op: 'plugdisk'; disk: GuestDisk }
+  | { op: 'unplugdisk'; id: string };
 
 /**
  * The part of a runtime whose guests really run: the engine sends commands to hosts, and VM

@@ -25,17 +25,26 @@ export interface TinyGuest {
   readyLine: string;
   /** The guest then prints `${tickPrefix}${n}`, n = 1, 2, ..., once a second. */
   tickPrefix: string;
-  /** Written with a newline at byte 0 of /dev/vda, if the guest has one, before the ready line. */
+  /** Written with a newline at byte 0 of /dev/vda, if the guest has one, before the ready line, and of each virtio disk plugged in later. */
   diskMarker: string;
+  /** The guest prints `${disksPrefix}vda vdb ...` when its virtio disks change (and once at first). */
+  disksPrefix: string;
+  /** The guest prints `${cdPrefix}<volume label>` when the CD in its drive changes (an empty label: none). */
+  cdPrefix: string;
 }
 
 const CMDLINE = 'console=ttyS0';
 const READY_LINE = 'HANGAR-GUEST-READY';
 const TICK_PREFIX = 'HANGAR-TICK ';
 const DISK_MARKER = 'HANGAR-TINY-GUEST-WROTE-THIS';
+const DISKS_PREFIX = 'HANGAR-DISKS ';
+const CD_PREFIX = 'HANGAR-CD ';
 
-/** What the guest loads: the disk, and the power button with the event device acpid reads it from. */
-const WANTED_MODULES = ['virtio_pci', 'virtio_blk', 'button', 'evdev'];
+/**
+ * What the guest loads: virtio disks, the power button with the event device acpid reads it from,
+ * and the CD-ROM drive on q35's AHCI controller.
+ */
+const WANTED_MODULES = ['virtio_pci', 'virtio_blk', 'button', 'evdev', 'ahci', 'sr_mod'];
 
 const INIT = (modules: string[]) => `#!/bin/busybox sh
 # PID 1 of the tiny guest (test/support/tiny-guest.ts).
@@ -56,8 +65,27 @@ fi
 acpid -l /dev/null
 echo '${READY_LINE}'
 n=1
+marked=' vda '
+disks=none
+cd=none
 while :; do
   echo "${TICK_PREFIX}$n"
+  # Disks plugged in get the marker too; the list and the CD's label are told when they change.
+  now=''
+  for d in /dev/vd?; do
+    [ -b "$d" ] || continue
+    name=\${d#/dev/}
+    now="$now $name"
+    case "$marked" in *" $name "*) ;; *)
+      printf '%s\\n' '${DISK_MARKER}' | dd of=$d conv=notrunc,fsync 2>/dev/null
+      marked="$marked$name "
+    esac
+  done
+  [ "$now" = "$disks" ] || echo "${DISKS_PREFIX}\${now# }"
+  disks=$now
+  label=$(dd if=/dev/sr0 bs=1 skip=32808 count=32 2>/dev/null | tr -d ' ')
+  [ "$label" = "$cd" ] || echo "${CD_PREFIX}$label"
+  cd=$label
   n=$((n + 1))
   sleep 1
 done
@@ -105,6 +133,8 @@ async function cachedBuild(): Promise<TinyGuest> {
     readyLine: READY_LINE,
     tickPrefix: TICK_PREFIX,
     diskMarker: DISK_MARKER,
+    disksPrefix: DISKS_PREFIX,
+    cdPrefix: CD_PREFIX,
   };
 }
 
