@@ -101,8 +101,10 @@ export class Guest {
   private readonly ended: Promise<void>;
   private markEnded!: () => void;
   private forcedStop?: NodeJS.Timeout;
+  /** A live snapshot pauses the guest for a moment; it is still up to whoever asks. */
+  private snapshotting = false;
 
-  private constructor(readonly dir: string, public spec: GuestSpec, readonly pid: number | undefined, private readonly accelerator: 'kvm' | 'tcg') {
+  private constructor(readonly dir: string, public spec: RunningSpec, readonly pid: number | undefined, private readonly accelerator: 'kvm' | 'tcg') {
     this.ended = new Promise((resolve) => (this.markEnded = resolve));
   }
 
@@ -149,6 +151,7 @@ export class Guest {
       } else if ('file' in spec.incoming) {
         guest.status = 'restoring_state';
         await restoreState(spec.incoming.file, f.state, async (uri) => void (await qmp.execute('migrate-incoming', { uri })));
+        void guest.runWhenRestored(qmp);
       } else {
         const port = await freePort(bindMigration);
         guest.migration = { port };
@@ -161,6 +164,20 @@ export class Guest {
       throw e;
     }
     return guest;
+  }
+
+  /**
+   * Runs the guest once its saved state is in: a state saved from a paused guest (a snapshot's
+   * memory) would leave it paused.
+   */
+  private async runWhenRestored(qmp: Qmp): Promise<void> {
+    for (;;) {
+      const state = await qmp.execute<{ status: string }>('query-status').catch(() => undefined);
+      if (!state) return;
+      if (state.status === 'paused' || state.status === 'postmigrate') await qmp.execute('cont').catch(() => undefined);
+      if (state.status !== 'inmigrate') return;
+      await new Promise((r) => setTimeout(r, MIGRATION_POLL_MS));
+    }
   }
 
   /** Takes back the guest in `dir` after the agent restarted: running, or ended while no agent watched. */
@@ -250,7 +267,7 @@ export class Guest {
   state(): GuestState {
     return {
       id: this.id,
-      status: this.status === 'down' ? 'down' : (this.operation ?? this.status),
+      status: this.status === 'down' ? 'down' : (this.operation ?? (this.snapshotting ? 'up' : this.status)),
       accelerator: this.accelerator,
       ...(this.pid && this.status !== 'down' ? { pid: this.pid } : {}),
       ...(this.exit ? { exit: this.exit } : {}),
@@ -354,6 +371,45 @@ export class Guest {
     else await qmp.execute('eject', { id: 'cdrom0', force: true });
   }
 
+  /**
+   * Takes a live snapshot: the guest pauses, its memory goes to `memoryFile` when asked, each
+   * disk's new qcow2 volume (made by the engine over the current one) becomes the volume it
+   * writes to, and the guest runs on. Paused throughout, the disks and memory are of one instant.
+   */
+  async snapshot(disks: { id: string; file: string }[], memoryFile?: string): Promise<void> {
+    const qmp = this.monitor();
+    const wasRunning = this.status === 'up';
+    this.snapshotting = true;
+    try {
+      if (wasRunning) await qmp.execute('stop');
+      if (memoryFile) await this.saveMemory(qmp, memoryFile);
+      for (const d of disks) {
+        const current = this.spec.disks.find((x) => x.id === d.id);
+        if (!current) throw new NoSuchDevice(`disk ${d.id} is not plugged into guest ${this.id}`);
+        const overlay = overlayNodeName(d.file);
+        await qmp.execute('blockdev-add', { driver: 'qcow2', 'node-name': overlay, file: { driver: 'file', filename: d.file }, backing: null });
+        await qmp.execute('blockdev-snapshot', { node: current.node ?? nodeName(d.id), overlay });
+        this.keepSpec({ ...this.spec, disks: this.spec.disks.map((x) => (x.id === d.id ? { ...x, file: d.file, format: 'qcow2' as const, node: overlay } : x)) });
+      }
+    } finally {
+      if (wasRunning) await qmp.execute('cont').catch(() => undefined);
+      this.snapshotting = false;
+    }
+  }
+
+  /** Writes the paused guest's memory to `file`, as a suspend does, without ending it. */
+  private async saveMemory(qmp: Qmp, file: string): Promise<void> {
+    const channel = await sendState(file, this.files.state);
+    await qmp.execute('migrate', { uri: channel.uri });
+    for (;;) {
+      const m = await qmp.execute<{ status?: string; 'error-desc'?: string }>('query-migrate');
+      if (m.status === 'completed') break;
+      if (m.status === 'failed' || m.status === 'cancelled') throw new Error(`the guest's memory could not be saved: ${m['error-desc'] ?? m.status}`);
+      await new Promise((r) => setTimeout(r, MIGRATION_POLL_MS));
+    }
+    await channel.moved;
+  }
+
   /** Plugs a disk into the running guest: its block node, then its device (a virtio one on a free PCIe port). */
   async plugDisk(disk: GuestDisk): Promise<void> {
     const qmp = this.monitor();
@@ -404,7 +460,7 @@ export class Guest {
   }
 
   /** Keeps the guest's configuration as it now runs, for adoption and reports. */
-  private keepSpec(spec: GuestSpec): void {
+  private keepSpec(spec: RunningSpec): void {
     this.spec = spec;
     fs.writeFileSync(this.files.spec, JSON.stringify(spec));
   }
@@ -430,6 +486,15 @@ export class Guest {
     return this.ended;
   }
 }
+
+/** A disk's block node once a snapshot put a new volume over it, named after the volume's file. */
+const overlayNodeName = (file: string) => `snap-${path.basename(file).replace(/-/g, '').slice(0, 24)}`;
+
+/** A disk as the agent keeps it: with the block node it writes to, once a snapshot changed it. */
+export type PluggedDisk = GuestDisk & { node?: string };
+
+/** A guest's configuration as it now runs. */
+type RunningSpec = Omit<GuestSpec, 'disks'> & { disks: PluggedDisk[] };
 
 export class NoSuchDevice extends Error {}
 export class GuestInUse extends Error {}

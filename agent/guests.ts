@@ -11,6 +11,8 @@ export class NoSuchGuest extends Error {}
 
 export class Guests {
   private readonly guests = new Map<string, Guest>();
+  /** Guests being started: their run directories are being made anew. */
+  private readonly launching = new Set<string>();
 
   private constructor(private readonly dir: string, private readonly launch: LaunchOptions, private readonly migrationBind: string) {}
 
@@ -41,14 +43,22 @@ export class Guests {
   /** Starts a guest; one that runs already under this id is refused. */
   async start(spec: GuestSpec): Promise<GuestState> {
     if (!/^[0-9a-f-]{36}$/.test(spec.id)) throw new Error(`'${spec.id}' is not a guest id`);
-    if (this.guests.get(spec.id)?.running) throw new GuestInUse(`guest ${spec.id} runs already on this host`);
-    const guest = await Guest.launch(path.join(this.dir, spec.id), spec, this.launch, this.migrationBind);
-    this.guests.set(spec.id, guest);
-    return guest.state();
+    if (this.guests.get(spec.id)?.running || this.launching.has(spec.id)) throw new GuestInUse(`guest ${spec.id} runs already on this host`);
+    // The guest's earlier run, down, makes way: its directory is the new run's.
+    this.guests.delete(spec.id);
+    this.launching.add(spec.id);
+    try {
+      const guest = await Guest.launch(path.join(this.dir, spec.id), spec, this.launch, this.migrationBind);
+      this.guests.set(spec.id, guest);
+      return guest.state();
+    } finally {
+      this.launching.delete(spec.id);
+    }
   }
 
   /** Forgets a guest that has ended, with its run directory. */
   forget(id: string): void {
+    if (this.launching.has(id)) throw new GuestInUse(`guest ${id} is being started again`);
     const guest = this.get(id);
     if (guest.running) throw new GuestInUse(`guest ${id} is running: stop it first`);
     this.guests.delete(id);

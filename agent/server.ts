@@ -93,6 +93,13 @@ export async function serveGuests(identity: Identity, guests: Guests, port: numb
     { method: 'POST', path: '/guests/{id}/migrate', handler: async (r, h) => (await guest(r).migrate(String(body(r).address), Number(body(r).port)), ok(h)) },
     { method: 'POST', path: '/guests/{id}/cancelmigration', handler: async (r, h) => (await guest(r).cancelMigration(), ok(h)) },
     { method: 'POST', path: '/guests/{id}/ticket', handler: async (r, h) => (await guest(r).ticket(String(body(r).password), Number(body(r).seconds ?? 120)), ok(h)) },
+    {
+      method: 'POST', path: '/guests/{id}/snapshot', handler: async (r, h) => {
+        const b = body(r);
+        await guest(r).snapshot(b.disks as { id: string; file: string }[], typeof b.memoryFile === 'string' ? b.memoryFile : undefined);
+        return ok(h);
+      },
+    },
     { method: 'POST', path: '/guests/{id}/plugdisk', handler: async (r, h) => (await guest(r).plugDisk(body(r).disk as GuestDisk), ok(h)) },
     { method: 'POST', path: '/guests/{id}/unplugdisk', handler: async (r, h) => (await guest(r).unplugDisk(String(body(r).id)), ok(h)) },
     {

@@ -19,10 +19,15 @@ export class ChainWork {
 
   constructor(private readonly storage: Storage) {}
 
-  /** A new qcow2 volume over `base`. */
-  overlay(sd: Obj, diskId: string, base: string, baseFormat: string, volume: string): void {
-    this.work.push((signal) => this.storage.createOverlay(sd, diskId, base, baseFormat, volume, signal));
+  /** A new qcow2 volume over `base`; a `live` base is in use by a running guest. */
+  overlay(sd: Obj, diskId: string, base: string, baseFormat: string, volume: string, live = false): void {
+    this.work.push((signal) => this.storage.createOverlay(sd, diskId, base, baseFormat, volume, signal, live));
     this.made.push(() => this.storage.removeVolumeFile(sd, diskId, volume));
+  }
+
+  /** More work once the files before it are made (a running guest told to use them); failing, it puts everything back too. */
+  then(work: () => Promise<void>): void {
+    this.work.push(() => work());
   }
 
   /** Points `child` at `newBase` (or none), keeping what it reads. */

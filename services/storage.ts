@@ -191,9 +191,9 @@ export class Storage {
    * A new qcow2 volume over `base`: where writes go from now on while `base` stays as it is. It
    * takes the checkpoints' bitmaps of a qcow2 base, to mark those writes.
    */
-  async createOverlay(sd: Obj, diskId: string, base: string, baseFormat: string, volume: string, signal?: AbortSignal): Promise<void> {
+  async createOverlay(sd: Obj, diskId: string, base: string, baseFormat: string, volume: string, signal?: AbortSignal, live = false): Promise<void> {
     const to = this.volumeFile(sd, diskId, volume);
-    await this.overlayFile(sd, to, { disk: diskId, volume: base, format: baseFormat }, signal);
+    await this.overlayFile(sd, to, { disk: diskId, volume: base, format: baseFormat }, signal, live);
     if (baseFormat === 'cow') await carryBitmaps(this.volumeFile(sd, diskId, base), to, signal);
   }
 
@@ -204,8 +204,14 @@ export class Storage {
     await this.overlayFile(sd, file, base, signal);
   }
 
-  private async overlayFile(sd: Obj, file: string, base: VolumeRef, signal?: AbortSignal): Promise<void> {
-    await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-o', `compat=${qcow2Compat(sd)}`, '-b', this.volumeFile(sd, base.disk, base.volume), '-F', qemuFormat(base.format), file], { signal });
+  /**
+   * A qcow2 file over `base`. A running guest holds a `live` base's write lock, so the base is not
+   * opened (`-u`): its size is read sharing the lock, and given.
+   */
+  private async overlayFile(sd: Obj, file: string, base: VolumeRef, signal?: AbortSignal, live = false): Promise<void> {
+    const baseFile = this.volumeFile(sd, base.disk, base.volume);
+    const size = live ? [String((JSON.parse((await run('qemu-img', ['info', '-U', '--output=json', baseFile], { signal })).stdout) as { 'virtual-size': number })['virtual-size'])] : [];
+    await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-o', `compat=${qcow2Compat(sd)}`, ...(live ? ['-u'] : []), '-b', baseFile, '-F', qemuFormat(base.format), file, ...size], { signal });
   }
 
   /**

@@ -5,6 +5,7 @@
 // A disk's chain: the `DiskSnapshot` rows of the disk are its frozen volumes, each with its
 // `parent` (backing) volume; the disk's `image_id` is the active volume, and its own
 // `backing_volume` the volume under it.
+import path from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
 import * as S from '../model/services';
 import * as T from '../model/types';
@@ -41,9 +42,16 @@ type Preview = {
 };
 
 /** A VM as the engine keeps it; `preview` is the engine's own, never on the wire. */
-type StoredVm = ObjOf<typeof T.Vm> & { preview?: Preview };
-/** A snapshot as the engine keeps it; `volumes` (what it froze) is the engine's own. */
-type StoredSnapshot = ObjOf<typeof T.Snapshot> & { volumes?: Frozen[] };
+type StoredVm = ObjOf<typeof T.Vm> & { preview?: Preview; saved_state?: string };
+/** A snapshot as the engine keeps it; `volumes` (what it froze) and `memory_state` (the file of a real guest's memory) are the engine's own. */
+type StoredSnapshot = ObjOf<typeof T.Snapshot> & { volumes?: Frozen[]; memory_state?: string };
+
+/** The host of a VM whose guest really runs, and the driver to tell it with. */
+async function liveGuest(call: Call, vm: StoredVm) {
+  const guests = call.engine.runtime.guests;
+  const host = guests && vm.host?.id ? await call.repo.get(T.Host, String(vm.host.id)) : undefined;
+  return guests && host ? { guests, host } : undefined;
+}
 type Located = { disk: StoredDisk; sd: ObjOf<typeof T.StorageDomain> };
 
 const now = () => new Date().toISOString();
@@ -147,9 +155,15 @@ async function createSnapshot(call: Call, vm: StoredVm, work: ChainWork, body: O
   const job = await startJob(call.repo, `Creating snapshot of VM ${vm.name}`, call.principal.userId);
   const id = randomUUID();
   const volumes: Frozen[] = [];
+  const running = vm.status !== 'down' && vm.status !== 'suspended';
+  const guest = running ? await liveGuest(call, vm) : undefined;
+  const switched: { id: string; file: string }[] = [];
+  let memoryFile: string | undefined;
   for (const { disk, sd } of await disksOf(call, String(vm.id))) {
     const volume = randomUUID();
-    work.overlay(sd, String(disk.id), String(disk.image_id), String(disk.format), volume);
+    work.overlay(sd, String(disk.id), String(disk.image_id), String(disk.format), volume, guest !== undefined);
+    switched.push({ id: String(disk.id), file: call.engine.storage.volumeFile(sd, String(disk.id), volume) });
+    memoryFile ??= path.join(call.engine.storage.domainDir(sd), 'memory', `${id}.state`);
     await call.repo.insert(T.DiskSnapshot, {
       ...disk,
       id: disk.image_id,
@@ -163,17 +177,23 @@ async function createSnapshot(call: Call, vm: StoredVm, work: ChainWork, body: O
     await call.repo.update(T.Disk, overlaid);
     volumes.push({ disk: String(disk.id), volume: String(disk.image_id) });
   }
-  const running = vm.status !== 'down' && vm.status !== 'suspended';
+  const withMemory = running && body.persist_memorystate === true;
+  // A running guest goes on writing to the new volumes (from the same instant as its memory, when kept).
+  if (guest) {
+    const memory = withMemory && memoryFile ? { memoryFile } : {};
+    work.then(async () => void (await guest.guests.command(guest.host, String(vm.id), { op: 'snapshot', disks: switched, ...memory })));
+  }
   const snapshot: StoredSnapshot = {
     ...configurationOf(vm),
     id,
     description: body.description,
     date: now(),
-    persist_memorystate: running && body.persist_memorystate === true,
+    persist_memorystate: withMemory,
     snapshot_status: 'ok',
     snapshot_type: 'regular',
     vm: refTo(vm),
     volumes,
+    ...(guest && withMemory && memoryFile ? { memory_state: memoryFile } : {}),
   };
   await call.repo.insert(T.Snapshot, snapshot);
   await recordEvent(call.repo, { code: EventCode.OBJECT_ADDED, severity: 'normal', description: `Snapshot '${body.description ?? id}' of VM ${vm.name} was taken.`, about: { vm: refTo(vm) } });
@@ -265,7 +285,7 @@ export const vmSnapshot = implement(S.VmSnapshot, {
       notInPreview(vm, 'restore a snapshot');
       const snapshot = await snapshotOf(c, vm, c.scope[1]);
       const job = await startJob(c.repo, `Restoring VM ${vm.name} from a snapshot`, c.principal.userId);
-      await preview(c, work, vm, snapshot);
+      await preview(c, work, vm, snapshot, false);
       await commit(c, work, await vmOf(c));
       await endJob(c.repo, job.id, 'finished');
       return { status: 'complete', job: { id: job.id } };
@@ -276,7 +296,7 @@ export const vmSnapshot = implement(S.VmSnapshot, {
 // --- previews ----------------------------------------------------------------
 
 /** Runs the VM from `snapshot`: new overlays on its volumes, its configuration; the present kept aside. */
-async function preview(call: Call, work: ChainWork, vm: StoredVm, snapshot: StoredSnapshot): Promise<void> {
+async function preview(call: Call, work: ChainWork, vm: StoredVm, snapshot: StoredSnapshot, restoreMemory: boolean): Promise<void> {
   if (snapshot.snapshot_type !== 'regular') throw badRequest('Only a regular snapshot can be previewed');
   await notDuringBackup(call.repo, vm, 'preview a snapshot of');
   const kept: Record<string, KeptDisk> = {};
@@ -290,9 +310,12 @@ async function preview(call: Call, work: ChainWork, vm: StoredVm, snapshot: Stor
     await call.repo.update(T.Disk, overlaid);
   }
   await call.repo.update(T.Snapshot, { ...snapshot, snapshot_status: 'in_preview' }, { vm: String(vm.id) });
+  // With its memory, the next start restores the guest as it ran when the snapshot was taken.
+  const memory = restoreMemory && snapshot.memory_state ? { saved_state: snapshot.memory_state } : {};
   const previewing: StoredVm = {
     ...vm,
     ...configurationOf(snapshot),
+    ...memory,
     preview: { snapshot: String(snapshot.id), disks: kept, configuration: configurationOf(vm) },
   };
   await call.repo.update(T.Vm, previewing);
@@ -317,7 +340,7 @@ async function commit(call: Call, work: ChainWork, vm: StoredVm): Promise<void> 
   }
   await call.repo.update(T.Snapshot, { ...snapshot, snapshot_status: 'ok' }, { vm: String(vm.id) });
   await invalidateCheckpoints(call.repo, String(vm.id));
-  const { preview: _done, ...rest } = vm;
+  const { preview: _done, saved_state: _memory, ...rest } = vm;
   await call.repo.update(T.Vm, rest);
 }
 
@@ -437,7 +460,7 @@ export async function addVmFromSnapshot(call: Call, wanted: ObjOf<typeof T.Vm>):
 export const imageActions: Record<string, (call: Call, body: ActionBody) => Promise<Obj>> = {
   clone: (call, body) => onChains(call, (vm) => `cloning VM ${vm.name}`, (c, vm, work) => clone(c, vm, work, body)),
   previewsnapshot: previewAction(async (call, work, vm, body) => {
-    await preview(call, work, vm, await snapshotOf(call, vm, String(body.snapshot?.id)));
+    await preview(call, work, vm, await snapshotOf(call, vm, String(body.snapshot?.id)), body.restore_memory === true);
   }, 'preview a snapshot', false),
   commitsnapshot: previewAction(commit, 'commit a snapshot', true),
   undosnapshot: previewAction(undo, 'undo a snapshot preview', true),

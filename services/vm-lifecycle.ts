@@ -133,7 +133,8 @@ async function start(call: Call, body: ActionBody): Promise<Obj> {
   await notDuringBackup(call.repo, vm, 'start');
   await chargeVmRun(call, vm);
   const d = call.engine.runtime;
-  if (vm.status === 'suspended') {
+  // A suspended VM, or one whose snapshot's memory is to be restored, comes back as it ran.
+  if (vm.status === 'suspended' || (d.guests && (vm as SuspendedVm).saved_state)) {
     const host = await placement(call, vm, body.host);
     const job = await begin(call, vm, 'Resuming VM');
     await applyStep(call.repo, T.Vm, vm.id, { after: 0, status: 'restoring_state', set: { host: refTo(host) }, event: vmEvent(vm, EventCode.VM_RESTORING, `VM ${String(vm.name)} is being restored on host ${String(host.name)}.`, { host: { id: host.id } }) });

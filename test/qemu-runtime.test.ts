@@ -272,6 +272,45 @@ async function vncAdmits(port: number, password: string): Promise<boolean> {
     await act(`/vms/${String(vm.id)}`, 'stop');
   });
 
+  it('takes live snapshots, with and without memory; a preview with memory runs on from the snapshot', async () => {
+    const vm = await tinyVm('snapshotted', 'kernel');
+    const agent = await started(vm);
+    const vmPath = `/vms/${String(vm.id)}`;
+    const serial = () => agent.serial(String(vm.id));
+    await until(async () => lastTick(serial()) >= 2, BOOT_MS);
+    const [attachment] = await list(`${vmPath}/diskattachments`, T.DiskAttachment);
+    const diskPath = `/disks/${String((attachment.disk as Obj).id)}`;
+    const pid = agent.qemuPid(String(vm.id));
+    const opened = () => fs.readdirSync(`/proc/${pid}/fd`).map((fd) => { try { return fs.readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { return ''; } });
+    await post(`${vmPath}/snapshots`, T.Snapshot, { description: 'disks only' });
+    // The guest writes to the new volume now, and runs on.
+    const active = volumeFileOf(storage, domains, await get(diskPath, T.Disk));
+    assert.ok(opened().includes(active), `QEMU has not opened ${active}`);
+    const ticks = lastTick(serial());
+    await until(async () => lastTick(serial()) > ticks + 1, BOOT_MS);
+    assert.equal(await vmStatus(vm), 'up');
+    const withMemory = await post(`${vmPath}/snapshots`, T.Snapshot, { description: 'with memory', persist_memorystate: true });
+    const atSnapshot = lastTick(serial());
+    assert.equal(withMemory.persist_memorystate, true);
+    assert.ok(fs.statSync(path.join(storage, 'data', String(domains.data.id), 'memory', `${String(withMemory.id)}.state`)).size > 0);
+    await until(async () => lastTick(serial()) > atSnapshot + 3, BOOT_MS);
+    const beforeStop = lastTick(serial());
+    await act(vmPath, 'stop');
+    await act(vmPath, 'previewsnapshot', { snapshot: { id: withMemory.id }, restore_memory: true });
+    await act(vmPath, 'start');
+    await statusIs(vm, 'up');
+    const now = await agentOf(vm);
+    await until(async () => lastTick(now.serial(String(vm.id))) > 0, BOOT_MS);
+    // The guest did not boot: it counts on from where it was at the snapshot, not at the stop.
+    const resumed = now.serial(String(vm.id));
+    assert.equal(count(resumed, guest.readyLine), 0);
+    const first = Number(resumed.split('\n').find((l) => l.startsWith(guest.tickPrefix))!.slice(guest.tickPrefix.length));
+    assert.ok(first > atSnapshot - 2 && first < beforeStop, `first tick ${first}: snapshot at ${atSnapshot}, stopped at ${beforeStop}`);
+    await act(vmPath, 'stop');
+    await act(vmPath, 'commitsnapshot');
+    assert.deepEqual((await list(`${vmPath}/snapshots`, T.Snapshot)).map((x) => x.description).sort(), ['Active VM', 'disks only', 'with memory'].sort());
+  });
+
   it('keeps guests running when their agent is killed, and the restarted agent adopts them', async () => {
     const vm = await tinyVm('adopted', 'kernel');
     const agent = await started(vm);

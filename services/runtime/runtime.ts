@@ -64,7 +64,8 @@ export type GuestCommand =
   | { op: 'ticket'; password: string; seconds: number }
   | { op: 'cdrom'; file?: string }
   | { op: 'plugdisk'; disk: GuestDisk }
-  | { op: 'unplugdisk'; id: string };
+  | { op: 'unplugdisk'; id: string }
+  | { op: 'snapshot'; disks: { id: string; file: string }[]; memoryFile?: string };
 
 /**
  * The part of a runtime whose guests really run: the engine sends commands to hosts, and VM
