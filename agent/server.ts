@@ -14,6 +14,19 @@ import { guestStatistics } from './statistics';
 
 const TLS_BASE = { minVersion: 'TLSv1.2' as const };
 
+/** The most of a serial log one read answers; the next read asks from where this one ended. */
+const SERIAL_READ_MAX = 1024 * 1024;
+
+function readRange(file: string, from: number, length: number): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const out = Buffer.alloc(length);
+    return out.subarray(0, fs.readSync(fd, out, 0, length, from));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Agent errors as faults the engine reads: the message says what went wrong on the host. */
 function fault(e: Error): Boom.Boom {
   // hapi has made every error a Boom by now, keeping its class and message.
@@ -83,7 +96,7 @@ export async function serveGuests(identity: Identity, guests: Guests, port: numb
         const file = guest(r).files.serialLog;
         const from = Math.max(0, Number((r.query as Record<string, unknown>).offset) || 0);
         const size = fs.existsSync(file) ? fs.statSync(file).size : 0;
-        return { offset: from, size, text: from < size ? fs.readFileSync(file).subarray(from).toString('utf8') : '' };
+        return { offset: from, size, text: from < size ? readRange(file, from, Math.min(size - from, SERIAL_READ_MAX)).toString('utf8') : '' };
       },
     },
     { method: 'POST', path: '/guests/{id}/shutdown', handler: async (r, h) => (await guest(r).shutdown(Number(body(r).timeoutMs ?? 120_000)), ok(h)) },

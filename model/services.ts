@@ -860,6 +860,15 @@ export const Vms = collectionService({
   entity: () => VmEntity,
 });
 export const VmStatistics = statisticsOf('Vm', 'vm');
+
+export const VmSerialConsoles = collectionService({
+  name: 'VmSerialConsoles', type: () => T.SerialConsole, doc: 'The serial console of a VM running on a real host, with its output (Hangar extension).',
+  owner: 'vm', entity: () => VmSerialConsole,
+});
+export const VmSerialConsole = entityService({
+  name: 'VmSerialConsole', type: () => T.SerialConsole, doc: 'The serial console of a VM and what its guest wrote on it; `offset` skips what was read before.',
+  getParams: { offset: 'integer' },
+});
 export const DiskStatistics = statisticsOf('Disk', 'disk');
 
 export const SnapshotDisks = collectionService({
@@ -981,7 +990,7 @@ export const VmEntity = entityService({
     }),
   ],
   locators: {
-    permissions: () => permissionsOf.vm, statistics: () => VmStatistics, snapshots: () => VmSnapshots, nics: () => VmNics, diskattachments: () => VmDiskAttachments,
+    permissions: () => permissionsOf.vm, statistics: () => VmStatistics, serialconsoles: () => VmSerialConsoles, snapshots: () => VmSnapshots, nics: () => VmNics, diskattachments: () => VmDiskAttachments,
     cdroms: () => VmCdroms, tags: () => AssignedTags.vm, graphicsconsoles: () => VmGraphicsConsoles, watchdogs: () => VmWatchdogs,
     mediateddevices: () => VmMediatedDevices, hostdevices: () => VmHostDevices, numanodes: () => VmNumaNodes, reporteddevices: () => VmReportedDevices,
     applications: () => VmApplications, sessions: () => VmSessions, affinitylabels: () => AssignedAffinityLabels.vm,

@@ -50,6 +50,7 @@ import * as quotas from './quotas';
 import * as profiles from './profiles';
 import * as configLists from './config-lists';
 import * as icons from './icons';
+import * as serialConsoles from './serial-consoles';
 
 export interface RunningEngine extends Engine {
   /** Stops background work and closes the database. */
@@ -60,7 +61,7 @@ export interface RunningEngine extends Engine {
 const SERVICE_MODULES = [
   datacenters, clusters, hosts, hostDetails, networks, storagedomains, domainContents, ova, ovaImports, disks, templates, templateDisks, vms, vmImages, transfers, backups,
   journal, statistics, identity, users, userSettings, apiTokens, catalogs, scheduling, tags, macPools, instanceTypes, clusterNetworks,
-  hostNetworks, consoles, vmDevices, affinity, vmPools, quotas, profiles, configLists, icons,
+  hostNetworks, consoles, vmDevices, affinity, vmPools, quotas, profiles, configLists, icons, serialConsoles,
 ];
 
 /** How often each process looks for due transitions, in milliseconds. */

@@ -10,6 +10,7 @@ import { GuestDriver } from './runtime/runtime';
 import { abandon, applyStep, reached } from './transitions';
 import { EventCode } from './events';
 import { downStep } from './vm-lifecycle';
+import { RUNNING } from './vm-states';
 
 type VmObj = StoredObj<typeof T.Vm>;
 
@@ -85,6 +86,11 @@ export function guestSurvey(db: Knex, guests: GuestDriver) {
       for (const vm of await repo.list(T.Vm, {}, { where: { status: 'migrating' } })) {
         const target = (vm as VmObj & { migration_target?: unknown }).migration_target;
         if (isObj(target) && target.id === hostId) await arrive(repo, vm, byId.get(vm.id));
+      }
+      // A host preparing for maintenance is in maintenance once no VM runs on it any more.
+      if (host.status === 'preparing_for_maintenance') {
+        const left = (await repo.list(T.Vm, { host: hostId })).filter((v) => RUNNING.includes(String(v.status)));
+        if (!left.length) await reached(repo, T.Host, hostId, 'maintenance');
       }
     });
     // Once recorded, a guest that is down is of no more use to its host.

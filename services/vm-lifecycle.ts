@@ -29,10 +29,15 @@ const vmEvent = (vm: VmObj, code: number, description: string, extra: Obj = {}):
   code, severity: 'normal', description, about: { vm: { id: vm.id }, ...extra },
 });
 
-/** What a host has left for the VM: the memory the other VMs running there leave, and how many they are. */
+/**
+ * What a host has left for the VM: the memory the other VMs running there leave, and how many
+ * they are; no more than the host itself reports it can give out, where it reports that.
+ */
 async function loadOf(call: Call, host: HostObj, vm: VmObj): Promise<HostLoad> {
   const others = (await call.repo.list(T.Vm, { host: host.id })).filter((v) => v.id !== vm.id && RUNNING.includes(String(v.status)));
-  return { host, free: Number(host.memory ?? 0) - others.reduce((sum, v) => sum + Number(v.memory ?? 0), 0), vms: others.length };
+  const left = Number(host.memory ?? 0) - others.reduce((sum, v) => sum + Number(v.memory ?? 0), 0);
+  const available = call.engine.runtime.availableMemory?.(host);
+  return { host, free: available === undefined ? left : Math.min(left, available), vms: others.length };
 }
 
 /**

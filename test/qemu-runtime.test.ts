@@ -223,8 +223,15 @@ async function vncAdmits(port: number, password: string): Promise<boolean> {
     await until(async () => String(((await get(`/vms/${String(vm.id)}`, T.Vm)).host as Obj)?.id) === to.id && (await vmStatus(vm)) === 'up', BOOT_MS);
     const target = await agentOf(vm);
     assert.notEqual(target, source);
-    await until(async () => lastTick(target.serial(String(vm.id))) > 0, BOOT_MS);
-    assert.equal(count(target.serial(String(vm.id)), guest.readyLine), 0);
+    // Its serial console, read through the API, goes on on the target, without a new boot.
+    const consolePath = `/vms/${String(vm.id)}/serialconsoles/serial0`;
+    await until(async () => lastTick(String((await get(consolePath, T.SerialConsole)).log ?? '')) > 0, BOOT_MS);
+    const read = await get(consolePath, T.SerialConsole);
+    assert.equal(count(String(read.log), guest.readyLine), 0);
+    assert.equal(Number(read.size), Buffer.byteLength(String(read.log)));
+    const later = await get(`${consolePath}?offset=${String(read.size)}`, T.SerialConsole);
+    assert.equal(Number(later.offset), Number(read.size));
+    assert.ok(!String(later.log).includes(String(read.log).split('\n')[0]));
     await until(async () => !fs.existsSync(source.guestDir(String(vm.id))), 10_000);
     await act(`/vms/${String(vm.id)}`, 'stop');
   });
@@ -309,6 +316,40 @@ async function vncAdmits(port: number, password: string): Promise<boolean> {
     await act(vmPath, 'stop');
     await act(vmPath, 'commitsnapshot');
     assert.deepEqual((await list(`${vmPath}/snapshots`, T.Snapshot)).map((x) => x.description).sort(), ['Active VM', 'disks only', 'with memory'].sort());
+  });
+
+  it('reports what the guest uses: memory from its balloon, and CPU time', async () => {
+    const vm = await tinyVm('measured', 'kernel');
+    await started(vm);
+    const figure = async (name: string) => Number(((await list(`/vms/${String(vm.id)}/statistics`, T.Statistic)).find((x) => x.name === name)?.values as Obj[])[0].datum);
+    // The balloon gives the guest all its memory back: used is all of it, not a guess.
+    await until(async () => (await figure('memory.used')) === 256 * MiB, 30_000);
+    await until(async () => (await figure('cpu.current.total')) > 0, 30_000);
+    await act(`/vms/${String(vm.id)}`, 'stop');
+  });
+
+  it('places VMs by the memory hosts report they can give, and refuses one no host can hold', async () => {
+    const huge = await post('/vms', T.Vm, { name: 'huge', cluster: { name: 'Default' }, template: { name: 'Blank' }, memory: Math.floor(os.totalmem() * 0.98 / MiB) * MiB, os: { boot: { devices: ['network'] } } });
+    const refused = await act(`/vms/${String(huge.id)}`, 'start', {}, 409);
+    assert.match(String(refused.detail), /memory free/);
+    assert.equal(await vmStatus(huge), 'down');
+  });
+
+  it('moves a host to maintenance once its VMs have migrated away', async () => {
+    const vm = await tinyVm('evacuated', 'kernel');
+    await started(vm);
+    const from = String(((await get(`/vms/${String(vm.id)}`, T.Vm)).host as Obj).id);
+    await act(`/hosts/${from}`, 'deactivate');
+    await until(async () => (await get(`/hosts/${from}`, T.Host)).status === 'maintenance', BOOT_MS).catch(async (e: Error) => {
+      const events = await list('/events?max=6', T.Event);
+      throw new Error(`${e.message}: host is ${String((await get(`/hosts/${from}`, T.Host)).status)}, VM ${await vmStatus(vm)}; ${events.map((v) => v.description).join(' / ')}`);
+    });
+    const moved = await get(`/vms/${String(vm.id)}`, T.Vm);
+    assert.equal(moved.status, 'up');
+    assert.notEqual((moved.host as Obj).id, from);
+    await act(`/hosts/${from}`, 'activate');
+    await until(async () => (await get(`/hosts/${from}`, T.Host)).status === 'up', 30_000);
+    await act(`/vms/${String(vm.id)}`, 'stop');
   });
 
   it('keeps guests running when their agent is killed, and the restarted agent adopts them', async () => {

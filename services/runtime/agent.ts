@@ -28,6 +28,9 @@ const TIMEOUTS: Record<Phase, number> = {
 /** How long an agent may take to serve again once enrolled (it adopts its guests first). */
 const ENROLLED_RESTART_MS = 30_000;
 
+/** The least time a host has to answer a poll. */
+const MIN_ANSWER_MS = 5000;
+
 type Capabilities = HostCapabilities & { committedMemory: number };
 
 interface Sample {
@@ -106,8 +109,8 @@ export class AgentRuntime implements Runtime, GuestDriver {
       const id = String(host.id);
       try {
         const [caps, states] = await Promise.all([
-          this.call<Capabilities>(host, 'GET', '/capabilities', undefined, this.s.pollMs * 4),
-          this.call<GuestState[]>(host, 'GET', '/guests', undefined, this.s.pollMs * 4),
+          this.call<Capabilities>(host, 'GET', '/capabilities', undefined, this.answerWithin),
+          this.call<GuestState[]>(host, 'GET', '/guests', undefined, this.answerWithin),
         ]);
         this.capabilities.set(id, caps);
         this.states.set(id, states);
@@ -118,6 +121,11 @@ export class AgentRuntime implements Runtime, GuestDriver {
       }
     }));
     return out;
+  }
+
+  /** How long a host has to answer a poll before it counts as not responding: a busy host is slow, not gone. */
+  private get answerWithin(): number {
+    return Math.max(4 * this.s.pollMs, MIN_ANSWER_MS);
   }
 
   private async sample(host: Obj, vmId: string): Promise<void> {
@@ -277,8 +285,7 @@ export class AgentRuntime implements Runtime, GuestDriver {
     throw conflict(`Host ${String(host.name)} has no fence agent the engine can drive: power it on or off by hand`);
   }
 
-  /** The memory a host has left for another guest: what it has free, less what its guests were given and have not taken yet. */
-  freeMemory(host: Obj): number | undefined {
+  availableMemory(host: Obj): number | undefined {
     return this.capabilities.get(String(host.id))?.freeMemory;
   }
 

@@ -131,6 +131,8 @@ export interface Runtime {
   updatesAvailable(host: Obj): Promise<boolean>;
   /** The power state the host's fence agents report. */
   powerStatus(host: Obj): Promise<'on' | 'off'>;
+  /** The memory a host reports it can still give out, where it reports it (real hosts). */
+  availableMemory?(host: Obj): number | undefined;
   /** Powers the host on or off through its fence agents; a host powered off does not answer. */
   setPower(host: Obj, on: boolean): Promise<void>;
 }
