@@ -94,7 +94,7 @@ export class Guest {
   /** The agent's operation under way, which QEMU's run state alone does not tell. */
   private operation?: 'powering_down' | 'saving_state' | 'migrating_out';
   private migration?: { port?: number; progress?: number };
-  private vncPort?: number;
+  private consoles: GuestState['consoles'] = {};
   private childExit?: string;
   /** Resolves when the QEMU this agent started has exited (not known for an adopted one). */
   private childDone?: Promise<void>;
@@ -122,7 +122,7 @@ export class Guest {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     fs.writeFileSync(f.spec, JSON.stringify(spec));
-    const guestFiles: GuestFiles = { qmp: f.qmp, serialLog: f.serialLog };
+    const guestFiles: GuestFiles = { qmp: f.qmp, serialLog: f.serialLog, ...(spec.display === 'spice' ? { spicePort: await freePort(o.consoleBind) } : {}) };
     if (spec.cloudInit) guestFiles.seed = await seedIso(dir, spec.cloudInit, f.seed);
     const log = fs.openSync(f.qemuLog, 'a');
     const child = spawn(QEMU, qemuArgv(spec, guestFiles, o), { detached: true, stdio: ['ignore', log, log] });
@@ -233,9 +233,13 @@ export class Guest {
     const status = RUN_STATES[state.status] ?? 'up';
     // A guest coming back from a saved state is restoring, not migrating.
     this.status = status === 'migrating_in' && this.spec.incoming && 'file' in this.spec.incoming ? 'restoring_state' : status;
-    if (this.spec.display !== 'none' && this.vncPort === undefined) {
+    if (this.spec.display === 'vnc' && this.consoles.vnc === undefined) {
       const vnc = await qmp.execute<{ service?: string }>('query-vnc');
-      this.vncPort = vnc.service ? Number(vnc.service) : undefined;
+      if (vnc.service) this.consoles = { vnc: Number(vnc.service) };
+    }
+    if (this.spec.display === 'spice' && this.consoles.spice === undefined) {
+      const spice = await qmp.execute<{ port?: number }>('query-spice');
+      if (spice.port) this.consoles = { spice: spice.port };
     }
   }
 
@@ -271,7 +275,7 @@ export class Guest {
       accelerator: this.accelerator,
       ...(this.pid && this.status !== 'down' ? { pid: this.pid } : {}),
       ...(this.exit ? { exit: this.exit } : {}),
-      consoles: this.vncPort ? { vnc: this.vncPort } : {},
+      consoles: this.status === 'down' ? {} : this.consoles,
       ...(this.migration ? { migration: this.migration } : {}),
     };
   }
@@ -360,8 +364,9 @@ export class Guest {
   /** Sets the console's one-time password, valid for `seconds`. */
   async ticket(password: string, seconds: number): Promise<void> {
     const qmp = this.monitor();
-    await qmp.execute('set_password', { protocol: 'vnc', password });
-    await qmp.execute('expire_password', { protocol: 'vnc', time: `+${Math.max(1, Math.round(seconds))}` });
+    const protocol = this.spec.display === 'spice' ? 'spice' : 'vnc';
+    await qmp.execute('set_password', { protocol, password });
+    await qmp.execute('expire_password', { protocol, time: `+${Math.max(1, Math.round(seconds))}` });
   }
 
   /** Inserts `file` in the CD-ROM drive, or ejects what it holds. */

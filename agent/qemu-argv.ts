@@ -8,6 +8,8 @@ export interface GuestFiles {
   serialLog: string;
   /** The cloud-init seed ISO, when the guest has one. */
   seed?: string;
+  /** The port a SPICE console listens on (QEMU does not choose one itself, as it does for VNC). */
+  spicePort?: number;
 }
 
 export interface LaunchOptions {
@@ -107,10 +109,9 @@ export function qemuArgv(spec: GuestSpec, files: GuestFiles, o: LaunchOptions): 
     if (spec.kernel.initrd) argv.push('-initrd', spec.kernel.initrd);
     if (spec.kernel.cmdline) argv.push('-append', spec.kernel.cmdline);
   }
-  if (spec.display === 'none') argv.push('-display', 'none');
-  else {
-    // The password is set over QMP with the console's ticket; until then no one gets in.
-    argv.push('-display', 'none', '-vga', 'std', '-vnc', `${o.consoleBind}:${FIRST_DISPLAY},to=99,password=on`);
-  }
+  // The password is set over QMP with the console's ticket; until then no one gets in.
+  argv.push('-display', 'none');
+  if (spec.display === 'vnc') argv.push('-vga', 'std', '-vnc', `${o.consoleBind}:${FIRST_DISPLAY},to=99,password=on`);
+  if (spec.display === 'spice' && files.spicePort) argv.push('-vga', 'qxl', '-spice', `port=${files.spicePort},addr=${o.consoleBind},seamless-migration=on`);
   return argv;
 }

@@ -164,7 +164,8 @@ async function connectionFile(call: Call, console: ConsoleObj): Promise<Obj> {
     'release-cursor=shift+f12',
     'secure-attention=ctrl+alt+end',
   ];
-  if (protocol === 'spice') {
+  // A SPICE console without a TLS port (a real guest's) is reached in plain, as remote-viewer then does.
+  if (protocol === 'spice' && where.tls_port !== undefined) {
     const display = (vm.display ?? {}) as Obj;
     lines.push(
       `tls-port=${String(where.tls_port)}`,

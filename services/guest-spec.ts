@@ -99,7 +99,9 @@ export async function guestSpec(call: Call, vm: VmObj, run: RunChoices): Promise
   };
   const topology = isObj(vm.cpu) && isObj(vm.cpu.topology) ? vm.cpu.topology : {};
   const nics = await call.repo.list(T.Nic, { vm: vm.id });
-  const display = isObj(vm.display) && vm.display.type === 'spice' ? 'spice' : 'vnc';
+  // The console the VM has is the one its guest gets (SPICE when it has both, as one QEMU display serves one).
+  const protocols = (await call.repo.list(T.GraphicsConsole, { vm: vm.id })).map((c) => String(c.protocol));
+  const display = protocols.includes('spice') ? 'spice' : protocols.includes('vnc') ? 'vnc' : 'none';
   return {
     id: vm.id,
     name: String(vm.name),

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import net from 'node:net';
+import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import * as T from '../model/types';
 import { JSON_FORMAT, Obj } from '../model/codec';
@@ -41,8 +42,8 @@ function vncResponse(password: string, challenge: Buffer): Buffer {
   return Buffer.from(execFileSync(process.execPath, ['--openssl-legacy-provider', '-e', script, key.toString('hex'), challenge.toString('hex')], { encoding: 'utf8' }), 'hex');
 }
 
-/** Whether a VNC client gets in with `password` (RFB 3.8, VNC authentication). */
-async function vncAdmits(port: number, password: string): Promise<boolean> {
+/** A TCP connection to a console on loopback, read a number of bytes at a time; undefined once it closed. */
+function consoleSocket(port: number) {
   const socket = net.connect(port, '127.0.0.1');
   let buffered = Buffer.alloc(0);
   const waiters: (() => void)[] = [];
@@ -61,6 +62,12 @@ async function vncAdmits(port: number, password: string): Promise<boolean> {
     buffered = buffered.subarray(n);
     return out;
   };
+  return { socket, read };
+}
+
+/** Whether a VNC client gets in with `password` (RFB 3.8, VNC authentication). */
+async function vncAdmits(port: number, password: string): Promise<boolean> {
+  const { socket, read } = consoleSocket(port);
   try {
     if (!(await read(12))?.toString().startsWith('RFB ')) return false;
     socket.write('RFB 003.008\n');
@@ -74,6 +81,33 @@ async function vncAdmits(port: number, password: string): Promise<boolean> {
     socket.write(vncResponse(password, challenge));
     const result = await read(4);
     return result !== undefined && result.readUInt32BE(0) === 0;
+  } finally {
+    socket.destroy();
+  }
+}
+
+/** Whether a SPICE client gets into the main channel with `password`: the ticket goes RSA-OAEP encrypted with the server's key. */
+async function spiceAdmits(port: number, password: string): Promise<boolean> {
+  const { socket, read } = consoleSocket(port);
+  try {
+    // SpiceLinkHeader (magic, version 2.2, size) and SpiceLinkMess for the main channel, no capabilities.
+    const mess = Buffer.alloc(18);
+    mess.writeUInt8(1, 4);
+    mess.writeUInt32LE(18, 14);
+    const header = Buffer.alloc(16);
+    header.write('REDQ', 0);
+    header.writeUInt32LE(2, 4);
+    header.writeUInt32LE(2, 8);
+    header.writeUInt32LE(mess.length, 12);
+    socket.write(Buffer.concat([header, mess]));
+    const replyHeader = await read(16);
+    if (replyHeader?.subarray(0, 4).toString() !== 'REDQ') return false;
+    const reply = await read(replyHeader.readUInt32LE(12));
+    if (!reply || reply.readUInt32LE(0) !== 0) return false;
+    const key = crypto.createPublicKey({ key: reply.subarray(4, 4 + 162), format: 'der', type: 'spki' });
+    socket.write(crypto.publicEncrypt({ key, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING }, Buffer.from(`${password}\0`)));
+    const result = await read(4);
+    return result !== undefined && result.readUInt32LE(0) === 0;
   } finally {
     socket.destroy();
   }
@@ -390,6 +424,23 @@ async function vncAdmits(port: number, password: string): Promise<boolean> {
     assert.equal(await vncAdmits(port, 'let-me-in'), true);
     assert.equal(await vncAdmits(port, 'wrong-one'), false);
     await until(async () => !(await vncAdmits(port, 'let-me-in')), 10_000);
+    await act(`/vms/${String(vm.id)}`, 'stop');
+  });
+
+  it('opens a SPICE console with its ticket only', async () => {
+    const vm = await tinyVm('spice', 'kernel');
+    const consolesPath = `/vms/${String(vm.id)}/graphicsconsoles`;
+    for (const c of await list(consolesPath, T.GraphicsConsole)) await t.api.call('DELETE', `${consolesPath}/${String(c.id)}`);
+    await post(consolesPath, T.GraphicsConsole, { protocol: 'spice' });
+    await started(vm);
+    const consoles = await list(consolesPath, T.GraphicsConsole);
+    const spice = consoles.find((c) => c.protocol === 'spice')!;
+    const port = Number(spice.port);
+    assert.ok(port > 0, JSON.stringify(consoles));
+    assert.equal(await spiceAdmits(port, 'anything'), false);
+    await act(`/vms/${String(vm.id)}/graphicsconsoles/${String(spice.id)}`, 'ticket', { ticket: { value: 'spice-in', expiry: 60 } });
+    assert.equal(await spiceAdmits(port, 'spice-in'), true);
+    assert.equal(await spiceAdmits(port, 'spice-out'), false);
     await act(`/vms/${String(vm.id)}`, 'stop');
   });
 

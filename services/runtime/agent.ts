@@ -230,8 +230,9 @@ export class AgentRuntime implements Runtime, GuestDriver {
     };
   }
 
-  console(vm: Obj, host: Obj): ConsoleEndpoint {
-    return { address: String(host.address), port: this.stateOf(String(vm.id))?.consoles.vnc ?? 0 };
+  console(vm: Obj, host: Obj, protocol: 'spice' | 'vnc'): ConsoleEndpoint {
+    // A SPICE console of a real guest is plain, without a TLS port.
+    return { address: String(host.address), port: this.stateOf(String(vm.id))?.consoles[protocol] ?? 0 };
   }
 
   guest(): GuestReport {
