@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
-import { GuestDisk, GuestExit, GuestSpec, GuestState, GuestStatus } from '../model/agent-protocol';
+import { GuestDisk, GuestExit, GuestNic, GuestSpec, GuestState, GuestStatus } from '../model/agent-protocol';
 import { Qmp, QmpEvent } from './qmp';
-import { GuestFiles, HOTPLUG_PORTS, LaunchOptions, blockdevOf, diskDeviceOf, hotplugPort, nodeName, qemuArgv } from './qemu-argv';
+import { GuestFiles, HOTPLUG_PORTS, LaunchOptions, blockdevOf, diskDeviceOf, hotplugPort, netdevName, nicDeviceOf, nodeName, qemuArgv } from './qemu-argv';
 import { seedIso } from './seed';
 import { StateChannel, restoreState, sendState } from './state-file';
 
@@ -153,9 +153,12 @@ export class Guest {
         await restoreState(spec.incoming.file, f.state, async (uri) => void (await qmp.execute('migrate-incoming', { uri })));
         void guest.runWhenRestored(qmp);
       } else {
-        const port = await freePort(bindMigration);
+        // QEMU takes a free port itself (port 0) and says which: no other process can take it meanwhile.
+        await qmp.execute('migrate-incoming', { uri: `tcp:${bindMigration}:0` });
+        const listening = await qmp.execute<{ 'socket-address'?: { port?: string | number }[] }>('query-migrate');
+        const port = Number(listening['socket-address']?.[0]?.port);
+        if (!port) throw new Error('QEMU did not say which port it waits for the migration on');
         guest.migration = { port };
-        await qmp.execute('migrate-incoming', { uri: `tcp:${bindMigration}:${port}` });
       }
       await guest.refresh();
     } catch (e) {
@@ -435,9 +438,39 @@ export class Guest {
   async unplugDisk(diskId: string): Promise<void> {
     const qmp = this.monitor();
     if (!this.spec.disks.some((d) => d.id === diskId)) throw new NoSuchDevice(`disk ${diskId} is not plugged into guest ${this.id}`);
-    const device = `dev-${diskId}`;
+    await this.deleteDevice(qmp, `dev-${diskId}`);
+    await qmp.execute('blockdev-del', { 'node-name': nodeName(diskId) });
+    this.keepSpec({ ...this.spec, disks: this.spec.disks.filter((d) => d.id !== diskId) });
+  }
+
+  /** Plugs a NIC into the running guest, on user-mode networking, on a free PCIe port. */
+  async plugNic(nic: GuestNic): Promise<void> {
+    const qmp = this.monitor();
+    if (this.spec.nics.some((n) => n.id === nic.id)) throw new GuestInUse(`NIC ${nic.id} is plugged in already`);
+    const bus = await this.freePort(qmp);
+    await qmp.execute('netdev_add', { type: 'user', id: netdevName(nic.id) });
+    try {
+      await qmp.execute('device_add', nicDeviceOf(nic, bus));
+    } catch (e) {
+      await qmp.execute('netdev_del', { id: netdevName(nic.id) }).catch(() => undefined);
+      throw e;
+    }
+    this.keepSpec({ ...this.spec, nics: [...this.spec.nics, nic] });
+  }
+
+  /** Unplugs a NIC once the guest lets it go. */
+  async unplugNic(nicId: string): Promise<void> {
+    const qmp = this.monitor();
+    if (!this.spec.nics.some((n) => n.id === nicId)) throw new NoSuchDevice(`NIC ${nicId} is not plugged into guest ${this.id}`);
+    await this.deleteDevice(qmp, `nic-${nicId}`);
+    await qmp.execute('netdev_del', { id: netdevName(nicId) });
+    this.keepSpec({ ...this.spec, nics: this.spec.nics.filter((n) => n.id !== nicId) });
+  }
+
+  /** Asks the guest to let a device go and waits until it has. */
+  private async deleteDevice(qmp: Qmp, device: string): Promise<void> {
     const deleted = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the guest did not let disk ${diskId} go within ${UNPLUG_MS / 1000} s`)), UNPLUG_MS);
+      const timer = setTimeout(() => reject(new Error(`the guest did not let ${device} go within ${UNPLUG_MS / 1000} s`)), UNPLUG_MS);
       const seen = (e: QmpEvent) => {
         if (e.event !== 'DEVICE_DELETED' || e.data?.device !== device) return;
         clearTimeout(timer);
@@ -448,8 +481,6 @@ export class Guest {
     });
     await qmp.execute('device_del', { id: device });
     await deleted;
-    await qmp.execute('blockdev-del', { 'node-name': nodeName(diskId) });
-    this.keepSpec({ ...this.spec, disks: this.spec.disks.filter((d) => d.id !== diskId) });
   }
 
   /** A PCIe root port with nothing plugged into it. */
@@ -510,7 +541,7 @@ export class GuestNotRunning extends Error {
   }
 }
 
-/** A TCP port free on `bind` now, for an incoming migration. */
+/** A TCP port free on `bind` now, for a SPICE console (QEMU picks no port for SPICE itself). */
 function freePort(bind: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();

@@ -1,7 +1,7 @@
 // The qemu-system-x86_64 command line of a guest, as an argv array (never through a shell):
 // a q35 machine, KVM when the host has it and TCG otherwise, the disks as -blockdev nodes, the
 // monitor, serial console and display in the guest's run directory.
-import { GuestDisk, GuestSpec } from '../model/agent-protocol';
+import { GuestDisk, GuestNic, GuestSpec } from '../model/agent-protocol';
 
 export interface GuestFiles {
   qmp: string;
@@ -57,6 +57,14 @@ export const hotplugPort = (i: number) => `hotplug${i}`;
 
 const nicModel = { virtio: 'virtio-net-pci', e1000: 'e1000', rtl8139: 'rtl8139' } as const;
 
+/** A NIC's user-mode network backend; ids are short, as QEMU's are bounded. */
+export const netdevName = (nicId: string) => `net-${nicId.replace(/-/g, '').slice(0, 24)}`;
+
+/** The guest device of a NIC (QMP's `device_add` arguments); `bus` places it on a root port. */
+export function nicDeviceOf(nic: GuestNic, bus: string): Record<string, string | number> {
+  return { driver: nicModel[nic.model], netdev: netdevName(nic.id), id: `nic-${nic.id}`, mac: nic.mac, ...(bus ? { bus } : {}) };
+}
+
 /** The CD-ROM sits on the last port of q35's AHCI controller, leaving the others to disks. */
 const CDROM_PORT = 5;
 
@@ -102,7 +110,7 @@ export function qemuArgv(spec: GuestSpec, files: GuestFiles, o: LaunchOptions): 
     argv.push('-device', `ide-cd,bus=ide.${CDROM_PORT - 1},id=seed0,drive=seed`);
   }
   spec.nics.forEach((nic, i) => {
-    argv.push('-netdev', `user,id=net${i}`, '-device', `${nicModel[nic.model]},netdev=net${i},id=nic-${nic.id},mac=${nic.mac}${i === 0 ? boot(spec.networkBootIndex) : ''}`);
+    argv.push('-netdev', `user,id=${netdevName(nic.id)}`, '-device', `${deviceArg(nicDeviceOf(nic, ''))}${i === 0 ? boot(spec.networkBootIndex) : ''}`);
   });
   if (spec.kernel) {
     argv.push('-kernel', spec.kernel.file);

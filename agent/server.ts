@@ -5,7 +5,7 @@ import path from 'node:path';
 import { TLSSocket } from 'node:tls';
 import Hapi from '@hapi/hapi';
 import Boom from '@hapi/boom';
-import { ENGINE_CLIENT_NAME, EnrollmentGrant, GuestDisk, GuestSpec } from '../model/agent-protocol';
+import { ENGINE_CLIENT_NAME, EnrollmentGrant, GuestDisk, GuestNic, GuestSpec } from '../model/agent-protocol';
 import { Identity } from './identity';
 import { Guests, NoSuchGuest } from './guests';
 import { GuestInUse, GuestNotRunning, NoSuchDevice } from './guest';
@@ -114,6 +114,8 @@ export async function serveGuests(identity: Identity, guests: Guests, port: numb
       },
     },
     { method: 'POST', path: '/guests/{id}/plugdisk', handler: async (r, h) => (await guest(r).plugDisk(body(r).disk as GuestDisk), ok(h)) },
+    { method: 'POST', path: '/guests/{id}/plugnic', handler: async (r, h) => (await guest(r).plugNic(body(r).nic as GuestNic), ok(h)) },
+    { method: 'POST', path: '/guests/{id}/unplugnic', handler: async (r, h) => (await guest(r).unplugNic(String(body(r).id)), ok(h)) },
     { method: 'POST', path: '/guests/{id}/unplugdisk', handler: async (r, h) => (await guest(r).unplugDisk(String(body(r).id)), ok(h)) },
     {
       method: 'POST', path: '/guests/{id}/cdrom', handler: async (r, h) => {

@@ -1,6 +1,6 @@
 // A running guest follows its VM's device changes where guests really run: disks plugged in and
-// out as their attachments come, go or change `active`, and the CD-ROM's ISO changed in its
-// drive. The host is told once the change is committed; when it refuses, the change is undone
+// out as their attachments come, go or change `active`, NICs as they come, go or change
+// `plugged`, and the CD-ROM's ISO changed in its drive. The host is told once the change is committed; when it refuses, the change is undone
 // and the request fails with the host's reason.
 import * as T from '../model/types';
 import { ObjOf } from '../model/meta';
@@ -8,7 +8,7 @@ import { Call } from './behaviour';
 import { Repo, StoredObj } from './store/repo';
 import { GuestCommand } from './runtime/runtime';
 import { RUNNING } from './vm-states';
-import { guestDisk, isoFile } from './guest-spec';
+import { guestDisk, guestNic, isoFile } from './guest-spec';
 import { conflict } from './fault';
 
 type VmObj = StoredObj<typeof T.Vm>;
@@ -47,6 +47,23 @@ export async function unplugDisk(call: Call, vmId: string, attachment: Attachmen
   const on = await running(call, vmId);
   if (!on || attachment.active === false) return;
   tell(call, on, { op: 'unplugdisk', id: String(attachment.id) }, `unplugging disk ${String(attachment.id)}`, restore);
+}
+
+/** Plugs a plugged NIC into the running guest; undone, the NIC is unplugged. */
+export async function plugNic(call: Call, vmId: string, nic: ObjOf<typeof T.Nic>): Promise<void> {
+  const on = await running(call, vmId);
+  if (!on || nic.plugged === false) return;
+  tell(call, on, { op: 'plugnic', nic: guestNic(nic) }, `plugging NIC ${String(nic.name)} in`, async (repo) => {
+    const now = await repo.get(T.Nic, String(nic.id), { vm: vmId });
+    if (now) await repo.update(T.Nic, { ...now, plugged: false }, { vm: vmId });
+  });
+}
+
+/** Unplugs a NIC from the running guest; undone, `restore` puts the NIC back as it was. */
+export async function unplugNic(call: Call, vmId: string, nic: ObjOf<typeof T.Nic>, restore: (repo: Repo) => Promise<void>): Promise<void> {
+  const on = await running(call, vmId);
+  if (!on || nic.plugged === false) return;
+  tell(call, on, { op: 'unplugnic', id: String(nic.id) }, `unplugging NIC ${String(nic.name)}`, restore);
 }
 
 /** Puts the ISO `fileId` in the running guest's drive, or ejects it; undone, the drive holds what it held. */

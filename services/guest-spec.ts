@@ -85,6 +85,11 @@ function cloudInit(vm: VmObj, init: Obj): NonNullable<GuestSpec['cloudInit']> {
   };
 }
 
+/** A VM's NIC as its guest gets it. */
+export function guestNic(n: ObjOf<typeof T.Nic>): GuestNic {
+  return { id: String(n.id), mac: String(isObj(n.mac) ? n.mac.address : ''), model: NIC_MODELS[String(n.interface)] ?? 'virtio' };
+}
+
 function kernel(vm: VmObj): GuestSpec['kernel'] {
   const os = isObj(vm.os) ? vm.os : {};
   if (typeof os.kernel !== 'string' || !os.kernel) return undefined;
@@ -109,9 +114,7 @@ export async function guestSpec(call: Call, vm: VmObj, run: RunChoices): Promise
     cpu: { sockets: Number(topology.sockets ?? 1) || 1, cores: Number(topology.cores ?? 1) || 1, threads: Number(topology.threads ?? 1) || 1 },
     disks: await disks(call, vm, order('hd')),
     cdrom: { ...(run.cdFile ? { file: await isoFile(call, vm, run.cdFile) } : {}), ...(order('cdrom') !== undefined ? { bootIndex: order('cdrom') } : {}) },
-    nics: nics.filter((n) => n.plugged !== false).map((n) => ({
-      id: String(n.id), mac: String(isObj(n.mac) ? n.mac.address : ''), model: NIC_MODELS[String(n.interface)] ?? 'virtio',
-    })),
+    nics: nics.filter((n) => n.plugged !== false).map(guestNic),
     ...(kernel(vm) ? { kernel: kernel(vm) } : {}),
     ...(order('network') !== undefined ? { networkBootIndex: order('network') } : {}),
     display,

@@ -10,7 +10,7 @@ import { resolve, refTo } from './refs';
 import { configurationOf, latestVersion } from './templates';
 import { createDisk, removeDisk, updateDisk } from './disks';
 import { StoredAttachment } from './disk-rows';
-import { changeCd, plugDisk, unplugDisk } from './guest-devices';
+import { changeCd, plugDisk, plugNic, unplugDisk, unplugNic } from './guest-devices';
 import { vmActions } from './vm-lifecycle';
 import { profileForNic } from './cluster-networks';
 import { addVmFromSnapshot, checkSnapshotDisk, imageActions } from './vm-images';
@@ -145,13 +145,19 @@ async function prepareNic(call: Call, body: NicObj): Promise<NicObj> {
 
 const nicHooks: StoredHooks<typeof T.Nic> = {
   prepare: prepareNic,
+  /** A new NIC of a running VM is plugged into its guest. */
+  created: (call, nic) => plugNic(call, call.scope[0], nic),
   /** The profile must be on a network of the VM's cluster; a MAC given must suit the cluster's pool. */
   async apply(call, current, changes) {
     const profile = changes.vnic_profile === undefined ? undefined : await profileForNic(call, call.scope[0], changes.vnic_profile, 'update');
     const next = mergeInto(T.Nic, current, profile ? { ...changes, vnic_profile: refTo(profile) } : changes);
+    if (changes.plugged === true && current.plugged === false) await plugNic(call, call.scope[0], next);
+    if (changes.plugged === false && current.plugged !== false) await unplugNic(call, call.scope[0], current, async (repo) => void (await repo.update(T.Nic, current, { vm: call.scope[0] })));
     if (changes.mac?.address === undefined) return next;
     return { ...next, mac: { address: await givenMac(call, await vmOfNic(call), changes.mac.address, current.id) } };
   },
+  /** A NIC removed from a running VM leaves its guest first. */
+  removing: (call, nic) => unplugNic(call, call.scope[0], nic, async (repo) => void (await repo.insert(T.Nic, nic))),
   uniqueName: (call) => ({ vm: call.scope[0] }),
 };
 

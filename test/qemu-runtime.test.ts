@@ -254,7 +254,10 @@ async function spiceAdmits(port: number, password: string): Promise<boolean> {
     const from = String(((await get(`/vms/${String(vm.id)}`, T.Vm)).host as Obj).id);
     const to = hosts.find((h) => h.id !== from)!;
     await act(`/vms/${String(vm.id)}`, 'migrate', { host: { id: to.id } });
-    await until(async () => String(((await get(`/vms/${String(vm.id)}`, T.Vm)).host as Obj)?.id) === to.id && (await vmStatus(vm)) === 'up', BOOT_MS);
+    await until(async () => String(((await get(`/vms/${String(vm.id)}`, T.Vm)).host as Obj)?.id) === to.id && (await vmStatus(vm)) === 'up', BOOT_MS).catch(async (e: Error) => {
+      const events = await list('/events?max=6', T.Event);
+      throw new Error(`${e.message}: VM ${await vmStatus(vm)}; ${events.map((v) => v.description).join(' / ')}`);
+    });
     const target = await agentOf(vm);
     assert.notEqual(target, source);
     // Its serial console, read through the API, goes on on the target, without a new boot.
@@ -294,11 +297,28 @@ async function spiceAdmits(port: number, password: string): Promise<boolean> {
     await act(`/vms/${String(vm.id)}`, 'stop');
   });
 
+  it('plugs NICs into a running guest and unplugs them', async () => {
+    const vm = await tinyVm('networked', 'kernel');
+    const agent = await started(vm);
+    const lastNics = () => agent.serial(String(vm.id)).split('\n').filter((l) => l.startsWith(guest.nicsPrefix)).pop()?.slice(guest.nicsPrefix.length).trim();
+    await until(async () => lastNics() === '', BOOT_MS);
+    const nic = await post(`/vms/${String(vm.id)}/nics`, T.Nic, { name: 'nic1', interface: 'virtio' });
+    const mac = String((nic.mac as Obj).address);
+    await until(async () => lastNics() === mac, BOOT_MS);
+    await send('PUT', `/vms/${String(vm.id)}/nics/${String(nic.id)}`, T.Nic, { plugged: false }, 200);
+    await until(async () => lastNics() === '', BOOT_MS);
+    await send('PUT', `/vms/${String(vm.id)}/nics/${String(nic.id)}`, T.Nic, { plugged: true }, 200);
+    await until(async () => lastNics() === mac, BOOT_MS);
+    await t.api.call('DELETE', `/vms/${String(vm.id)}/nics/${String(nic.id)}`);
+    await until(async () => lastNics() === '', BOOT_MS);
+    await act(`/vms/${String(vm.id)}`, 'stop');
+  });
+
   it('changes the CD of a running guest', async () => {
     const other = path.join(storage, 'iso', String((await list('/storagedomains?search=name%3Diso', T.StorageDomain))[0].id), 'images', '11111111-1111-1111-1111-111111111111', 'other.iso');
     const content = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-cd-'));
     fs.writeFileSync(path.join(content, 'readme.txt'), 'another CD\n');
-    execFileSync('xorriso', ['-as', 'mkisofs', '-quiet', '-volid', 'HANGARCD2', '-output', other, content]);
+    execFileSync('xorriso', ['-as', 'mkisofs', '-quiet', '-volid', 'HANGARCD2', '-output', other, content], { stdio: 'ignore' });
     fs.rmSync(content, { recursive: true, force: true });
     const vm = await tinyVm('cd-change', 'kernel');
     const [cd] = await list(`/vms/${String(vm.id)}/cdroms`, T.Cdrom);

@@ -2,7 +2,7 @@
 // happens (placement, rules, states, jobs); a runtime tells what the hardware is and how long
 // each state lasts, so a real hypervisor driver can replace the simulated one.
 import { Obj } from '../../model/codec';
-import { GuestDisk, GuestSpec, GuestState } from '../../model/agent-protocol';
+import { GuestDisk, GuestNic, GuestSpec, GuestState } from '../../model/agent-protocol';
 
 /** What a host reports about itself once installed. */
 export interface HostFacts {
@@ -65,6 +65,8 @@ export type GuestCommand =
   | { op: 'cdrom'; file?: string }
   | { op: 'plugdisk'; disk: GuestDisk }
   | { op: 'unplugdisk'; id: string }
+  | { op: 'plugnic'; nic: GuestNic }
+  | { op: 'unplugnic'; id: string }
   | { op: 'snapshot'; disks: { id: string; file: string }[]; memoryFile?: string };
 
 /**

@@ -31,6 +31,8 @@ export interface TinyGuest {
   disksPrefix: string;
   /** The guest prints `${cdPrefix}<volume label>` when the CD in its drive changes (an empty label: none). */
   cdPrefix: string;
+  /** The guest prints `${nicsPrefix}<mac> <mac> ...` when its network interfaces change (and once at first). */
+  nicsPrefix: string;
 }
 
 const CMDLINE = 'console=ttyS0';
@@ -39,12 +41,13 @@ const TICK_PREFIX = 'HANGAR-TICK ';
 const DISK_MARKER = 'HANGAR-TINY-GUEST-WROTE-THIS';
 const DISKS_PREFIX = 'HANGAR-DISKS ';
 const CD_PREFIX = 'HANGAR-CD ';
+const NICS_PREFIX = 'HANGAR-NICS ';
 
 /**
- * What the guest loads: virtio disks, the power button with the event device acpid reads it from,
+ * What the guest loads: virtio disks and NICs, the power button with the event device acpid reads it from,
  * and the CD-ROM drive on q35's AHCI controller.
  */
-const WANTED_MODULES = ['virtio_pci', 'virtio_blk', 'button', 'evdev', 'ahci', 'sr_mod'];
+const WANTED_MODULES = ['virtio_pci', 'virtio_blk', 'virtio_net', 'button', 'evdev', 'ahci', 'sr_mod'];
 
 const INIT = (modules: string[]) => `#!/bin/busybox sh
 # PID 1 of the tiny guest (test/support/tiny-guest.ts).
@@ -67,6 +70,7 @@ echo '${READY_LINE}'
 n=1
 marked=' vda '
 disks=none
+nics=none
 cd=none
 while :; do
   echo "${TICK_PREFIX}$n"
@@ -83,6 +87,9 @@ while :; do
   done
   [ "$now" = "$disks" ] || echo "${DISKS_PREFIX}\${now# }"
   disks=$now
+  macs=$(cat /sys/class/net/eth*/address 2>/dev/null | tr '\\n' ' ')
+  [ "$macs" = "$nics" ] || echo "${NICS_PREFIX}$macs"
+  nics=$macs
   label=$(dd if=/dev/sr0 bs=1 skip=32808 count=32 2>/dev/null | tr -d ' ')
   [ "$label" = "$cd" ] || echo "${CD_PREFIX}$label"
   cd=$label
@@ -135,6 +142,7 @@ async function cachedBuild(): Promise<TinyGuest> {
     diskMarker: DISK_MARKER,
     disksPrefix: DISKS_PREFIX,
     cdPrefix: CD_PREFIX,
+    nicsPrefix: NICS_PREFIX,
   };
 }
 
