@@ -17,6 +17,9 @@ export const QEMU = process.env.HANGAR_AGENT_QEMU || 'qemu-system-x86_64';
 /** How long QEMU has to open its monitor after it is started. */
 const LAUNCH_MS = 30_000;
 
+/** How long a failed migration is reported: several polls of the engine. */
+const FAILED_MIGRATION_TOLD_MS = 10_000;
+
 /** How long a guest has to let a device go when it is unplugged. */
 const UNPLUG_MS = 30_000;
 
@@ -93,7 +96,9 @@ export class Guest {
   private shutdownEvent?: QmpEvent;
   /** The agent's operation under way, which QEMU's run state alone does not tell. */
   private operation?: 'powering_down' | 'saving_state' | 'migrating_out';
-  private migration?: { port?: number; progress?: number };
+  private migration?: GuestState['migration'];
+  /** When the last outgoing migration failed: told for a while, so that a later one is not taken for it. */
+  private migrationFailedAt = 0;
   private consoles: GuestState['consoles'] = {};
   private childExit?: string;
   /** Resolves when the QEMU this agent started has exited (not known for an adopted one). */
@@ -279,7 +284,7 @@ export class Guest {
       ...(this.pid && this.status !== 'down' ? { pid: this.pid } : {}),
       ...(this.exit ? { exit: this.exit } : {}),
       consoles: this.status === 'down' ? {} : this.consoles,
-      ...(this.migration ? { migration: this.migration } : {}),
+      ...(this.migration && !(this.migration.failed && Date.now() - this.migrationFailedAt > FAILED_MIGRATION_TOLD_MS) ? { migration: this.migration } : {}),
     };
   }
 
@@ -354,9 +359,10 @@ export class Guest {
         return;
       }
       if (m.status === 'failed' || m.status === 'cancelled') {
-        // QEMU runs the guest on where it was.
+        // QEMU runs the guest on where it was; the engine learns the move did not happen.
         this.operation = undefined;
-        this.migration = undefined;
+        this.migration = { failed: m.status };
+        this.migrationFailedAt = Date.now();
         await this.refresh().catch(() => undefined);
         return;
       }

@@ -67,8 +67,8 @@ export interface GuestState {
   exit?: GuestExit;
   /** Where the guest's consoles listen on the host. */
   consoles: { vnc?: number; spice?: number };
-  /** An incoming migration's port; an outgoing one's progress in percent. */
-  migration?: { port?: number; progress?: number };
+  /** An incoming migration's port; an outgoing one's progress in percent, or how it failed. */
+  migration?: { port?: number; progress?: number; failed?: string };
 }
 
 /** What a host has, read from the machine itself. */

@@ -33,8 +33,9 @@ const vmAbout = (vm: VmObj, host: Obj) => ({ vm: { id: vm.id }, host: { id: host
 /** A VM of this host, as the host reports it (or does not). */
 async function follow(repo: Repo, host: Obj, vm: VmObj, g: GuestState | undefined): Promise<void> {
   if (vm.status === 'migrating') {
-    // Its move is decided by the target host coming up; back up here, it failed or was cancelled.
-    if (g?.status === 'up') {
+    // Its move is decided by the target host coming up; back up here after trying, it failed or
+    // was cancelled (up without trying yet, the source has not been told to send it).
+    if (g?.status === 'up' && g.migration?.failed) {
       await abandon(repo, T.Vm, vm.id);
       await applyStep(repo, T.Vm, vm.id, {
         after: 0, status: 'up', unset: ['migration_target'],
