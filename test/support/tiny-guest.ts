@@ -64,8 +64,10 @@ if [ -b /dev/vda ]; then
   printf '%s\\n' '${DISK_MARKER}' | dd of=/dev/vda conv=notrunc,fsync 2>/dev/null
   sync
 fi
-# The power button's event runs /etc/acpi/PWRF/00000080.
-acpid -l /dev/null
+# The power button's event runs /etc/acpi/PWRF/00000080. acpid writes its pid file once it has
+# opened the event devices, and the ready line promises that a press is heard.
+acpid -l /dev/null -p /acpid.pid
+until [ -e /acpid.pid ]; do usleep 10000; done
 echo '${READY_LINE}'
 n=1
 marked=' vda '
