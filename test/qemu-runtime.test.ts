@@ -15,20 +15,12 @@ import { restCalls } from './support/rest';
 import { localDataDomains, volumeFileOf } from './support/domains';
 import { until } from './support/until';
 import { TestAgent } from './support/agents';
-import { TinyGuest, tinyGuest } from './support/tiny-guest';
+import { TinyGuest, hasQemu, tinyGuest } from './support/tiny-guest';
 
 const MiB = 2 ** 20;
 /** A guest boots in a second or two under KVM and in tens of seconds under TCG. */
 const BOOT_MS = 120_000;
 
-const hasQemu = (() => {
-  try {
-    execFileSync('qemu-system-x86_64', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 /** The VNC password answer to a challenge: DES with the password's bits mirrored, as RFB has it. */
 function vncResponse(password: string, challenge: Buffer): Buffer {

@@ -7,23 +7,15 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { kvmUsable } from '../agent/capabilities';
-import { TinyGuest, tinyGuest } from './support/tiny-guest';
+import { TinyGuest, hasQemu, tinyGuest } from './support/tiny-guest';
 import { until } from './support/until';
 
 /** Generous: a boot takes seconds under KVM and tens of seconds under TCG on a busy machine. */
 const BOOT_MS = 120_000;
 const MiB = 2 ** 20;
 
-const hasQemu = (() => {
-  try {
-    execFileSync('qemu-system-x86_64', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 /** A QEMU process of the tiny guest, with its serial log and QMP socket. */
 class Vm {

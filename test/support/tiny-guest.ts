@@ -7,10 +7,20 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 
 const exec = promisify(execFile);
+
+/** Whether this machine has QEMU to run the tiny guest at all; tests of it are skipped without. */
+export const hasQemu = (() => {
+  try {
+    execFileSync('qemu-system-x86_64', ['--version']);
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 export interface TinyGuest {
   /** The kernel image, for `-kernel`. */
