@@ -92,7 +92,10 @@ async function manyAtOnce(b: QemuBench): Promise<ManyAtOnce> {
     const allUp = atMostEvery(API_POLL_MS, async () => (await rest.list(search, T.Vm)).filter((vm) => vm.status === 'up').length === MANY);
     const [up, ready] = await Promise.all([
       msUntil(start, allUp, BOOT_MS),
-      msUntil(start, async () => ids.every((id) => agent.serial(id).includes(guest.readyLine)), BOOT_MS),
+      msUntil(start, async () => ids.every((id) => agent.serial(id).includes(guest.readyLine)), BOOT_MS).catch((e: Error) => {
+        const late = ids.filter((id) => !agent.serial(id).includes(guest.readyLine));
+        throw new Error(`${e.message}: ${late.length} guests not ready, the first's console ends ${JSON.stringify(agent.serial(late[0]).slice(-300))}`);
+      }),
     ]);
     result.allUp.push(up);
     result.allReady.push(ready);
@@ -158,17 +161,16 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const mib = (bytes: number) => `${(bytes / MIB).toFixed(1)} MiB`;
 
 function report(b: QemuBench, ready: StartToReady, many: ManyAtOnce, moved: Migration): void {
-  const m = median;
   const accelerator = b.kvm ? 'KVM' : 'TCG';
-  const perVm = (m(many.agentWith) - m(many.agentBefore)) / MANY;
+  const perVm = median(many.agentWith.map((bytes, round) => (bytes - many.agentBefore[round]) / MANY));
   console.log(`\nqemu runtime, ${accelerator}, medians of ${ROUNDS} rounds\n`);
   console.log('| | through the engine | QEMU alone | engine / QEMU |');
   console.log('|---|---|---|---|');
-  console.log(`| start to ready, tiny guest (${READY_VM_MIB} MiB) | ${seconds(m(ready.api))} | ${seconds(m(ready.direct))} | ${(m(ready.api) / m(ready.direct)).toFixed(2)} |`);
-  console.log(`| ${MANY} VMs (${MANY_VM_MIB} MiB) started at once on one host: all up / all ready | ${seconds(m(many.allUp))} / ${seconds(m(many.allReady))} | | |`);
-  console.log(`| agent's RSS: idle / with ${MANY} running / per VM (each QEMU: ${mib(m(many.qemuPerVm))}) | ${mib(m(many.agentBefore))} / ${mib(m(many.agentWith))} / ${mib(perVm)} | | |`);
-  console.log(`| live migration, busy ${MIGRATING_VM_MIB} MiB guest: migrate → up on the target / target QEMU started → running | ${seconds(m(moved.api))} | ${seconds(m(moved.directWall))} | ${(m(moved.api) / m(moved.directWall)).toFixed(2)} |`);
-  console.log(`| the same, against QEMU's total-time (downtime ${m(moved.qemuDowntime)} ms, ${m(moved.transferredMiB).toFixed(0)} MiB sent at most ${mib(moved.maxBandwidth)}/s) | ${seconds(m(moved.api))} | ${seconds(m(moved.qemuTotal))} | ${(m(moved.api) / m(moved.qemuTotal)).toFixed(2)} |`);
+  console.log(`| start to ready, tiny guest (${READY_VM_MIB} MiB) | ${seconds(median(ready.api))} | ${seconds(median(ready.direct))} | ${(median(ready.api) / median(ready.direct)).toFixed(2)} |`);
+  console.log(`| ${MANY} VMs (${MANY_VM_MIB} MiB) started at once on one host: all up / all ready | ${seconds(median(many.allUp))} / ${seconds(median(many.allReady))} | | |`);
+  console.log(`| agent's RSS: idle / with ${MANY} running / per VM (each QEMU: ${mib(median(many.qemuPerVm))}) | ${mib(median(many.agentBefore))} / ${mib(median(many.agentWith))} / ${(perVm / 1024).toFixed(0)} KiB | | |`);
+  console.log(`| live migration, busy ${MIGRATING_VM_MIB} MiB guest: migrate → up on the target / target QEMU started → running | ${seconds(median(moved.api))} | ${seconds(median(moved.directWall))} | ${(median(moved.api) / median(moved.directWall)).toFixed(2)} |`);
+  console.log(`| the same, against QEMU's total-time (downtime ${median(moved.qemuDowntime)} ms, ${median(moved.transferredMiB).toFixed(0)} MiB sent at most ${mib(moved.maxBandwidth)}/s) | ${seconds(median(moved.api))} | ${seconds(median(moved.qemuTotal))} | ${(median(moved.api) / median(moved.qemuTotal)).toFixed(2)} |`);
   console.log(JSON.stringify({ bench: 'runtime', accelerator, rounds: ROUNDS, startToReady: ready, manyAtOnce: many, migration: moved }));
 }
 
