@@ -8,7 +8,7 @@ import { GuestSpec } from '../../model/agent-protocol';
 import { QEMU } from '../../agent/guest';
 import { Qmp } from '../../agent/qmp';
 import { qemuArgv } from '../../agent/qemu-argv';
-import { TestAgent, freePort } from '../../test/support/agents';
+import { TestAgent } from '../../test/support/agents';
 import { until } from '../../test/support/until';
 
 /** How long QEMU has to open its monitor. */
@@ -86,8 +86,11 @@ export class DirectGuest {
       await qmp.execute('cont');
       return new DirectGuest(spec, dir, qmp, ended);
     }
-    const port = await freePort();
-    await qmp.execute('migrate-incoming', { uri: `tcp:127.0.0.1:${port}` });
+    // As the agent does: QEMU takes a free port itself and says which.
+    await qmp.execute('migrate-incoming', { uri: 'tcp:127.0.0.1:0' });
+    const listening = await qmp.execute<{ 'socket-address'?: { port?: string | number }[] }>('query-migrate');
+    const port = Number(listening['socket-address']?.[0]?.port);
+    if (!port) throw new Error('QEMU did not say which port it waits for the migration on');
     return new DirectGuest(spec, dir, qmp, ended, port);
   }
 
