@@ -430,13 +430,8 @@ export class Guest {
     if (disk.interface === 'sata' || disk.interface === 'ide') throw new Error(`a ${disk.interface} disk cannot be plugged into a running guest: use virtio or virtio_scsi`);
     if (this.spec.disks.some((d) => d.id === disk.id)) throw new GuestInUse(`disk ${disk.id} is plugged in already`);
     const bus = disk.interface === 'virtio' ? await this.freePort(qmp) : '';
-    await qmp.execute('blockdev-add', blockdevOf(disk));
-    try {
-      await qmp.execute('device_add', diskDeviceOf({ ...disk, bootIndex: undefined }, bus));
-    } catch (e) {
-      await qmp.execute('blockdev-del', { 'node-name': nodeName(disk.id) }).catch(() => undefined);
-      throw e;
-    }
+    await this.plugIn(qmp, diskDeviceOf({ ...disk, bootIndex: undefined }, bus),
+      ['blockdev-add', blockdevOf(disk)], ['blockdev-del', { 'node-name': nodeName(disk.id) }]);
     this.keepSpec({ ...this.spec, disks: [...this.spec.disks, disk] });
   }
 
@@ -444,8 +439,7 @@ export class Guest {
   async unplugDisk(diskId: string): Promise<void> {
     const qmp = this.monitor();
     if (!this.spec.disks.some((d) => d.id === diskId)) throw new NoSuchDevice(`disk ${diskId} is not plugged into guest ${this.id}`);
-    await this.deleteDevice(qmp, `dev-${diskId}`);
-    await qmp.execute('blockdev-del', { 'node-name': nodeName(diskId) });
+    await this.unplug(qmp, `dev-${diskId}`, ['blockdev-del', { 'node-name': nodeName(diskId) }]);
     this.keepSpec({ ...this.spec, disks: this.spec.disks.filter((d) => d.id !== diskId) });
   }
 
@@ -454,13 +448,7 @@ export class Guest {
     const qmp = this.monitor();
     if (this.spec.nics.some((n) => n.id === nic.id)) throw new GuestInUse(`NIC ${nic.id} is plugged in already`);
     const bus = await this.freePort(qmp);
-    await qmp.execute('netdev_add', { type: 'user', id: netdevName(nic.id) });
-    try {
-      await qmp.execute('device_add', nicDeviceOf(nic, bus));
-    } catch (e) {
-      await qmp.execute('netdev_del', { id: netdevName(nic.id) }).catch(() => undefined);
-      throw e;
-    }
+    await this.plugIn(qmp, nicDeviceOf(nic, bus), ['netdev_add', { type: 'user', id: netdevName(nic.id) }], ['netdev_del', { id: netdevName(nic.id) }]);
     this.keepSpec({ ...this.spec, nics: [...this.spec.nics, nic] });
   }
 
@@ -468,13 +456,23 @@ export class Guest {
   async unplugNic(nicId: string): Promise<void> {
     const qmp = this.monitor();
     if (!this.spec.nics.some((n) => n.id === nicId)) throw new NoSuchDevice(`NIC ${nicId} is not plugged into guest ${this.id}`);
-    await this.deleteDevice(qmp, `nic-${nicId}`);
-    await qmp.execute('netdev_del', { id: netdevName(nicId) });
+    await this.unplug(qmp, `nic-${nicId}`, ['netdev_del', { id: netdevName(nicId) }]);
     this.keepSpec({ ...this.spec, nics: this.spec.nics.filter((n) => n.id !== nicId) });
   }
 
-  /** Asks the guest to let a device go and waits until it has. */
-  private async deleteDevice(qmp: Qmp, device: string): Promise<void> {
+  /** Adds a device's backend (block node, netdev), then the device; a refused device takes its backend away again. */
+  private async plugIn(qmp: Qmp, device: Record<string, unknown>, addBackend: QmpCall, removeBackend: QmpCall): Promise<void> {
+    await qmp.execute(...addBackend);
+    try {
+      await qmp.execute('device_add', device);
+    } catch (e) {
+      await qmp.execute(...removeBackend).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Asks the guest to let a device go, waits until it has, then removes the device's backend. */
+  private async unplug(qmp: Qmp, device: string, removeBackend: QmpCall): Promise<void> {
     const deleted = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the guest did not let ${device} go within ${UNPLUG_MS / 1000} s`)), UNPLUG_MS);
       const seen = (e: QmpEvent) => {
@@ -487,6 +485,7 @@ export class Guest {
     });
     await qmp.execute('device_del', { id: device });
     await deleted;
+    await qmp.execute(...removeBackend);
   }
 
   /** A PCIe root port with nothing plugged into it. */
@@ -528,6 +527,9 @@ export class Guest {
     return this.ended;
   }
 }
+
+/** A QMP command and its arguments. */
+type QmpCall = [command: string, args: Record<string, unknown>];
 
 /** A disk's block node once a snapshot put a new volume over it, named after the volume's file. */
 const overlayNodeName = (file: string) => `snap-${path.basename(file).replace(/-/g, '').slice(0, 24)}`;

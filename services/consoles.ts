@@ -105,16 +105,16 @@ export async function admitsConsole(db: Knex, vm: Obj | undefined, protocol: str
 
 /** Sets a ticket for a console of a running VM: the value given or a new one, for `expiry` seconds. */
 async function setTicket(call: Call, vm: VmObj, console: ConsoleObj, given: Obj = {}): Promise<{ value: string; expiry: number }> {
-  if (!(await liveHost(call, vm))) throw conflict(`Cannot set a console ticket for VM ${String(vm.name)}: it is not running`);
+  const host = await liveHost(call, vm);
+  if (!host) throw conflict(`Cannot set a console ticket for VM ${String(vm.name)}: it is not running`);
   const expiry = given.expiry === undefined ? DEFAULT_EXPIRY : Number(given.expiry);
   if (!Number.isInteger(expiry) || expiry < 1) throw badRequest(`A ticket's expiry is a number of seconds above 0, not '${String(given.expiry)}'`);
   const value = given.value === undefined ? randomBytes(9).toString('base64url') : String(given.value);
   if (value === '') throw badRequest('A ticket\'s value may not be empty');
   await keepTicket(call.repo.db, String(vm.id), String(console.protocol), value, expiry);
   const guests = call.engine.runtime.guests;
-  const host = guests && (await liveHost(call, vm));
   // A real guest's console takes the ticket as its one-time password, from QEMU itself.
-  if (guests && host) {
+  if (guests) {
     call.files.afterCommit({
       what: `setting the console ticket of VM ${String(vm.name)}`,
       run: async () => void (await guests.command(host, String(vm.id), { op: 'ticket', password: value, seconds: expiry })),

@@ -50,7 +50,11 @@ async function disks(call: Call, vm: VmObj, bootFrom: number | undefined): Promi
   return out;
 }
 
-/** The file of an ISO: in an active ISO domain of the VM's data center, or a disk of a data domain holding it. */
+/**
+ * The file of an ISO: a disk of a data domain holding it, or the file in the ISO domain of the VM's
+ * data center (it has one at most, as in oVirt), whose host finds it or says it cannot; no
+ * directory is read here, in the request's transaction.
+ */
 export async function isoFile(call: Call, vm: VmObj, fileId: string): Promise<string> {
   const disk = await call.repo.get(T.Disk, fileId);
   if (disk) {
@@ -59,10 +63,9 @@ export async function isoFile(call: Call, vm: VmObj, fileId: string): Promise<st
   }
   const cluster = await resolve(call.repo, T.Cluster, vm.cluster, 'cluster');
   const domains = await call.repo.list(T.StorageDomain, { data_center: String(cluster.data_center?.id) }, { where: { type: 'iso' } });
-  for (const sd of domains.filter((d) => d.status === 'active')) {
-    if ((await call.engine.storage.isoFiles(sd)).includes(fileId)) return path.join(call.engine.storage.isoDir(sd), fileId);
-  }
-  throw badRequest(`ISO file '${fileId}' is not in an active ISO domain of the virtual machine's data center`);
+  const iso = domains.find((d) => d.status === 'active');
+  if (!iso) throw badRequest(`ISO file '${fileId}' cannot be inserted: the virtual machine's data center has no active ISO domain`);
+  return path.join(call.engine.storage.isoDir(iso), path.basename(fileId));
 }
 
 /** A cloud-init NoCloud seed from oVirt's initialization settings. */
@@ -104,6 +107,7 @@ export async function guestSpec(call: Call, vm: VmObj, run: RunChoices): Promise
   };
   const topology = isObj(vm.cpu) && isObj(vm.cpu.topology) ? vm.cpu.topology : {};
   const nics = await call.repo.list(T.Nic, { vm: vm.id });
+  const direct = kernel(vm);
   // The console the VM has is the one its guest gets (SPICE when it has both, as one QEMU display serves one).
   const protocols = (await call.repo.list(T.GraphicsConsole, { vm: vm.id })).map((c) => String(c.protocol));
   const display = protocols.includes('spice') ? 'spice' : protocols.includes('vnc') ? 'vnc' : 'none';
@@ -115,7 +119,7 @@ export async function guestSpec(call: Call, vm: VmObj, run: RunChoices): Promise
     disks: await disks(call, vm, order('hd')),
     cdrom: { ...(run.cdFile ? { file: await isoFile(call, vm, run.cdFile) } : {}), ...(order('cdrom') !== undefined ? { bootIndex: order('cdrom') } : {}) },
     nics: nics.filter((n) => n.plugged !== false).map(guestNic),
-    ...(kernel(vm) ? { kernel: kernel(vm) } : {}),
+    ...(direct ? { kernel: direct } : {}),
     ...(order('network') !== undefined ? { networkBootIndex: order('network') } : {}),
     display,
     ...(run.initialization ? { cloudInit: cloudInit(vm, run.initialization) } : {}),

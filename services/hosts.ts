@@ -129,11 +129,27 @@ async function activate(call: Call): Promise<Obj> {
   return done(job);
 }
 
+/** Reads again what an up host has; the runtime is asked once the request has committed (a real host answers over the network). */
 async function refresh(call: Call): Promise<Obj> {
   const host = await load(call, S.Hosts);
   const job = await startJob(call.repo, `Refreshing host ${String(host.name)}`, call.principal.userId);
-  if (host.status === 'up') await call.repo.update(T.Host, { ...host, ...(await call.engine.runtime.install(host)) });
-  await endJob(call.repo, job.id, 'finished');
+  if (host.status !== 'up') {
+    await endJob(call.repo, job.id, 'finished');
+    return done(job);
+  }
+  const engine = call.engine;
+  call.files.afterCommit({
+    what: `refreshing host ${String(host.name)}`,
+    run: async () => {
+      const facts = await engine.runtime.install(host).catch(() => undefined);
+      await engine.db.transaction(async (trx) => {
+        const repo = new Repo(trx);
+        const now = await repo.getForUpdate(T.Host, host.id);
+        if (now && facts) await repo.update(T.Host, { ...now, ...facts });
+        await endJob(repo, job.id, facts ? 'finished' : 'failed');
+      });
+    },
+  });
   return done(job);
 }
 

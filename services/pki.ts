@@ -73,19 +73,32 @@ async function createAuthority(): Promise<Authority> {
   return { certPem: forge.pki.certificateToPem(cert), keyPem: ca.pem };
 }
 
-/** A server certificate for this machine's names, signed by the engine's CA. */
-async function issueServer(ca: Authority, hostnames: string[]): Promise<Certificates> {
+/** A subject alternative name: an IP address or a DNS name. */
+const altNameOf = (h: string) => (/^[\d.]+$|:/.test(h) ? { type: 7, ip: h } : { type: 2, value: h });
+
+/** A certificate for `commonName`'s key, signed by the engine's CA for one use (a server's or a client's). */
+function signedBy(ca: Authority, commonName: string, publicKey: forge.pki.PublicKey, use: { serverAuth: true; altNames: string[] } | { clientAuth: true }): string {
   const caCert = forge.pki.certificateFromPem(ca.certPem);
-  const server = await keyPair();
-  const altNames = hostnames.map((h) => (/^[\d.]+$|:/.test(h) ? { type: 7, ip: h } : { type: 2, value: h }));
-  const cert = certificate([{ name: 'commonName', value: hostnames[0] }], caCert.subject.attributes as forge.pki.CertificateField[], server.publicKey,
+  const cert = certificate([{ name: 'commonName', value: commonName }], caCert.subject.attributes as forge.pki.CertificateField[], publicKey,
     forge.pki.privateKeyFromPem(ca.keyPem) as forge.pki.rsa.PrivateKey, 5, [
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames },
+      'serverAuth' in use ? { name: 'extKeyUsage', serverAuth: true } : { name: 'extKeyUsage', clientAuth: true },
+      ...('serverAuth' in use ? [{ name: 'subjectAltName', altNames: use.altNames.map(altNameOf) }] : []),
     ]);
-  return { caPem: ca.certPem, certPem: forge.pki.certificateToPem(cert) + ca.certPem, keyPem: server.pem };
+  return forge.pki.certificateToPem(cert);
+}
+
+/** A server certificate for this machine's names, signed by the engine's CA. */
+async function issueServer(ca: Authority, hostnames: string[]): Promise<Certificates> {
+  const server = await keyPair();
+  return { caPem: ca.certPem, certPem: signedBy(ca, hostnames[0], server.publicKey, { serverAuth: true, altNames: hostnames }) + ca.certPem, keyPem: server.pem };
+}
+
+/** The engine's client certificate for host agents. */
+async function issueClient(ca: Authority): Promise<Certificates> {
+  const client = await keyPair();
+  return { caPem: ca.certPem, certPem: signedBy(ca, ENGINE_CLIENT_NAME, client.publicKey, { clientAuth: true }), keyPem: client.pem };
 }
 
 /** The engine's CA: made once and kept in the database, so every process shares it. */
@@ -103,17 +116,16 @@ async function authority(db: Knex): Promise<Authority> {
 }
 
 /**
- * The CA, and this process's server certificate kept in `<dataDir>/pki`: made on first start,
- * and made again when the engine's CA is not the one that signed it.
+ * A certificate set kept in `<dataDir>/pki` under the names `files` gives: made by `issue` when
+ * missing, and made again when the engine's CA is not the one that signed it.
  */
-export async function ensureCertificates(db: Knex, dataDir: string, publicHost = os.hostname()): Promise<Certificates> {
+async function keptIn(db: Knex, dataDir: string, files: Record<keyof Certificates, string>, issue: (ca: Authority) => Promise<Certificates>): Promise<Certificates> {
   const ca = await authority(db);
   const dir = path.join(dataDir, 'pki');
-  const files = { caPem: 'ca.pem', certPem: 'server.pem', keyPem: 'server.key' } as const;
-  const at = (k: keyof typeof files) => path.join(dir, files[k]);
-  const current = fs.existsSync(at('keyPem')) && fs.readFileSync(at('caPem'), 'utf8') === ca.certPem;
+  const at = (k: keyof Certificates) => path.join(dir, files[k]);
+  const current = fs.existsSync(at('keyPem')) && fs.existsSync(at('caPem')) && fs.readFileSync(at('caPem'), 'utf8') === ca.certPem;
   if (!current) {
-    const made = await issueServer(ca, [...new Set([publicHost, os.hostname(), 'localhost', '127.0.0.1', '::1'])]);
+    const made = await issue(ca);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     fs.rmSync(at('keyPem'), { force: true });
     fs.writeFileSync(at('caPem'), made.caPem);
@@ -128,6 +140,12 @@ export async function ensureCertificates(db: Knex, dataDir: string, publicHost =
   };
 }
 
+/** The CA, and this process's server certificate kept in `<dataDir>/pki`. */
+export function ensureCertificates(db: Knex, dataDir: string, publicHost = os.hostname()): Promise<Certificates> {
+  return keptIn(db, dataDir, { caPem: 'ca.pem', certPem: 'server.pem', keyPem: 'server.key' },
+    (ca) => issueServer(ca, [...new Set([publicHost, os.hostname(), 'localhost', '127.0.0.1', '::1'])]));
+}
+
 /** The engine CA's certificate, as clients pin it (remote-viewer files carry it). */
 export async function caCertificate(db: Knex): Promise<string> {
   return (await authority(db)).certPem;
@@ -135,48 +153,15 @@ export async function caCertificate(db: Knex): Promise<string> {
 
 /**
  * The engine's client certificate for host agents (common name `hangar-engine`), kept in the
- * data dir beside the server's and made again when the engine's CA changes.
+ * data dir beside the server's.
  */
-export async function engineClientCertificate(db: Knex, dataDir: string): Promise<Certificates> {
-  const ca = await authority(db);
-  const dir = path.join(dataDir, 'pki');
-  const at = (name: string) => path.join(dir, name);
-  const current = fs.existsSync(at('engine-client.key')) && fs.existsSync(at('engine-client-ca.pem')) && fs.readFileSync(at('engine-client-ca.pem'), 'utf8') === ca.certPem;
-  if (!current) {
-    const caCert = forge.pki.certificateFromPem(ca.certPem);
-    const client = await keyPair();
-    const cert = certificate([{ name: 'commonName', value: ENGINE_CLIENT_NAME }], caCert.subject.attributes as forge.pki.CertificateField[], client.publicKey,
-      forge.pki.privateKeyFromPem(ca.keyPem) as forge.pki.rsa.PrivateKey, 5, [
-        { name: 'basicConstraints', cA: false },
-        { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-        { name: 'extKeyUsage', clientAuth: true },
-      ]);
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fs.rmSync(at('engine-client.key'), { force: true });
-    fs.writeFileSync(at('engine-client-ca.pem'), ca.certPem);
-    fs.writeFileSync(at('engine-client.pem'), forge.pki.certificateToPem(cert));
-    fs.writeFileSync(at('engine-client.key'), client.pem, { mode: 0o600 });
-  }
-  return {
-    caPem: fs.readFileSync(at('engine-client-ca.pem'), 'utf8'),
-    certPem: fs.readFileSync(at('engine-client.pem'), 'utf8'),
-    keyPem: fs.readFileSync(at('engine-client.key'), 'utf8'),
-  };
+export function engineClientCertificate(db: Knex, dataDir: string): Promise<Certificates> {
+  return keptIn(db, dataDir, { caPem: 'engine-client-ca.pem', certPem: 'engine-client.pem', keyPem: 'engine-client.key' }, issueClient);
 }
 
 /** Certifies a host agent's key from its request, for the host's address, as a server of that host. */
 export async function certifyAgent(db: Knex, csrPem: string, hostName: string, address: string): Promise<string> {
-  const ca = await authority(db);
   const csr = forge.pki.certificationRequestFromPem(csrPem);
   if (!csr.verify()) throw new Error('the host agent\'s certificate request is not signed by its key');
-  const caCert = forge.pki.certificateFromPem(ca.certPem);
-  const altName = /^[\d.]+$|:/.test(address) ? { type: 7, ip: address } : { type: 2, value: address };
-  const cert = certificate([{ name: 'commonName', value: `hangar-agent ${hostName}` }], caCert.subject.attributes as forge.pki.CertificateField[], csr.publicKey as forge.pki.PublicKey,
-    forge.pki.privateKeyFromPem(ca.keyPem) as forge.pki.rsa.PrivateKey, 5, [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [altName] },
-    ]);
-  return forge.pki.certificateToPem(cert);
+  return signedBy(await authority(db), `hangar-agent ${hostName}`, csr.publicKey as forge.pki.PublicKey, { serverAuth: true, altNames: [address] });
 }

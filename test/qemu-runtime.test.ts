@@ -15,6 +15,7 @@ import { restCalls } from './support/rest';
 import { localDataDomains, volumeFileOf } from './support/domains';
 import { until } from './support/until';
 import { TestAgent } from './support/agents';
+import { addUser, clientOf, give } from './support/users';
 import { TinyGuest, hasQemu, tinyGuest } from './support/tiny-guest';
 
 const MiB = 2 ** 20;
@@ -139,6 +140,8 @@ async function spiceAdmits(port: number, password: string): Promise<boolean> {
     return agents[hosts.findIndex((h) => h.id === hostId)];
   };
   const count = (text: string, line: string) => text.split('\n').filter((l) => l.trim() === line).length;
+  /** What the guest last said after `prefix` on its serial console (its disks, NICs or CD). */
+  const lastSaid = (agent: TestAgent, vm: Obj, prefix: string) => agent.serial(String(vm.id)).split('\n').filter((l) => l.startsWith(prefix)).pop()?.slice(prefix.length).trim();
   const lastTick = (text: string) => Math.max(0, ...text.split('\n').filter((l) => l.startsWith(guest.tickPrefix)).map((l) => Number(l.slice(guest.tickPrefix.length))));
 
   /** A VM of the tiny guest with a 1 MiB data disk, booting the kernel directly or from the ISO in its CD-ROM. */
@@ -221,6 +224,15 @@ async function spiceAdmits(port: number, password: string): Promise<boolean> {
     await until(async () => !fs.existsSync(`/proc/${pid}`), 10_000);
   });
 
+  it('answers 409 for a start its host refuses, and leaves the VM down', async () => {
+    const vm = await tinyVm('no-kernel', 'kernel');
+    await send('PUT', `/vms/${String(vm.id)}`, T.Vm, { os: { kernel: '/nonexistent/vmlinuz' } }, 200);
+    const refused = await act(`/vms/${String(vm.id)}`, 'start', {}, 409);
+    assert.match(String(refused.detail), /could not start VM .*could not open kernel file '\/nonexistent\/vmlinuz'/);
+    assert.equal(await vmStatus(vm), 'down');
+    assert.equal((await get(`/vms/${String(vm.id)}`, T.Vm)).host, undefined);
+  });
+
   it('suspends a VM to a file on its domain and resumes it where it was', async () => {
     const vm = await tinyVm('suspended', 'kernel');
     const agent = await started(vm);
@@ -268,7 +280,7 @@ async function spiceAdmits(port: number, password: string): Promise<boolean> {
   it('plugs disks into a running guest and unplugs them; the guest sees and writes them', async () => {
     const vm = await tinyVm('plugging', 'kernel');
     const agent = await started(vm);
-    const lastDisks = () => agent.serial(String(vm.id)).split('\n').filter((l) => l.startsWith(guest.disksPrefix)).pop()?.slice(guest.disksPrefix.length).trim();
+    const lastDisks = () => lastSaid(agent, vm, guest.disksPrefix);
     await until(async () => lastDisks() === 'vda', BOOT_MS);
     const plugged = await post(`/vms/${String(vm.id)}/diskattachments`, T.DiskAttachment, {
       interface: 'virtio', active: true, disk: { name: 'plugged', provisioned_size: MiB, format: 'raw', storage_domains: [{ id: domains.data.id }] },
@@ -292,7 +304,7 @@ async function spiceAdmits(port: number, password: string): Promise<boolean> {
   it('plugs NICs into a running guest and unplugs them', async () => {
     const vm = await tinyVm('networked', 'kernel');
     const agent = await started(vm);
-    const lastNics = () => agent.serial(String(vm.id)).split('\n').filter((l) => l.startsWith(guest.nicsPrefix)).pop()?.slice(guest.nicsPrefix.length).trim();
+    const lastNics = () => lastSaid(agent, vm, guest.nicsPrefix);
     await until(async () => lastNics() === '', BOOT_MS);
     const nic = await post(`/vms/${String(vm.id)}/nics`, T.Nic, { name: 'nic1', interface: 'virtio' });
     const mac = String((nic.mac as Obj).address);
@@ -316,7 +328,7 @@ async function spiceAdmits(port: number, password: string): Promise<boolean> {
     const [cd] = await list(`/vms/${String(vm.id)}/cdroms`, T.Cdrom);
     await send('PUT', `/vms/${String(vm.id)}/cdroms/${String(cd.id)}`, T.Cdrom, { file: { id: 'tiny-guest.iso' } }, 200);
     const agent = await started(vm);
-    const lastCd = () => agent.serial(String(vm.id)).split('\n').filter((l) => l.startsWith(guest.cdPrefix)).pop()?.slice(guest.cdPrefix.length).trim();
+    const lastCd = () => lastSaid(agent, vm, guest.cdPrefix);
     await until(async () => lastCd() === 'ISOIMAGE', BOOT_MS);
     await send('PUT', `/vms/${String(vm.id)}/cdroms/${String(cd.id)}?current=true`, T.Cdrom, { file: { id: 'other.iso' } }, 200);
     await until(async () => lastCd() === 'HANGARCD2', BOOT_MS);
@@ -371,6 +383,15 @@ async function spiceAdmits(port: number, password: string): Promise<boolean> {
     // The balloon gives the guest all its memory back: used is all of it, not a guess.
     await until(async () => (await figure('memory.used')) === 256 * MiB, 30_000);
     await until(async () => (await figure('cpu.current.total')) > 0, 30_000);
+    // Its serial console is read as the VM is: a user without a role on it is not shown it.
+    const consolePath = `/vms/${String(vm.id)}/serialconsoles/serial0`;
+    const joe = await addUser(t.api, 'serial-joe', 'serial-joe-pass');
+    const asJoe = await clientOf(t.t, 'serial-joe@internal-authz', 'serial-joe-pass');
+    assert.equal((await asJoe.call('GET', consolePath)).status, 404);
+    await give(t.api, `/vms/${String(vm.id)}`, 'UserRole', joe);
+    const read = await asJoe.call('GET', consolePath);
+    assert.equal(read.status, 200, read.text);
+    assert.match(read.text, new RegExp(guest.readyLine));
     await act(`/vms/${String(vm.id)}`, 'stop');
   });
 

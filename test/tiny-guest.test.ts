@@ -8,7 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ChildProcess, spawn } from 'node:child_process';
-import { kvmUsable } from '../agent/capabilities';
+import { kvmUsable, probeRuns } from '../agent/capabilities';
 import { TinyGuest, hasQemu, tinyGuest } from './support/tiny-guest';
 import { until } from './support/until';
 
@@ -149,5 +149,9 @@ function qmp(socketPath: string, execute: string): Promise<unknown> {
     await qmp(v.qmpSocket, 'system_reset');
     await v.waitFor(guest.readyLine, 2);
     await powerOff(v);
+  });
+
+  it('has a KVM probe that is a real 64-bit guest: it runs to its end under QEMU\'s emulation', async () => {
+    assert.equal(await probeRuns(dir, 'tcg'), true);
   });
 });

@@ -52,6 +52,7 @@ export class AgentRuntime implements Runtime, GuestDriver {
   readonly guests: GuestDriver = this;
   private link?: Promise<AgentLink>;
   private readonly capabilities = new Map<string, Capabilities>();
+  private readonly fingerprints = new Map<string, string>();
   private readonly states = new Map<string, GuestState[]>();
   /** The last two statistics of each guest, for rates. */
   private readonly samples = new Map<string, [Sample | undefined, Sample]>();
@@ -63,15 +64,26 @@ export class AgentRuntime implements Runtime, GuestDriver {
     return this.link;
   }
 
+  /** The enrolled certificate's fingerprint, read once per host: polls and commands ask for it all the time. */
   private async fingerprint(host: Obj): Promise<string | undefined> {
-    const row = await this.db('host_agents').where('host_id', String(host.id)).first<{ fingerprint: string } | undefined>();
+    const id = String(host.id);
+    const known = this.fingerprints.get(id);
+    if (known) return known;
+    const row = await this.db('host_agents').where('host_id', id).first<{ fingerprint: string } | undefined>();
+    if (row) this.fingerprints.set(id, row.fingerprint);
     return row?.fingerprint;
   }
 
   private async call<T>(host: Obj, method: string, path: string, body?: unknown, timeoutMs?: number): Promise<T> {
     const fingerprint = await this.fingerprint(host);
     if (!fingerprint) throw conflict(`The agent of host ${String(host.name)} is not enrolled`);
-    return (await this.client()).request<T>(addressOf(host), fingerprint, method, path, body, timeoutMs);
+    try {
+      return await (await this.client()).request<T>(addressOf(host), fingerprint, method, path, body, timeoutMs);
+    } catch (e) {
+      // Another engine process may have enrolled the host again: the next call reads the database.
+      this.fingerprints.delete(String(host.id));
+      throw e;
+    }
   }
 
   /** Enrolls the host's agent when it is not yet, then reads what the host has. */
@@ -84,6 +96,7 @@ export class AgentRuntime implements Runtime, GuestDriver {
       const certificate = await (await this.client()).enroll(addressOf(host), secret, (csr) => certifyAgent(this.db, csr, String(host.name), addressOf(host).address));
       const row = { host_id: String(host.id), certificate, fingerprint: fingerprintOf(certificate) };
       await this.db('host_agents').insert(row).onConflict('host_id').merge();
+      this.fingerprints.set(row.host_id, row.fingerprint);
     }
     const caps = answers ?? (await this.firstAnswer(host));
     this.capabilities.set(String(host.id), caps);
