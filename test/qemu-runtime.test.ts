@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import * as T from '../model/types';
 import { JSON_FORMAT, Obj } from '../model/codec';
-import { withEngine } from './support/engine';
+import { ADMIN_PASSWORD, withEngine } from './support/engine';
 import { restCalls } from './support/rest';
 import { localDataDomains, volumeFileOf } from './support/domains';
 import { until } from './support/until';
@@ -385,10 +385,11 @@ async function spiceAdmits(port: number, password: string): Promise<boolean> {
     await until(async () => (await figure('cpu.current.total')) > 0, 30_000);
     // Its serial console is read as the VM is: a user without a role on it is not shown it.
     const consolePath = `/vms/${String(vm.id)}/serialconsoles/serial0`;
-    const joe = await addUser(t.api, 'serial-joe', 'serial-joe-pass');
+    const admin = await clientOf(t.t, 'admin@internal', ADMIN_PASSWORD, false);
+    const joe = await addUser(admin, 'serial-joe', 'serial-joe-pass');
     const asJoe = await clientOf(t.t, 'serial-joe@internal-authz', 'serial-joe-pass');
     assert.equal((await asJoe.call('GET', consolePath)).status, 404);
-    await give(t.api, `/vms/${String(vm.id)}`, 'UserRole', joe);
+    await give(admin, `/vms/${String(vm.id)}`, 'UserRole', joe);
     const read = await asJoe.call('GET', consolePath);
     assert.equal(read.status, 200, read.text);
     assert.match(read.text, new RegExp(guest.readyLine));
