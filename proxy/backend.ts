@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { FileBackend } from './file-backend';
 import { NbdBackend } from './nbd-backend';
-import { Dirtiness, NbdError } from './nbd-client';
+import { Dirtiness, NbdError } from '../sdk/nbd-client';
 import { ProxyError } from './http-util';
 
 /** A range of the image and whether it reads as zeros (`hole` only for shallow transfers). */

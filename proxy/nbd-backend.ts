@@ -2,7 +2,7 @@
 // data, the server converting from and to the volume's format. Connections are kept between
 // requests, a few per export, as a client's workers come back with request after request.
 import { Backend, Extent } from './backend';
-import { Dirtiness, NbdConnection, StatusKind } from './nbd-client';
+import { Dirtiness, NbdConnection, StatusKind } from '../sdk/nbd-client';
 
 /** Zeroing proceeds in steps of this size, so no single request runs for long. */
 const ZERO_STEP = 128 * 1024 * 1024;

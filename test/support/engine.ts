@@ -91,10 +91,24 @@ export class TestEngine {
     await ensureAdminPassword(this.engine, () => undefined);
     this.servers = await startApi(this.engine, { https: 0, http: 0 });
     // The proxy's port is known once it listens; transfer URLs are made with it.
-    this.proxy = await startProxy(this.engine.db, await ensureCertificates(this.engine.db, this.config.dataDir, this.config.publicHost), {
-      port: 0, bind: '127.0.0.1', controlSocket: controlSocketOf(this.config.dataDir), controlPort: this.config.controlPort, removeTimeout: this.config.ticketRemoveTimeout, limits: proxyLimits(this.config),
-    });
+    this.proxy = await this.startProxy(0);
     this.config.proxyPort = this.proxy.port;
+  }
+
+  private async startProxy(port: number): Promise<Proxy> {
+    return startProxy(this.engine.db, await ensureCertificates(this.engine.db, this.config.dataDir, this.config.publicHost), {
+      port, bind: '127.0.0.1', controlSocket: controlSocketOf(this.config.dataDir), controlPort: this.config.controlPort, removeTimeout: this.config.ticketRemoveTimeout, limits: proxyLimits(this.config),
+    });
+  }
+
+  /**
+   * Stops the image proxy, dropping its connections with requests under way, and starts it again
+   * on the same port; `whileDown` runs in between. Tickets are kept: transfers go on.
+   */
+  async restartProxy(whileDown: () => Promise<void> = async () => undefined): Promise<void> {
+    await this.proxy.stop();
+    await whileDown();
+    this.proxy = await this.startProxy(this.config.proxyPort);
   }
 
   /** Stops the engine and starts it again on the same data dir and database. */

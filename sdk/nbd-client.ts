@@ -1,9 +1,11 @@
-// A client of the NBD protocol, as far as the image data plane needs it: the fixed newstyle
-// handshake with NBD_OPT_GO, then read, write, write-zeroes, flush and (on connections that ask
-// for it) block status of the `base:allocation` context, with `qemu:allocation-depth` where
-// the server offers it, or with the dirty bitmap the server exports (`qemu:dirty-bitmap:…`). npm has no NBD client that installs on
-// its own (the one of Xen Orchestra drags in the Xen API), and the protocol part used here is
-// small: https://github.com/NetworkBlockDevice/nbd/blob/master/doc/proto.md
+// A client of the NBD protocol, as far as moving images needs it (the data plane reading and
+// writing a volume's qemu-nbd, the SDK a local image's): the fixed newstyle handshake with
+// NBD_OPT_GO, then read, write, write-zeroes, flush and (on connections that ask for it) block
+// status of the `base:allocation` context, with `qemu:allocation-depth` where the server offers
+// it, or with the dirty bitmap the server exports (`qemu:dirty-bitmap:…`). It uses Node alone, so
+// the SDK ships it. npm has no NBD client that installs on its own (the one of Xen Orchestra
+// drags in the Xen API), and the protocol part used here is small:
+// https://github.com/NetworkBlockDevice/nbd/blob/master/doc/proto.md
 import net from 'node:net';
 
 const NBDMAGIC = 0x4e42444d41474943n;
