@@ -137,9 +137,10 @@ export interface AttributeSpec<V = unknown> extends Omit<Attribute, 'name'> {
   readonly [VALUE]?: V;
 }
 
-/** A declared struct type that knows the TypeScript type `O` of its objects. */
-export interface TypedStruct<O> extends StructType {
+/** A declared struct type that knows the TypeScript type `O` of its objects, and its name `N`. */
+export interface TypedStruct<O, N extends string = string> extends StructType {
   readonly [SHAPE]: O;
+  readonly name: N;
 }
 
 /**
@@ -306,9 +307,9 @@ type Identity = {
 type EntityObj<A, B extends StructType> = Extended<B extends TypedStruct<infer O> ? O : Identity, ShapeOf<A>>;
 
 /** An identified type: it has an `id`, and `name`, `description` and `comment` like oVirt's `Identified`. */
-export function defineEntity<A extends Attributes, B extends StructType = TypedStruct<Identity>>(
-  name: string, o: TypeOptions<B>, attrs: A,
-): TypedStruct<EntityObj<A, B>> {
+export function defineEntity<A extends Attributes, B extends StructType = TypedStruct<Identity>, N extends string = string>(
+  name: N, o: TypeOptions<B>, attrs: A,
+): TypedStruct<EntityObj<A, B>, N> {
   // Searchable entities are searched by their identity's fields too.
   const search = o.search && { name: own('name'), description: own('description'), comment: own('comment'), ...o.search };
   // An entity extending another has these from its base.
@@ -317,7 +318,7 @@ export function defineEntity<A extends Attributes, B extends StructType = TypedS
     description: str('A human-readable description.'),
     comment: str('Free text kept with the object.'),
   };
-  return build(name, true, { ...o, search }, { ...identity, ...attrs }) as TypedStruct<EntityObj<A, B>>;
+  return build(name, true, { ...o, search }, { ...identity, ...attrs }) as TypedStruct<EntityObj<A, B>, N>;
 }
 
 const indexes = new WeakMap<StructType, Map<string, number>>();
@@ -383,9 +384,9 @@ export type Params = Readonly<Record<string, ParamType>>;
 export type ParamValue = boolean | number | string;
 
 /** What every read takes: Hangar serves the user view, `follow` and `all_content` on every route. */
-export const READ_PARAMS: Params = { follow: 'string', filter: 'boolean', all_content: 'boolean' };
+export const READ_PARAMS = { follow: 'string', filter: 'boolean', all_content: 'boolean' } as const satisfies Params;
 /** What every list takes besides: every list is bounded by `max`. */
-export const LIST_PARAMS: Params = { ...READ_PARAMS, max: 'integer' };
+export const LIST_PARAMS = { ...READ_PARAMS, max: 'integer' } as const satisfies Params;
 
 export interface MethodInputs {
   /** What the body must and may give. */
@@ -395,8 +396,8 @@ export interface MethodInputs {
   readonly params?: Params;
 }
 
-export interface ActionDecl {
-  readonly name: string;
+export interface ActionDecl<N extends string = string> {
+  readonly name: N;
   readonly doc: string;
   /** Checked on the entity the action is called on. */
   readonly permit: PermitName;
@@ -486,22 +487,54 @@ export interface RootService {
   readonly locators: Readonly<Record<string, () => CollectionService>>;
 }
 
-export function collectionService<T extends StructType>(d: Omit<CollectionService<T>, 'kind' | 'search' | 'list'> & { list?: Params }): CollectionService<T> {
+/*
+ * The builders answer the declaration's own type, not just the interface: which sub-services,
+ * actions and methods each service has stays known to the compiler, for readers (the SDK) that
+ * type their calls from the tree.
+ */
+
+type CollectionDecl = Omit<CollectionService, 'kind' | 'search' | 'list'> & { list?: Params };
+
+/** A collection service as declared: its `list` parameters by name, none when it declares none. */
+type Collection<D extends CollectionDecl> = Omit<D, 'list'> & {
+  kind: 'collection';
+  list: D extends { list: infer P extends Params } ? P : Record<never, never>;
+  search: boolean;
+};
+
+export function collectionService<D extends CollectionDecl>(d: D): Collection<D> {
   const list = d.list ?? {};
-  return { kind: 'collection', ...d, list, search: list.search !== undefined };
+  // As for entities below: the conditional member holds by construction.
+  const built: CollectionService = { kind: 'collection', ...d, list, search: list.search !== undefined };
+  return built as unknown as Collection<D>;
 }
 
-export function entityService<T extends StructType>(
-  d: Partial<Pick<EntityService<T>, 'get' | 'getParams' | 'update' | 'remove' | 'actions' | 'locators' | 'selfService'>> &
-    Pick<EntityService<T>, 'name' | 'type' | 'doc'>,
-): EntityService<T> {
-  return { kind: 'entity', get: true, actions: [], locators: {}, ...d };
+type EntityDecl = Partial<Pick<EntityService, 'get' | 'getParams' | 'update' | 'remove' | 'actions' | 'locators' | 'selfService'>> &
+  Pick<EntityService, 'name' | 'type' | 'doc'>;
+
+/** An entity service as declared: its actions and locators by name, none when it declares none. */
+type Entity<D extends EntityDecl> = Omit<D, 'actions' | 'locators'> & {
+  kind: 'entity';
+  get: boolean;
+  actions: D extends { actions: infer A } ? A : readonly [];
+  locators: D extends { locators: infer L } ? L : Record<never, never>;
+};
+
+export function entityService<D extends EntityDecl>(d: D): Entity<D> {
+  // The compiler does not follow conditional members through a spread; they hold by construction.
+  const built: EntityService = { kind: 'entity', get: true, actions: [], locators: {}, ...d };
+  return built as unknown as Entity<D>;
+}
+
+/** The root service as declared, its collections by name. */
+export function rootService<L extends RootService['locators']>(locators: L): { kind: 'root'; locators: L } {
+  return { kind: 'root', locators };
 }
 
 /** An action; most take only `async` (answer before the action completes). */
-export function action(
-  name: string, doc: string, permit: PermitName,
+export function action<N extends string>(
+  name: N, doc: string, permit: PermitName,
   o: { takes?: readonly string[]; inputs?: readonly InputRule[] } = {},
-): ActionDecl {
+): ActionDecl<N> {
   return { name, doc, permit, takes: o.takes ?? ['async'], inputs: o.inputs ?? [] };
 }

@@ -2,7 +2,7 @@
 // model declares it, with each method's inputs and query parameters (oVirt's `@In` and input
 // detail, from ovirt-engine-api-model's services/*.java, for what Hangar serves). Routes,
 // `<link rel>` lists, `<actions>` blocks and the checks of every call's inputs are derived from it.
-import { ActionDecl, InputRule, Params, StructType, action, collectionService, entityService, mandatory, optional, or, RootService } from './meta';
+import { ActionDecl, InputRule, Params, StructType, action, collectionService, entityService, mandatory, optional, or, rootService } from './meta';
 import * as T from './types';
 
 const activation = [
@@ -147,7 +147,7 @@ const quotaRemoval = { permit: 'configure_quota', params: ASYNC };
 
 /** A limit of a quota: on one cluster or storage domain given by id or name, or on all of them (none given). */
 function quotaLimits<T extends StructType>(name: string, type: () => T, what: string, inputs: string[]) {
-  const entity = entityService<T>({ name, type, doc: `A ${what} limit of a quota.`, remove: quotaRemoval });
+  const entity = entityService({ name, type, doc: `A ${what} limit of a quota.`, remove: quotaRemoval });
   return collectionService({
     name: `${name}s`, type, doc: `The ${what} limits of a quota.`, owner: 'quota',
     add: { permit: 'configure_quota', inputs: [optional(...inputs)] }, entity: () => entity,
@@ -1496,9 +1496,7 @@ export const ExternalTemplateImports = collectionService({
 });
 export const ExternalTemplateImport = entityService({ name: 'ExternalTemplateImport', type: () => T.ExternalTemplateImport, doc: 'An import of a template.', get: false });
 
-export const Root: RootService = {
-  kind: 'root',
-  locators: {
+export const Root = rootService({
     affinitylabels: () => AffinityLabels,
     clusterlevels: () => ClusterLevels,
     bookmarks: () => Bookmarks,
@@ -1534,5 +1532,4 @@ export const Root: RootService = {
     vmpools: () => VmPools,
     vms: () => Vms,
     vnicprofiles: () => VnicProfiles,
-  },
-};
+});

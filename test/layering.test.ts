@@ -57,4 +57,8 @@ describe('layering', () => {
     for (const part of ['services', 'sso', 'api', 'proxy']) assert.deepEqual(crossings(['agent'], `${part}${path.sep}`), [], part);
     assert.deepEqual(crossings(['api', 'services', 'sso', 'proxy'], `agent${path.sep}`), []);
   });
+
+  it('keeps the SDK to the model alone', () => {
+    for (const part of ['services', 'sso', 'api', 'proxy', 'agent']) assert.deepEqual(crossings(['sdk'], `${part}${path.sep}`), [], part);
+  });
 });

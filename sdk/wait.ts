@@ -1,0 +1,43 @@
+// Waiting for an object to reach a state, as clients of an engine poll for one.
+import { Readable, locatorOf } from './locators';
+
+export interface WaitOptions {
+  /** How long to wait before failing with a WaitTimeout (default 5 minutes). */
+  timeoutMs?: number;
+  /** How long between two reads (default 1 s). */
+  intervalMs?: number;
+}
+
+/** The state was not reached in time; `last` is what was read last. */
+export class WaitTimeout<O = unknown> extends Error {
+  constructor(readonly last: O, timeoutMs: number) {
+    super(`The state waited for was not reached in ${timeoutMs} ms`);
+    this.name = 'WaitTimeout';
+  }
+}
+
+function isReadable(x: unknown): x is Readable {
+  return typeof x === 'object' && x !== null && typeof (x as Readable).get === 'function' && typeof (x as Readable).path === 'string';
+}
+
+/**
+ * Reads the object again until `predicate` holds for it, and answers it: the object a locator
+ * reads (`waitFor(vms.vm(id), v => v.status === 'up')`) or one a locator answered before
+ * (`waitFor(vm, ...)`, checked as it is first).
+ */
+export async function waitFor<O>(target: Readable<O>, predicate: (obj: O) => boolean | Promise<boolean>, o?: WaitOptions): Promise<O>;
+export async function waitFor<O extends object>(target: O, predicate: (obj: O) => boolean | Promise<boolean>, o?: WaitOptions): Promise<O>;
+export async function waitFor<O>(target: Readable<O> | O, predicate: (obj: O) => boolean | Promise<boolean>, o: WaitOptions = {}): Promise<O> {
+  const timeoutMs = o.timeoutMs ?? 300_000;
+  const intervalMs = o.intervalMs ?? 1000;
+  const locator = isReadable(target) ? target : locatorOf(target as object);
+  if (!locator) throw new TypeError('waitFor needs a locator, or an object a locator answered');
+  const end = Date.now() + timeoutMs;
+  let obj = isReadable(target) ? ((await locator.get()) as O) : (target as O);
+  while (!(await predicate(obj))) {
+    if (Date.now() + intervalMs > end) throw new WaitTimeout(obj, timeoutMs);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    obj = (await locator.get()) as O;
+  }
+  return obj;
+}
