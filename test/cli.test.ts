@@ -1,0 +1,172 @@
+// The `hangar` command line run as child processes against an in-process engine, with a config
+// directory of its own: login profiles, the tree commands in every output form, help from the
+// model's docs, completion, faults.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import YAML from 'yaml';
+import * as T from '../model/types';
+import { attributeOf } from '../model/meta';
+import { XML } from '../model/codec';
+import { withEngine } from './support/engine';
+import { until } from './support/until';
+
+const MAIN = path.join(__dirname, '..', 'sdk', 'cli', 'main.js');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command (`file` with `args`) to its end, in `env` besides the test's own. */
+function run(file: string, args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('hangar command line', function () {
+  this.timeout(120000);
+  const ctx = withEngine();
+  const config = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-cli-'));
+  after(() => fs.rmSync(config, { recursive: true, force: true }));
+  const env = { XDG_CONFIG_HOME: config };
+  const hangar = (...args: string[]) => run(process.execPath, [MAIN, ...args], env);
+  /** Runs a command that must succeed; its standard output. */
+  const ok = async (...args: string[]) => {
+    const r = await hangar(...args);
+    assert.equal(r.code, 0, `hangar ${args.join(' ')}: ${r.stderr}${r.stdout}`);
+    return r.stdout;
+  };
+  const json = async (...args: string[]) => JSON.parse(await ok(...args, '-o', 'json'));
+  const profile = path.join(config, 'hangar', 'default.json');
+
+  before(async () => {
+    const passwordFile = path.join(config, 'password');
+    fs.writeFileSync(passwordFile, 'test-admin-password\n');
+    const caFile = path.join(ctx.t.config.dataDir, 'pki', 'ca.pem');
+    await ok('login', `${ctx.t.httpsBase}/ovirt-engine/api`, '--user', 'admin@internal', '--password-file', passwordFile, '--ca-file', caFile);
+  });
+
+  it('logs in with a password file into a profile only its owner reads, which holds the token and not the password', () => {
+    assert.equal(fs.statSync(profile).mode & 0o777, 0o600);
+    const text = fs.readFileSync(profile, 'utf8');
+    assert.ok(!text.includes('test-admin-password'));
+    const saved = JSON.parse(text) as { url: string; token: string; ca: string };
+    assert.equal(saved.url, `${ctx.t.httpsBase}/ovirt-engine/api`);
+    assert.ok(saved.token.length > 20);
+    assert.match(saved.ca, /BEGIN CERTIFICATE/);
+  });
+
+  it('adds, lists, shows, changes and removes a VM by name, in every output form', async () => {
+    const made = await json('add', 'vms', '--name', 'web1', '--cluster', 'Default', '--template', 'Blank', '--memory', '1GiB', '--cpu.topology.cores', '2');
+    assert.equal(made.name, 'web1');
+    assert.equal(made.memory, 2 ** 30);
+    assert.equal(made.cpu.topology.cores, 2);
+    assert.equal(made.template.id, '00000000-0000-0000-0000-000000000000');
+
+    const table = await ok('ls', 'vms');
+    const [head, ...rows] = table.split('\n').filter((l) => /\w/.test(l));
+    assert.deepEqual(head.split('│').map((c) => c.trim()).filter(Boolean), ['id', 'name', 'status']);
+    assert.ok(rows.some((r) => r.includes(made.id) && r.includes('web1') && r.includes('down')), table);
+
+    const found = await json('ls', 'vms', '--search', 'name=web*', '--max', '5');
+    assert.deepEqual(found.map((v: { name: string }) => v.name), ['web1']);
+    assert.deepEqual(await json('ls', 'vms', '--search', 'name=nothing*'), []);
+
+    assert.equal((await json('get', 'vms/web1')).id, made.id);
+    assert.equal((YAML.parse(await ok('get', 'vms/web1', '-o', 'yaml')) as { memory: number }).memory, 2 ** 30);
+    const xml = XML.read(T.Vm, await ok('get', `vms/${made.id}`, '-o', 'xml'));
+    assert.equal(xml.name, 'web1');
+    assert.equal(XML.readList(T.Vm, await ok('ls', 'vms', '-o', 'xml')).length, 1);
+    assert.match(await ok('get', 'vms/web1'), /cpu\.topology\.cores\s*│\s*2/);
+
+    const changed = await json('set', 'vms/web1', '--memory', '2GiB', '--description', 'the web server');
+    assert.equal(changed.memory, 2 * 2 ** 30);
+    assert.equal((await json('get', 'vms/web1')).description, 'the web server');
+
+    await ok('rm', 'vms/web1');
+    assert.deepEqual(await json('ls', 'vms'), []);
+  });
+
+  it('adds and lists a sub-collection under a VM named in the path', async () => {
+    const vm = await json('add', 'vms', '--name', 'db1', '--cluster', 'Default', '--template', 'Blank');
+    await ok('add', 'vms/db1/nics', '--name', 'nic1', '--interface', 'virtio');
+    const nics = await json('ls', 'vms/db1/nics');
+    assert.deepEqual(nics.map((n: { name: string }) => n.name), ['nic1']);
+    assert.equal((await json('get', 'vms/db1/nics/nic1')).vm.id, vm.id);
+  });
+
+  it('runs an action and waits for the state it leads to', async () => {
+    await ok('add', 'hosts', '--name', 'h1', '--address', 'h1.example.com', '--root-password', 'secret-pw', '--cluster', 'Default');
+    await until(async () => (await json('get', 'hosts/h1')).status === 'up', 30000);
+    await json('add', 'vms', '--name', 'app1', '--cluster', 'Default', '--template', 'Blank', '--os.boot.devices', 'network');
+    const started = await json('do', 'vms/app1', 'start', '--wait');
+    assert.equal(started.status, 'up');
+    const stopped = await json('do', 'vms/app1', 'stop', '--wait');
+    assert.equal(stopped.status, 'down');
+    assert.equal((await json('do', 'vms/app1', 'start')).status, 'complete');
+  });
+
+  it('tells a fault\'s reason and detail on stderr, with a non-zero exit code', async () => {
+    const missing = await hangar('get', 'vms/nosuch');
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /Not Found|not found/i);
+    assert.equal(missing.stdout, '');
+    const bad = await hangar('add', 'vms', '--name', 'x', '--template', 'Blank');
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /cluster/);
+    const wrong = await hangar('ls', 'vmz');
+    assert.notEqual(wrong.code, 0);
+    assert.match(wrong.stderr, /No collection 'vmz'.*vms/);
+  });
+
+  it('gives help from the model\'s doc strings, for the path given', async () => {
+    const help = await ok('add', 'vms', '--help');
+    assert.ok(help.includes('The virtual machines.'), help);
+    assert.ok(help.includes(attributeOf(T.Vm, 'cluster')!.doc), help);
+    assert.match(help, /--cpu\.topology\.cores/);
+    const actions = await ok('do', 'vms/x', '--help');
+    assert.ok(actions.includes('Powers the VM off at once.'), actions);
+  });
+
+  it('prints completion scripts whose candidates come from the tree', async () => {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-bin-'));
+    fs.writeFileSync(path.join(bin, 'hangar'), `#!/bin/sh\nexec "${process.execPath}" "${MAIN}" "$@"\n`, { mode: 0o755 });
+    const bash = await ok('completion', 'bash');
+    assert.match(bash, /complete .*-F _hangar hangar/);
+    assert.match(await ok('completion', 'zsh'), /compdef _hangar hangar/);
+    const complete = async (...words: string[]) => {
+      const script = `source <(hangar completion bash); COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _hangar; printf '%s\\n' "\${COMPREPLY[@]}"`;
+      const r = await run('bash', ['-c', script], { ...env, PATH: `${bin}:${process.env.PATH}` });
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout.split('\n').filter(Boolean);
+    };
+    assert.deepEqual(await complete('hangar', 'l'), ['login', 'logout', 'ls']);
+    assert.deepEqual(await complete('hangar', 'ls', 'vm'), ['vmpools', 'vms']);
+    assert.deepEqual(await complete('hangar', 'ls', 'vms/web/n'), ['vms/web/nics', 'vms/web/numanodes']);
+    assert.deepEqual(await complete('hangar', 'do', 'vms/web', 'sh'), ['shutdown']);
+    assert.ok((await complete('hangar', 'ls', 'vms', '--se')).includes('--search '));
+    fs.rmSync(bin, { recursive: true, force: true });
+  });
+
+  it('logs out: the token is revoked and the profile gone', async () => {
+    const { token } = JSON.parse(fs.readFileSync(profile, 'utf8')) as { token: string };
+    await ok('logout');
+    assert.ok(!fs.existsSync(profile));
+    const r = await ctx.t.request('GET', '/ovirt-engine/api/vms', { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } });
+    assert.equal(r.status, 401);
+    const after = await hangar('ls', 'vms');
+    assert.notEqual(after.code, 0);
+    assert.match(after.stderr, /Not logged in/);
+  });
+});
