@@ -87,6 +87,12 @@ async function waitForJobs(s: Session, correlation: string): Promise<void> {
   }
 }
 
+/** Sends the flags' body to the path with `method`, and prints the object answered. */
+const sendBody = (method: 'POST' | 'PUT'): TreeCommand['run'] => async (s, p, _rest, { body, query }, g) => {
+  const type = p.route.collection.type();
+  print(formatOne(type, await s.one(type, method, await s.apiPath(p), structJson(type, body), query), g.output));
+};
+
 const COMMANDS: TreeCommand[] = [
   {
     name: 'ls', summary: 'Lists the members of a collection',
@@ -119,10 +125,7 @@ const COMMANDS: TreeCommand[] = [
       const body = inputFlags(c.type(), c.add.inputs, signatures.flatMap(([, rules]) => rules));
       return { doc: `${c.doc}${signaturesHelp(c.type(), signatures)}`, flags: [...body, ...paramFlags(c.add.params ?? {}, body)] };
     },
-    async run(s, p, _rest, { body, query }, g) {
-      const type = p.route.collection.type();
-      print(formatOne(type, await s.one(type, 'POST', await s.apiPath(p), structJson(type, body), query), g.output));
-    },
+    run: sendBody('POST'),
   },
   {
     name: 'set', summary: 'Changes an object',
@@ -132,10 +135,7 @@ const COMMANDS: TreeCommand[] = [
       const body = inputFlags(e.type(), e.update.inputs);
       return { doc: e.doc, flags: [...body, ...paramFlags(e.update.params ?? {}, body)] };
     },
-    async run(s, p, _rest, { body, query }, g) {
-      const type = p.route.collection.type();
-      print(formatOne(type, await s.one(type, 'PUT', await s.apiPath(p), structJson(type, body), query), g.output));
-    },
+    run: sendBody('PUT'),
   },
   {
     name: 'rm', summary: 'Removes an object',
