@@ -42,7 +42,7 @@ async function fromAuthorization(sso: Sso, request: Request, authorization: stri
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) throw challenge('Malformed Basic credentials');
-    const result = await sso.login(decoded.slice(0, colon), decoded.slice(colon + 1), request.info.remoteAddress);
+    const result = await sso.basic(decoded.slice(0, colon), decoded.slice(colon + 1), request.info.remoteAddress);
     if (result.kind === 'locked') throw tooManyLogins(result.retryAfter);
     if (result.kind === 'denied') throw challenge('Wrong user name or password');
     if (result.kind === 'invalid') throw badRequest(result.detail);

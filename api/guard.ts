@@ -50,7 +50,7 @@ export class Guard {
    * Administrative roles on some objects only give the user view: what those roles reach.
    */
   static async of(call: Call, route: CollectionRoute, request: Request, write: boolean): Promise<Guard> {
-    const access = new Access(call.repo, call.principal);
+    const access = new Access(call.repo, call.principal, call.engine.config.revocationRefreshMs);
     const everything = await access.isSystemAdmin();
     const filter = filterAsked(request, call.params) || (!everything && (await access.hasAdministrativeRole()));
     const self = selfService(route, call.scope, call.principal.userId);

@@ -11,6 +11,8 @@ import { PERMISSION_OBJECTS } from '../services/identity';
 import { resolve } from '../services/refs';
 import { ROLES } from '../services/store/builtin-roles';
 import { groupsOf } from './directory';
+import { SharedReads } from './shared-reads';
+import { Knex } from 'knex';
 
 /** The scope of permissions given on the whole system. */
 export const SYSTEM = 'system';
@@ -33,14 +35,32 @@ interface Grant {
   administrative: boolean;
 }
 
+/** The tables a caller's grants are made from. */
+const GRANT_TABLES = [T.Permission, T.Role, T.GroupMembership];
+/** Grants the reads of each database's engine share: every request would otherwise read them again. */
+const sharedGrants = new WeakMap<Knex, SharedReads<Grant[]>>();
+
 export class Access {
   private grantsCache?: Promise<Grant[]>;
 
-  constructor(private readonly repo: Repo, readonly principal: Principal) {}
+  /**
+   * With `sharedMs`, reads outside a transaction share the caller's grants with other reads for
+   * that long at most (the bound for changes other processes make; this process's own changes
+   * are seen at once). Writes read them in their transaction, as it may change them.
+   */
+  constructor(private readonly repo: Repo, readonly principal: Principal, private readonly sharedMs = 0) {}
 
   /** The roles given to the caller and the caller's groups, with their permits. */
   private grants(): Promise<Grant[]> {
-    this.grantsCache ??= (async () => {
+    const db = this.repo.db;
+    if (!this.sharedMs || 'executionPromise' in db) return (this.grantsCache ??= this.readGrants());
+    let shared = sharedGrants.get(db);
+    if (!shared) sharedGrants.set(db, (shared = new SharedReads(GRANT_TABLES, this.sharedMs)));
+    return (this.grantsCache ??= shared.get(this.principal.userId, () => this.readGrants()));
+  }
+
+  private readGrants(): Promise<Grant[]> {
+    return (async () => {
       const groups = await groupsOf(this.repo, this.principal.userId);
       const permissions = [
         ...(await this.repo.list(T.Permission, { user: this.principal.userId })),
@@ -58,7 +78,6 @@ export class Access {
       }
       return out;
     })();
-    return this.grantsCache;
   }
 
   /** Whether an administrative role is given to the caller on the whole system: such users see everything. */

@@ -12,6 +12,8 @@ import { LoginThrottle, unlockAccount } from './throttle';
 import { SessionStore } from './sessions';
 import { TokenService } from './tokens';
 import { ROBOT_PREFIX, robotUser } from './robot-tokens';
+import { VerifiedLogins } from './verified-logins';
+import { SharedReads } from './shared-reads';
 
 export type LoginResult =
   | { kind: 'ok'; principal: Principal }
@@ -30,6 +32,9 @@ export function oversizedField(fields: Partial<Record<keyof typeof FIELD_LIMITS,
   return undefined;
 }
 
+/** How long Basic credentials, once verified, are taken without checking their password again. */
+const BASIC_RECALL_MS = 60_000;
+
 /** Every name of an account counts as the account; a name no account has, as its normalised form. */
 function accountKey(account: Account | undefined, login: string): string {
   return account ? `account:${account.id}` : `name:${(accountName(login) ?? login).toLowerCase()}`;
@@ -41,12 +46,17 @@ export async function unlockLogin(db: Knex, login: string): Promise<number> {
 }
 
 export class Sso {
+  private readonly verified = new VerifiedLogins(BASIC_RECALL_MS);
+  private readonly principals: SharedReads<Principal | undefined>;
+
   private constructor(
     private readonly engine: Engine,
     readonly tokens: TokenService,
     readonly sessions: SessionStore,
     private readonly throttle: LoginThrottle,
-  ) {}
+  ) {
+    this.principals = new SharedReads([T.User], engine.config.revocationRefreshMs);
+  }
 
   static async open(engine: Engine): Promise<Sso> {
     const c = engine.config;
@@ -90,14 +100,32 @@ export class Sso {
     return { kind: 'denied' };
   }
 
+  /**
+   * Checks the credentials of a Basic request: as a login the first time, then recalled for a
+   * while unless the user's credentials were revoked since (a password change).
+   */
+  async basic(login: string, password: string, address: string): Promise<LoginResult> {
+    const known = this.verified.recall(login, password);
+    if (known && !(await this.tokens.revokedSince(known.userId, known.at))) {
+      const principal = await this.principalOf(known.userId);
+      if (principal) return { kind: 'ok', principal };
+    }
+    const result = await this.login(login, password, address);
+    if (result.kind === 'ok') this.verified.remember(login, password, result.principal.userId);
+    return result;
+  }
+
   /** The caller a bearer token stands for: an SSO token, or a robot token. */
   async bearer(token: string): Promise<Principal | undefined> {
     const userId = token.startsWith(ROBOT_PREFIX) ? await robotUser(this.engine.db, token) : (await this.tokens.verify(token))?.userId;
     return userId === undefined ? undefined : this.principalOf(userId);
   }
 
-  async principalOf(userId: string): Promise<Principal | undefined> {
-    const user = await new Repo(this.engine.db).get(T.User, userId);
-    return user && { userId: user.id, userName: String(user.user_name ?? user.name) };
+  /** The user as a caller; shared by the requests of a while, as each of them asks. */
+  principalOf(userId: string): Promise<Principal | undefined> {
+    return this.principals.get(userId, async () => {
+      const user = await new Repo(this.engine.db).get(T.User, userId);
+      return user && { userId: user.id, userName: String(user.user_name ?? user.name) };
+    });
   }
 }

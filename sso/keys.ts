@@ -1,13 +1,14 @@
 // The key pair that signs SSO tokens. Made once and kept in the database, so every engine
 // process sharing it verifies tokens with the public key, without asking the issuer.
-import { generateKeyPair } from 'node:crypto';
+import { KeyObject, createPrivateKey, createPublicKey, generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Knex } from 'knex';
 
+/** Parsed once: signing or verifying with a PEM text parses it again on every call. */
 export interface SigningKeys {
   readonly id: string;
-  readonly privateKey: string;
-  readonly publicKey: string;
+  readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
 }
 
 const KEY_ID = 'sso-signing-1';
@@ -30,5 +31,5 @@ export async function loadSigningKeys(db: Knex): Promise<SigningKeys> {
     row = await read();
   }
   if (!row) throw new Error('the SSO signing key could not be stored');
-  return { id: KEY_ID, privateKey: row.private_pem, publicKey: row.public_pem };
+  return { id: KEY_ID, privateKey: createPrivateKey(row.private_pem), publicKey: createPublicKey(row.public_pem) };
 }

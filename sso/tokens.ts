@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import jwt from 'jsonwebtoken';
 import { SigningKeys } from './keys';
+import { onCommit } from '../services/store/committed';
 
 export const API_SCOPE = 'ovirt-app-api';
 const ISSUER = 'hangar-sso';
@@ -24,8 +25,7 @@ export async function revokeUserCredentials(db: Knex | Knex.Transaction, userId:
   await db('revoked_users').insert({ user_id: userId, issued_until: Date.now() }).onConflict('user_id').merge();
   await db('sessions').where('user_id', userId).delete();
   // Counted once it is committed, so that a refresh started sooner cannot take it for seen.
-  const committed = 'executionPromise' in db ? db.executionPromise : Promise.resolve();
-  committed.then(() => revocationsMade++, () => undefined);
+  onCommit(db, () => revocationsMade++);
 }
 
 export interface TokenClaims {
@@ -73,11 +73,16 @@ export class TokenService {
       return undefined;
     }
     if (!payload.sub || !payload.jti || !payload.exp) return undefined;
-    await this.refreshRevocations();
-    if (this.revoked.has(payload.jti)) return undefined;
     const issued = Number(payload[ISSUED_MS] ?? (payload.iat ?? 0) * 1000);
-    if (issued <= (this.revokedUntil.get(payload.sub) ?? -1)) return undefined;
+    if (await this.revokedSince(payload.sub, issued)) return undefined;
+    if (this.revoked.has(payload.jti)) return undefined;
     return { userId: payload.sub, jti: payload.jti, exp: payload.exp, scope: String(payload.scope ?? '') };
+  }
+
+  /** Whether the user's credentials given at `atMs` (a token's issue, a password's check) were revoked since. */
+  async revokedSince(userId: string, atMs: number): Promise<boolean> {
+    await this.refreshRevocations();
+    return atMs <= (this.revokedUntil.get(userId) ?? -1);
   }
 
   /** Revokes a token given whole; tokens that do not verify need no revoking. */

@@ -4,6 +4,7 @@ import { Knex } from 'knex';
 import { ObjOf, StructType } from '../../model/meta';
 import { Obj } from '../../model/codec';
 import { columnsOf, dataOf, tableOf } from './tables';
+import { countWrite } from './committed';
 
 /** An object of type `T` read from its table: every row has its id. */
 export type StoredObj<T extends StructType> = ObjOf<T> & { id: string };
@@ -92,6 +93,7 @@ export class Repo {
 
   async insert<T extends StructType>(type: T, obj: ObjOf<T>): Promise<ObjOf<T>> {
     await this.db(tableOf(type).name).insert({ ...columnsOf(type, obj as Obj), data: dataOf(type, obj as Obj) });
+    countWrite(this.db, type);
     return obj;
   }
 
@@ -103,6 +105,7 @@ export class Repo {
     const row: { seq: number } = await this.db(table).where('id', placeholder).first('seq');
     const numbered: Obj = { ...(obj as Obj), id: String(row.seq), index: row.seq };
     await this.db(table).where('seq', row.seq).update({ ...columnsOf(type, numbered), data: dataOf(type, numbered) });
+    countWrite(this.db, type);
     return numbered as ObjOf<T>;
   }
 
@@ -112,14 +115,19 @@ export class Repo {
       .where('id', String(row.id))
       .update({ ...columnsOf(type, row), data: dataOf(type, row) });
     if (n !== 1) throw new Error(`${type.name} ${String(row.id)} vanished during update`);
+    countWrite(this.db, type);
     return obj;
   }
 
   async remove(type: StructType, id: string, owners: Owners = {}): Promise<number> {
-    return this.query(type, owners).where('id', id).delete();
+    const n = await this.query(type, owners).where('id', id).delete();
+    countWrite(this.db, type);
+    return n;
   }
 
   async removeOwned(type: StructType, owners: Owners): Promise<number> {
-    return this.query(type, owners).delete();
+    const n = await this.query(type, owners).delete();
+    countWrite(this.db, type);
+    return n;
   }
 }

@@ -1,0 +1,37 @@
+// Basic credentials verified once and recalled for a while: a client sending Basic on every
+// request would otherwise pay a full scrypt (tens of ms of CPU) and write a login event each time.
+// Kept under an HMAC of the credentials with a key of this process, never the password itself; the
+// caller checks that the user's credentials were not revoked (a password change) since.
+import { createHmac, randomBytes } from 'node:crypto';
+
+interface Verified {
+  userId: string;
+  /** When the password was checked, ms since the epoch. */
+  at: number;
+}
+
+export class VerifiedLogins {
+  private readonly key = randomBytes(32);
+  private readonly entries = new Map<string, Verified>();
+
+  constructor(private readonly lifetimeMs: number, private readonly most = 10_000) {}
+
+  private digest(login: string, password: string): string {
+    return createHmac('sha256', this.key).update(login).update('\0').update(password).digest('base64');
+  }
+
+  /** The user and check time of credentials verified less than the lifetime ago. */
+  recall(login: string, password: string): Verified | undefined {
+    const digest = this.digest(login, password);
+    const found = this.entries.get(digest);
+    if (found && Date.now() - found.at < this.lifetimeMs) return found;
+    this.entries.delete(digest);
+    return undefined;
+  }
+
+  remember(login: string, password: string, userId: string): void {
+    // The oldest goes first when full: entries are kept in the order they were added.
+    if (this.entries.size >= this.most) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(this.digest(login, password), { userId, at: Date.now() });
+  }
+}

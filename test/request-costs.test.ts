@@ -1,0 +1,69 @@
+// What each request costs the SSO and the access checks: Basic credentials are verified once and
+// recalled until a password change; a session's expiry is not rewritten on every request; a
+// caller's grants are shared by reads, and a change to them is seen by the next request.
+import assert from 'node:assert/strict';
+import { Knex } from 'knex';
+import * as T from '../model/types';
+import { Obj, XML } from '../model/codec';
+import { ADMIN_PASSWORD, withEngine } from './support/engine';
+import { addUser, clientOf, give, vmBody } from './support/users';
+
+/** The SQL statements run while `work` runs, on the engine's database. */
+async function statementsDuring(db: Knex, work: () => Promise<void>): Promise<string[]> {
+  const seen: string[] = [];
+  const listen = (q: { sql: string }) => seen.push(q.sql);
+  db.on('query', listen);
+  try {
+    await work();
+  } finally {
+    db.removeListener('query', listen);
+  }
+  return seen;
+}
+
+describe('the cost of a request to the SSO and the access checks', () => {
+  const ctx = withEngine();
+  const basic = (login: string, password: string) => `Basic ${Buffer.from(`${login}:${password}`).toString('base64')}`;
+  const read = (authorization: string, extra: Record<string, string> = {}) =>
+    ctx.t.request('GET', '/ovirt-engine/api/datacenters', { headers: { Authorization: authorization, Version: '4', ...extra } });
+  const logins = async (userName: string) =>
+    XML.readList(T.Event, (await ctx.api.call('GET', '/events?search=type%3D30&max=1000')).text).filter((e) => String(e.description).includes(userName)).length;
+
+  it('verifies Basic credentials once, writing one login event, until the password changes', async () => {
+    const id = await addUser(ctx.api, 'basil', 'basil-password-1');
+    const before = await logins('basil');
+    for (let i = 0; i < 3; i++) assert.equal((await read(basic('basil@internal', 'basil-password-1'), { Filter: 'true' })).status, 200);
+    assert.equal((await logins('basil')) - before, 1);
+    // A wrong password is never taken for the recalled one.
+    assert.equal((await read(basic('basil@internal', 'basil-password-x'), { Filter: 'true' })).status, 401);
+    const basil = await clientOf(ctx.t, 'basil@internal', 'basil-password-1', false);
+    assert.equal((await basil.call('PUT', `/users/${id}`, '<user><password>basil-password-2</password></user>')).status, 200);
+    assert.equal((await read(basic('basil@internal', 'basil-password-1'), { Filter: 'true' })).status, 401);
+    assert.equal((await read(basic('basil@internal', 'basil-password-2'), { Filter: 'true' })).status, 200);
+  });
+
+  it('does not write the session on every request', async () => {
+    const opened = await read(basic('admin@internal', ADMIN_PASSWORD), { Prefer: 'persistent-auth' });
+    const cookie = String(opened.headers.get('set-cookie')).split(';')[0];
+    const statements = await statementsDuring(ctx.t.engine.db, async () => {
+      for (let i = 0; i < 3; i++) assert.equal((await read('', { Cookie: cookie, Prefer: 'persistent-auth' }).then((r) => r.status)), 200);
+    });
+    assert.ok(statements.some((s) => /from [`"]sessions[`"]/i.test(s)), 'the session is read');
+    assert.deepEqual(statements.filter((s) => /^update [`"]sessions[`"]/i.test(s)), []);
+  });
+
+  it('shares a caller\'s grants between reads, and sees a change to them at the next request', async () => {
+    const id = await addUser(ctx.api, 'gwen', 'gwen-password-1');
+    const gwen = await clientOf(ctx.t, 'gwen@internal', 'gwen-password-1');
+    const vm = XML.read(T.Vm, (await ctx.api.call('POST', '/vms', vmBody('gwens-vm'))).text) as Obj;
+    assert.equal((await gwen.call('GET', `/vms/${String(vm.id)}`)).status, 404);
+    const permission = await give(ctx.api, `/vms/${String(vm.id)}`, 'UserRole', id);
+    assert.equal((await gwen.call('GET', `/vms/${String(vm.id)}`)).status, 200);
+    const again = await statementsDuring(ctx.t.engine.db, async () => {
+      assert.equal((await gwen.call('GET', `/vms/${String(vm.id)}`)).status, 200);
+    });
+    assert.deepEqual(again.filter((s) => /from [`"](permissions|roles|group_memberships)[`"]/i.test(s)), []);
+    assert.equal((await ctx.api.call('DELETE', `/vms/${String(vm.id)}/permissions/${permission}`)).status, 200);
+    assert.equal((await gwen.call('GET', `/vms/${String(vm.id)}`)).status, 404);
+  });
+});
