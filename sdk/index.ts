@@ -6,3 +6,4 @@ export { ApiError, AuthError, ConflictError, NotFoundError } from './errors';
 export { ActionBody, CollectionLocator, EntityLocator, ObjectOf, ParamValues, Readable, RootLocator, accessorOf, locatorOf } from './locators';
 export type { ObjOf } from '../model/meta';
 export * as types from '../model/types';
+export { EventObj, FollowOptions, followEvents } from './events';

@@ -76,7 +76,7 @@ describe('hangar command line', function () {
 
     const table = await ok('ls', 'vms');
     const [head, ...rows] = table.split('\n').filter((l) => /\w/.test(l));
-    assert.deepEqual(head.split('│').map((c) => c.trim()).filter(Boolean), ['id', 'name', 'status']);
+    assert.deepEqual(head.split('│').map((c) => c.trim()).filter(Boolean), ['id', 'name', 'status', 'description']);
     assert.ok(rows.some((r) => r.includes(made.id) && r.includes('web1') && r.includes('down')), table);
 
     const found = await json('ls', 'vms', '--search', 'name=web*', '--max', '5');
@@ -157,6 +157,22 @@ describe('hangar command line', function () {
     assert.deepEqual(await complete('hangar', 'do', 'vms/web', 'sh'), ['shutdown']);
     assert.ok((await complete('hangar', 'ls', 'vms', '--se')).includes('--search '));
     fs.rmSync(bin, { recursive: true, force: true });
+  });
+
+  it('lists the latest events, and follows the stream from one of them', async () => {
+    const [latest] = await json('events', '--max', '1');
+    assert.ok(latest.id && latest.description, JSON.stringify(latest));
+    const child = spawn(process.execPath, [MAIN, 'events', '--follow', '--after', latest.id, '-o', 'json'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      await ok('add', 'vms', '--name', 'followed1', '--cluster', 'Default', '--template', 'Blank');
+      const told = () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; description: string });
+      await until(async () => told().some((e) => e.description.includes('followed1')), 30000);
+      assert.ok(told().every((e) => Number(e.id) > Number(latest.id)));
+    } finally {
+      child.kill();
+    }
   });
 
   it('logs out: the token is revoked and the profile gone', async () => {

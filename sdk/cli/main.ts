@@ -4,10 +4,11 @@
 import { Command, CommanderError } from 'commander';
 import { ApiError } from '../index';
 import { COMPLETE, SHELLS, Shell, candidates, completionScript } from './completion';
+import { addEventsCommand } from './events';
 import { addLoginCommands } from './login';
 import { DEFAULT_PROFILE } from './profiles';
 import { Session } from './session';
-import { actionsAt, addTreeCommands, print, treeCommandNames } from './tree-commands';
+import { Globals, actionsAt, addTreeCommands, print, treeCommandNames } from './tree-commands';
 
 /** The program for `argv` (without node and the script): the flags of its path are added to it. */
 export function programFor(argv: readonly string[]): Command {
@@ -17,7 +18,9 @@ export function programFor(argv: readonly string[]): Command {
     .showHelpAfterError('(add --help for the flags)')
     .exitOverride();
   addLoginCommands(program);
-  addTreeCommands(program, argv, (g) => Session.open(g.profile));
+  const session = (g: Globals) => Session.open(g.profile);
+  addTreeCommands(program, argv, session);
+  addEventsCommand(program, session);
   program.command('completion <shell>')
     .description(`Prints the shell's completion script: source <(hangar completion bash)`)
     .action((shell: string) => {

@@ -2,20 +2,21 @@
 // or YAML of the objects as the SDK reads them, or XML as the model's writer writes it.
 import Table from 'cli-table3';
 import YAML from 'yaml';
-import { StructType } from '../../model/meta';
+import { StructType, attributeOf } from '../../model/meta';
 import { Obj, Value, isObj } from '../../model/codec';
-import { writeXml, writeXmlList } from '../../model/codec/xml';
+import { structXml, writeXml, writeXmlList } from '../../model/codec/xml';
 
 export const OUTPUTS = ['table', 'json', 'yaml', 'xml'] as const;
 export type Output = (typeof OUTPUTS)[number];
 
 /**
  * The columns of a list of `type`: its id, then the attributes the store keeps in columns of
- * their own (name, status, type, phase: what a search names most), but links and lists.
+ * their own (name, status, type, phase: what a search names most), but links and lists, then
+ * the description an entity has.
  */
 export function columnsOf(type: StructType): string[] {
   const stored = type.attributes.filter((a) => a.column && !a.link && !a.list && a.type().kind !== 'struct').map((a) => a.name);
-  return [...(type.identified ? ['id'] : []), ...stored];
+  return [...new Set([...(type.identified ? ['id'] : []), ...stored, ...(attributeOf(type, 'description') ? ['description'] : [])])];
 }
 
 /** A value in one table cell: a reference by its name or id, a list by its items. */
@@ -69,5 +70,15 @@ export function formatOne(type: StructType, obj: Obj, output: Output): string {
     case 'json': return JSON.stringify(obj, null, 2);
     case 'yaml': return YAML.stringify(obj);
     case 'xml': return writeXml(type, obj);
+  }
+}
+
+/** One object of a stream, on lines of its own: a row of the table's cells, one JSON line, a YAML document. */
+export function formatStreamed(type: StructType, obj: Obj, output: Output): string {
+  switch (output) {
+    case 'table': return columnsOf(type).map((c) => cell(obj[c])).join('  ');
+    case 'json': return JSON.stringify(obj);
+    case 'yaml': return `---\n${YAML.stringify(obj)}`;
+    case 'xml': return structXml(type.element, type, obj);
   }
 }
