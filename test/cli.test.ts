@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -172,6 +173,45 @@ describe('hangar command line', function () {
       assert.ok(told().every((e) => Number(e.id) > Number(latest.id)));
     } finally {
       child.kill();
+    }
+  });
+
+  it('follows the stream on after the connection to the engine dropped, telling each event once', async () => {
+    // A relay in front of the engine, whose connections the test cuts.
+    const sockets = new Set<net.Socket>();
+    const relay = net.createServer((inbound) => {
+      const outbound = net.connect(Number(ctx.t.servers.https.info.port), '127.0.0.1');
+      for (const [a, b] of [[inbound, outbound], [outbound, inbound]]) {
+        sockets.add(a);
+        a.pipe(b);
+        a.on('error', () => b.destroy());
+        a.on('close', () => {
+          sockets.delete(a);
+          b.destroy();
+        });
+      }
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+    const url = `https://localhost:${(relay.address() as net.AddressInfo).port}/ovirt-engine/api`;
+    await ok('--profile', 'relayed', 'login', url, '--user', 'admin@internal', '--password-file', path.join(config, 'password'), '--ca-file', path.join(ctx.t.config.dataDir, 'pki', 'ca.pem'));
+    const [latest] = await json('events', '--max', '1');
+    const child = spawn(process.execPath, [MAIN, '--profile', 'relayed', 'events', '--follow', '--after', latest.id, '-o', 'json'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const told = () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; description: string });
+      const seen = (name: string) => until(async () => told().some((e) => e.description.includes(name)), 30000);
+      await ok('add', 'vms', '--name', 'relayed1', '--cluster', 'Default', '--template', 'Blank');
+      await seen('relayed1');
+      for (const socket of sockets) socket.destroy();
+      await ok('add', 'vms', '--name', 'relayed2', '--cluster', 'Default', '--template', 'Blank');
+      await seen('relayed2');
+      const ids = told().map((e) => e.id);
+      assert.equal(new Set(ids).size, ids.length, ids.join(' '));
+    } finally {
+      child.kill();
+      relay.close();
+      for (const socket of sockets) socket.destroy();
     }
   });
 
