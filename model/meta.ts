@@ -3,6 +3,7 @@
 // derived from declarations made with these builders, never written per type.
 
 import type { Obj } from './codec/value';
+import type * as Types from './types';
 
 export type PrimitiveName = 'string' | 'integer' | 'boolean' | 'decimal' | 'date';
 
@@ -149,6 +150,19 @@ export interface TypedStruct<O, N extends string = string> extends StructType {
  * code) holds any `Obj`.
  */
 export type ObjOf<T extends StructType> = T extends TypedStruct<infer O> ? O : Obj;
+
+type Declared = typeof Types;
+/** Every declared entity type, by its name. */
+type EntitiesByName = {
+  [K in keyof Declared as Declared[K] extends TypedStruct<unknown, infer N> ? (string extends N ? never : N) : never]: Declared[K];
+};
+
+/**
+ * A declared entity type as the service tree holds it, named: what the compiler writes out for
+ * a service (declaration files) says `DeclaredStruct<"Vm">` instead of spelling out every
+ * attribute of `Vm` again, and it is the same type as `typeof Vm`.
+ */
+export interface DeclaredStruct<N extends keyof EntitiesByName> extends TypedStruct<ObjOf<EntitiesByName[N]>, N> {}
 
 /**
  * What a link holds: a reference to an object, by id as the engine stores it, or by name as a
@@ -495,12 +509,19 @@ export interface RootService {
 
 type CollectionDecl = Omit<CollectionService, 'kind' | 'search' | 'list'> & { list?: Params };
 
+/** `D`'s members but those named `K`: resolved, where `Omit` would be written out with the whole of `D`. */
+type Without<D, K extends PropertyKey> = { [P in Exclude<keyof D, K>]: D[P] };
+
+/** What a service keeps of its type: a declared entity type, by its name (see DeclaredStruct). */
+type Handle<F> = F extends () => TypedStruct<unknown, infer N extends keyof EntitiesByName> ? () => DeclaredStruct<N> : F;
+
 /** A collection service as declared: its `list` parameters by name, none when it declares none. */
-type Collection<D extends CollectionDecl> = Omit<D, 'list'> & {
+type Collection<D extends CollectionDecl> = Simplify<Without<D, 'list' | 'type'> & {
   kind: 'collection';
+  type: Handle<D['type']>;
   list: D extends { list: infer P extends Params } ? P : Record<never, never>;
   search: boolean;
-};
+}>;
 
 export function collectionService<D extends CollectionDecl>(d: D): Collection<D> {
   const list = d.list ?? {};
@@ -513,12 +534,13 @@ type EntityDecl = Partial<Pick<EntityService, 'get' | 'getParams' | 'update' | '
   Pick<EntityService, 'name' | 'type' | 'doc'>;
 
 /** An entity service as declared: its actions and locators by name, none when it declares none. */
-type Entity<D extends EntityDecl> = Omit<D, 'actions' | 'locators'> & {
+type Entity<D extends EntityDecl> = Simplify<Without<D, 'actions' | 'locators' | 'type'> & {
   kind: 'entity';
+  type: Handle<D['type']>;
   get: boolean;
   actions: D extends { actions: infer A } ? A : readonly [];
   locators: D extends { locators: infer L } ? L : Record<never, never>;
-};
+}>;
 
 export function entityService<D extends EntityDecl>(d: D): Entity<D> {
   // The compiler does not follow conditional members through a spread; they hold by construction.
