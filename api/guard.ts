@@ -15,6 +15,7 @@ import { CollectionService, PermitName, StructType, attributeOf } from '../model
 import { Obj, isObj } from '../model/codec';
 import { CollectionRoute } from '../model/tree';
 import { Call, ListOptions } from '../services/behaviour';
+import { Page } from '../services/store/repo';
 import { resolve } from '../services/refs';
 import { forbidden, notFound } from '../services/fault';
 import { permissionObject } from '../services/identity';
@@ -185,15 +186,16 @@ export class Guard {
   }
 
   /**
-   * What of the collection the caller may see, at most `max`; `find` lists it. In the user view
-   * a sub-collection is seen whole or not at all, as its owner is; a top-level one is filtered
-   * by the database where `find` applies `seen` (`inQuery`), else object by object here.
+   * What of the collection the caller may see, at most `max`; `find` lists it (its next `page`
+   * where it is read page by page). In the user view a sub-collection is seen whole or not at
+   * all, as its owner is; a top-level one is filtered by the database where `find` applies `seen`
+   * (`inQuery`), else object by object here, all of it at once.
    */
-  async list(call: Call, find: (o: ListOptions) => Promise<Obj[]>, inQuery: boolean, max?: number): Promise<Obj[]> {
-    if (!this.filter || this.self || this.route.collection.everyoneReads) return find({ max });
+  async list(call: Call, find: (o: ListOptions) => Promise<Obj[]>, inQuery: boolean, max?: number, page?: Page): Promise<Obj[]> {
+    if (!this.filter || this.self || this.route.collection.everyoneReads) return find({ max, page });
     const owner = await this.owner(call);
-    if (owner) return (await this.access.sees(await this.access.chain(owner.type, owner.obj))) ? find({ max }) : [];
-    if (inQuery) return find({ max, seen: await this.access.seenRows(this.route.collection.type()) });
+    if (owner) return (await this.access.sees(await this.access.chain(owner.type, owner.obj))) ? find({ max, page }) : [];
+    if (inQuery) return find({ max, page, seen: await this.access.seenRows(this.route.collection.type()) });
     return (await this.visible(call, await find({}))).slice(0, max);
   }
 

@@ -1,6 +1,6 @@
 // Content negotiation: the response format from Accept, the request format from Content-Type.
 import Accept from '@hapi/accept';
-import { Format, JSON_FORMAT, XML } from '../model/codec';
+import { Format, JSON_FORMAT, ListFormat, NDJSON, XML } from '../model/codec';
 import { unsupportedMediaType } from '../services/fault';
 
 interface HasHeaders {
@@ -12,15 +12,24 @@ export function header(r: HasHeaders, name: string): string | undefined {
   return Array.isArray(v) ? v.join(',') : typeof v === 'string' ? v : undefined;
 }
 
-/** XML unless the client prefers JSON; oVirt answers XML to clients that do not say. */
-export function responseFormat(r: HasHeaders): Format {
-  let chosen = '';
+function chosenType(r: HasHeaders): string {
   try {
-    chosen = Accept.mediaType(header(r, 'accept'), ['application/xml', 'application/json', 'text/xml']);
+    return Accept.mediaType(header(r, 'accept'), ['application/xml', 'application/json', 'text/xml', NDJSON.mediaType]);
   } catch {
     // A malformed Accept header is treated as no preference.
+    return '';
   }
-  return chosen === 'application/json' ? JSON_FORMAT : XML;
+}
+
+/** XML unless the client prefers JSON (or NDJSON, which is JSON but for lists); oVirt answers XML to clients that do not say. */
+export function responseFormat(r: HasHeaders): Format {
+  const chosen = chosenType(r);
+  return chosen === 'application/json' || chosen === NDJSON.mediaType ? JSON_FORMAT : XML;
+}
+
+/** The format of a list: NDJSON when the client prefers it, else as `responseFormat`. */
+export function listFormat(r: HasHeaders): ListFormat {
+  return chosenType(r) === NDJSON.mediaType ? NDJSON : responseFormat(r);
 }
 
 /** The format of a request body; a body in any other media type is refused with 415. */

@@ -1,30 +1,38 @@
 // One generic binding of the whole service tree to hapi routes: list/add on collections,
 // get/update/remove on entities, POST on actions, and 405 for any other method.
+import { Readable } from 'node:stream';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Request, ResponseToolkit, ServerRoute, Lifecycle } from '@hapi/hapi';
-import { CollectionService, EntityService, LIST_PARAMS, Params, READ_PARAMS, StructType } from '../model/meta';
+import { CollectionService, EntityService, GET_PARAMS, LIST_PARAMS, Params, READ_PARAMS, StructType } from '../model/meta';
 import { actionBody, editedLinks, missingInputs, updatable } from '../model/inputs';
 import { Obj } from '../model/codec';
 import * as T from '../model/types';
 import { collectionRoutes, CollectionRoute } from '../model/tree';
 import { Call, Engine, Method } from '../services/behaviour';
-import { Repo } from '../services/store/repo';
+import { Page, Repo } from '../services/store/repo';
 import { FileWork } from '../services/file-work';
 import { badRequest, incomplete, methodNotAllowed, notFound } from '../services/fault';
 import { resolveLinks } from '../services/links';
 import { apiContent } from '../services/root';
 import { search } from '../services/search';
 import { principal } from './auth';
-import { header, responseFormat } from './negotiation';
+import { header, listFormat, responseFormat } from './negotiation';
 import { readBody } from './body';
 import { queryValue, readParams } from './params';
 import { API_ROOT } from './versioning';
 import { Guard } from './guard';
 import { pathOf, presentAction, presentEntity, presentRoot } from './present';
 import { Following } from './follow';
+import { parseFields, project } from './fields';
 import { EventCode, recordEvent } from '../services/events';
 import { withCorrelation } from '../services/correlation';
 
 type Guarded<R = Lifecycle.ReturnValue> = (call: Call, guard: Guard) => Promise<R>;
+
+/** Rows of a list read from the database at a time. */
+const LIST_PAGE = 500;
+/** Objects of a list presented and written between turns of the event loop: a few milliseconds' work. */
+const WRITE_BATCH = 50;
 
 /** A negative `max` asks for no bound, as oVirt takes it. */
 function maxOf(call: Call): number | undefined {
@@ -119,8 +127,11 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
   const present = (call: Call, guard: Guard) => {
     const follow = typeof call.params.follow === 'string' ? call.params.follow : undefined;
     const following = new Following(guard, follow, { depth: engine.config.followMaxDepth, objects: engine.config.followMaxObjects });
-    return async (obj: Obj, href: string) =>
-      presentEntity(entity, await following.follow({ ...call, scope: [...call.scope.slice(0, depth), String(obj.id)] }, r, obj), href, allContent(call));
+    const fields = parseFields(typeof call.params.fields === 'string' ? call.params.fields : undefined, entity);
+    return async (obj: Obj, href: string) => {
+      const shown = presentEntity(entity, await following.follow({ ...call, scope: [...call.scope.slice(0, depth), String(obj.id)] }, r, obj), href, allContent(call));
+      return fields ? project(type, shown, fields) : shown;
+    };
   };
 
   // The file-reading phase of a method, between the permit's pre-check and the transaction, with
@@ -143,12 +154,35 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
       const q = typeof call.params.search === 'string' && call.params.search.trim() !== '' ? call.params.search : undefined;
       const max = maxOf(call);
       const view = behaviour.view;
-      const items = await guard.list(call, (o) => q !== undefined
+      const page = new Page(LIST_PAGE);
+      const next = () => guard.list(call, (o) => q !== undefined
         ? search(call, collection, q, { ...o, caseSensitive: call.params.case_sensitive !== false, segment })
           .then((found) => (view ? Promise.all(found.map((obj) => view(call, obj))) : found))
-        : behaviour.list(call, o), q !== undefined || behaviour.listsSeen === true, max);
-      const presented = await Promise.all(items.map((o: Obj) => show(o, hrefIn(request, o.id))));
-      return reply(h, request, responseFormat(request).writeList(type, presented));
+        : behaviour.list(call, o), q !== undefined || behaviour.listsSeen === true, max, page);
+      const format = listFormat(request);
+      const writer = format.listWriter(type);
+      // The first page is read before the answer starts, so that what fails there is a fault.
+      const first = await next();
+      async function* pages(): AsyncGenerator<string> {
+        for (let items = first; ; items = await next()) {
+          for (let i = 0; i < items.length; i += WRITE_BATCH) {
+            const presented = await Promise.all(items.slice(i, i + WRITE_BATCH).map((o: Obj) => show(o, hrefIn(request, o.id))));
+            yield presented.map((o) => writer.item(o)).join('');
+            // Other requests are served between batches.
+            await yieldToLoop();
+          }
+          if (!page.more) break;
+        }
+        yield writer.end();
+      }
+      // A followed list may pass the follow limit on any page, which must still answer a fault:
+      // it is answered whole. Any other list streams, a page at a time, as the client reads it.
+      if (call.params.follow !== undefined) {
+        let whole = '';
+        for await (const text of pages()) whole += text;
+        return h.response(whole).type(format.mediaType);
+      }
+      return h.response(Readable.from(pages(), { objectMode: false })).type(format.mediaType);
     }),
   });
   if (collection.add && behaviour.add) {
@@ -183,7 +217,7 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
       },
     });
   }
-  const getting = read({ ...READ_PARAMS, ...entity.getParams });
+  const getting = read({ ...GET_PARAMS, ...entity.getParams });
   routes.push({
     method: 'GET',
     path: entityPath,

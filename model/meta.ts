@@ -399,8 +399,10 @@ export type ParamValue = boolean | number | string;
 
 /** What every read takes: Hangar serves the user view, `follow` and `all_content` on every route. */
 export const READ_PARAMS = { follow: 'string', filter: 'boolean', all_content: 'boolean' } as const satisfies Params;
+/** What every `GET` takes besides: `fields` names the attributes to answer (Xen Orchestra's projection). */
+export const GET_PARAMS = { ...READ_PARAMS, fields: 'string' } as const satisfies Params;
 /** What every list takes besides: every list is bounded by `max`. */
-export const LIST_PARAMS = { ...READ_PARAMS, max: 'integer' } as const satisfies Params;
+export const LIST_PARAMS = { ...GET_PARAMS, max: 'integer' } as const satisfies Params;
 
 export interface MethodInputs {
   /** What the body must and may give. */
@@ -485,7 +487,7 @@ export interface EntityService<T extends StructType = StructType> {
   readonly type: () => T;
   readonly doc: string;
   readonly get: boolean;
-  /** Query parameters of `GET` besides `READ_PARAMS` (a system option's `version`). */
+  /** Query parameters of `GET` besides `GET_PARAMS` (a system option's `version`). */
   readonly getParams?: Params;
   readonly update?: UpdateMethod;
   readonly remove?: RemoveMethod;

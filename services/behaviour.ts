@@ -6,7 +6,7 @@ import { CollectionService, EntityService, ObjOf, ParamValue, StructType } from 
 import * as T from '../model/types';
 import { allServices } from '../model/tree';
 import { Obj } from '../model/codec';
-import { Repo, RowCondition } from './store/repo';
+import { Page, Repo, RowCondition } from './store/repo';
 import { Config } from './config';
 import { Storage } from './storage';
 import { Runtime } from './runtime/runtime';
@@ -46,6 +46,8 @@ export interface ListOptions {
   max?: number;
   /** In the user view, the condition on what the caller sees: lists that declare `listsSeen` apply it. */
   seen?: RowCondition;
+  /** The next page of a list read page by page: lists of stored rows give only it; others may give everything. */
+  page?: Page;
 }
 
 /** What a collection of objects of type `T` does; a body is decoded by `T`'s declaration. */

@@ -78,7 +78,7 @@ export const jobStep = implement(S.JobStep, {
 export const events = implement(S.Events, {
   async list(call, o) {
     const from = call.params.from;
-    return call.repo.list(T.Event, {}, { max: o.max, seen: o.seen, newestFirst: true, after: typeof from === 'number' ? from : undefined });
+    return call.repo.list(T.Event, {}, { max: o.max, seen: o.seen, page: o.page, newestFirst: true, after: typeof from === 'number' ? from : undefined });
   },
   listsSeen: true,
   async add(call, body) {

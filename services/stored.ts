@@ -102,7 +102,7 @@ export type StoredCollection<T extends StructType> = CollectionBehaviour<T> & { 
 export function storedCollection<T extends StructType>(service: CollectionService<T>, hooks: CollectionHooks<NoInfer<T>> = {}): StoredCollection<T> {
   const type = service.type();
   return {
-    list: (call, o) => call.repo.list<StructType>(type, ownersOf(service, call.scope), { max: o.max, seen: o.seen }),
+    list: (call, o) => call.repo.list<StructType>(type, ownersOf(service, call.scope), { max: o.max, seen: o.seen, page: o.page }),
     listsSeen: true,
     add: service.add
       ? async (call, body) => {

@@ -1,12 +1,17 @@
-// The two wire formats behind one interface, chosen by Content-Type and Accept.
+// The wire formats behind one interface, chosen by Content-Type and Accept.
 import { StructType } from '../meta';
-import { Obj } from './value';
-import { readXml, readXmlList, writeXml, writeXmlList } from './xml';
-import { readJson, readJsonList, writeJson, writeJsonList } from './json';
+import { ListWriter, Obj } from './value';
+import { readXml, readXmlList, writeXml, writeXmlList, xmlListWriter } from './xml';
+import { jsonListWriter, ndjsonListWriter, readJson, readJsonList, writeJson, writeJsonList } from './json';
 
-export interface Format {
-  readonly name: 'xml' | 'json';
+/** A format lists are answered in. */
+export interface ListFormat {
   readonly mediaType: string;
+  listWriter(type: StructType): ListWriter;
+}
+
+export interface Format extends ListFormat {
+  readonly name: 'xml' | 'json';
   read(type: StructType, text: string, root?: string): Obj;
   readList(type: StructType, text: string): Obj[];
   write(type: StructType, obj: Obj, root?: string): string;
@@ -20,6 +25,7 @@ export const XML: Format = {
   readList: readXmlList,
   write: writeXml,
   writeList: writeXmlList,
+  listWriter: xmlListWriter,
 };
 
 export const JSON_FORMAT: Format = {
@@ -29,6 +35,13 @@ export const JSON_FORMAT: Format = {
   readList: readJsonList,
   write: (type, obj) => writeJson(type, obj),
   writeList: writeJsonList,
+  listWriter: jsonListWriter,
+};
+
+/** Xen Orchestra's `ndjson`: a list as one JSON object per line, for lists only. */
+export const NDJSON: ListFormat = {
+  mediaType: 'application/x-ndjson',
+  listWriter: ndjsonListWriter,
 };
 
 export * from './value';

@@ -1,7 +1,7 @@
 // JSON reader and writer, driven by the model, in the shape oVirt's JSON uses:
 // primitives as strings, lists as `{ "item": [...] }`, links as `"link": [...]`.
 import { Attribute, StructType, attributesIn } from '../meta';
-import { ACTIONS, DecodeError, HREF, LINKS, Link, Obj, Value, checkTree, isObj } from './value';
+import { ACTIONS, DecodeError, HREF, LINKS, Link, ListWriter, Obj, Value, checkTree, isObj, writeAll } from './value';
 import { itemName, readStruct } from './read';
 import { formatScalar } from './scalars';
 
@@ -57,6 +57,18 @@ export function writeJson(type: StructType, obj: Obj): string {
   return JSON.stringify(structJson(type, obj));
 }
 
-export function writeJsonList(type: StructType, objs: Obj[]): string {
-  return JSON.stringify(objs.length ? { [type.element]: objs.map((o) => structJson(type, o)) } : {});
+/** A list written as its objects come: `{"vm":[` before the first, `]}` after the last, `{}` when there is none. */
+export function jsonListWriter(type: StructType): ListWriter {
+  let written = 0;
+  return {
+    item: (obj) => (written++ ? ',' : `{${JSON.stringify(type.element)}:[`) + writeJson(type, obj),
+    end: () => (written ? ']}' : '{}'),
+  };
+}
+
+export const writeJsonList = (type: StructType, objs: Obj[]): string => writeAll(jsonListWriter(type), objs);
+
+/** A list as newline-delimited JSON: each object on a line of its own, as `writeJson` writes it. */
+export function ndjsonListWriter(type: StructType): ListWriter {
+  return { item: (obj) => `${writeJson(type, obj)}\n`, end: () => '' };
 }

@@ -13,6 +13,17 @@ export interface Link {
   rel: string;
 }
 
+/** Writes a list one object at a time, so that a long list need not be held whole: the text of each object, then of the end. */
+export interface ListWriter {
+  item(obj: Obj): string;
+  end(): string;
+}
+
+/** A whole list at once, as `writer` writes it object by object. */
+export function writeAll(writer: ListWriter, objs: Obj[]): string {
+  return objs.map((o) => writer.item(o)).join('') + writer.end();
+}
+
 /** Members the API layer adds around model attributes. */
 export const HREF = 'href';
 export const LINKS = 'link';

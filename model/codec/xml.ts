@@ -1,7 +1,7 @@
 // XML reader and writer, driven by the model.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { Attribute, StructType, attributesIn } from '../meta';
-import { ACTIONS, DecodeError, HREF, LINKS, Link, MAX_NESTING, Obj, Value, checkTree, isObj } from './value';
+import { ACTIONS, DecodeError, HREF, LINKS, Link, ListWriter, MAX_NESTING, Obj, Value, checkTree, isObj, writeAll } from './value';
 import { itemName, readStruct } from './read';
 import { formatScalar } from './scalars';
 
@@ -51,7 +51,9 @@ export function readXmlList(type: StructType, text: string): Obj[] {
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+const SPECIAL = /[&<>"']/;
+// Most text has nothing to escape: testing first spares making a new string.
+const escape = (s: string) => (SPECIAL.test(s) ? s.replace(/[&<>"']/g, (c) => ESCAPES[c]) : s);
 
 const linkXml = (l: Link) => `<link href="${escape(l.href)}" rel="${escape(l.rel)}"/>`;
 
@@ -95,6 +97,14 @@ export function writeXml(type: StructType, obj: Obj, root = type.element): strin
   return DECLARATION + structXml(root, type, obj);
 }
 
-export function writeXmlList(type: StructType, objs: Obj[]): string {
-  return DECLARATION + `<${type.plural}>${objs.map((o) => structXml(type.element, type, o)).join('')}</${type.plural}>`;
+/** A list written as its objects come: `<vms>` before the first, `</vms>` after the last. */
+export function xmlListWriter(type: StructType): ListWriter {
+  let started = false;
+  const start = () => (started ? '' : ((started = true), `${DECLARATION}<${type.plural}>`));
+  return {
+    item: (obj) => start() + structXml(type.element, type, obj),
+    end: () => `${start()}</${type.plural}>`,
+  };
 }
+
+export const writeXmlList = (type: StructType, objs: Obj[]): string => writeAll(xmlListWriter(type), objs);

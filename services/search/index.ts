@@ -3,7 +3,7 @@ import { CollectionService } from '../../model/meta';
 import { Obj } from '../../model/codec';
 import * as T from '../../model/types';
 import { Call, ownersOf } from '../behaviour';
-import { RowCondition } from '../store/repo';
+import { Page, RowCondition } from '../store/repo';
 import { badRequest } from '../fault';
 import { compileSearch } from './compile';
 import { parseSearch } from './parse';
@@ -15,7 +15,7 @@ export async function search(
   call: Call,
   collection: CollectionService,
   text: string,
-  o: { max?: number; caseSensitive: boolean; segment: string; seen?: RowCondition },
+  o: { max?: number; caseSensitive: boolean; segment: string; seen?: RowCondition; page?: Page },
 ): Promise<Obj[]> {
   const query = parseSearch(text);
   const type = collection.type();
@@ -34,6 +34,8 @@ export async function search(
       // The audit log reads newest first unless the query sorts it otherwise.
       newestFirst: type === T.Event && query.sort.length === 0,
       seen: o.seen,
+      page: o.page,
+      sorted: query.sort.length > 0,
     },
   );
 }

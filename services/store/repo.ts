@@ -15,8 +15,45 @@ export type Owners = Record<string, string>;
 /** A condition on the rows of a table (the rows a caller may see). */
 export type RowCondition = (q: Knex.QueryBuilder) => void;
 
+/**
+ * Where a list read page by page has got to. Each read with it gives the next `size` rows at
+ * most, after the last row it gave (by sequence number), so a long list is never held whole and
+ * rows stay in order, none twice, however many pages it takes.
+ */
+export class Page {
+  /** Sequence number of the last row given. */
+  private after?: number;
+  /** Rows given so far. */
+  private given = 0;
+  /** Whether the last read filled its page, so more rows may follow. */
+  more = false;
+
+  constructor(readonly size: number) {}
+
+  /**
+   * Bounds `q` (ordered by `seq` last) to the next page of at most `limit` rows in all, `offset`
+   * rows in. Sorted by other columns first, the page starts after the rows given (an offset);
+   * else after the last row given.
+   */
+  async read(q: Knex.QueryBuilder, o: { limit?: number; offset?: number; newestFirst?: boolean; sorted?: boolean }): Promise<{ data: string }[]> {
+    const size = o.limit === undefined ? this.size : Math.min(this.size, o.limit - this.given);
+    this.more = false;
+    if (size <= 0) return [];
+    if (o.sorted) q.offset((o.offset ?? 0) + this.given);
+    else if (this.after !== undefined) q.where('seq', o.newestFirst ? '<' : '>', this.after);
+    else if (o.offset) q.offset(o.offset);
+    const rows: { seq: number; data: string }[] = await q.select('seq').limit(size);
+    this.given += rows.length;
+    if (rows.length) this.after = Number(rows[rows.length - 1].seq);
+    this.more = rows.length === size && (o.limit === undefined || this.given < o.limit);
+    return rows;
+  }
+}
+
 export interface ListOptions {
   max?: number;
+  /** Only the next page of the list, when it is read page by page. */
+  page?: Page;
   /** Only the rows meeting this condition: the caller's user view. */
   seen?: RowCondition;
   /** Extra column conditions (`{ status: 'up' }`). */
@@ -26,6 +63,8 @@ export interface ListOptions {
   /** Only rows added after the one with this sequence number. */
   after?: number;
 }
+
+const parsed = <T extends StructType>(rows: { data: string }[]) => rows.map((r) => JSON.parse(r.data) as StoredObj<T>);
 
 export class Repo {
   constructor(readonly db: Knex | Knex.Transaction) {}
@@ -46,9 +85,8 @@ export class Repo {
     const q = this.query(type, owners, o.where).select('data').orderBy('seq', o.newestFirst ? 'desc' : 'asc');
     if (o.after !== undefined) q.where('seq', '>', o.after);
     if (o.seen) q.where(o.seen);
-    if (o.max !== undefined && o.max >= 0) q.limit(o.max);
-    const rows: { data: string }[] = await q;
-    return rows.map((r) => JSON.parse(r.data) as StoredObj<T>);
+    const max = o.max !== undefined && o.max >= 0 ? o.max : undefined;
+    return parsed(await (o.page ? o.page.read(q, { limit: max, newestFirst: o.newestFirst }) : max === undefined ? q : q.limit(max)));
   }
 
   /** Objects of `type` matching what `refine` adds to the query (conditions, order), then seq. */
@@ -56,16 +94,16 @@ export class Repo {
     type: T,
     owners: Owners,
     refine: (q: Knex.QueryBuilder) => void,
-    o: { limit?: number; offset?: number; newestFirst?: boolean; seen?: RowCondition },
+    o: { limit?: number; offset?: number; newestFirst?: boolean; seen?: RowCondition; page?: Page; sorted?: boolean },
   ): Promise<StoredObj<T>[]> {
     const q = this.query(type, owners).select('data');
     refine(q);
     if (o.seen) q.where(o.seen);
     q.orderBy('seq', o.newestFirst ? 'desc' : 'asc');
+    if (o.page) return parsed(await o.page.read(q, o));
     if (o.limit !== undefined) q.limit(o.limit);
     if (o.offset) q.offset(o.offset);
-    const rows: { data: string }[] = await q;
-    return rows.map((r) => JSON.parse(r.data) as StoredObj<T>);
+    return parsed(await q);
   }
 
   async get<T extends StructType>(type: T, id: string, owners: Owners = {}): Promise<StoredObj<T> | undefined> {

@@ -6,6 +6,7 @@ import * as T from '../../model/types';
 import { Obj, XML } from '../../model/codec';
 import { ApiClient, BACKENDS, withEngine } from '../support/engine';
 import { addUser, clientOf, give, vmBody } from '../support/users';
+import { rowsRead } from '../support/queries';
 
 for (const backend of BACKENDS) describe(`registry: user-view lists on ${backend.name}`, () => {
   const ctx = withEngine({ backend });
@@ -22,19 +23,7 @@ for (const backend of BACKENDS) describe(`registry: user-view lists on ${backend
   const names = (text: string) => XML.readList(T.Vm, text).map((v) => String(v.name));
 
   /** The rows the database answered for the user's reads of the vms table while `work` ran. */
-  async function vmRowsRead(work: () => Promise<unknown>): Promise<number> {
-    let rows = 0;
-    const count = (response: unknown, q: { sql?: string }) => {
-      if (/from ["`]vms["`]/.test(String(q.sql)) && Array.isArray(response)) rows += response.length;
-    };
-    ctx.t.engine.db.on('query-response', count);
-    try {
-      await work();
-    } finally {
-      ctx.t.engine.db.removeListener('query-response', count);
-    }
-    return rows;
-  }
+  const vmRowsRead = async (work: () => Promise<unknown>) => (await rowsRead(ctx.t.engine.db, 'vms', work)).reduce((a, b) => a + b, 0);
 
   before(async () => {
     const userId = await addUser(ctx.api, 'viewer', 'viewer-pw-1');
