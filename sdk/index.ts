@@ -7,3 +7,5 @@ export { ActionBody, CollectionLocator, EntityLocator, ObjectOf, ParamValues, Re
 export type { ObjOf } from '../model/meta';
 export * as types from '../model/types';
 export { EventObj, FollowOptions, followEvents } from './events';
+export { DownloadOptions, TransferOptions, TransferResult, UploadOptions, download, upload } from './transfers';
+export { ImageioError, MoveStats, Progress, TransferStopped } from './imageio';

@@ -10,6 +10,8 @@ import { Socket } from 'node:net';
 export const PIECE = 4 * 1024 * 1024;
 /** Bytes of an error body worth reading. */
 const ERROR_BODY = 512;
+/** How long a connection may stay silent (extents of a large image take a while to compute). */
+const SILENCE_MS = 120_000;
 
 export class ImageioError extends Error {
   constructor(message: string, readonly status?: number) {
@@ -91,10 +93,13 @@ export class ImageConnection {
         this.wire.connections++;
       });
       req.on('error', (e) => reject(new ImageioError(`${method} ${url.pathname}: ${e.message}`)));
+      // A server silent this long is gone: the request fails as a dropped connection would.
+      req.setTimeout(SILENCE_MS, () => req.destroy(new Error(`no answer in ${SILENCE_MS / 1000} s`)));
       req.on('response', (res) => {
         const status = res.statusCode ?? 0;
-        if (status >= 200 && status < 300) resolve(res);
-        else void errorText(res).then((text) => reject(new ImageioError(`${method} ${url.pathname}: ${status} ${text}`, status)), reject);
+        if (status >= 200 && status < 300) return resolve(res);
+        // The server may answer before reading the whole body: the connection is of no more use.
+        void errorText(res).then((text) => reject(new ImageioError(`${method} ${url.pathname}: ${status} ${text}`, status)), reject).finally(() => req.destroy());
       });
       if (!send) {
         req.end();
