@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ADMIN_PASSWORD, TestEngine, withEngine } from './support/engine';
+import { until } from './support/until';
 import { ApiError, AuthError, ConflictError, Connection, NotFoundError, waitFor } from '../sdk';
 
 describe('sdk', () => {
@@ -146,5 +147,19 @@ describe('sdk', () => {
         assert.equal(typeof unused, 'function');
       });
     });
+  });
+});
+
+describe('sdk with short-lived tokens', () => {
+  const ctx = withEngine({ overrides: { tokenLifetime: 1 } });
+
+  it('logs in again when its token expires, and the call goes through', async () => {
+    const conn = await Connection.open({ url: ctx.t.base, username: 'admin@internal', password: ADMIN_PASSWORD });
+    const first = conn.token;
+    const accepted = async () => (await fetch(`${ctx.t.base}/ovirt-engine/api`, { headers: { Authorization: `Bearer ${first}` } })).status === 200;
+    await until(async () => !(await accepted()), 10000);
+    assert.ok(Array.isArray(await conn.system().datacenters().list()));
+    assert.notEqual(conn.token, first);
+    await conn.close();
   });
 });
