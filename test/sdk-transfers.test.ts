@@ -87,11 +87,13 @@ describe('SDK image transfers', () => {
     assert.deepEqual(seen[seen.length - 1], [64 * 1024, 64 * 1024]);
     assert.equal(stats.dataBytes, 64 * 1024);
     assert.equal(stats.bytesSent, 64 * 1024);
+    assert.ok(stats.local, "on the proxy's machine, data goes over the Unix socket it offers");
     const down = await downloadsAs(d, image);
     assert.equal(down.bytesReceived, 64 * 1024, 'the download fetches the data extents alone');
+    assert.ok(down.local);
   });
 
-  it('moves data over several connections at once', async () => {
+  it('moves data over several connections at once (over TLS when told not to take the Unix socket)', async () => {
     const image = sparseQcow2('spread.qcow2', 32 * MiB, [[0x11, 0, 3 * MiB], [0x22, 8 * MiB, 3 * MiB], [0x33, 20 * MiB, 3 * MiB]]);
     const d = await disk('spread', 'cow', 32 * MiB);
     const up = await transfer(d, 'upload');
@@ -99,8 +101,9 @@ describe('SDK image transfers', () => {
     const count = () => accepted++;
     t.proxy.server.on('secureConnection', count);
     try {
-      const stats = await uploadImage(String(up.proxy_url), image, { ca, fresh: true, workers: 4, requestSize: MiB });
+      const stats = await uploadImage(String(up.proxy_url), image, { ca, fresh: true, workers: 4, requestSize: MiB, unixSocket: false });
       assert.equal(stats.workers, 4);
+      assert.equal(stats.local, false);
       assert.equal(stats.connections, 5, 'one connection per worker, and one for OPTIONS and flush');
     } finally {
       t.proxy.server.off('secureConnection', count);

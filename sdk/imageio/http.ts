@@ -1,9 +1,10 @@
-// The imageio data plane over HTTPS, one persistent connection per worker: OPTIONS, extents,
+// The imageio data plane over HTTPS (or, on the server's machine, over the Unix socket it offers,
+// without TLS, as imageio's client does), one persistent connection per worker: OPTIONS, extents,
 // ranged PUT and GET streamed in buffer-sized pieces, PATCH zero and flush. Failures say whether
 // sending the same request again may succeed (the connection dropped, the server failed) or the
 // server refused it (403: the ticket is gone, the control plane knows why).
+import http, { IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 
 /** Bytes of each read and write of a body (imageio's client uses 4 MiB per worker). */
@@ -36,6 +37,8 @@ export interface Features {
   extents: boolean;
   maxReaders: number;
   maxWriters: number;
+  /** The server's Unix socket, when it offers one and runs on this machine. */
+  unixSocket?: string;
 }
 
 /** A range of the image; `zero` ranges read as zeros, `dirty` ones changed since a checkpoint (incremental backups). */
@@ -52,6 +55,8 @@ export interface Endpoint {
   ca?: string | Buffer;
   /** Accept any server certificate. */
   insecure?: boolean;
+  /** The server's Unix socket, once requests go there. */
+  socket?: string;
 }
 
 /** Counts of what went over the wire, summed over a transfer's connections. */
@@ -69,13 +74,14 @@ export const emptyWire = (): Wire => ({ connections: 0, requests: 0, bytesSent: 
 /** Reads a body piece by piece into the caller's buffer: the buffer is reused once the previous write is taken. */
 export type Fill = (at: number, into: Buffer) => Promise<void>;
 
-/** One keep-alive HTTPS connection to the data plane (a new one replaces it if it drops). */
+/** One keep-alive connection to the data plane (a new one replaces it if it drops). */
 export class ImageConnection {
-  private readonly agent: https.Agent;
+  private readonly tls: https.Agent;
+  private readonly local = new http.Agent({ keepAlive: true, maxSockets: 1 });
   private readonly seen = new WeakSet<Socket>();
 
   constructor(private readonly endpoint: Endpoint, private readonly wire: Wire) {
-    this.agent = new https.Agent({ keepAlive: true, maxSockets: 1, ca: endpoint.ca, rejectUnauthorized: endpoint.insecure !== true });
+    this.tls = new https.Agent({ keepAlive: true, maxSockets: 1, ca: endpoint.ca, rejectUnauthorized: endpoint.insecure !== true });
   }
 
   /** Sends a request; `send` writes its body. Answers the response once its status is a success. */
@@ -86,7 +92,10 @@ export class ImageConnection {
       const [pathname, search] = suffix.split('?');
       url.pathname += pathname;
       if (search) url.search = search;
-      const req = https.request(url, { method, agent: this.agent, headers });
+      const socketPath = this.endpoint.socket;
+      const req = socketPath === undefined
+        ? https.request(url, { method, agent: this.tls, headers })
+        : http.request({ socketPath, path: `${url.pathname}${url.search}`, method, agent: this.local, headers });
       req.on('socket', (socket: Socket) => {
         if (this.seen.has(socket)) return;
         this.seen.add(socket);
@@ -114,18 +123,21 @@ export class ImageConnection {
 
   private async json(method: string, suffix: string, body?: unknown): Promise<unknown> {
     const text = body === undefined ? undefined : JSON.stringify(body);
-    const res = await this.request(method, suffix, text === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) }, text === undefined ? undefined : async (req) => void req.write(text));
-    const chunks: Buffer[] = [];
-    for await (const chunk of res) chunks.push(chunk as Buffer);
-    const answer = Buffer.concat(chunks).toString();
-    return answer === '' ? undefined : JSON.parse(answer);
+    return jsonOf(await this.request(method, suffix, text === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) }, text === undefined ? undefined : async (req) => void req.write(text)));
   }
 
   async options(): Promise<Features> {
-    const o = (await this.json('OPTIONS', '')) as { features?: string[]; max_readers?: number; max_writers?: number } | undefined;
+    const res = await this.request('OPTIONS', '', {});
+    // The server is on this machine when the connection's two ends have the same address.
+    const here = res.socket.remoteAddress !== undefined && res.socket.remoteAddress === res.socket.localAddress;
+    const o = (await jsonOf(res)) as { features?: string[]; max_readers?: number; max_writers?: number; unix_socket?: string } | undefined;
     const features = new Set(o?.features ?? []);
-    // A server that names no limits takes one reader and one writer.
-    return { zero: features.has('zero'), flush: features.has('flush'), extents: features.has('extents'), maxReaders: o?.max_readers ?? 1, maxWriters: o?.max_writers ?? 1 };
+    return {
+      zero: features.has('zero'), flush: features.has('flush'), extents: features.has('extents'),
+      // A server that names no limits takes one reader and one writer.
+      maxReaders: o?.max_readers ?? 1, maxWriters: o?.max_writers ?? 1,
+      ...(here && o?.unix_socket ? { unixSocket: o.unix_socket } : {}),
+    };
   }
 
   /** The image's extents, covering it from 0 to its size; `dirty` asks for what changed since the backup's checkpoint. */
@@ -199,8 +211,16 @@ export class ImageConnection {
   }
 
   close(): void {
-    this.agent.destroy();
+    this.tls.destroy();
+    this.local.destroy();
   }
+}
+
+async function jsonOf(res: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  const answer = Buffer.concat(chunks).toString();
+  return answer === '' ? undefined : JSON.parse(answer);
 }
 
 async function errorText(res: IncomingMessage): Promise<string> {

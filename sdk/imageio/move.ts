@@ -28,6 +28,8 @@ export interface MoveOptions {
   refresh?: () => Promise<string>;
   ca?: string | Buffer;
   insecure?: boolean;
+  /** Move data over the server's Unix socket when it offers one on this machine (default true). */
+  unixSocket?: boolean;
 }
 
 export interface UploadOptions extends MoveOptions {
@@ -48,6 +50,8 @@ export interface MoveStats extends Wire {
   /** Requests sent again after a failure. */
   retries: number;
   workers: number;
+  /** Whether data went over the server's Unix socket. */
+  local: boolean;
 }
 
 /** The transfer can no longer move data (it ended, or cannot be resumed). */
@@ -87,7 +91,7 @@ function merged(allocation: Allocation[]): Extent[] {
 /** One move: the endpoint its connections share, what went over the wire, retries and progress. */
 class Move {
   readonly endpoint: Endpoint;
-  readonly stats: MoveStats = { ...emptyWire(), dataBytes: 0, zeroedBytes: 0, retries: 0, workers: 0 };
+  readonly stats: MoveStats = { ...emptyWire(), dataBytes: 0, zeroedBytes: 0, retries: 0, workers: 0, local: false };
   private readonly connections: ImageConnection[] = [];
   private refreshing?: Promise<void>;
   private done = 0;
@@ -101,6 +105,20 @@ class Move {
     const c = new ImageConnection(this.endpoint, this.stats);
     this.connections.push(c);
     return c;
+  }
+
+  /** What the server offers, and where requests go from now on: its Unix socket if it offers one here and it answers. */
+  async open(control: ImageConnection): Promise<Features> {
+    const features = await this.attempt(() => control.options());
+    if (features.unixSocket === undefined || this.o.unixSocket === false) return features;
+    this.endpoint.socket = features.unixSocket;
+    try {
+      await control.options();
+      this.stats.local = true;
+    } catch {
+      this.endpoint.socket = undefined;
+    }
+    return features;
   }
 
   /** Runs `op` until it succeeds, sending it again while failures may pass, up to the deadline. */
@@ -125,7 +143,11 @@ class Move {
     const refresh = this.o.refresh;
     if (!refresh) return;
     this.refreshing ??= refresh().then(
-      (url) => void (this.endpoint.url = url),
+      (url) => {
+        // A transfer served from elsewhere now is reached by its URL.
+        if (url !== this.endpoint.url) this.endpoint.socket = undefined;
+        this.endpoint.url = url;
+      },
       (e: unknown) => {
         // The control plane may be restarting too: only a stopped transfer ends the move now.
         if (e instanceof TransferStopped) throw e;
@@ -197,7 +219,7 @@ export async function uploadImage(url: string, file: string, o: UploadOptions = 
   const move = new Move(url, o);
   const control = move.connection();
   try {
-    const features = await move.attempt(() => control.options());
+    const features = await move.open(control);
     const workers = move.workers(features.maxWriters);
     // One more connection for the allocation map.
     const image = await LocalImage.serve(file, format, { writable: false, connections: workers + 1 });
@@ -227,7 +249,7 @@ export async function downloadImage(url: string, file: string, o: DownloadOption
   const control = move.connection();
   let made = false;
   try {
-    const features = await move.attempt(() => control.options());
+    const features = await move.open(control);
     if (!features.extents) throw new ImageioError('The server does not tell extents');
     const extents = await move.attempt(() => control.extents());
     const last = extents[extents.length - 1];
