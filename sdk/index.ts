@@ -1,7 +1,7 @@
 // The Hangar SDK: a connection to an engine, the service tree as typed locators, faults as typed
 // errors, and waiting for objects to reach a state.
 export { Connection, ConnectionOptions, Query, Reply, RequestOptions, apiUrlOf } from './connection';
-export { WaitOptions, WaitTimeout, waitFor } from './wait';
+export { JobFailed, JobObj, WaitOptions, WaitTimeout, jobDone, waitFor } from './wait';
 export { ApiError, AuthError, ConflictError, NotFoundError } from './errors';
 export { ActionBody, CollectionLocator, EntityLocator, ObjectOf, ParamValues, Readable, RootLocator, accessorOf, locatorOf } from './locators';
 export type { ObjOf } from '../model/meta';

@@ -1,5 +1,8 @@
-// Waiting for an object to reach a state, as clients of an engine poll for one.
-import { Readable, locatorOf } from './locators';
+// Waiting for an object to reach a state, or for a job to end, as clients of an engine poll for them.
+import type { ObjOf } from '../model/meta';
+import type { Job } from '../model/types';
+import type { Connection } from './connection';
+import { ActionBody, Readable, locatorOf } from './locators';
 
 export interface WaitOptions {
   /** How long to wait before failing with a WaitTimeout (default 5 minutes). */
@@ -40,4 +43,26 @@ export async function waitFor<O>(target: Readable<O> | O, predicate: (obj: O) =>
     obj = (await locator.get()) as O;
   }
   return obj;
+}
+
+export type JobObj = ObjOf<typeof Job>;
+
+/** A job ended other than finished (failed, aborted); `job` is how it ended. */
+export class JobFailed extends Error {
+  constructor(readonly job: JobObj) {
+    super(`Job ${job.description ?? job.id} ended ${job.status}`);
+    this.name = 'JobFailed';
+  }
+}
+
+/**
+ * Waits for the job an action answered (`await jobDone(conn, await host.deactivate())`) to end,
+ * and answers it once finished; a job that failed or was aborted throws JobFailed.
+ */
+export async function jobDone(conn: Connection, action: ActionBody, o?: WaitOptions): Promise<JobObj> {
+  const id = action.job?.id;
+  if (id === undefined) throw new TypeError('The action answered no job');
+  const job = await waitFor(conn.system().jobs().job(id), (j) => j.status !== 'started', o);
+  if (job.status !== 'finished') throw new JobFailed(job);
+  return job;
 }

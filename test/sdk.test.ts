@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ADMIN_PASSWORD, TestEngine, withEngine } from './support/engine';
 import { until } from './support/until';
-import { ApiError, AuthError, ConflictError, Connection, NotFoundError, waitFor } from '../sdk';
+import { ApiError, AuthError, ConflictError, Connection, NotFoundError, WaitTimeout, apiUrlOf, jobDone, waitFor } from '../sdk';
 
 describe('sdk', () => {
   const ctx = withEngine();
@@ -31,7 +31,10 @@ describe('sdk', () => {
       fs.writeFileSync(caFile, ca.text);
       conn = await open();
     });
-    after(async () => conn?.close());
+    after(async () => {
+      await conn?.close();
+      if (caFile) fs.rmSync(path.dirname(caFile), { recursive: true, force: true });
+    });
 
     describe('connection', () => {
       it('logs in with a password over TLS verified by the CA file, from the engine base URL too', async () => {
@@ -40,6 +43,15 @@ describe('sdk', () => {
         assert.ok(await accepted(c.token));
         assert.ok(Array.isArray(await c.system().datacenters().list()));
         await c.close();
+      });
+
+      it('takes the CA as text, or no verification when told to be insecure', async () => {
+        const withText = await Connection.open({ url: t.httpsBase, username: 'admin@internal', password: ADMIN_PASSWORD, ca: fs.readFileSync(caFile, 'utf8') });
+        assert.ok(Array.isArray(await withText.system().clusters().list()));
+        await withText.close();
+        const insecure = await Connection.open({ url: t.httpsBase, username: 'admin@internal', password: ADMIN_PASSWORD, insecure: true });
+        assert.ok(Array.isArray(await insecure.system().clusters().list()));
+        await insecure.close();
       });
 
       it('refuses an engine whose certificate the CA does not verify', async () => {
@@ -126,6 +138,22 @@ describe('sdk', () => {
         await assert.rejects(vm.remove(), (e: unknown) => e instanceof ConflictError && e.status === 409 && /not down/.test(e.detail));
       });
 
+      it('waits for the job an action answered', async () => {
+        const hosts = conn.system().hosts();
+        const added = await hosts.add({ name: 'sdk-job-host', address: 'sdk-job-host.example.com', root_password: 'secret-pw' });
+        const host = hosts.host(added.id!);
+        await waitFor(host, (h) => h.status === 'up', { intervalMs: 20, timeoutMs: 30000 });
+        const job = await jobDone(conn, await host.deactivate(), { intervalMs: 20, timeoutMs: 30000 });
+        assert.equal(job.status, 'finished');
+        assert.equal((await host.get()).status, 'maintenance');
+      });
+
+      it('fails a wait that outlasts its timeout with what it read last', async () => {
+        const vm = await addVm('sdk-never');
+        await assert.rejects(waitFor(vm, (v) => v.status === 'up', { intervalMs: 10, timeoutMs: 50 }), (e: unknown) =>
+          e instanceof WaitTimeout && (e.last as typeof vm).name === 'sdk-never');
+      });
+
       it('tells a fault as an ApiError with its status, reason and detail', async () => {
         await assert.rejects(vms().vm('00000000-0000-0000-0000-00000000beef').get(), (e: unknown) =>
           e instanceof NotFoundError && e instanceof ApiError && e.status === 404 && e.reason !== '' && e.detail !== '');
@@ -147,6 +175,15 @@ describe('sdk', () => {
         assert.equal(typeof unused, 'function');
       });
     });
+  });
+});
+
+describe('sdk API URL', () => {
+  it('is the API root for the API URL or the engine base URL given', () => {
+    for (const given of ['https://e.example/ovirt-engine/api', 'https://e.example/ovirt-engine/api/', 'https://e.example/ovirt-engine', 'https://e.example', 'https://e.example/']) {
+      assert.equal(apiUrlOf(given), 'https://e.example/ovirt-engine/api', given);
+    }
+    assert.equal(apiUrlOf('https://e.example:8443/prefix/ovirt-engine'), 'https://e.example:8443/prefix/ovirt-engine/api');
   });
 });
 
