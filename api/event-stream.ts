@@ -1,13 +1,14 @@
 // The live audit log (a Hangar addition): `GET /ovirt-engine/api/events/stream` answers
 // `text/event-stream`, one SSE message per event in oVirt's JSON shape, with the event id as
-// the SSE id, so a client resumes with `Last-Event-ID` (or `?last_event_id=`). Events are read
-// from the database, so a stream sees what every engine process records.
+// the SSE id, so a client resumes with `Last-Event-ID` (or `?last_event_id=`). Events come from
+// the process's one reader of the audit log, which hears of what every engine process records.
 import { PassThrough } from 'node:stream';
 import { ServerRoute } from '@hapi/hapi';
 import * as T from '../model/types';
 import { JSON_FORMAT } from '../model/codec';
 import { Engine } from '../services/behaviour';
 import { Repo } from '../services/store/repo';
+import { EventFeed, FeedEvent } from '../services/event-feed';
 import { badRequest } from '../services/fault';
 import { Access } from '../sso/access';
 import { principal } from './auth';
@@ -15,8 +16,15 @@ import { header } from './negotiation';
 import { hrefOf } from './present';
 import { API_ROOT } from './versioning';
 
-const POLL_MS = 100;
 const HEARTBEAT_MS = 15000;
+
+/** Each event's message, made once for all the streams it is sent on. */
+const messages = new WeakMap<FeedEvent, string>();
+function messageOf(e: FeedEvent): string {
+  let m = messages.get(e);
+  if (m === undefined) messages.set(e, (m = `id: ${e.id}\nevent: event\ndata: ${JSON_FORMAT.write(T.Event, { ...e, href: hrefOf(T.Event, e) })}\n\n`));
+  return m;
+}
 
 export function eventStreamRoute(engine: Engine): ServerRoute {
   return {
@@ -29,35 +37,21 @@ export function eventStreamRoute(engine: Engine): ServerRoute {
       }
       const given = header(request, 'last-event-id') ?? (request.query as Record<string, string>).last_event_id;
       if (given !== undefined && !/^\d+$/.test(given)) throw badRequest(`Last-Event-ID must be an event id, got '${given}'`);
-      // Without a resume point the stream starts with what happens next.
-      let last = given !== undefined ? Number(given) : Number((await repo.list(T.Event, {}, { max: 1, newestFirst: true }))[0]?.id ?? 0);
       const out = new PassThrough();
-      let busy = false;
-      const send = async () => {
-        if (busy) return;
-        busy = true;
-        try {
-          for (const e of (await repo.list(T.Event, {}, { after: last, max: 500 }))) {
-            last = Number(e.id);
-            out.write(`id: ${last}\nevent: event\ndata: ${JSON_FORMAT.write(T.Event, { ...e, href: hrefOf(T.Event, e) })}\n\n`);
-          }
-        } catch (err) {
-          out.destroy(err as Error);
-        } finally {
-          busy = false;
-        }
+      const send = (events: FeedEvent[]) => {
+        for (const e of events) out.write(messageOf(e));
       };
-      const poll = setInterval(() => void send(), POLL_MS);
+      // Without a resume point the stream starts with what happens next.
+      const unsubscribe = await EventFeed.of(engine.db).subscribe(given === undefined ? undefined : Number(given), send, (e) => out.destroy(e));
       const beat = setInterval(() => out.write(': keep-alive\n\n'), HEARTBEAT_MS);
       const end = () => {
-        clearInterval(poll);
+        unsubscribe();
         clearInterval(beat);
         out.end();
       };
       request.raw.req.once('close', end);
       request.events.once('disconnect', end);
       out.write(': stream of events\n\n');
-      void send();
       return h.response(out)
         .type('text/event-stream')
         .header('Cache-Control', 'no-cache')

@@ -2,24 +2,11 @@
 // recalled until a password change; a session's expiry is not rewritten on every request; a
 // caller's grants are shared by reads, and a change to them is seen by the next request.
 import assert from 'node:assert/strict';
-import { Knex } from 'knex';
 import * as T from '../model/types';
 import { Obj, XML } from '../model/codec';
 import { ADMIN_PASSWORD, withEngine } from './support/engine';
 import { addUser, clientOf, give, vmBody } from './support/users';
-
-/** The SQL statements run while `work` runs, on the engine's database. */
-async function statementsDuring(db: Knex, work: () => Promise<void>): Promise<string[]> {
-  const seen: string[] = [];
-  const listen = (q: { sql: string }) => seen.push(q.sql);
-  db.on('query', listen);
-  try {
-    await work();
-  } finally {
-    db.removeListener('query', listen);
-  }
-  return seen;
-}
+import { statementsDuring } from './support/statements';
 
 describe('the cost of a request to the SSO and the access checks', () => {
   const ctx = withEngine();

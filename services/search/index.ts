@@ -36,6 +36,8 @@ export async function search(
       seen: o.seen,
       page: o.page,
       sorted: query.sort.length > 0,
+      // The audit log's `from`, which oVirt applies to searches too.
+      after: typeof call.params.from === 'number' ? call.params.from : undefined,
     },
   );
 }

@@ -1,9 +1,10 @@
 // Reading and writing model objects in their tables, inside one transaction or not.
-import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import { ObjOf, StructType } from '../../model/meta';
 import { Obj } from '../../model/codec';
-import { columnsOf, dataOf, tableOf } from './tables';
+import { ColumnType, columnsOf, columnsOfTable, dataOf, tableOf } from './tables';
+import { onPostgres } from './connect';
+import { appended, channelPrefix } from './appends';
 import { countWrite } from './committed';
 
 /** An object of type `T` read from its table: every row has its id. */
@@ -66,6 +67,9 @@ export interface ListOptions {
 
 const parsed = <T extends StructType>(rows: { data: string }[]) => rows.map((r) => JSON.parse(r.data) as StoredObj<T>);
 
+/** The SQL types a statement casts its bound values to, so PostgreSQL knows each from its column's. */
+const SQL_TYPES: Record<ColumnType, string> = { serial: 'integer', key: 'varchar(255)', text: 'text', bigint: 'bigint', double: 'double precision', boolean: 'boolean' };
+
 export class Repo {
   constructor(readonly db: Knex | Knex.Transaction) {}
 
@@ -94,10 +98,11 @@ export class Repo {
     type: T,
     owners: Owners,
     refine: (q: Knex.QueryBuilder) => void,
-    o: { limit?: number; offset?: number; newestFirst?: boolean; seen?: RowCondition; page?: Page; sorted?: boolean },
+    o: { limit?: number; offset?: number; newestFirst?: boolean; seen?: RowCondition; page?: Page; sorted?: boolean; after?: number },
   ): Promise<StoredObj<T>[]> {
     const q = this.query(type, owners).select('data');
     refine(q);
+    if (o.after !== undefined) q.where('seq', '>', o.after);
     if (o.seen) q.where(o.seen);
     q.orderBy('seq', o.newestFirst ? 'desc' : 'asc');
     if (o.page) return parsed(await o.page.read(q, o));
@@ -135,16 +140,35 @@ export class Repo {
     return obj;
   }
 
-  /** Inserts an object whose id is the next number of its table (events). */
+  /**
+   * Inserts an object whose id and `index` are the next number of its table (events), in one
+   * statement: the number is drawn in it and written into the id column and the JSON alike. On
+   * PostgreSQL the same statement notifies the table's channel, which other processes hear at commit.
+   */
   async insertNumbered<T extends StructType>(type: T, obj: ObjOf<T>): Promise<ObjOf<T>> {
-    const table = tableOf(type).name;
-    const placeholder = `pending-${randomUUID()}`;
-    await this.db(table).insert({ ...columnsOf(type, { ...(obj as Obj), id: placeholder }), data: '{}' });
-    const row: { seq: number } = await this.db(table).where('id', placeholder).first('seq');
-    const numbered: Obj = { ...(obj as Obj), id: String(row.seq), index: row.seq };
-    await this.db(table).where('seq', row.seq).update({ ...columnsOf(type, numbered), data: dataOf(type, numbered) });
+    const spec = tableOf(type);
+    const { id: _, ...columns } = columnsOf(type, obj as Obj);
+    const kinds = new Map(columnsOfTable(spec).map((c) => [c.name, SQL_TYPES[c.type]]));
+    const names = Object.keys(columns);
+    // The JSON around the two places that hold the number, joined to it by the statement.
+    const { id: _id, index: _index, ...given } = obj as Obj;
+    const json = dataOf(type, { id: '', index: 0, ...given });
+    const head = '{"id":"';
+    const middle = '","index":';
+    const tail = json.slice(`${head}${middle}0`.length);
+    const pg = onPostgres(this.db);
+    const next = pg ? 'nextval(pg_get_serial_sequence(?, \'seq\'))' : "coalesce((select seq from sqlite_sequence where name = ?), 0) + 1";
+    const n = 'cast(n.seq as text)';
+    const sql = `insert into ?? (??, ??${names.map(() => ', ??').join('')}, ??) `
+      + `select n.seq, ${n}${names.map((c) => `, cast(? as ${kinds.get(c)})`).join('')}, ? || ${n} || ? || ${n} || ? `
+      + `from (select ${next} as seq) n${pg ? ", pg_notify(? || current_schema(), '')" : ''} returning seq`;
+    const result: { rows: { seq: number }[] } | { seq: number }[] = await this.db.raw(sql, [
+      spec.name, 'seq', 'id', ...names, 'data', ...Object.values(columns), head, middle, tail, spec.name, ...(pg ? [channelPrefix(spec.name)] : []),
+    ]);
+    const seq = Number((Array.isArray(result) ? result : result.rows)[0].seq);
     countWrite(this.db, type);
-    return numbered as ObjOf<T>;
+    appended(this.db, spec.name);
+    return { ...(obj as Obj), id: String(seq), index: seq } as ObjOf<T>;
   }
 
   async update<T extends StructType>(type: T, obj: ObjOf<T>, owners: Owners = {}): Promise<ObjOf<T>> {
