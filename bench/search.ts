@@ -21,6 +21,9 @@ const QUERIES = [
   'datacenter=Default and name=vm-99*',
   'host=host-7',
   'description="web server" sortby memory desc',
+  'status=suspended',
+  'name=VM-4242* (case_sensitive=false)',
+  'name=vm-* sortby name page 300',
 ];
 
 async function bulk(db: Knex, type: StructType, objs: Obj[]): Promise<void> {
@@ -74,7 +77,10 @@ function peakMiB(pid: number): number {
 }
 
 async function measure(base: string, token: string, query: string): Promise<{ p50: number; p95: number; count: number }> {
-  const url = `${base}/ovirt-engine/api/vms?search=${encodeURIComponent(query)}&max=100`;
+  // A query ending in `(case_sensitive=false)` is sent with that parameter.
+  const insensitive = query.endsWith(' (case_sensitive=false)');
+  const text = insensitive ? query.slice(0, -' (case_sensitive=false)'.length) : query;
+  const url = `${base}/ovirt-engine/api/vms?search=${encodeURIComponent(text)}&max=100${insensitive ? '&case_sensitive=false' : ''}`;
   // Uncompressed, as ovirtsdk4 asks (pycurl sends no Accept-Encoding).
   const headers = { Authorization: `Bearer ${token}`, Accept: 'application/xml', 'Accept-Encoding': 'identity' };
   let count = 0;

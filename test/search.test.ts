@@ -2,6 +2,7 @@
 // the SDK examples' queries, the language's cases and errors, a property test against an
 // evaluator written here, and hostile input.
 import assert from 'node:assert/strict';
+import { Knex } from 'knex';
 import * as T from '../model/types';
 import { StructType } from '../model/meta';
 import { Obj, XML } from '../model/codec';
@@ -87,6 +88,27 @@ for (const backend of BACKENDS) {
       assert.equal((await names(q('vms', 'description="odd ONE"', '&case_sensitive=false'))).length, 12);
       assert.deepEqual(await names(q('vms', 'status=Up')), ['vm-5', 'vm-10', 'vm-20']);
       assert.deepEqual(await names(q('vms', 'Vms: name=vm-4')), ['vm-4']);
+    });
+
+    it('answers enum and case-insensitive comparisons from indexes', async () => {
+      const sqlite = backend.name === 'SQLite';
+      /** The plan of the statement the search runs; PostgreSQL plans so small a table with a scan unless told not to. */
+      const plan = async (path: string) => {
+        const statements: { sql: string; bindings: Knex.Value[] }[] = [];
+        const listen = (s: { sql: string; bindings: Knex.Value[] }) => statements.push(s);
+        t.engine.db.on('query', listen);
+        await names(path);
+        t.engine.db.removeListener('query', listen);
+        const search = statements.find((s) => /^select .*[`"]data[`"].* from [`"]vms[`"]/i.test(s.sql))!;
+        if (sqlite) return (await t.engine.db.raw(`explain query plan ${search.sql}`, search.bindings)).map((r: { detail: string }) => r.detail).join('; ');
+        return t.engine.db.transaction(async (trx) => {
+          await trx.raw('set local enable_seqscan = off');
+          const rows: { 'QUERY PLAN': string }[] = (await trx.raw(`explain ${search.sql.replace(/\$\d+/g, '?')}`, search.bindings)).rows;
+          return rows.map((r) => r['QUERY PLAN']).join('; ');
+        });
+      };
+      assert.match(await plan(q('vms', 'status=Up')), sqlite ? /vms_status_index/ : /vms_status_(index|c)/);
+      assert.match(await plan(q('vms', 'description="odd ONE"', '&case_sensitive=false')), /vms_description_lower/);
     });
 
     it('follows links to other objects, and back', async () => {

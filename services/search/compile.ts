@@ -115,8 +115,9 @@ function valueFor(c: Condition, t: Target): string | number | boolean {
 function compare(q: Knex.QueryBuilder, column: string, c: Condition, t: Target, o: CompileOptions): void {
   const value = valueFor(c, t);
   const text = t.kind === 'string';
-  // Enum values are stored in lower case; other text compares as the client asks.
-  const folded = text && (!o.caseSensitive || t.enumType !== undefined);
+  // Enum values are stored in lower case, and compared so (valueFor lowers the value given); other
+  // text compares as the client asks, case-insensitively through the index of lower(column).
+  const folded = text && !o.caseSensitive && t.enumType === undefined;
   const byteOrder = o.postgres && text && !folded ? ' collate "C"' : '';
   const col = folded ? `lower(${column})` : `${column}${byteOrder}`;
   const v = folded ? String(value).toLowerCase() : value;

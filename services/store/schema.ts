@@ -65,7 +65,8 @@ async function livePostgres(db: Knex | Knex.Transaction): Promise<LiveSchema> {
     // `CREATE INDEX … ON schema.table USING btree ("time", b COLLATE "C")`: the columns, unquoted;
     // `COALESCE(vm_id, ''::character varying)` as it was made.
     const columns = listParts(/\((.*)\)$/.exec(i.def)![1]).map((c) => c.replace(/^"([^"]+)"/, '$1')
-      .replace(/^COALESCE\("?([^",]+?)"?, ''::character varying\)$/, "coalesce($1, '')"));
+      .replace(/^COALESCE\("?([^",]+?)"?, ''::character varying\)$/, "coalesce($1, '')")
+      .replace(/^lower\("?([^"()]+?)"?\)$/, 'lower($1)'));
     out[i.table].indexes[i.name] = indexText(i.unique, columns);
   }
   return out;
@@ -84,7 +85,7 @@ const SQL_TYPES: Record<'sqlite' | 'pg', Record<ColumnType, string>> = {
 const expectedColumn = (c: ColumnDecl, postgres: boolean) => columnText(SQL_TYPES[postgres ? 'pg' : 'sqlite'][c.type], c.notNull, c.type === 'serial');
 
 const expectedIndex = (i: IndexDecl) => indexText(i.unique, i.columns.map((c) =>
-  (i.bytewise ? `${c} COLLATE "C"` : i.nullsEqual?.includes(c) ? `coalesce(${c}, '')` : c)));
+  (i.bytewise ? `${c} COLLATE "C"` : i.folded ? `lower(${c})` : i.nullsEqual?.includes(c) ? `coalesce(${c}, '')` : c)));
 
 /** Fills `columns` of every row of `type`'s table from its JSON, as a write would have. */
 async function backfill(db: Knex.Transaction, type: StructType, columns: readonly string[]): Promise<void> {

@@ -15,6 +15,8 @@ export interface ValueColumn {
   readonly column: string;
   readonly path: readonly string[];
   readonly kind: ColumnKind;
+  /** Free text (a string that is not an enum value), searched case-insensitively through `lower(column)`. */
+  readonly text: boolean;
 }
 
 export interface TableSpec {
@@ -29,11 +31,12 @@ export interface TableSpec {
 }
 
 /**
- * The column kind of the attribute at `path`, or undefined when the path names none. A path may
- * go into a single link to a computed type (a user's `domain.name`): such objects have no table
- * to join, so the reference the object holds is what is kept.
+ * The column kind of the attribute at `path` (`enum` for a string of an enumerated type), or
+ * undefined when the path names none. A path may go into a single link to a computed type (a
+ * user's `domain.name`): such objects have no table to join, so the reference the object holds is
+ * what is kept.
  */
-export function kindAt(type: StructType, path: readonly string[]): ColumnKind | undefined {
+function kindAt(type: StructType, path: readonly string[]): ColumnKind | 'enum' | undefined {
   let t: StructType = type;
   for (let i = 0; i < path.length; i++) {
     const a = attributeOf(t, path[i]);
@@ -41,7 +44,7 @@ export function kindAt(type: StructType, path: readonly string[]): ColumnKind | 
     const at = a.type();
     if (i === path.length - 1) {
       if (at.kind === 'struct') return undefined;
-      if (at.kind === 'enum') return 'string';
+      if (at.kind === 'enum') return 'enum';
       return at.name === 'string' ? 'string' : at.name;
     }
     if (at.kind !== 'struct') return undefined;
@@ -67,7 +70,7 @@ export function tableOf(type: StructType): TableSpec {
       const path = p.split('.');
       const kind = kindAt(type, path);
       if (!kind) throw new Error(`${type.name} cannot keep '${p}' in a column`);
-      valueColumns.push({ column: path.join('_'), path, kind });
+      valueColumns.push({ column: path.join('_'), path, kind: kind === 'enum' ? 'string' : kind, text: kind === 'string' });
     }
     spec = {
       name: type.plural,
@@ -94,6 +97,8 @@ export interface IndexDecl {
   readonly name: string;
   readonly columns: readonly string[];
   readonly unique: boolean;
+  /** Indexes `lower(column)`, for case-insensitive searches (`case_sensitive=false`). */
+  readonly folded?: boolean;
   /** Compares bytes, so PostgreSQL answers prefix matches (`name=vm-42*`) from the index. */
   readonly bytewise: boolean;
   /**
@@ -131,6 +136,9 @@ export function indexesOfTable(spec: TableSpec, postgres: boolean): IndexDecl[] 
     ...(postgres ? spec.valueColumns.filter((v) => v.kind === 'string').map((c): IndexDecl => ({
       name: `${spec.name}_${c.column}_c`, columns: [c.column], unique: false, bytewise: true,
     })) : []),
+    ...spec.valueColumns.filter((v) => v.text).map((c): IndexDecl => ({
+      name: `${spec.name}_${c.column}_lower`, columns: [c.column], unique: false, bytewise: false, folded: true,
+    })),
   ];
 }
 
@@ -146,6 +154,7 @@ export function addColumn(t: Knex.CreateTableBuilder, c: ColumnDecl): void {
 
 export async function createIndex(knex: Knex, table: string, i: IndexDecl): Promise<void> {
   if (i.bytewise) await knex.raw(`create index ?? on ?? (${i.columns.map(() => '?? collate "C"').join(', ')})`, [i.name, table, ...i.columns]);
+  else if (i.folded) await knex.raw(`create index ?? on ?? (${i.columns.map(() => 'lower(??)').join(', ')})`, [i.name, table, ...i.columns]);
   else if (i.nullsEqual) {
     const columns = i.columns.map((c) => (i.nullsEqual!.includes(c) ? "coalesce(??, '')" : '??')).join(', ');
     await knex.raw(`create ${i.unique ? 'unique ' : ''}index ?? on ?? (${columns})`, [i.name, table, ...i.columns]);
