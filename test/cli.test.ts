@@ -2,7 +2,7 @@
 // directory of its own: login profiles, the tree commands in every output form, help from the
 // model's docs, completion, faults.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -13,8 +13,10 @@ import { attributeOf } from '../model/meta';
 import { XML } from '../model/codec';
 import { withEngine } from './support/engine';
 import { until } from './support/until';
+import { localDataDomains } from './support/domains';
 
 const MAIN = path.join(__dirname, '..', 'sdk', 'cli', 'main.js');
+const MiB = 1024 * 1024;
 
 interface Run {
   code: number | null;
@@ -50,6 +52,11 @@ describe('hangar command line', function () {
   };
   const json = async (...args: string[]) => JSON.parse(await ok(...args, '-o', 'json'));
   const profile = path.join(config, 'hangar', 'default.json');
+  /** Adds a simulated host to the Default cluster, and waits until it is up. */
+  const hostUp = async (name: string) => {
+    await ok('add', 'hosts', '--name', name, '--address', `${name}.example.com`, '--root-password', 'secret-pw', '--cluster', 'Default');
+    await until(async () => (await json('get', `hosts/${name}`)).status === 'up', 30000);
+  };
 
   before(async () => {
     const passwordFile = path.join(config, 'password');
@@ -108,8 +115,7 @@ describe('hangar command line', function () {
   });
 
   it('runs an action and waits for the state it leads to', async () => {
-    await ok('add', 'hosts', '--name', 'h1', '--address', 'h1.example.com', '--root-password', 'secret-pw', '--cluster', 'Default');
-    await until(async () => (await json('get', 'hosts/h1')).status === 'up', 30000);
+    await hostUp('h1');
     await json('add', 'vms', '--name', 'app1', '--cluster', 'Default', '--template', 'Blank', '--os.boot.devices', 'network');
     const started = await json('do', 'vms/app1', 'start', '--wait');
     assert.equal(started.status, 'up');
@@ -213,6 +219,47 @@ describe('hangar command line', function () {
       relay.close();
       for (const socket of sockets) socket.destroy();
     }
+  });
+
+  describe('image transfers', () => {
+    let dir: string;
+    let image: string;
+    before(async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-cli-images-'));
+      await localDataDomains(ctx.api, XML, dir, ['mydata']);
+      await hostUp('images-host');
+      // A sparse qcow2 image: 64 MiB seen by the guest, 1 MiB of data.
+      image = path.join(dir, 'small.qcow2');
+      execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', image, String(64 * MiB)]);
+      execFileSync('qemu-io', ['-f', 'qcow2', '-c', `write -P 0xab ${MiB} ${MiB}`, image]);
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    /** Runs hangar in a pseudo-terminal (util-linux `script`), as a user at a terminal does: what the terminal shows. */
+    const onTerminal = async (...args: string[]) => {
+      const line = [process.execPath, MAIN, ...args].map((a) => `'${a}'`).join(' ');
+      const r = await run('script', ['-qefc', line, '/dev/null'], { ...env, COLUMNS: '120' });
+      assert.equal(r.code, 0, `${line}: ${r.stdout}${r.stderr}`);
+      return r.stdout;
+    };
+
+    it('uploads an image with a progress bar on a terminal, and downloads it back identical', async () => {
+      const shown = await onTerminal('upload', image, '--storage-domain', 'mydata', '--name', 'shown');
+      assert.match(shown, /100% \| 1\.0 MiB of 1\.0 MiB \| [\d.]+ [KMG]?i?B\/s \| ETA/, shown);
+      const copy = path.join(dir, 'copy.qcow2');
+      const disk = await json('download', 'shown', copy);
+      assert.equal(disk.name, 'shown');
+      execFileSync('qemu-img', ['compare', '-q', image, copy]);
+    });
+
+    it('shows no bar with -o json, even on a terminal', async () => {
+      const text = await onTerminal('upload', image, '--storage-domain', 'mydata', '--name', 'quiet', '-o', 'json');
+      assert.doesNotMatch(text, /ETA|%/);
+      const disk = JSON.parse(text) as { name: string; status: string; provisioned_size: number };
+      assert.equal(disk.name, 'quiet');
+      assert.equal(disk.status, 'ok');
+      assert.equal(disk.provisioned_size, 64 * MiB);
+    });
   });
 
   it('logs out: the token is revoked and the profile gone', async () => {

@@ -6,6 +6,7 @@ import { ApiError } from '../index';
 import { COMPLETE, SHELLS, Shell, candidates, completionScript } from './completion';
 import { addEventsCommand } from './events';
 import { addLoginCommands } from './login';
+import { addTransferCommands } from './transfers';
 import { DEFAULT_PROFILE } from './profiles';
 import { Session } from './session';
 import { Globals, actionsAt, addTreeCommands, print, treeCommandNames } from './tree-commands';
@@ -21,6 +22,7 @@ export function programFor(argv: readonly string[]): Command {
   const session = (g: Globals) => Session.open(g.profile);
   addTreeCommands(program, argv, session);
   addEventsCommand(program, session);
+  addTransferCommands(program, session);
   program.command('completion <shell>')
     .description(`Prints the shell's completion script: source <(hangar completion bash)`)
     .action((shell: string) => {
