@@ -262,14 +262,17 @@ describe('hangar command line', function () {
     });
   });
 
-  it('logs out: the token is revoked and the profile gone', async () => {
-    const { token } = JSON.parse(fs.readFileSync(profile, 'utf8')) as { token: string };
-    await ok('logout');
-    assert.ok(!fs.existsSync(profile));
-    const r = await ctx.t.request('GET', '/ovirt-engine/api/vms', { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } });
-    assert.equal(r.status, 401);
-    const after = await hangar('ls', 'vms');
-    assert.notEqual(after.code, 0);
-    assert.match(after.stderr, /Not logged in/);
+  // After the other tests, which use the login.
+  describe('logout', () => {
+    it('logs out: the token is revoked and the profile gone', async () => {
+      const { token } = JSON.parse(fs.readFileSync(profile, 'utf8')) as { token: string };
+      await ok('logout');
+      assert.ok(!fs.existsSync(profile));
+      const r = await ctx.t.request('GET', '/ovirt-engine/api/vms', { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } });
+      assert.equal(r.status, 401);
+      const after = await hangar('ls', 'vms');
+      assert.notEqual(after.code, 0);
+      assert.match(after.stderr, /Not logged in/);
+    });
   });
 });
