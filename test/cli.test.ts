@@ -51,6 +51,16 @@ describe('hangar command line', function () {
     return r.stdout;
   };
   const json = async (...args: string[]) => JSON.parse(await ok(...args, '-o', 'json'));
+  /** Starts a command that goes on (a stream, a long transfer): what it wrote so far, and its end. */
+  const started = (...args: string[]) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const o = { child, stdout: '', stderr: '', exited: new Promise<number | null>((r) => child.on('close', r)) };
+    child.stdout.on('data', (d: Buffer) => (o.stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (o.stderr += d.toString()));
+    return o;
+  };
+  /** The events a `--follow -o json` command told so far. */
+  const toldBy = (c: { stdout: string }) => c.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; description: string });
   const profile = path.join(config, 'hangar', 'default.json');
   /** Adds a simulated host to the Default cluster, and waits until it is up. */
   const hostUp = async (name: string) => {
@@ -169,16 +179,13 @@ describe('hangar command line', function () {
   it('lists the latest events, and follows the stream from one of them', async () => {
     const [latest] = await json('events', '--max', '1');
     assert.ok(latest.id && latest.description, JSON.stringify(latest));
-    const child = spawn(process.execPath, [MAIN, 'events', '--follow', '--after', latest.id, '-o', 'json'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const follow = started('events', '--follow', '--after', latest.id, '-o', 'json');
     try {
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       await ok('add', 'vms', '--name', 'followed1', '--cluster', 'Default', '--template', 'Blank');
-      const told = () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; description: string });
-      await until(async () => told().some((e) => e.description.includes('followed1')), 30000);
-      assert.ok(told().every((e) => Number(e.id) > Number(latest.id)));
+      await until(async () => toldBy(follow).some((e) => e.description.includes('followed1')), 30000);
+      assert.ok(toldBy(follow).every((e) => Number(e.id) > Number(latest.id)));
     } finally {
-      child.kill();
+      follow.child.kill();
     }
   });
 
@@ -201,21 +208,18 @@ describe('hangar command line', function () {
     const url = `https://localhost:${(relay.address() as net.AddressInfo).port}/ovirt-engine/api`;
     await ok('--profile', 'relayed', 'login', url, '--user', 'admin@internal', '--password-file', path.join(config, 'password'), '--ca-file', path.join(ctx.t.config.dataDir, 'pki', 'ca.pem'));
     const [latest] = await json('events', '--max', '1');
-    const child = spawn(process.execPath, [MAIN, '--profile', 'relayed', 'events', '--follow', '--after', latest.id, '-o', 'json'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const follow = started('--profile', 'relayed', 'events', '--follow', '--after', latest.id, '-o', 'json');
     try {
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      const told = () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; description: string });
-      const seen = (name: string) => until(async () => told().some((e) => e.description.includes(name)), 30000);
+      const seen = (name: string) => until(async () => toldBy(follow).some((e) => e.description.includes(name)), 30000);
       await ok('add', 'vms', '--name', 'relayed1', '--cluster', 'Default', '--template', 'Blank');
       await seen('relayed1');
       for (const socket of sockets) socket.destroy();
       await ok('add', 'vms', '--name', 'relayed2', '--cluster', 'Default', '--template', 'Blank');
       await seen('relayed2');
-      const ids = told().map((e) => e.id);
+      const ids = toldBy(follow).map((e) => e.id);
       assert.equal(new Set(ids).size, ids.length, ids.join(' '));
     } finally {
-      child.kill();
+      follow.child.kill();
       relay.close();
       for (const socket of sockets) socket.destroy();
     }
@@ -259,6 +263,22 @@ describe('hangar command line', function () {
       assert.equal(disk.name, 'quiet');
       assert.equal(disk.status, 'ok');
       assert.equal(disk.provisioned_size, 64 * MiB);
+    });
+
+    it('tells that an upload resumes when the image proxy went away, and ends it identical', async () => {
+      const image = path.join(dir, 'resumed.qcow2');
+      execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', image, String(64 * MiB)]);
+      execFileSync('qemu-io', ['-f', 'qcow2', '-c', `write -P 0x5a 0 ${32 * MiB}`, image]);
+      const up = started('upload', image, '--storage-domain', 'mydata', '--name', 'resumed', '-o', 'json');
+      // Once its transfer is under way, the proxy goes down until the command has told it resumes.
+      await until(async () => XML.readList(T.ImageTransfer, (await ctx.api.call('GET', '/imagetransfers')).text).some((x) => x.phase === 'transferring'), 30000);
+      await ctx.t.restartProxy(() => until(async () => up.stderr.includes('resuming after'), 60000));
+      assert.equal(await up.exited, 0, up.stderr);
+      const disk = JSON.parse(up.stdout) as { id: string; status: string };
+      assert.equal(disk.status, 'ok');
+      const copy = path.join(dir, 'resumed-copy.qcow2');
+      await ok('download', disk.id, copy, '-o', 'json');
+      execFileSync('qemu-img', ['compare', '-q', image, copy]);
     });
   });
 
