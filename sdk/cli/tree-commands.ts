@@ -1,10 +1,10 @@
 // The commands on the service tree, as `pvesh` has them on its own: `ls`, `get`, `add`, `set`,
 // `rm` and `do`. Each one's flags and help come from the method the path names: its declared
 // inputs and query parameters, the types' attributes and the `doc` strings of the model.
-import { randomUUID } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { ActionDecl, CollectionService, EntityService, InputRule, LIST_PARAMS, READ_PARAMS, StructType } from '../../model/meta';
 import * as T from '../../model/types';
+import { ActionBody, jobDone } from '../index';
 import { Flag, inputFlags, optionOf, paramFlags, requestOf } from './flags';
 import { OUTPUTS, Output, formatList, formatOne } from './output';
 import { Session } from './session';
@@ -71,20 +71,6 @@ function signaturesHelp(type: StructType, signatures: [string, readonly InputRul
 /** The help listing a member's actions, each with its doc. */
 function actionsHelp(entity: EntityService): string {
   return entity.actions.length ? `\n\nActions:\n${entity.actions.map((a) => `  ${a.name.padEnd(24)} ${a.doc}`).join('\n')}` : '';
-}
-
-/**
- * Waits until the jobs the request of `correlation` started have ended, as Ansible's oVirt
- * modules wait: by the correlation id the request gave; throws when one failed.
- */
-async function waitForJobs(s: Session, correlation: string): Promise<void> {
-  for (;;) {
-    const jobs = await s.list(T.Job, '/jobs', { search: `correlation_id=${correlation}` });
-    const failed = jobs.find((j) => j.status === 'failed' || j.status === 'aborted');
-    if (failed) throw new Error(`The job '${failed.description ?? failed.id}' ${failed.status}`);
-    if (jobs.every((j) => j.status !== 'started')) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 /** Sends the flags' body to the path with `method`, and prints the object answered. */
@@ -159,13 +145,13 @@ const COMMANDS: TreeCommand[] = [
     async run(s, p, [name], { body }, g) {
       actionOf(p, name);
       const { path } = await s.memberPath(p);
-      const correlation = randomUUID().replace(/-/g, '');
-      const result = await s.one(T.Action, 'POST', `${path}/${name}`, structJson(T.Action, body), { correlation_id: correlation });
+      const result = await s.one(T.Action, 'POST', `${path}/${name}`, structJson(T.Action, body));
       if (!g.wait) {
         print(formatOne(T.Action, result, g.output));
         return;
       }
-      await waitForJobs(s, correlation);
+      // An action that answers no job has done its work when it answers.
+      if (result.job !== undefined) await jobDone(s.conn, result as ActionBody);
       const type = p.route.collection.type();
       print(formatOne(type, await s.one(type, 'GET', path), g.output));
     },
@@ -196,7 +182,7 @@ export function addTreeCommands(program: Command, argv: readonly string[], sessi
   for (const c of COMMANDS) {
     const cmd = program.command(`${c.name} <path>${c.args ? ` ${c.args}` : ''}`).description(c.summary);
     cmd.addOption(outputOption());
-    if (c.name === 'do') cmd.option('--wait', 'Waits until the jobs the action started have ended, then shows the object');
+    if (c.name === 'do') cmd.option('--wait', 'Waits until the job the action started has ended, then shows the object');
     let derived: { p: TreePath; d: Derived } | undefined;
     let problem: Error | undefined;
     const given = c.name === ran ? positionals(argv, c.name) : undefined;
