@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import readline from 'node:readline';
 import { Fault } from '../model/types';
 import { readJson } from '../model/codec/json';
 import { ApiError, AuthError, errorFor } from './errors';
@@ -21,6 +22,8 @@ export interface ConnectionOptions {
   ca?: string | Buffer;
   /** Skips verifying the engine's certificate. */
   insecure?: boolean;
+  /** How long a call may wait with the engine sending nothing, in milliseconds (default: no bound). */
+  timeoutMs?: number;
 }
 
 /** Query parameters of a call. */
@@ -59,27 +62,38 @@ export function apiUrlOf(given: string): string {
 /** One keep-alive agent per connection, carrying its TLS settings. */
 class Transport {
   private readonly agent: http.Agent;
-  constructor(private readonly secure: boolean, readonly ca: Buffer | undefined, readonly insecure: boolean) {
+  constructor(private readonly secure: boolean, readonly ca: Buffer | undefined, readonly insecure: boolean, private readonly timeoutMs?: number) {
     this.agent = secure ? new https.Agent({ keepAlive: true, ca, rejectUnauthorized: !insecure }) : new http.Agent({ keepAlive: true });
   }
 
-  send(method: string, url: URL, headers: Record<string, string>, body?: string): Promise<Reply> {
+  /** Sends a request; answers once the response's head is in, its body still to be read. */
+  open(method: string, url: URL, headers: Record<string, string>, body?: string): Promise<http.IncomingMessage> {
     const lib = this.secure ? https : http;
     return new Promise((resolve, reject) => {
-      const req = lib.request(url, { method, headers: body === undefined ? headers : { ...headers, 'Content-Length': String(Buffer.byteLength(body)) }, agent: this.agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
+      const req = lib.request(url, { method, headers: body === undefined ? headers : { ...headers, 'Content-Length': String(Buffer.byteLength(body)) }, agent: this.agent }, resolve);
       req.on('error', reject);
+      if (this.timeoutMs !== undefined) {
+        const ms = this.timeoutMs;
+        req.setTimeout(ms, () => req.destroy(new Error(`${method} ${url.pathname}: the engine sent nothing for ${ms} ms`)));
+      }
       req.end(body);
     });
+  }
+
+  async send(method: string, url: URL, headers: Record<string, string>, body?: string): Promise<Reply> {
+    return replyOf(await this.open(method, url, headers, body));
   }
 
   close(): void {
     this.agent.destroy();
   }
+}
+
+/** A response read whole. */
+async function replyOf(res: http.IncomingMessage): Promise<Reply> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  return { status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') };
 }
 
 function caOf(o: ConnectionOptions): Buffer | undefined {
@@ -130,7 +144,7 @@ export class Connection {
   /** Connects, logging in at once when given a user and password (an AuthError if refused). */
   static async open(o: ConnectionOptions): Promise<Connection> {
     const url = apiUrlOf(o.url);
-    const transport = new Transport(new URL(url).protocol === 'https:', caOf(o), o.insecure ?? false);
+    const transport = new Transport(new URL(url).protocol === 'https:', caOf(o), o.insecure ?? false, o.timeoutMs);
     const credentials = o.username !== undefined && o.password !== undefined ? { username: o.username, password: o.password } : undefined;
     if (!credentials && o.token === undefined) throw new TypeError('A connection needs a token, or a username and password');
     const conn = new Connection(url, o.token ?? '', transport, credentials);
@@ -172,19 +186,36 @@ export class Connection {
 
   /** A call relative to the API root (`/vms/123`), answered as text; throws ApiError for a fault. */
   async request(method: string, path: string, o: RequestOptions = {}): Promise<Reply> {
+    return replyOf(await this.answer(method, path, o));
+  }
+
+  /** A call whose answer is read line by line as it comes (an NDJSON list); throws ApiError for a fault. */
+  async *lines(method: string, path: string, o: RequestOptions = {}): AsyncGenerator<string> {
+    const res = await this.answer(method, path, o);
+    try {
+      for await (const line of readline.createInterface({ input: res, crlfDelay: Infinity })) if (line !== '') yield line;
+    } finally {
+      // A reader that stops early leaves the rest unread: the connection cannot serve another call.
+      if (!res.complete) res.destroy();
+    }
+  }
+
+  /** A successful answer with its body still to be read; a fault's body is read and thrown. */
+  private async answer(method: string, path: string, o: RequestOptions): Promise<http.IncomingMessage> {
     const url = new URL(this.url + path);
     for (const [name, value] of Object.entries(o.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
     const headers: Record<string, string> = { Accept: o.accept ?? JSON_TYPE, Version: '4', ...o.headers };
     if (o.body !== undefined) headers['Content-Type'] = o.contentType ?? JSON_TYPE;
     const used = this.current;
-    let reply = await this.transport.send(method, url, { ...headers, Authorization: `Bearer ${used}` }, o.body);
+    let res = await this.transport.open(method, url, { ...headers, Authorization: `Bearer ${used}` }, o.body);
     // An expired or revoked token: logged in again once, then the call is sent again.
-    if (reply.status === 401 && this.credentials) {
+    if (res.statusCode === 401 && this.credentials) {
+      res.resume();
       await this.renew(used);
-      reply = await this.transport.send(method, url, { ...headers, Authorization: `Bearer ${this.current}` }, o.body);
+      res = await this.transport.open(method, url, { ...headers, Authorization: `Bearer ${this.current}` }, o.body);
     }
-    if (reply.status >= 400) throw apiError(reply);
-    return reply;
+    if ((res.statusCode ?? 0) >= 400) throw apiError(await replyOf(res));
+    return res;
   }
 
   /** A call relative to the API root (`/vms/123`), JSON in and out; throws ApiError for a fault. */

@@ -15,6 +15,9 @@ import type { Connection, Query } from './connection';
 
 type Locators = Readonly<Record<string, () => CollectionService>>;
 
+/** A list as one JSON object per line. */
+const NDJSON_TYPE = 'application/x-ndjson';
+
 /** Values of declared query parameters, each optional, typed as declared. */
 export type ParamValues<P> = {
   -readonly [K in keyof P]?: P[K] extends 'boolean' ? boolean : P[K] extends 'integer' ? number : string;
@@ -36,10 +39,14 @@ export type RootLocator<L extends Locators = typeof Root.locators> = {
   [K in keyof L]: () => CollectionLocator<ReturnType<L[K]>>;
 };
 
+type ListOptions<C> = ParamValues<typeof LIST_PARAMS & (C extends { list: infer P } ? P : Record<never, never>)>;
+
 export type CollectionLocator<C> = {
   /** Its path below the API root (`/vms/123/nics`). */
   readonly path: string;
-  list(options?: ParamValues<typeof LIST_PARAMS & (C extends { list: infer P } ? P : Record<never, never>)>): Promise<ObjectOf<C>[]>;
+  list(options?: ListOptions<C>): Promise<ObjectOf<C>[]>;
+  /** The same list, each object as it arrives (NDJSON, a Hangar extension): a long list is never held whole. */
+  stream(options?: ListOptions<C>): AsyncGenerator<ObjectOf<C>>;
 } & (C extends { add: infer M } ? { add(obj: ObjectOf<C>, options?: ParamValues<ReadParams & ParamsOf<M>>): Promise<ObjectOf<C>> } : unknown) & {
   [K in AccessorOf<TypeOf<C>>]: (id: string) => EntityLocator<C extends { entity: () => infer E } ? E : never>;
 };
@@ -93,6 +100,12 @@ function collectionLocator(conn: Connection, path: string, c: CollectionService)
     async list(options: Query = {}) {
       const reply = await conn.request('GET', path, { query: options });
       return readJsonList(type, reply.text).map((obj) => tracked(obj, member(String(obj.id))));
+    },
+    async *stream(options: Query = {}) {
+      for await (const line of conn.lines('GET', path, { query: options, accept: NDJSON_TYPE })) {
+        const obj = readJson(type, line);
+        yield tracked(obj, member(String(obj.id)));
+      }
     },
     [accessorOf(type)]: member,
   };

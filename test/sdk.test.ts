@@ -3,6 +3,7 @@
 // and logout.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ADMIN_PASSWORD, TestEngine, withEngine } from './support/engine';
@@ -118,6 +119,19 @@ describe('sdk', () => {
         await assert.rejects(vm.get(), NotFoundError);
       });
 
+      it('streams a list object by object, with search and max', async () => {
+        for (const name of ['sdk-s1', 'sdk-s2', 'sdk-s3']) await addVm(name);
+        const names: string[] = [];
+        for await (const vm of vms().stream({ search: 'name=sdk-s*' })) names.push(vm.name!);
+        assert.deepEqual(names.sort(), ['sdk-s1', 'sdk-s2', 'sdk-s3']);
+        let seen = 0;
+        for await (const vm of vms().stream({ search: 'name=sdk-s*', max: 2 })) seen += vm.name ? 1 : 0;
+        assert.equal(seen, 2);
+        // Stopping early leaves the connection able to serve the next call.
+        for await (const vm of vms().stream({ search: 'name=sdk-s*' })) if (vm.name) break;
+        assert.equal((await vms().list({ search: 'name=sdk-s1' })).length, 1);
+      });
+
       it('adds, lists and removes in a sub-collection', async () => {
         const vm = vms().vm((await addVm('sdk-nics')).id!);
         const nic = await vm.nics().add({ name: 'nic1' });
@@ -184,6 +198,22 @@ describe('sdk API URL', () => {
       assert.equal(apiUrlOf(given), 'https://e.example/ovirt-engine/api', given);
     }
     assert.equal(apiUrlOf('https://e.example:8443/prefix/ovirt-engine'), 'https://e.example:8443/prefix/ovirt-engine/api');
+  });
+});
+
+describe('sdk against a silent server', () => {
+  it('gives up a call after timeoutMs without an answer', async () => {
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((socket) => sockets.push(socket)).listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const conn = await Connection.open({ url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, token: 'x', timeoutMs: 100 });
+      await assert.rejects(conn.system().vms().list(), /sent nothing for 100 ms/);
+      await conn.close({ logout: false });
+    } finally {
+      for (const s of sockets) s.destroy();
+      server.close();
+    }
   });
 });
 
