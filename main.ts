@@ -13,6 +13,7 @@ import { startApi } from './api/server';
 import { controlSocketOf, proxyLimits, startProxy } from './proxy/server';
 import { controlTokenOf } from './proxy/control-access';
 import { ensureCertificates } from './services/pki';
+import { pauseUploadsServedHere } from './services/transfers';
 
 async function main(): Promise<void> {
   const config = configFromEnv();
@@ -23,16 +24,26 @@ async function main(): Promise<void> {
   if (servers?.http) console.log(`Hangar API (plain HTTP) on ${servers.http.info.uri}/ovirt-engine/api`);
   const proxy = config.role === 'api' ? undefined : await startProxy(engine.db, await ensureCertificates(engine.db, config.dataDir, config.publicHost), {
     port: config.proxyPort, bind: config.bind, controlSocket: controlSocketOf(config.dataDir), controlPort: config.controlPort, removeTimeout: config.ticketRemoveTimeout, limits: proxyLimits(config),
+    log: engine.log, metrics: engine.metrics,
   });
   // With port 0 the system picks one; transfer URLs must carry the real one.
   if (proxy) config.proxyPort = proxy.port;
   if (proxy) console.log(`Hangar image proxy on https://${config.publicHost}:${proxy.port}/images`);
   if (proxy) console.log(`Hangar ticket control API on ${controlSocketOf(config.dataDir)}${proxy.controlPort ? ` and http://127.0.0.1:${proxy.controlPort}/tickets (Authorization: Bearer, the secret in ${controlTokenOf(controlSocketOf(config.dataDir))})` : ''}`);
-  const stop = async () => {
-    await servers?.stop();
-    await proxy?.stop();
-    await engine.close();
-    process.exit(0);
+  // A second signal ends the process at once (the handler is gone).
+  const stop = (signal: NodeJS.Signals) => {
+    const drainMs = config.shutdownTimeout * 1000;
+    engine.log.info({ signal, drain_ms: drainMs }, `Hangar stopping on ${signal}: no new connections; requests and transfers under way have ${config.shutdownTimeout} s to finish`);
+    const stopping = async () => {
+      await Promise.all([servers?.stop(drainMs), proxy?.stop(drainMs)]);
+      const paused = proxy ? await pauseUploadsServedHere(engine) : [];
+      await engine.close();
+      engine.log.info({ paused_uploads: paused }, `Hangar stopped${paused.length ? `; uploads paused, to be resumed: ${paused.join(', ')}` : ''}`);
+    };
+    stopping().then(() => process.exit(0), (err: unknown) => {
+      engine.log.fatal({ err }, 'Hangar did not stop cleanly');
+      process.exit(1);
+    });
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -106,3 +106,8 @@ export const auth: Plugin<{ sso: Sso; tls: boolean }> = {
 export function principal(request: Request): Principal {
   return (request.auth.credentials as unknown as Credentials).user;
 }
+
+/** The name of the user a request was authenticated as, if it was. */
+export function callerName(request: Request): string | undefined {
+  return (request.auth.credentials as unknown as Credentials | null)?.user?.userName;
+}

@@ -1,11 +1,11 @@
 // Every error leaves as an oVirt fault, in the format the client asked for.
-import { randomUUID } from 'node:crypto';
 import { Plugin, Request, ResponseToolkit } from '@hapi/hapi';
 import Boom from '@hapi/boom';
 import * as T from '../model/types';
 import { FaultData, databaseFull } from '../services/fault';
 import { isDatabaseFull } from '../services/store/connect';
 import { responseFormat } from './negotiation';
+import { requestIdOfRequest } from './access-log';
 
 /**
  * The fault members for a Boom error. Server errors the engine raised as faults (with a reason)
@@ -18,27 +18,23 @@ export function faultOf(err: Boom.Boom): { reason: string; detail: string } {
   return { reason: data?.reason ?? err.output.payload.error, detail: err.message };
 }
 
-/** The header that gives a server error's request id, as the log names it. */
-export const REQUEST_ID_HEADER = 'X-Request-Id';
-
-/** Logs a server error under a new request id, which the client gets too, to report it. */
+/** Logs a server error, with its stack, under the request's id, which the client gets too (in the answer's headers), to report it. */
 function logServerError(request: Request, status: number, err: unknown): string {
-  const id = randomUUID();
-  console.error(`request ${id}: ${request.method.toUpperCase()} ${request.path} answered ${status}:`, err);
-  return id;
+  request.logger.error({ err, status }, `${request.method.toUpperCase()} ${request.path} answered ${status}`);
+  return requestIdOfRequest(request);
 }
 
 /**
- * The fault for an error that reached the API's edge, and the request id it was logged under
- * if it is a server error. Errors of the database's running out of space are told as such.
+ * The fault for an error that reached the API's edge; a server error's names the request id it
+ * was logged under. Errors of the database's running out of space are told as such.
  */
-export function serverFault(request: Request, err: Boom.Boom): { status: number; fault: { reason: string; detail: string }; id?: string } {
+export function serverFault(request: Request, err: Boom.Boom): { status: number; fault: { reason: string; detail: string } } {
   const answer = isDatabaseFull(err) ? databaseFull() : err;
   const status = answer.output.statusCode;
   const fault = faultOf(answer);
   if (status < 500) return { status, fault };
   const id = logServerError(request, status, err);
-  return { status, fault: { ...fault, detail: `${fault.detail} (request id ${id})` }, id };
+  return { status, fault: { ...fault, detail: `${fault.detail} (request id ${id})` } };
 }
 
 /** Logins refused for a while after repeated failures. */
@@ -58,9 +54,8 @@ export const faults: Plugin<void> = {
       const response = request.response;
       if (!Boom.isBoom(response)) return h.continue;
       const format = responseFormat(request);
-      const { status, fault, id } = serverFault(request, response);
+      const { status, fault } = serverFault(request, response);
       const out = h.response(format.write(T.Fault, fault)).code(status).type(format.mediaType);
-      if (id) out.header(REQUEST_ID_HEADER, id);
       for (const [name, value] of Object.entries(response.output.headers)) {
         if (value !== undefined) out.header(name, String(value));
       }

@@ -12,6 +12,8 @@ import { auth } from './auth';
 import { apiRoutes } from './routes';
 import { ssoRoutes } from './sso';
 import { eventStreamRoute } from './event-stream';
+import { accessLog } from './access-log';
+import { metricsRoute } from './metrics';
 import { apiLimits, limitConnections, timeoutOptions } from '../services/connections';
 
 /** The Node server under hapi, made here so that it carries the connection limits. */
@@ -36,9 +38,10 @@ async function build(engine: Engine, sso: Sso, port: number, tls: { key: string;
     // Server errors are logged by the faults plugin, with the request id the client is given.
     debug: false,
   });
+  await server.register({ plugin: accessLog, options: engine });
   await server.register([dotSegments, versioning, faults]);
   await server.register({ plugin: auth, options: { sso, tls: tls !== undefined } });
-  server.route([...ssoRoutes(engine, sso, caPem), eventStreamRoute(engine), ...apiRoutes(engine)]);
+  server.route([...ssoRoutes(engine, sso, caPem), eventStreamRoute(engine), metricsRoute(engine), ...apiRoutes(engine)]);
   return server;
 }
 
@@ -46,7 +49,8 @@ export interface ApiServers {
   https: Server;
   http?: Server;
   sso: Sso;
-  stop(): Promise<void>;
+  /** Stops taking requests and gives those under way `drainMs` milliseconds (hapi's 5 s by default) before cutting them. */
+  stop(drainMs?: number): Promise<void>;
 }
 
 export async function startApi(engine: Engine, ports = { https: engine.config.apiPort, http: engine.config.httpPort }): Promise<ApiServers> {
@@ -60,8 +64,9 @@ export async function startApi(engine: Engine, ports = { https: engine.config.ap
     https,
     http,
     sso,
-    async stop() {
-      await Promise.all([https.stop(), http?.stop()]);
+    async stop(drainMs?: number) {
+      const options = drainMs === undefined ? undefined : { timeout: drainMs };
+      await Promise.all([https.stop(options), http?.stop(options)]);
     },
   };
 }

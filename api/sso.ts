@@ -9,7 +9,7 @@ import { EventCode, recordEvent } from '../services/events';
 import { Sso, oversizedField } from '../sso';
 import { API_SCOPE } from '../sso/tokens';
 import { FORM_BODY_MAX, readPayload } from './body';
-import { REQUEST_ID_HEADER, serverFault } from './faults';
+import { serverFault } from './faults';
 
 /** oVirt clients send no client id; they are served as this one client. */
 const DEFAULT_CLIENT = 'ovirt-engine-client';
@@ -78,8 +78,8 @@ function oauthFailure(request: Request, h: ResponseToolkit, e: unknown) {
   }
   // The library wraps what the model threw as `inner`: the cause itself is told and logged.
   const inner: unknown = e instanceof OAuth2Server.ServerError ? (e as { inner?: unknown }).inner ?? e : e;
-  const { status, fault, id } = serverFault(request, Boom.boomify(inner instanceof Error ? inner : new Error(String(inner))));
-  return h.response({ error: 'server_error', error_description: fault.detail }).code(status).header(REQUEST_ID_HEADER, id ?? '').type('application/json');
+  const { status, fault } = serverFault(request, Boom.boomify(inner instanceof Error ? inner : new Error(String(inner))));
+  return h.response({ error: 'server_error', error_description: fault.detail }).code(status).type('application/json');
 }
 
 async function token(engine: Engine, sso: Sso, request: Request, h: ResponseToolkit) {

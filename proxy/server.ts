@@ -21,6 +21,9 @@ import { TicketControl } from './ticket-control';
 import { checkTcpAccess, controlTokenOf, ensureControlToken } from './control-access';
 import { Config } from '../services/config';
 import { ConnectionLimits, limitConnections, timeoutOptions } from '../services/connections';
+import { Log } from '../services/log';
+import { Metrics } from '../services/metrics';
+import { Traffic, routeOf } from './traffic';
 
 const READ_FEATURES = ['checksum', 'extents'];
 const WRITE_FEATURES = ['checksum', 'extents', 'flush', 'zero'];
@@ -30,6 +33,8 @@ const PIECES = new AlignedPool(4 * 1024 * 1024);
 const MAX_TARGET = 4096;
 /** Idle connections stay open this long between requests: clients pause to plan their next ones. */
 const IDLE_CONNECTION_MS = 60_000;
+/** How long requests cut by a stop may take to end (a piece being written, the ticket's last update). */
+const CUT_SETTLE_MS = 5000;
 
 function tooFar(size: number): ProxyError {
   return new ProxyError(416, `Requested range is beyond the image size ${size}`, true, { 'Content-Range': `bytes */${size}` });
@@ -50,7 +55,7 @@ class ImageServer {
   /** The Unix socket of this proxy, offered to local clients by OPTIONS. */
   unixSocket?: string;
 
-  constructor(private readonly tickets: Tickets) {}
+  constructor(private readonly tickets: Tickets, private readonly traffic: Traffic, private readonly metrics: Metrics) {}
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if ((req.url ?? '').length > MAX_TARGET) throw new ProxyError(414, `The request target is longer than ${MAX_TARGET} bytes`, true);
@@ -94,7 +99,7 @@ class ImageServer {
       const mine = (ids = new Set());
       this.bound.set(socket, mine);
       socket.once('close', () => {
-        for (const gone of mine) this.tickets.connection(gone, -1).catch((e: unknown) => console.error('image proxy: counting a closed connection failed', e));
+        for (const gone of mine) this.tickets.connection(gone, -1).catch((err: unknown) => this.traffic.log.error({ err }, 'image proxy: counting a closed connection failed'));
       });
     }
     ids.add(id);
@@ -147,7 +152,9 @@ class ImageServer {
       });
       await readInPieces(res, start, end + 1, PIECES, async (at, into) => {
         await this.tickets.stillLive(t);
-        return backend.pread(at, into);
+        const read = await backend.pread(at, into);
+        this.metrics.transferred('download', read);
+        return read;
       });
     }, () => [start, end + 1]);
   }
@@ -165,6 +172,7 @@ class ImageServer {
       written = await writeInPieces(req, offset, PIECES, async (at, data) => {
         await this.tickets.stillLive(t);
         await backend.pwrite(at, data);
+        this.metrics.transferred('upload', data.length);
       });
       if (written !== length) throw new ProxyError(400, `The body had ${written} bytes, not Content-Length ${length}`, true);
       if (flush === 'y') await backend.flush();
@@ -217,7 +225,11 @@ export interface Proxy {
   port: number;
   /** The ticket control API's TCP port, when it listens on one. */
   controlPort?: number;
-  stop(): Promise<void>;
+  /**
+   * Stops taking connections and requests, gives those under way `drainMs` milliseconds to
+   * finish (none by default), then closes every connection.
+   */
+  stop(drainMs?: number): Promise<void>;
 }
 
 /** The port a server listens on (the system picks one for port 0). */
@@ -277,17 +289,22 @@ async function listenOnSocket(server: http.Server, socketPath: string, dirMode?:
 }
 
 /** A request handler that answers protocol errors as such, and anything else with 500. */
-const handlerOf = (handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>) => (req: IncomingMessage, res: ServerResponse) => {
-  handle(req, res).catch((e: unknown) => {
-    if (e instanceof ProxyError) return fail(res, e);
+const handlerOf = (traffic: Traffic, handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>) => (req: IncomingMessage, res: ServerResponse) => {
+  const log = traffic.begin(req, res);
+  /** Answers a server error, logged with its stack under the request's id. */
+  const failed = (err: unknown, answer: ProxyError) => {
+    log.error({ err, status: answer.status }, `${req.method ?? 'GET'} ${routeOf(req.url)} answered ${answer.status}`);
+    fail(res, answer);
+  };
+  traffic.track(handle(req, res).catch((e: unknown) => {
+    if (e instanceof ProxyError) return e.status >= 500 ? failed(e, e) : fail(res, e);
     if (e instanceof TicketRefused) return fail(res, new ProxyError(403, e.message, true));
     // The rest of the body, if any, is not read: the connection closes after the answer.
-    if (outOfSpace(e)) return fail(res, new ProxyError(507, "The image's storage is out of space: the data was not written", true));
+    if (outOfSpace(e)) return failed(e, new ProxyError(507, "The image's storage is out of space: the data was not written", true));
     // A client that goes away mid-request is an ordinary case of the protocol: it sends again.
     if (req.destroyed || res.destroyed) return res.destroy();
-    console.error('image proxy request failed', e);
-    fail(res, new ProxyError(500, 'The request failed; see the proxy log', true));
-  });
+    failed(e, new ProxyError(500, 'The request failed; see the proxy log', true));
+  }));
 };
 
 /** Where the ticket control API's Unix socket lives for a data dir. */
@@ -306,12 +323,15 @@ export interface ProxyOptions {
   /** Seconds removing a ticket waits for operations under way before answering 409. */
   removeTimeout: number;
   limits: ConnectionLimits;
+  log: Log;
+  metrics: Metrics;
 }
 
 export async function startProxy(db: Knex, certs: Certificates, options: ProxyOptions): Promise<Proxy> {
   const tickets = new Tickets(db);
-  const images = new ImageServer(tickets);
-  const handler = handlerOf((req, res) => images.handle(req, res));
+  const traffic = new Traffic(options.log, options.metrics);
+  const images = new ImageServer(tickets, traffic, options.metrics);
+  const handler = handlerOf(traffic, (req, res) => images.handle(req, res));
   const server = imageServer((o) => https.createServer({ key: certs.keyPem, cert: certs.certPem, ciphers: CIPHERS, honorCipherOrder: true, ...o }, handler), options.limits, 'image proxy (HTTPS)');
   await listen(server, options.port, options.bind);
   const actualPort = portOf(server);
@@ -327,13 +347,13 @@ export async function startProxy(db: Knex, certs: Certificates, options: ProxyOp
   // The ticket control API: in a directory only this user may enter, and on localhost if asked,
   // there with a secret.
   const ticketControl = new TicketControl(tickets, options.removeTimeout * 1000);
-  const controlHandler = handlerOf((req, res) => ticketControl.handle(req, res));
+  const controlHandler = handlerOf(traffic, (req, res) => ticketControl.handle(req, res));
   const control = http.createServer(controlHandler);
   await listenOnSocket(control, options.controlSocket, 0o700);
   let controlTcp: http.Server | undefined;
   if (options.controlPort !== undefined) {
     const token = await ensureControlToken(controlTokenOf(options.controlSocket));
-    const tcp = http.createServer(handlerOf(async (req, res) => {
+    const tcp = http.createServer(handlerOf(traffic, async (req, res) => {
       checkTcpAccess(req, token, portOf(tcp));
       await ticketControl.handle(req, res);
     }));
@@ -341,16 +361,19 @@ export async function startProxy(db: Knex, certs: Certificates, options: ProxyOp
     controlTcp = tcp;
   }
 
-  const close = (s: http.Server) => new Promise<void>((resolve) => {
-    s.closeAllConnections();
-    s.close(() => resolve());
-  });
+  const listeners = [controlTcp, control, local, server].filter((s) => s !== undefined);
   return {
     server,
     port: actualPort,
     controlPort: controlTcp && portOf(controlTcp),
-    stop: async () => {
-      for (const s of [controlTcp, control, local, server]) if (s) await close(s);
+    stop: async (drainMs = 0) => {
+      // No new connection from now on; idle ones close, busy ones once their answer is sent.
+      const closed = Promise.all(listeners.map((s) => new Promise((resolve) => s.close(resolve))));
+      await traffic.settled(drainMs);
+      for (const s of listeners) s.closeAllConnections();
+      await closed;
+      // What the cut requests still do (their last ticket updates) ends before the database does.
+      await traffic.settled(CUT_SETTLE_MS);
       await fs.promises.rm(socketPath, { force: true });
       await fs.promises.rm(options.controlSocket, { force: true });
     },

@@ -1,13 +1,17 @@
 // Work that outlasts its request (a template's disk copies): it starts once the request's
 // transaction has committed, and the engine stops it and waits for its end when it closes.
+import { Log } from './log';
+
 export class Background {
+  constructor(private readonly log: Log) {}
+
   private readonly running = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
 
   /** Runs `work`; its signal aborts when the engine closes. `work` reports its own failures. */
   start(work: (signal: AbortSignal) => Promise<void>): void {
     const done: Promise<void> = work(this.stopping.signal)
-      .catch((e) => console.error('background work failed:', e))
+      .catch((err: unknown) => this.log.error({ err }, 'background work failed'))
       .finally(() => this.running.delete(done));
     this.running.add(done);
   }

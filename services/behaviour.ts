@@ -12,6 +12,8 @@ import { Storage } from './storage';
 import { Runtime } from './runtime/runtime';
 import { FileWork } from './file-work';
 import { Background } from './background';
+import { Log } from './log';
+import { Metrics } from './metrics';
 
 export interface Engine {
   readonly config: Config;
@@ -21,6 +23,10 @@ export interface Engine {
   readonly behaviours: Behaviours;
   /** Work that outlasts its request. */
   readonly background: Background;
+  /** The process's structured log. */
+  readonly log: Log;
+  /** What the process tells Prometheus. */
+  readonly metrics: Metrics;
 }
 
 /** Who is calling, as authentication established it. */

@@ -82,6 +82,21 @@ export interface Config {
   maxConnections: number;
   /** Open connections each listener takes from one client address. */
   maxClientConnections: number;
+  /** The least severe log lines written: pino's levels, `trace` to `fatal`, or `silent`. */
+  logLevel: LogLevel;
+  /** The file log lines are appended to; stdout when unset. */
+  logFile?: string;
+  /** Seconds a stopping process gives requests and transfers under way before it cuts them. */
+  shutdownTimeout: number;
+}
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function logLevelOf(value: string | undefined): LogLevel {
+  const level = (value || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(level)) throw new Error(`HANGAR_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${level}'`);
+  return level;
 }
 
 function positive(value: string | undefined, name: string, fallback: number): number {
@@ -150,5 +165,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     idleTimeout: positive(env.HANGAR_IDLE_TIMEOUT, 'HANGAR_IDLE_TIMEOUT', 15) || 15,
     maxConnections: positive(env.HANGAR_MAX_CONNECTIONS, 'HANGAR_MAX_CONNECTIONS', 1000) || 1000,
     maxClientConnections: positive(env.HANGAR_MAX_CLIENT_CONNECTIONS, 'HANGAR_MAX_CLIENT_CONNECTIONS', 100) || 100,
+    logLevel: logLevelOf(env.HANGAR_LOG_LEVEL),
+    logFile: env.HANGAR_LOG_FILE ? path.resolve(env.HANGAR_LOG_FILE) : undefined,
+    shutdownTimeout: positive(env.HANGAR_SHUTDOWN_TIMEOUT, 'HANGAR_SHUTDOWN_TIMEOUT', 20),
   };
 }

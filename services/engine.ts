@@ -12,6 +12,8 @@ import { Runtime } from './runtime/runtime';
 import { Scheduler } from './transitions';
 import { guestSurvey } from './guest-reports';
 import { Background } from './background';
+import { Log, openLog } from './log';
+import { Metrics } from './metrics';
 import * as datacenters from './datacenters';
 import * as clusters from './clusters';
 import * as hosts from './hosts';
@@ -67,7 +69,7 @@ const SERVICE_MODULES = [
 /** How often each process looks for due transitions, in milliseconds. */
 const TICK_MS = 20;
 
-export async function openEngine(config: Config): Promise<RunningEngine> {
+export async function openEngine(config: Config, log: Log = openLog(config)): Promise<RunningEngine> {
   checkModel(collectionRoutes);
   const db = await connect({ url: config.db, schema: config.dbSchema });
   try {
@@ -84,11 +86,11 @@ export async function openEngine(config: Config): Promise<RunningEngine> {
     : new SimulatedRuntime({ speed: config.simSpeed, hostMemory: config.simHostMemory, hostCores: config.simHostCores, dataDir: config.dataDir });
   const engine: Engine = {
     config, db, storage: new Storage(config.dataDir, config.storageRoots, config.fsTimeout), runtime, behaviours: new Behaviours(SERVICE_MODULES),
-    background: new Background(),
+    background: new Background(log), log, metrics: new Metrics(db),
   };
   await transfers.pauseInterruptedUploads(engine);
   await failAbandonedImageJobs(engine);
-  const scheduler = new Scheduler(db, runtime, TICK_MS, [transfers.transferMonitor(engine), backups.backupMonitor(engine), abandonedImageJobMonitor(engine)],
+  const scheduler = new Scheduler(db, log, runtime, TICK_MS, [transfers.transferMonitor(engine), backups.backupMonitor(engine), abandonedImageJobMonitor(engine)],
     runtime.guests ? guestSurvey(db, runtime.guests) : undefined);
   scheduler.start();
   return {

@@ -82,7 +82,7 @@ async function failJob(repo: Repo, jobId: string, failed: (repo: Repo) => Promis
 async function runCopies<P>(engine: Engine, jobId: string, job: ImageJob<P>, signal: AbortSignal): Promise<void> {
   const renew = setInterval(() => {
     engine.db('image_jobs').where({ job_id: jobId, held_by: ME }).update({ held_until: heldUntil(engine) })
-      .catch((e: unknown) => console.error(`renewing image job ${jobId} failed`, e));
+      .catch((err: unknown) => engine.log.error({ err }, `renewing image job ${jobId} failed`));
   }, (engine.config.imageJobLease * 1000) / 3);
   let begun = 0;
   try {

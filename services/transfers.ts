@@ -268,8 +268,8 @@ const backendHost = (c: Context): StoredTransfer => (throughNbd(c) ? { nbd_host:
 const stopBySystem = (c: Context, extra: StoredTransfer = {}) => setPhase(c, c.transfer.direction === 'upload' ? 'paused_system' : 'cancelled_system', extra);
 
 /** The transfer cannot reach its volume. */
-function backendFailed(c: Context, e: unknown, here: StoredTransfer): Outcome {
-  console.error(`transfer ${String(c.transfer.id)}: the NBD server did not start`, e);
+function backendFailed(c: Context, err: unknown, here: StoredTransfer): Outcome {
+  c.engine.log.error({ err }, `transfer ${String(c.transfer.id)}: the NBD server did not start`);
   return (l) => stopBySystem(l, here);
 }
 
@@ -482,6 +482,12 @@ function proxyAnswers(url: string): Promise<boolean> {
   });
 }
 
+/** An upload whose data plane stopped waits paused, to be resumed (with a live URL) from its last flush. */
+async function pauseStopped(repo: Repo, transfer: StoredTransfer, why: string): Promise<void> {
+  await repo.update(T.ImageTransfer, touched({ ...transfer, phase: 'paused_system', active: false }));
+  await recordEvent(repo, { code: EventCode.TRANSFER_PAUSED, severity: 'warning', description: `Upload ${transfer.id} was paused: ${why}; resume it to go on.` });
+}
+
 /**
  * After the engine starts, uploads whose proxy no longer answers come back paused, as oVirt's
  * do when their data-plane ticket is lost: the client resumes them (and gets a live URL) and goes
@@ -491,9 +497,30 @@ export async function pauseInterruptedUploads(engine: Engine): Promise<void> {
   const repo = new Repo(engine.db);
   for (const transfer of await repo.list(T.ImageTransfer, {}, { where: { phase: 'transferring' } })) {
     if (transfer.direction !== 'upload' || (await proxyAnswers(String(transfer.proxy_url)))) continue;
-    await repo.update(T.ImageTransfer, touched({ ...transfer, phase: 'paused_system', active: false }));
-    await recordEvent(repo, { code: EventCode.TRANSFER_PAUSED, severity: 'warning', description: `Upload ${transfer.id} was paused: its image proxy stopped with an engine process; resume it to go on.` });
+    await pauseStopped(repo, transfer, 'its image proxy stopped with an engine process');
   }
+}
+
+/**
+ * Pauses the uploads whose URL is this process's proxy, once that proxy has stopped (the process
+ * is stopping): each under its lock, unless it moved on meanwhile. Answers their ids.
+ * Downloads stay as they are: their ticket is kept, and their URL answers again when a process
+ * serves this proxy address.
+ */
+export async function pauseUploadsServedHere(engine: Engine): Promise<string[]> {
+  const here = new URL(`https://${engine.config.publicHost}:${engine.config.proxyPort}`).origin;
+  const servedHere = (x: ObjOf<typeof T.ImageTransfer>) => x.direction === 'upload' && x.proxy_url !== undefined && new URL(String(x.proxy_url)).origin === here;
+  const paused: string[] = [];
+  for (const { id } of (await new Repo(engine.db).list(T.ImageTransfer, {}, { where: { phase: 'transferring' } })).filter(servedHere)) {
+    await engine.db.transaction(async (trx) => {
+      const repo = new Repo(trx);
+      const transfer = await repo.getForUpdate(T.ImageTransfer, String(id));
+      if (transfer?.phase !== 'transferring' || !servedHere(transfer)) return;
+      await pauseStopped(repo, transfer, 'the engine process serving its image proxy stopped');
+      paused.push(String(id));
+    });
+  }
+  return paused;
 }
 
 /**

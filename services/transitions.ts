@@ -12,6 +12,7 @@ import { EventCode, EventSpec, recordEvent } from './events';
 import { endJob } from './jobs';
 import { correlationId } from './correlation';
 import { Runtime } from './runtime/runtime';
+import { Log } from './log';
 import { GuestState } from '../model/agent-protocol';
 
 /** A VM whose host stopped answering keeps, in its row, the status it had before it became unknown. */
@@ -124,6 +125,7 @@ export class Scheduler {
 
   constructor(
     private readonly db: Knex,
+    private readonly log: Log,
     private readonly runtime: Runtime,
     private readonly tickMs: number,
     /** More work to do on every tick (image transfers). */
@@ -135,7 +137,7 @@ export class Scheduler {
   start(): void {
     this.timer = setInterval(() => {
       this.running ??= this.tick()
-        .catch((e: unknown) => console.error('transition tick failed', e))
+        .catch((err: unknown) => this.log.error({ err }, 'transition tick failed'))
         .finally(() => (this.running = undefined));
     }, this.tickMs);
   }

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Knex } from 'knex';
+import pino from 'pino';
 import * as T from '../model/types';
 import { connect } from '../services/store/connect';
 import { prepareStore } from '../services/store/prepare';
@@ -48,7 +49,7 @@ describe('operations a real host never reports', () => {
     await repo.insert(T.Vm, vm);
     const job = await startJob(repo, 'Launching VM never-up', undefined);
     await schedule(repo, T.Vm, vm.id, [{ after: 1, status: 'up' }], job.id);
-    const scheduler = new Scheduler(db, silentHosts(), 10);
+    const scheduler = new Scheduler(db, pino({ level: 'silent' }), silentHosts(), 10);
     await until(async () => {
       await scheduler.tick();
       return !(await db('transitions').where('object_id', vm.id).first());

@@ -83,7 +83,7 @@ describe('security: private runtime directories', () => {
         process.env.TMPDIR = tmp;
         const dir = path.join(tmp, 'hangar-imageio');
         hostile?.make(dir);
-        const start = startProxy(t.engine.db, certs, { port: 0, bind: '127.0.0.1', controlSocket: path.join(tmp, 'control', 'tickets.sock'), removeTimeout: 1, limits: proxyLimits(t.config) });
+        const start = startProxy(t.engine.db, certs, { port: 0, bind: '127.0.0.1', controlSocket: path.join(tmp, 'control', 'tickets.sock'), removeTimeout: 1, limits: proxyLimits(t.config), log: t.engine.log, metrics: t.engine.metrics });
         try {
           if (hostile) {
             await assert.rejects(start, hostile.why);

@@ -12,6 +12,8 @@ import { ApiServers, startApi } from '../../api/server';
 import { Proxy, controlSocketOf, proxyLimits, startProxy } from '../../proxy/server';
 import { ensureCertificates } from '../../services/pki';
 import { Format, JSON_FORMAT, XML } from '../../model/codec';
+import { openLog } from '../../services/log';
+import { MemoryLog } from './log';
 
 export const ADMIN_PASSWORD = 'test-admin-password';
 
@@ -59,6 +61,8 @@ export class TestEngine {
   engine!: RunningEngine;
   servers!: ApiServers;
   proxy!: Proxy;
+  /** What the engine logged: kept in memory, for tests to read. */
+  readonly log = new MemoryLog();
   private constructor(readonly config: Config, readonly backend: Backend) {}
 
   static async start(backend: Backend, overrides: Partial<Config> = {}): Promise<TestEngine> {
@@ -87,7 +91,7 @@ export class TestEngine {
 
   /** Serves the API and the proxy, and runs background work, on the data dir and database. */
   async serve(): Promise<void> {
-    this.engine = await openEngine(this.config);
+    this.engine = await openEngine(this.config, openLog(this.config, this.log));
     await ensureAdminPassword(this.engine, () => undefined);
     this.servers = await startApi(this.engine, { https: 0, http: 0 });
     // The proxy's port is known once it listens; transfer URLs are made with it.
@@ -98,6 +102,7 @@ export class TestEngine {
   private async startProxy(port: number): Promise<Proxy> {
     return startProxy(this.engine.db, await ensureCertificates(this.engine.db, this.config.dataDir, this.config.publicHost), {
       port, bind: '127.0.0.1', controlSocket: controlSocketOf(this.config.dataDir), controlPort: this.config.controlPort, removeTimeout: this.config.ticketRemoveTimeout, limits: proxyLimits(this.config),
+      log: this.engine.log, metrics: this.engine.metrics,
     });
   }
 
@@ -193,9 +198,12 @@ export interface Sibling {
   /** Port of the sibling's image proxy. */
   proxyPort: number;
   pid: number;
-  stop(): Promise<void>;
+  /** What the process wrote to stdout and stderr so far. */
+  output(): string;
+  /** Ends the process with SIGTERM, as a service manager does; answers its exit code. */
+  stop(): Promise<number | null>;
   /** Ends the process at once, as a crash would. */
-  kill(): Promise<void>;
+  kill(): Promise<number | null>;
 }
 
 /** Calls of the API of a sibling process with the client's token (every process shares the keys): the answer's text, its status checked. */
@@ -240,13 +248,14 @@ export async function spawnSibling(t: TestEngine, env: Record<string, string> = 
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('exit', (code) => reject(new Error(`sibling exited with ${code}: ${output}`)));
   });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const end = async (signal: NodeJS.Signals) => {
-    const exited = new Promise((r) => child.once('exit', r));
     child.kill(signal);
-    await exited;
+    const code = await exited;
     fs.rmSync(dataDir, { recursive: true, force: true });
+    return code;
   };
-  return { base, proxyPort, pid: child.pid as number, stop: () => end('SIGTERM'), kill: () => end('SIGKILL') };
+  return { base, proxyPort, pid: child.pid as number, output: () => output, stop: () => end('SIGTERM'), kill: () => end('SIGKILL') };
 }
 
 /**
