@@ -156,7 +156,7 @@ export class Guest {
       } else if ('file' in spec.incoming) {
         guest.status = 'restoring_state';
         await restoreState(spec.incoming.file, f.state, async (uri) => void (await qmp.execute('migrate-incoming', { uri })));
-        void guest.runWhenRestored(qmp);
+        void guest.runWhenRestored(qmp, spec.incoming.consumed ? spec.incoming.file : undefined);
       } else {
         // QEMU takes a free port itself (port 0) and says which: no other process can take it meanwhile.
         await qmp.execute('migrate-incoming', { uri: `tcp:${bindMigration}:0` });
@@ -176,14 +176,18 @@ export class Guest {
 
   /**
    * Runs the guest once its saved state is in: a state saved from a paused guest (a snapshot's
-   * memory) would leave it paused.
+   * memory) would leave it paused. Then removes `consumed`, the file a suspend saved, which the
+   * running guest has left behind.
    */
-  private async runWhenRestored(qmp: Qmp): Promise<void> {
+  private async runWhenRestored(qmp: Qmp, consumed?: string): Promise<void> {
     for (;;) {
       const state = await qmp.execute<{ status: string }>('query-status').catch(() => undefined);
       if (!state) return;
       if (state.status === 'paused' || state.status === 'postmigrate') await qmp.execute('cont').catch(() => undefined);
-      if (state.status !== 'inmigrate') return;
+      if (state.status !== 'inmigrate') {
+        if (consumed) await fs.promises.rm(consumed, { force: true });
+        return;
+      }
       await new Promise((r) => setTimeout(r, MIGRATION_POLL_MS));
     }
   }

@@ -35,8 +35,11 @@ export interface GuestSpec {
   display: 'vnc' | 'spice' | 'none';
   /** A NoCloud seed the agent makes into an ISO for cloud-init. */
   cloudInit?: { userData: string; metaData: string; networkConfig?: string };
-  /** Where the guest's state comes from: an incoming live migration, or a file a suspend saved. */
-  incoming?: { migration: true } | { file: string };
+  /**
+   * Where the guest's state comes from: an incoming live migration, or a file of saved state; a
+   * `consumed` file (a suspend's) goes once the guest runs from it, another (a snapshot's memory) stays.
+   */
+  incoming?: { migration: true } | { file: string; consumed?: boolean };
 }
 
 /** What a guest is doing, as its host sees it. */

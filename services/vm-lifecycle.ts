@@ -2,6 +2,7 @@
 // action checks the rules a real engine enforces (409 with a reason otherwise), starts a job,
 // records events, and leaves the rest of the way to a durable transition. Where guests really run,
 // the VM's host is told after the transaction, and the steps wait for what the host reports.
+import fs from 'node:fs';
 import path from 'node:path';
 import * as S from '../model/services';
 import * as T from '../model/types';
@@ -147,7 +148,8 @@ async function start(call: Call, body: ActionBody): Promise<Obj> {
     const saved = (vm as SuspendedVm).saved_state;
     if (saved) {
       const spec = await guestSpec(call, vm, { devices: bootDevices(vm) });
-      tellHost(call, vm, host, { op: 'start', spec: { ...spec, incoming: { file: saved } } }, 'restoring');
+      // A suspended VM's state is its suspend's, to be gone once it runs; a snapshot's memory stays with the snapshot.
+      tellHost(call, vm, host, { op: 'start', spec: { ...spec, incoming: { file: saved, consumed: vm.status === 'suspended' } } }, 'restoring');
     }
     return done(job);
   }
@@ -210,6 +212,11 @@ async function stop(call: Call): Promise<Obj> {
   const host = call.engine.runtime.guests && vm.host?.id ? await call.repo.get(T.Host, vm.host.id) : undefined;
   await applyStep(call.repo, T.Vm, vm.id, { ...downStep(vm, 0, `VM ${String(vm.name)} was powered off by ${call.principal.userName}.`), unset: ['host', 'run_once_boot', 'saved_state'] });
   if (host) tellHost(call, vm, host, { op: 'stop' }, 'stopping');
+  // A suspended VM powered off will not resume: the state its suspend saved goes.
+  const saved = (vm as SuspendedVm).saved_state;
+  if (vm.status === 'suspended' && saved) {
+    call.files.afterCommit({ what: `removing the saved state of VM ${String(vm.name)}`, run: () => fs.promises.rm(saved, { force: true }) });
+  }
   await endJob(call.repo, String(job.id), 'finished');
   return done(job);
 }

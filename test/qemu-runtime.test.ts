@@ -249,7 +249,14 @@ async function spiceAdmits(port: number, password: string): Promise<boolean> {
     await until(async () => lastTick(now.serial(String(vm.id))) > 0, BOOT_MS);
     assert.equal(count(now.serial(String(vm.id)), guest.readyLine), 0);
     assert.ok(lastTick(now.serial(String(vm.id))) > before);
+    // The running guest has left its saved state behind: the file is gone.
+    await until(async () => !fs.existsSync(saved), 30_000);
+    // Suspended again and powered off, it will not resume: its saved state goes too.
+    await act(`/vms/${String(vm.id)}`, 'suspend');
+    await statusIs(vm, 'suspended');
+    assert.ok(fs.existsSync(saved));
     await act(`/vms/${String(vm.id)}`, 'stop');
+    assert.equal(fs.existsSync(saved), false);
   });
 
   it('migrates a running VM to the other host; the guest goes on there', async () => {
