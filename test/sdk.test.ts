@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { ADMIN_PASSWORD, TestEngine, withEngine } from './support/engine';
 import { until } from './support/until';
-import { ApiError, AuthError, ConflictError, Connection, NotFoundError, WaitTimeout, apiUrlOf, jobDone, waitFor } from '../sdk';
+import { ApiError, AuthError, ConflictError, Connection, NotFoundError, RootLocator, WaitTimeout, accessorOf, apiUrlOf, jobDone, waitFor } from '../sdk';
+import { collectionRoutes } from '../model/tree';
 
 describe('sdk', () => {
   const ctx = withEngine();
@@ -189,6 +190,25 @@ describe('sdk', () => {
         assert.equal(typeof unused, 'function');
       });
     });
+  });
+});
+
+describe('sdk locators of the whole tree', () => {
+  it('reach every collection by its segment and its members by their type name, typed for each', async () => {
+    const conn = await Connection.open({ url: 'https://engine.example', token: 'unused' });
+    type Step = Record<string, (id?: string) => Step> & { path: string };
+    for (const r of collectionRoutes) {
+      let loc = conn.system() as unknown as Step;
+      let k = 0;
+      for (const segment of r.segments) loc = segment === null ? loc[accessorOf(r.chain[k - 1].type())]('x') : (k++, loc[segment]());
+      assert.equal(loc.path, r.segments.map((s) => `/${s ?? 'x'}`).join(''));
+    }
+    await conn.close({ logout: false });
+    // At compile time: every top-level collection has its member accessor (no type lost its name).
+    type Methods<K extends keyof RootLocator> = keyof ReturnType<RootLocator[K]>;
+    type WithoutAccessor = { [K in keyof RootLocator]: Exclude<Methods<K>, 'path' | 'list' | 'stream' | 'add'> extends never ? K : never }[keyof RootLocator];
+    const none: [WithoutAccessor] extends [never] ? true : false = true;
+    assert.ok(none);
   });
 });
 
