@@ -85,6 +85,20 @@ describe('hangar command line', function () {
     assert.match(saved.ca, /BEGIN CERTIFICATE/);
   });
 
+  it('asks the password on a terminal, without echoing it', async () => {
+    const line = [process.execPath, MAIN, '--profile', 'asked', 'login', `${ctx.t.httpsBase}/ovirt-engine/api`, '--user', 'admin@internal', '--ca-file', path.join(ctx.t.config.dataDir, 'pki', 'ca.pem')].map((a) => `'${a}'`).join(' ');
+    const child = spawn('script', ['-qefc', line, '/dev/null'], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let shown = '';
+    child.stdout.on('data', (d: Buffer) => (shown += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('close', r));
+    await until(async () => shown.includes('Password of admin@internal'), 30000);
+    child.stdin.write('test-admin-password\r');
+    assert.equal(await exited, 0, shown);
+    assert.ok(!shown.includes('test-admin-password'), shown);
+    assert.match(shown, /Logged in/);
+    assert.ok(JSON.parse(fs.readFileSync(path.join(config, 'hangar', 'asked.json'), 'utf8')).token);
+  });
+
   it('adds, lists, shows, changes and removes a VM by name, in every output form', async () => {
     const made = await json('add', 'vms', '--name', 'web1', '--cluster', 'Default', '--template', 'Blank', '--memory', '1GiB', '--cpu.topology.cores', '2');
     assert.equal(made.name, 'web1');
