@@ -132,10 +132,14 @@ describe('hangar command line', function () {
 
   it('adds and lists a sub-collection under a VM named in the path', async () => {
     const vm = await json('add', 'vms', '--name', 'db1', '--cluster', 'Default', '--template', 'Blank');
-    await ok('add', 'vms/db1/nics', '--name', 'nic1', '--interface', 'virtio');
+    // A NIC names its vNIC profile by id alone: the command line finds the id of the name given.
+    const profile = await json('get', 'vnicprofiles/ovirtmgmt');
+    await ok('add', 'vms/db1/nics', '--name', 'nic1', '--interface', 'virtio', '--vnic-profile', 'ovirtmgmt');
     const nics = await json('ls', 'vms/db1/nics');
     assert.deepEqual(nics.map((n: { name: string }) => n.name), ['nic1']);
-    assert.equal((await json('get', 'vms/db1/nics/nic1')).vm.id, vm.id);
+    const nic = await json('get', 'vms/db1/nics/nic1');
+    assert.equal(nic.vm.id, vm.id);
+    assert.equal(nic.vnic_profile.id, profile.id);
   });
 
   it('runs an action and waits for the state it leads to', async () => {
