@@ -10,6 +10,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import * as T from '../model/types';
 import { attributeOf } from '../model/meta';
+import { Root } from '../model/services';
 import { XML } from '../model/codec';
 import { withEngine } from './support/engine';
 import { until } from './support/until';
@@ -170,6 +171,8 @@ describe('hangar command line', function () {
     assert.ok(help.includes('The virtual machines.'), help);
     assert.ok(help.includes(attributeOf(T.Vm, 'cluster')!.doc), help);
     assert.match(help, /--cpu\.topology\.cores/);
+    const collections = await ok('ls', '--help');
+    assert.ok(collections.includes(Root.locators.storagedomains().doc), collections);
     const actions = await ok('do', 'vms/x', '--help');
     assert.ok(actions.includes('Powers the VM off at once.'), actions);
   });

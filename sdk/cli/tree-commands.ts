@@ -4,6 +4,7 @@
 import { Command, Option } from 'commander';
 import { ActionDecl, CollectionService, EntityService, InputRule, LIST_PARAMS, READ_PARAMS, StructType } from '../../model/meta';
 import * as T from '../../model/types';
+import { Root } from '../../model/services';
 import { ActionBody, jobDone } from '../index';
 import { Flag, inputFlags, optionOf, paramFlags, requestOf } from './flags';
 import { OUTPUTS, Output, formatList, formatOne } from './output';
@@ -158,6 +159,10 @@ const COMMANDS: TreeCommand[] = [
   },
 ];
 
+/** The help telling the collections at the root, where every path begins, each with its doc. */
+const collectionsHelp = `\nPaths begin with a collection (then a member's name or id, a sub-collection, ...):\n${
+  Object.entries(Root.locators).map(([segment, c]) => `  ${segment.padEnd(26)} ${c().doc}`).join('\n')}`;
+
 /** The path and further positional arguments given to a command, before commander reads them. */
 function positionals(argv: readonly string[], command: string): string[] | undefined {
   const at = argv.indexOf(command);
@@ -186,7 +191,8 @@ export function addTreeCommands(program: Command, argv: readonly string[], sessi
     let derived: { p: TreePath; d: Derived } | undefined;
     let problem: Error | undefined;
     const given = c.name === ran ? positionals(argv, c.name) : undefined;
-    if (given?.length) {
+    if (!given?.length) cmd.addHelpText('after', collectionsHelp);
+    else {
       try {
         const p = parseTreePath(given[0]);
         derived = { p, d: c.derive(p, given.slice(1)) };
