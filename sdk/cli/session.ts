@@ -5,7 +5,7 @@ import { homeOf } from '../../model/tree';
 import { Obj } from '../../model/codec';
 import { readStruct } from '../../model/codec/read';
 import { Connection } from '../index';
-import { TreePath, namesEntity } from './tree-paths';
+import { TreePath } from './tree-paths';
 import { Profile, loadProfile } from './profiles';
 
 /** Ids the engine makes are UUIDs; anything else given for a member is first tried as its name. */
@@ -56,13 +56,6 @@ export class Session {
       path += `/${encodeURIComponent(await this.idOf(collection, path, key))}`;
     }
     return path;
-  }
-
-  /** The API path of the collection of a path naming a member, with the member's id. */
-  async memberPath(p: TreePath): Promise<{ path: string; id: string }> {
-    if (!namesEntity(p)) throw new Error(`'${p.route.segments.filter((s) => s).join('/')}' names a collection; give one of its members`);
-    const path = await this.apiPath(p);
-    return { path, id: decodeURIComponent(path.slice(path.lastIndexOf('/') + 1)) };
   }
 
   /**

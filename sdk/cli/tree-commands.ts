@@ -9,7 +9,7 @@ import { ActionBody, jobDone } from '../index';
 import { Flag, inputFlags, optionOf, paramFlags, requestOf } from './flags';
 import { OUTPUTS, Output, formatList, formatOne } from './output';
 import { Session } from './session';
-import { TreePath, namesEntity, parseTreePath, serviceOf } from './tree-paths';
+import { TreePath, namesEntity, parseTreePath } from './tree-paths';
 import { structJson } from '../../model/codec/json';
 
 /** The options every command that prints takes. */
@@ -145,7 +145,7 @@ const COMMANDS: TreeCommand[] = [
     },
     async run(s, p, [name], { body }, g) {
       actionOf(p, name);
-      const { path } = await s.memberPath(p);
+      const path = await s.apiPath(p);
       const result = await s.one(T.Action, 'POST', `${path}/${name}`, structJson(T.Action, body));
       if (!g.wait) {
         print(formatOne(T.Action, result, g.output));
@@ -214,11 +214,11 @@ export function addTreeCommands(program: Command, argv: readonly string[], sessi
   }
 }
 
-/** The path `serviceOf` names, for the completion of further arguments. */
+/** The actions of the member a path names, for the completion of the argument after it. */
 export function actionsAt(pathText: string): string[] {
   try {
-    const s = serviceOf(parseTreePath(pathText));
-    return s.kind === 'entity' ? s.actions.map((a) => a.name) : [];
+    const p = parseTreePath(pathText);
+    return namesEntity(p) ? p.route.collection.entity().actions.map((a) => a.name) : [];
   } catch {
     return [];
   }

@@ -1,6 +1,5 @@
 // The paths the command line takes (`vms`, `vms/myvm`, `vms/myvm/nics/nic1`), read against the
 // service tree: collection segments alternate with the id or name of one of their members.
-import { CollectionService, EntityService } from '../../model/meta';
 import { CollectionRoute, collectionRoutes } from '../../model/tree';
 
 export interface TreePath {
@@ -13,19 +12,12 @@ export interface TreePath {
 /** Whether the path names one member of its last collection, not the collection. */
 export const namesEntity = (p: TreePath) => p.keys.length === p.route.chain.length;
 
-/** The service the path names: its last collection, or the entity service of that collection. */
-export function serviceOf(p: TreePath): CollectionService | EntityService {
-  return namesEntity(p) ? p.route.collection.entity() : p.route.collection;
-}
-
 const routes = new Map(collectionRoutes.map((r) => [r.segments.map((s) => s ?? '').join('/'), r]));
 
 /** Splits `vms/my vm/nics` into its steps; a name holding a `/` is given with `%2F`. */
 const stepsOf = (text: string) => text.replace(/^\/+|\/+$/g, '').split('/').map(decodeURIComponent);
 
-export class PathError extends Error {}
-
-/** Reads a command-line path; throws a PathError telling what the tree has where it went wrong. */
+/** Reads a command-line path; throws an error telling what the tree has where it went wrong. */
 export function parseTreePath(text: string): TreePath {
   const steps = stepsOf(text);
   const segments: string[] = [];
@@ -37,7 +29,7 @@ export function parseTreePath(text: string): TreePath {
     }
     const here = [...segments, step].join('/');
     if (!routes.has(here)) {
-      throw new PathError(`No collection '${step}' ${segments.length ? `under '${steps.slice(0, i).join('/')}'` : 'at the root'}; there are: ${childSegments(segments).join(', ')}`);
+      throw new Error(`No collection '${step}' ${segments.length ? `under '${steps.slice(0, i).join('/')}'` : 'at the root'}; there are: ${childSegments(segments).join(', ')}`);
     }
     segments.push(step, '');
   }
