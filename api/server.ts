@@ -14,6 +14,7 @@ import { ssoRoutes } from './sso';
 import { eventStreamRoute } from './event-stream';
 import { accessLog } from './access-log';
 import { metricsRoute } from './metrics';
+import { draining } from './draining';
 import { apiLimits, limitConnections, timeoutOptions } from '../services/connections';
 
 /** The Node server under hapi, made here so that it carries the connection limits. */
@@ -21,7 +22,7 @@ function listenerFor(engine: Engine, tls: { key: string; cert: string } | undefi
   const limits = apiLimits(engine.config);
   const options = timeoutOptions(limits);
   const listener = tls ? https.createServer({ ...tls, ...options }) : http.createServer(options);
-  limitConnections(listener, limits, tls ? 'API (HTTPS)' : 'API (HTTP)');
+  limitConnections(listener, limits, tls ? 'API (HTTPS)' : 'API (HTTP)', engine.log);
   return listener;
 }
 
@@ -39,7 +40,7 @@ async function build(engine: Engine, sso: Sso, port: number, tls: { key: string;
     debug: false,
   });
   await server.register({ plugin: accessLog, options: engine });
-  await server.register([dotSegments, versioning, faults]);
+  await server.register([draining, dotSegments, versioning, faults]);
   await server.register({ plugin: auth, options: { sso, tls: tls !== undefined } });
   server.route([...ssoRoutes(engine, sso, caPem), eventStreamRoute(engine), metricsRoute(engine), ...apiRoutes(engine)]);
   return server;

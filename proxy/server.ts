@@ -258,10 +258,10 @@ export const proxyLimits = (c: Config): ConnectionLimits => ({
 });
 
 /** A data-plane listener with the limits. */
-function imageServer<S extends http.Server>(create: (o: http.ServerOptions & { handshakeTimeout: number }) => S, limits: ConnectionLimits, name: string): S {
+function imageServer<S extends http.Server>(create: (o: http.ServerOptions & { handshakeTimeout: number }) => S, limits: ConnectionLimits, name: string, log: Log): S {
   const server = create(timeoutOptions(limits));
   server.on('connection', (socket: Socket) => socket.setNoDelay(true));
-  limitConnections(server, limits, name);
+  limitConnections(server, limits, name, log);
   return server;
 }
 
@@ -332,13 +332,13 @@ export async function startProxy(db: Knex, certs: Certificates, options: ProxyOp
   const traffic = new Traffic(options.log, options.metrics);
   const images = new ImageServer(tickets, traffic, options.metrics);
   const handler = handlerOf(traffic, (req, res) => images.handle(req, res));
-  const server = imageServer((o) => https.createServer({ key: certs.keyPem, cert: certs.certPem, ciphers: CIPHERS, honorCipherOrder: true, ...o }, handler), options.limits, 'image proxy (HTTPS)');
+  const server = imageServer((o) => https.createServer({ key: certs.keyPem, cert: certs.certPem, ciphers: CIPHERS, honorCipherOrder: true, ...o }, handler), options.limits, 'image proxy (HTTPS)', options.log);
   await listen(server, options.port, options.bind);
   const actualPort = portOf(server);
   // Clients on this machine may move data over a Unix socket, without TLS: the same protocol,
   // the ticket still the credential. (Not an abstract name: Node pads those to the full address
   // length, which no other client can name.)
-  const local = imageServer((o) => http.createServer(o, handler), options.limits, 'image proxy (Unix socket)');
+  const local = imageServer((o) => http.createServer(o, handler), options.limits, 'image proxy (Unix socket)', options.log);
   // The port is ours, so a socket file by its name is a leftover of a process that died.
   const socketPath = path.join(await privateDir('hangar-imageio'), `${actualPort}.sock`);
   await listenOnSocket(local, socketPath);

@@ -6,6 +6,7 @@
 import http from 'node:http';
 import { Socket } from 'node:net';
 import { Config } from './config';
+import { Log } from './log';
 
 export interface ConnectionLimits {
   headersTimeoutMs: number;
@@ -40,14 +41,14 @@ const LOG_INTERVAL_MS = 60_000;
 type Cap = 'listener' | 'client';
 
 /** A log line per cap when it refuses, then one a minute at most, counting the refusals between. */
-function refusalLog(listener: string) {
+function refusalLog(log: Log, listener: string) {
   const last = new Map<Cap, { at: number; refused: number }>();
   return (cap: Cap, why: string) => {
     const now = Date.now();
     const seen = last.get(cap) ?? { at: 0, refused: 0 };
     seen.refused++;
     if (now - seen.at >= LOG_INTERVAL_MS) {
-      console.error(`${listener}: refused ${seen.refused} connection(s): ${why}`);
+      log.warn({ listener, refused: seen.refused }, `${listener}: refused ${seen.refused} connection(s): ${why}`);
       seen.at = now;
       seen.refused = 0;
     }
@@ -56,13 +57,13 @@ function refusalLog(listener: string) {
 }
 
 /** Applies the limits to a server (before it listens); `name` says which listener in the log. */
-export function limitConnections(server: http.Server, l: ConnectionLimits, name: string): void {
+export function limitConnections(server: http.Server, l: ConnectionLimits, name: string, log: Log): void {
   server.keepAliveTimeout = l.idleTimeoutMs;
   server.maxConnections = l.maxConnections;
   // A failed or timed-out TLS handshake ends the connection (hapi would answer it in HTTP, and
   // the socket would stay open waiting for a handshake that never comes).
   server.prependListener('tlsClientError', (_e: Error, socket: Socket) => socket.destroy());
-  const refused = refusalLog(name);
+  const refused = refusalLog(log, name);
   server.on('drop', () => refused('listener', `more than ${l.maxConnections} open connections`));
   const perAddress = new Map<string, number>();
   server.on('connection', (socket: Socket) => {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { ApiClient, SQLITE, TestEngine } from '../support/engine';
-import { captureErrors, closed, connect, firstLine, tlsOutcome } from '../support/http';
+import { closed, connect, firstLine, tlsOutcome } from '../support/http';
 
 const HEALTH = 'GET /ovirt-engine/services/health HTTP/1.1\r\nHost: localhost\r\n\r\n';
 
@@ -73,6 +73,9 @@ describe('security: connection limits', () => {
     });
     after(async () => t?.stop());
 
+    /** What the engine logged of refused connections (warnings). */
+    const refusals = () => t.log.read().filter((l) => l.level === 40).map((l) => l.msg);
+
     /** A connection to the API's HTTP port from `from`: answered, or closed without an answer. */
     async function ask(from: string) {
       const socket = await connect(Number(t.servers.http!.info.port), from);
@@ -81,7 +84,6 @@ describe('security: connection limits', () => {
     }
 
     it('takes a few connections from one address and closes the next at once, logging it', async () => {
-      const log = captureErrors();
       const open = [];
       try {
         for (let i = 0; i < 3; i++) open.push(await ask('127.0.0.2'));
@@ -93,30 +95,26 @@ describe('security: connection limits', () => {
         assert.match(other.said, /^HTTP\/1\.1 200 /);
         open.push(other);
       } finally {
-        log.stop();
         for (const o of open) o.socket.destroy();
       }
-      assert.ok(log.lines.some((l) => /API \(HTTP\): refused 1 connection\(s\): more than 3 open connections from 127\.0\.0\.2/.test(l)), log.lines.join('\n'));
+      assert.ok(refusals().some((l) => /API \(HTTP\): refused 1 connection\(s\): more than 3 open connections from 127\.0\.0\.2/.test(l)), refusals().join('\n'));
     });
 
     it('takes only so many connections per listener, whoever opens them', async () => {
-      const log = captureErrors();
       const open = [];
       try {
         for (const from of ['127.0.0.2', '127.0.0.2', '127.0.0.3', '127.0.0.3', '127.0.0.6', '127.0.0.6', '127.0.0.7']) open.push(await ask(from));
       } finally {
-        log.stop();
         for (const o of open) o.socket.destroy();
       }
       // The client of the tests may hold a connection of its own: at most 6 in all are answered.
       const answered = open.filter((o) => /^HTTP\/1\.1 200 /.test(o.said)).length;
       assert.ok(answered <= 6, `${answered} answered`);
       assert.ok(open.some((o) => o.said === 'closed'));
-      assert.ok(log.lines.some((l) => /API \(HTTP\): refused \d+ connection\(s\): more than 6 open connections$/.test(l)), log.lines.join('\n'));
+      assert.ok(refusals().some((l) => /API \(HTTP\): refused \d+ connection\(s\): more than 6 open connections$/.test(l)), refusals().join('\n'));
     });
 
     it('caps the image proxy the same way', async () => {
-      const log = captureErrors();
       const open = [];
       try {
         for (let i = 0; i < 3; i++) open.push(await connect(t.proxy.port, '127.0.0.4'));
@@ -124,10 +122,9 @@ describe('security: connection limits', () => {
         assert.equal(await tlsOutcome(t.proxy.port, ca, '127.0.0.4'), 'closed');
         assert.equal(await tlsOutcome(t.proxy.port, ca, '127.0.0.5'), 'secure');
       } finally {
-        log.stop();
         for (const s of open) s.destroy();
       }
-      assert.ok(log.lines.some((l) => /image proxy \(HTTPS\): refused 1 connection\(s\): more than 3 open connections from 127\.0\.0\.4/.test(l)), log.lines.join('\n'));
+      assert.ok(refusals().some((l) => /image proxy \(HTTPS\): refused 1 connection\(s\): more than 3 open connections from 127\.0\.0\.4/.test(l)), refusals().join('\n'));
     });
   });
 });

@@ -76,16 +76,6 @@ export async function tlsOutcome(port: number, ca: string, from = '127.0.0.1'): 
   });
 }
 
-/** The lines written to console.error while capturing; `stop` gives console.error back. */
-export function captureErrors(): { lines: string[]; stop(): void } {
-  const original = console.error;
-  const lines: string[] = [];
-  console.error = (...args: unknown[]) => {
-    lines.push(args.map((a) => (a instanceof Error ? a.stack ?? a.message : String(a))).join(' '));
-  };
-  return { lines, stop: () => (console.error = original) };
-}
-
 /** Everything a raw connection says until it closes. */
 export function allSaid(socket: net.Socket): Promise<string> {
   return new Promise((resolve) => {
