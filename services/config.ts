@@ -72,6 +72,8 @@ export interface Config {
    * held longer than that is one whose process stopped, and any process fails it.
    */
   imageJobLease: number;
+  /** Days events are kept before the engine removes them (oVirt's AuditLogAgingThreshold); 0 keeps them. */
+  eventRetentionDays: number;
   /** Seconds a client has to send a request's headers (and, over TLS, to finish the handshake). */
   headersTimeout: number;
   /** Seconds an API client has to send a whole request, body included (the image proxy takes bodies of any duration). */
@@ -160,6 +162,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     fsTimeout: positive(env.HANGAR_FS_TIMEOUT, 'HANGAR_FS_TIMEOUT', 30) || 30,
     backupTimeout: positive(env.HANGAR_BACKUP_TIMEOUT, 'HANGAR_BACKUP_TIMEOUT', 6 * 3600) || 6 * 3600,
     imageJobLease: positive(env.HANGAR_IMAGE_JOB_LEASE, 'HANGAR_IMAGE_JOB_LEASE', 30) || 30,
+    eventRetentionDays: positive(env.HANGAR_EVENT_RETENTION_DAYS, 'HANGAR_EVENT_RETENTION_DAYS', 30),
     headersTimeout: positive(env.HANGAR_HEADERS_TIMEOUT, 'HANGAR_HEADERS_TIMEOUT', 20) || 20,
     requestTimeout: positive(env.HANGAR_REQUEST_TIMEOUT, 'HANGAR_REQUEST_TIMEOUT', 60) || 60,
     idleTimeout: positive(env.HANGAR_IDLE_TIMEOUT, 'HANGAR_IDLE_TIMEOUT', 15) || 15,

@@ -14,6 +14,7 @@ import { guestSurvey } from './guest-reports';
 import { Background } from './background';
 import { Log, openLog } from './log';
 import { Metrics } from './metrics';
+import { eventRetention } from './events';
 import * as datacenters from './datacenters';
 import * as clusters from './clusters';
 import * as hosts from './hosts';
@@ -90,7 +91,7 @@ export async function openEngine(config: Config, log: Log = openLog(config)): Pr
   };
   await transfers.pauseInterruptedUploads(engine);
   await failAbandonedImageJobs(engine);
-  const scheduler = new Scheduler(db, log, runtime, TICK_MS, [transfers.transferMonitor(engine), backups.backupMonitor(engine), abandonedImageJobMonitor(engine)],
+  const scheduler = new Scheduler(db, log, runtime, TICK_MS, [transfers.transferMonitor(engine), backups.backupMonitor(engine), abandonedImageJobMonitor(engine), eventRetention(engine)],
     runtime.guests ? guestSurvey(db, runtime.guests) : undefined);
   scheduler.start();
   return {

@@ -1,8 +1,13 @@
-// The audit log: what the engine records as events, with stable codes (listed in the README).
-// Event ids are numbers that grow with time, so clients can ask for what came after one.
+// The audit log: what the engine records as events, with stable codes (listed in the README),
+// and how long it keeps them. Event ids are numbers that grow with time, so clients can ask for
+// what came after one.
 import * as T from '../model/types';
 import { Obj } from '../model/codec';
+import { Knex } from 'knex';
 import { Repo } from './store/repo';
+import { tableOf } from './store/tables';
+import { countWrite } from './store/committed';
+import { Engine } from './behaviour';
 import { correlationId } from './correlation';
 
 export const EventCode = {
@@ -101,4 +106,30 @@ export async function recordEvent(repo: Repo, e: EventSpec): Promise<Obj> {
     ...withCorrelationOf(e),
     ...e.about,
   });
+}
+
+/** Removes at most `batch` of the events older than `before` (an ISO time), the oldest first; how many it removed. */
+export async function purgeEvents(db: Knex, before: string, batch: number): Promise<number> {
+  const table = tableOf(T.Event).name;
+  const removed = await db(table).whereIn('seq', db(table).select('seq').where('time', '<', before).orderBy('seq').limit(batch)).delete();
+  if (removed) countWrite(db, T.Event);
+  return removed;
+}
+
+const PURGE_BATCH = 1000;
+const PURGE_EVERY_MS = 10 * 60 * 1000;
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * The retention of the audit log, on the engine's ticks: one bounded batch of events past
+ * `eventRetentionDays` a tick while any are left (so no tick is held long), then a pause.
+ */
+export function eventRetention(engine: Engine, batch = PURGE_BATCH): () => Promise<void> {
+  let next = 0;
+  return async () => {
+    const days = engine.config.eventRetentionDays;
+    if (days <= 0 || Date.now() < next) return;
+    const removed = await purgeEvents(engine.db, new Date(Date.now() - days * DAY_MS).toISOString(), batch);
+    if (removed < batch) next = Date.now() + PURGE_EVERY_MS;
+  };
 }

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import * as T from '../model/types';
 import { XML } from '../model/codec';
-import { recordEvent } from '../services/events';
+import { eventRetention, recordEvent } from '../services/events';
+import { configFromEnv } from '../services/config';
 import { Repo } from '../services/store/repo';
 import { BACKENDS, POSTGRES, withEngine, spawnSibling } from './support/engine';
 import { statementsDuring } from './support/statements';
@@ -74,8 +75,38 @@ for (const backend of BACKENDS) {
       // A poller that follows the SDK's example (`from` the last id it saw, no `max`) misses none.
       assert.deepEqual(await ids(`from=${from}&search=${encodeURIComponent(`type=${NOTE}`)}`), newestFirst);
     });
+
+    it('removes events older than the retention, a bounded batch at a time, then waits', async () => {
+      const repo = new Repo(ctx.t.engine.db);
+      const aged = (description: string) => repo.insertNumbered(T.Event, {
+        code: NOTE, severity: 'normal', origin: 'test', description, time: new Date(Date.now() - 31 * 24 * 3600 * 1000).toISOString(),
+      });
+      const old: string[] = [];
+      for (let i = 0; i < 5; i++) old.push(String((await aged(`aged ${i}`)).id));
+      const recent = String((await note(repo, 'recent')).id);
+      const left = async () => (await Promise.all(old.map((id) => repo.get(T.Event, id)))).filter((e) => e !== undefined).length;
+      const purge = eventRetention(ctx.t.engine, 2);
+      await purge();
+      assert.equal(await left(), 3);
+      await purge();
+      await purge();
+      assert.equal(await left(), 0);
+      assert.ok(await repo.get(T.Event, recent));
+      // A batch short of its size found all there was: the next look is minutes away.
+      const later = String((await aged('aged later')).id);
+      await purge();
+      assert.ok(await repo.get(T.Event, later));
+    });
   });
 }
+
+describe('the retention setting', () => {
+  it('keeps events 30 days unless told otherwise, 0 for ever', () => {
+    assert.equal(configFromEnv({}).eventRetentionDays, 30);
+    assert.equal(configFromEnv({ HANGAR_EVENT_RETENTION_DAYS: '0' }).eventRetentionDays, 0);
+    assert.throws(() => configFromEnv({ HANGAR_EVENT_RETENTION_DAYS: 'a month' }), /HANGAR_EVENT_RETENTION_DAYS/);
+  });
+});
 
 describe('the event stream across processes on PostgreSQL', () => {
   const ctx = withEngine({ backend: POSTGRES });
