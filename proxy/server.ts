@@ -329,6 +329,7 @@ export interface ProxyOptions {
 
 export async function startProxy(db: Knex, certs: Certificates, options: ProxyOptions): Promise<Proxy> {
   const tickets = new Tickets(db);
+  const memory = await tickets.remember();
   const traffic = new Traffic(options.log, options.metrics);
   const images = new ImageServer(tickets, traffic, options.metrics);
   const handler = handlerOf(traffic, (req, res) => images.handle(req, res));
@@ -374,6 +375,7 @@ export async function startProxy(db: Knex, certs: Certificates, options: ProxyOp
       await closed;
       // What the cut requests still do (their last ticket updates) ends before the database does.
       await traffic.settled(CUT_SETTLE_MS);
+      await memory.stop();
       await fs.promises.rm(socketPath, { force: true });
       await fs.promises.rm(options.controlSocket, { force: true });
     },
