@@ -3,12 +3,15 @@
 // image moves with curl, as bytes of a raw disk (over TLS, and over the Unix socket the proxy
 // offers local clients) and as guest data of a qcow2 disk (format=raw, through qemu-nbd); a 2 GiB sparse image (64 MiB of data) downloads through its extents. For
 // scale, curl's own copy of the file (file:// to a file, synced) and downloads to /dev/null show
-// what the client and the proxy each can do. Run with `npm run bench:transfer` (BENCH_MIB sets
-// the size, default 2048).
+// what the client and the proxy each can do. With BENCH_IMAGEIO=<dir> (where
+// build-ovirt-clients.sh built the imageio daemon and client), the proxy then runs in a process of
+// its own next to the real imageio daemon (support/side-by-side.ts; BENCH_ROUNDS rounds, default
+// 3). Run with `npm run bench:transfer` (BENCH_MIB sets the size, default 2048).
 import fs from 'node:fs';
 import path from 'node:path';
 import * as T from '../model/types';
 import { Obj, XML } from '../model/codec';
+import { sideBySide } from './support/side-by-side';
 import { MIB, curl, downloadExtents, finalizeTransfer, rate, sh, startBench, stopBench, timed, waitTransfer } from './support/engine';
 
 const SIZE_MIB = Number(process.env.BENCH_MIB ?? 2048);
@@ -99,6 +102,8 @@ async function main(): Promise<void> {
     }));
     await finalize(sdown);
     console.log(`sparse download through extents: ${SIZE_MIB} MiB of virtual size at ${sparseRate.toFixed(0)} MiB/s = ${((sparseRate / ceiling) * 100).toFixed(0)} % of the ceiling (faster than the virtual size allows: ${sparseRate > ceiling ? 'yes' : 'no'})`);
+    const imageio = process.env.BENCH_IMAGEIO;
+    if (imageio) await sideBySide(imageio, work, SIZE_MIB, Number(process.env.BENCH_ROUNDS ?? 3));
 
   } finally {
     clearInterval(sampler);

@@ -37,6 +37,8 @@ for (const backend of BACKENDS) describe(`the proxy's memory of tickets on ${bac
     const uuid = randomUUID();
     await new Tickets(t.engine.db).install({ uuid, size: 1024 * 1024, ops: ['read'], timeout: 300, url: `file://${image}`, inactivity_timeout: 60, sparse: false, dirty: false });
     assert.equal((await get(uuid)).status, 206);
+    // The read's end is recorded after its answer (renewing the ticket): a change must come after it.
+    await until(async () => (await new Tickets(t.engine.db).status(uuid))?.active === false);
     return uuid;
   };
   const get = (id: string) => exchange(https.request(`https://localhost:${t.config.proxyPort}/images/${id}`, { ca, agent: false, headers: { Range: 'bytes=0-4095' } }));

@@ -21,7 +21,7 @@ export const rate = (bytes: number, ms: number) => bytes / MIB / (ms / 1000);
  */
 const { GLIBC_TUNABLES: _engineOnly, ...clientEnv } = process.env;
 const run = promisify(execFile);
-export const sh = (file: string, args: string[]) => run(file, args, { env: clientEnv });
+export const sh = (file: string, args: string[], env: NodeJS.ProcessEnv = {}) => run(file, args, { env: { ...clientEnv, ...env } });
 export const curl = (args: string[]) => sh('curl', ['-sf', ...args]);
 
 export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
