@@ -1,47 +1,92 @@
 // The composition root: `npm start` runs one process serving, from the settings in the
 // environment, the API, the image proxy or both, each wired to the one engine.
 // `npm run unlock -- <user name | client address>...`: ends the login lockouts of those.
+// The engine's modules (behaviours, background work, API, SSO) are loaded only by a process that
+// serves the API: a proxy alone needs the database, its certificate and the data plane.
 import { isIP } from 'node:net';
-import { configFromEnv } from './services/config';
+import { Knex } from 'knex';
+import { Config, configFromEnv } from './services/config';
 import { connect } from './services/store/connect';
-import { prepareStore } from './services/store/prepare';
-import { unlockLogin } from './sso';
-import { unlockAddress } from './sso/throttle';
-import { openEngine } from './services/engine';
-import { ensureAdminPassword } from './sso/directory';
-import { startApi } from './api/server';
-import { controlSocketOf, proxyLimits, startProxy } from './proxy/server';
+import { Log, openLog } from './services/log';
+import { Metrics } from './services/metrics';
+import { Proxy, controlSocketOf, proxyLimits, startProxy } from './proxy/server';
 import { controlTokenOf } from './proxy/control-access';
 import { ensureCertificates } from './services/pki';
-import { pauseUploadsServedHere } from './services/transfers';
+
+/** Brings the database to what this code expects (the migrations use the engine's modules). */
+async function prepare(db: Knex): Promise<void> {
+  const { prepareStore } = await import('./services/store/prepare');
+  await prepareStore(db);
+}
+
+async function serveImages(config: Config, db: Knex, log: Log, metrics: Metrics): Promise<Proxy> {
+  const proxy = await startProxy(db, await ensureCertificates(db, config.dataDir, config.publicHost), {
+    port: config.proxyPort, bind: config.bind, controlSocket: controlSocketOf(config.dataDir), controlPort: config.controlPort, removeTimeout: config.ticketRemoveTimeout, limits: proxyLimits(config),
+    log, metrics,
+  });
+  // With port 0 the system picks one; transfer URLs must carry the real one.
+  config.proxyPort = proxy.port;
+  console.log(`Hangar image proxy on https://${config.publicHost}:${proxy.port}/images`);
+  console.log(`Hangar ticket control API on ${controlSocketOf(config.dataDir)}${proxy.controlPort ? ` and http://127.0.0.1:${proxy.controlPort}/tickets (Authorization: Bearer, the secret in ${controlTokenOf(controlSocketOf(config.dataDir))})` : ''}`);
+  return proxy;
+}
+
+/** What stopping a process does within `drainMs`: answers the uploads it paused. */
+type Stop = (drainMs: number) => Promise<string[]>;
+
+/** Uploads this process's proxy served, paused once it stopped (the transfers' module is the engine's). */
+async function pauseServedHere(config: Config, db: Knex): Promise<string[]> {
+  const { pauseUploadsServedHere } = await import('./services/transfers');
+  return pauseUploadsServedHere({ config, db });
+}
+
+/**
+ * Serves the image proxy alone: the engine's processes do the background work and prepare the
+ * database; a proxy does so only on a database no engine has prepared (one of its own).
+ */
+async function proxyOnly(config: Config, log: Log): Promise<Stop> {
+  const db = await connect({ url: config.db, schema: config.dbSchema });
+  if (!(await db.schema.hasTable('transfer_tickets'))) await prepare(db);
+  const proxy = await serveImages(config, db, log, new Metrics(db));
+  return async (drainMs) => {
+    await proxy.stop(drainMs);
+    const paused = await pauseServedHere(config, db);
+    await db.destroy();
+    return paused;
+  };
+}
+
+async function engineProcess(config: Config, log: Log): Promise<Stop> {
+  const { openEngine } = await import('./services/engine');
+  const { ensureAdminPassword } = await import('./sso/directory');
+  const { startApi } = await import('./api/server');
+  const engine = await openEngine(config, log);
+  await ensureAdminPassword(engine, (line) => console.log(line));
+  const servers = await startApi(engine);
+  console.log(`Hangar API on ${servers.https.info.uri}/ovirt-engine/api`);
+  if (servers.http) console.log(`Hangar API (plain HTTP) on ${servers.http.info.uri}/ovirt-engine/api`);
+  const proxy = config.role === 'api' ? undefined : await serveImages(config, engine.db, engine.log, engine.metrics);
+  return async (drainMs) => {
+    await Promise.all([servers.stop(drainMs), proxy?.stop(drainMs)]);
+    const paused = proxy ? await pauseServedHere(config, engine.db) : [];
+    await engine.close();
+    return paused;
+  };
+}
 
 async function main(): Promise<void> {
   const config = configFromEnv();
-  const engine = await openEngine(config);
-  await ensureAdminPassword(engine, (line) => console.log(line));
-  const servers = config.role === 'proxy' ? undefined : await startApi(engine);
-  if (servers) console.log(`Hangar API on ${servers.https.info.uri}/ovirt-engine/api`);
-  if (servers?.http) console.log(`Hangar API (plain HTTP) on ${servers.http.info.uri}/ovirt-engine/api`);
-  const proxy = config.role === 'api' ? undefined : await startProxy(engine.db, await ensureCertificates(engine.db, config.dataDir, config.publicHost), {
-    port: config.proxyPort, bind: config.bind, controlSocket: controlSocketOf(config.dataDir), controlPort: config.controlPort, removeTimeout: config.ticketRemoveTimeout, limits: proxyLimits(config),
-    log: engine.log, metrics: engine.metrics,
-  });
-  // With port 0 the system picks one; transfer URLs must carry the real one.
-  if (proxy) config.proxyPort = proxy.port;
-  if (proxy) console.log(`Hangar image proxy on https://${config.publicHost}:${proxy.port}/images`);
-  if (proxy) console.log(`Hangar ticket control API on ${controlSocketOf(config.dataDir)}${proxy.controlPort ? ` and http://127.0.0.1:${proxy.controlPort}/tickets (Authorization: Bearer, the secret in ${controlTokenOf(controlSocketOf(config.dataDir))})` : ''}`);
+  const log = openLog(config);
+  const close = config.role === 'proxy' ? await proxyOnly(config, log) : await engineProcess(config, log);
   // A second signal ends the process at once (the handler is gone).
   const stop = (signal: NodeJS.Signals) => {
     const drainMs = config.shutdownTimeout * 1000;
-    engine.log.info({ signal, drain_ms: drainMs }, `Hangar stopping on ${signal}: no new connections; requests and transfers under way have ${config.shutdownTimeout} s to finish`);
-    const stopping = async () => {
-      await Promise.all([servers?.stop(drainMs), proxy?.stop(drainMs)]);
-      const paused = proxy ? await pauseUploadsServedHere(engine) : [];
-      await engine.close();
-      engine.log.info({ paused_uploads: paused }, `Hangar stopped${paused.length ? `; uploads paused, to be resumed: ${paused.join(', ')}` : ''}`);
-    };
-    stopping().then(() => process.exit(0), (err: unknown) => {
-      engine.log.fatal({ err }, 'Hangar did not stop cleanly');
+    log.info({ signal, drain_ms: drainMs }, `Hangar stopping on ${signal}: no new connections; requests and transfers under way have ${config.shutdownTimeout} s to finish`);
+    close(drainMs).then((paused) => {
+      log.info({ paused_uploads: paused }, `Hangar stopped${paused.length ? `; uploads paused, to be resumed: ${paused.join(', ')}` : ''}`);
+      process.exit(0);
+    }, (err: unknown) => {
+      log.fatal({ err }, 'Hangar did not stop cleanly');
       process.exit(1);
     });
   };
@@ -53,9 +98,11 @@ async function main(): Promise<void> {
 async function unlock(names: string[]): Promise<void> {
   if (!names.length) throw new Error('name the users (joe@internal) or client addresses to unlock');
   const config = configFromEnv();
+  const { unlockLogin } = await import('./sso');
+  const { unlockAddress } = await import('./sso/throttle');
   const db = await connect({ url: config.db, schema: config.dbSchema });
   try {
-    await prepareStore(db);
+    await prepare(db);
     for (const name of names) {
       const cleared = isIP(name) ? await unlockAddress(db, name) : await unlockLogin(db, name);
       console.log(`${name}: ${cleared ? 'failed logins cleared, logins taken again' : 'no failed logins to clear'}`);

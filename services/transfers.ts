@@ -507,7 +507,7 @@ export async function pauseInterruptedUploads(engine: Engine): Promise<void> {
  * Downloads stay as they are: their ticket is kept, and their URL answers again when a process
  * serves this proxy address.
  */
-export async function pauseUploadsServedHere(engine: Engine): Promise<string[]> {
+export async function pauseUploadsServedHere(engine: Pick<Engine, 'config' | 'db'>): Promise<string[]> {
   const here = new URL(`https://${engine.config.publicHost}:${engine.config.proxyPort}`).origin;
   const servedHere = (x: ObjOf<typeof T.ImageTransfer>) => x.direction === 'upload' && x.proxy_url !== undefined && new URL(String(x.proxy_url)).origin === here;
   const paused: string[] = [];
