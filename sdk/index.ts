@@ -8,4 +8,4 @@ export type { ObjOf } from '../model/meta';
 export * as types from '../model/types';
 export { EventObj, FollowOptions, followEvents } from './events';
 export { DownloadOptions, TransferOptions, TransferResult, UploadOptions, download, upload } from './transfers';
-export { ImageioError, MoveStats, Progress, TransferStopped } from './imageio';
+export { ImageioError, MoveStats, Progress, TransferStopped, downloadImage, uploadImage } from './imageio';

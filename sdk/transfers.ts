@@ -17,7 +17,7 @@ type Transfer = ObjOf<typeof T.ImageTransfer>;
 type Disk = ObjOf<typeof T.Disk>;
 type Phase = NonNullable<Transfer['phase']>;
 
-export interface TransferOptions extends WaitOptions, Pick<MoveOptions, 'workers' | 'requestSize' | 'retryForMs' | 'onRetry'> {
+export interface TransferOptions extends WaitOptions, Pick<MoveOptions, 'workers' | 'requestSize' | 'retryForMs' | 'onRetry' | 'unixSocket'> {
   /** Seconds the engine lets the transfer go without data before its timeout policy applies. */
   inactivityTimeout?: number;
 }
@@ -114,7 +114,7 @@ async function finalize(loc: TransferLocator, o: WaitOptions): Promise<Transfer>
 }
 
 const moveOptions = (conn: Connection, loc: TransferLocator, o: TransferOptions, progress?: Progress): MoveOptions => ({
-  workers: o.workers, requestSize: o.requestSize, retryForMs: o.retryForMs, onRetry: o.onRetry,
+  workers: o.workers, requestSize: o.requestSize, retryForMs: o.retryForMs, onRetry: o.onRetry, unixSocket: o.unixSocket,
   progress, refresh: refresher(loc, o), ca: conn.ca, insecure: conn.insecure,
 });
 

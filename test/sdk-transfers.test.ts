@@ -138,7 +138,7 @@ describe('SDK image transfers', () => {
     let retried = 0;
     let restarting: Promise<void> | undefined;
     const stats = await uploadImage(String(up.proxy_url), image, {
-      ca, fresh: true, workers: 2, requestSize,
+      ca, fresh: true, workers: 2, requestSize, retryForMs: 30_000,
       // A third of the way in, the proxy goes down, its connections with it, until the client has seen it gone.
       progress: (done) => void (done >= 10 * MiB && (restarting ??= t.restartProxy(() => until(async () => retried > 0)))),
       onRetry: () => retried++,
@@ -192,7 +192,7 @@ describe('SDK image transfers', () => {
         assert.equal(gone.status, 204);
       };
       const up = await upload(conn, image, {
-        storageDomain: 'images', workers: 1, requestSize: MiB, ...quick,
+        storageDomain: 'images', workers: 1, requestSize: MiB, retryForMs: 30_000, ...quick,
         onRetry: (e) => void (e instanceof ImageioError && e.status !== undefined && refused.push(e.status)),
       }, (done) => void (done >= 8 * MiB && (removing ??= removeTicket())));
       await removing;

@@ -41,12 +41,11 @@ export interface Features {
   unixSocket?: string;
 }
 
-/** A range of the image; `zero` ranges read as zeros, `dirty` ones changed since a checkpoint (incremental backups). */
+/** A range of the image; `zero` ranges read as zeros. */
 export interface Extent {
   start: number;
   length: number;
   zero: boolean;
-  dirty?: boolean;
 }
 
 /** Where the data plane is, shared by a transfer's connections: the URL may change as the transfer resumes. */
@@ -140,9 +139,9 @@ export class ImageConnection {
     };
   }
 
-  /** The image's extents, covering it from 0 to its size; `dirty` asks for what changed since the backup's checkpoint. */
-  async extents(context: 'zero' | 'dirty' = 'zero'): Promise<Extent[]> {
-    return (await this.json('GET', `/extents?context=${context}`)) as Extent[];
+  /** The image's extents, covering it from 0 to its size. */
+  async extents(): Promise<Extent[]> {
+    return (await this.json('GET', '/extents')) as Extent[];
   }
 
   /** Writes `length` bytes at `start`, filled by `fill` piece by piece; the server defers flushing when it can. */

@@ -14,7 +14,7 @@ export type Progress = (bytesDone: number, bytesTotal: number) => void;
 export interface MoveOptions {
   /** Connections moving data at once, at most what the server allows (default 4, as imageio's client). */
   workers?: number;
-  /** Largest range one request moves (default 64 MiB). */
+  /** Largest range one request moves (default 16 MiB): what a dropped connection may cost again, and the step of progress. */
   requestSize?: number;
   /** How long a failing request is sent again before the move fails (default 5 minutes). */
   retryForMs?: number;
@@ -58,7 +58,7 @@ export interface MoveStats extends Wire {
 export class TransferStopped extends Error {}
 
 const MiB = 1024 * 1024;
-const DEFAULT_REQUEST = 64 * MiB;
+const DEFAULT_REQUEST = 16 * MiB;
 /** PATCH zero of at most this much at once, so each answers well within timeouts. */
 const ZERO_REQUEST = 1024 * MiB;
 const FIRST_BACKOFF_MS = 100;
