@@ -406,8 +406,8 @@ export class Guest {
         if (!current) throw new NoSuchDevice(`disk ${d.id} is not plugged into guest ${this.id}`);
         const overlay = overlayNodeName(d.file);
         await qmp.execute('blockdev-add', { driver: 'qcow2', 'node-name': overlay, file: { driver: 'file', filename: d.file }, backing: null });
-        await qmp.execute('blockdev-snapshot', { node: current.node ?? nodeName(d.id), overlay });
-        this.keepSpec({ ...this.spec, disks: this.spec.disks.map((x) => (x.id === d.id ? { ...x, file: d.file, format: 'qcow2' as const, node: overlay } : x)) });
+        await qmp.execute('blockdev-snapshot', { node: topNode(current), overlay });
+        this.keepSpec({ ...this.spec, disks: this.spec.disks.map((x) => (x.id === d.id ? { ...x, file: d.file, format: 'qcow2' as const, overlays: [...(x.overlays ?? []), overlay] } : x)) });
       }
     } finally {
       if (wasRunning) await qmp.execute('cont').catch(() => undefined);
@@ -439,11 +439,13 @@ export class Guest {
     this.keepSpec({ ...this.spec, disks: [...this.spec.disks, disk] });
   }
 
-  /** Unplugs a disk: the guest lets its device go, then its block node is closed. */
+  /** Unplugs a disk: the guest lets its device go, then its block nodes are closed, the top one first. */
   async unplugDisk(diskId: string): Promise<void> {
     const qmp = this.monitor();
-    if (!this.spec.disks.some((d) => d.id === diskId)) throw new NoSuchDevice(`disk ${diskId} is not plugged into guest ${this.id}`);
-    await this.unplug(qmp, `dev-${diskId}`, ['blockdev-del', { 'node-name': nodeName(diskId) }]);
+    const disk = this.spec.disks.find((d) => d.id === diskId);
+    if (!disk) throw new NoSuchDevice(`disk ${diskId} is not plugged into guest ${this.id}`);
+    const nodes = [nodeName(diskId), ...(disk.overlays ?? [])].reverse();
+    await this.unplug(qmp, `dev-${diskId}`, ...nodes.map((node): QmpCall => ['blockdev-del', { 'node-name': node }]));
     this.keepSpec({ ...this.spec, disks: this.spec.disks.filter((d) => d.id !== diskId) });
   }
 
@@ -476,7 +478,7 @@ export class Guest {
   }
 
   /** Asks the guest to let a device go, waits until it has, then removes the device's backend. */
-  private async unplug(qmp: Qmp, device: string, removeBackend: QmpCall): Promise<void> {
+  private async unplug(qmp: Qmp, device: string, ...removeBackend: QmpCall[]): Promise<void> {
     const deleted = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the guest did not let ${device} go within ${UNPLUG_MS / 1000} s`)), UNPLUG_MS);
       const seen = (e: QmpEvent) => {
@@ -489,7 +491,7 @@ export class Guest {
     });
     await qmp.execute('device_del', { id: device });
     await deleted;
-    await qmp.execute(...removeBackend);
+    for (const call of removeBackend) await qmp.execute(...call);
   }
 
   /** A PCIe root port with nothing plugged into it. */
@@ -538,8 +540,11 @@ type QmpCall = [command: string, args: Record<string, unknown>];
 /** A disk's block node once a snapshot put a new volume over it, named after the volume's file. */
 const overlayNodeName = (file: string) => `snap-${path.basename(file).replace(/-/g, '').slice(0, 24)}`;
 
-/** A disk as the agent keeps it: with the block node it writes to, once a snapshot changed it. */
-export type PluggedDisk = GuestDisk & { node?: string };
+/** A disk as the guest has it: with the block nodes live snapshots put over its own, oldest first. */
+export type PluggedDisk = GuestDisk & { overlays?: string[] };
+
+/** The block node the guest writes a disk through: its newest overlay, else its own. */
+const topNode = (disk: PluggedDisk) => disk.overlays?.at(-1) ?? nodeName(disk.id);
 
 /** A guest's configuration as it now runs. */
 type RunningSpec = Omit<GuestSpec, 'disks'> & { disks: PluggedDisk[] };

@@ -383,6 +383,24 @@ async function spiceAdmits(port: number, password: string): Promise<boolean> {
     assert.deepEqual((await list(`${vmPath}/snapshots`, T.Snapshot)).map((x) => x.description).sort(), ['Active VM', 'disks only', 'with memory'].sort());
   });
 
+  it('unplugs a plugged disk a live snapshot put a new volume over, and plugs it in again', async () => {
+    const vm = await tinyVm('layered', 'kernel');
+    const agent = await started(vm);
+    const vmPath = `/vms/${String(vm.id)}`;
+    const disks = () => lastSaid(agent, vm, guest.disksPrefix);
+    const plugged = await post(`${vmPath}/diskattachments`, T.DiskAttachment, {
+      interface: 'virtio', active: true, disk: { name: 'layered-plugged', provisioned_size: MiB, format: 'raw', storage_domains: [{ id: domains.data.id }] },
+    });
+    await until(async () => disks() === 'vda vdb', BOOT_MS);
+    await post(`${vmPath}/snapshots`, T.Snapshot, { description: 'a layer' });
+    const attachmentPath = `${vmPath}/diskattachments/${String(plugged.id)}`;
+    await send('PUT', attachmentPath, T.DiskAttachment, { active: false }, 200);
+    await until(async () => disks() === 'vda', BOOT_MS);
+    await send('PUT', attachmentPath, T.DiskAttachment, { active: true }, 200);
+    await until(async () => disks() === 'vda vdb', BOOT_MS);
+    await act(vmPath, 'stop');
+  });
+
   it('reports what the guest uses: memory from its balloon, and CPU time', async () => {
     const vm = await tinyVm('measured', 'kernel');
     await started(vm);
