@@ -3,7 +3,7 @@
 // bounded whatever the length, and storage may use direct I/O.
 import { once } from 'node:events';
 import { Readable, Writable, finished } from 'node:stream';
-import { ALIGNMENT, AlignedPool, Pair } from './aligned';
+import { ALIGNMENT, AlignedPool } from './aligned';
 
 /** Keeps a promise's rejection for whoever awaits it later, without an unhandled rejection now. */
 function settledLater<T>(p: Promise<T>): Promise<T> {
@@ -21,78 +21,77 @@ function pieceLength(at: number, size: number): number {
 }
 
 /**
- * Gathers what is written to it into pieces and hands each to `write` at its offset, gathering
- * the next piece while the previous one is being written. Most chunks only copy and return: the
- * stream's own callbacks carry them, without a promise each.
+ * Writes `body` from `offset` through `write`, in pieces of the pool's size; answers the bytes
+ * written. The body's chunks are copied straight into the piece being gathered, while the one
+ * before is being written: no stream between the request and the backend. A failing write leaves
+ * `body` as it is, paused (a pipeline would destroy it, and with it a request's connection): the
+ * caller may still answer.
  */
-class PieceWriter extends Writable {
-  private readonly size: number;
-  private current = 0;
-  private filled = 0;
-  private inflight: Promise<void> = Promise.resolve();
-
-  constructor(private readonly buffers: Pair, public at: number, private readonly writePiece: (at: number, data: Buffer) => Promise<void>) {
-    super({ highWaterMark: buffers[0].length });
-    this.size = buffers[0].length;
-  }
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (e?: Error | null) => void): void {
-    let used = 0;
-    const copy = (): void => {
-      while (used < chunk.length) {
-        const wanted = pieceLength(this.at, this.size);
-        const n = Math.min(chunk.length - used, wanted - this.filled);
-        chunk.copy(this.buffers[this.current], this.filled, used, used + n);
-        this.filled += n;
-        used += n;
-        if (this.filled === wanted) {
-          this.send().then(copy, done);
-          return;
-        }
-      }
-      done();
-    };
-    copy();
-  }
-
-  override _final(done: (e?: Error | null) => void): void {
-    (this.filled ? this.send() : Promise.resolve()).then(() => this.inflight).then(() => done(), done);
-  }
-
-  /** Starts writing the current piece once the previous one is written. */
-  private async send(): Promise<void> {
-    await this.inflight;
-    this.inflight = settledLater(this.writePiece(this.at, this.buffers[this.current].subarray(0, this.filled)));
-    this.at += this.filled;
-    this.filled = 0;
-    this.current ^= 1;
-  }
-}
-
-/**
- * Moves `body` into `sink`. A failing write leaves `body` as it is (unlike a pipeline, which
- * would destroy it, and with it a request's connection): the caller may still answer.
- */
-function drain(body: Readable, sink: Writable): Promise<void> {
+export function writeInPieces(body: Readable, offset: number, pool: AlignedPool, write: (at: number, data: Buffer) => Promise<void>): Promise<number> {
+  const buffers = pool.take();
+  const size = buffers[0].length;
+  /** Whether a write still uses each buffer: it is filled again only once its write is done. */
+  const busy = [false, false];
+  let current = 0;
+  let filled = 0;
+  let at = offset;
+  // Writes go one after the other, in the order of their pieces.
+  let writes: Promise<void> = Promise.resolve();
+  /** Goes on with the rest of a chunk once the buffer it needs is free. */
+  let waiting: (() => void) | undefined;
   return new Promise((resolve, reject) => {
-    const stop = (e: Error) => {
-      body.unpipe(sink);
+    let failed = false;
+    const fail = (e: Error) => {
+      if (failed) return;
+      failed = true;
+      body.off('data', take).off('end', end);
+      body.pause();
       reject(e);
     };
-    sink.once('error', stop).once('finish', resolve);
-    finished(body, (e) => e && stop(e));
-    body.pipe(sink);
+    const send = () => {
+      const i = current;
+      const piece = buffers[i].subarray(0, filled);
+      const pieceAt = at;
+      busy[i] = true;
+      at += filled;
+      filled = 0;
+      current ^= 1;
+      writes = writes.then(() => write(pieceAt, piece));
+      writes.then(() => {
+        busy[i] = false;
+        waiting?.();
+      }, fail);
+    };
+    function take(chunk: Buffer): void {
+      for (let used = 0; used < chunk.length;) {
+        if (busy[current]) {
+          body.pause();
+          waiting = () => {
+            waiting = undefined;
+            take(chunk.subarray(used));
+            if (!failed && !waiting) body.resume();
+          };
+          return;
+        }
+        const wanted = pieceLength(at, size);
+        const n = Math.min(chunk.length - used, wanted - filled);
+        chunk.copy(buffers[current], filled, used, used + n);
+        filled += n;
+        used += n;
+        if (filled === wanted) send();
+      }
+    }
+    function end(): void {
+      if (filled) send();
+      writes.then(() => {
+        // Only now is no write using the buffers any more.
+        pool.give(buffers);
+        resolve(at - offset);
+      }, fail);
+    }
+    body.on('data', take).once('end', end);
+    finished(body, (e) => e && fail(e));
   });
-}
-
-/** Writes `body` from `offset` through `write`, in pieces of the pool's size; answers the bytes written. */
-export async function writeInPieces(body: Readable, offset: number, pool: AlignedPool, write: (at: number, data: Buffer) => Promise<void>): Promise<number> {
-  const buffers = pool.take();
-  const sink = new PieceWriter(buffers, offset, write);
-  await drain(body, sink);
-  // Only now is no write using the buffers any more.
-  pool.give(buffers);
-  return sink.at - offset;
 }
 
 /** Resolves once `out` has taken `data` (its write callback); rejects if `out` closes first. */

@@ -8,6 +8,8 @@ import path from 'node:path';
 import http from 'node:http';
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { connect } from '../../services/store/connect';
+import { prepareStore } from '../../services/store/prepare';
 
 export interface DataServer {
   name: string;
@@ -78,11 +80,18 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await gone;
 }
 
-/** Hangar's proxy alone in a process, with its own data dir (and so its own certificate). */
+/**
+ * Hangar's proxy alone in a process, with its own data dir (and so its own certificate), on a
+ * database prepared beforehand, as an engine process prepares the one its proxies share.
+ */
 export async function startHangarProxy(dataDir: string): Promise<DataServer & { caFile: string; certFile: string; keyFile: string }> {
   const main = path.join(__dirname, '../../main.js');
+  const dbFile = path.join(dataDir, 'hangar.sqlite');
+  const db = await connect({ url: dbFile });
+  await prepareStore(db);
+  await db.destroy();
   const child = spawn(process.execPath, [main], {
-    env: { ...process.env, HANGAR_ROLE: 'proxy', HANGAR_DATA_DIR: dataDir, HANGAR_PROXY_PORT: '0', HANGAR_BIND: '0.0.0.0', HANGAR_ADMIN_PASSWORD: 'bench-admin-password', GLIBC_TUNABLES: 'glibc.malloc.trim_threshold=1073741824' },
+    env: { ...process.env, HANGAR_ROLE: 'proxy', HANGAR_DATA_DIR: dataDir, HANGAR_DB: dbFile, HANGAR_PROXY_PORT: '0', HANGAR_BIND: '0.0.0.0', HANGAR_ADMIN_PASSWORD: 'bench-admin-password', GLIBC_TUNABLES: 'glibc.malloc.trim_threshold=1073741824' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const [, port] = await lineOf(child, /image proxy on https:\/\/[^:]+:(\d+)\/images/);
