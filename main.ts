@@ -12,6 +12,7 @@ import { Metrics } from './services/metrics';
 import { Proxy, controlSocketOf, proxyLimits, startProxy } from './proxy/server';
 import { controlTokenOf } from './proxy/control-access';
 import { ensureCertificates } from './services/pki';
+import { serveMetrics } from './services/metrics-port';
 
 /** Brings the database to what this code expects (the migrations use the engine's modules). */
 async function prepare(db: Knex): Promise<void> {
@@ -31,8 +32,11 @@ async function serveImages(config: Config, db: Knex, log: Log, metrics: Metrics)
   return proxy;
 }
 
-/** What stopping a process does within `drainMs`: answers the uploads it paused. */
-type Stop = (drainMs: number) => Promise<string[]>;
+/** What a process serves: its metrics, and what stopping it does within `drainMs` (answering the uploads it paused). */
+interface Serving {
+  metrics: Metrics;
+  stop(drainMs: number): Promise<string[]>;
+}
 
 /** Uploads this process's proxy served, paused once it stopped (the transfers' module is the engine's). */
 async function pauseServedHere(config: Config, db: Knex): Promise<string[]> {
@@ -44,19 +48,23 @@ async function pauseServedHere(config: Config, db: Knex): Promise<string[]> {
  * Serves the image proxy alone: the engine's processes do the background work and prepare the
  * database; a proxy does so only on a database no engine has prepared (one of its own).
  */
-async function proxyOnly(config: Config, log: Log): Promise<Stop> {
+async function proxyOnly(config: Config, log: Log): Promise<Serving> {
   const db = await connect({ url: config.db, schema: config.dbSchema });
   if (!(await db.schema.hasTable('transfer_tickets'))) await prepare(db);
-  const proxy = await serveImages(config, db, log, new Metrics(db));
-  return async (drainMs) => {
-    await proxy.stop(drainMs);
-    const paused = await pauseServedHere(config, db);
-    await db.destroy();
-    return paused;
+  const metrics = new Metrics(db);
+  const proxy = await serveImages(config, db, log, metrics);
+  return {
+    metrics,
+    async stop(drainMs) {
+      await proxy.stop(drainMs);
+      const paused = await pauseServedHere(config, db);
+      await db.destroy();
+      return paused;
+    },
   };
 }
 
-async function engineProcess(config: Config, log: Log): Promise<Stop> {
+async function engineProcess(config: Config, log: Log): Promise<Serving> {
   const { openEngine } = await import('./services/engine');
   const { ensureAdminPassword } = await import('./sso/directory');
   const { startApi } = await import('./api/server');
@@ -66,23 +74,28 @@ async function engineProcess(config: Config, log: Log): Promise<Stop> {
   console.log(`Hangar API on ${servers.https.info.uri}/ovirt-engine/api`);
   if (servers.http) console.log(`Hangar API (plain HTTP) on ${servers.http.info.uri}/ovirt-engine/api`);
   const proxy = config.role === 'api' ? undefined : await serveImages(config, engine.db, engine.log, engine.metrics);
-  return async (drainMs) => {
-    await Promise.all([servers.stop(drainMs), proxy?.stop(drainMs)]);
-    const paused = proxy ? await pauseServedHere(config, engine.db) : [];
-    await engine.close();
-    return paused;
+  return {
+    metrics: engine.metrics,
+    async stop(drainMs) {
+      await Promise.all([servers.stop(drainMs), proxy?.stop(drainMs)]);
+      const paused = proxy ? await pauseServedHere(config, engine.db) : [];
+      await engine.close();
+      return paused;
+    },
   };
 }
 
 async function main(): Promise<void> {
   const config = configFromEnv();
   const log = openLog(config);
-  const close = config.role === 'proxy' ? await proxyOnly(config, log) : await engineProcess(config, log);
+  const serving = config.role === 'proxy' ? await proxyOnly(config, log) : await engineProcess(config, log);
+  const metrics = config.metricsPort === undefined ? undefined : await serveMetrics(serving.metrics, config.metricsPort, config.metricsBind);
+  if (metrics) console.log(`Hangar metrics on http://${config.metricsBind}:${metrics.port}/metrics`);
   // A second signal ends the process at once (the handler is gone).
   const stop = (signal: NodeJS.Signals) => {
     const drainMs = config.shutdownTimeout * 1000;
     log.info({ signal, drain_ms: drainMs }, `Hangar stopping on ${signal}: no new connections; requests and transfers under way have ${config.shutdownTimeout} s to finish`);
-    close(drainMs).then((paused) => {
+    Promise.all([serving.stop(drainMs), metrics?.stop()]).then(([paused]) => {
       log.info({ paused_uploads: paused }, `Hangar stopped${paused.length ? `; uploads paused, to be resumed: ${paused.join(', ')}` : ''}`);
       process.exit(0);
     }, (err: unknown) => {

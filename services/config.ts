@@ -90,6 +90,9 @@ export interface Config {
   logFile?: string;
   /** Seconds a stopping process gives requests and transfers under way before it cuts them. */
   shutdownTimeout: number;
+  /** If set, the metrics also on plain HTTP at this port, without credentials, at `metricsBind`. */
+  metricsPort?: number;
+  metricsBind: string;
 }
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -171,5 +174,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: logLevelOf(env.HANGAR_LOG_LEVEL),
     logFile: env.HANGAR_LOG_FILE ? path.resolve(env.HANGAR_LOG_FILE) : undefined,
     shutdownTimeout: positive(env.HANGAR_SHUTDOWN_TIMEOUT, 'HANGAR_SHUTDOWN_TIMEOUT', 20),
+    metricsPort: port(env.HANGAR_METRICS_PORT, 'HANGAR_METRICS_PORT'),
+    metricsBind: env.HANGAR_METRICS_BIND || '127.0.0.1',
   };
 }

@@ -158,11 +158,11 @@ for (const backend of BACKENDS) describe(`operations: stopping on SIGTERM (${bac
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('drains what is under way within its bound, leaves the upload paused_system with its flushed bytes, and exits 0', async () => {
+  it('counts an upload on its metrics port; drains what is under way within its bound, leaves the upload paused_system with its flushed bytes, and exits 0', async () => {
     const d = XML.read(T.Disk, (await api.call('POST', '/disks', '<disk><name>stopping</name><format>raw</format><provisioned_size>6291456</provisioned_size><storage_domains><storage_domain><name>stopping</name></storage_domain></storage_domains></disk>')).text);
     // The upload is served by a process of its own, the only one on the database.
     await t.stopServing();
-    const sibling = await spawnSibling(t, { HANGAR_SHUTDOWN_TIMEOUT: '3' });
+    const sibling = await spawnSibling(t, { HANGAR_SHUTDOWN_TIMEOUT: '3', HANGAR_METRICS_PORT: '0' });
     const via = siblingCalls(api)(sibling);
     const db = await connect({ url: t.config.db, schema: t.config.dbSchema });
     const [flushed, drained, cut] = [randomBytes(2 * MiB), randomBytes(2 * MiB), randomBytes(2 * MiB)];
@@ -176,6 +176,11 @@ for (const backend of BACKENDS) describe(`operations: stopping on SIGTERM (${bac
       id = String(up.id);
       const put = (offset: number, length: number) => https.request(url, { method: 'PUT', ca, headers: { 'Content-Range': `bytes ${offset}-${offset + length - 1}/*`, 'Content-Length': length } });
       assert.equal((await exchange(put(0, 2 * MiB), flushed)).status, 200);
+      // The process's metrics port (for every role, without credentials) counts the bytes.
+      const metricsUrl = /Hangar metrics on (http:\S+)/.exec(sibling.output())?.[1];
+      const metrics = await (await fetch(String(metricsUrl))).text();
+      assert.match(metrics, /^hangar_transfer_bytes_total\{direction="upload"\} 2097152$/m);
+      assert.match(metrics, /^hangar_http_request_duration_seconds_count\{server="proxy",method="PUT",route="\/images\/\{ticket\}",status="2xx"\} 1$/m);
 
       // Two uploads under way: one finishes while the process drains, the other never does.
       const finishing = put(2 * MiB, 2 * MiB);
