@@ -15,6 +15,7 @@ import { principal } from './auth';
 import { header } from './negotiation';
 import { hrefOf } from './present';
 import { API_ROOT } from './versioning';
+import { FAULTS } from './openapi-paths';
 
 const HEARTBEAT_MS = 15000;
 
@@ -30,6 +31,19 @@ export function eventStreamRoute(engine: Engine): ServerRoute {
   return {
     method: 'GET',
     path: `${API_ROOT}/events/stream`,
+    options: {
+      plugins: {
+        openapi: {
+          tags: ['events'], summary: 'The live audit log',
+          description: 'One server-sent event per event of the audit log, as JSON, its id the SSE id; for system administrators.',
+          parameters: [
+            { name: 'last_event_id', in: 'query', description: 'Resume after this event (as `Last-Event-ID` does).', schema: { type: 'integer' } },
+            { name: 'Last-Event-ID', in: 'header', description: 'Resume after this event.', schema: { type: 'integer' } },
+          ],
+          responses: { 200: { description: 'The stream.', content: { 'text/event-stream': {} } }, ...FAULTS },
+        },
+      },
+    },
     handler: async (request, h) => {
       const repo = new Repo(engine.db);
       if (!(await new Access(repo, principal(request)).isSystemAdmin())) {

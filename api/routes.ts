@@ -218,7 +218,7 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
     });
   }
   const getting = read({ ...GET_PARAMS, ...entity.getParams });
-  routes.push({
+  if (entity.get) routes.push({
     method: 'GET',
     path: entityPath,
     handler: (request, h) => getting(request, scopeOf(request, depth + 1), async (call, guard) => {

@@ -15,6 +15,7 @@ import { eventStreamRoute } from './event-stream';
 import { accessLog } from './access-log';
 import { metricsRoute } from './metrics';
 import { draining } from './draining';
+import { explorerRoutes } from './explorer';
 import { apiLimits, limitConnections, timeoutOptions } from '../services/connections';
 
 /** The Node server under hapi, made here so that it carries the connection limits. */
@@ -42,7 +43,8 @@ async function build(engine: Engine, sso: Sso, port: number, tls: { key: string;
   await server.register({ plugin: accessLog, options: engine });
   await server.register([draining, dotSegments, versioning, faults]);
   await server.register({ plugin: auth, options: { sso, tls: tls !== undefined } });
-  server.route([...ssoRoutes(engine, sso, caPem), eventStreamRoute(engine), metricsRoute(engine), ...apiRoutes(engine)]);
+  const outsideTree = [...ssoRoutes(engine, sso, caPem), eventStreamRoute(engine), metricsRoute(engine)];
+  server.route([...outsideTree, ...explorerRoutes(outsideTree), ...apiRoutes(engine)]);
   return server;
 }
 

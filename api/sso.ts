@@ -3,6 +3,7 @@
 import { Request, ResponseObject, ResponseToolkit, ServerRoute } from '@hapi/hapi';
 import Boom from '@hapi/boom';
 import OAuth2Server from '@node-oauth/oauth2-server';
+import type { OpenAPIV3_1 } from 'openapi-types';
 import { Engine, Principal } from '../services/behaviour';
 import { Repo } from '../services/store/repo';
 import { EventCode, recordEvent } from '../services/events';
@@ -10,6 +11,7 @@ import { Sso, oversizedField } from '../sso';
 import { API_SCOPE } from '../sso/tokens';
 import { FORM_BODY_MAX, readPayload } from './body';
 import { serverFault } from './faults';
+import { OperationFacts, TOKEN_PATH } from './openapi';
 
 /** oVirt clients send no client id; they are served as this one client. */
 const DEFAULT_CLIENT = 'ovirt-engine-client';
@@ -99,9 +101,47 @@ async function token(engine: Engine, sso: Sso, request: Request, h: ResponseTool
   return h.response({ ...(res.body as object), exp: String(exp) }).type('application/json');
 }
 
+/** An object of the members `fields` describes, text unless `types` says otherwise. */
+function members(fields: Record<string, string>, types: Record<string, 'integer' | 'boolean'> = {}): OpenAPIV3_1.SchemaObject {
+  return { type: 'object', properties: Object.fromEntries(Object.entries(fields).map(([name, doc]) => [name, { type: types[name] ?? 'string', description: doc }])) };
+}
+
+const json = (description: string, fields: Record<string, string>, types?: Record<string, 'integer' | 'boolean'>): OpenAPIV3_1.ResponseObject =>
+  ({ description, content: { 'application/json': { schema: members(fields, types) } } });
+
+/** The facts of an SSO endpoint taking the form `fields`. */
+function ssoFacts(summary: string, description: string, fields: Record<string, string>, required: string[], answer: OpenAPIV3_1.ResponseObject): OperationFacts {
+  return {
+    tags: ['sso'], summary, description,
+    requestBody: { required: required.length > 0, content: { 'application/x-www-form-urlencoded': { schema: { ...members(fields), required } } } },
+    responses: { 200: answer, '4XX': json('An OAuth2 error.', { error: 'The OAuth2 error code.', error_description: 'What went wrong.' }) },
+  };
+}
+
+const TOKEN_FACTS = ssoFacts(
+  'Log in', 'The OAuth2 password grant: a user name and password for an access token to the API.',
+  { grant_type: '`password`.', scope: `\`${API_SCOPE}\`.`, username: 'The user name with its profile (`admin@internal`).', password: 'The password; in the body only.' },
+  ['grant_type', 'scope', 'username', 'password'],
+  json('The access token.', {
+    access_token: 'The token, for `Authorization: Bearer`.', token_type: '`Bearer`.', expires_in: 'Seconds the token is valid for.',
+    exp: 'When the token expires, in seconds since the epoch.', scope: 'The scope granted.',
+  }, { expires_in: 'integer' }),
+);
+const TOKEN_INFO_FACTS = ssoFacts(
+  'Introspect a token', 'Whether a token is active, and whose it is (RFC 7662).', { token: 'The token; in the body only.' }, ['token'],
+  json('What the token is.', {
+    active: 'Whether the token is valid.', exp: 'When the token expires, in seconds since the epoch.', jti: 'The id of the token.',
+    scope: 'The scope of the token.', user_id: 'The user the token is for.', token_type: '`bearer`.',
+  }, { active: 'boolean', exp: 'integer' }),
+);
+const LOGOUT_FACTS = ssoFacts(
+  'Log out', 'Revokes the token given, or that of `Authorization: Bearer`.', { token: 'The token to revoke; in the body only.' }, [],
+  json('Logged out.', {}),
+);
+
 /** An SSO endpoint, by GET or by POST with a form body of a few fields; errors answered as OAuth2 errors. */
-function ssoEndpoint(path: string, handler: (request: Request, h: ResponseToolkit) => Promise<ResponseObject>): ServerRoute[] {
-  const options = { auth: false as const };
+function ssoEndpoint(path: string, facts: OperationFacts, handler: (request: Request, h: ResponseToolkit) => Promise<ResponseObject>): ServerRoute[] {
+  const options = { auth: false as const, plugins: { openapi: facts } };
   const guarded = async (request: Request, h: ResponseToolkit) => {
     try {
       return await handler(request, h);
@@ -117,9 +157,9 @@ function ssoEndpoint(path: string, handler: (request: Request, h: ResponseToolki
 
 export function ssoRoutes(engine: Engine, sso: Sso, caPem: string): ServerRoute[] {
   return [
-    ...ssoEndpoint('/ovirt-engine/sso/oauth/token', (request, h) => token(engine, sso, request, h)),
+    ...ssoEndpoint(TOKEN_PATH, TOKEN_FACTS, (request, h) => token(engine, sso, request, h)),
     // Introspection of a token by whoever holds it (RFC 7662 shape).
-    ...ssoEndpoint('/ovirt-engine/sso/oauth/token-info', async (request, h) => {
+    ...ssoEndpoint('/ovirt-engine/sso/oauth/token-info', TOKEN_INFO_FACTS, async (request, h) => {
       const claims = await sso.tokens.verify((await params(request)).token ?? '');
       const principal = claims && (await sso.principalOf(claims.userId));
       const body = claims && principal
@@ -127,7 +167,7 @@ export function ssoRoutes(engine: Engine, sso: Sso, caPem: string): ServerRoute[
         : { active: false };
       return h.response(body).type('application/json');
     }),
-    ...ssoEndpoint('/ovirt-engine/services/sso-logout', async (request, h) => {
+    ...ssoEndpoint('/ovirt-engine/services/sso-logout', LOGOUT_FACTS, async (request, h) => {
       const bearer = /^Bearer\s+(.+)$/i.exec(String(request.headers.authorization ?? ''))?.[1];
       const tokenText = (await params(request)).token ?? bearer;
       const claims = tokenText ? await sso.tokens.verify(tokenText) : undefined;
@@ -139,7 +179,15 @@ export function ssoRoutes(engine: Engine, sso: Sso, caPem: string): ServerRoute[
     {
       method: 'GET',
       path: '/ovirt-engine/services/health',
-      options: { auth: false },
+      options: {
+        auth: false,
+        plugins: {
+          openapi: {
+            tags: ['services'], summary: 'Health', description: 'Answers once the database answers.',
+            responses: { 200: { description: 'The engine is up.', content: { 'text/plain': {} } }, '5XX': { $ref: '#/components/responses/Fault' } },
+          },
+        },
+      },
       handler: async (_request, h) => {
         await engine.db.raw('select 1');
         return h.response('DB Up!Welcome to Health Status!').type('text/plain');
@@ -148,7 +196,22 @@ export function ssoRoutes(engine: Engine, sso: Sso, caPem: string): ServerRoute[
     {
       method: 'GET',
       path: '/ovirt-engine/services/pki-resource',
-      options: { auth: false },
+      options: {
+        auth: false,
+        plugins: {
+          openapi: {
+            tags: ['services'], summary: "The engine's CA certificate",
+            parameters: [
+              { name: 'resource', in: 'query', required: true, description: 'What to answer.', schema: { type: 'string', enum: ['ca-certificate'] } },
+              { name: 'format', in: 'query', description: '`X509-PEM-CA` for the media type of a CA certificate.', schema: { type: 'string' } },
+            ],
+            responses: {
+              200: { description: 'The certificate, in PEM.', content: { 'application/x-x509-ca-cert': {}, 'text/plain': {} } },
+              404: { description: 'No such resource.', content: { 'text/plain': {} } },
+            },
+          },
+        },
+      },
       handler: (request, h) => {
         const q = request.query as Record<string, string>;
         if (q.resource !== 'ca-certificate') return h.response('Unknown resource').code(404).type('text/plain');

@@ -41,7 +41,7 @@ function keptInColumn(type: StructType, path: string): boolean {
 }
 
 /** Every struct type reachable from `roots` through attributes. */
-function typesFrom(roots: readonly StructType[]): StructType[] {
+export function typesFrom(roots: readonly StructType[]): StructType[] {
   const seen = new Set<StructType>();
   const visit = (t: StructType) => {
     if (seen.has(t)) return;
