@@ -161,10 +161,10 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
         : behaviour.list(call, o), q !== undefined || behaviour.listsSeen === true, max, page);
       const format = listFormat(request);
       const writer = format.listWriter(type);
-      // The first page is read before the answer starts, so that what fails there is a fault.
-      const first = await next();
-      async function* pages(): AsyncGenerator<string> {
-        for (let items = first; ; items = await next()) {
+      // Each page is let go once written; the first is read before the answer starts, so that
+      // what fails there is a fault.
+      async function* pages(items: Obj[]): AsyncGenerator<string> {
+        for (;;) {
           for (let i = 0; i < items.length; i += WRITE_BATCH) {
             const presented = await Promise.all(items.slice(i, i + WRITE_BATCH).map((o: Obj) => show(o, hrefIn(request, o.id))));
             yield presented.map((o) => writer.item(o)).join('');
@@ -172,17 +172,19 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
             await yieldToLoop();
           }
           if (!page.more) break;
+          items = await next();
         }
         yield writer.end();
       }
+      const written = pages(await next());
       // A followed list may pass the follow limit on any page, which must still answer a fault:
       // it is answered whole. Any other list streams, a page at a time, as the client reads it.
       if (call.params.follow !== undefined) {
         let whole = '';
-        for await (const text of pages()) whole += text;
+        for await (const text of written) whole += text;
         return h.response(whole).type(format.mediaType);
       }
-      return h.response(Readable.from(pages(), { objectMode: false })).type(format.mediaType);
+      return h.response(Readable.from(written, { objectMode: false })).type(format.mediaType);
     }),
   });
   if (collection.add && behaviour.add) {

@@ -13,9 +13,11 @@ import { rowsRead } from './support/queries';
 
 /** More than two pages of a list. */
 const MANY = 1200;
+/** More than one page of a list follows, fewer than all of it. */
+const FOLLOW_MAX = 700;
 
 for (const backend of BACKENDS) describe(`list controls on ${backend.name}`, () => {
-  const ctx = withEngine({ backend });
+  const ctx = withEngine({ backend, overrides: { followMaxObjects: FOLLOW_MAX } });
   let vm: Obj;
 
   const ok = async (api: ApiClient, path: string, extra?: Record<string, string>) => {
@@ -124,6 +126,13 @@ for (const backend of BACKENDS) describe(`list controls on ${backend.name}`, () 
       assert.deepEqual(XML.readList(T.Vm, (await ok(user, '/vms')).text).map((v) => v.name), [own]);
       const lines = (await ok(user, '/vms', { Accept: 'application/x-ndjson' })).text.trim().split('\n');
       assert.deepEqual(lines.map((l) => (JSON.parse(l) as Obj).name), [own]);
+    });
+
+    it('answers a fault when a page past the first passes the follow limit', async () => {
+      const r = await ctx.api.call('GET', '/vms?follow=cluster');
+      assert.equal(r.status, 400, r.text.slice(0, 200));
+      assert.match(r.text, new RegExp(`follow may put at most ${FOLLOW_MAX} objects`));
+      assert.equal(XML.readList(T.Vm, (await ok(ctx.api, `/vms?follow=cluster&max=${FOLLOW_MAX}`)).text).length, FOLLOW_MAX);
     });
 
     it('is sent chunked, with no length known in advance', async () => {
