@@ -214,10 +214,11 @@ export const siblingCalls = (api: ApiClient) => (s: Sibling) => async (method: s
   return text;
 };
 
-export async function spawnSibling(t: TestEngine, env: Record<string, string> = {}): Promise<Sibling> {
+/** `main` is the engine's entry point: this build's unless another build's is given. */
+export async function spawnSibling(t: TestEngine, env: Record<string, string> = {}, main = path.join(__dirname, '..', '..', 'main.js')): Promise<Sibling> {
   const { spawn } = await import('node:child_process');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-sibling-'));
-  const child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'main.js')], {
+  const child = spawn(process.execPath, [main], {
     env: {
       ...process.env,
       HANGAR_DATA_DIR: dataDir,
