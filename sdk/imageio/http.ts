@@ -174,13 +174,20 @@ export class ImageConnection {
       res.destroy();
       throw new ImageioError(`GET: ${res.statusCode} instead of 206 for a range`, res.statusCode);
     }
-    const buffer = Buffer.allocUnsafe(Math.min(PIECE, length));
+    // Two buffers: one fills from the body while `take` writes the other.
+    const buffers = [Buffer.allocUnsafe(Math.min(PIECE, length)), Buffer.allocUnsafe(Math.min(PIECE, length))];
+    let buffer = buffers[0];
     let filled = 0;
     let at = start;
+    let taking: Promise<void> = Promise.resolve();
     const drain = async () => {
-      await take(at, buffer.subarray(0, filled));
+      await taking;
+      taking = take(at, buffer.subarray(0, filled));
+      // Awaited before the next piece; a failure before then is not left unhandled.
+      taking.catch(() => undefined);
       at += filled;
       filled = 0;
+      buffer = buffer === buffers[0] ? buffers[1] : buffers[0];
     };
     try {
       for await (const chunk of res as AsyncIterable<Buffer>) {
@@ -195,9 +202,11 @@ export class ImageConnection {
     } catch (e) {
       // What arrived whole is kept: a retry asks only for the rest.
       if (filled) await drain();
+      await taking;
       throw new ImageioError(`GET: ${(e as Error).message}`);
     }
     if (filled) await drain();
+    await taking;
     if (at !== start + length) throw new ImageioError(`GET: the body ended after ${at - start} of ${length} bytes`);
   }
 
