@@ -13,6 +13,8 @@ export const ref = (name: string): OpenAPIV3_1.ReferenceObject => ({ $ref: `#/co
 
 /** The hypermedia every served object carries: `<link href rel/>`, in XML as in JSON. */
 export const LINK = 'Link';
+/** A link to an object: its `id` and `href`; a client may name the object by `name` instead. */
+export const REF = 'Ref';
 /** A served list of objects of `type`: `<vms><vm/>...</vms>`, `{"vm": [...]}`. */
 export const listSchemaName = (type: StructType) => `${type.name}List`;
 
@@ -40,13 +42,16 @@ function valueSchema(t: ValueType): Schema {
 /** The schema of one attribute's value, with its doc and what the model says of it. */
 export function attributeSchema(a: Attribute): Schema {
   const t = a.type();
-  const one = valueSchema(t);
+  // A link names its target: the target's own schema would put every type linked from it, and
+  // from those, under each link (an explorer showing an example of one VM would show them all).
+  const one = a.link ? ref(REF) : valueSchema(t);
   const item = itemName(a);
   // A list's items are elements of their own name in XML, unwrapped inside the list's element.
   const value: Schema = a.list
     ? { type: 'object', properties: { [item]: { type: 'array', items: { ...beside(one), xml: { name: item } } } } }
     : one;
-  const description = a.allContent ? `${a.doc} Given only with \`all_content=true\`.` : a.doc;
+  const linked = a.link ? `${a.doc} A link to ${a.list ? `${t.name} objects` : `a ${t.name}`}; with \`follow\`, the whole object${a.list ? 's' : ''}.` : a.doc;
+  const description = a.allContent ? `${linked} Given only with \`all_content=true\`.` : linked;
   const flags = { ...(a.readOnly && { readOnly: true }), ...(a.secret && { writeOnly: true }), ...(a.range?.min !== undefined && { minimum: a.range.min }), ...(a.range?.max !== undefined && { maximum: a.range.max }) };
   return { ...beside(value), description, ...flags };
 }
@@ -87,6 +92,15 @@ export function schemasOf(roots: readonly StructType[], listed: readonly StructT
     description: 'A link to a related resource.',
     xml: { name: 'link' },
     properties: { href: { type: 'string', xml: { attribute: true } }, rel: { type: 'string', xml: { attribute: true } } },
+  }));
+  put(REF, REF, () => ({
+    type: 'object',
+    description: 'A link to an object, by `id` (and `href`) as the engine writes it, or by `name` as a client may give it.',
+    properties: {
+      id: { type: 'string', xml: { attribute: true } },
+      href: { type: 'string', readOnly: true, xml: { attribute: true } },
+      name: { type: 'string', description: 'The name of the object, where a client names it so.' },
+    },
   }));
   for (const t of typesFrom(roots)) {
     put(t.name, t, () => structSchema(t));
