@@ -24,6 +24,11 @@ const run = promisify(execFile);
 export const sh = (file: string, args: string[], env: NodeJS.ProcessEnv = {}) => run(file, args, { env: { ...clientEnv, ...env } });
 export const curl = (args: string[]) => sh('curl', ['-sf', ...args]);
 
+export const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
 export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function timed(work: () => void | Promise<void>): Promise<number> {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { DataServer, startHangarProxy, startImageio } from './data-servers';
-import { MIB, sh } from './engine';
+import { MIB, median, sh } from './engine';
 
 type Direction = 'upload' | 'download';
 
@@ -17,11 +17,6 @@ interface Scenario {
   /** Runs the client on ticket `id` of `server`; `image` is the file to send, or the one to write. */
   client(server: DataServer, id: string, image: string): Promise<unknown>;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 export async function sideBySide(built: string, work: string, sizeMib: number, rounds: number): Promise<void> {
   const size = sizeMib * MIB;
