@@ -6,6 +6,8 @@ import { JSON_FORMAT, Obj } from '../../model/codec';
 export interface Message {
   id: number;
   data: Obj;
+  /** When it arrived (`Date.now()`). */
+  at: number;
 }
 
 export interface EventStream {
@@ -35,7 +37,7 @@ export async function openStream(base: string, token: string, headers: Record<st
       if (message.startsWith(':')) opened = true;
       const id = /^id: (\d+)$/m.exec(message)?.[1];
       const data = /^data: (.*)$/m.exec(message)?.[1];
-      if (id && data) got.push({ id: Number(id), data: JSON_FORMAT.read(T.Event, data) });
+      if (id && data) got.push({ id: Number(id), data: JSON_FORMAT.read(T.Event, data), at: Date.now() });
     }
   };
   while (!opened) await more();
