@@ -9,7 +9,7 @@ import { JSON_FORMAT, Obj, XML } from '../model/codec';
 import { Repo } from '../services/store/repo';
 import { ApiClient, BACKENDS, FORMATS, withEngine } from './support/engine';
 import { addUser, clientOf, give, vmBody } from './support/users';
-import { rowsRead } from './support/queries';
+import { rowsRead } from './support/statements';
 
 /** More than two pages of a list. */
 const MANY = 1200;

@@ -6,7 +6,7 @@ import * as T from '../../model/types';
 import { Obj, XML } from '../../model/codec';
 import { ApiClient, BACKENDS, withEngine } from '../support/engine';
 import { addUser, clientOf, give, vmBody } from '../support/users';
-import { rowsRead } from '../support/queries';
+import { rowsRead } from '../support/statements';
 
 for (const backend of BACKENDS) describe(`registry: user-view lists on ${backend.name}`, () => {
   const ctx = withEngine({ backend });
