@@ -41,9 +41,10 @@ for (const backend of BACKENDS) {
             for (const s of streams) assert.deepEqual((await s.take(1)).map((m) => [m.id, m.data.description]), [[Number(e.id), word]]);
           }
         });
-        // Polling listeners would each have read the table to find each event.
+        // Polling listeners would each have read the table to find each event: 10 reads at least.
+        // One reader needs about one read per event; other work of the engine may add a few.
         const reads = statements.filter((s) => touchesEvents(s) && /^select/i.test(s));
-        assert.ok(reads.length <= 2 * 2, `${reads.length} reads for 2 events and 5 listeners`);
+        assert.ok(reads.length < 5 * 2, `${reads.length} reads for 2 events and 5 listeners`);
       } finally {
         for (const s of streams) s.close();
       }
