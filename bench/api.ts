@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import * as T from '../model/types';
 import { XML } from '../model/codec';
 import { ADMIN_PASSWORD, SQLITE, TestEngine, spawnSibling } from '../test/support/engine';
+import { median } from './support/engine';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
@@ -55,8 +56,6 @@ async function load(target: Target, url: string): Promise<{ cpuUs: number; rps: 
   agent.destroy();
   return { cpuUs: ((cpuSeconds(target.pid) - cpu) / REQUESTS) * 1e6, rps: REQUESTS / seconds };
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function bareHapi(answersFile: string): Promise<{ base: string; pid: number; stop(): void }> {
   const child = spawn(process.execPath, [path.join(__dirname, 'support', 'bare-hapi.js'), answersFile], { stdio: ['ignore', 'pipe', 'inherit'] });

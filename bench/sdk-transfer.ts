@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection, downloadImage, uploadImage } from '../sdk';
-import { MIB, rate, sh, startBench, stopBench, timed } from './support/engine';
+import { MIB, median, rate, sh, startBench, stopBench, timed } from './support/engine';
 import { ADMIN_PASSWORD, spawnSibling } from '../test/support/engine';
 
 const SIZE_MIB = Number(process.env.BENCH_MIB ?? 2048);
@@ -17,8 +17,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const IMAGEIO = process.env.BENCH_IMAGEIO;
 
 /** The imageio client's upload or download, in Debian's Python with the built client on its path. */
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 const imageio = (code: string, args: string[]) =>
   sh('/usr/bin/python3', ['-c', `import sys\nfrom ovirt_imageio import client\n${code}`, ...args], { PYTHONPATH: path.join(IMAGEIO!, 'lib') });
 
