@@ -6,7 +6,7 @@
 // `DiskAttachment` → `diskattachments().diskAttachment(id)`). An entity locator gets, updates
 // and removes, has a method per action (`vm(id).start()`) and one per sub-collection, named as
 // its path segment (`vm(id).diskattachments()`).
-import { ActionDecl, CollectionService, EntityService, LIST_PARAMS, ObjOf, READ_PARAMS, StructType } from '../model/meta';
+import { ActionDecl, CollectionService, EntityService, GET_PARAMS, LIST_PARAMS, ObjOf, READ_PARAMS, StructType } from '../model/meta';
 import { Root } from '../model/services';
 import { Action } from '../model/types';
 import { readJson, readJsonList, writeJson } from '../model/codec/json';
@@ -17,6 +17,8 @@ type Locators = Readonly<Record<string, () => CollectionService>>;
 
 /** A list as one JSON object per line. */
 const NDJSON_TYPE = 'application/x-ndjson';
+/** Objects keep the `href` they are answered with, as the oVirt SDKs' objects do. */
+const ANSWERED = { hrefs: true } as const;
 
 /** Values of declared query parameters, each optional, typed as declared. */
 export type ParamValues<P> = {
@@ -28,6 +30,7 @@ type TypeOf<S> = S extends { type: () => infer T extends StructType } ? T : Stru
 export type ObjectOf<S> = ObjOf<TypeOf<S>>;
 type ParamsOf<M> = M extends { params: infer P } ? P : Record<never, never>;
 type ReadParams = typeof READ_PARAMS;
+type GetParams = typeof GET_PARAMS;
 
 /** The parameters of an action call and what it answers (its job, its status, ...). */
 export type ActionBody = ObjOf<typeof Action>;
@@ -56,7 +59,7 @@ type SubCollections<E> = E extends { locators: infer L extends Locators } ? { [K
 
 export type EntityLocator<E> = {
   readonly path: string;
-  get(options?: ParamValues<ReadParams & (E extends { getParams: infer P } ? P : Record<never, never>)>): Promise<ObjectOf<E>>;
+  get(options?: ParamValues<GetParams & (E extends { getParams: infer P } ? P : Record<never, never>)>): Promise<ObjectOf<E>>;
 } & (E extends { update: infer M } ? { update(patch: ObjectOf<E>, options?: ParamValues<ReadParams & ParamsOf<M>>): Promise<ObjectOf<E>> } : unknown)
   & (E extends { remove: infer M } ? { remove(options?: ParamValues<ParamsOf<M>>): Promise<void> } : unknown)
   & { [N in ActionsOf<E>]: (body?: ActionBody) => Promise<ActionBody> }
@@ -99,11 +102,11 @@ function collectionLocator(conn: Connection, path: string, c: CollectionService)
     path,
     async list(options: Query = {}) {
       const reply = await conn.request('GET', path, { query: options });
-      return readJsonList(type, reply.text).map((obj) => tracked(obj, member(String(obj.id))));
+      return readJsonList(type, reply.text, ANSWERED).map((obj) => tracked(obj, member(String(obj.id))));
     },
     async *stream(options: Query = {}) {
       for await (const line of conn.lines('GET', path, { query: options, accept: NDJSON_TYPE })) {
-        const obj = readJson(type, line);
+        const obj = readJson(type, line, ANSWERED);
         yield tracked(obj, member(String(obj.id)));
       }
     },
@@ -112,7 +115,7 @@ function collectionLocator(conn: Connection, path: string, c: CollectionService)
   if (c.add) {
     loc.add = async (obj: Obj, options: Query = {}) => {
       const reply = await conn.request('POST', path, { query: options, body: writeJson(type, obj) });
-      const made = readJson(type, reply.text);
+      const made = readJson(type, reply.text, ANSWERED);
       return tracked(made, member(String(made.id)));
     };
   }
@@ -124,13 +127,13 @@ function entityLocator(conn: Connection, path: string, e: EntityService): Runtim
   const loc: Runtime & Readable<Obj> = {
     path,
     async get(options: Query = {}) {
-      return tracked(readJson(type, (await conn.request('GET', path, { query: options })).text), loc);
+      return tracked(readJson(type, (await conn.request('GET', path, { query: options })).text, ANSWERED), loc);
     },
     ...subCollections(conn, path, e.locators),
   };
   if (e.update) {
     loc.update = async (patch: Obj, options: Query = {}) =>
-      tracked(readJson(type, (await conn.request('PUT', path, { query: options, body: writeJson(type, patch) })).text), loc);
+      tracked(readJson(type, (await conn.request('PUT', path, { query: options, body: writeJson(type, patch) })).text, ANSWERED), loc);
   }
   if (e.remove) {
     loc.remove = async (options: Query = {}) => {

@@ -104,7 +104,7 @@ describe('sdk', () => {
       // The VMs boot from the network: a VM without a disk or CD to boot from does not start.
       const addVm = (name: string) => vms().add({ name, cluster: { name: 'Default' }, template: { name: 'Blank' }, os: { boot: { devices: ['network'] } } });
 
-      it('adds, lists with search, max and follow, gets, updates and removes in a top-level collection', async () => {
+      it('adds, lists with search, max and follow, gets (whole or some fields, hrefs kept), updates and removes in a top-level collection', async () => {
         const a = await addVm('sdk-a');
         await addVm('sdk-b');
         assert.ok(a.id);
@@ -113,7 +113,14 @@ describe('sdk', () => {
         const [followed] = await vms().list({ search: 'name=sdk-a', follow: 'cluster' });
         assert.equal(followed.cluster?.name, 'Default');
         const vm = vms().vm(a.id);
-        assert.equal((await vm.get()).name, 'sdk-a');
+        const read = await vm.get();
+        assert.equal(read.name, 'sdk-a');
+        // Objects and their links keep the href they were answered with, as the oVirt SDKs' do.
+        assert.equal(read.href, `/ovirt-engine/api/vms/${a.id}`);
+        assert.equal(a.href, read.href);
+        assert.match(String(read.cluster?.href), /^\/ovirt-engine\/api\/clusters\/[^/]+$/);
+        const projected = await vm.get({ fields: 'name' });
+        assert.deepEqual([projected.id, projected.name, projected.description, projected.memory], [a.id, 'sdk-a', undefined, undefined]);
         assert.equal((await vm.update({ description: 'changed' })).description, 'changed');
         assert.equal((await vm.get()).description, 'changed');
         await vm.remove();

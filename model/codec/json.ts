@@ -2,7 +2,7 @@
 // primitives as strings, lists as `{ "item": [...] }`, links as `"link": [...]`.
 import { Attribute, StructType, attributesIn } from '../meta';
 import { ACTIONS, DecodeError, HREF, LINKS, Link, ListWriter, Obj, Value, checkTree, isObj, writeAll } from './value';
-import { itemName, readStruct } from './read';
+import { ReadOptions, itemName, readStruct } from './read';
 import { formatScalar } from './scalars';
 
 export function parseJson(text: string): unknown {
@@ -16,19 +16,19 @@ export function parseJson(text: string): unknown {
   return doc;
 }
 
-export function readJson(type: StructType, text: string): Obj {
+export function readJson(type: StructType, text: string, o: ReadOptions = {}): Obj {
   const doc = parseJson(text);
   if (!isObj(doc)) throw new DecodeError(`Expected a JSON object for ${type.element}`);
-  return readStruct(type, doc);
+  return readStruct(type, doc, '', o);
 }
 
-export function readJsonList(type: StructType, text: string): Obj[] {
+export function readJsonList(type: StructType, text: string, o: ReadOptions = {}): Obj[] {
   const doc = parseJson(text);
   if (!isObj(doc)) throw new DecodeError(`Expected a JSON object with a ${type.element} list`);
   const items = doc[type.element];
   if (items === undefined) return [];
   if (!Array.isArray(items)) throw new DecodeError(`${type.element} must be a list`);
-  return items.map((item) => readStruct(type, item));
+  return items.map((item) => readStruct(type, item, '', o));
 }
 
 type Json = string | Json[] | { [k: string]: Json };
