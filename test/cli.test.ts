@@ -177,23 +177,32 @@ describe('hangar command line', function () {
     assert.ok(actions.includes('Powers the VM off at once.'), actions);
   });
 
-  it('prints completion scripts whose candidates come from the tree', async () => {
+  it('prints bash and zsh completion scripts whose candidates come from the tree', async () => {
     const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-bin-'));
     fs.writeFileSync(path.join(bin, 'hangar'), `#!/bin/sh\nexec "${process.execPath}" "${MAIN}" "$@"\n`, { mode: 0o755 });
     const bash = await ok('completion', 'bash');
     assert.match(bash, /complete .*-F _hangar hangar/);
     assert.match(await ok('completion', 'zsh'), /compdef _hangar hangar/);
-    const complete = async (...words: string[]) => {
-      const script = `source <(hangar completion bash); COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _hangar; printf '%s\\n' "\${COMPREPLY[@]}"`;
-      const r = await run('bash', ['-c', script], { ...env, PATH: `${bin}:${process.env.PATH}` });
-      assert.equal(r.code, 0, r.stderr);
-      return r.stdout.split('\n').filter(Boolean);
+    const quoted = (words: string[]) => words.map((w) => `'${w}'`).join(' ');
+    // Each shell's script run as that shell's completion system calls it: bash reads COMPREPLY;
+    // zsh's compadd (a builtin of its completion widgets) is stood in for by one printing what it is given.
+    const scripts = {
+      bash: (words: string[]) => `source <(hangar completion bash); COMP_WORDS=(${quoted(words)}); COMP_CWORD=${words.length - 1}; _hangar; printf '%s\\n' "\${COMPREPLY[@]}"`,
+      zsh: (words: string[]) =>
+        `autoload -U compinit && compinit -u -D; source <(hangar completion zsh); compadd() { while [[ $1 != -- ]]; do shift; done; shift; print -rl -- "$@"; }; words=(${quoted(words)}); CURRENT=${words.length}; _hangar`,
     };
-    assert.deepEqual(await complete('hangar', 'l'), ['login', 'logout', 'ls']);
-    assert.deepEqual(await complete('hangar', 'ls', 'vm'), ['vmpools', 'vms']);
-    assert.deepEqual(await complete('hangar', 'ls', 'vms/web/n'), ['vms/web/nics', 'vms/web/numanodes']);
-    assert.deepEqual(await complete('hangar', 'do', 'vms/web', 'sh'), ['shutdown']);
-    assert.ok((await complete('hangar', 'ls', 'vms', '--se')).includes('--search '));
+    for (const shell of ['bash', 'zsh'] as const) {
+      const complete = async (...words: string[]) => {
+        const r = await run(shell, shell === 'zsh' ? ['-fc', scripts.zsh(words)] : ['-c', scripts.bash(words)], { ...env, PATH: `${bin}:${process.env.PATH}` });
+        assert.equal(r.code, 0, `${shell}: ${r.stderr}`);
+        return r.stdout.split('\n').filter(Boolean);
+      };
+      assert.deepEqual(await complete('hangar', 'l'), ['login', 'logout', 'ls'], shell);
+      assert.deepEqual(await complete('hangar', 'ls', 'vm'), ['vmpools', 'vms'], shell);
+      assert.deepEqual(await complete('hangar', 'ls', 'vms/web/n'), ['vms/web/nics', 'vms/web/numanodes'], shell);
+      assert.deepEqual(await complete('hangar', 'do', 'vms/web', 'sh'), ['shutdown'], shell);
+      assert.ok((await complete('hangar', 'ls', 'vms', '--se')).includes('--search '), shell);
+    }
     fs.rmSync(bin, { recursive: true, force: true });
   });
 
