@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Backend, Extent } from './backend';
 import { ALIGNMENT, isAligned } from './aligned';
+import { ProxyError } from './http-util';
 
 const run = promisify(execFile);
 
@@ -30,9 +31,14 @@ export class FileBackend implements Backend {
   /** `sparse`: zeroing may deallocate. */
   constructor(private readonly path: string, private readonly write: boolean, private readonly sparse: boolean) {}
 
-  /** The file, opened on first use and kept for the request. */
+  /**
+   * The file, opened on first use and kept for the request. A ticket naming no file is its
+   * control plane's mistake, not a failure of the server: the client is told the image is not there.
+   */
   private file(): Promise<fs.promises.FileHandle> {
-    this.handle ??= fs.promises.open(this.path, this.write ? 'r+' : 'r');
+    this.handle ??= fs.promises.open(this.path, this.write ? 'r+' : 'r').catch((e: unknown) => {
+      throw (e as NodeJS.ErrnoException).code === 'ENOENT' ? new ProxyError(404, "The ticket's image does not exist", true) : e;
+    });
     return this.handle;
   }
 
@@ -89,6 +95,7 @@ export class FileBackend implements Backend {
 
   /** From qemu-img's map of the file as raw bytes. */
   async extents(): Promise<Extent[]> {
+    await this.file();
     const { stdout } = await run('qemu-img', ['map', '--output=json', '-f', 'raw', this.path], { maxBuffer: 256 * 1024 * 1024 });
     const out: Extent[] = [];
     for (const e of JSON.parse(stdout) as { start: number; length: number; zero: boolean }[]) {
@@ -102,6 +109,7 @@ export class FileBackend implements Backend {
   async release(): Promise<void> {
     const handles = [this.handle, this.directHandle];
     this.handle = this.directHandle = undefined;
-    for (const handle of handles) await (await handle)?.close();
+    // A file that never opened has nothing to give back.
+    for (const handle of handles) await (await handle?.catch(() => undefined))?.close();
   }
 }

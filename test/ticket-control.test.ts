@@ -103,6 +103,24 @@ for (const backend of BACKENDS) describe(`ticket control API on ${backend.name}`
     assert.equal((await control('GET', randomUUID())).status, 404);
   });
 
+  it('answers 404 for a ticket whose image file does not exist, as a fault of the ticket and not of the server', async () => {
+    const spec = ticket({ url: `file://${path.join(dir, 'missing.raw')}`, ops: ['read', 'write'] });
+    assert.equal((await control('PUT', spec.uuid, spec)).status, 200);
+    const before = t.log.read().length;
+    const answers = [
+      await data_('GET', spec.uuid, { headers: { Range: 'bytes=0-1023' } }),
+      await data_('GET', `${spec.uuid}/extents`),
+      await data_('PUT', spec.uuid, { body: Buffer.alloc(10), headers: { 'Content-Range': 'bytes 0-9/*' } }),
+    ];
+    for (const r of answers) {
+      assert.equal(r.status, 404, r.body.toString());
+      assert.equal(r.body.toString(), "The ticket's image does not exist\n");
+    }
+    assert.ok(!fs.existsSync(path.join(dir, 'missing.raw')), 'a write makes no file');
+    assert.deepEqual(t.log.read().slice(before).filter((l) => l.level >= 50), []);
+    assert.equal((await control('DELETE', spec.uuid)).status, 204);
+  });
+
   it('lets a ticket expire without removing it, and extends it after expiry', async () => {
     const spec = ticket();
     assert.equal((await control('PUT', spec.uuid, spec)).status, 200);
