@@ -14,6 +14,15 @@ import { controlTokenOf } from './proxy/control-access';
 import { ensureCertificates } from './services/pki';
 import { serveMetrics } from './services/metrics-port';
 
+/**
+ * A URL of this machine's listener a local user can open: `localhost` for a wildcard bind (which
+ * the server certificate names), else the address bound.
+ */
+function localUrl(scheme: 'http' | 'https', bind: string, port: number | string): string {
+  const host = bind === '0.0.0.0' || bind === '::' ? 'localhost' : isIP(bind) === 6 ? `[${bind}]` : bind;
+  return `${scheme}://${host}:${port}`;
+}
+
 /** Brings the database to what this code expects (the migrations use the engine's modules). */
 async function prepare(db: Knex): Promise<void> {
   const { prepareStore } = await import('./services/store/prepare');
@@ -27,7 +36,7 @@ async function serveImages(config: Config, db: Knex, log: Log, metrics: Metrics)
   });
   // With port 0 the system picks one; transfer URLs must carry the real one.
   config.proxyPort = proxy.port;
-  console.log(`Hangar image proxy on https://${config.publicHost}:${proxy.port}/images`);
+  console.log(`Hangar image proxy on ${localUrl('https', config.bind, proxy.port)}/images`);
   console.log(`Hangar ticket control API on ${controlSocketOf(config.dataDir)}${proxy.controlPort ? ` and http://127.0.0.1:${proxy.controlPort}/tickets (Authorization: Bearer, the secret in ${controlTokenOf(controlSocketOf(config.dataDir))})` : ''}`);
   return proxy;
 }
@@ -71,8 +80,10 @@ async function engineProcess(config: Config, log: Log): Promise<Serving> {
   const engine = await openEngine(config, log);
   await ensureAdminPassword(engine, (line) => console.log(line));
   const servers = await startApi(engine);
-  console.log(`Hangar API on ${servers.https.info.uri}/ovirt-engine/api`);
-  if (servers.http) console.log(`Hangar API (plain HTTP) on ${servers.http.info.uri}/ovirt-engine/api`);
+  const https = localUrl('https', config.bind, servers.https.info.port);
+  console.log(`Hangar API on ${https}/ovirt-engine/api, its documentation on ${https}/ovirt-engine/api/docs`);
+  console.log(`Hangar CA certificate (for --cacert) on ${https}/ovirt-engine/services/pki-resource?resource=ca-certificate&format=X509-PEM-CA`);
+  if (servers.http) console.log(`Hangar API (plain HTTP) on ${localUrl('http', config.bind, servers.http.info.port)}/ovirt-engine/api`);
   const proxy = config.role === 'api' ? undefined : await serveImages(config, engine.db, engine.log, engine.metrics);
   return {
     metrics: engine.metrics,
@@ -90,7 +101,7 @@ async function main(): Promise<void> {
   const log = openLog(config);
   const serving = config.role === 'proxy' ? await proxyOnly(config, log) : await engineProcess(config, log);
   const metrics = config.metricsPort === undefined ? undefined : await serveMetrics(serving.metrics, config.metricsPort, config.metricsBind);
-  if (metrics) console.log(`Hangar metrics on http://${config.metricsBind}:${metrics.port}/metrics`);
+  if (metrics) console.log(`Hangar metrics on ${localUrl('http', config.metricsBind, metrics.port)}/metrics`);
   // A second signal ends the process at once (the handler is gone).
   const stop = (signal: NodeJS.Signals) => {
     const drainMs = config.shutdownTimeout * 1000;

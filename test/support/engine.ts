@@ -192,11 +192,8 @@ export class ApiClient {
 
 export const FORMATS: Format[] = [XML, JSON_FORMAT];
 
-/** Another engine process (`node dist/main.js`) on the same database as `t`. */
-export interface Sibling {
-  base: string;
-  /** Port of the sibling's image proxy. */
-  proxyPort: number;
+/** An engine process (`node dist/main.js`) a test started. */
+export interface EngineProcess {
   pid: number;
   /** What the process wrote to stdout and stderr so far. */
   output(): string;
@@ -204,6 +201,13 @@ export interface Sibling {
   stop(): Promise<number | null>;
   /** Ends the process at once, as a crash would. */
   kill(): Promise<number | null>;
+}
+
+/** Another engine process on the same database as `t`. */
+export interface Sibling extends EngineProcess {
+  base: string;
+  /** Port of the sibling's image proxy. */
+  proxyPort: number;
 }
 
 /** Calls of the API of a sibling process with the client's token (every process shares the keys): the answer's text, its status checked. */
@@ -214,11 +218,46 @@ export const siblingCalls = (api: ApiClient) => (s: Sibling) => async (method: s
   return text;
 };
 
-/** `main` is the engine's entry point: this build's unless another build's is given. */
-export async function spawnSibling(t: TestEngine, env: Record<string, string> = {}, main = path.join(__dirname, '..', '..', 'main.js')): Promise<Sibling> {
+/** This build's entry point. */
+export const ENGINE_MAIN = path.join(__dirname, '..', '..', 'main.js');
+
+/**
+ * Starts the engine's entry point `main` in `cwd` with `env` (the whole environment), and waits
+ * until what it printed matches `ready` (its start-up lines), within `timeoutMs`; answers the match too.
+ */
+export async function spawnEngine(o: { env: NodeJS.ProcessEnv; ready: RegExp; cwd?: string; main?: string; timeoutMs?: number }): Promise<EngineProcess & { started: RegExpExecArray }> {
   const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [o.main ?? ENGINE_MAIN], { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const started = await new Promise<RegExpExecArray>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the engine did not start: ${output}`));
+    }, o.timeoutMs ?? 20000);
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+      const match = o.ready.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match);
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('exit', (code) => reject(new Error(`the engine exited with ${code}: ${output}`)));
+  });
+  const end = (signal: NodeJS.Signals) => {
+    child.kill(signal);
+    return exited;
+  };
+  return { started, pid: child.pid as number, output: () => output, stop: () => end('SIGTERM'), kill: () => end('SIGKILL') };
+}
+
+/** `main` is the engine's entry point: this build's unless another build's is given. */
+export async function spawnSibling(t: TestEngine, env: Record<string, string> = {}, main = ENGINE_MAIN): Promise<Sibling> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-sibling-'));
-  const child = spawn(process.execPath, [main], {
+  const engine = await spawnEngine({
+    main,
     env: {
       ...process.env,
       HANGAR_DATA_DIR: dataDir,
@@ -232,31 +271,15 @@ export async function spawnSibling(t: TestEngine, env: Record<string, string> = 
       HANGAR_STORAGE_ROOTS: os.tmpdir(),
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    ready: /plain HTTP\) on http:\/\/[^:]+:(\d+)[\s\S]*image proxy on https:\/\/[^:]+:(\d+)/,
   });
-  let output = '';
-  const [base, proxyPort] = await new Promise<[string, number]>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`sibling did not start: ${output}`)), 20000);
-    child.stdout.on('data', (d: Buffer) => {
-      output += d.toString();
-      const api = /plain HTTP\) on http:\/\/[^:]+:(\d+)/.exec(output);
-      const proxy = /image proxy on https:\/\/[^:]+:(\d+)/.exec(output);
-      if (api && proxy) {
-        clearTimeout(timer);
-        resolve([`http://127.0.0.1:${api[1]}`, Number(proxy[1])]);
-      }
-    });
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('exit', (code) => reject(new Error(`sibling exited with ${code}: ${output}`)));
-  });
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const end = async (signal: NodeJS.Signals) => {
-    child.kill(signal);
-    const code = await exited;
+  const discarding = (end: () => Promise<number | null>) => async () => {
+    const code = await end();
     fs.rmSync(dataDir, { recursive: true, force: true });
     return code;
   };
-  return { base, proxyPort, pid: child.pid as number, output: () => output, stop: () => end('SIGTERM'), kill: () => end('SIGKILL') };
+  const [, apiPort, proxyPort] = engine.started;
+  return { ...engine, base: `http://127.0.0.1:${apiPort}`, proxyPort: Number(proxyPort), stop: discarding(engine.stop), kill: discarding(engine.kill) };
 }
 
 /**
