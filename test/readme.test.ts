@@ -32,6 +32,7 @@ describe('README.md', function () {
   let engine: EngineProcess;
   let shell: Shell;
   let ports: { api: number; proxy: number };
+  let scripts: string;
 
   before(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-readme-'));
@@ -45,14 +46,14 @@ describe('README.md', function () {
     });
     engine = started;
     ports = { api: Number(started.started[1]), proxy: Number(started.started[2]) };
-    const scripts = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-readme-scripts-'));
+    scripts = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-readme-scripts-'));
     // Offline: `npx hangar` is this checkout's command, never one from the registry.
     shell = new Shell(work, { ...plainEnv(), XDG_CONFIG_HOME: path.join(work, 'config'), npm_config_offline: 'true' }, scripts);
   });
   after(async () => {
     await shell?.close();
     await engine?.stop();
-    if (work) fs.rmSync(work, { recursive: true, force: true });
+    for (const dir of [work, scripts]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   /** An HTTPS request to the engine, checked against `ca` when given. */
