@@ -13,15 +13,7 @@ import { Proxy, controlSocketOf, proxyLimits, startProxy } from './proxy/server'
 import { controlTokenOf } from './proxy/control-access';
 import { ensureCertificates } from './services/pki';
 import { serveMetrics } from './services/metrics-port';
-
-/**
- * A URL of this machine's listener a local user can open: `localhost` for a wildcard bind (which
- * the server certificate names), else the address bound.
- */
-function localUrl(scheme: 'http' | 'https', bind: string, port: number | string): string {
-  const host = bind === '0.0.0.0' || bind === '::' ? 'localhost' : isIP(bind) === 6 ? `[${bind}]` : bind;
-  return `${scheme}://${host}:${port}`;
-}
+import { localUrl } from './services/local-url';
 
 /** Brings the database to what this code expects (the migrations use the engine's modules). */
 async function prepare(db: Knex): Promise<void> {

@@ -112,7 +112,7 @@ describe('README.md', function () {
     });
   }
 
-  it('made what the examples say: a host up, myvm up with a NIC and an 8 GiB disk, web1 up, an uploaded disk, joe with a role on myvm', async () => {
+  it('made what the examples say: a host up, myvm up with a NIC and an 8 GiB disk, a CLI profile, web1 up, an uploaded disk, joe with a role on myvm, a MiB read through a ticket', async () => {
     assert.equal((await only('hosts', 'host', 'myhost')).status, 'up');
     const myvm = await only('vms', 'vm', 'myvm');
     assert.equal(myvm.status, 'up');
@@ -122,6 +122,8 @@ describe('README.md', function () {
     assert.equal(attachment.disk.name, 'mydisk');
     assert.equal(attachment.disk.format, 'cow');
     assert.equal(Number(attachment.disk.provisioned_size), 8 * GiB);
+    const profile = fs.statSync(path.join(work, 'config', 'hangar', 'default.json'));
+    assert.equal(profile.mode & 0o777, 0o600, 'the login profile only its owner reads');
     assert.equal((await only('vms', 'vm', 'web1')).status, 'up');
     const uploaded = await only('disks', 'disk', 'disk');
     assert.equal(uploaded.status, 'ok');
@@ -129,6 +131,7 @@ describe('README.md', function () {
     const joe = await only('users', 'user', 'joe');
     const permissions = (await get(`/vms/${myvm.id}/permissions`)).permission as Record<string, any>[];
     assert.ok(permissions.some((p) => p.user?.id === joe.id), 'joe has a role on myvm');
+    assert.equal(fs.statSync(path.join(work, 'first-mib.raw')).size, 2 ** 20, 'the data plane served the ticket');
   });
 
   it('answered no request with a server error', () => {
