@@ -10,6 +10,7 @@ import { GuestDisk, GuestExit, GuestNic, GuestSpec, GuestState, GuestStatus } fr
 import { Qmp, QmpEvent } from './qmp';
 import { GuestFiles, HOTPLUG_PORTS, LaunchOptions, blockdevOf, diskDeviceOf, hotplugPort, netdevName, nicDeviceOf, nodeName, qemuArgv } from './qemu-argv';
 import { seedIso } from './seed';
+import { GuestAgentWatch } from './guest-agent';
 import { StateChannel, restoreState, sendState } from './state-file';
 
 export const QEMU = process.env.HANGAR_AGENT_QEMU || 'qemu-system-x86_64';
@@ -35,6 +36,7 @@ const filesIn = (dir: string) => ({
   exit: path.join(dir, 'exit.json'),
   qemuLog: path.join(dir, 'qemu.log'),
   qmp: path.join(dir, 'qmp.sock'),
+  guestAgent: path.join(dir, 'qga.sock'),
   serialLog: path.join(dir, 'serial.log'),
   seed: path.join(dir, 'seed.iso'),
   state: path.join(dir, 'state.sock'),
@@ -108,9 +110,11 @@ export class Guest {
   private forcedStop?: NodeJS.Timeout;
   /** A live snapshot pauses the guest for a moment; it is still up to whoever asks. */
   private snapshotting = false;
+  private readonly guestAgent: GuestAgentWatch;
 
   private constructor(readonly dir: string, public spec: RunningSpec, readonly pid: number | undefined, private readonly accelerator: 'kvm' | 'tcg') {
     this.ended = new Promise((resolve) => (this.markEnded = resolve));
+    this.guestAgent = new GuestAgentWatch(filesIn(dir).guestAgent);
   }
 
   get id(): string {
@@ -127,7 +131,7 @@ export class Guest {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     fs.writeFileSync(f.spec, JSON.stringify(spec));
-    const guestFiles: GuestFiles = { qmp: f.qmp, serialLog: f.serialLog, ...(spec.display === 'spice' ? { spicePort: await freePort(o.consoleBind) } : {}) };
+    const guestFiles: GuestFiles = { qmp: f.qmp, serialLog: f.serialLog, guestAgent: f.guestAgent, ...(spec.display === 'spice' ? { spicePort: await freePort(o.consoleBind) } : {}) };
     if (spec.cloudInit) guestFiles.seed = await seedIso(dir, spec.cloudInit, f.seed);
     const log = fs.openSync(f.qemuLog, 'a');
     const child = spawn(QEMU, qemuArgv(spec, guestFiles, o), { detached: true, stdio: ['ignore', log, log] });
@@ -224,6 +228,7 @@ export class Guest {
     this.qmp = qmp;
     qmp.on('event', (e) => this.event(e));
     qmp.on('close', () => void this.closed());
+    this.guestAgent.start();
   }
 
   /** The monitor closed; a QEMU this agent started says how it ended before the end is told. */
@@ -259,6 +264,7 @@ export class Guest {
   private finish(): void {
     if (this.exit) return;
     clearTimeout(this.forcedStop);
+    this.guestAgent.stop();
     const data = this.shutdownEvent?.data ?? {};
     if (this.ending) this.exit = this.ending;
     else if (data.guest === true) this.exit = { reason: 'shutdown', message: `the guest powered off (${String(data.reason)})` };
@@ -289,6 +295,7 @@ export class Guest {
       ...(this.exit ? { exit: this.exit } : {}),
       consoles: this.status === 'down' ? {} : this.consoles,
       ...(this.migration && !(this.migration.failed && Date.now() - this.migrationFailedAt > FAILED_MIGRATION_TOLD_MS) ? { migration: this.migration } : {}),
+      ...(this.guestAgent.facts && this.status !== 'down' ? { guestAgent: this.guestAgent.facts } : {}),
     };
   }
 

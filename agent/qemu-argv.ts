@@ -6,6 +6,8 @@ import { GuestDisk, GuestNic, GuestSpec } from '../model/agent-protocol';
 export interface GuestFiles {
   qmp: string;
   serialLog: string;
+  /** The socket of the guest agent's channel. */
+  guestAgent: string;
   /** The cloud-init seed ISO, when the guest has one. */
   seed?: string;
   /** The port a SPICE console listens on (QEMU does not choose one itself, as it does for VNC). */
@@ -86,6 +88,10 @@ export function qemuArgv(spec: GuestSpec, files: GuestFiles, o: LaunchOptions): 
     '-qmp', `unix:${files.qmp},server=on,wait=off`,
     '-serial', `file:${files.serialLog}`,
     '-device', 'virtio-balloon-pci,id=balloon0',
+    // The channel qemu-guest-agent answers on, under the name it looks for, as oVirt gives every VM.
+    '-chardev', `socket,id=qga0,path=${files.guestAgent},server=on,wait=off`,
+    '-device', 'virtio-serial-pci,id=virtio-serial0',
+    '-device', 'virtserialport,bus=virtio-serial0.0,chardev=qga0,name=org.qemu.guest_agent.0',
     '-boot', 'strict=on',
   ];
   // Paused until the agent has set up the consoles; an incoming guest starts when its state has come.

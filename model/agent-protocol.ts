@@ -61,6 +61,17 @@ export interface GuestExit {
   message: string;
 }
 
+/** What qemu-guest-agent in a guest tells of it; absent while no agent answers there. */
+export interface GuestAgentFacts {
+  /** `guest-get-osinfo`: the os-release fields and uname of the guest. */
+  os: { id?: string; name?: string; version?: string; versionId?: string; kernelRelease?: string; machine?: string };
+  hostname?: string;
+  /** `guest-get-timezone`: the zone's name and its offset from UTC in seconds. */
+  timezone?: { zone?: string; offset: number };
+  /** `guest-network-get-interfaces`, less loopback. */
+  interfaces: { name: string; mac?: string; addresses: { address: string; prefix: number; version: 'v4' | 'v6' }[] }[];
+}
+
 /** One guest of a host, as the agent reports it. */
 export interface GuestState {
   id: string;
@@ -72,6 +83,7 @@ export interface GuestState {
   consoles: { vnc?: number; spice?: number };
   /** An incoming migration's port; an outgoing one's progress in percent, or how it failed. */
   migration?: { port?: number; progress?: number; failed?: string };
+  guestAgent?: GuestAgentFacts;
 }
 
 /** What a host has, read from the machine itself. */

@@ -1,6 +1,8 @@
 // VMs as their hosts report them (the qemu runtime): each poll of a host's agent moves the VMs it
-// runs on through their pending steps, brings down those whose QEMU ended, with why, and tells
-// the host to forget guests that are down once the engine has taken note.
+// runs on through their pending steps, brings down those whose QEMU ended, with why, keeps what
+// their guest agents report, and tells the host to forget guests that are down once the engine
+// has taken note.
+import { isDeepStrictEqual } from 'node:util';
 import { Knex } from 'knex';
 import * as T from '../model/types';
 import { Obj, isObj } from '../model/codec';
@@ -11,6 +13,7 @@ import { abandon, applyStep, reached } from './transitions';
 import { EventCode } from './events';
 import { downStep } from './vm-lifecycle';
 import { RUNNING } from './vm-states';
+import { GUEST_FACTS, vmFactsOf } from './guest-facts';
 
 type VmObj = StoredObj<typeof T.Vm>;
 
@@ -68,6 +71,19 @@ async function follow(repo: Repo, host: Obj, vm: VmObj, g: GuestState | undefine
   await applyStep(repo, T.Vm, vm.id, { after: 0, status, ...(status === 'suspended' ? { unset: ['host'] } : {}) });
 }
 
+/** Keeps what the guest's agent reports on the VM, written only when it changed; none without an answering agent. */
+async function noteFacts(repo: Repo, vm: VmObj, g: GuestState | undefined): Promise<VmObj> {
+  const facts = g?.guestAgent && g.status !== 'down' ? vmFactsOf(g.guestAgent) : {};
+  // As JSON, members left undefined are no members at all.
+  const plain = (o: Partial<VmObj>) => JSON.parse(JSON.stringify(Object.fromEntries(GUEST_FACTS.map((k) => [k, o[k]])))) as unknown;
+  if (isDeepStrictEqual(plain(vm), plain(facts))) return vm;
+  const next: VmObj = { ...vm };
+  for (const k of GUEST_FACTS) delete next[k];
+  const updated = { ...next, ...facts, id: vm.id };
+  await repo.update(T.Vm, updated);
+  return updated;
+}
+
 /** An incoming migration to this host: once its guest is up here, the VM has moved. */
 async function arrive(repo: Repo, vm: VmObj, g: GuestState | undefined): Promise<void> {
   if (g?.status === 'up') await reached(repo, T.Vm, vm.id, 'up');
@@ -82,7 +98,7 @@ export function guestSurvey(db: Knex, guests: GuestDriver) {
       for (const vm of await repo.list(T.Vm, { host: hostId })) {
         if (vm.status === 'down' || vm.status === 'suspended') continue;
         const locked = await repo.getForUpdate(T.Vm, vm.id);
-        if (locked) await follow(repo, host, locked, byId.get(vm.id));
+        if (locked) await follow(repo, host, await noteFacts(repo, locked, byId.get(vm.id)), byId.get(vm.id));
       }
       for (const vm of await repo.list(T.Vm, {}, { where: { status: 'migrating' } })) {
         const target = (vm as VmObj & { migration_target?: unknown }).migration_target;

@@ -38,7 +38,7 @@ function agentAction(what: string, done: string) {
     const vm = await load(call, S.Vms);
     requireUp(vm, what);
     if (!call.engine.runtime.guest(vm).agent) {
-      throw conflict(`Cannot ${what} VM ${String(vm.name)}: no guest agent answers in it (the ${call.engine.runtime.name} runtime runs no guest)`);
+      throw conflict(`Cannot ${what} VM ${String(vm.name)}: no guest agent in it does that for the engine (the ${call.engine.runtime.name} runtime asks no guest agent to)`);
     }
     return asJob(call, vm, `${what[0].toUpperCase()}${what.slice(1)}`, () => changed(call, vm, EventCode.OBJECT_UPDATED, `VM ${String(vm.name)}: ${done} by ${call.principal.userName}.`).then(() => undefined));
   };

@@ -22,6 +22,7 @@ import { HostLoad, chooseHost } from './affinity-placement';
 import { RUNNING } from './vm-states';
 import { chargeVmRun } from './quotas';
 import { notDuringBackup } from './backups';
+import { GUEST_FACTS } from './guest-facts';
 
 type VmObj = StoredObj<typeof T.Vm>;
 type HostObj = StoredObj<typeof T.Host>;
@@ -191,7 +192,7 @@ type SuspendedVm = VmObj & { saved_state?: string };
 
 /** The step that brings a VM down: it leaves its host and forgets its run-once settings. */
 export const downStep = (vm: VmObj, after: number, description: string): TransitionStep => ({
-  after, status: 'down', set: { stop_time: new Date().toISOString(), run_once: false }, unset: ['host', 'run_once_boot'],
+  after, status: 'down', set: { stop_time: new Date().toISOString(), run_once: false }, unset: ['host', 'run_once_boot', ...GUEST_FACTS],
   event: vmEvent(vm, EventCode.VM_DOWN, description),
 });
 
@@ -210,7 +211,7 @@ async function stop(call: Call): Promise<Obj> {
   const job = await begin(call, vm, 'Stopping VM');
   await schedule(call.repo, T.Vm, vm.id, []);
   const host = call.engine.runtime.guests && vm.host?.id ? await call.repo.get(T.Host, vm.host.id) : undefined;
-  await applyStep(call.repo, T.Vm, vm.id, { ...downStep(vm, 0, `VM ${String(vm.name)} was powered off by ${call.principal.userName}.`), unset: ['host', 'run_once_boot', 'saved_state'] });
+  await applyStep(call.repo, T.Vm, vm.id, { ...downStep(vm, 0, `VM ${String(vm.name)} was powered off by ${call.principal.userName}.`), unset: ['host', 'run_once_boot', 'saved_state', ...GUEST_FACTS] });
   if (host) tellHost(call, vm, host, { op: 'stop' }, 'stopping');
   // A suspended VM powered off will not resume: the state its suspend saved goes.
   const saved = (vm as SuspendedVm).saved_state;

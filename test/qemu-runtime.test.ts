@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import * as T from '../model/types';
 import { JSON_FORMAT, Obj } from '../model/codec';
+import { ObjOf } from '../model/meta';
 import { ADMIN_PASSWORD, withEngine } from './support/engine';
 import { restCalls } from './support/rest';
 import { localDataDomains, volumeFileOf } from './support/domains';
@@ -419,6 +420,45 @@ async function spiceAdmits(port: number, password: string): Promise<boolean> {
     assert.equal(read.status, 200, read.text);
     assert.match(read.text, new RegExp(guest.readyLine));
     await act(`/vms/${String(vm.id)}`, 'stop');
+  });
+
+  it('shows what the guest agent reports: OS, host name, time zone and the NICs\' addresses; a guest without an agent shows none', async () => {
+    const silent = await tinyVm('agentless', 'kernel');
+    await send('PUT', `/vms/${String(silent.id)}`, T.Vm, { os: { cmdline: `${guest.cmdline} ${guest.withoutGuestAgent}` } }, 200);
+    await started(silent);
+    const vm = await tinyVm('reporting', 'kernel');
+    const vmPath = `/vms/${String(vm.id)}`;
+    const nic = await post(`${vmPath}/nics`, T.Nic, { name: 'nic1', interface: 'virtio' });
+    await started(vm);
+    await until(async () => (await get(vmPath, T.Vm)).guest_operating_system !== undefined, BOOT_MS);
+    const read = await get(vmPath, T.Vm);
+    assert.equal(read.fqdn, guest.hostname);
+    const os_ = read.guest_operating_system as ObjOf<typeof T.GuestOperatingSystem>;
+    assert.equal(os_.distribution, guest.os.name);
+    assert.equal(os_.codename, `${guest.os.versionId} (${guest.os.codename})`);
+    assert.equal(os_.family, 'Linux');
+    assert.equal(os_.architecture, 'x86_64');
+    assert.deepEqual([os_.version?.full_version, os_.version?.major, os_.version?.minor], [guest.os.versionId, 1, 0]);
+    // Debian's kernel, as the guest's uname tells it: "6.1.0-57-amd64".
+    assert.match(String(os_.kernel?.version?.full_version), /^\d+\.\d+\.\d+-\d+-amd64$/);
+    assert.equal(os_.kernel?.version?.major, Number(String(os_.kernel?.version?.full_version).split('.')[0]));
+    assert.deepEqual(read.guest_time_zone, { name: 'UTC', utc_offset: '+00:00' });
+    // The guest's interface is the VM's NIC, by its MAC address, with the address the guest gave it.
+    const devices = (await list(`${vmPath}/reporteddevices`, T.ReportedDevice)) as ObjOf<typeof T.ReportedDevice>[];
+    assert.deepEqual(devices.map((d) => [d.name, d.type, d.mac?.address]), [['eth0', 'network', (nic.mac as Obj).address]]);
+    assert.ok(devices[0].ips?.some((ip) => ip.address === guest.address && ip.version === 'v4'), JSON.stringify(devices[0].ips));
+    assert.deepEqual(await get(`${vmPath}/reporteddevices/${String(devices[0].id)}`, T.ReportedDevice), devices[0]);
+    assert.deepEqual((await list(`/vms?search=fqdn%3D${guest.hostname}`, T.Vm)).map((v) => v.id), [vm.id]);
+    // The agentless guest was up before the other booted, and has had as many rounds: it shows nothing.
+    const quiet = await get(`/vms/${String(silent.id)}`, T.Vm);
+    assert.deepEqual([quiet.status, quiet.fqdn, quiet.guest_operating_system, quiet.guest_time_zone], ['up', undefined, undefined, undefined]);
+    assert.deepEqual(await list(`/vms/${String(silent.id)}/reporteddevices`, T.ReportedDevice), []);
+    // Down, the VM has no guest to report anything.
+    await act(vmPath, 'stop');
+    const down = await get(vmPath, T.Vm);
+    assert.deepEqual([down.fqdn, down.guest_operating_system, down.guest_time_zone], [undefined, undefined, undefined]);
+    assert.deepEqual(await list(`${vmPath}/reporteddevices`, T.ReportedDevice), []);
+    await act(`/vms/${String(silent.id)}`, 'stop');
   });
 
   it('places VMs by the memory hosts report they can give, and refuses one no host can hold', async () => {

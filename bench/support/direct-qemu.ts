@@ -60,7 +60,7 @@ export class DirectGuest {
    */
   static async launch(spec: GuestSpec, dir: string, kvm: boolean): Promise<DirectGuest> {
     fs.mkdirSync(dir, { recursive: true });
-    const files = { qmp: path.join(dir, 'qmp.sock'), serialLog: path.join(dir, 'serial.log') };
+    const files = { qmp: path.join(dir, 'qmp.sock'), serialLog: path.join(dir, 'serial.log'), guestAgent: path.join(dir, 'qga.sock') };
     const proc = spawn(QEMU, qemuArgv(spec, files, { kvm, consoleBind: '127.0.0.1' }), { stdio: ['ignore', 'ignore', 'pipe'] });
     running.add(proc);
     let complaint = '';

@@ -8,6 +8,7 @@ import { GuestState, GuestStatistics, HostCapabilities } from '../../model/agent
 import { certifyAgent, engineClientCertificate } from '../pki';
 import { AgentAddress, AgentLink, fingerprintOf } from './agent-link';
 import { conflict } from '../fault';
+import { reportedDevicesOf } from '../guest-facts';
 import { ConsoleEndpoint, GuestCommand, GuestDriver, GuestReport, HostFacts, Phase, Runtime, UnmanagedNetwork, hardwareId } from './runtime';
 
 /** How long the engine waits for what a host reports, in milliseconds, before it says the operation failed. */
@@ -248,9 +249,10 @@ export class AgentRuntime implements Runtime, GuestDriver {
     return { address: String(host.address), port: this.stateOf(String(vm.id))?.consoles[protocol] ?? 0 };
   }
 
-  guest(): GuestReport {
-    // The agent does not talk to guest agents: nothing is reported from inside guests.
-    return { agent: false, reported_devices: [], applications: [], sessions: [] };
+  guest(vm: Obj): GuestReport {
+    const facts = this.stateOf(String(vm.id))?.guestAgent;
+    // Logons and file-system freezes are not asked of qemu-guest-agent: those actions stay refused.
+    return { agent: false, reported_devices: facts ? reportedDevicesOf(String(vm.id), facts) : [], applications: [], sessions: [] };
   }
 
   hooks(): Obj[] {

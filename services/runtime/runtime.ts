@@ -45,7 +45,7 @@ export interface ConsoleEndpoint {
 
 /** What the guest agent of a running VM reports; a VM without an agent reports nothing. */
 export interface GuestReport {
-  /** Whether an agent answers in the guest: logon and file-system freezes need one. */
+  /** Whether an agent in the guest does what the engine asks of it: logon and file-system freezes need one. */
   agent: boolean;
   reported_devices: Obj[];
   applications: Obj[];

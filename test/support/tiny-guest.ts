@@ -1,6 +1,7 @@
 // A tiny Linux guest for the QEMU runtime's tests, made from Debian packages only: Debian's kernel
-// (fetched, not installed), the few modules the guest needs, and busybox-static as the initramfs'
-// only binary; plus an ISO of the same for CD-ROM boots. Built once per set of inputs into a cache
+// (fetched, not installed), the few modules the guest needs, busybox-static for everything but
+// qemu-guest-agent (fetched too, with the host's copies of the libraries it links); plus an ISO
+// of the same for CD-ROM boots. Built once per set of inputs into a cache
 // dir under os.tmpdir(); `node dist/test/support/tiny-guest.js` builds it and prints the result.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -43,6 +44,12 @@ export interface TinyGuest {
   cdPrefix: string;
   /** The guest prints `${nicsPrefix}<mac> <mac> ...` when its network interfaces change (and once at first). */
   nicsPrefix: string;
+  /** What the guest's agent reports: its host name, its os-release and the address of its first NIC, when it has one at boot. */
+  hostname: string;
+  os: { name: string; versionId: string; codename: string };
+  address: string;
+  /** Added to the kernel command line, the guest starts no guest agent. */
+  withoutGuestAgent: string;
 }
 
 const CMDLINE = 'console=ttyS0';
@@ -52,12 +59,28 @@ const DISK_MARKER = 'HANGAR-TINY-GUEST-WROTE-THIS';
 const DISKS_PREFIX = 'HANGAR-DISKS ';
 const CD_PREFIX = 'HANGAR-CD ';
 const NICS_PREFIX = 'HANGAR-NICS ';
+const HOSTNAME = 'tiny-guest.hangar.test';
+const OS = { name: 'Hangar tiny guest', versionId: '1.0', codename: 'tiny' };
+/** QEMU's user networking gives its guests this address (the agent reads what the guest has, not its DHCP). */
+const ADDRESS = '10.0.2.15';
+const WITHOUT_GUEST_AGENT = 'hangar.guest_agent=off';
+/** Where qemu-guest-agent and its libraries go in the initramfs. */
+const GUEST_AGENT = 'bin/qemu-ga';
+const LIBRARIES = 'lib/qemu-ga';
+
+const OS_RELEASE = `NAME="${OS.name}"
+ID=hangar-tiny
+VERSION_ID="${OS.versionId}"
+VERSION="${OS.versionId} (${OS.codename})"
+VERSION_CODENAME=${OS.codename}
+PRETTY_NAME="${OS.name} ${OS.versionId}"
+`;
 
 /**
  * What the guest loads: virtio disks and NICs, the power button with the event device acpid reads it from,
- * and the CD-ROM drive on q35's AHCI controller.
+ * the CD-ROM drive on q35's AHCI controller, and the virtio-serial port of the guest agent.
  */
-const WANTED_MODULES = ['virtio_pci', 'virtio_blk', 'virtio_net', 'button', 'evdev', 'ahci', 'sr_mod'];
+const WANTED_MODULES = ['virtio_pci', 'virtio_blk', 'virtio_net', 'button', 'evdev', 'ahci', 'sr_mod', 'virtio_console'];
 
 const INIT = (modules: string[]) => `#!/bin/busybox sh
 # PID 1 of the tiny guest (test/support/tiny-guest.ts).
@@ -70,6 +93,24 @@ exec >/dev/ttyS0 2>&1 </dev/null
 for m in ${modules.join(' ')}; do insmod /lib/modules/$m.ko; done
 # Kernel messages from here on would break the lines the tests read.
 dmesg -n 1
+hostname ${HOSTNAME}
+ip link set lo up
+if [ -e /sys/class/net/eth0 ]; then
+  ip addr add ${ADDRESS}/24 dev eth0
+  ip link set eth0 up
+fi
+# The agent's port is the virtio-serial port QEMU names so (udev's /dev/virtio-ports links are not
+# made here); looked for aside, as the port shows a moment after its module loads, or never.
+case " $(cat /proc/cmdline) " in *" ${WITHOUT_GUEST_AGENT} "*) ;; *)
+  (
+    for tries in $(seq 100); do
+      for p in /sys/class/virtio-ports/*; do
+        [ "$(cat $p/name 2>/dev/null)" = org.qemu.guest_agent.0 ] && LD_LIBRARY_PATH=/${LIBRARIES} exec /${GUEST_AGENT} -m virtio-serial -p /dev/\${p##*/} -t /run -l /dev/null
+      done
+      usleep 50000
+    done
+  ) &
+esac
 if [ -b /dev/vda ]; then
   printf '%s\\n' '${DISK_MARKER}' | dd of=/dev/vda conv=notrunc,fsync 2>/dev/null
   sync
@@ -132,6 +173,8 @@ interface Inputs {
   kernel: { name: string; version: string };
   /** busybox-static: the installed binary, or the version to download. */
   busybox: { installed: string } | { version: string };
+  /** The version of qemu-guest-agent to download. */
+  guestAgent: string;
 }
 
 async function cachedBuild(): Promise<TinyGuest> {
@@ -155,6 +198,10 @@ async function cachedBuild(): Promise<TinyGuest> {
     disksPrefix: DISKS_PREFIX,
     cdPrefix: CD_PREFIX,
     nicsPrefix: NICS_PREFIX,
+    hostname: HOSTNAME,
+    os: OS,
+    address: ADDRESS,
+    withoutGuestAgent: WITHOUT_GUEST_AGENT,
   };
 }
 
@@ -176,7 +223,7 @@ async function resolveInputs(): Promise<Inputs> {
   const depends = await aptField('linux-image-amd64', 'Depends');
   const m = /(linux-image-\S+) \(= (\S+)\)/.exec(depends);
   if (!m) throw new Error(`linux-image-amd64 depends on no kernel version: ${depends}`);
-  return { kernel: { name: m[1], version: m[2] }, busybox: await busyboxInput() };
+  return { kernel: { name: m[1], version: m[2] }, busybox: await busyboxInput(), guestAgent: await aptField('qemu-guest-agent', 'Version') };
 }
 
 async function busyboxInput(): Promise<Inputs['busybox']> {
@@ -202,7 +249,8 @@ async function buildInto(dir: string, inputs: Inputs): Promise<void> {
         : path.join(await fetchPackage(`busybox-static=${inputs.busybox.version}`, work), 'bin', 'busybox');
     fs.copyFileSync(path.join(kernelRoot, 'boot', `vmlinuz-${kver}`), path.join(stage, 'vmlinuz'));
     const modules = await neededModules(modulesDir(kernelRoot, kver));
-    fs.writeFileSync(path.join(stage, 'initrd.gz'), zlib.gzipSync(cpio(initramfs(busybox, modules))));
+    const guestAgent = path.join(await fetchPackage(`qemu-guest-agent=${inputs.guestAgent}`, work), 'usr', 'sbin', 'qemu-ga');
+    fs.writeFileSync(path.join(stage, 'initrd.gz'), zlib.gzipSync(cpio(initramfs(busybox, modules, guestAgent, await linkedLibraries(guestAgent)))));
     await makeIso(stage, path.join(work, 'iso'));
     try {
       fs.renameSync(stage, dir);
@@ -301,6 +349,18 @@ function modinfo(ko: Buffer, field: string): string[] {
   throw new Error('a kernel module without .modinfo');
 }
 
+/** The shared libraries `binary` links, as the host's dynamic linker finds them (`ldd`), by their file names. */
+async function linkedLibraries(binary: string): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (const line of (await run('ldd', [binary])).split('\n')) {
+    // "libglib-2.0.so.0 => /lib/x86_64-linux-gnu/libglib-2.0.so.0 (0x...)", or the linker itself by its path.
+    const m = /(\/\S+) \(0x/.exec(line);
+    if (m) found.set(path.basename(m[1]), m[1]);
+    else if (/not found/.test(line)) throw new Error(`${binary} needs a library this machine lacks: ${line.trim()}`);
+  }
+  return found;
+}
+
 interface CpioEntry {
   path: string;
   /** File type and permission bits, as in st_mode. */
@@ -317,8 +377,11 @@ const FILE = 0o100644;
 const EXECUTABLE = 0o100755;
 const CHAR_DEVICE = 0o020600;
 
-function initramfs(busybox: string, modules: Module[]): CpioEntry[] {
-  const dirs = ['bin', 'dev', 'proc', 'sys', 'etc', 'etc/acpi', 'etc/acpi/PWRF', 'lib', 'lib/modules'];
+function initramfs(busybox: string, modules: Module[], guestAgent: string, libraries: Map<string, string>): CpioEntry[] {
+  const dirs = ['bin', 'dev', 'proc', 'sys', 'run', 'tmp', 'etc', 'etc/acpi', 'etc/acpi/PWRF', 'lib', 'lib/modules', LIBRARIES, 'lib64'];
+  // The binary asks for its dynamic linker by its absolute path; the other libraries are found through LD_LIBRARY_PATH.
+  const linker = [...libraries.values()].find((f) => f.startsWith('/lib64/'));
+  if (!linker) throw new Error(`${guestAgent} names no dynamic linker in /lib64`);
   return [
     ...dirs.map((d) => ({ path: d, mode: DIR })),
     // The kernel opens the console for init before anything is mounted.
@@ -327,6 +390,10 @@ function initramfs(busybox: string, modules: Module[]): CpioEntry[] {
     { path: 'init', mode: EXECUTABLE, data: Buffer.from(INIT(modules.map((m) => m.name))) },
     { path: 'etc/acpi/PWRF/00000080', mode: EXECUTABLE, data: Buffer.from(POWER_BUTTON) },
     ...modules.map((m) => ({ path: `lib/modules/${m.name}.ko`, mode: FILE, data: m.data })),
+    { path: 'etc/os-release', mode: FILE, data: Buffer.from(OS_RELEASE) },
+    { path: GUEST_AGENT, mode: EXECUTABLE, data: fs.readFileSync(guestAgent) },
+    { path: linker.slice(1), mode: EXECUTABLE, data: fs.readFileSync(linker) },
+    ...[...libraries].filter(([, file]) => file !== linker).map(([name, file]) => ({ path: `${LIBRARIES}/${name}`, mode: FILE, data: fs.readFileSync(file) })),
   ];
 }
 
