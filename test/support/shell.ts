@@ -20,6 +20,8 @@ export class Shell {
   /** Called on each piece of output and at the end: the script under way checks for its end mark. */
   private listener: () => void = () => undefined;
   private scripts = 0;
+  /** Whether a script is under way (one that never ends leaves the shell to it). */
+  private running = false;
 
   /** `scriptsDir`: where the scripts are written to be sourced (stdin stays the shell's own). */
   constructor(cwd: string, env: NodeJS.ProcessEnv, private readonly scriptsDir: string) {
@@ -41,15 +43,21 @@ export class Shell {
 
   /** Runs `script` in the shell; nothing it runs reads the shell's input (stdin is /dev/null). */
   run(script: string): Promise<ShellRun> {
+    if (this.running) return Promise.resolve({ ok: false, output: 'the script before this one has not ended' });
     const file = path.join(this.scriptsDir, `script-${++this.scripts}.sh`);
     fs.writeFileSync(file, script);
     const mark = `script done ${randomUUID()}`;
     const from = this.output.length;
+    this.running = true;
     return new Promise((resolve) => {
+      const end = (run: ShellRun) => {
+        this.running = false;
+        resolve(run);
+      };
       this.listener = () => {
         const output = this.output.slice(from);
-        if (output.includes(mark)) resolve({ ok: true, output: output.replace(`${mark}\n`, '') });
-        else if (this.exitCode !== undefined) resolve({ ok: false, output: `${output}(the shell ended with ${this.exitCode})` });
+        if (output.includes(mark)) end({ ok: true, output: output.replace(`${mark}\n`, '') });
+        else if (this.exitCode !== undefined) end({ ok: false, output: `${output}(the shell ended with ${this.exitCode})` });
       };
       if (this.exitCode !== undefined) this.listener();
       else this.child.stdin.write(`source '${file}' < /dev/null\necho '${mark}'\n`);
