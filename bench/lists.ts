@@ -1,7 +1,8 @@
 // `GET /vms` of 100k VMs as NDJSON and as XML, from an engine in a process of its own (a fresh
 // one for each list, as `npm start` runs it): time to first byte, total time, how much the
 // engine's resident memory grows while it answers (sampled from /proc every 5 ms), and the
-// latency of small requests another client makes meanwhile. Run with `npm run bench:lists`;
+// latency of small requests another client makes meanwhile, and the longest the engine's event
+// loop was held up meanwhile (its metrics). Run with `npm run bench:lists`;
 // BENCH_VMS sets the number of VMs, HANGAR_TEST_PG the PostgreSQL server (`off` leaves it out),
 // and BENCH_BASELINE=<another build's dist/main.js> measures that build's XML list too.
 import http from 'node:http';
@@ -19,6 +20,8 @@ interface Figures {
   bytes: number;
   rssGrowth: number;
   probes: number[];
+  /** The engine's longest event-loop delay while it answered, from its metrics. */
+  loopMaxMs: number;
 }
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
@@ -38,6 +41,17 @@ function read(url: string, headers: Record<string, string>): Promise<{ firstByte
       res.on('error', reject);
     }).on('error', reject);
   });
+}
+
+/**
+ * The engine's longest event-loop delay since the last read of its metrics (prom-client's
+ * histogram starts again at each read), in milliseconds.
+ */
+async function loopMaxMs(base: string, token: string): Promise<number> {
+  const text = await (await fetch(`${base}/ovirt-engine/services/metrics`, { headers: { Authorization: `Bearer ${token}` } })).text();
+  const m = /^hangar_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text);
+  if (!m) throw new Error('the engine\'s metrics have no event-loop delay');
+  return Number(m[1]) * 1000;
 }
 
 async function measure(base: string, pid: number, token: string, accept: string): Promise<Figures> {
@@ -60,11 +74,13 @@ async function measure(base: string, pid: number, token: string, accept: string)
       probes.push(performance.now() - start);
     }
   })();
+  await loopMaxMs(base, token);
   const start = performance.now();
   try {
     const got = await read(`${api}/vms`, headers);
     if (got.status !== 200) throw new Error(`GET /vms answered ${got.status}`);
-    return { firstByteMs: got.firstByteMs, totalMs: performance.now() - start, bytes: got.bytes, rssGrowth: Math.max(peak, rssOf(pid)) - before, probes };
+    const totalMs = performance.now() - start;
+    return { firstByteMs: got.firstByteMs, totalMs, bytes: got.bytes, rssGrowth: Math.max(peak, rssOf(pid)) - before, probes, loopMaxMs: await loopMaxMs(base, token) };
   } finally {
     listing = false;
     clearInterval(sampler);
@@ -75,7 +91,8 @@ async function measure(base: string, pid: number, token: string, accept: string)
 function print(what: string, f: Figures): void {
   console.log(`  ${what.padEnd(34)} first byte ${f.firstByteMs.toFixed(0).padStart(6)} ms  total ${(f.totalMs / 1000).toFixed(1).padStart(5)} s  ` +
     `${(f.bytes / MIB).toFixed(0).padStart(4)} MiB  RSS +${(f.rssGrowth / MIB).toFixed(0).padStart(4)} MiB  ` +
-    `probe p50 ${percentile(f.probes, 0.5).toFixed(0).padStart(4)} ms  p99 ${percentile(f.probes, 0.99).toFixed(0).padStart(5)} ms (${f.probes.length})`);
+    `probe p50 ${percentile(f.probes, 0.5).toFixed(0).padStart(4)} ms  p99 ${percentile(f.probes, 0.99).toFixed(0).padStart(5)} ms (${f.probes.length})  ` +
+    `event loop delayed at most ${f.loopMaxMs.toFixed(0)} ms`);
 }
 
 async function main(): Promise<void> {
