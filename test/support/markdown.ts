@@ -1,4 +1,5 @@
-// The fenced code blocks of a Markdown document, as a reader copies them.
+// The fenced code blocks of a Markdown document, as a reader copies them (markdown-it's parse).
+import MarkdownIt from 'markdown-it';
 
 export interface CodeBlock {
   /** The fence's info string: its language, then any words after it (`sh no-test`). */
@@ -8,22 +9,11 @@ export interface CodeBlock {
   code: string;
 }
 
-/** Every block fenced with three backticks, in document order. */
+/** Every fenced block, in document order, however deep in lists or quotes. */
 export function codeBlocks(markdown: string): CodeBlock[] {
-  const blocks: CodeBlock[] = [];
-  let open: CodeBlock | undefined;
-  const lines = markdown.split('\n');
-  lines.forEach((text, i) => {
-    const fence = /^```(.*)$/.exec(text);
-    if (!fence) {
-      if (open) open.code += `${text}\n`;
-    } else if (open) {
-      blocks.push(open);
-      open = undefined;
-    } else {
-      open = { info: fence[1].trim().split(/\s+/).filter(Boolean), line: i + 1, code: '' };
-    }
-  });
-  if (open) throw new Error(`the code block at line ${open.line} is never closed`);
-  return blocks;
+  return new MarkdownIt().parse(markdown, {}).filter((t) => t.type === 'fence').map((t) => ({
+    info: t.info.trim().split(/\s+/).filter(Boolean),
+    line: (t.map?.[0] ?? 0) + 1,
+    code: t.content,
+  }));
 }
