@@ -7,7 +7,10 @@ import { ActionBody, Readable, locatorOf } from './locators';
 export interface WaitOptions {
   /** How long to wait before failing with a WaitTimeout (default 5 minutes). */
   timeoutMs?: number;
-  /** How long between two reads (default 1 s). */
+  /**
+   * The longest time between two reads (default 1 s). The first read again comes after a tenth
+   * of it and each next one twice as late, up to it: a state a moment away is seen a moment later.
+   */
   intervalMs?: number;
 }
 
@@ -17,6 +20,11 @@ export class WaitTimeout<O = unknown> extends Error {
     super(`The state waited for was not reached in ${timeoutMs} ms`);
     this.name = 'WaitTimeout';
   }
+}
+
+/** The pauses between reads of a wait: a tenth of `intervalMs` first, each next twice as long, up to `intervalMs`. */
+export function* pauses(intervalMs: number): Generator<number, never> {
+  for (let pause = intervalMs / 10; ; pause = Math.min(intervalMs, pause * 2)) yield pause;
 }
 
 function isReadable(x: unknown): x is Readable {
@@ -37,9 +45,11 @@ export async function waitFor<O>(target: Readable<O> | O, predicate: (obj: O) =>
   if (!locator) throw new TypeError('waitFor needs a locator, or an object a locator answered');
   const end = Date.now() + timeoutMs;
   let obj = isReadable(target) ? ((await locator.get()) as O) : (target as O);
+  const next = pauses(intervalMs);
   while (!(await predicate(obj))) {
-    if (Date.now() + intervalMs > end) throw new WaitTimeout(obj, timeoutMs);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    const pause = next.next().value;
+    if (Date.now() + pause > end) throw new WaitTimeout(obj, timeoutMs);
+    await new Promise((resolve) => setTimeout(resolve, pause));
     obj = (await locator.get()) as O;
   }
   return obj;

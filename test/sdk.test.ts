@@ -9,6 +9,8 @@ import path from 'node:path';
 import { ADMIN_PASSWORD, TestEngine, withEngine } from './support/engine';
 import { until } from './support/until';
 import { ApiError, AuthError, ConflictError, Connection, NotFoundError, RootLocator, WaitTimeout, accessorOf, apiUrlOf, jobDone, waitFor } from '../sdk';
+import type { Readable } from '../sdk/locators';
+import { pauses } from '../sdk/wait';
 import { collectionRoutes } from '../model/tree';
 
 describe('sdk', () => {
@@ -174,6 +176,15 @@ describe('sdk', () => {
         const vm = await addVm('sdk-never');
         await assert.rejects(waitFor(vm, (v) => v.status === 'up', { intervalMs: 10, timeoutMs: 50 }), (e: unknown) =>
           e instanceof WaitTimeout && (e.last as typeof vm).name === 'sdk-never');
+      });
+
+      it('reads again soon at first, then less often, up to its interval', async () => {
+        const first = pauses(1000);
+        assert.deepEqual(Array.from({ length: 7 }, () => first.next().value), [100, 200, 400, 800, 1000, 1000, 1000]);
+        // A state reached by the second read is seen within a timeout shorter than the interval.
+        let reads = 0;
+        const soon: Readable<{ reads: number }> = { path: '/soon', get: async () => ({ reads: ++reads }) };
+        assert.equal((await waitFor(soon, (o) => o.reads === 2, { intervalMs: 10_000, timeoutMs: 2000 })).reads, 2);
       });
 
       it('tells a fault as an ApiError with its status, reason and detail', async () => {
