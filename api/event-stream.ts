@@ -5,7 +5,7 @@
 import { PassThrough } from 'node:stream';
 import { ServerRoute } from '@hapi/hapi';
 import * as T from '../model/types';
-import { JSON_FORMAT } from '../model/codec';
+import { AS_IS, JSON_FORMAT } from '../model/codec';
 import { Engine } from '../services/behaviour';
 import { Repo } from '../services/store/repo';
 import { EventFeed, FeedEvent } from '../services/event-feed';
@@ -13,7 +13,7 @@ import { badRequest } from '../services/fault';
 import { Access } from '../sso/access';
 import { principal } from './auth';
 import { header } from './negotiation';
-import { hrefOf } from './present';
+import { hrefOf, servedAlone } from './present';
 import { API_ROOT } from './versioning';
 import { FAULTS } from './openapi-paths';
 
@@ -23,7 +23,7 @@ const HEARTBEAT_MS = 15000;
 const messages = new WeakMap<FeedEvent, string>();
 function messageOf(e: FeedEvent): string {
   let m = messages.get(e);
-  if (m === undefined) messages.set(e, (m = `id: ${e.id}\nevent: event\ndata: ${JSON_FORMAT.write(T.Event, { ...e, href: hrefOf(T.Event, e) })}\n\n`));
+  if (m === undefined) messages.set(e, (m = `id: ${e.id}\nevent: event\ndata: ${JSON_FORMAT.write(T.Event, e, undefined, AS_IS, servedAlone(hrefOf(T.Event, e)))}\n\n`));
   return m;
 }
 

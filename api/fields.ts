@@ -1,12 +1,10 @@
 // `fields=name,status,cpu.topology` (Xen Orchestra's projection): an object read with only the
 // named attributes, besides its `id` and `href`; the `<link rel>` of a named sub-collection is
-// kept, and a dotted path keeps only that member of a struct.
+// kept, and a dotted path keeps only that member of a struct. The writers leave out the rest
+// (see model/codec/written.ts); here the names are checked.
 import { EntityService, StructType, attributeOf } from '../model/meta';
-import { ACTIONS, HREF, LINKS, Link, Obj, Value, isObj } from '../model/codec';
+import { ACTIONS, Fields, HREF } from '../model/codec';
 import { badRequest } from '../services/fault';
-
-/** The named members of one level, each with what is named below it (empty: all of it). */
-export type Fields = ReadonlyMap<string, Fields>;
 
 const ALWAYS = new Set(['id', HREF]);
 
@@ -47,24 +45,4 @@ export function parseFields(param: string | undefined, service: EntityService): 
   const empty = paths.find((p) => p.some((s) => s === ''));
   if (empty) throw badRequest(`The field '${empty.join('.')}' has an empty name`);
   return check(service.type(), paths, service);
-}
-
-/** `obj` with only the named members (and its id and href); links whose rel or attribute is named stay. */
-export function project(type: StructType, obj: Obj, fields: Fields): Obj {
-  const out: Obj = {};
-  for (const name of ALWAYS) if (obj[name] !== undefined) out[name] = obj[name];
-  for (const [name, below] of fields) {
-    const v = obj[name];
-    if (v === undefined || name === LINKS) continue;
-    const t = attributeOf(type, name)?.type();
-    const inner = (x: Value): Value => (below.size && t?.kind === 'struct' && isObj(x) ? project(t, x, below) : x);
-    out[name] = Array.isArray(v) && name !== ACTIONS ? v.map(inner) : inner(v);
-  }
-  const links = obj[LINKS] as Link[] | undefined;
-  if (links) {
-    const rels = new Set([...fields.keys()].flatMap((name) => [name, attributeOf(type, name)?.rel ?? name]));
-    const kept = links.filter((l) => rels.has(l.rel));
-    if (kept.length) out[LINKS] = kept as unknown as Value;
-  }
-  return out;
 }

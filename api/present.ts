@@ -1,10 +1,9 @@
-// Hypermedia derived from the service tree: `href` of every identified value, the `<link rel>`
-// list of sub-collections and the `<actions>` of an entity.
-import { EntityService, StructType, attributesIn } from '../model/meta';
-import { ACTIONS, HREF, LINKS, Link, Obj, Value, isObj } from '../model/codec';
+// Hypermedia derived from the service tree, for the writers to write as they go: `href` of every
+// identified value, the `<link rel>` list of sub-collections and the `<actions>` of an entity.
+import { EntityService, StructType, attributeOf } from '../model/meta';
+import { ACTIONS, Fields, Obj, Presentation, Rel, Served, isObj } from '../model/codec';
 import { homeOf, CollectionRoute } from '../model/tree';
 import { Root } from '../model/services';
-import { Action, Api } from '../model/types';
 import { API_ROOT } from './versioning';
 
 /** The home route of an identified value and the ids along it, when its references tell them. */
@@ -33,55 +32,57 @@ export function hrefOf(type: StructType, obj: Obj): string | undefined {
   return where && `${pathOf(where.home.segments, where.ids.slice(0, -1))}/${encodeURIComponent(where.ids[where.ids.length - 1])}`;
 }
 
-/** Adds hrefs to nested identified values and drops `all_content`-only attributes when not asked. */
-function decorate(type: StructType, obj: Obj, allContent: boolean): Obj {
-  const out: Obj = { ...obj };
-  for (const a of attributesIn(type, obj)) {
-    const v = obj[a.name] as Value;
-    if (a.allContent && !allContent) {
-      delete out[a.name];
-      continue;
-    }
-    const t = a.type();
-    if (t.kind !== 'struct') continue;
-    const one = (x: Value): Value => {
-      if (!isObj(x)) return x;
-      const d = decorate(t, x, allContent);
-      const href = t.identified && x[HREF] === undefined ? hrefOf(t, x) : undefined;
-      return href ? { ...d, [HREF]: href } : d;
-    };
-    out[a.name] = a.list ? (v as Value[]).map(one) : one(v);
-  }
-  return out;
+/** How an action's answer (its job) and the entry point are written: hrefs on the identified values inside, every attribute. */
+export const WITH_HREFS: Presentation = { hrefOf };
+
+/** How the values of an answer are written: with hrefs, all-content attributes when asked, only the named fields. */
+export function presentation(allContent: boolean, fields?: Fields): Presentation {
+  return { hrefOf, allContent, fields };
 }
 
-/** An entity as served at `href` by `service`: with its links and actions. */
-export function presentEntity(service: EntityService, obj: Obj, href: string, allContent: boolean): Obj {
-  const out = decorate(service.type(), obj, allContent);
-  out[HREF] = href;
-  const links: Link[] = Object.keys(service.locators).map((rel) => ({ rel, href: `${href}/${rel}` }));
-  const actions: Link[] = service.actions.map((a) => ({ rel: a.name, href: `${href}/${a.name}` }));
-  if (links.length) out[LINKS] = links as unknown as Value;
-  if (actions.length) out[ACTIONS] = actions as unknown as Value;
-  return out;
+/** An entity's sub-collections and actions, by service: the same for every entity it serves. */
+const relsOf = new WeakMap<EntityService, { links: Rel[]; actions: Rel[] }>();
+
+function entityRels(service: EntityService): { links: Rel[]; actions: Rel[] } {
+  let rels = relsOf.get(service);
+  if (!rels) {
+    rels = {
+      links: Object.keys(service.locators).map((rel) => ({ rel, path: rel })),
+      actions: service.actions.map((a) => ({ rel: a.name, path: a.name })),
+    };
+    relsOf.set(service, rels);
+  }
+  return rels;
 }
+
+/**
+ * What an entity served by `service` is written with at `href`: its links and actions, or with
+ * `fields` those it names (the `actions` block, the links of named sub-collections and attributes).
+ */
+export function servedEntity(service: EntityService, fields?: Fields): (href: string) => Served {
+  const all = entityRels(service);
+  const type = service.type();
+  const named = fields && new Set([...fields.keys()].flatMap((name) => [name, attributeOf(type, name)?.rel ?? name]));
+  const links = named ? all.links.filter((l) => named.has(l.rel)) : all.links;
+  const actions = fields && !fields.has(ACTIONS) ? [] : all.actions;
+  return (href) => ({ href, base: href, links, actions });
+}
+
+/** A value served at `href` on its own, with no links or actions (an event of the event stream). */
+export const servedAlone = (href: string | undefined): Served => ({ href, base: href ?? '', links: [], actions: [] });
+
+let root: Served | undefined;
 
 /** The entry point's links: every top-level collection, and search templates where searchable. */
-function rootLinks(): Link[] {
-  return Object.entries(Root.locators).flatMap(([rel, locate]) => {
-    const href = `${API_ROOT}/${rel}`;
-    const links = [{ rel, href }];
-    if (locate().search) links.push({ rel: `${rel}/search`, href: `${href}?search={query}` });
-    return links;
-  });
-}
-
-/** An action's answer, with hrefs on what it names (its job). */
-export function presentAction(result: Obj): Obj {
-  return decorate(Action, result, true);
-}
-
-/** The entry point's content with its links. */
-export function presentRoot(content: Obj): Obj {
-  return { ...decorate(Api, content, true), [LINKS]: rootLinks() as unknown as Value };
+export function servedRoot(): Served {
+  root ??= {
+    base: API_ROOT,
+    links: Object.entries(Root.locators).flatMap(([rel, locate]) => {
+      const links = [{ rel, path: rel }];
+      if (locate().search) links.push({ rel: `${rel}/search`, path: `${rel}?search={query}` });
+      return links;
+    }),
+    actions: [],
+  };
+  return root;
 }

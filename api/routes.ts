@@ -21,9 +21,9 @@ import { readBody } from './body';
 import { queryValue, readParams } from './params';
 import { API_ROOT } from './versioning';
 import { Guard } from './guard';
-import { pathOf, presentAction, presentEntity, presentRoot } from './present';
+import { WITH_HREFS, pathOf, presentation, servedEntity, servedRoot } from './present';
 import { Following } from './follow';
-import { parseFields, project } from './fields';
+import { parseFields } from './fields';
 import { EventCode, recordEvent } from '../services/events';
 import { withCorrelation } from '../services/correlation';
 
@@ -115,7 +115,7 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
     return (request: Request, scope: string[], run: Guarded) =>
       answering(request, scope, async (call) => run(call, await Guard.of(call, r, request, true)));
   };
-  const shown = (call: Call, obj: Obj) => (behaviour.view ? behaviour.view(call, obj) : Promise.resolve(obj));
+  const viewed = (call: Call, obj: Obj) => (behaviour.view ? behaviour.view(call, obj) : Promise.resolve(obj));
   // A write's permit is checked before its body is read, outside any transaction (a client may
   // be slow to send it); the write checks again in its transaction, on what it acts on.
   const admitting = runner(engine, false);
@@ -123,15 +123,24 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
     admitting(request, scope, async (call) => check(call, await Guard.of(call, r, request, true)));
   const hrefIn = (request: Request, id: unknown) =>
     `${pathOf(r.segments, scopeOf(request, depth))}/${encodeURIComponent(String(id))}`;
-  /** Presents the objects of one request, following what it asks with one set of follows. */
+  /**
+   * How the entities of one request are written (with the fields it names), and each entity with
+   * what it asks followed, with one set of follows.
+   */
   const present = (call: Call, guard: Guard) => {
     const follow = typeof call.params.follow === 'string' ? call.params.follow : undefined;
     const following = new Following(guard, follow, { depth: engine.config.followMaxDepth, objects: engine.config.followMaxObjects });
     const fields = parseFields(typeof call.params.fields === 'string' ? call.params.fields : undefined, entity);
-    return async (obj: Obj, href: string) => {
-      const shown = presentEntity(entity, await following.follow({ ...call, scope: [...call.scope.slice(0, depth), String(obj.id)] }, r, obj), href, allContent(call));
-      return fields ? project(type, shown, fields) : shown;
+    return {
+      presentation: presentation(allContent(call), fields),
+      served: servedEntity(entity, fields),
+      followed: (obj: Obj) => following.follow({ ...call, scope: [...call.scope.slice(0, depth), String(obj.id)] }, r, obj),
     };
+  };
+  /** The answer of one entity at `href`. */
+  const written = async (request: Request, call: Call, guard: Guard, obj: Obj, href: string) => {
+    const shown = present(call, guard);
+    return responseFormat(request).write(type, await shown.followed(obj), undefined, shown.presentation, shown.served(href));
   };
 
   // The file-reading phase of a method, between the permit's pre-check and the transaction, with
@@ -148,7 +157,7 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
     method: 'GET',
     path: listPath,
     handler: (request, h) => listing(request, scopeOf(request, depth), async (call, guard) => {
-      const show = present(call, guard);
+      const shown = present(call, guard);
       const segment = String(r.segments[r.segments.length - 1]);
       if (!collection.search && queryValue(request, 'search') !== undefined) throw badRequest(`The ${segment} collection does not take a search`);
       const q = typeof call.params.search === 'string' && call.params.search.trim() !== '' ? call.params.search : undefined;
@@ -160,14 +169,14 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
           .then((found) => (view ? Promise.all(found.map((obj) => view(call, obj))) : found))
         : behaviour.list(call, o), q !== undefined || behaviour.listsSeen === true, max, page);
       const format = listFormat(request);
-      const writer = format.listWriter(type);
+      const writer = format.listWriter(type, shown.presentation);
       // Each page is let go once written; the first is read before the answer starts, so that
       // what fails there is a fault.
       async function* pages(items: Obj[]): AsyncGenerator<string> {
         for (;;) {
           for (let i = 0; i < items.length; i += WRITE_BATCH) {
-            const presented = await Promise.all(items.slice(i, i + WRITE_BATCH).map((o: Obj) => show(o, hrefIn(request, o.id))));
-            yield presented.map((o) => writer.item(o)).join('');
+            const followed = await Promise.all(items.slice(i, i + WRITE_BATCH).map(shown.followed));
+            yield followed.map((o) => writer.item(o, shown.served(hrefIn(request, o.id)))).join('');
             // Other requests are served between batches.
             await yieldToLoop();
           }
@@ -212,9 +221,8 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
         });
         return answering(request, scope, async (call, guard) => {
           const href = hrefIn(request, created.id);
-          const out = await present(call, guard)(await shown(call, created), href);
           const location = `${request.server.info.protocol}://${request.info.host}${href}`;
-          return reply(h, request, responseFormat(request).write(type, out), 201).header('Location', location);
+          return reply(h, request, await written(request, call, guard, await viewed(call, created), href), 201).header('Location', location);
         });
       },
     });
@@ -225,7 +233,7 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
     path: entityPath,
     handler: (request, h) => getting(request, scopeOf(request, depth + 1), async (call, guard) => {
       const obj = await guard.see(call, await entityB.get(call));
-      return reply(h, request, responseFormat(request).write(type, await present(call, guard)(obj, hrefIn(request, request.params[`p${depth}`]))));
+      return reply(h, request, await written(request, call, guard, obj, hrefIn(request, request.params[`p${depth}`])));
     }),
   });
   if (entity.update && entityB.update) {
@@ -254,7 +262,7 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
           return stored;
         });
         return answering(request, scope, async (call, guard) =>
-          reply(h, request, responseFormat(request).write(type, await present(call, guard)(await shown(call, updated), hrefIn(request, updated.id)))));
+          reply(h, request, await written(request, call, guard, await viewed(call, updated), hrefIn(request, updated.id))));
       },
     });
   }
@@ -300,7 +308,7 @@ function collectionRoutesFor(engine: Engine, r: CollectionRoute): ServerRoute[] 
           const result = await done(call);
           // With async=true the caller is told the action is under way and polls its job.
           const code = body.async === true ? 202 : 200;
-          return reply(h, request, responseFormat(request).write(T.Action, presentAction({ ...result, status: result.status ?? 'complete' })), code);
+          return reply(h, request, responseFormat(request).write(T.Action, { ...result, status: result.status ?? 'complete' }, undefined, WITH_HREFS), code);
         });
       },
     });
@@ -329,7 +337,7 @@ export function apiRoutes(engine: Engine): ServerRoute[] {
     method: 'GET',
     path: API_ROOT,
     handler: (request, h) => read(request, [], async (call) =>
-      reply(h, request, responseFormat(request).write(T.Api, presentRoot(await apiContent(call))))),
+      reply(h, request, responseFormat(request).write(T.Api, await apiContent(call), undefined, WITH_HREFS, servedRoot()))),
   };
   const routes = [entry, ...collectionRoutes.flatMap((r) => collectionRoutesFor(engine, r))];
   return [...routes, ...notAllowed(routes), {

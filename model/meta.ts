@@ -359,9 +359,10 @@ export function attributeOf(type: StructType, name: string): Attribute | undefin
 export function attributesIn(type: StructType, obj: object): Attribute[] {
   const index = indexOf(type);
   const found: number[] = [];
-  for (const [key, value] of Object.entries(obj)) {
+  // Keys walked without making an array of entries: this runs for every value written.
+  for (const key in obj) {
     const i = index.get(key);
-    if (i !== undefined && value !== undefined) found.push(i);
+    if (i !== undefined && (obj as Record<string, unknown>)[key] !== undefined) found.push(i);
   }
   return found.sort((a, b) => a - b).map((i) => type.attributes[i]);
 }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import * as T from '../model/types';
 import { Attribute, StructType, ValueType, attributeOf } from '../model/meta';
-import { DecodeError, JSON_FORMAT, Obj, Value, XML } from '../model/codec';
+import { DecodeError, Fields, JSON_FORMAT, Obj, Presentation, Served, Value, XML } from '../model/codec';
 import { FORMATS } from './support/engine';
 
 const types = Object.values(T as Record<string, unknown>).filter((v): v is StructType => (v as { kind?: string }).kind === 'struct');
@@ -86,6 +86,40 @@ describe('codec', () => {
     );
     assert.deepEqual(JSON.parse(JSON_FORMAT.write(T.Vm, vm)), {
       name: 'a', memory: '512', os: { boot: { devices: { device: ['hd', 'cdrom'] } } }, cluster: { id: 'c' }, id: '1',
+    });
+  });
+
+  describe('hypermedia, written as the presentation tells', () => {
+    const vm = { id: '1', name: 'a', comment: 'c&d', console: { enabled: true }, memory: 512, cpu: { topology: { cores: 2, sockets: 1 } }, cluster: { id: 'c', name: 'Default' } };
+    const p: Presentation = { hrefOf: (t, o) => `/api/${t.plural}/${String(o.id)}`, allContent: false };
+    const served: Served = { href: '/api/vms/1', base: '/api/vms/1', links: [{ rel: 'nics', path: 'nics' }], actions: [{ rel: 'start', path: 'start' }] };
+
+    it('writes actions first, links after the base attributes, hrefs on identified values, and no all-content attribute unless asked', () => {
+      assert.equal(
+        XML.write(T.Vm, vm, undefined, p, served).split('\n')[1],
+        '<vm href="/api/vms/1" id="1"><actions><link href="/api/vms/1/start" rel="start"/></actions><name>a</name><comment>c&amp;d</comment>'
+        + '<link href="/api/vms/1/nics" rel="nics"/><cpu><topology><cores>2</cores><sockets>1</sockets></topology></cpu><memory>512</memory>'
+        + '<cluster href="/api/clusters/c" id="c"><name>Default</name></cluster></vm>',
+      );
+      assert.equal(
+        JSON_FORMAT.write(T.Vm, vm, undefined, p, served),
+        '{"name":"a","comment":"c&d","cpu":{"topology":{"cores":"2","sockets":"1"}},"memory":"512","cluster":{"name":"Default","href":"/api/clusters/c","id":"c"},'
+        + '"actions":{"link":[{"href":"/api/vms/1/start","rel":"start"}]},"link":[{"href":"/api/vms/1/nics","rel":"nics"}],"href":"/api/vms/1","id":"1"}',
+      );
+      assert.match(XML.write(T.Vm, vm, undefined, { ...p, allContent: true }), /<console><enabled>true<\/enabled><\/console>/);
+    });
+
+    it('writes only the named fields, with the ids and hrefs at every level', () => {
+      const fields: Fields = new Map([['cpu', new Map([['topology', new Map([['cores', new Map()]])]])], ['cluster', new Map()]]);
+      const named = { ...p, fields };
+      assert.equal(
+        XML.write(T.Vm, vm, undefined, named, { ...served, links: [], actions: [] }).split('\n')[1],
+        '<vm href="/api/vms/1" id="1"><cpu><topology><cores>2</cores></topology></cpu><cluster href="/api/clusters/c" id="c"><name>Default</name></cluster></vm>',
+      );
+      assert.equal(
+        JSON_FORMAT.write(T.Vm, vm, undefined, named, { ...served, links: [], actions: [] }),
+        '{"cpu":{"topology":{"cores":"2"}},"cluster":{"name":"Default","href":"/api/clusters/c","id":"c"},"href":"/api/vms/1","id":"1"}',
+      );
     });
   });
 

@@ -1,5 +1,8 @@
 // The in-memory form of API values: plain objects keyed by wire names.
-// Entities carry `id`; the API layer adds the hypermedia members `href`, `link` and `actions`.
+// Entities carry `id`. The engine's values hold no hypermedia: the writers write `href`, `link`
+// and `actions` as they go, from what the API layer tells them (a Presentation). A client's
+// objects keep the `href` they were answered with.
+import { StructType } from '../meta';
 
 export type Scalar = string | number | boolean;
 export type Value = Scalar | Obj | Value[];
@@ -13,9 +16,39 @@ export interface Link {
   rel: string;
 }
 
+/** A link or an action of a served value: `rel`, at `path` below the value's base. */
+export interface Rel {
+  readonly rel: string;
+  readonly path: string;
+}
+
+/** The hypermedia of the value written at the top: its href, and its links and actions below `base`. */
+export interface Served {
+  readonly href?: string;
+  readonly base: string;
+  readonly links: readonly Rel[];
+  readonly actions: readonly Rel[];
+}
+
+/** The members named at one level of a value (`fields=`), each with what is named below it (empty: all of it). */
+export type Fields = ReadonlyMap<string, Fields>;
+
+/** How the values of one answer are written, besides their attributes. */
+export interface Presentation {
+  /** Where an identified value inside the written one is served: its `href`, if it has one. */
+  readonly hrefOf?: (type: StructType, obj: Obj) => string | undefined;
+  /** Whether attributes given only when asked for (`all_content`) are written; they are unless false. */
+  readonly allContent?: boolean;
+  /** Only these members of the value at the top (besides its id and href); every member when absent. */
+  readonly fields?: Fields;
+}
+
+/** Values written as they are: no hypermedia, every attribute. */
+export const AS_IS: Presentation = {};
+
 /** Writes a list one object at a time, so that a long list need not be held whole: the text of each object, then of the end. */
 export interface ListWriter {
-  item(obj: Obj): string;
+  item(obj: Obj, served?: Served): string;
   end(): string;
 }
 
@@ -24,7 +57,7 @@ export function writeAll(writer: ListWriter, objs: Obj[]): string {
   return objs.map((o) => writer.item(o)).join('') + writer.end();
 }
 
-/** Members the API layer adds around model attributes. */
+/** The wire names of the hypermedia members. */
 export const HREF = 'href';
 export const LINKS = 'link';
 export const ACTIONS = 'actions';

@@ -1,7 +1,8 @@
 // XML reader and writer, driven by the model.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { Attribute, StructType, attributesIn } from '../meta';
-import { ACTIONS, DecodeError, HREF, LINKS, Link, ListWriter, MAX_NESTING, Obj, Value, checkTree, isObj, writeAll } from './value';
+import { Attribute, StructType } from '../meta';
+import { AS_IS, DecodeError, Fields, ListWriter, MAX_NESTING, Obj, Presentation, Rel, Served, Value, checkTree, isObj, writeAll } from './value';
+import { fieldsBelow, hrefWritten, writtenAttributes } from './written';
 import { itemName, readStruct } from './read';
 import { formatScalar } from './scalars';
 
@@ -55,54 +56,68 @@ const SPECIAL = /[&<>"']/;
 // Most text has nothing to escape: testing first spares making a new string.
 const escape = (s: string) => (SPECIAL.test(s) ? s.replace(/[&<>"']/g, (c) => ESCAPES[c]) : s);
 
-const linkXml = (l: Link) => `<link href="${escape(l.href)}" rel="${escape(l.rel)}"/>`;
+/** `<link>` elements of rels below `base` (escaped already). */
+const relsXml = (base: string, rels: readonly Rel[]) =>
+  rels.map((l) => `<link href="${base}/${escape(l.path)}" rel="${escape(l.rel)}"/>`).join('');
 
-function attributeXml(a: Attribute, v: Value): string {
+function attributeXml(a: Attribute, v: Value, p: Presentation, fields: Fields | undefined): string {
   const t = a.type();
   const one = (name: string, x: Value) =>
-    t.kind === 'struct' && isObj(x) ? structXml(name, t, x) : `<${name}>${escape(formatScalar(x as string))}</${name}>`;
+    t.kind === 'struct' && isObj(x) ? element(name, t, x, p, fields) : `<${name}>${escape(formatScalar(x as string))}</${name}>`;
   if (!a.list) return one(a.name, v);
   const items = (v as Value[]).map((x) => one(itemName(a), x)).join('');
   return `<${a.name}>${items}</${a.name}>`;
 }
 
-/** One element for a value of `type`; base attributes first, then links, then the rest. */
-export function structXml(name: string, type: StructType, obj: Obj): string {
+/**
+ * One element for a value of `type`; base attributes first, then links, then the rest. `served`
+ * gives the hypermedia of the value at the top; a value inside it has an href when the
+ * presentation tells one.
+ */
+function element(name: string, type: StructType, obj: Obj, p: Presentation, fields: Fields | undefined, served?: Served): string {
+  const href = hrefWritten(type, obj, p, served);
   let attrs = '';
-  if (obj[HREF] !== undefined) attrs += ` href="${escape(String(obj[HREF]))}"`;
+  if (href !== undefined) attrs += ` href="${escape(href)}"`;
   if (obj.id !== undefined) attrs += ` id="${escape(String(obj.id))}"`;
-  const parts: string[] = [];
-  const actions = obj[ACTIONS] as Link[] | undefined;
-  if (actions?.length) parts.push(`<actions>${actions.map(linkXml).join('')}</actions>`);
-  const links = ((obj[LINKS] as Link[] | undefined) ?? []).map(linkXml).join('');
+  let body = '';
+  let links = '';
+  if (served) {
+    const base = escape(served.base);
+    if (served.actions.length) body += `<actions>${relsXml(base, served.actions)}</actions>`;
+    links = relsXml(base, served.links);
+  }
   // Links come after the base attributes (name, description, comment), as oVirt writes them.
   let linksWritten = false;
-  for (const a of attributesIn(type, obj)) {
-    const base = type.identified && ['name', 'description', 'comment'].includes(a.name);
+  for (const a of writtenAttributes(type, obj, p, fields)) {
+    const base = type.identified && (a.name === 'name' || a.name === 'description' || a.name === 'comment');
     if (!base && !linksWritten) {
-      parts.push(links);
+      body += links;
       linksWritten = true;
     }
     // An `id` is always written as an XML attribute, also on the few structs that declare one.
-    if (!a.secret && a.name !== 'id') parts.push(attributeXml(a, obj[a.name] as Value));
+    if (!a.secret && a.name !== 'id') body += attributeXml(a, obj[a.name] as Value, p, fieldsBelow(fields, a));
   }
-  if (!linksWritten) parts.push(links);
-  const body = parts.join('');
+  if (!linksWritten) body += links;
   return body ? `<${name}${attrs}>${body}</${name}>` : `<${name}${attrs}/>`;
+}
+
+/** One element for a value of `type`, as the presentation has it; `served` gives its own hypermedia. */
+export function structXml(name: string, type: StructType, obj: Obj, p: Presentation = AS_IS, served?: Served): string {
+  return element(name, type, obj, p, p.fields, served);
 }
 
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
 
-export function writeXml(type: StructType, obj: Obj, root = type.element): string {
-  return DECLARATION + structXml(root, type, obj);
+export function writeXml(type: StructType, obj: Obj, root = type.element, p: Presentation = AS_IS, served?: Served): string {
+  return DECLARATION + structXml(root, type, obj, p, served);
 }
 
 /** A list written as its objects come: `<vms>` before the first, `</vms>` after the last. */
-export function xmlListWriter(type: StructType): ListWriter {
+export function xmlListWriter(type: StructType, p: Presentation = AS_IS): ListWriter {
   let started = false;
   const start = () => (started ? '' : ((started = true), `${DECLARATION}<${type.plural}>`));
   return {
-    item: (obj) => start() + structXml(type.element, type, obj),
+    item: (obj, served) => start() + structXml(type.element, type, obj, p, served),
     end: () => `${start()}</${type.plural}>`,
   };
 }
