@@ -3,6 +3,7 @@
 // commits a write to one of those tables.
 import { StructType } from '../model/meta';
 import { writesTo } from '../services/store/committed';
+import { BoundedMap } from '../services/bounded-map';
 
 interface Kept<V> {
   at: number;
@@ -11,9 +12,11 @@ interface Kept<V> {
 }
 
 export class SharedReads<V> {
-  private readonly kept = new Map<string, Kept<V>>();
+  private readonly kept: BoundedMap<string, Kept<V>>;
 
-  constructor(private readonly tables: readonly StructType[], private readonly lifetimeMs: number, private readonly most = 10_000) {}
+  constructor(private readonly tables: readonly StructType[], private readonly lifetimeMs: number, most = 10_000) {
+    this.kept = new BoundedMap(most);
+  }
 
   /** The value kept for `key` while it is fresh, else the one `make` answers now. */
   get(key: string, make: () => Promise<V>): Promise<V> {
@@ -22,7 +25,6 @@ export class SharedReads<V> {
     const found = this.kept.get(key);
     if (found && found.writes === writes && Date.now() - found.at < this.lifetimeMs) return found.value;
     const value = make();
-    if (this.kept.size >= this.most) this.kept.delete(this.kept.keys().next().value as string);
     this.kept.set(key, { at: Date.now(), writes, value });
     value.catch(() => this.kept.delete(key));
     return value;

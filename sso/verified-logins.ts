@@ -3,6 +3,7 @@
 // Kept under an HMAC of the credentials with a key of this process, never the password itself; the
 // caller checks that the user's credentials were not revoked (a password change) since.
 import { createHmac, randomBytes } from 'node:crypto';
+import { BoundedMap } from '../services/bounded-map';
 
 interface Verified {
   userId: string;
@@ -12,9 +13,11 @@ interface Verified {
 
 export class VerifiedLogins {
   private readonly key = randomBytes(32);
-  private readonly entries = new Map<string, Verified>();
+  private readonly entries: BoundedMap<string, Verified>;
 
-  constructor(private readonly lifetimeMs: number, private readonly most = 10_000) {}
+  constructor(private readonly lifetimeMs: number, most = 10_000) {
+    this.entries = new BoundedMap(most);
+  }
 
   private digest(login: string, password: string): string {
     return createHmac('sha256', this.key).update(login).update('\0').update(password).digest('base64');
@@ -30,8 +33,6 @@ export class VerifiedLogins {
   }
 
   remember(login: string, password: string, userId: string): void {
-    // The oldest goes first when full: entries are kept in the order they were added.
-    if (this.entries.size >= this.most) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(this.digest(login, password), { userId, at: Date.now() });
   }
 }
