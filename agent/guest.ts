@@ -131,7 +131,11 @@ export class Guest {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     fs.writeFileSync(f.spec, JSON.stringify(spec));
-    const guestFiles: GuestFiles = { qmp: f.qmp, serialLog: f.serialLog, guestAgent: f.guestAgent, ...(spec.display === 'spice' ? { spicePort: await freePort(o.consoleBind) } : {}) };
+    const guestFiles: GuestFiles = { qmp: f.qmp, serialLog: f.serialLog, guestAgent: f.guestAgent };
+    if (spec.display === 'spice') {
+      const [port, tlsPort] = await freePorts(o.consoleBind, 2);
+      guestFiles.spice = { port, tlsPort, x509Dir: o.x509Dir };
+    }
     if (spec.cloudInit) guestFiles.seed = await seedIso(dir, spec.cloudInit, f.seed);
     const log = fs.openSync(f.qemuLog, 'a');
     const child = spawn(QEMU, qemuArgv(spec, guestFiles, o), { detached: true, stdio: ['ignore', log, log] });
@@ -255,8 +259,8 @@ export class Guest {
       if (vnc.service) this.consoles = { vnc: Number(vnc.service) };
     }
     if (this.spec.display === 'spice' && this.consoles.spice === undefined) {
-      const spice = await qmp.execute<{ port?: number }>('query-spice');
-      if (spice.port) this.consoles = { spice: spice.port };
+      const spice = await qmp.execute<{ port?: number; 'tls-port'?: number }>('query-spice');
+      if (spice.port) this.consoles = { spice: spice.port, spiceTls: spice['tls-port'] };
     }
   }
 
@@ -565,14 +569,15 @@ export class GuestNotRunning extends Error {
   }
 }
 
-/** A TCP port free on `bind` now, for a SPICE console (QEMU picks no port for SPICE itself). */
-function freePort(bind: string): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** `count` distinct TCP ports free on `bind` now, for a SPICE console (QEMU picks no port for SPICE itself). */
+async function freePorts(bind: string, count: number): Promise<number[]> {
+  // All are held open together, so that the system cannot give one port twice.
+  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
-    server.listen(0, bind, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+    server.listen(0, bind, () => resolve(server));
+  })));
+  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
 }

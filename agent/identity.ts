@@ -43,6 +43,21 @@ export class Identity {
     return { key: this.key, cert: fs.readFileSync(this.at('agent.pem'), 'utf8'), ca: fs.readFileSync(this.at('ca.pem'), 'utf8') };
   }
 
+  /**
+   * The directory QEMU's SPICE server reads its TLS files from (`x509-dir`), under the names it
+   * looks for: the enrolled key and certificate, and the engine's CA that remote-viewer trusts.
+   * QEMU reads them as it starts, before `-runas` drops its privileges: they stay the agent's own.
+   */
+  qemuX509Dir(): string {
+    const enrolled = this.enrolled();
+    if (!enrolled) throw new Error('the agent is not enrolled');
+    const dir = this.at('qemu-x509');
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const files = { 'ca-cert.pem': enrolled.ca, 'server-cert.pem': enrolled.cert, 'server-key.pem': enrolled.key };
+    for (const [name, pem] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), pem, { mode: 0o600 });
+    return dir;
+  }
+
   /** The one-time secret: given in the environment, or made and kept until enrollment. */
   secret(): string {
     if (this.givenSecret) return this.givenSecret;

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   }
   const kvm = !settings.noKvm && (await kvmUsable(settings.runDir));
   const runAs = settings.qemuUser && process.getuid?.() === 0 ? settings.qemuUser : undefined;
-  const guests = await Guests.open(settings.runDir, { kvm, consoleBind: settings.guestBind, runAs }, settings.guestBind);
+  const guests = await Guests.open(settings.runDir, { kvm, consoleBind: settings.guestBind, runAs, x509Dir: identity.qemuX509Dir() }, settings.guestBind);
   const server = await serveGuests(identity, guests, settings.port, settings.bind, kvm);
   console.log(`Hangar host agent on https://${settings.bind}:${server.info.port} (${kvm ? 'KVM' : 'TCG: KVM does not run guests here'}), ${guests.list().length} guests adopted`);
   // Guests run on when the agent stops: only the agent ends.

@@ -1,7 +1,7 @@
 // The qemu-system-x86_64 command line of a guest, as an argv array (never through a shell):
 // a q35 machine, KVM when the host has it and TCG otherwise, the disks as -blockdev nodes, the
 // monitor, serial console and display in the guest's run directory.
-import { GuestDisk, GuestNic, GuestSpec } from '../model/agent-protocol';
+import { GuestDisk, GuestNic, GuestSpec, SPICE_SECURE_CHANNELS } from '../model/agent-protocol';
 
 export interface GuestFiles {
   qmp: string;
@@ -10,8 +10,8 @@ export interface GuestFiles {
   guestAgent: string;
   /** The cloud-init seed ISO, when the guest has one. */
   seed?: string;
-  /** The port a SPICE console listens on (QEMU does not choose one itself, as it does for VNC). */
-  spicePort?: number;
+  /** Where a SPICE console listens (QEMU does not choose ports itself, as it does for VNC), and the TLS files it serves with. */
+  spice?: { port: number; tlsPort: number; x509Dir: string };
 }
 
 export interface LaunchOptions {
@@ -20,6 +20,8 @@ export interface LaunchOptions {
   consoleBind: string;
   /** The user QEMU drops to once it has opened its files, when the agent may. */
   runAs?: string;
+  /** The directory of the agent's enrolled key and certificate and the engine's CA, as SPICE's `x509-dir` reads them. */
+  x509Dir: string;
 }
 
 /** A disk's block node name: QEMU takes at most 31 characters, so the id is shortened. */
@@ -73,7 +75,8 @@ const CDROM_PORT = 5;
 /** A console's display number is found by QEMU from this one on. */
 const FIRST_DISPLAY = 0;
 
-export function qemuArgv(spec: GuestSpec, files: GuestFiles, o: LaunchOptions): string[] {
+/** The guest's command line; its SPICE console's TLS files come with its `files`. */
+export function qemuArgv(spec: GuestSpec, files: GuestFiles, o: Omit<LaunchOptions, 'x509Dir'>): string[] {
   const argv = [
     '-name', `guest=${spec.name},debug-threads=on`,
     '-uuid', spec.id,
@@ -126,6 +129,11 @@ export function qemuArgv(spec: GuestSpec, files: GuestFiles, o: LaunchOptions): 
   // The password is set over QMP with the console's ticket; until then no one gets in.
   argv.push('-display', 'none');
   if (spec.display === 'vnc') argv.push('-vga', 'std', '-vnc', `${o.consoleBind}:${FIRST_DISPLAY},to=99,password=on`);
-  if (spec.display === 'spice' && files.spicePort) argv.push('-vga', 'qxl', '-spice', `port=${files.spicePort},addr=${o.consoleBind},seamless-migration=on`);
+  if (spec.display === 'spice' && files.spice) {
+    // As oVirt: a plain port and a TLS one, the secure channels only on the TLS one.
+    const { port, tlsPort, x509Dir } = files.spice;
+    const tls = [`tls-port=${tlsPort}`, `x509-dir=${x509Dir}`, ...SPICE_SECURE_CHANNELS.map((c) => `tls-channel=${c}`)];
+    argv.push('-vga', 'qxl', '-spice', [`port=${port}`, ...tls, `addr=${o.consoleBind}`, 'seamless-migration=on'].join(','));
+  }
   return argv;
 }

@@ -79,8 +79,8 @@ export interface GuestState {
   accelerator: 'kvm' | 'tcg';
   pid?: number;
   exit?: GuestExit;
-  /** Where the guest's consoles listen on the host. */
-  consoles: { vnc?: number; spice?: number };
+  /** Where the guest's consoles listen on the host: SPICE on a plain port and a TLS one. */
+  consoles: { vnc?: number; spice?: number; spiceTls?: number };
   /** An incoming migration's port; an outgoing one's progress in percent, or how it failed. */
   migration?: { port?: number; progress?: number; failed?: string };
   guestAgent?: GuestAgentFacts;
@@ -123,3 +123,10 @@ export interface EnrollmentGrant {
 
 /** The common name of the engine's client certificate, the only caller an enrolled agent accepts. */
 export const ENGINE_CLIENT_NAME = 'hangar-engine';
+
+/**
+ * The SPICE channels a guest serves over TLS only, as oVirt's default `SpiceSecureChannels`: the
+ * ticket, the screen and the keyboard never travel in plain. QEMU is told them, and so is
+ * remote-viewer (the `.vv` file's `secure-channels`).
+ */
+export const SPICE_SECURE_CHANNELS = ['main', 'inputs', 'cursor', 'playback', 'record', 'display', 'smartcard', 'usbredir'] as const;

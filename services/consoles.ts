@@ -14,6 +14,7 @@ import { badRequest, conflict, notFound } from './fault';
 import { StoredObj } from './store/repo';
 import { caCertificate } from './pki';
 import { consoleId } from './store/devices';
+import { SPICE_SECURE_CHANNELS } from '../model/agent-protocol';
 
 type ConsoleObj = ObjOf<typeof T.GraphicsConsole>;
 type VmObj = StoredObj<typeof T.Vm>;
@@ -38,7 +39,9 @@ async function viewed(call: Call, console: ConsoleObj): Promise<ConsoleObj> {
   if (!console.vm?.id) return console;
   const vm = await call.repo.get(T.Vm, String(console.vm.id));
   const host = vm && (await liveHost(call, vm));
-  return host ? { ...console, ...call.engine.runtime.console(vm, host, console.protocol as Protocol) } : console;
+  if (!host) return console;
+  const { address, port, tls } = call.engine.runtime.console(vm, host, console.protocol as Protocol);
+  return { ...console, address, port, ...(tls ? { tls_port: tls.port } : {}) };
 }
 
 /** The console a VM's device change acts on must be on a VM that is down, as oVirt changes graphics devices only then. */
@@ -164,17 +167,17 @@ async function connectionFile(call: Call, console: ConsoleObj): Promise<Obj> {
     'release-cursor=shift+f12',
     'secure-attention=ctrl+alt+end',
   ];
-  // A SPICE console without a TLS port (a real guest's) is reached in plain, as remote-viewer then does.
-  if (protocol === 'spice' && where.tls_port !== undefined) {
+  // The secure channels go to the TLS port, where remote-viewer checks the host's certificate.
+  if (where.tls) {
     const display = (vm.display ?? {}) as Obj;
     lines.push(
-      `tls-port=${String(where.tls_port)}`,
+      `tls-port=${where.tls.port}`,
       `enable-smartcard=${display.smartcard_enabled === true ? 1 : 0}`,
       `enable-usb-autoshare=${(vm.usb as Obj | undefined)?.enabled === true ? 1 : 0}`,
       'tls-ciphers=DEFAULT',
-      `host-subject=CN=${String(host.address)}`,
+      `host-subject=${where.tls.subject}`,
       `ca=${(await caCertificate(call.repo.db)).trim().replace(/\r?\n/g, '\\n')}`,
-      'secure-channels=main;inputs;cursor;playback;record;display;smartcard;usbredir',
+      `secure-channels=${SPICE_SECURE_CHANNELS.join(';')}`,
     );
   }
   lines.push('', '[ovirt]', `host=${call.engine.config.publicHost}:${call.engine.config.apiPort}`, `vm-guid=${vm.id}`, '');

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import { generateKeyPair, randomBytes } from 'node:crypto';
+import { X509Certificate, generateKeyPair, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
 import { Knex } from 'knex';
@@ -158,6 +158,12 @@ export async function caCertificate(db: Knex): Promise<string> {
 export function engineClientCertificate(db: Knex, dataDir: string): Promise<Certificates> {
   return keptIn(db, dataDir, { caPem: 'engine-client-ca.pem', certPem: 'engine-client.pem', keyPem: 'engine-client.key' }, issueClient);
 }
+
+/**
+ * A certificate's subject as remote-viewer's `host-subject` names it: its attributes in the
+ * certificate's order, comma-separated, special characters escaped as RFC 2253 has them.
+ */
+export const subjectOf = (pem: string): string => new X509Certificate(pem).subject.split('\n').join(',');
 
 /** Certifies a host agent's key from its request, for the host's address, as a server of that host. */
 export async function certifyAgent(db: Knex, csrPem: string, hostName: string, address: string): Promise<string> {

@@ -20,6 +20,8 @@ import { addUser, clientOf, give } from './support/users';
 import { TinyGuest, hasQemu, tinyGuest } from './support/tiny-guest';
 
 const MiB = 2 ** 20;
+/** SPICE's link error for a channel that is served over TLS only. */
+const SPICE_LINK_ERR_NEED_SECURED = 5;
 /** A guest boots in a second or two under KVM and in tens of seconds under TCG. */
 const BOOT_MS = 120_000;
 
@@ -36,9 +38,9 @@ function vncResponse(password: string, challenge: Buffer): Buffer {
   return Buffer.from(execFileSync(process.execPath, ['--openssl-legacy-provider', '-e', script, key.toString('hex'), challenge.toString('hex')], { encoding: 'utf8' }), 'hex');
 }
 
-/** A TCP connection to a console on loopback, read a number of bytes at a time; undefined once it closed. */
-function consoleSocket(port: number) {
-  const socket = net.connect(port, '127.0.0.1');
+/** A connection to a console on loopback, in plain or over TLS, read a number of bytes at a time; undefined once it closed. */
+function consoleSocket(port: number, secure?: tls.ConnectionOptions) {
+  const socket = secure ? tls.connect({ host: '127.0.0.1', port, ...secure }) : net.connect(port, '127.0.0.1');
   let buffered = Buffer.alloc(0);
   const waiters: (() => void)[] = [];
   socket.on('data', (c: Buffer) => {
@@ -80,9 +82,12 @@ async function vncAdmits(port: number, password: string): Promise<boolean> {
   }
 }
 
-/** Whether a SPICE client gets into the main channel with `password`: the ticket goes RSA-OAEP encrypted with the server's key. */
-async function spiceAdmits(port: number, password: string): Promise<boolean> {
-  const { socket, read } = consoleSocket(port);
+/**
+ * How a SPICE client fares at the main channel with `password` (over TLS with `secure`): the ticket
+ * goes RSA-OAEP encrypted with the server's key. A link refused answers SPICE's link error.
+ */
+async function spiceLink(port: number, password: string, secure?: tls.ConnectionOptions): Promise<'admitted' | 'refused' | 'needs TLS' | `link error ${number}`> {
+  const { socket, read } = consoleSocket(port, secure);
   try {
     // SpiceLinkHeader (magic, version 2.2, size) and SpiceLinkMess for the main channel, no capabilities.
     const mess = Buffer.alloc(18);
@@ -95,17 +100,35 @@ async function spiceAdmits(port: number, password: string): Promise<boolean> {
     header.writeUInt32LE(mess.length, 12);
     socket.write(Buffer.concat([header, mess]));
     const replyHeader = await read(16);
-    if (replyHeader?.subarray(0, 4).toString() !== 'REDQ') return false;
+    if (replyHeader?.subarray(0, 4).toString() !== 'REDQ') return 'refused';
     const reply = await read(replyHeader.readUInt32LE(12));
-    if (!reply || reply.readUInt32LE(0) !== 0) return false;
+    if (!reply) return 'refused';
+    const linkError = reply.readUInt32LE(0);
+    if (linkError !== 0) return linkError === SPICE_LINK_ERR_NEED_SECURED ? 'needs TLS' : `link error ${linkError}`;
     const key = crypto.createPublicKey({ key: reply.subarray(4, 4 + 162), format: 'der', type: 'spki' });
     socket.write(crypto.publicEncrypt({ key, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING }, Buffer.from(`${password}\0`)));
     const result = await read(4);
-    return result !== undefined && result.readUInt32LE(0) === 0;
+    return result !== undefined && result.readUInt32LE(0) === 0 ? 'admitted' : 'refused';
   } finally {
     socket.destroy();
   }
 }
+
+/** The certificate a TLS port shows when verified with `options` as 127.0.0.1, or why verification failed. */
+function tlsPeer(port: number, options: tls.ConnectionOptions): Promise<tls.PeerCertificate | string> {
+  return new Promise((resolve) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, ...options });
+    socket.once('secureConnect', () => {
+      resolve(socket.getPeerCertificate());
+      socket.destroy();
+    });
+    socket.once('error', (e: NodeJS.ErrnoException) => resolve(String(e.code)));
+  });
+}
+
+/** The `[virt-viewer]` section of a `.vv` file, key by key. */
+const virtViewerKeys = (file: string): Record<string, string> => Object.fromEntries(file.split('\n\n')[0].split('\n').filter((l) => l.includes('='))
+  .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
 
 (hasQemu ? describe : describe.skip)('the qemu runtime: real guests on host agents', function () {
   this.timeout(4 * BOOT_MS);
@@ -526,20 +549,37 @@ async function spiceAdmits(port: number, password: string): Promise<boolean> {
     await act(`/vms/${String(vm.id)}`, 'stop');
   });
 
-  it('opens a SPICE console with its ticket only', async () => {
+  it('serves a SPICE console over TLS with the host\'s enrolled certificate, opened with its ticket only', async () => {
     const vm = await tinyVm('spice', 'kernel');
     const consolesPath = `/vms/${String(vm.id)}/graphicsconsoles`;
     for (const c of await list(consolesPath, T.GraphicsConsole)) await t.api.call('DELETE', `${consolesPath}/${String(c.id)}`);
     await post(consolesPath, T.GraphicsConsole, { protocol: 'spice' });
-    await started(vm);
+    const agent = await started(vm);
     const consoles = await list(consolesPath, T.GraphicsConsole);
     const spice = consoles.find((c) => c.protocol === 'spice')!;
-    const port = Number(spice.port);
-    assert.ok(port > 0, JSON.stringify(consoles));
-    assert.equal(await spiceAdmits(port, 'anything'), false);
-    await act(`/vms/${String(vm.id)}/graphicsconsoles/${String(spice.id)}`, 'ticket', { ticket: { value: 'spice-in', expiry: 60 } });
-    assert.equal(await spiceAdmits(port, 'spice-in'), true);
-    assert.equal(await spiceAdmits(port, 'spice-out'), false);
+    const [port, tlsPort] = [Number(spice.port), Number(spice.tls_port)];
+    assert.ok(port > 0 && tlsPort > 0 && port !== tlsPort, JSON.stringify(consoles));
+    const consolePath = `${consolesPath}/${String(spice.id)}`;
+    const vv = virtViewerKeys(String((await act(consolePath, 'remoteviewerconnectionfile')).remote_viewer_connection_file));
+    const ca = fs.readFileSync(path.join(t.t.config.dataDir, 'pki', 'ca.pem'), 'utf8');
+    assert.deepEqual([vv.port, vv['tls-port'], vv.ca.replace(/\\n/g, '\n')], [String(port), String(tlsPort), ca.trim().replace(/\r\n/g, '\n')]);
+    assert.equal(vv['secure-channels'], 'main;inputs;cursor;playback;record;display;smartcard;usbredir');
+    // Verified against the engine's CA, the TLS port shows the certificate the host's agent was enrolled with, named as the file says.
+    const peer = await tlsPeer(tlsPort, { ca });
+    assert.ok(typeof peer !== 'string', `TLS verification failed: ${String(peer)}`);
+    assert.equal(peer.fingerprint256, new crypto.X509Certificate(fs.readFileSync(path.join(agent.dir, 'pki', 'agent.pem'))).fingerprint256);
+    assert.equal(vv['host-subject'], Object.entries(peer.subject).map(([k, v]) => `${k}=${String(v)}`).join(','));
+    assert.match(vv['host-subject'], /^CN=hangar-agent host-(one|two)$/);
+    // A client that does not trust the engine's CA cannot verify the chain, which ends in that CA.
+    assert.equal(await tlsPeer(tlsPort, {}), 'SELF_SIGNED_CERT_IN_CHAIN');
+    const secure = { ca };
+    // The .vv's ticket opens it; other passwords do not, and the plain port sends the main channel to TLS.
+    assert.equal(await spiceLink(tlsPort, vv.password, secure), 'admitted');
+    assert.equal(await spiceLink(port, vv.password), 'needs TLS');
+    await act(consolePath, 'ticket', { ticket: { value: 'spice-in', expiry: 60 } });
+    assert.equal(await spiceLink(tlsPort, 'spice-in', secure), 'admitted');
+    assert.equal(await spiceLink(tlsPort, 'spice-out', secure), 'refused');
+    assert.equal(await spiceLink(tlsPort, vv.password, secure), 'refused');
     await act(`/vms/${String(vm.id)}`, 'stop');
   });
 

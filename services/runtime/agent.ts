@@ -5,7 +5,7 @@
 import { Knex } from 'knex';
 import { Obj, isObj } from '../../model/codec';
 import { GuestState, GuestStatistics, HostCapabilities } from '../../model/agent-protocol';
-import { certifyAgent, engineClientCertificate } from '../pki';
+import { certifyAgent, engineClientCertificate, subjectOf } from '../pki';
 import { AgentAddress, AgentLink, fingerprintOf } from './agent-link';
 import { conflict } from '../fault';
 import { reportedDevicesOf } from '../guest-facts';
@@ -54,6 +54,8 @@ export class AgentRuntime implements Runtime, GuestDriver {
   private link?: Promise<AgentLink>;
   private readonly capabilities = new Map<string, Capabilities>();
   private readonly fingerprints = new Map<string, string>();
+  /** The subject of each host's enrolled certificate, read with its fingerprint: the guests' SPICE consoles serve it. */
+  private readonly subjects = new Map<string, string>();
   private readonly states = new Map<string, GuestState[]>();
   /** The last two statistics of each guest, for rates. */
   private readonly samples = new Map<string, [Sample | undefined, Sample]>();
@@ -70,9 +72,15 @@ export class AgentRuntime implements Runtime, GuestDriver {
     const id = String(host.id);
     const known = this.fingerprints.get(id);
     if (known) return known;
-    const row = await this.db('host_agents').where('host_id', id).first<{ fingerprint: string } | undefined>();
-    if (row) this.fingerprints.set(id, row.fingerprint);
+    const row = await this.db('host_agents').where('host_id', id).first<{ host_id: string; fingerprint: string; certificate: string } | undefined>();
+    if (row) this.remember(row);
     return row?.fingerprint;
+  }
+
+  /** Keeps what the engine needs of a host's enrolled certificate, as the database holds it. */
+  private remember(enrolled: { host_id: string; fingerprint: string; certificate: string }): void {
+    this.fingerprints.set(enrolled.host_id, enrolled.fingerprint);
+    this.subjects.set(enrolled.host_id, subjectOf(enrolled.certificate));
   }
 
   private async call<T>(host: Obj, method: string, path: string, body?: unknown, timeoutMs?: number): Promise<T> {
@@ -97,7 +105,7 @@ export class AgentRuntime implements Runtime, GuestDriver {
       const certificate = await (await this.client()).enroll(addressOf(host), secret, (csr) => certifyAgent(this.db, csr, String(host.name), addressOf(host).address));
       const row = { host_id: String(host.id), certificate, fingerprint: fingerprintOf(certificate) };
       await this.db('host_agents').insert(row).onConflict('host_id').merge();
-      this.fingerprints.set(row.host_id, row.fingerprint);
+      this.remember(row);
     }
     const caps = answers ?? (await this.firstAnswer(host));
     this.capabilities.set(String(host.id), caps);
@@ -245,8 +253,11 @@ export class AgentRuntime implements Runtime, GuestDriver {
   }
 
   console(vm: Obj, host: Obj, protocol: 'spice' | 'vnc'): ConsoleEndpoint {
-    // A SPICE console of a real guest is plain, without a TLS port.
-    return { address: String(host.address), port: this.stateOf(String(vm.id))?.consoles[protocol] ?? 0 };
+    const consoles = this.stateOf(String(vm.id))?.consoles ?? {};
+    const endpoint = { address: String(host.address), port: consoles[protocol] ?? 0 };
+    // SPICE's TLS port serves the certificate the host's agent was enrolled with.
+    const subject = this.subjects.get(String(host.id));
+    return protocol === 'spice' && consoles.spiceTls !== undefined && subject ? { ...endpoint, tls: { port: consoles.spiceTls, subject } } : endpoint;
   }
 
   guest(vm: Obj): GuestReport {

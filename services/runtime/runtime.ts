@@ -39,8 +39,11 @@ export interface UnmanagedNetwork {
 export interface ConsoleEndpoint {
   address: string;
   port: number;
-  /** The TLS port, for protocols that have one (SPICE). */
-  tls_port?: number;
+  /**
+   * For protocols that have one (SPICE): the TLS port, and the subject of the certificate served
+   * there, which remote-viewer checks (`host-subject`).
+   */
+  tls?: { port: number; subject: string };
 }
 
 /** What the guest agent of a running VM reports; a VM without an agent reports nothing. */

@@ -182,7 +182,8 @@ export class SimulatedRuntime implements Runtime {
     // Ports as libvirt gives them from 5900, two per VM, chosen from the VM's id so they stay the
     // same; nothing listens on them, as no guest runs.
     const base = 5900 + 2 * (parseInt(String(vm.id).replace(/-/g, '').slice(-4), 16) % 500);
-    return protocol === 'spice' ? { address: String(host.address), port: base, tls_port: base + 1 } : { address: String(host.address), port: base };
+    const address = String(host.address);
+    return protocol === 'spice' ? { address, port: base, tls: { port: base + 1, subject: `CN=${address}` } } : { address, port: base };
   }
 
   diskIo(): { read: number; write: number; readLatency: number; writeLatency: number; flushLatency: number } {
