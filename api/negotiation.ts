@@ -2,6 +2,7 @@
 import Accept from '@hapi/accept';
 import { Format, JSON_FORMAT, ListFormat, NDJSON, XML } from '../model/codec';
 import { unsupportedMediaType } from '../services/fault';
+import { BoundedMap } from '../services/bounded-map';
 
 interface HasHeaders {
   headers: Record<string, unknown>;
@@ -12,13 +13,22 @@ export function header(r: HasHeaders, name: string): string | undefined {
   return Array.isArray(v) ? v.join(',') : typeof v === 'string' ? v : undefined;
 }
 
+/** The media type chosen for each Accept header seen: clients send few, each on every request. */
+const chosen = new BoundedMap<string, string>(100);
+
 function chosenType(r: HasHeaders): string {
-  try {
-    return Accept.mediaType(header(r, 'accept'), ['application/xml', 'application/json', 'text/xml', NDJSON.mediaType]);
-  } catch {
-    // A malformed Accept header is treated as no preference.
-    return '';
+  const accept = header(r, 'accept') ?? '';
+  let type = chosen.get(accept);
+  if (type === undefined) {
+    try {
+      type = Accept.mediaType(accept, ['application/xml', 'application/json', 'text/xml', NDJSON.mediaType]);
+    } catch {
+      // A malformed Accept header is treated as no preference.
+      type = '';
+    }
+    chosen.set(accept, type);
   }
+  return type;
 }
 
 /** XML unless the client prefers JSON (or NDJSON, which is JSON but for lists); oVirt answers XML to clients that do not say. */

@@ -3,11 +3,12 @@
 // Revocations are shared through the database; each process refreshes its copy every
 // `revocationRefreshMs`, the bound within which a revocation reaches every process (the process
 // that made it refreshes at its next check).
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import jwt from 'jsonwebtoken';
 import { SigningKeys } from './keys';
 import { onCommit } from '../services/store/committed';
+import { BoundedMap } from '../services/bounded-map';
 
 export const API_SCOPE = 'ovirt-app-api';
 const ISSUER = 'hangar-sso';
@@ -36,7 +37,12 @@ export interface TokenClaims {
   scope: string;
 }
 
+/** Tokens whose signature was checked, with their claims: checking an RS256 signature costs more than the rest of a read. */
+const CHECKED_TOKENS = 10_000;
+
 export class TokenService {
+  /** Checked tokens' claims, by a digest of the token. */
+  private readonly checked = new BoundedMap<string, { sub: string; jti: string; exp: number; issued: number; scope: string }>(CHECKED_TOKENS);
   private revoked = new Set<string>();
   /** User id → the issue time (ms) up to which the user's tokens are revoked. */
   private revokedUntil = new Map<string, number>();
@@ -66,6 +72,19 @@ export class TokenService {
 
   /** The claims of a valid, unexpired and unrevoked token; undefined for anything else. */
   async verify(token: string): Promise<TokenClaims | undefined> {
+    const claims = this.signed(token);
+    // Expiry as jsonwebtoken judges it, for a token whose signature was checked before.
+    if (!claims || Math.floor(Date.now() / 1000) >= claims.exp) return undefined;
+    if (await this.revokedSince(claims.sub, claims.issued)) return undefined;
+    if (this.revoked.has(claims.jti)) return undefined;
+    return { userId: claims.sub, jti: claims.jti, exp: claims.exp, scope: claims.scope };
+  }
+
+  /** The claims of a token signed by this engine, its signature checked once. */
+  private signed(token: string) {
+    const digest = createHash('sha256').update(token).digest('base64');
+    const known = this.checked.get(digest);
+    if (known) return known;
     let payload: jwt.JwtPayload;
     try {
       payload = jwt.verify(token, this.keys.publicKey, { algorithms: ['RS256'], issuer: ISSUER }) as jwt.JwtPayload;
@@ -73,10 +92,9 @@ export class TokenService {
       return undefined;
     }
     if (!payload.sub || !payload.jti || !payload.exp) return undefined;
-    const issued = Number(payload[ISSUED_MS] ?? (payload.iat ?? 0) * 1000);
-    if (await this.revokedSince(payload.sub, issued)) return undefined;
-    if (this.revoked.has(payload.jti)) return undefined;
-    return { userId: payload.sub, jti: payload.jti, exp: payload.exp, scope: String(payload.scope ?? '') };
+    const claims = { sub: payload.sub, jti: payload.jti, exp: payload.exp, issued: Number(payload[ISSUED_MS] ?? (payload.iat ?? 0) * 1000), scope: String(payload.scope ?? '') };
+    this.checked.set(digest, claims);
+    return claims;
   }
 
   /** Whether the user's credentials given at `atMs` (a token's issue, a password's check) were revoked since. */

@@ -2,6 +2,7 @@
 // recalled until a password change; a session's expiry is not rewritten on every request; a
 // caller's grants are shared by reads, and a change to them is seen by the next request.
 import assert from 'node:assert/strict';
+import jwt from 'jsonwebtoken';
 import * as T from '../model/types';
 import { Obj, XML } from '../model/codec';
 import { ADMIN_PASSWORD, BACKENDS, SQLITE, withEngine } from './support/engine';
@@ -27,6 +28,36 @@ describe('the cost of a request to the SSO and the access checks', () => {
     assert.equal((await basil.call('PUT', `/users/${id}`, '<user><password>basil-password-2</password></user>')).status, 200);
     assert.equal((await read(basic('basil@internal', 'basil-password-1'), { Filter: 'true' })).status, 401);
     assert.equal((await read(basic('basil@internal', 'basil-password-2'), { Filter: 'true' })).status, 200);
+  });
+
+  it('checks a bearer token\'s signature once, yet refuses it once it has expired or was revoked', async () => {
+    const tokens = ctx.t.servers.sso.tokens;
+    const user = await addUser(ctx.api, 'tilda', 'tilda-password-1');
+    const checks = { n: 0 };
+    const verify = jwt.verify;
+    (jwt as { verify: unknown }).verify = (...args: Parameters<typeof jwt.verify>) => {
+      checks.n++;
+      return verify(...args);
+    };
+    try {
+      const { token } = tokens.sign(user, 2);
+      for (let i = 0; i < 3; i++) assert.equal((await tokens.verify(token))?.userId, user);
+      assert.equal(checks.n, 1);
+      // A token not signed by the engine is checked, and refused, every time.
+      const forged = `${token.slice(0, token.lastIndexOf('.'))}.${Buffer.from('forged').toString('base64url')}`;
+      for (let i = 0; i < 2; i++) assert.equal(await tokens.verify(forged), undefined);
+      assert.equal(checks.n, 3);
+      const revoked = tokens.sign(user, 600).token;
+      assert.ok(await tokens.verify(revoked));
+      assert.equal(await tokens.revoke(revoked), true);
+      assert.equal(await tokens.verify(revoked), undefined);
+      // The short-lived token is refused once its expiry passes, though its signature is not checked again.
+      const expiry = jwt.decode(token, { json: true })!.exp!;
+      while (Date.now() / 1000 < expiry) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await tokens.verify(token), undefined);
+    } finally {
+      (jwt as { verify: unknown }).verify = verify;
+    }
   });
 
   it('does not write the session on every request', async () => {

@@ -56,9 +56,17 @@ const SPECIAL = /[&<>"']/;
 // Most text has nothing to escape: testing first spares making a new string.
 const escape = (s: string) => (SPECIAL.test(s) ? s.replace(/[&<>"']/g, (c) => ESCAPES[c]) : s);
 
+/** What follows the base in each `<link>` of a list of rels: the same for every value served with them. */
+const linkTails = new WeakMap<readonly Rel[], string[]>();
+
 /** `<link>` elements of rels below `base` (escaped already). */
-const relsXml = (base: string, rels: readonly Rel[]) =>
-  rels.map((l) => `<link href="${base}/${escape(l.path)}" rel="${escape(l.rel)}"/>`).join('');
+function relsXml(base: string, rels: readonly Rel[]): string {
+  let tails = linkTails.get(rels);
+  if (!tails) linkTails.set(rels, (tails = rels.map((l) => `/${escape(l.path)}" rel="${escape(l.rel)}"/>`)));
+  let out = '';
+  for (const tail of tails) out += `<link href="${base}${tail}`;
+  return out;
+}
 
 function attributeXml(a: Attribute, v: Value, p: Presentation, fields: Fields | undefined): string {
   const t = a.type();
