@@ -11,6 +11,7 @@ import { Qmp, QmpEvent } from './qmp';
 import { GuestFiles, HOTPLUG_PORTS, LaunchOptions, blockdevOf, diskDeviceOf, hotplugPort, netdevName, nicDeviceOf, nodeName, qemuArgv } from './qemu-argv';
 import { seedIso } from './seed';
 import { GuestAgentWatch } from './guest-agent';
+import { QemuUser, handOver } from './qemu-user';
 import { StateChannel, restoreState, sendState } from './state-file';
 
 export const QEMU = process.env.HANGAR_AGENT_QEMU || 'qemu-system-x86_64';
@@ -112,7 +113,7 @@ export class Guest {
   private snapshotting = false;
   private readonly guestAgent: GuestAgentWatch;
 
-  private constructor(readonly dir: string, public spec: RunningSpec, readonly pid: number | undefined, private readonly accelerator: 'kvm' | 'tcg') {
+  private constructor(readonly dir: string, public spec: RunningSpec, readonly pid: number | undefined, private readonly accelerator: 'kvm' | 'tcg', private readonly runAs?: QemuUser) {
     this.ended = new Promise((resolve) => (this.markEnded = resolve));
     this.guestAgent = new GuestAgentWatch(filesIn(dir).guestAgent);
   }
@@ -130,6 +131,8 @@ export class Guest {
     const f = filesIn(dir);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // QEMU makes sockets there after it dropped to its user (a saved state's), and reads its disks again on a snapshot.
+    handOver(o.runAs, dir, ...spec.disks.map((d) => d.file));
     fs.writeFileSync(f.spec, JSON.stringify(spec));
     const guestFiles: GuestFiles = { qmp: f.qmp, serialLog: f.serialLog, guestAgent: f.guestAgent };
     if (spec.display === 'spice') {
@@ -140,7 +143,7 @@ export class Guest {
     const log = fs.openSync(f.qemuLog, 'a');
     const child = spawn(QEMU, qemuArgv(spec, guestFiles, o), { detached: true, stdio: ['ignore', log, log] });
     fs.closeSync(log);
-    const guest = new Guest(dir, spec, child.pid, o.kvm ? 'kvm' : 'tcg');
+    const guest = new Guest(dir, spec, child.pid, o.kvm ? 'kvm' : 'tcg', o.runAs);
     guest.childDone = new Promise((resolve) => child.once('exit', (code, signal) => {
       guest.childExit = signal ? `killed by ${signal}` : `exited with code ${String(code)}`;
       // Without a monitor there is nothing else to tell the end by.
@@ -201,7 +204,7 @@ export class Guest {
   }
 
   /** Takes back the guest in `dir` after the agent restarted: running, or ended while no agent watched. */
-  static async adopt(dir: string, kvm: boolean): Promise<Guest | undefined> {
+  static async adopt(dir: string, kvm: boolean, runAs?: QemuUser): Promise<Guest | undefined> {
     const f = filesIn(dir);
     let spec: GuestSpec;
     try {
@@ -210,7 +213,7 @@ export class Guest {
       return undefined;
     }
     const pid = Number(fs.readFileSync(f.pid, 'utf8').trim()) || undefined;
-    const guest = new Guest(dir, spec, pid, kvm ? 'kvm' : 'tcg');
+    const guest = new Guest(dir, spec, pid, kvm ? 'kvm' : 'tcg', runAs);
     const recorded = fs.existsSync(f.exit) ? (JSON.parse(fs.readFileSync(f.exit, 'utf8')) as GuestExit) : undefined;
     if (recorded) {
       guest.exit = recorded;
@@ -338,7 +341,7 @@ export class Guest {
   /** Saves the guest's state to `file` and ends it: the guest is suspended, to be restored from the file. */
   async suspend(file: string): Promise<void> {
     const qmp = this.monitor();
-    const channel = await sendState(file, this.files.state);
+    const channel = await sendState(file, this.files.state, this.runAs);
     this.operation = 'saving_state';
     await qmp.execute('migrate', { uri: channel.uri });
     void this.followMigration({ reason: 'saved', message: `the guest's state was saved to ${file}` }, channel);
@@ -416,6 +419,7 @@ export class Guest {
         const current = this.spec.disks.find((x) => x.id === d.id);
         if (!current) throw new NoSuchDevice(`disk ${d.id} is not plugged into guest ${this.id}`);
         const overlay = overlayNodeName(d.file);
+        handOver(this.runAs, d.file);
         await qmp.execute('blockdev-add', { driver: 'qcow2', 'node-name': overlay, file: { driver: 'file', filename: d.file }, backing: null });
         await qmp.execute('blockdev-snapshot', { node: topNode(current), overlay });
         this.keepSpec({ ...this.spec, disks: this.spec.disks.map((x) => (x.id === d.id ? { ...x, file: d.file, format: 'qcow2' as const, overlays: [...(x.overlays ?? []), overlay] } : x)) });
@@ -428,7 +432,7 @@ export class Guest {
 
   /** Writes the paused guest's memory to `file`, as a suspend does, without ending it. */
   private async saveMemory(qmp: Qmp, file: string): Promise<void> {
-    const channel = await sendState(file, this.files.state);
+    const channel = await sendState(file, this.files.state, this.runAs);
     await qmp.execute('migrate', { uri: channel.uri });
     for (;;) {
       const m = await qmp.execute<{ status?: string; 'error-desc'?: string }>('query-migrate');
@@ -445,6 +449,7 @@ export class Guest {
     if (disk.interface === 'sata' || disk.interface === 'ide') throw new Error(`a ${disk.interface} disk cannot be plugged into a running guest: use virtio or virtio_scsi`);
     if (this.spec.disks.some((d) => d.id === disk.id)) throw new GuestInUse(`disk ${disk.id} is plugged in already`);
     const bus = disk.interface === 'virtio' ? await this.freePort(qmp) : '';
+    handOver(this.runAs, disk.file);
     await this.plugIn(qmp, diskDeviceOf({ ...disk, bootIndex: undefined }, bus),
       ['blockdev-add', blockdevOf(disk)], ['blockdev-del', { 'node-name': nodeName(disk.id) }]);
     this.keepSpec({ ...this.spec, disks: [...this.spec.disks, disk] });

@@ -19,9 +19,11 @@ export class Guests {
   static async open(runDir: string, launch: LaunchOptions, migrationBind: string): Promise<Guests> {
     const dir = path.join(runDir, 'guests');
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // QEMU, dropped to its user, reaches its own run directory (its sockets) through these, without listing them.
+    if (launch.runAs) for (const d of [runDir, dir]) fs.chmodSync(d, fs.statSync(d).mode | 0o111);
     const guests = new Guests(dir, launch, migrationBind);
     for (const id of fs.readdirSync(dir)) {
-      const guest = await Guest.adopt(path.join(dir, id), launch.kvm).catch((e: unknown) => {
+      const guest = await Guest.adopt(path.join(dir, id), launch.kvm, launch.runAs).catch((e: unknown) => {
         console.error(`guest ${id} could not be adopted:`, e);
         return undefined;
       });

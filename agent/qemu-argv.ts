@@ -2,6 +2,7 @@
 // a q35 machine, KVM when the host has it and TCG otherwise, the disks as -blockdev nodes, the
 // monitor, serial console and display in the guest's run directory.
 import { GuestDisk, GuestNic, GuestSpec, SPICE_SECURE_CHANNELS } from '../model/agent-protocol';
+import { QemuUser } from './qemu-user';
 
 export interface GuestFiles {
   qmp: string;
@@ -19,7 +20,7 @@ export interface LaunchOptions {
   /** Address the consoles listen on. */
   consoleBind: string;
   /** The user QEMU drops to once it has opened its files, when the agent may. */
-  runAs?: string;
+  runAs?: QemuUser;
   /** The directory of the agent's enrolled key and certificate and the engine's CA, as SPICE's `x509-dir` reads them. */
   x509Dir: string;
 }
@@ -86,8 +87,9 @@ export function qemuArgv(spec: GuestSpec, files: GuestFiles, o: Omit<LaunchOptio
     '-m', `size=${spec.memoryMiB}M`,
     '-smp', `${spec.cpu.sockets * spec.cpu.cores * spec.cpu.threads},sockets=${spec.cpu.sockets},cores=${spec.cpu.cores},threads=${spec.cpu.threads}`,
     '-nodefaults', '-no-user-config',
-    // QEMU may not run other programs, change its privileges or use obsolete system calls.
-    '-sandbox', 'on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny',
+    // QEMU may not run other programs, change its privileges or use obsolete system calls; but
+    // `-runas` drops them under the sandbox already in place (dropped, there is none to raise).
+    '-sandbox', `on,obsolete=deny,elevateprivileges=${o.runAs ? 'allow' : 'deny'},spawn=deny,resourcecontrol=deny`,
     '-qmp', `unix:${files.qmp},server=on,wait=off`,
     '-serial', `file:${files.serialLog}`,
     '-device', 'virtio-balloon-pci,id=balloon0',
@@ -100,7 +102,7 @@ export function qemuArgv(spec: GuestSpec, files: GuestFiles, o: Omit<LaunchOptio
   // Paused until the agent has set up the consoles; an incoming guest starts when its state has come.
   if (!spec.incoming) argv.push('-S');
   else argv.push('-incoming', 'defer');
-  if (o.runAs) argv.push('-runas', o.runAs);
+  if (o.runAs) argv.push('-runas', o.runAs.name);
   // A SCSI controller is always there, so that SCSI disks can be plugged in later.
   argv.push('-device', 'virtio-scsi-pci,id=scsi0');
   for (let i = 0; i < HOTPLUG_PORTS; i++) argv.push('-device', `pcie-root-port,id=${hotplugPort(i)},chassis=${i + 1},bus=pcie.0`);

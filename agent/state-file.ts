@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { QemuUser, handOver } from './qemu-user';
 
 /** A socket for QEMU's state: its URI, and when the bytes have all moved. */
 export interface StateChannel {
@@ -13,7 +14,7 @@ export interface StateChannel {
 }
 
 /** Serves one connection on `socketPath`, with `connected` moving the bytes. */
-function serveOnce(socketPath: string, connected: (socket: net.Socket) => Promise<void>): Promise<StateChannel> {
+function serveOnce(socketPath: string, owner: QemuUser | undefined, connected: (socket: net.Socket) => Promise<void>): Promise<StateChannel> {
   fs.rmSync(socketPath, { force: true });
   let moved!: Promise<void>;
   return new Promise((resolve, reject) => {
@@ -24,14 +25,18 @@ function serveOnce(socketPath: string, connected: (socket: net.Socket) => Promis
     });
     const channel: StateChannel = { uri: `unix:${socketPath}`, moved: new Promise<void>(() => undefined) };
     server.once('error', reject);
-    server.listen(socketPath, () => resolve(channel));
+    // QEMU connects as the user it runs as.
+    server.listen(socketPath, () => {
+      handOver(owner, socketPath);
+      resolve(channel);
+    });
   });
 }
 
 /** Where QEMU writes the state it saves, into `file`. */
-export function sendState(file: string, socketPath: string): Promise<StateChannel> {
+export function sendState(file: string, socketPath: string, owner?: QemuUser): Promise<StateChannel> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  return serveOnce(socketPath, (socket) => pipeline(socket, fs.createWriteStream(file, { mode: 0o600 })));
+  return serveOnce(socketPath, owner, (socket) => pipeline(socket, fs.createWriteStream(file, { mode: 0o600 })));
 }
 
 /**

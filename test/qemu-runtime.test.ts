@@ -583,6 +583,47 @@ const virtViewerKeys = (file: string): Record<string, string> => Object.fromEntr
     await act(`/vms/${String(vm.id)}`, 'stop');
   });
 
+  it('runs QEMU as the user HANGAR_AGENT_QEMU_USER names: the guest boots, takes a live snapshot, is suspended and resumed, and takes a plugged disk', async function () {
+    if (process.getuid?.() !== 0) this.skip();
+    const agent = await TestAgent.start('unprivileged', { HANGAR_AGENT_QEMU_USER: 'nobody' });
+    agents.push(agent);
+    const host = await hostUp(agent, 'host-unprivileged');
+    hosts.push(host);
+    // The user reaches the domain's files through directories it may enter, as oVirt's storage must let vdsm's.
+    fs.chmodSync(storage, 0o755);
+    const vm = await tinyVm('unprivileged', 'kernel');
+    const vmPath = `/vms/${String(vm.id)}`;
+    await act(vmPath, 'start', { host: { id: host.id } });
+    await statusIs(vm, 'up');
+    await until(async () => agent.serial(String(vm.id)).includes(guest.readyLine), BOOT_MS);
+    const uid = (pid: number) => Number(/^Uid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+    const nobody = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }));
+    assert.equal(uid(agent.qemuPid(String(vm.id))), nobody);
+    // A live snapshot's new volumes, and a saved state's socket, are opened by that user too.
+    await post(`${vmPath}/snapshots`, T.Snapshot, { description: 'unprivileged layer' });
+    assert.equal(await vmStatus(vm), 'up');
+    await act(vmPath, 'suspend');
+    await statusIs(vm, 'suspended');
+    await act(vmPath, 'start', { host: { id: host.id } });
+    await statusIs(vm, 'up');
+    await until(async () => lastTick(agent.serial(String(vm.id))) > 0, BOOT_MS);
+    assert.equal(count(agent.serial(String(vm.id)), guest.readyLine), 0);
+    assert.equal(uid(agent.qemuPid(String(vm.id))), nobody);
+    // A disk plugged in later is opened by QEMU as that user.
+    const plugged = await post(`${vmPath}/diskattachments`, T.DiskAttachment, {
+      interface: 'virtio', active: true, disk: { name: 'unprivileged-plugged', provisioned_size: MiB, format: 'raw', storage_domains: [{ id: domains.data.id }] },
+    });
+    const disk = await get(`/disks/${String(plugged.id)}`, T.Disk);
+    await until(async () => lastSaid(agent, vm, guest.disksPrefix) === 'vda vdb', BOOT_MS);
+    await until(async () => fs.readFileSync(volumeFileOf(storage, domains, disk)).subarray(0, guest.diskMarker.length).toString() === guest.diskMarker, BOOT_MS);
+    await act(vmPath, 'stop');
+  });
+
+  it('refuses to start an agent whose HANGAR_AGENT_QEMU_USER names no user', async function () {
+    if (process.getuid?.() !== 0) this.skip();
+    await assert.rejects(TestAgent.start('no-such-user', { HANGAR_AGENT_QEMU_USER: 'hangar-no-such-user' }), /HANGAR_AGENT_QEMU_USER names no user of this host: 'hangar-no-such-user'/);
+  });
+
   describe('certificates', () => {
     it('refuses an agent enrolled with the wrong secret: the host is install_failed, with why', async () => {
       const agent = await TestAgent.start('wrong');

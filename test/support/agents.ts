@@ -29,7 +29,10 @@ export class TestAgent {
   static async start(name: string, env: Record<string, string> = {}): Promise<TestAgent> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `hangar-agent-${name}-`));
     const agent = new TestAgent(name, dir, await freePort(), `secret-of-${name}`, env);
-    await agent.run();
+    await agent.run().catch((e: unknown) => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw e;
+    });
     return agent;
   }
 
