@@ -8,7 +8,7 @@ import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { GuestDisk, GuestExit, GuestNic, GuestSpec, GuestState, GuestStatus } from '../model/agent-protocol';
 import { Qmp, QmpEvent } from './qmp';
-import { GuestFiles, HOTPLUG_PORTS, LaunchOptions, blockdevOf, diskDeviceOf, hotplugPort, netdevName, nicDeviceOf, nodeName, qemuArgv } from './qemu-argv';
+import { GuestFiles, LaunchOptions, blockdevOf, diskDeviceOf, netdevName, nicDeviceOf, nodeName, portLayout, portName, qemuArgv } from './qemu-argv';
 import { seedIso } from './seed';
 import { GuestAgentWatch } from './guest-agent';
 import { QemuUser, handOver } from './qemu-user';
@@ -112,6 +112,8 @@ export class Guest {
   /** A live snapshot pauses the guest for a moment; it is still up to whoever asks. */
   private snapshotting = false;
   private readonly guestAgent: GuestAgentWatch;
+  /** QEMU's own migration bandwidth limit, in bytes per second, read before one is set. */
+  private ownBandwidth?: number;
 
   private constructor(readonly dir: string, public spec: RunningSpec, readonly pid: number | undefined, private readonly accelerator: 'kvm' | 'tcg', private readonly runAs?: QemuUser) {
     this.ended = new Promise((resolve) => (this.markEnded = resolve));
@@ -127,7 +129,9 @@ export class Guest {
   }
 
   /** Starts QEMU for `spec` in `dir`; answers once the monitor answers and the guest runs (or waits for its state). */
-  static async launch(dir: string, spec: GuestSpec, o: LaunchOptions, bindMigration: string): Promise<Guest> {
+  static async launch(dir: string, asked: GuestSpec, o: LaunchOptions, bindMigration: string): Promise<Guest> {
+    // The layout is kept with the spec: devices plugged later take its free ports.
+    const spec: RunningSpec = { ...asked, ports: portLayout(asked) };
     const f = filesIn(dir);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -206,9 +210,9 @@ export class Guest {
   /** Takes back the guest in `dir` after the agent restarted: running, or ended while no agent watched. */
   static async adopt(dir: string, kvm: boolean, runAs?: QemuUser): Promise<Guest | undefined> {
     const f = filesIn(dir);
-    let spec: GuestSpec;
+    let spec: RunningSpec;
     try {
-      spec = JSON.parse(fs.readFileSync(f.spec, 'utf8')) as GuestSpec;
+      spec = JSON.parse(fs.readFileSync(f.spec, 'utf8')) as RunningSpec;
     } catch {
       return undefined;
     }
@@ -301,6 +305,7 @@ export class Guest {
       ...(this.pid && this.status !== 'down' ? { pid: this.pid } : {}),
       ...(this.exit ? { exit: this.exit } : {}),
       consoles: this.status === 'down' ? {} : this.consoles,
+      ...(this.status === 'down' ? {} : { ports: this.spec.ports }),
       ...(this.migration && !(this.migration.failed && Date.now() - this.migrationFailedAt > FAILED_MIGRATION_TOLD_MS) ? { migration: this.migration } : {}),
       ...(this.guestAgent.facts && this.status !== 'down' ? { guestAgent: this.guestAgent.facts } : {}),
     };
@@ -343,21 +348,35 @@ export class Guest {
     const qmp = this.monitor();
     const channel = await sendState(file, this.files.state, this.runAs);
     this.operation = 'saving_state';
+    await this.limitBandwidth(qmp);
     await qmp.execute('migrate', { uri: channel.uri });
     void this.followMigration({ reason: 'saved', message: `the guest's state was saved to ${file}` }, channel);
   }
 
-  /** Moves the running guest to the QEMU waiting at `address:port` (on another host). */
-  async migrate(address: string, port: number): Promise<void> {
+  /** Moves the running guest to the QEMU waiting at `address:port` (on another host), at most at `mbps` when given. */
+  async migrate(address: string, port: number, mbps?: number): Promise<void> {
     const qmp = this.monitor();
+    await this.limitBandwidth(qmp, mbps);
     this.operation = 'migrating_out';
     this.migration = { progress: 0 };
     await qmp.execute('migrate', { uri: `tcp:${address}:${port}` });
     void this.followMigration({ reason: 'migrated', message: `the guest moved to ${address}` });
   }
 
+  /** Stops the outgoing migration; the guest runs on here, as the next report tells. */
   async cancelMigration(): Promise<void> {
-    await this.monitor().execute('migrate_cancel');
+    const qmp = this.monitor();
+    if (this.operation !== 'migrating_out') throw new NotMigrating(`guest ${this.id} is not migrating to another host`);
+    await qmp.execute('migrate_cancel');
+  }
+
+  /**
+   * Sets how fast the guest's state may go, in megabits per second, or back to QEMU's own limit:
+   * the limit stays with the QEMU process, and a suspend after a slow migration should not be slow.
+   */
+  private async limitBandwidth(qmp: Qmp, mbps?: number): Promise<void> {
+    this.ownBandwidth ??= (await qmp.execute<{ 'max-bandwidth': number }>('query-migrate-parameters'))['max-bandwidth'];
+    await qmp.execute('migrate-set-parameters', { 'max-bandwidth': mbps ? Math.round((mbps * 1e6) / 8) : this.ownBandwidth });
   }
 
   /** Reads a migration's progress until it ends; a completed one ends this QEMU for `done`'s reason. */
@@ -365,7 +384,7 @@ export class Guest {
     for (;;) {
       const qmp = this.qmp;
       if (!qmp || qmp.isClosed) return;
-      const m = await qmp.execute<{ status?: string; ram?: { total: number; transferred: number; remaining: number } }>('query-migrate').catch(() => undefined);
+      const m = await qmp.execute<{ status?: string; 'error-desc'?: string; ram?: { total: number; transferred: number; remaining: number } }>('query-migrate').catch(() => undefined);
       if (!m) return;
       if (m.ram && m.ram.total > 0) this.migration = { ...this.migration, progress: Math.min(99, Math.floor(100 * (1 - m.ram.remaining / m.ram.total))) };
       if (m.status === 'completed') {
@@ -379,7 +398,7 @@ export class Guest {
       if (m.status === 'failed' || m.status === 'cancelled') {
         // QEMU runs the guest on where it was; the engine learns the move did not happen.
         this.operation = undefined;
-        this.migration = { failed: m.status };
+        this.migration = { failed: m.status, ...(m['error-desc'] ? { error: m['error-desc'] } : {}) };
         this.migrationFailedAt = Date.now();
         await this.refresh().catch(() => undefined);
         return;
@@ -433,6 +452,7 @@ export class Guest {
   /** Writes the paused guest's memory to `file`, as a suspend does, without ending it. */
   private async saveMemory(qmp: Qmp, file: string): Promise<void> {
     const channel = await sendState(file, this.files.state, this.runAs);
+    await this.limitBandwidth(qmp);
     await qmp.execute('migrate', { uri: channel.uri });
     for (;;) {
       const m = await qmp.execute<{ status?: string; 'error-desc'?: string }>('query-migrate');
@@ -448,11 +468,11 @@ export class Guest {
     const qmp = this.monitor();
     if (disk.interface === 'sata' || disk.interface === 'ide') throw new Error(`a ${disk.interface} disk cannot be plugged into a running guest: use virtio or virtio_scsi`);
     if (this.spec.disks.some((d) => d.id === disk.id)) throw new GuestInUse(`disk ${disk.id} is plugged in already`);
-    const bus = disk.interface === 'virtio' ? await this.freePort(qmp) : '';
+    const port = disk.interface === 'virtio' ? this.freePort() : undefined;
     handOver(this.runAs, disk.file);
-    await this.plugIn(qmp, diskDeviceOf({ ...disk, bootIndex: undefined }, bus),
+    await this.plugIn(qmp, diskDeviceOf({ ...disk, bootIndex: undefined }, port === undefined ? '' : portName(port)),
       ['blockdev-add', blockdevOf(disk)], ['blockdev-del', { 'node-name': nodeName(disk.id) }]);
-    this.keepSpec({ ...this.spec, disks: [...this.spec.disks, disk] });
+    this.keepSpec({ ...this.spec, disks: [...this.spec.disks, disk], ports: this.portsWith(port, disk.id) });
   }
 
   /** Unplugs a disk: the guest lets its device go, then its block nodes are closed, the top one first. */
@@ -462,16 +482,16 @@ export class Guest {
     if (!disk) throw new NoSuchDevice(`disk ${diskId} is not plugged into guest ${this.id}`);
     const nodes = [nodeName(diskId), ...(disk.overlays ?? [])].reverse();
     await this.unplug(qmp, `dev-${diskId}`, ...nodes.map((node): QmpCall => ['blockdev-del', { 'node-name': node }]));
-    this.keepSpec({ ...this.spec, disks: this.spec.disks.filter((d) => d.id !== diskId) });
+    this.keepSpec({ ...this.spec, disks: this.spec.disks.filter((d) => d.id !== diskId), ports: this.portsWithout(diskId) });
   }
 
   /** Plugs a NIC into the running guest, on user-mode networking, on a free PCIe port. */
   async plugNic(nic: GuestNic): Promise<void> {
     const qmp = this.monitor();
     if (this.spec.nics.some((n) => n.id === nic.id)) throw new GuestInUse(`NIC ${nic.id} is plugged in already`);
-    const bus = await this.freePort(qmp);
-    await this.plugIn(qmp, nicDeviceOf(nic, bus), ['netdev_add', { type: 'user', id: netdevName(nic.id) }], ['netdev_del', { id: netdevName(nic.id) }]);
-    this.keepSpec({ ...this.spec, nics: [...this.spec.nics, nic] });
+    const port = this.freePort();
+    await this.plugIn(qmp, nicDeviceOf(nic, portName(port)), ['netdev_add', { type: 'user', id: netdevName(nic.id) }], ['netdev_del', { id: netdevName(nic.id) }]);
+    this.keepSpec({ ...this.spec, nics: [...this.spec.nics, nic], ports: this.portsWith(port, nic.id) });
   }
 
   /** Unplugs a NIC once the guest lets it go. */
@@ -479,7 +499,7 @@ export class Guest {
     const qmp = this.monitor();
     if (!this.spec.nics.some((n) => n.id === nicId)) throw new NoSuchDevice(`NIC ${nicId} is not plugged into guest ${this.id}`);
     await this.unplug(qmp, `nic-${nicId}`, ['netdev_del', { id: netdevName(nicId) }]);
-    this.keepSpec({ ...this.spec, nics: this.spec.nics.filter((n) => n.id !== nicId) });
+    this.keepSpec({ ...this.spec, nics: this.spec.nics.filter((n) => n.id !== nicId), ports: this.portsWithout(nicId) });
   }
 
   /** Adds a device's backend (block node, netdev), then the device; a refused device takes its backend away again. */
@@ -510,16 +530,21 @@ export class Guest {
     for (const call of removeBackend) await qmp.execute(...call);
   }
 
-  /** A PCIe root port with nothing plugged into it. */
-  private async freePort(qmp: Qmp): Promise<string> {
-    interface PciDevice { qdev_id?: string; pci_bridge?: { devices?: unknown[] } }
-    const buses = await qmp.execute<{ devices: PciDevice[] }[]>('query-pci');
-    const ports = buses.flatMap((b) => b.devices);
-    for (let i = 0; i < HOTPLUG_PORTS; i++) {
-      const port = ports.find((d) => d.qdev_id === hotplugPort(i));
-      if (port && !port.pci_bridge?.devices?.length) return hotplugPort(i);
-    }
-    throw new Error(`the guest has no free port to plug a device into (${HOTPLUG_PORTS} are made at start)`);
+  /** The first root port with nothing plugged into it. */
+  private freePort(): number {
+    const port = this.spec.ports.indexOf(null);
+    if (port < 0) throw new GuestInUse(`guest ${this.id} has no free port to plug a device into: all its ${this.spec.ports.length} root ports hold one`);
+    return port;
+  }
+
+  /** The layout once `device` sits on `port` (a device on no port, such as a SCSI disk, leaves it as it is). */
+  private portsWith(port: number | undefined, device: string): (string | null)[] {
+    return this.spec.ports.map((p, i) => (i === port ? device : p));
+  }
+
+  /** The layout once `device` has left its port. */
+  private portsWithout(device: string): (string | null)[] {
+    return this.spec.ports.map((p) => (p === device ? null : p));
   }
 
   /** Keeps the guest's configuration as it now runs, for adoption and reports. */
@@ -562,11 +587,12 @@ export type PluggedDisk = GuestDisk & { overlays?: string[] };
 /** The block node the guest writes a disk through: its newest overlay, else its own. */
 const topNode = (disk: PluggedDisk) => disk.overlays?.at(-1) ?? nodeName(disk.id);
 
-/** A guest's configuration as it now runs. */
-type RunningSpec = Omit<GuestSpec, 'disks'> & { disks: PluggedDisk[] };
+/** A guest's configuration as it now runs, with what its root ports hold. */
+type RunningSpec = Omit<GuestSpec, 'disks' | 'ports'> & { disks: PluggedDisk[]; ports: (string | null)[] };
 
 export class NoSuchDevice extends Error {}
 export class GuestInUse extends Error {}
+export class NotMigrating extends Error {}
 
 export class GuestNotRunning extends Error {
   constructor(id: string) {

@@ -1,6 +1,7 @@
 // The qemu-system-x86_64 command line of a guest, as an argv array (never through a shell):
-// a q35 machine, KVM when the host has it and TCG otherwise, the disks as -blockdev nodes, the
-// monitor, serial console and display in the guest's run directory.
+// a q35 machine, KVM when the host has it and TCG otherwise, the disks as -blockdev nodes, each
+// virtio disk and NIC on a PCIe root port of its own, the monitor, serial console and display in
+// the guest's run directory.
 import { GuestDisk, GuestNic, GuestSpec, SPICE_SECURE_CHANNELS } from '../model/agent-protocol';
 import { QemuUser } from './qemu-user';
 
@@ -41,7 +42,7 @@ export function blockdevOf(disk: GuestDisk): Record<string, unknown> {
 
 const boot = (index: number | undefined) => (index === undefined ? '' : `,bootindex=${index}`);
 
-/** The guest device of a disk on the bus its interface names (QMP's `device_add` arguments); `bus` places a virtio disk. */
+/** The guest device of a disk on the bus its interface names (QMP's `device_add` arguments); `bus` places an IDE or virtio disk. */
 export function diskDeviceOf(disk: GuestDisk, bus: string): Record<string, string | number> {
   // A serial lets the guest name the disk by the engine's id, as oVirt's guests see it.
   const common = { drive: nodeName(disk.id), id: `dev-${disk.id}`, serial: disk.id.replace(/-/g, '').slice(0, 20), ...(disk.bootIndex === undefined ? {} : { bootindex: disk.bootIndex }) };
@@ -49,16 +50,52 @@ export function diskDeviceOf(disk: GuestDisk, bus: string): Record<string, strin
     case 'virtio_scsi': return { driver: 'scsi-hd', bus: 'scsi0.0', ...common };
     case 'sata':
     case 'ide': return { driver: 'ide-hd', bus, ...common };
-    default: return { driver: 'virtio-blk-pci', ...(bus ? { bus } : {}), ...common };
+    default: return { driver: 'virtio-blk-pci', bus, ...common };
   }
 }
 
 /** A `-device` argument from `device_add` arguments. */
 const deviceArg = ({ driver, ...props }: Record<string, string | number>) => [driver, ...Object.entries(props).map(([k, v]) => `${k}=${v}`)].join(',');
 
-/** PCIe root ports left free at start, one per disk or NIC that may be plugged into the running guest. */
-export const HOTPLUG_PORTS = 4;
-export const hotplugPort = (i: number) => `hotplug${i}`;
+/**
+ * Root ports a guest has at least, as oVirt gives a q35 guest: every disk and NIC sits on one of
+ * its own, so that any of them can be unplugged, and those left free take devices plugged later.
+ */
+export const ROOT_PORTS = 16;
+/** Root ports left free however many devices a guest starts with. */
+export const SPARE_PORTS = 4;
+export const portName = (i: number) => `port${i}`;
+
+/** Root ports are functions of slots from this one on, eight to a slot, each at a fixed address. */
+const FIRST_PORT_SLOT = 0x10;
+/** The root ports the slots up to q35's own devices (slot 0x1f) hold. */
+const MAX_PORTS = (0x1f - FIRST_PORT_SLOT) * 8;
+
+/** The devices that sit on root ports: virtio disks, then NICs, in the spec's order. */
+const onPorts = (spec: Pick<GuestSpec, 'disks' | 'nics'>): string[] => [...spec.disks.filter((d) => d.interface === 'virtio').map((d) => d.id), ...spec.nics.map((n) => n.id)];
+
+/**
+ * What each root port holds: the layout the spec brings (a migration's target takes the source's),
+ * checked against its devices, else one laid out from the spec, the devices first, then spare ports.
+ */
+export function portLayout(spec: GuestSpec): (string | null)[] {
+  const devices = onPorts(spec);
+  if (devices.length + SPARE_PORTS > MAX_PORTS) throw new Error(`a guest has at most ${MAX_PORTS - SPARE_PORTS} virtio disks and NICs, not ${devices.length}`);
+  if (!spec.ports) return [...devices, ...Array<null>(Math.max(ROOT_PORTS - devices.length, SPARE_PORTS)).fill(null)];
+  const held = spec.ports.filter((p): p is string => p !== null);
+  const missing = devices.filter((d) => !held.includes(d));
+  const strange = held.filter((p, i) => !devices.includes(p) || held.indexOf(p) !== i);
+  if (missing.length || strange.length) {
+    throw new Error(`the guest's PCIe layout does not match its devices${missing.length ? `: no port for ${missing.join(', ')}` : ''}${strange.length ? `: ports hold ${strange.join(', ')}, not one device each of the guest` : ''}`);
+  }
+  return spec.ports;
+}
+
+/** The root port `i`, at an address of its own, so that the same layout makes the same machine. */
+function rootPort(i: number): string {
+  const fn = i % 8;
+  return `pcie-root-port,id=${portName(i)},chassis=${i + 1},bus=pcie.0,addr=0x${(FIRST_PORT_SLOT + Math.floor(i / 8)).toString(16)}.${fn}${fn === 0 ? ',multifunction=on' : ''}`;
+}
 
 const nicModel = { virtio: 'virtio-net-pci', e1000: 'e1000', rtl8139: 'rtl8139' } as const;
 
@@ -67,7 +104,7 @@ export const netdevName = (nicId: string) => `net-${nicId.replace(/-/g, '').slic
 
 /** The guest device of a NIC (QMP's `device_add` arguments); `bus` places it on a root port. */
 export function nicDeviceOf(nic: GuestNic, bus: string): Record<string, string | number> {
-  return { driver: nicModel[nic.model], netdev: netdevName(nic.id), id: `nic-${nic.id}`, mac: nic.mac, ...(bus ? { bus } : {}) };
+  return { driver: nicModel[nic.model], netdev: netdevName(nic.id), id: `nic-${nic.id}`, mac: nic.mac, bus };
 }
 
 /** The CD-ROM sits on the last port of q35's AHCI controller, leaving the others to disks. */
@@ -105,11 +142,14 @@ export function qemuArgv(spec: GuestSpec, files: GuestFiles, o: Omit<LaunchOptio
   if (o.runAs) argv.push('-runas', o.runAs.name);
   // A SCSI controller is always there, so that SCSI disks can be plugged in later.
   argv.push('-device', 'virtio-scsi-pci,id=scsi0');
-  for (let i = 0; i < HOTPLUG_PORTS; i++) argv.push('-device', `pcie-root-port,id=${hotplugPort(i)},chassis=${i + 1},bus=pcie.0`);
+  const ports = portLayout(spec);
+  ports.forEach((_, i) => argv.push('-device', rootPort(i)));
+  const portOf = (id: string) => portName(ports.indexOf(id));
   let sataPort = 0;
   for (const disk of spec.disks) {
-    argv.push('-blockdev', JSON.stringify(blockdevOf(disk)), '-device', deviceArg(diskDeviceOf(disk, disk.interface === 'sata' || disk.interface === 'ide' ? `ide.${sataPort}` : '')));
-    if (disk.interface === 'sata' || disk.interface === 'ide') sataPort++;
+    const ide = disk.interface === 'sata' || disk.interface === 'ide';
+    argv.push('-blockdev', JSON.stringify(blockdevOf(disk)), '-device', deviceArg(diskDeviceOf(disk, ide ? `ide.${sataPort}` : disk.interface === 'virtio' ? portOf(disk.id) : '')));
+    if (ide) sataPort++;
   }
   const cd = spec.cdrom;
   if (cd.file) {
@@ -121,7 +161,7 @@ export function qemuArgv(spec: GuestSpec, files: GuestFiles, o: Omit<LaunchOptio
     argv.push('-device', `ide-cd,bus=ide.${CDROM_PORT - 1},id=seed0,drive=seed`);
   }
   spec.nics.forEach((nic, i) => {
-    argv.push('-netdev', `user,id=${netdevName(nic.id)}`, '-device', `${deviceArg(nicDeviceOf(nic, ''))}${i === 0 ? boot(spec.networkBootIndex) : ''}`);
+    argv.push('-netdev', `user,id=${netdevName(nic.id)}`, '-device', `${deviceArg(nicDeviceOf(nic, portOf(nic.id)))}${i === 0 ? boot(spec.networkBootIndex) : ''}`);
   });
   if (spec.kernel) {
     argv.push('-kernel', spec.kernel.file);

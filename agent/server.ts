@@ -8,7 +8,7 @@ import Boom from '@hapi/boom';
 import { ENGINE_CLIENT_NAME, EnrollmentGrant, GuestDisk, GuestNic, GuestSpec } from '../model/agent-protocol';
 import { Identity } from './identity';
 import { Guests, NoSuchGuest } from './guests';
-import { GuestInUse, GuestNotRunning, NoSuchDevice } from './guest';
+import { GuestInUse, GuestNotRunning, NoSuchDevice, NotMigrating } from './guest';
 import { capabilities } from './capabilities';
 import { guestStatistics } from './statistics';
 
@@ -31,7 +31,7 @@ function readRange(file: string, from: number, length: number): Buffer {
 function fault(e: Error): Boom.Boom {
   // hapi has made every error a Boom by now, keeping its class and message.
   if (e instanceof NoSuchGuest || e instanceof NoSuchDevice) return Boom.notFound(e.message);
-  if (e instanceof GuestInUse || e instanceof GuestNotRunning) return Boom.conflict(e.message);
+  if (e instanceof GuestInUse || e instanceof GuestNotRunning || e instanceof NotMigrating) return Boom.conflict(e.message);
   const b = Boom.isBoom(e) ? e : Boom.boomify(e);
   if (b.output.statusCode === 500) b.output.payload = { statusCode: 500, error: 'Internal Server Error', message: e.message };
   return b;
@@ -88,6 +88,7 @@ export async function serveGuests(identity: Identity, guests: Guests, port: numb
   s.route([
     { method: 'GET', path: '/capabilities', handler: () => ({ ...capabilities(kvm), committedMemory: guests.committedMemory() }) },
     { method: 'GET', path: '/guests', handler: () => guests.list() },
+    { method: 'GET', path: '/guests/{id}', handler: (r) => guest(r).state() },
     { method: 'PUT', path: '/guests/{id}', handler: (r) => guests.start({ ...(r.payload as GuestSpec), id: idOf(r) }) },
     { method: 'DELETE', path: '/guests/{id}', handler: (r, h) => (guests.forget(idOf(r)), ok(h)) },
     { method: 'GET', path: '/guests/{id}/statistics', handler: (r) => guestStatistics(guest(r)) },
@@ -103,7 +104,7 @@ export async function serveGuests(identity: Identity, guests: Guests, port: numb
     { method: 'POST', path: '/guests/{id}/stop', handler: async (r, h) => (await guest(r).stop(), ok(h)) },
     { method: 'POST', path: '/guests/{id}/reboot', handler: async (r, h) => (await guest(r).reboot(), ok(h)) },
     { method: 'POST', path: '/guests/{id}/suspend', handler: async (r, h) => (await guest(r).suspend(String(body(r).file)), ok(h)) },
-    { method: 'POST', path: '/guests/{id}/migrate', handler: async (r, h) => (await guest(r).migrate(String(body(r).address), Number(body(r).port)), ok(h)) },
+    { method: 'POST', path: '/guests/{id}/migrate', handler: async (r, h) => (await guest(r).migrate(String(body(r).address), Number(body(r).port), Number(body(r).bandwidthMbps) || undefined), ok(h)) },
     { method: 'POST', path: '/guests/{id}/cancelmigration', handler: async (r, h) => (await guest(r).cancelMigration(), ok(h)) },
     { method: 'POST', path: '/guests/{id}/ticket', handler: async (r, h) => (await guest(r).ticket(String(body(r).password), Number(body(r).seconds ?? 120)), ok(h)) },
     {

@@ -40,6 +40,12 @@ export interface GuestSpec {
    * `consumed` file (a suspend's) goes once the guest runs from it, another (a snapshot's memory) stays.
    */
   incoming?: { migration: true } | { file: string; consumed?: boolean };
+  /**
+   * What each PCIe root port holds, by port: the id of a virtio disk or a NIC, or null when free.
+   * Absent at a start, where the agent lays them out from the spec; a migration's target gets the
+   * source's (hot-plugged devices and all), as QEMU takes a guest's state only into the same layout.
+   */
+  ports?: (string | null)[];
 }
 
 /** What a guest is doing, as its host sees it. */
@@ -81,9 +87,11 @@ export interface GuestState {
   exit?: GuestExit;
   /** Where the guest's consoles listen on the host: SPICE on a plain port and a TLS one. */
   consoles: { vnc?: number; spice?: number; spiceTls?: number };
-  /** An incoming migration's port; an outgoing one's progress in percent, or how it failed. */
-  migration?: { port?: number; progress?: number; failed?: string };
+  /** An incoming migration's port; an outgoing one's progress in percent, or how it ended short and why. */
+  migration?: { port?: number; progress?: number; failed?: 'failed' | 'cancelled'; error?: string };
   guestAgent?: GuestAgentFacts;
+  /** What the running guest's root ports hold now (see `GuestSpec.ports`). */
+  ports?: (string | null)[];
 }
 
 /** What a host has, read from the machine itself. */

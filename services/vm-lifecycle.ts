@@ -274,14 +274,17 @@ export async function migrateTo(call: Call, vm: VmObj, target: HostObj, jobId: s
   // The target waits for the guest's state, then the source sends it there.
   const source = await hostOfVm(call, vm);
   const spec = await guestSpec(call, vm, { devices: bootDevices(vm) });
+  const bandwidthMbps = customBandwidth(await call.repo.get(T.Cluster, String(vm.cluster?.id)));
   call.files.afterCommit({
     what: `migrating VM ${String(vm.name)} from host ${String(source.name)} to host ${String(target.name)}`,
     run: async () => {
-      const incoming = await guests.command(target, vm.id, { op: 'start', spec: { ...spec, incoming: { migration: true } } });
+      // The target lays its devices out as the source has them, those plugged since the start too.
+      const { ports } = await guests.state(source, vm.id);
+      const incoming = await guests.command(target, vm.id, { op: 'start', spec: { ...spec, ports, incoming: { migration: true } } });
       const port = incoming?.migration?.port;
       if (!port) throw conflict(`Host ${String(target.name)} opened no port for the migration of VM ${String(vm.name)}`);
       try {
-        await guests.command(source, vm.id, { op: 'migrate', address: String(target.address), port });
+        await guests.command(source, vm.id, { op: 'migrate', address: String(target.address), port, ...(bandwidthMbps ? { bandwidthMbps } : {}) });
       } catch (e) {
         await guests.command(target, vm.id, { op: 'stop' }).catch(() => undefined);
         throw e;
@@ -294,6 +297,13 @@ export async function migrateTo(call: Call, vm: VmObj, target: HostObj, jobId: s
   });
 }
 
+/** The bandwidth a cluster's migrations may use, in Mbps, when it sets one (oVirt's custom `migration.bandwidth`). */
+function customBandwidth(cluster: StoredObj<typeof T.Cluster> | undefined): number | undefined {
+  const bandwidth = cluster?.migration?.bandwidth;
+  const mbps = Number(bandwidth?.custom_value);
+  return bandwidth?.assignment_method === 'custom' && mbps > 0 ? mbps : undefined;
+}
+
 /** Chooses a new host for an up VM, other than the one it is on; used by host maintenance. */
 export function evacuationTarget(call: Call, vm: VmObj): Promise<HostObj> {
   return placement(call, vm, undefined, vm.host?.id);
@@ -303,27 +313,22 @@ async function cancelMigration(call: Call): Promise<Obj> {
   const vm = await load(call, S.Vms);
   requireStatus(vm, ['migrating'], 'cancel the migration of');
   const job = await begin(call, vm, 'Cancelling migration of VM');
-  await schedule(call.repo, T.Vm, vm.id, []);
-  const guests = call.engine.runtime.guests;
-  const targetId = (vm as VmObj & { migration_target?: { id?: string } }).migration_target?.id;
-  const target = guests && targetId ? await call.repo.get(T.Host, targetId) : undefined;
-  if (guests) {
-    const source = await hostOfVm(call, vm);
-    call.files.afterCommit({
-      what: `cancelling the migration of VM ${String(vm.name)}`,
-      run: async () => {
-        await guests.command(source, vm.id, { op: 'cancelmigration' });
-        if (target) await guests.command(target, vm.id, { op: 'stop' });
-      },
-    });
+  if (call.engine.runtime.guests) {
+    // The source host stops sending; the VM is up on it again once it reports so (guest-reports.ts).
+    tellHost(call, vm, await hostOfVm(call, vm), { op: 'cancelmigration' }, 'cancelling the migration of', async () => undefined);
+  } else {
+    await schedule(call.repo, T.Vm, vm.id, []);
+    await applyStep(call.repo, T.Vm, vm.id, { after: 0, status: 'up', unset: ['migration_target'], event: migrationCancelled(vm) });
   }
-  await applyStep(call.repo, T.Vm, vm.id, {
-    after: 0, status: 'up', unset: ['migration_target'],
-    event: vmEvent(vm, EventCode.VM_MIGRATION_CANCELLED, `Migration of VM ${String(vm.name)} was cancelled; it stays on its host.`),
-  });
   await endJob(call.repo, String(job.id), 'finished');
   return done(job);
 }
+
+/** The event of a migration that was cancelled, the VM staying where it was. */
+export const migrationCancelled = (vm: Pick<VmObj, 'id' | 'name'>): EventSpec => ({
+  code: EventCode.VM_MIGRATION_CANCELLED, severity: 'normal', about: { vm: { id: vm.id } },
+  description: `Migration of VM ${String(vm.name)} was cancelled; it stays on its host.`,
+});
 
 /** How long a guest has to power off after the ACPI button, before its host stops it. */
 const SHUTDOWN_TIMEOUT_MS = 120_000;

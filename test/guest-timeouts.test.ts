@@ -21,6 +21,9 @@ import { until } from './support/until';
 function silentHosts(): Runtime {
   const guests: GuestDriver = {
     command: async () => undefined,
+    state: async () => {
+      throw new Error('the host reports no guest');
+    },
     survey: async () => new Map(),
     forget: async () => undefined,
     serial: async () => ({ offset: 0, size: 0, text: '' }),

@@ -349,6 +349,59 @@ const virtViewerKeys = (file: string): Record<string, string> => Object.fromEntr
     await act(`/vms/${String(vm.id)}`, 'stop');
   });
 
+  it('unplugs the disk and NIC a guest started with, and plugs them in again', async () => {
+    const vm = await tinyVm('cold-plugged', 'kernel');
+    const nic = await post(`/vms/${String(vm.id)}/nics`, T.Nic, { name: 'nic1', interface: 'virtio' });
+    const mac = String((nic.mac as Obj).address);
+    const agent = await started(vm);
+    const disks = () => lastSaid(agent, vm, guest.disksPrefix);
+    const nics = () => lastSaid(agent, vm, guest.nicsPrefix);
+    await until(async () => disks() === 'vda' && nics() === mac, BOOT_MS);
+    const [attachment] = await list(`/vms/${String(vm.id)}/diskattachments`, T.DiskAttachment);
+    const attachmentPath = `/vms/${String(vm.id)}/diskattachments/${String(attachment.id)}`;
+    await send('PUT', attachmentPath, T.DiskAttachment, { active: false }, 200);
+    await until(async () => disks() === '', BOOT_MS);
+    await send('PUT', `/vms/${String(vm.id)}/nics/${String(nic.id)}`, T.Nic, { plugged: false }, 200);
+    await until(async () => nics() === '', BOOT_MS);
+    await send('PUT', attachmentPath, T.DiskAttachment, { active: true }, 200);
+    await send('PUT', `/vms/${String(vm.id)}/nics/${String(nic.id)}`, T.Nic, { plugged: true }, 200);
+    await until(async () => disks() === 'vda' && nics() === mac, BOOT_MS);
+    await act(`/vms/${String(vm.id)}`, 'stop');
+  });
+
+  it('migrates a guest whose devices were plugged and unplugged since it started; the target has them where the source had them', async () => {
+    const vm = await tinyVm('replugged', 'kernel');
+    const vmPath = `/vms/${String(vm.id)}`;
+    const first = await post(`${vmPath}/nics`, T.Nic, { name: 'nic1', interface: 'virtio' });
+    const source = await started(vm);
+    await until(async () => lastSaid(source, vm, guest.disksPrefix) === 'vda', BOOT_MS);
+    // The data disk leaves its port free, the plugged disk and NIC take others: not the layout the VM's devices would get at a start.
+    const [cold] = await list(`${vmPath}/diskattachments`, T.DiskAttachment);
+    await send('PUT', `${vmPath}/diskattachments/${String(cold.id)}`, T.DiskAttachment, { active: false }, 200);
+    await until(async () => lastSaid(source, vm, guest.disksPrefix) === '', BOOT_MS);
+    const plugged = await post(`${vmPath}/diskattachments`, T.DiskAttachment, {
+      interface: 'virtio', active: true, disk: { name: 'replugged-hot', provisioned_size: MiB, format: 'raw', storage_domains: [{ id: domains.data.id }] },
+    });
+    const second = await post(`${vmPath}/nics`, T.Nic, { name: 'nic2', interface: 'virtio' });
+    const macs = [first, second].map((n) => String((n.mac as Obj).address));
+    await until(async () => lastSaid(source, vm, guest.disksPrefix) === 'vda' && lastSaid(source, vm, guest.nicsPrefix)?.split(' ').sort().join(' ') === [...macs].sort().join(' '), BOOT_MS);
+    const from = String(((await get(vmPath, T.Vm)).host as Obj).id);
+    const to = hosts.find((h) => h.id !== from)!;
+    await act(vmPath, 'migrate', { host: { id: to.id } });
+    await until(async () => String(((await get(vmPath, T.Vm)).host as Obj)?.id) === to.id && (await vmStatus(vm)) === 'up', BOOT_MS).catch(async (e: Error) => {
+      const events = await list('/events?max=6', T.Event);
+      throw new Error(`${e.message}: VM ${await vmStatus(vm)}; ${events.map((v) => v.description).join(' / ')}`);
+    });
+    const target = await agentOf(vm);
+    await until(async () => lastTick(target.serial(String(vm.id))) > 0, BOOT_MS);
+    // On the target, each device is the one the guest had: unplugging the plugged disk and the first NIC takes those away.
+    await send('PUT', `${vmPath}/diskattachments/${String(plugged.id)}`, T.DiskAttachment, { active: false }, 200);
+    await until(async () => lastSaid(target, vm, guest.disksPrefix) === '', BOOT_MS);
+    await send('PUT', `${vmPath}/nics/${String(first.id)}`, T.Nic, { plugged: false }, 200);
+    await until(async () => lastSaid(target, vm, guest.nicsPrefix) === macs[1], BOOT_MS);
+    await act(vmPath, 'stop');
+  });
+
   it('changes the CD of a running guest', async () => {
     const other = path.join(storage, 'iso', String((await list('/storagedomains?search=name%3Diso', T.StorageDomain))[0].id), 'images', '11111111-1111-1111-1111-111111111111', 'other.iso');
     const content = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-cd-'));
@@ -489,6 +542,65 @@ const virtViewerKeys = (file: string): Record<string, string> => Object.fromEntr
     const refused = await act(`/vms/${String(huge.id)}`, 'start', {}, 409);
     assert.match(String(refused.detail), /memory free/);
     assert.equal(await vmStatus(huge), 'down');
+  });
+
+  describe('migrations that do not complete', () => {
+    const clusterPath = async () => `/clusters/${String((await list('/clusters?search=name%3DDefault', T.Cluster))[0].id)}`;
+    // At 1 Mbps the guest's state takes minutes to go: long enough to cancel or break the move.
+    before(async () => void (await send('PUT', await clusterPath(), T.Cluster, { migration: { bandwidth: { assignment_method: 'custom', custom_value: 1 } } }, 200)));
+    after(async () => void (await send('PUT', await clusterPath(), T.Cluster, { migration: { bandwidth: { assignment_method: 'auto' } } }, 200)));
+
+    /** Starts moving a running VM to the other host: the VM's path, its source's agent and the target's, and the move's job. */
+    const moving = async (name: string) => {
+      const vm = await tinyVm(name, 'kernel');
+      const source = await started(vm);
+      const vmPath = `/vms/${String(vm.id)}`;
+      const from = String(((await get(vmPath, T.Vm)).host as Obj).id);
+      const to = hosts.find((h) => h.id !== from)!;
+      const job = (await act(vmPath, 'migrate', { host: { id: to.id } })).job as Obj;
+      const target = agents[hosts.indexOf(to)];
+      return { vm, vmPath, from, source, target, jobPath: `/jobs/${String(job.id)}` };
+    };
+
+    it('cancels a migration under way: the VM stays up on its host, the move\'s job is aborted and the target\'s guest goes', async () => {
+      const { vm, vmPath, from, source, target, jobPath } = await moving('cancelled');
+      assert.equal(await vmStatus(vm), 'migrating');
+      assert.ok(fs.existsSync(target.guestDir(String(vm.id))), 'the target waits for the guest');
+      const cancel = (await act(vmPath, 'cancelmigration')).job as Obj;
+      await statusIs(vm, 'up', 30_000);
+      const stayed = await get(vmPath, T.Vm);
+      assert.equal((stayed.host as Obj).id, from);
+      assert.equal(stayed.migration_target, undefined);
+      assert.equal((await get(jobPath, T.Job)).status, 'aborted');
+      assert.equal((await get(`/jobs/${String(cancel.id)}`, T.Job)).status, 'finished');
+      const events = await list('/events?max=10', T.Event);
+      assert.ok(events.some((e) => e.code === 9210 && (e.vm as Obj | undefined)?.id === vm.id), JSON.stringify(events.map((e) => e.description)));
+      await until(async () => !fs.existsSync(target.guestDir(String(vm.id))), 30_000);
+      // The guest runs on where it was.
+      const ticks = lastTick(source.serial(String(vm.id)));
+      await until(async () => lastTick(source.serial(String(vm.id))) > ticks, 30_000);
+      // Nothing to cancel any more: refused, as oVirt refuses it.
+      const refused = await act(vmPath, 'cancelmigration', {}, 409);
+      assert.match(String(refused.detail), /it is up/);
+      await act(vmPath, 'stop');
+    });
+
+    it('keeps the VM up on its host with an error event when the target fails during the move', async () => {
+      const { vm, vmPath, from, source, target, jobPath } = await moving('broken-move');
+      process.kill(target.qemuPid(String(vm.id)), 'SIGKILL');
+      await statusIs(vm, 'up', 60_000);
+      assert.equal(((await get(vmPath, T.Vm)).host as Obj).id, from);
+      assert.equal((await get(jobPath, T.Job)).status, 'failed');
+      const events = await list('/events?max=10', T.Event);
+      const failed = events.find((e) => e.code === 65 && (e.vm as Obj | undefined)?.id === vm.id);
+      assert.ok(failed, JSON.stringify(events.map((e) => e.description)));
+      assert.equal(failed.severity, 'error');
+      assert.match(String(failed.description), /^Migration failed.*\(VM: broken-move, Source: host-/);
+      await until(async () => !fs.existsSync(target.guestDir(String(vm.id))), 30_000);
+      const ticks = lastTick(source.serial(String(vm.id)));
+      await until(async () => lastTick(source.serial(String(vm.id))) > ticks, 30_000);
+      await act(vmPath, 'stop');
+    });
   });
 
   it('moves a host to maintenance once its VMs have migrated away', async () => {

@@ -171,6 +171,10 @@ export class AgentRuntime implements Runtime, GuestDriver {
     }
   }
 
+  state(host: Obj, vmId: string): Promise<GuestState> {
+    return this.call<GuestState>(host, 'GET', `/guests/${vmId}`);
+  }
+
   async forget(host: Obj, vmId: string): Promise<void> {
     await this.call(host, 'DELETE', `/guests/${vmId}`);
     this.samples.delete(vmId);

@@ -62,7 +62,7 @@ export type GuestCommand =
   | { op: 'stop' }
   | { op: 'reboot' }
   | { op: 'suspend'; file: string }
-  | { op: 'migrate'; address: string; port: number }
+  | { op: 'migrate'; address: string; port: number; bandwidthMbps?: number }
   | { op: 'cancelmigration' }
   | { op: 'ticket'; password: string; seconds: number }
   | { op: 'cdrom'; file?: string }
@@ -79,6 +79,8 @@ export type GuestCommand =
 export interface GuestDriver {
   /** Sends a command to the host of a VM; answers once the host has taken it (with the guest's state, when it has one). */
   command(host: Obj, vmId: string, command: GuestCommand): Promise<GuestState | undefined>;
+  /** What the guest of a VM does on a host now. */
+  state(host: Obj, vmId: string): Promise<GuestState>;
   /** What each host that answers runs, by host id; a host that does not answer is left out. */
   survey(hosts: Obj[]): Promise<Map<string, GuestState[]>>;
   /** Lets a host forget a guest that is down. */
