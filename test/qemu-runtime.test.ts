@@ -375,16 +375,17 @@ const virtViewerKeys = (file: string): Record<string, string> => Object.fromEntr
     const first = await post(`${vmPath}/nics`, T.Nic, { name: 'nic1', interface: 'virtio' });
     const source = await started(vm);
     await until(async () => lastSaid(source, vm, guest.disksPrefix) === 'vda', BOOT_MS);
-    // The data disk leaves its port free, the plugged disk and NIC take others: not the layout the VM's devices would get at a start.
-    const [cold] = await list(`${vmPath}/diskattachments`, T.DiskAttachment);
-    await send('PUT', `${vmPath}/diskattachments/${String(cold.id)}`, T.DiskAttachment, { active: false }, 200);
-    await until(async () => lastSaid(source, vm, guest.disksPrefix) === '', BOOT_MS);
+    // Plugged in, the disk and NIC take ports after the NIC; the data disk then leaves the first port
+    // free: not the layout the VM's devices would get at a start.
     const plugged = await post(`${vmPath}/diskattachments`, T.DiskAttachment, {
       interface: 'virtio', active: true, disk: { name: 'replugged-hot', provisioned_size: MiB, format: 'raw', storage_domains: [{ id: domains.data.id }] },
     });
     const second = await post(`${vmPath}/nics`, T.Nic, { name: 'nic2', interface: 'virtio' });
     const macs = [first, second].map((n) => String((n.mac as Obj).address));
-    await until(async () => lastSaid(source, vm, guest.disksPrefix) === 'vda' && lastSaid(source, vm, guest.nicsPrefix)?.split(' ').sort().join(' ') === [...macs].sort().join(' '), BOOT_MS);
+    await until(async () => lastSaid(source, vm, guest.disksPrefix) === 'vda vdb' && lastSaid(source, vm, guest.nicsPrefix)?.split(' ').sort().join(' ') === [...macs].sort().join(' '), BOOT_MS);
+    const cold = (await list(`${vmPath}/diskattachments`, T.DiskAttachment)).find((a) => a.id !== plugged.id)!;
+    await send('PUT', `${vmPath}/diskattachments/${String(cold.id)}`, T.DiskAttachment, { active: false }, 200);
+    await until(async () => lastSaid(source, vm, guest.disksPrefix) === 'vdb', BOOT_MS);
     const from = String(((await get(vmPath, T.Vm)).host as Obj).id);
     const to = hosts.find((h) => h.id !== from)!;
     await act(vmPath, 'migrate', { host: { id: to.id } });
