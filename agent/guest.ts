@@ -8,7 +8,8 @@ import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { GuestDisk, GuestExit, GuestNic, GuestSpec, GuestState, GuestStatus } from '../model/agent-protocol';
 import { Qmp, QmpEvent } from './qmp';
-import { GuestFiles, LaunchOptions, blockdevOf, diskDeviceOf, netdevName, nicDeviceOf, nodeName, portLayout, portName, qemuArgv } from './qemu-argv';
+import { GuestFiles, LaunchOptions, RunningNic, blockdevOf, diskDeviceOf, netdevName, netdevOf, nicDeviceOf, nodeName, portLayout, portName, qemuArgv } from './qemu-argv';
+import { makeTap, removeTap } from './taps';
 import { seedIso } from './seed';
 import { GuestAgentWatch } from './guest-agent';
 import { QemuUser, handOver } from './qemu-user';
@@ -131,7 +132,7 @@ export class Guest {
   /** Starts QEMU for `spec` in `dir`; answers once the monitor answers and the guest runs (or waits for its state). */
   static async launch(dir: string, asked: GuestSpec, o: LaunchOptions, bindMigration: string): Promise<Guest> {
     // The layout is kept with the spec: devices plugged later take its free ports.
-    const spec: RunningSpec = { ...asked, ports: portLayout(asked) };
+    const spec: RunningSpec = { ...asked, ports: portLayout(asked), nics: await withTaps(asked.nics, o.runAs) };
     const f = filesIn(dir);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -276,6 +277,7 @@ export class Guest {
     if (this.exit) return;
     clearTimeout(this.forcedStop);
     this.guestAgent.stop();
+    this.removeTaps();
     const data = this.shutdownEvent?.data ?? {};
     if (this.ending) this.exit = this.ending;
     else if (data.guest === true) this.exit = { reason: 'shutdown', message: `the guest powered off (${String(data.reason)})` };
@@ -485,21 +487,34 @@ export class Guest {
     this.keepSpec({ ...this.spec, disks: this.spec.disks.filter((d) => d.id !== diskId), ports: this.portsWithout(diskId) });
   }
 
-  /** Plugs a NIC into the running guest, on user-mode networking, on a free PCIe port. */
-  async plugNic(nic: GuestNic): Promise<void> {
+  /** Plugs a NIC into the running guest, on its bridge's tap or user-mode networking, on a free PCIe port. */
+  async plugNic(asked: GuestNic): Promise<void> {
     const qmp = this.monitor();
-    if (this.spec.nics.some((n) => n.id === nic.id)) throw new GuestInUse(`NIC ${nic.id} is plugged in already`);
+    if (this.spec.nics.some((n) => n.id === asked.id)) throw new GuestInUse(`NIC ${asked.id} is plugged in already`);
     const port = this.freePort();
-    await this.plugIn(qmp, nicDeviceOf(nic, portName(port)), ['netdev_add', { type: 'user', id: netdevName(nic.id) }], ['netdev_del', { id: netdevName(nic.id) }]);
+    const [nic] = await withTaps([asked], this.runAs);
+    try {
+      await this.plugIn(qmp, nicDeviceOf(nic, portName(port)), ['netdev_add', netdevOf(nic)], ['netdev_del', { id: netdevName(nic.id) }]);
+    } catch (e) {
+      if (nic.tap) await removeTap(nic.tap);
+      throw e;
+    }
     this.keepSpec({ ...this.spec, nics: [...this.spec.nics, nic], ports: this.portsWith(port, nic.id) });
   }
 
   /** Unplugs a NIC once the guest lets it go. */
   async unplugNic(nicId: string): Promise<void> {
     const qmp = this.monitor();
-    if (!this.spec.nics.some((n) => n.id === nicId)) throw new NoSuchDevice(`NIC ${nicId} is not plugged into guest ${this.id}`);
+    const nic = this.spec.nics.find((n) => n.id === nicId);
+    if (!nic) throw new NoSuchDevice(`NIC ${nicId} is not plugged into guest ${this.id}`);
     await this.unplug(qmp, `nic-${nicId}`, ['netdev_del', { id: netdevName(nicId) }]);
+    if (nic.tap) await removeTap(nic.tap);
     this.keepSpec({ ...this.spec, nics: this.spec.nics.filter((n) => n.id !== nicId), ports: this.portsWithout(nicId) });
+  }
+
+  /** Removes the taps of the guest's NICs, once QEMU has let them go. */
+  private removeTaps(): void {
+    for (const n of this.spec.nics) if (n.tap) void removeTap(n.tap);
   }
 
   /** Adds a device's backend (block node, netdev), then the device; a refused device takes its backend away again. */
@@ -588,7 +603,22 @@ export type PluggedDisk = GuestDisk & { overlays?: string[] };
 const topNode = (disk: PluggedDisk) => disk.overlays?.at(-1) ?? nodeName(disk.id);
 
 /** A guest's configuration as it now runs, with what its root ports hold. */
-type RunningSpec = Omit<GuestSpec, 'disks' | 'ports'> & { disks: PluggedDisk[]; ports: (string | null)[] };
+type RunningSpec = Omit<GuestSpec, 'disks' | 'ports' | 'nics'> & { disks: PluggedDisk[]; ports: (string | null)[]; nics: RunningNic[] };
+
+/** The NICs with the taps made for those on a bridge of this host; if one cannot be made, none is left. */
+async function withTaps(nics: GuestNic[], user: QemuUser | undefined): Promise<RunningNic[]> {
+  const made: RunningNic[] = [];
+  try {
+    for (const n of nics) {
+      const tap = await makeTap(n, user);
+      made.push(tap ? { ...n, tap } : n);
+    }
+    return made;
+  } catch (e) {
+    for (const n of made) if (n.tap) await removeTap(n.tap);
+    throw e;
+  }
+}
 
 export class NoSuchDevice extends Error {}
 export class GuestInUse extends Error {}

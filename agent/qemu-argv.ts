@@ -99,8 +99,16 @@ function rootPort(i: number): string {
 
 const nicModel = { virtio: 'virtio-net-pci', e1000: 'e1000', rtl8139: 'rtl8139' } as const;
 
-/** A NIC's user-mode network backend; ids are short, as QEMU's are bounded. */
+/** A NIC's network backend; ids are short, as QEMU's are bounded. */
 export const netdevName = (nicId: string) => `net-${nicId.replace(/-/g, '').slice(0, 24)}`;
+
+/** A NIC as it runs: on the tap the agent made for it, or on user-mode networking. */
+export type RunningNic = GuestNic & { tap?: string };
+
+/** A NIC's network backend (QMP's `netdev_add` arguments); QEMU runs no scripts on a tap. */
+export function netdevOf(nic: RunningNic): Record<string, string> {
+  return nic.tap ? { type: 'tap', id: netdevName(nic.id), ifname: nic.tap, script: 'no', downscript: 'no' } : { type: 'user', id: netdevName(nic.id) };
+}
 
 /** The guest device of a NIC (QMP's `device_add` arguments); `bus` places it on a root port. */
 export function nicDeviceOf(nic: GuestNic, bus: string): Record<string, string | number> {
@@ -114,7 +122,7 @@ const CDROM_PORT = 5;
 const FIRST_DISPLAY = 0;
 
 /** The guest's command line; its SPICE console's TLS files come with its `files`. */
-export function qemuArgv(spec: GuestSpec, files: GuestFiles, o: Omit<LaunchOptions, 'x509Dir'>): string[] {
+export function qemuArgv(spec: GuestSpec & { nics: RunningNic[] }, files: GuestFiles, o: Omit<LaunchOptions, 'x509Dir'>): string[] {
   const argv = [
     '-name', `guest=${spec.name},debug-threads=on`,
     '-uuid', spec.id,
@@ -161,7 +169,8 @@ export function qemuArgv(spec: GuestSpec, files: GuestFiles, o: Omit<LaunchOptio
     argv.push('-device', `ide-cd,bus=ide.${CDROM_PORT - 1},id=seed0,drive=seed`);
   }
   spec.nics.forEach((nic, i) => {
-    argv.push('-netdev', `user,id=${netdevName(nic.id)}`, '-device', `${deviceArg(nicDeviceOf(nic, portOf(nic.id)))}${i === 0 ? boot(spec.networkBootIndex) : ''}`);
+    const { type, ...props } = netdevOf(nic);
+    argv.push('-netdev', [type, ...Object.entries(props).map(([k, v]) => `${k}=${v}`)].join(','), '-device', `${deviceArg(nicDeviceOf(nic, portOf(nic.id)))}${i === 0 ? boot(spec.networkBootIndex) : ''}`);
   });
   if (spec.kernel) {
     argv.push('-kernel', spec.kernel.file);

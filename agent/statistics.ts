@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import { GuestStatistics } from '../model/agent-protocol';
 import { Guest } from './guest';
+import { tapCounters } from './taps';
 
 /** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
 const USER_HZ = 100;
@@ -37,7 +38,7 @@ export async function guestStatistics(guest: Guest): Promise<GuestStatistics> {
     cpuSeconds: cpuSeconds(guest.pid),
     memory: { total: guest.spec.memoryMiB * 2 ** 20, ...(balloon ? { balloon: balloon.actual } : {}) },
     disks,
-    // User-mode networking keeps no counters QEMU reports.
-    nics: guest.spec.nics.map((n) => ({ id: n.id, rxBytes: 0, txBytes: 0 })),
+    // User-mode networking keeps no counters QEMU reports; a tap has the host's.
+    nics: guest.spec.nics.map((n) => ({ id: n.id, ...(n.tap ? tapCounters(n.tap) : { rxBytes: 0, txBytes: 0 }) })),
   };
 }

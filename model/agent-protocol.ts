@@ -16,6 +16,8 @@ export interface GuestNic {
   id: string;
   mac: string;
   model: 'virtio' | 'e1000' | 'rtl8139';
+  /** The name of the NIC's network: a host with a bridge of that name puts the NIC on it. */
+  network?: string;
 }
 
 /** What a guest runs with: the VM's configuration, with every file already resolved to a path. */

@@ -53,7 +53,7 @@ export async function unplugDisk(call: Call, vmId: string, attachment: Attachmen
 export async function plugNic(call: Call, vmId: string, nic: ObjOf<typeof T.Nic>): Promise<void> {
   const on = await running(call, vmId);
   if (!on || nic.plugged === false) return;
-  tell(call, on, { op: 'plugnic', nic: guestNic(nic) }, `plugging NIC ${String(nic.name)} in`, async (repo) => {
+  tell(call, on, { op: 'plugnic', nic: await guestNic(call, nic) }, `plugging NIC ${String(nic.name)} in`, async (repo) => {
     const now = await repo.get(T.Nic, String(nic.id), { vm: vmId });
     if (now) await repo.update(T.Nic, { ...now, plugged: false }, { vm: vmId });
   });

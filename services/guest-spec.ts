@@ -88,9 +88,14 @@ function cloudInit(vm: VmObj, init: Obj): NonNullable<GuestSpec['cloudInit']> {
   };
 }
 
-/** A VM's NIC as its guest gets it. */
-export function guestNic(n: ObjOf<typeof T.Nic>): GuestNic {
-  return { id: String(n.id), mac: String(isObj(n.mac) ? n.mac.address : ''), model: NIC_MODELS[String(n.interface)] ?? 'virtio' };
+/** A VM's NIC as its guest gets it, with its profile's network by name (the bridge a host may have for it). */
+export async function guestNic(call: Call, n: ObjOf<typeof T.Nic>): Promise<GuestNic> {
+  const profile = n.vnic_profile?.id ? await call.repo.get(T.VnicProfile, n.vnic_profile.id) : undefined;
+  const network = profile?.network?.id ? await call.repo.get(T.Network, profile.network.id) : undefined;
+  return {
+    id: String(n.id), mac: String(isObj(n.mac) ? n.mac.address : ''), model: NIC_MODELS[String(n.interface)] ?? 'virtio',
+    ...(network?.name ? { network: String(network.name) } : {}),
+  };
 }
 
 function kernel(vm: VmObj): GuestSpec['kernel'] {
@@ -118,7 +123,7 @@ export async function guestSpec(call: Call, vm: VmObj, run: RunChoices): Promise
     cpu: { sockets: Number(topology.sockets ?? 1) || 1, cores: Number(topology.cores ?? 1) || 1, threads: Number(topology.threads ?? 1) || 1 },
     disks: await disks(call, vm, order('hd')),
     cdrom: { ...(run.cdFile ? { file: await isoFile(call, vm, run.cdFile) } : {}), ...(order('cdrom') !== undefined ? { bootIndex: order('cdrom') } : {}) },
-    nics: nics.filter((n) => n.plugged !== false).map(guestNic),
+    nics: await Promise.all(nics.filter((n) => n.plugged !== false).map((n) => guestNic(call, n))),
     ...(direct ? { kernel: direct } : {}),
     ...(order('network') !== undefined ? { networkBootIndex: order('network') } : {}),
     display,

@@ -5,12 +5,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
+import https from 'node:https';
 import net from 'node:net';
 import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import * as T from '../model/types';
 import { JSON_FORMAT, Obj } from '../model/codec';
 import { ObjOf } from '../model/meta';
+import { GuestStatistics } from '../model/agent-protocol';
 import { ADMIN_PASSWORD, withEngine } from './support/engine';
 import { restCalls } from './support/rest';
 import { localDataDomains, volumeFileOf } from './support/domains';
@@ -694,6 +696,63 @@ const virtViewerKeys = (file: string): Record<string, string> => Object.fromEntr
     assert.equal(await spiceLink(tlsPort, 'spice-out', secure), 'refused');
     assert.equal(await spiceLink(tlsPort, vv.password, secure), 'refused');
     await act(`/vms/${String(vm.id)}`, 'stop');
+  });
+
+  it('puts a NIC whose network is named as a host bridge on a tap the agent makes on that bridge, and takes the tap away with the NIC', async function () {
+    if (process.getuid?.() !== 0) this.skip();
+    // A bridge of the test's own, with the host's end of the guests' subnet on it.
+    const bridge = `hgbr${process.pid % 100000}`;
+    execFileSync('ip', ['link', 'add', bridge, 'type', 'bridge']);
+    try {
+      execFileSync('ip', ['addr', 'add', '10.0.2.1/24', 'dev', bridge]);
+      execFileSync('ip', ['link', 'set', bridge, 'up']);
+      const [dc] = await list('/datacenters?search=name%3DDefault', T.DataCenter);
+      const [cluster] = await list('/clusters?search=name%3DDefault', T.Cluster);
+      const network = await post('/networks', T.Network, { name: bridge, data_center: { id: dc.id } });
+      await post(`/clusters/${String(cluster.id)}/networks`, T.Network, { id: network.id });
+      const [profile] = await list(`/networks/${String(network.id)}/vnicprofiles`, T.VnicProfile);
+      const vm = await tinyVm('bridged', 'kernel');
+      const vmPath = `/vms/${String(vm.id)}`;
+      const nic = await post(`${vmPath}/nics`, T.Nic, { name: 'nic1', interface: 'virtio', vnic_profile: { id: profile.id } });
+      const tapOf = (n: Obj) => `hgt${String(n.id).replace(/-/g, '').slice(0, 12)}`;
+      const masterOf = (tap: string) => { try { return path.basename(fs.readlinkSync(`/sys/class/net/${tap}/master`)); } catch { return undefined; } };
+      await started(vm);
+      const vmHost = (await get(vmPath, T.Vm)).host;
+      assert.equal(masterOf(tapOf(nic)), bridge);
+      // The guest answers on the bridge: its kernel refuses a connection to a closed port at once.
+      const answers = () => new Promise<boolean>((resolve) => {
+        const s = net.connect({ host: guest.address, port: 9, timeout: 1000 });
+        s.once('connect', () => (s.destroy(), resolve(true)));
+        s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'));
+        s.once('timeout', () => (s.destroy(), resolve(false)));
+      });
+      await until(answers, BOOT_MS);
+      // What went through the tap is what the host counts for the NIC: the guest sent what the tap received.
+      const pki = path.join(t.t.config.dataDir, 'pki');
+      const stats = await new Promise<GuestStatistics>((resolve, reject) => {
+        https.get({
+          host: '127.0.0.1', port: agents[hosts.findIndex((h) => h.id === ((vmHost as Obj).id))].port, path: `/guests/${String(vm.id)}/statistics`,
+          cert: fs.readFileSync(path.join(pki, 'engine-client.pem')), key: fs.readFileSync(path.join(pki, 'engine-client.key')), rejectUnauthorized: false,
+        }, (r) => {
+          let text = '';
+          r.on('data', (c: Buffer) => (text += c.toString()));
+          r.on('end', () => resolve(JSON.parse(text) as GuestStatistics));
+        }).once('error', reject);
+      });
+      const counted = stats.nics.find((n) => n.id === nic.id)!;
+      const tapBytes = (name: string) => Number(fs.readFileSync(`/sys/class/net/${tapOf(nic)}/statistics/${name}`, 'utf8'));
+      assert.ok(counted.txBytes > 0 && counted.txBytes <= tapBytes('rx_bytes'), JSON.stringify(counted));
+      assert.ok(counted.rxBytes > 0 && counted.rxBytes <= tapBytes('tx_bytes'), JSON.stringify(counted));
+      // A NIC plugged in later gets its tap too, and loses it unplugged.
+      const second = await post(`${vmPath}/nics`, T.Nic, { name: 'nic2', interface: 'virtio', vnic_profile: { id: profile.id } });
+      await until(async () => masterOf(tapOf(second)) === bridge, BOOT_MS);
+      await send('PUT', `${vmPath}/nics/${String(second.id)}`, T.Nic, { plugged: false }, 200);
+      await until(async () => !fs.existsSync(`/sys/class/net/${tapOf(second)}`), BOOT_MS);
+      await act(vmPath, 'stop');
+      await until(async () => !fs.existsSync(`/sys/class/net/${tapOf(nic)}`), 30_000);
+    } finally {
+      execFileSync('ip', ['link', 'del', bridge]);
+    }
   });
 
   it('runs QEMU as the user HANGAR_AGENT_QEMU_USER names: the guest boots, takes a live snapshot, is suspended and resumed, and takes a plugged disk', async function () {
