@@ -2,7 +2,7 @@
 // spare ports after them, and a layout given by a migration's source kept as it is.
 import assert from 'node:assert/strict';
 import { GuestSpec } from '../model/agent-protocol';
-import { ROOT_PORTS, SPARE_PORTS, portLayout, qemuArgv } from '../agent/qemu-argv';
+import { ROOT_PORTS, RunningNic, SPARE_PORTS, netdevName, netdevOf, portLayout, qemuArgv } from '../agent/qemu-argv';
 
 const DISK = '11111111-1111-1111-1111-111111111111';
 const SATA = '22222222-2222-2222-2222-222222222222';
@@ -63,5 +63,32 @@ describe('the PCIe layout of a guest', () => {
   it('refuses more devices than the machine has ports for', () => {
     const nics = Array.from({ length: 120 }, (_, i) => ({ id: `nic-${i}`, mac: '56:6f:00:00:02:00', model: 'virtio' as const }));
     assert.throws(() => portLayout(spec({ nics })), /at most 116 virtio disks and NICs, not 121/);
+  });
+});
+
+describe('the network backends and guest agent channel of a guest', () => {
+  const files = { qmp: '/r/qmp.sock', serialLog: '/r/serial.log', guestAgent: '/r/qga.sock' };
+  const values = (argv: string[], option: string) => argv.flatMap((a, i) => (argv[i - 1] === option ? [a] : []));
+
+  it('puts a NIC the agent made a tap for on that tap, QEMU running no scripts, and the others on user networking', () => {
+    const s = spec();
+    const running: RunningNic[] = [{ ...s.nics[0], tap: 'hgt333333333333' }, s.nics[1]];
+    const argv = qemuArgv({ ...s, nics: running }, files, { kvm: false, consoleBind: '127.0.0.1' });
+    assert.deepEqual(values(argv, '-netdev'), [`tap,id=${netdevName(NIC1)},ifname=hgt333333333333,script=no,downscript=no`, `user,id=${netdevName(NIC2)}`]);
+    assert.deepEqual(netdevOf(running[0]), { type: 'tap', id: netdevName(NIC1), ifname: 'hgt333333333333', script: 'no', downscript: 'no' });
+  });
+
+  it('gives every guest the virtio-serial port qemu-guest-agent answers on, served on the socket in its files', () => {
+    const argv = argvOf(spec());
+    assert.deepEqual(values(argv, '-chardev'), ['socket,id=qga0,path=/r/qga.sock,server=on,wait=off']);
+    assert.ok(devices(argv).includes('virtserialport,bus=virtio-serial0.0,chardev=qga0,name=org.qemu.guest_agent.0'));
+  });
+
+  it('lets QEMU change its ids only when it is to drop to a user', () => {
+    const sandbox = (argv: string[]) => values(argv, '-sandbox')[0];
+    assert.match(sandbox(argvOf(spec())), /elevateprivileges=deny/);
+    const dropping = qemuArgv(spec(), files, { kvm: false, consoleBind: '127.0.0.1', runAs: { name: 'qemu', uid: 107, gid: 107 } });
+    assert.match(sandbox(dropping), /elevateprivileges=allow/);
+    assert.deepEqual(values(dropping, '-runas'), ['qemu']);
   });
 });
