@@ -132,19 +132,21 @@ export class Guest {
   /** Starts QEMU for `spec` in `dir`; answers once the monitor answers and the guest runs (or waits for its state). */
   static async launch(dir: string, asked: GuestSpec, o: LaunchOptions, bindMigration: string): Promise<Guest> {
     // The layout is kept with the spec: devices plugged later take its free ports.
-    const spec: RunningSpec = { ...asked, ports: portLayout(asked), nics: await withTaps(asked.nics, o.runAs) };
+    const spec: RunningSpec = { ...asked, ports: portLayout(asked) };
     const f = filesIn(dir);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     // QEMU makes sockets there after it dropped to its user (a saved state's), and reads its disks again on a snapshot.
     handOver(o.runAs, dir, ...spec.disks.map((d) => d.file));
-    fs.writeFileSync(f.spec, JSON.stringify(spec));
     const guestFiles: GuestFiles = { qmp: f.qmp, serialLog: f.serialLog, guestAgent: f.guestAgent };
     if (spec.display === 'spice') {
       const [port, tlsPort] = await freePorts(o.consoleBind, 2);
       guestFiles.spice = { port, tlsPort, x509Dir: o.x509Dir };
     }
     if (spec.cloudInit) guestFiles.seed = await seedIso(dir, spec.cloudInit, f.seed);
+    // The taps come last: once they are made, QEMU is started, and its end removes them.
+    spec.nics = await withTaps(asked.nics, o.runAs);
+    fs.writeFileSync(f.spec, JSON.stringify(spec));
     const log = fs.openSync(f.qemuLog, 'a');
     const child = spawn(QEMU, qemuArgv(spec, guestFiles, o), { detached: true, stdio: ['ignore', log, log] });
     fs.closeSync(log);
