@@ -110,9 +110,11 @@ export class Sso {
       const principal = await this.principalOf(known.userId);
       if (principal) return { kind: 'ok', principal };
     }
-    const result = await this.login(login, password, address);
-    if (result.kind === 'ok') this.verified.remember(login, password, result.principal.userId);
-    return result;
+    return this.verified.checkOnce(login, password, async () => {
+      const result = await this.login(login, password, address);
+      if (result.kind === 'ok') this.verified.remember(login, password, result.principal.userId);
+      return result;
+    });
   }
 
   /** The caller a bearer token stands for: an SSO token, or a robot token. */

@@ -14,6 +14,7 @@ interface Verified {
 export class VerifiedLogins {
   private readonly key = randomBytes(32);
   private readonly entries: BoundedMap<string, Verified>;
+  private readonly checking = new Map<string, Promise<unknown>>();
 
   constructor(private readonly lifetimeMs: number, most = 10_000) {
     this.entries = new BoundedMap(most);
@@ -30,6 +31,20 @@ export class VerifiedLogins {
     if (found && Date.now() - found.at < this.lifetimeMs) return found;
     this.entries.delete(digest);
     return undefined;
+  }
+
+  /**
+   * The check of credentials not recalled, shared by the requests that give them while it runs: a
+   * client's parallel requests would otherwise count as parallel guesses, and be locked out.
+   */
+  checkOnce<R>(login: string, password: string, check: () => Promise<R>): Promise<R> {
+    const digest = this.digest(login, password);
+    let running = this.checking.get(digest) as Promise<R> | undefined;
+    if (!running) {
+      running = check().finally(() => this.checking.delete(digest));
+      this.checking.set(digest, running);
+    }
+    return running;
   }
 
   remember(login: string, password: string, userId: string): void {

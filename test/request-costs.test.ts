@@ -30,6 +30,14 @@ describe('the cost of a request to the SSO and the access checks', () => {
     assert.equal((await read(basic('basil@internal', 'basil-password-2'), { Filter: 'true' })).status, 200);
   });
 
+  it('checks Basic credentials given by parallel requests once, answering every one of them', async () => {
+    await addUser(ctx.api, 'parvati', 'parvati-password-1');
+    const before = await logins('parvati');
+    const answers = await Promise.all(Array.from({ length: 8 }, () => read(basic('parvati@internal', 'parvati-password-1'), { Filter: 'true' })));
+    assert.deepEqual(answers.map((r) => r.status), Array(8).fill(200));
+    assert.equal((await logins('parvati')) - before, 1);
+  });
+
   it('checks a bearer token\'s signature once, yet refuses it once it has expired or was revoked', async () => {
     const tokens = ctx.t.servers.sso.tokens;
     const user = await addUser(ctx.api, 'tilda', 'tilda-password-1');
