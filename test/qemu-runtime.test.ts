@@ -285,6 +285,29 @@ const virtViewerKeys = (file: string): Record<string, string> => Object.fromEntr
     assert.equal(fs.existsSync(saved), false);
   });
 
+  it('resumes a suspended guest that had a disk plugged while it ran, the disk still in it', async () => {
+    const vm = await tinyVm('suspended-plugged', 'kernel');
+    const agent = await started(vm);
+    const lastDisks = (a: TestAgent) => lastSaid(a, vm, guest.disksPrefix);
+    await until(async () => lastDisks(agent) === 'vda', BOOT_MS);
+    const plugged = await post(`/vms/${String(vm.id)}/diskattachments`, T.DiskAttachment, {
+      interface: 'virtio', active: true, disk: { name: 'plugged-then-saved', provisioned_size: MiB, format: 'raw', storage_domains: [{ id: domains.data.id }] },
+    });
+    await until(async () => lastDisks(agent) === 'vda vdb', BOOT_MS);
+    await act(`/vms/${String(vm.id)}`, 'suspend');
+    await statusIs(vm, 'suspended');
+    const before = lastTick(agent.serial(String(vm.id)));
+    await act(`/vms/${String(vm.id)}`, 'start');
+    await statusIs(vm, 'up');
+    const now = await agentOf(vm);
+    await until(async () => lastTick(now.serial(String(vm.id))) > before, BOOT_MS);
+    assert.equal(count(now.serial(String(vm.id)), guest.readyLine), 0);
+    // The restored guest has the disk where it was: unplugging it takes it out of the guest.
+    await send('PUT', `/vms/${String(vm.id)}/diskattachments/${String(plugged.id)}`, T.DiskAttachment, { active: false }, 200);
+    await until(async () => lastDisks(now) === 'vda', BOOT_MS);
+    await act(`/vms/${String(vm.id)}`, 'stop');
+  });
+
   it('migrates a running VM to the other host; the guest goes on there', async () => {
     const vm = await tinyVm('migrating', 'kernel');
     const source = await started(vm);
