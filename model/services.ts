@@ -722,6 +722,7 @@ export const VmNic = entityService({
   name: 'VmNic', type: () => T.Nic, doc: 'A network interface of a virtual machine.',
   update: { permit: 'configure_vm_network', params: ASYNC, inputs: [optional('name', ...nicChanges)] },
   remove: { permit: 'configure_vm_network', params: ASYNC },
+  locators: { reporteddevices: () => VmNicReportedDevices },
 });
 
 export const VmDiskAttachments = collectionService({
@@ -821,6 +822,12 @@ export const VmNumaNodes = devicesOf('vm', {
 });
 // What the guest agent reports: read only.
 export const VmReportedDevices = devicesOf('vm', { name: 'ReportedDevice', type: () => T.ReportedDevice, what: 'device the guest reports' });
+// The devices the guest reports for one NIC of the VM: those with its MAC address.
+const VmNicReportedDevice = entityService({ name: 'VmNicReportedDevice', type: () => T.ReportedDevice, doc: 'A device the guest reports for a network interface of a virtual machine.' });
+export const VmNicReportedDevices = collectionService({
+  name: 'VmNicReportedDevices', type: () => T.ReportedDevice, owner: 'vm', entity: () => VmNicReportedDevice,
+  doc: 'The devices the guest reports for a network interface of a virtual machine: those with its MAC address.',
+});
 export const VmApplications = devicesOf('vm', { name: 'Application', type: () => T.Application, what: 'application the guest reports' });
 export const VmSessions = devicesOf('vm', { name: 'Session', type: () => T.Session, what: 'user session' });
 

@@ -125,27 +125,41 @@ export const vmNumaNodes = storedDevices(S.VmNumaNodes, {
 
 // --- what the guest reports -------------------------------------------------
 
-/** Serves one list of what a running VM's guest reports (none when it is not running). */
-function reported<K extends 'reported_devices' | 'applications' | 'sessions'>(collection: CollectionService, what: K) {
+type Reported = (call: Call, items: Obj[]) => Promise<Obj[]>;
+
+/**
+ * Serves one list of what a running VM's guest reports (none when it is not running), or the part
+ * of it `of` picks for the collection's owner.
+ */
+function reported<K extends 'reported_devices' | 'applications' | 'sessions'>(collection: CollectionService, what: K, of: Reported = async (_, items) => items) {
   const all = async (call: Call): Promise<Obj[]> => {
     const vm = await vmOf(call);
     if (!vm.host?.id) return [];
-    return call.engine.runtime.guest(vm)[what].map((item) => ({ ...item, vm: refTo(vm) }));
+    return of(call, call.engine.runtime.guest(vm)[what].map((item) => ({ ...item, vm: refTo(vm) })));
   };
   return [
     implement(collection, { list: async (call, o) => (await all(call)).slice(0, o.max) }),
     implement(collection.entity(), {
       async get(call) {
-        const found = (await all(call)).find((item) => item.id === call.scope[1]);
-        if (!found) throw notFound(`${collection.type().name} '${call.scope[1]}' does not exist`);
+        const id = call.scope[call.scope.length - 1];
+        const found = (await all(call)).find((item) => item.id === id);
+        if (!found) throw notFound(`${collection.type().name} '${id}' does not exist`);
         return found;
       },
     }),
   ];
 }
 
+/** The devices reported with the MAC address of the NIC the path names. */
+const ofNic: Reported = async (call, items) => {
+  const nic = await call.repo.get(T.Nic, call.scope[1], { vm: call.scope[0] });
+  if (!nic) throw entityNotFound(T.Nic.name, call.scope[1]);
+  return items.filter((d) => isObj(d.mac) && d.mac.address === nic.mac?.address);
+};
+
 export const guestReports = [
   ...reported(S.VmReportedDevices, 'reported_devices'),
+  ...reported(S.VmNicReportedDevices, 'reported_devices', ofNic),
   ...reported(S.VmApplications, 'applications'),
   ...reported(S.VmSessions, 'sessions'),
 ];

@@ -550,6 +550,11 @@ const virtViewerKeys = (file: string): Record<string, string> => Object.fromEntr
     assert.deepEqual(devices.map((d) => [d.name, d.type, d.mac?.address]), [['eth0', 'network', (nic.mac as Obj).address]]);
     assert.ok(devices[0].ips?.some((ip) => ip.address === guest.address && ip.version === 'v4'), JSON.stringify(devices[0].ips));
     assert.deepEqual(await get(`${vmPath}/reporteddevices/${String(devices[0].id)}`, T.ReportedDevice), devices[0]);
+    // The NIC's own reported devices: those with its MAC address; a NIC the VM lacks is not found.
+    const nicPath = `${vmPath}/nics/${String(nic.id)}`;
+    assert.deepEqual(await list(`${nicPath}/reporteddevices`, T.ReportedDevice), devices);
+    assert.deepEqual(await get(`${nicPath}/reporteddevices/${String(devices[0].id)}`, T.ReportedDevice), devices[0]);
+    assert.equal((await t.api.call('GET', `${vmPath}/nics/00000000-0000-0000-0000-00000000abcd/reporteddevices`)).status, 404);
     assert.deepEqual((await list(`/vms?search=fqdn%3D${guest.hostname}`, T.Vm)).map((v) => v.id), [vm.id]);
     // The agentless guest was up before the other booted, and has had as many rounds: it shows nothing.
     const quiet = await get(`/vms/${String(silent.id)}`, T.Vm);
