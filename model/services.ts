@@ -722,7 +722,7 @@ export const VmNic = entityService({
   name: 'VmNic', type: () => T.Nic, doc: 'A network interface of a virtual machine.',
   update: { permit: 'configure_vm_network', params: ASYNC, inputs: [optional('name', ...nicChanges)] },
   remove: { permit: 'configure_vm_network', params: ASYNC },
-  locators: { reporteddevices: () => VmNicReportedDevices },
+  locators: { reporteddevices: () => VmNicReportedDevices, statistics: () => VmNicStatistics },
 });
 
 export const VmDiskAttachments = collectionService({
@@ -867,6 +867,7 @@ export const Vms = collectionService({
   entity: () => VmEntity,
 });
 export const VmStatistics = statisticsOf('Vm', 'vm');
+export const VmNicStatistics = statisticsOf('VmNic', 'nic');
 
 export const VmSerialConsoles = collectionService({
   name: 'VmSerialConsoles', type: () => T.SerialConsole, doc: 'The serial console of a VM running on a real host, with its output (Hangar extension).',

@@ -52,6 +52,25 @@ async function nicFigures(call: Call): Promise<Obj[]> {
   ];
 }
 
+/** The traffic of the VM NIC at `scope[1]`, which only a running VM has. */
+async function vmNicFigures(call: Call): Promise<Obj[]> {
+  const vm = await load({ ...call, scope: call.scope.slice(0, 1) }, S.Vms);
+  const nic = await call.repo.get(T.Nic, call.scope[1], { vm: String(vm.id) });
+  if (!nic) throw notFound(`NIC '${call.scope[1]}' does not exist`);
+  const io = RUNNING.includes(String(vm.status)) ? call.engine.runtime.nicIo(vm, nic.id) : { rx: 0, tx: 0, rxTotal: 0, txTotal: 0 };
+  const owned = { id: nic.id, vm: { id: vm.id } };
+  return [
+    statistic('nic', owned, 'data.current.rx', 'Receive data rate', 'bytes_per_second', 'decimal', io.rx),
+    statistic('nic', owned, 'data.current.tx', 'Transmit data rate', 'bytes_per_second', 'decimal', io.tx),
+    statistic('nic', owned, 'data.current.rx.bps', 'Receive data rate', 'bits_per_second', 'decimal', io.rx * 8),
+    statistic('nic', owned, 'data.current.tx.bps', 'Transmit data rate', 'bits_per_second', 'decimal', io.tx * 8),
+    statistic('nic', owned, 'data.total.rx', 'Total received data', 'bytes', 'integer', io.rxTotal),
+    statistic('nic', owned, 'data.total.tx', 'Total transmitted data', 'bytes', 'integer', io.txTotal),
+    statistic('nic', owned, 'errors.total.rx', 'Total receive errors', 'none', 'integer', 0),
+    statistic('nic', owned, 'errors.total.tx', 'Total transmit errors', 'none', 'integer', 0),
+  ];
+}
+
 /** The I/O of the disk at `scope[0]`, which only a running VM does. */
 async function diskFigures(call: Call): Promise<Obj[]> {
   const disk = await load({ ...call, scope: call.scope.slice(0, 1) }, S.Disks);
@@ -85,4 +104,5 @@ function statistics(collection: CollectionService, figuresOf: (call: Call) => Pr
 export const hostStatistics = statistics(S.HostStatistics, (call) => figures(call, 'host', S.Hosts), 1);
 export const vmStatistics = statistics(S.VmStatistics, (call) => figures(call, 'vm', S.Vms), 1);
 export const hostNicStatistics = statistics(S.HostNicStatistics, nicFigures, 2);
+export const vmNicStatistics = statistics(S.VmNicStatistics, vmNicFigures, 2);
 export const diskStatistics = statistics(S.DiskStatistics, diskFigures, 1);

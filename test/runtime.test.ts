@@ -110,6 +110,13 @@ for (const format of FORMATS) {
       assert.equal(job.status, 'finished');
       const vmStats = format.readList(T.Statistic, (await rt.api.call('GET', `${p}/statistics`)).text);
       assert.ok(vmStats.some((s) => s.name === 'memory.used'));
+      // A NIC's traffic, as oVirt names it: nothing goes through a simulated guest's NIC.
+      const nic = await rt.add(`${p}/nics`, T.Nic, format.write(T.Nic, { name: 'counted' }));
+      const nicStats = format.readList(T.Statistic, (await rt.api.call('GET', `${p}/nics/${nic.id}/statistics`)).text);
+      assert.deepEqual(nicStats.map((s) => s.name), ['data.current.rx', 'data.current.tx', 'data.current.rx.bps', 'data.current.tx.bps', 'data.total.rx', 'data.total.tx', 'errors.total.rx', 'errors.total.tx']);
+      assert.ok(nicStats.every((s) => (s.nic as Obj).id === nic.id && Number((s.values as Obj[])[0].datum) === 0));
+      assert.equal((await rt.api.call('GET', `${p}/nics/${nic.id}/statistics/${nicStats[4].id}`)).status, 200);
+      assert.equal((await rt.api.call('GET', `${p}/nics/00000000-0000-0000-0000-00000000abcd/statistics`)).status, 404);
 
       await rt.act(p, 'stop');
       assert.equal((await rt.get(p, T.Vm)).status, 'down');

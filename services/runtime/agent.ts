@@ -9,7 +9,7 @@ import { certifyAgent, engineClientCertificate, subjectOf } from '../pki';
 import { AgentAddress, AgentLink, fingerprintOf } from './agent-link';
 import { conflict } from '../fault';
 import { reportedDevicesOf } from '../guest-facts';
-import { ConsoleEndpoint, GuestCommand, GuestDriver, GuestReport, HostFacts, Phase, Runtime, UnmanagedNetwork, hardwareId } from './runtime';
+import { ConsoleEndpoint, GuestCommand, GuestDriver, GuestReport, HostFacts, NicIo, Phase, Runtime, UnmanagedNetwork, hardwareId } from './runtime';
 
 /** How long the engine waits for what a host reports, in milliseconds, before it says the operation failed. */
 const TIMEOUTS: Record<Phase, number> = {
@@ -238,6 +238,16 @@ export class AgentRuntime implements Runtime, GuestDriver {
     return {
       read: Math.round(this.rate(vmId, (s) => of(s)?.readBytes ?? 0)), write: Math.round(this.rate(vmId, (s) => of(s)?.writeBytes ?? 0)),
       readLatency: 0, writeLatency: 0, flushLatency: 0,
+    };
+  }
+
+  nicIo(vm: Obj, nicId: string): NicIo {
+    const vmId = String(vm.id);
+    const of = (s: GuestStatistics) => s.nics.find((n) => n.id === nicId);
+    const last = this.samples.get(vmId)?.[1];
+    return {
+      rx: Math.round(this.rate(vmId, (s) => of(s)?.rxBytes ?? 0)), tx: Math.round(this.rate(vmId, (s) => of(s)?.txBytes ?? 0)),
+      rxTotal: (last && of(last.stats)?.rxBytes) ?? 0, txTotal: (last && of(last.stats)?.txBytes) ?? 0,
     };
   }
 

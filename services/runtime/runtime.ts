@@ -5,6 +5,14 @@ import { Obj } from '../../model/codec';
 import { GuestDisk, GuestNic, GuestSpec, GuestState } from '../../model/agent-protocol';
 
 /** What a host reports about itself once installed. */
+/** A VM NIC's traffic, received and sent. */
+export interface NicIo {
+  rx: number;
+  tx: number;
+  rxTotal: number;
+  txTotal: number;
+}
+
 export interface HostFacts {
   memory: number;
   cpu: Obj;
@@ -118,6 +126,8 @@ export interface Runtime {
   traffic(nic: Obj): { rx: number; tx: number };
   /** Current I/O of a disk of a running VM: bytes per second and latencies in seconds. */
   diskIo(disk: Obj): { read: number; write: number; readLatency: number; writeLatency: number; flushLatency: number };
+  /** Traffic of a running VM's NIC: bytes per second now, and bytes since the guest started. */
+  nicIo(vm: Obj, nicId: string): NicIo;
   /** Current figures of a running VM or a host, for statistics. */
   load(kind: 'host' | 'vm', obj: Obj): { cpuPercent: number; memoryUsed: number };
   /** Where the console of `protocol` of a VM running on `host` listens. */

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Obj } from '../../model/codec';
-import { ConsoleEndpoint, GuestReport, HostFacts, Phase, Runtime, UnmanagedNetwork, hardwareId } from './runtime';
+import { ConsoleEndpoint, GuestReport, HostFacts, NicIo, Phase, Runtime, UnmanagedNetwork, hardwareId } from './runtime';
 
 /** Durations at speed 1, in milliseconds, close to what a small real host shows. */
 const BASE: Record<Phase, number> = {
@@ -189,6 +189,11 @@ export class SimulatedRuntime implements Runtime {
   diskIo(): { read: number; write: number; readLatency: number; writeLatency: number; flushLatency: number } {
     // No guest runs, so no disk is read or written.
     return { read: 0, write: 0, readLatency: 0, writeLatency: 0, flushLatency: 0 };
+  }
+
+  nicIo(): NicIo {
+    // No guest runs, so no NIC sends or receives.
+    return { rx: 0, tx: 0, rxTotal: 0, txTotal: 0 };
   }
 
   guest(): GuestReport {
