@@ -40,15 +40,22 @@ async function nicFigures(call: Call): Promise<Obj[]> {
   const host = await load({ ...call, scope: call.scope.slice(0, 1) }, S.Hosts);
   const nic = (await interfacesOf(call, host)).find((n) => n.id === call.scope[1]);
   if (!nic) throw notFound(`Host NIC '${call.scope[1]}' does not exist`);
-  const traffic = call.engine.runtime.traffic(nic);
-  const owned = { id: nic.id, host: { id: host.id } };
+  return trafficFigures('host_nic', { id: nic.id, host: { id: host.id } }, call.engine.runtime.traffic(nic));
+}
+
+/** An interface's traffic as oVirt names it: rates now, totals where they are known, and errors. */
+function trafficFigures(owner: string, owned: Obj, io: { rx: number; tx: number; rxTotal?: number; txTotal?: number }): Obj[] {
   return [
-    statistic('host_nic', owned, 'data.current.rx', 'Receive data rate', 'bytes_per_second', 'decimal', traffic.rx),
-    statistic('host_nic', owned, 'data.current.tx', 'Transmit data rate', 'bytes_per_second', 'decimal', traffic.tx),
-    statistic('host_nic', owned, 'data.current.rx.bps', 'Receive data rate', 'bits_per_second', 'decimal', traffic.rx * 8),
-    statistic('host_nic', owned, 'data.current.tx.bps', 'Transmit data rate', 'bits_per_second', 'decimal', traffic.tx * 8),
-    statistic('host_nic', owned, 'errors.total.rx', 'Total receive errors', 'none', 'integer', 0),
-    statistic('host_nic', owned, 'errors.total.tx', 'Total transmit errors', 'none', 'integer', 0),
+    statistic(owner, owned, 'data.current.rx', 'Receive data rate', 'bytes_per_second', 'decimal', io.rx),
+    statistic(owner, owned, 'data.current.tx', 'Transmit data rate', 'bytes_per_second', 'decimal', io.tx),
+    statistic(owner, owned, 'data.current.rx.bps', 'Receive data rate', 'bits_per_second', 'decimal', io.rx * 8),
+    statistic(owner, owned, 'data.current.tx.bps', 'Transmit data rate', 'bits_per_second', 'decimal', io.tx * 8),
+    ...(io.rxTotal === undefined || io.txTotal === undefined ? [] : [
+      statistic(owner, owned, 'data.total.rx', 'Total received data', 'bytes', 'integer', io.rxTotal),
+      statistic(owner, owned, 'data.total.tx', 'Total transmitted data', 'bytes', 'integer', io.txTotal),
+    ]),
+    statistic(owner, owned, 'errors.total.rx', 'Total receive errors', 'none', 'integer', 0),
+    statistic(owner, owned, 'errors.total.tx', 'Total transmit errors', 'none', 'integer', 0),
   ];
 }
 
@@ -58,17 +65,7 @@ async function vmNicFigures(call: Call): Promise<Obj[]> {
   const nic = await call.repo.get(T.Nic, call.scope[1], { vm: String(vm.id) });
   if (!nic) throw notFound(`NIC '${call.scope[1]}' does not exist`);
   const io = RUNNING.includes(String(vm.status)) ? call.engine.runtime.nicIo(vm, nic.id) : { rx: 0, tx: 0, rxTotal: 0, txTotal: 0 };
-  const owned = { id: nic.id, vm: { id: vm.id } };
-  return [
-    statistic('nic', owned, 'data.current.rx', 'Receive data rate', 'bytes_per_second', 'decimal', io.rx),
-    statistic('nic', owned, 'data.current.tx', 'Transmit data rate', 'bytes_per_second', 'decimal', io.tx),
-    statistic('nic', owned, 'data.current.rx.bps', 'Receive data rate', 'bits_per_second', 'decimal', io.rx * 8),
-    statistic('nic', owned, 'data.current.tx.bps', 'Transmit data rate', 'bits_per_second', 'decimal', io.tx * 8),
-    statistic('nic', owned, 'data.total.rx', 'Total received data', 'bytes', 'integer', io.rxTotal),
-    statistic('nic', owned, 'data.total.tx', 'Total transmitted data', 'bytes', 'integer', io.txTotal),
-    statistic('nic', owned, 'errors.total.rx', 'Total receive errors', 'none', 'integer', 0),
-    statistic('nic', owned, 'errors.total.tx', 'Total transmit errors', 'none', 'integer', 0),
-  ];
+  return trafficFigures('nic', { id: nic.id, vm: { id: vm.id } }, io);
 }
 
 /** The I/O of the disk at `scope[0]`, which only a running VM does. */
