@@ -308,6 +308,23 @@ const virtViewerKeys = (file: string): Record<string, string> => Object.fromEntr
     await act(`/vms/${String(vm.id)}`, 'stop');
   });
 
+  it('migrates a running VM booted from its CD; the guest goes on there', async () => {
+    const vm = await tinyVm('migrating-cd', 'cdrom');
+    const source = await started(vm);
+    const from = String(((await get(`/vms/${String(vm.id)}`, T.Vm)).host as Obj).id);
+    const to = hosts.find((h) => h.id !== from)!;
+    await act(`/vms/${String(vm.id)}`, 'migrate', { host: { id: to.id } });
+    await until(async () => String(((await get(`/vms/${String(vm.id)}`, T.Vm)).host as Obj)?.id) === to.id && (await vmStatus(vm)) === 'up', BOOT_MS).catch(async (e: Error) => {
+      const events = await list('/events?max=6', T.Event);
+      throw new Error(`${e.message}: VM ${await vmStatus(vm)}; ${events.map((v) => v.description).join(' / ')}`);
+    });
+    const target = await agentOf(vm);
+    assert.notEqual(target, source);
+    const before = lastTick(target.serial(String(vm.id)));
+    await until(async () => lastTick(target.serial(String(vm.id))) > before, BOOT_MS);
+    await act(`/vms/${String(vm.id)}`, 'stop');
+  });
+
   it('migrates a running VM to the other host; the guest goes on there', async () => {
     const vm = await tinyVm('migrating', 'kernel');
     const source = await started(vm);
