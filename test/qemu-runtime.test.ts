@@ -196,6 +196,21 @@ const virtViewerKeys = (file: string): Record<string, string> => Object.fromEntr
     return agent;
   };
 
+  /** Starts `vm`, migrates it to the other host and waits until it is up there: the agents it ran on. */
+  const migratedAway = async (vm: Obj) => {
+    const source = await started(vm);
+    const from = String(((await get(`/vms/${String(vm.id)}`, T.Vm)).host as Obj).id);
+    const to = hosts.find((h) => h.id !== from)!;
+    await act(`/vms/${String(vm.id)}`, 'migrate', { host: { id: to.id } });
+    await until(async () => String(((await get(`/vms/${String(vm.id)}`, T.Vm)).host as Obj)?.id) === to.id && (await vmStatus(vm)) === 'up', BOOT_MS).catch(async (e: Error) => {
+      const events = await list('/events?max=6', T.Event);
+      throw new Error(`${e.message}: VM ${await vmStatus(vm)}; ${events.map((v) => v.description).join(' / ')}`);
+    });
+    const target = await agentOf(vm);
+    assert.notEqual(target, source);
+    return { source, target };
+  };
+
   before(async () => {
     guest = await tinyGuest();
     storage = fs.mkdtempSync(path.join(os.tmpdir(), 'hangar-qemu-'));
@@ -310,16 +325,7 @@ const virtViewerKeys = (file: string): Record<string, string> => Object.fromEntr
 
   it('migrates a running VM booted from its CD; the guest goes on there', async () => {
     const vm = await tinyVm('migrating-cd', 'cdrom');
-    const source = await started(vm);
-    const from = String(((await get(`/vms/${String(vm.id)}`, T.Vm)).host as Obj).id);
-    const to = hosts.find((h) => h.id !== from)!;
-    await act(`/vms/${String(vm.id)}`, 'migrate', { host: { id: to.id } });
-    await until(async () => String(((await get(`/vms/${String(vm.id)}`, T.Vm)).host as Obj)?.id) === to.id && (await vmStatus(vm)) === 'up', BOOT_MS).catch(async (e: Error) => {
-      const events = await list('/events?max=6', T.Event);
-      throw new Error(`${e.message}: VM ${await vmStatus(vm)}; ${events.map((v) => v.description).join(' / ')}`);
-    });
-    const target = await agentOf(vm);
-    assert.notEqual(target, source);
+    const { target } = await migratedAway(vm);
     const before = lastTick(target.serial(String(vm.id)));
     await until(async () => lastTick(target.serial(String(vm.id))) > before, BOOT_MS);
     await act(`/vms/${String(vm.id)}`, 'stop');
@@ -327,16 +333,7 @@ const virtViewerKeys = (file: string): Record<string, string> => Object.fromEntr
 
   it('migrates a running VM to the other host; the guest goes on there', async () => {
     const vm = await tinyVm('migrating', 'kernel');
-    const source = await started(vm);
-    const from = String(((await get(`/vms/${String(vm.id)}`, T.Vm)).host as Obj).id);
-    const to = hosts.find((h) => h.id !== from)!;
-    await act(`/vms/${String(vm.id)}`, 'migrate', { host: { id: to.id } });
-    await until(async () => String(((await get(`/vms/${String(vm.id)}`, T.Vm)).host as Obj)?.id) === to.id && (await vmStatus(vm)) === 'up', BOOT_MS).catch(async (e: Error) => {
-      const events = await list('/events?max=6', T.Event);
-      throw new Error(`${e.message}: VM ${await vmStatus(vm)}; ${events.map((v) => v.description).join(' / ')}`);
-    });
-    const target = await agentOf(vm);
-    assert.notEqual(target, source);
+    const { source } = await migratedAway(vm);
     // Its serial console, read through the API, goes on on the target, without a new boot.
     const consolePath = `/vms/${String(vm.id)}/serialconsoles/serial0`;
     await until(async () => lastTick(String((await get(consolePath, T.SerialConsole)).log ?? '')) > 0, BOOT_MS);
