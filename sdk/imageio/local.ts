@@ -83,9 +83,20 @@ export class LocalImage {
     }
   }
 
-  /** A connection for data, or for the image's allocation (`kind: 'allocation'`). */
-  connect(kind: StatusKind = 'data'): Promise<NbdConnection> {
-    return NbdConnection.connect(this.socket, kind);
+  /**
+   * A connection for data, or for the image's allocation (`kind: 'allocation'`). qemu-nbd makes
+   * its socket file a moment before it listens on it: a connection refused then is tried again.
+   */
+  async connect(kind: StatusKind = 'data'): Promise<NbdConnection> {
+    const started = Date.now();
+    for (;;) {
+      try {
+        return await NbdConnection.connect(this.socket, kind);
+      } catch (e) {
+        if (!/ECONNREFUSED/.test((e as Error).message) || Date.now() - started > START_WAIT_MS) throw e;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
   }
 
   /** Stops qemu-nbd (which flushes the image as it closes it) and removes its socket. */
